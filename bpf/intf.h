@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the BPF half and the host share: record layouts of the two ring
+ * buffers, the counters, and the globals the host reads or writes.
+ *
+ * Plain C types only: this file is compiled both by clang -target bpf
+ * (after vmlinux.h) and by the host's C compiler (after <stdint.h>).
+ * Every struct has explicit padding so both sides agree on the layout.
+ */
+#ifndef PLUGLAND_INTF_H
+#define PLUGLAND_INTF_H
+
+#ifndef __VMLINUX_H__
+#include <stdint.h>
+typedef uint32_t u32;
+typedef int32_t s32;
+typedef uint64_t u64;
+typedef int64_t s64;
+#endif
+
+#define PL_MAX_CPUS	 1024
+#define PL_COMM_LEN	 16
+#define PL_CPU_ANY	 (-1)
+#define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* per-CPU DSQs are 0..nr_cpus-1 */
+
+/* plugland_queued.flags */
+#define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
+#define PL_TASK_KTHREAD	 (1u << 1)
+#define PL_TASK_NEW	 (1u << 2) /* first enqueue since it joined sched_ext */
+#define PL_TASK_HEARTBEAT (1u << 31) /* not a task: a wake-up for the host */
+
+/* Kernel -> user (BPF_MAP_TYPE_RINGBUF): a task waiting for a decision. */
+struct plugland_queued {
+	s32 pid;
+	s32 tgid;
+	s32 cpu;	      /* CPU chosen by select_cpu, or the last one */
+	u32 flags;	      /* PL_TASK_* */
+	u64 weight;	      /* sched_ext weight, 100 == nice 0 */
+	u64 exec_runtime;     /* total CPU time consumed (ns) */
+	u64 nvcsw;	      /* voluntary context switches so far */
+	u64 vtime;	      /* last vtime the policy gave this task */
+	u64 enq_ns;	      /* when BPF queued it (CLOCK_MONOTONIC) */
+	u64 gen;	      /* enqueue generation; echoed back on dispatch */
+	u32 nr_cpus_allowed;
+	u32 __pad;
+	char comm[PL_COMM_LEN];
+};
+
+/* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
+struct plugland_dispatch_rec {
+	s32 pid;
+	s32 cpu;	      /* target CPU or PL_CPU_ANY */
+	u64 slice_ns;	      /* 0: the default slice */
+	u64 vtime;	      /* stored and reported back on the next enqueue */
+	u64 gen;	      /* must equal the gen of the latest enqueue */
+};
+
+/* Per-CPU counters (BPF_MAP_TYPE_PERCPU_ARRAY, one entry), summed by the host. */
+struct plugland_counters {
+	u64 nr_queued;		/* tasks sent to user space */
+	u64 nr_user_dispatches; /* user decisions applied */
+	u64 nr_kernel_dispatches; /* kthreads and host threads, dispatched by BPF */
+	u64 nr_bounce_dispatches; /* target CPU not allowed/invalid: shared DSQ */
+	u64 nr_cancel_dispatches; /* stale generation or task gone */
+	u64 nr_congested;	/* ring buffer full: dispatched by BPF */
+	u64 nr_heartbeats;	/* timer woke a host that had work waiting */
+};
+#define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
+
+/* Tunables: BPF .rodata, set by the host between open and load. */
+struct plugland_config {
+	s32 host_tgid;		/* every thread of it is dispatched by BPF */
+	s32 host_pid;		/* the scheduling thread: preempts on wake-up */
+	u32 nr_cpus;
+	u32 direct_all_kthreads; /* 1: every kthread bypasses user space */
+	u64 slice_ns;		/* default slice */
+	u64 heartbeat_ns;	/* timer period */
+};
+
+/* Mutable shared state: BPF .bss, mmap()ed by the host after load. */
+struct plugland_shared {
+	/* written by the host */
+	u64 nr_scheduled;	/* tasks the policy holds, not yet dispatched */
+	u64 host_progress_ns;	/* last time the host finished a round */
+	u32 host_sleeping;	/* host is (about to be) blocked in poll */
+	u32 __pad0;
+	/* written by BPF */
+	u32 usersched_needed;	/* tasks were queued since the host last looked */
+	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */
+	s64 exit_code;
+	char exit_reason[128];
+	char exit_msg[1024];
+};
+
+/* SEC("syscall") pick_idle_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */
+struct plugland_pick_cpu_args {
+	s32 pid;
+	s32 prev_cpu;
+	s32 ret_cpu;		/* out: an idle CPU the task may use, or < 0 */
+	u32 __pad;
+};
+
+#endif /* PLUGLAND_INTF_H */

@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plugland: the kernel half of a sched_ext scheduler whose policy runs in
+ * user space. This file is mechanism only; every ordering or placement
+ * choice for ordinary tasks is made by the policy plugin in the host.
+ *
+ * Flow of an ordinary task:
+ *
+ *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
+ *                                               policy.dispatch()
+ *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
+ *      └─► per-CPU DSQ (policy named a CPU) or shared DSQ (any CPU)
+ *
+ * Tasks that must never wait for user space are dispatched here directly:
+ *  - every thread of the host process (tgid): if the scheduler had to wait
+ *    for itself it would deadlock; its scheduling thread also preempts;
+ *  - per-CPU kthreads (and, optionally, all kthreads): the host may take a
+ *    page fault whose resolution needs one of them.
+ *
+ * Waking the host. The host sleeps in epoll on the queued ring buffer and
+ * a submit wakes it when it has caught up. Two more paths make sure it is
+ * never forgotten: ops.dispatch on a CPU with nothing to run, while the
+ * policy holds tasks and the host sleeps, sends a wake-up record; and a
+ * heartbeat timer does the same when work has waited a whole period.
+ *
+ * Stale decisions. Each user-space enqueue bumps a per-task generation,
+ * echoed back in the dispatch. A dispatch whose generation is not the
+ * latest (the task was dequeued, changed affinity or was re-enqueued in the
+ * meantime) is dropped and counted: the newer enqueue brings its own.
+ *
+ * Accepted races: counters are per-CPU and read without synchronisation;
+ * the host_sleeping handshake may produce a spurious wake-up, never a lost
+ * one (the host re-checks the ring buffer after setting it).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "intf.h"
+#include "compat.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define PF_KTHREAD	0x00200000
+#define CLOCK_MONOTONIC 1
+#define ESRCH		3
+
+/* A sched_ext callback; ".s" marks the sleepable ones (ops.init). */
+#define PL_OPS(name, args...) SEC("struct_ops/" #name) BPF_PROG(name, ##args)
+#define PL_OPS_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
+
+/* Set by the host before load; constant for the verifier afterwards. */
+const volatile struct plugland_config cfg = {};
+/* mmap()ed by the host: see struct plugland_shared for who writes what. */
+struct plugland_shared shared;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20); /* resized by the host before load */
+} queued SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
+	__uint(max_entries, 4 << 20);
+} dispatched SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct plugland_counters);
+} counters SEC(".maps");
+
+struct task_ctx {
+	u64 gen;   /* bumped on each enqueue to user space and on dequeue */
+	u64 vtime; /* the policy's vtime, kept here between enqueues */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_ctx);
+} task_ctxs SEC(".maps");
+
+struct heartbeat {
+	struct bpf_timer timer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct heartbeat);
+} heartbeat SEC(".maps");
+
+#define COUNT(field)                                                   \
+	do {                                                           \
+		u32 __k = 0;                                           \
+		struct plugland_counters *__c =                        \
+			bpf_map_lookup_elem(&counters, &__k);          \
+		if (__c)                                               \
+			__c->field++;                                  \
+	} while (0)
+
+static __always_inline bool is_host_thread(const struct task_struct *p)
+{
+	return p->tgid == cfg.host_tgid;
+}
+
+/* Dispatched by BPF, never sent to user space. */
+static __always_inline bool bypasses_user(const struct task_struct *p)
+{
+	if (is_host_thread(p))
+		return true;
+	if (!(p->flags & PF_KTHREAD))
+		return false;
+	return cfg.direct_all_kthreads || p->nr_cpus_allowed == 1;
+}
+
+/*
+ * Wake the host with a heartbeat record. Only one CPU wins the
+ * host_sleeping flag, so a burst of idle CPUs sends one record.
+ */
+static void wake_host(bool force)
+{
+	struct plugland_queued hb = { .pid = 0, .flags = PL_TASK_HEARTBEAT };
+
+	if (!force && !__sync_val_compare_and_swap(&shared.host_sleeping, 1, 0))
+		return;
+	hb.enq_ns = bpf_ktime_get_ns();
+	bpf_ringbuf_output(&queued, &hb, sizeof(hb), BPF_RB_FORCE_WAKEUP);
+}
+
+/* Make an idle CPU look at the shared DSQ; none idle: the next to
+ * reschedule will. */
+static void kick_idle_cpu_for(struct task_struct *p)
+{
+	s32 cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
+		   u64 wake_flags)
+{
+	bool is_idle = false;
+	s32 cpu;
+
+	/*
+	 * Ordinary tasks: placement is the policy's job, so do not claim an
+	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle).
+	 */
+	if (!bypasses_user(p))
+		return prev_cpu;
+
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	if (is_idle) {
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
+		COUNT(nr_kernel_dispatches);
+	}
+	return cpu;
+}
+
+static void queue_to_user(struct task_struct *p, u64 enq_flags)
+{
+	struct plugland_queued *q;
+	struct task_ctx *tctx;
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
+	if (!q) {
+		/* Ring buffer full (or no context): BPF decides, FIFO. */
+		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		kick_idle_cpu_for(p);
+		COUNT(nr_congested);
+		return;
+	}
+
+	q->flags = 0;
+	if (enq_flags & SCX_ENQ_WAKEUP)
+		q->flags |= PL_TASK_WAKEUP;
+	if (p->flags & PF_KTHREAD)
+		q->flags |= PL_TASK_KTHREAD;
+	if (!tctx->gen)
+		q->flags |= PL_TASK_NEW;
+	tctx->gen++;
+
+	q->pid = p->pid;
+	q->tgid = p->tgid;
+	q->cpu = scx_bpf_task_cpu(p);
+	q->weight = p->scx.weight;
+	q->exec_runtime = p->se.sum_exec_runtime;
+	q->nvcsw = p->nvcsw;
+	q->vtime = tctx->vtime;
+	q->enq_ns = bpf_ktime_get_ns();
+	q->gen = tctx->gen;
+	q->nr_cpus_allowed = p->nr_cpus_allowed;
+	q->__pad = 0;
+	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
+	/* Before the submit: the host clears it before it consumes. */
+	shared.usersched_needed = 1;
+	bpf_ringbuf_submit(q, 0);
+	COUNT(nr_queued);
+}
+
+void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	if (bypasses_user(p)) {
+		/*
+		 * The scheduling thread preempts whatever runs on its CPU:
+		 * every other task is waiting for it.
+		 */
+		if (p->pid == cfg.host_pid)
+			enq_flags |= SCX_ENQ_PREEMPT;
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
+		COUNT(nr_kernel_dispatches);
+		return;
+	}
+	queue_to_user(p, enq_flags);
+}
+
+void PL_OPS(plugland_dequeue, struct task_struct *p, u64 deq_flags)
+{
+	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
+	/* Whatever user space decides for the old enqueue is now stale. */
+	if (tctx)
+		tctx->gen++;
+}
+
+/* One record of the user ring buffer: apply the policy's decision. */
+static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
+{
+	struct plugland_dispatch_rec d;
+	struct task_struct *p;
+	struct task_ctx *tctx;
+	u64 slice;
+	s32 cpu;
+
+	if (bpf_dynptr_read(&d, sizeof(d), dynptr, 0, 0))
+		return 0; /* malformed record: skip it */
+
+	p = bpf_task_from_pid(d.pid);
+	if (!p) {
+		COUNT(nr_cancel_dispatches); /* exited meanwhile */
+		return 0;
+	}
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (!tctx || tctx->gen != d.gen) {
+		COUNT(nr_cancel_dispatches);
+		goto out;
+	}
+	tctx->vtime = d.vtime;
+	slice = d.slice_ns ?: cfg.slice_ns;
+	cpu = d.cpu;
+
+	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
+		pl_dsq_insert(p, cpu, slice, 0);
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	} else {
+		if (cpu != PL_CPU_ANY)
+			COUNT(nr_bounce_dispatches);
+		pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
+		kick_idle_cpu_for(p);
+	}
+	COUNT(nr_user_dispatches);
+out:
+	bpf_task_release(p);
+	/* Stop when this dispatch round has no slot left; the rest waits. */
+	return scx_bpf_dispatch_nr_slots() ? 0 : 1;
+}
+
+void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
+{
+	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, NULL, BPF_RB_NO_WAKEUP);
+
+	if (pl_dsq_move_to_local(cpu))
+		return;
+	if (pl_dsq_move_to_local(PL_SHARED_DSQ))
+		return;
+	/* Nothing to run here while the policy holds tasks: ask for them. */
+	if (shared.nr_scheduled)
+		wake_host(false);
+}
+
+s32 PL_OPS(plugland_init_task, struct task_struct *p,
+		   struct scx_init_task_args *args)
+{
+	if (!bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		return -12; /* -ENOMEM */
+	return 0;
+}
+
+static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
+{
+	u64 now = bpf_ktime_get_ns();
+	/* Work waits for the host: queued records, or tasks the policy holds. */
+	bool pending = shared.nr_scheduled || bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
+
+	if (pending && now - shared.host_progress_ns > cfg.heartbeat_ns) {
+		wake_host(true);
+		COUNT(nr_heartbeats);
+	}
+	bpf_timer_start(timer, cfg.heartbeat_ns, 0);
+	return 0;
+}
+
+s32 PL_OPS_SLEEPABLE(plugland_init)
+{
+	struct heartbeat *hb;
+	u32 key = 0;
+	s32 err;
+	u32 i;
+
+	for (i = 0; i < PL_MAX_CPUS; i++) {
+		if (i >= cfg.nr_cpus)
+			break;
+		err = scx_bpf_create_dsq(i, -1);
+		if (err)
+			return err;
+	}
+	err = scx_bpf_create_dsq(PL_SHARED_DSQ, -1);
+	if (err)
+		return err;
+
+	hb = bpf_map_lookup_elem(&heartbeat, &key);
+	if (!hb)
+		return -2;
+	bpf_timer_init(&hb->timer, &heartbeat, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&hb->timer, heartbeat_fn);
+	return bpf_timer_start(&hb->timer, cfg.heartbeat_ns, 0);
+}
+
+void PL_OPS(plugland_exit, struct scx_exit_info *ei)
+{
+	bpf_probe_read_kernel_str(shared.exit_reason, sizeof(shared.exit_reason), ei->reason);
+	bpf_probe_read_kernel_str(shared.exit_msg, sizeof(shared.exit_msg), ei->msg);
+	shared.exit_code = ei->exit_code;
+	/* Written last: the host polls it to learn that the fields are set. */
+	__sync_lock_test_and_set(&shared.exit_kind, ei->kind);
+}
+
+/*
+ * Run by the host with BPF_PROG_TEST_RUN: an idle CPU the task may use,
+ * preferring prev_cpu. The CPU found is claimed (its idle bit cleared): the
+ * caller is expected to dispatch there, which kicks it.
+ */
+SEC("syscall")
+int pick_idle_cpu(struct plugland_pick_cpu_args *args)
+{
+	struct task_struct *p = bpf_task_from_pid(args->pid);
+	s32 prev = args->prev_cpu, cpu;
+
+	if (!p) {
+		args->ret_cpu = -ESRCH;
+		return 0;
+	}
+	/* Syscall programs are sleepable: p->cpus_ptr is RCU-protected. */
+	bpf_rcu_read_lock();
+	if (prev >= 0 && (u32)prev < cfg.nr_cpus && bpf_cpumask_test_cpu(prev, p->cpus_ptr) &&
+	    scx_bpf_test_and_clear_cpu_idle(prev))
+		cpu = prev;
+	else
+		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	bpf_rcu_read_unlock();
+	args->ret_cpu = cpu;
+	bpf_task_release(p);
+	return 0;
+}
+
+/*
+ * Run by the host after sending decisions while it keeps running: an idle
+ * CPU drains the user ring buffer in ops.dispatch (and kicks the CPUs the
+ * decisions name). Returns the CPU kicked, or < 0 when none was idle.
+ */
+SEC("syscall")
+int kick_idle_cpu(void *ctx)
+{
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
+	s32 cpu = scx_bpf_pick_idle_cpu(online, 0);
+
+	scx_bpf_put_cpumask(online);
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	return cpu;
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops plugland_ops = {
+	.select_cpu = (void *)plugland_select_cpu,
+	.enqueue = (void *)plugland_enqueue,
+	.dequeue = (void *)plugland_dequeue,
+	.dispatch = (void *)plugland_dispatch,
+	.init_task = (void *)plugland_init_task,
+	.init = (void *)plugland_init,
+	.exit = (void *)plugland_exit,
+	.dispatch_max_batch = 64,
+	.timeout_ms = 5000,
+	.name = "plugland",
+};

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The seam between the scheduling loop and whatever produces tasks and
+ * consumes decisions: the kernel (bpf_backend.c) or an in-process
+ * simulation (synth_backend.c) for tests and benchmarks.
+ */
+#ifndef PLUGLAND_BACKEND_H
+#define PLUGLAND_BACKEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+
+struct backend;
+
+/* Called for each queued task; returns 0 to continue. */
+typedef int (*backend_task_fn)(void *ctx, const struct plugland_task *task);
+
+struct backend_ops {
+	const char *name;
+	/* Hand every queued task to fn, without blocking. Returns how many,
+	 * or a negative errno. */
+	int (*consume)(struct backend *be, backend_task_fn fn, void *ctx);
+	/* Send n decisions; returns how many were accepted (fewer: full). */
+	unsigned int (*dispatch)(struct backend *be, const struct plugland_dispatch *d,
+				 unsigned int n);
+	/* Make the kernel apply the decisions sent so far now (wake an idle
+	 * CPU to drain them) rather than at the next reschedule. */
+	void (*kick)(struct backend *be);
+	/* Tell the kernel how many tasks the policy holds; the host is alive. */
+	void (*publish)(struct backend *be, uint64_t nr_held, uint64_t now_ns);
+	/* Sleep until tasks are queued, a wake-up arrives or timeout_ms passes.
+	 * Returns >= 0, or -EINTR when a signal arrived. */
+	int (*wait)(struct backend *be, int timeout_ms);
+	/* An idle CPU for the task, reserved; -1 if none. */
+	int (*pick_idle_cpu)(struct backend *be, const struct plugland_task *task);
+	/* True once the kernel has ended the scheduler (exit info recorded). */
+	bool (*exited)(struct backend *be);
+};
+
+struct backend {
+	const struct backend_ops *ops;
+	uint32_t nr_cpus;
+};
+
+#endif /* PLUGLAND_BACKEND_H */

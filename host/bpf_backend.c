@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loads the embedded BPF object with bpf_object__open_mem() (bookworm's
+ * bpftool writes skeletons that need a newer libbpf than it ships), sets
+ * the tunables in .rodata, attaches the struct_ops link and moves records
+ * through the two ring buffers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "bpf_backend.h"
+#include "log.h"
+
+#define SCX_ECODE_ACT_RESTART (1ull << 48)
+
+/* The kernel's record and the ABI's task are the same bytes. */
+_Static_assert(sizeof(struct plugland_queued) == sizeof(struct plugland_task), "queued");
+_Static_assert(offsetof(struct plugland_queued, gen) == offsetof(struct plugland_task, cookie), "gen");
+_Static_assert(offsetof(struct plugland_queued, comm) == offsetof(struct plugland_task, comm), "comm");
+_Static_assert(sizeof(struct plugland_dispatch_rec) == sizeof(struct plugland_dispatch), "dispatch");
+_Static_assert(offsetof(struct plugland_dispatch_rec, gen) == offsetof(struct plugland_dispatch, cookie), "cookie");
+
+extern const char plugland_bpf_obj[], plugland_bpf_obj_end[];
+
+struct bpf_backend {
+	struct backend be;
+	struct bpf_object *obj;
+	struct bpf_link *link;
+	struct ring_buffer *queued;
+	struct user_ring_buffer *dispatched;
+	struct plugland_shared *shared;	/* in the mmap()ed .bss */
+	void *bss;
+	size_t bss_len;
+	int epoll_fd;
+	int pick_fd, kick_fd, counters_fd;
+	int nr_possible;
+	/* the loop's callback, for the duration of one consume() */
+	backend_task_fn fn;
+	void *fn_ctx;
+	uint64_t nr_heartbeats;
+};
+
+#define BPFB(be) ((struct bpf_backend *)(be))
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_backend *b = ctx;
+	const struct plugland_task *t = data;
+
+	if (size < sizeof(*t))
+		return 0;
+	if (t->flags & PL_TASK_HEARTBEAT) {
+		b->nr_heartbeats++;
+		return 0;
+	}
+	return b->fn(b->fn_ctx, t);
+}
+
+static int bpfb_consume(struct backend *be, backend_task_fn fn, void *ctx)
+{
+	struct bpf_backend *b = BPFB(be);
+	int n;
+
+	b->shared->usersched_needed = 0;
+	b->fn = fn;
+	b->fn_ctx = ctx;
+	n = ring_buffer__consume(b->queued);
+	return n < 0 ? n : n;
+}
+
+static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_dispatch *d,
+				  unsigned int n)
+{
+	struct bpf_backend *b = BPFB(be);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		void *rec = user_ring_buffer__reserve(b->dispatched, sizeof(d[i]));
+
+		if (!rec)
+			break; /* full: the loop keeps the rest for later */
+		memcpy(rec, &d[i], sizeof(d[i]));
+		user_ring_buffer__submit(b->dispatched, rec);
+	}
+	return i;
+}
+
+static void bpfb_kick(struct backend *be)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	bpf_prog_test_run_opts(BPFB(be)->kick_fd, &opts);
+}
+
+static void bpfb_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
+{
+	struct plugland_shared *sh = BPFB(be)->shared;
+
+	__atomic_store_n(&sh->nr_scheduled, nr_held, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->host_progress_ns, now_ns, __ATOMIC_RELEASE);
+}
+
+static int bpfb_wait(struct backend *be, int timeout_ms)
+{
+	struct bpf_backend *b = BPFB(be);
+	struct epoll_event ev;
+	int n;
+
+	/*
+	 * Announce the sleep before the last look at the ring buffer: a CPU
+	 * that goes idle after this sees the flag and sends a wake-up; one
+	 * that went idle before left data we see here.
+	 */
+	__atomic_store_n(&b->shared->host_sleeping, 1, __ATOMIC_SEQ_CST);
+	if (ring__avail_data_size(ring_buffer__ring(b->queued, 0))) {
+		__atomic_store_n(&b->shared->host_sleeping, 0, __ATOMIC_RELAXED);
+		return 1;
+	}
+	n = epoll_wait(b->epoll_fd, &ev, 1, timeout_ms);
+	__atomic_store_n(&b->shared->host_sleeping, 0, __ATOMIC_RELAXED);
+	return n < 0 ? -errno : n;
+}
+
+static int bpfb_pick_idle_cpu(struct backend *be, const struct plugland_task *task)
+{
+	struct plugland_pick_cpu_args args = { .pid = task->pid, .prev_cpu = task->cpu };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+
+	if (bpf_prog_test_run_opts(BPFB(be)->pick_fd, &opts))
+		return -1;
+	return args.ret_cpu >= 0 ? args.ret_cpu : -1;
+}
+
+static bool bpfb_exited(struct backend *be)
+{
+	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
+}
+
+static const struct backend_ops bpf_ops = {
+	.name = "bpf",
+	.consume = bpfb_consume,
+	.dispatch = bpfb_dispatch,
+	.kick = bpfb_kick,
+	.publish = bpfb_publish,
+	.wait = bpfb_wait,
+	.pick_idle_cpu = bpfb_pick_idle_cpu,
+	.exited = bpfb_exited,
+};
+
+/* Offset of global `var` in internal map `sec` (".rodata", ".bss"), or -1. */
+static long global_var_offset(struct bpf_object *obj, const char *sec, const char *var, size_t want)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC) : -1;
+	if (id < 0)
+		return -1;
+	t = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(t);
+	for (i = 0; i < btf_vlen(t); i++, vs++) {
+		const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, v->name_off), var))
+			return vs->size == want ? (long)vs->offset : -1;
+	}
+	return -1;
+}
+
+/* Before load: where to write a tunable, in libbpf's copy of .rodata. */
+static void *rodata_var(struct bpf_object *obj, const char *var, size_t want)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	long off = global_var_offset(obj, ".rodata", var, want);
+	size_t size;
+	char *data;
+
+	if (!map || off < 0 || !(data = bpf_map__initial_value(map, &size)) || off + want > size)
+		return NULL;
+	return data + off;
+}
+
+/*
+ * After load: a shared mapping of .bss. (Only libbpf's skeleton code
+ * remaps internal maps onto the kernel's memory; without a skeleton the
+ * initial value stays a private copy.)
+ */
+static void *bss_var(struct bpf_backend *b, const char *var, size_t want)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(b->obj, ".bss");
+	long off = global_var_offset(b->obj, ".bss", var, want);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	if (!map || off < 0 || off + want > bpf_map__value_size(map))
+		return NULL;
+	b->bss_len = (bpf_map__value_size(map) + page - 1) / page * page;
+	mem = mmap(NULL, b->bss_len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	if (mem == MAP_FAILED)
+		return NULL;
+	b->bss = mem;
+	return (char *)mem + off;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* libbpf's warnings and the verifier log only with -v; -vv: all. */
+	if (pl_verbose == 0 || (level == LIBBPF_DEBUG && pl_verbose < 2))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, size_t errlen)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .object_name = "plugland");
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct plugland_config *cfg;
+	struct bpf_backend *b;
+	const char *step;
+	int ret;
+
+	libbpf_set_print(libbpf_print);
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	b->epoll_fd = -1;
+	b->be.ops = &bpf_ops;
+	b->nr_possible = libbpf_num_possible_cpus();
+	b->be.nr_cpus = (uint32_t)b->nr_possible;
+
+	step = "open the BPF object";
+	b->obj = bpf_object__open_mem(plugland_bpf_obj, (size_t)(plugland_bpf_obj_end - plugland_bpf_obj),
+				      &open_opts);
+	if (!b->obj) {
+		ret = -errno;
+		goto fail;
+	}
+	step = "find the BPF tunables";
+	ret = -ENOENT;
+	cfg = rodata_var(b->obj, "cfg", sizeof(*cfg));
+	if (!cfg)
+		goto fail;
+	cfg->host_tgid = getpid();
+	cfg->host_pid = gettid();
+	cfg->nr_cpus = b->be.nr_cpus;
+	cfg->direct_all_kthreads = o->all_kthreads;
+	cfg->slice_ns = o->slice_ns;
+	cfg->heartbeat_ns = (uint64_t)o->heartbeat_ms * 1000000ull;
+	if (b->be.nr_cpus > PL_MAX_CPUS) {
+		ret = -E2BIG;
+		step = "support this many CPUs";
+		goto fail;
+	}
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "queued"), o->ringbuf_kib * 1024);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "dispatched"), o->ringbuf_kib * 1024);
+
+	step = "load the BPF scheduler";
+	ret = bpf_object__load(b->obj);
+	if (ret)
+		goto fail;
+	step = "map the BPF shared state";
+	ret = -ENOENT;
+	b->shared = bss_var(b, "shared", sizeof(*b->shared));
+	b->pick_fd = prog_fd(b->obj, "pick_idle_cpu");
+	b->kick_fd = prog_fd(b->obj, "kick_idle_cpu");
+	b->counters_fd = map_fd(b->obj, "counters");
+	if (!b->shared || b->pick_fd < 0 || b->kick_fd < 0 || b->counters_fd < 0)
+		goto fail;
+
+	step = "set up the ring buffers";
+	b->queued = ring_buffer__new(map_fd(b->obj, "queued"), on_record, b, NULL);
+	b->dispatched = user_ring_buffer__new(map_fd(b->obj, "dispatched"), NULL);
+	if (!b->queued || !b->dispatched) {
+		ret = -errno;
+		goto fail;
+	}
+	b->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (b->epoll_fd < 0 ||
+	    epoll_ctl(b->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(b->queued), &ev)) {
+		ret = -errno;
+		goto fail;
+	}
+
+	step = "attach to sched_ext";
+	b->link = bpf_map__attach_struct_ops(bpf_object__find_map_by_name(b->obj, "plugland_ops"));
+	if (!b->link) {
+		ret = -errno;
+		goto fail;
+	}
+	return &b->be;
+fail:
+	snprintf(err, errlen, "failed to %s: %s%s", step, strerror(-ret),
+		 pl_verbose ? "" : " (run with -v for libbpf's log)");
+	bpf_backend_close(&b->be, NULL);
+	errno = -ret;
+	return NULL;
+}
+
+void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei)
+{
+	struct bpf_backend *b = BPFB(be);
+
+	if (!b)
+		return;
+	/*
+	 * Destroying the link starts the kernel's disable path, which runs
+	 * ops.exit from a kthread: 6.18 may return before it ran, so give it
+	 * a moment to record the exit info.
+	 */
+	if (b->link) {
+		bpf_link__destroy(b->link);
+		for (int i = 0; i < 200 && b->shared && !bpfb_exited(&b->be); i++)
+			usleep(10000);
+	}
+	if (ei) {
+		memset(ei, 0, sizeof(*ei));
+		if (b->shared) {
+			ei->kind = __atomic_load_n(&b->shared->exit_kind, __ATOMIC_ACQUIRE);
+			ei->exit_code = b->shared->exit_code;
+			memcpy(ei->reason, b->shared->exit_reason, sizeof(ei->reason) - 1);
+			memcpy(ei->msg, b->shared->exit_msg, sizeof(ei->msg) - 1);
+		}
+	}
+	if (b->epoll_fd >= 0)
+		close(b->epoll_fd);
+	if (b->bss)
+		munmap(b->bss, b->bss_len);
+	ring_buffer__free(b->queued);
+	user_ring_buffer__free(b->dispatched);
+	bpf_object__close(b->obj);
+	free(b);
+}
+
+int bpf_backend_counters(struct backend *be, struct plugland_counters *out)
+{
+	struct bpf_backend *b = BPFB(be);
+	struct plugland_counters *percpu;
+	uint32_t key = 0;
+	int cpu, ret;
+	size_t i;
+
+	percpu = calloc((size_t)b->nr_possible, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	ret = bpf_map_lookup_elem(b->counters_fd, &key, percpu);
+	memset(out, 0, sizeof(*out));
+	for (cpu = 0; !ret && cpu < b->nr_possible; cpu++)
+		for (i = 0; i < PL_NR_COUNTERS; i++)
+			((u64 *)out)[i] += ((u64 *)&percpu[cpu])[i];
+	free(percpu);
+	return ret ? -errno : 0;
+}
+
+const char *scx_exit_kind_str(int32_t kind)
+{
+	switch (kind) {
+	case 0: return "still attached";
+	case 1: return "done";
+	case 64: return "unregistered by user space";
+	case 65: return "unregistered by the BPF program";
+	case 66: return "unregistered by the kernel";
+	case 67: return "disabled by sysrq-S";
+	case 1024: return "runtime error";
+	case 1025: return "error in the BPF program";
+	case 1026: return "runnable task stall (watchdog)";
+	default: return "unknown exit kind";
+	}
+}
+
+bool scx_exit_wants_restart(const struct bpf_exit_info *ei)
+{
+	return (uint64_t)ei->exit_code & SCX_ECODE_ACT_RESTART;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The real backend: the sched_ext BPF program of bpf/, loaded and attached. */
+#ifndef PLUGLAND_BPF_BACKEND_H
+#define PLUGLAND_BPF_BACKEND_H
+
+#include "../bpf/intf.h"
+#include "backend.h"
+
+struct bpf_backend_opts {
+	uint64_t slice_ns;
+	uint32_t heartbeat_ms;
+	uint32_t ringbuf_kib;	/* each direction */
+	bool all_kthreads;	/* every kthread bypasses user space */
+};
+
+struct bpf_exit_info {
+	int32_t kind;		/* enum scx_exit_kind; 0: never attached */
+	int64_t exit_code;
+	char reason[128];
+	char msg[1024];
+};
+
+/* Load and attach. On failure: NULL, errno set, one line in err. */
+struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, size_t errlen);
+/* Detach (if still attached), fill *ei, free everything. */
+void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
+/* Counters summed over CPUs. */
+int bpf_backend_counters(struct backend *be, struct plugland_counters *out);
+
+const char *scx_exit_kind_str(int32_t kind);
+/* The kernel asked to be restarted (e.g. CPU hotplug). */
+bool scx_exit_wants_restart(const struct bpf_exit_info *ei);
+
+#endif

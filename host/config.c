@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "config.h"
+
+enum opt_type { OPT_STR, OPT_BOOL, OPT_U32, OPT_U64 };
+
+struct opt {
+	const char *section, *key;
+	enum opt_type type;
+	size_t offset, size;
+	const char *def;
+	uint64_t min, max;
+};
+
+#define STR(sec, k, field, d) { sec, k, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), d, 0, 0 }
+#define BOOL(sec, k, field, d) { sec, k, OPT_BOOL, offsetof(struct config, field), 0, d, 0, 1 }
+#define U32(sec, k, field, d, lo, hi) { sec, k, OPT_U32, offsetof(struct config, field), 0, d, lo, hi }
+#define U64(sec, k, field, d, lo, hi) { sec, k, OPT_U64, offsetof(struct config, field), 0, d, lo, hi }
+
+/* Every key of the host; conf/plugland.ini documents each one. */
+static const struct opt opts[] = {
+	STR("scheduler", "policy", policy, "fifo"),
+	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR),
+	BOOL("scheduler", "strict", strict, "false"),
+	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
+	U32("scheduler", "tick_ms", tick_ms, "100", 1, 10000),
+	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
+	U32("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576),
+	BOOL("bpf", "all_kthreads", all_kthreads, "false"),
+};
+#define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
+
+static bool is_host_section(const char *s)
+{
+	return !strcmp(s, "scheduler") || !strcmp(s, "bpf");
+}
+
+static const struct opt *find_opt(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OPTS; i++)
+		if (!strcmp(opts[i].section, section) && !strcmp(opts[i].key, key))
+			return &opts[i];
+	return NULL;
+}
+
+/* Store value into the field of o; a message in err when it is not valid. */
+static int set_opt(struct config *c, const struct opt *o, const char *value, char *err, size_t errlen)
+{
+	void *field = (char *)c + o->offset;
+	unsigned long long v;
+	char *end;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (strlen(value) >= o->size) {
+			snprintf(err, errlen, "%s.%s: value longer than %zu characters", o->section, o->key, o->size - 1);
+			return -1;
+		}
+		strcpy(field, value);
+		return 0;
+	case OPT_BOOL:
+		if (!strcasecmp(value, "true") || !strcmp(value, "1") || !strcasecmp(value, "yes"))
+			*(bool *)field = true;
+		else if (!strcasecmp(value, "false") || !strcmp(value, "0") || !strcasecmp(value, "no"))
+			*(bool *)field = false;
+		else {
+			snprintf(err, errlen, "%s.%s: expected true or false, got '%s'", o->section, o->key, value);
+			return -1;
+		}
+		return 0;
+	case OPT_U32:
+	case OPT_U64:
+		errno = 0;
+		v = strtoull(value, &end, 10);
+		if (errno || end == value || *end || value[0] == '-') {
+			snprintf(err, errlen, "%s.%s: expected a number, got '%s'", o->section, o->key, value);
+			return -1;
+		}
+		if (v < o->min || v > o->max) {
+			snprintf(err, errlen, "%s.%s: %llu is out of range [%" PRIu64 ", %" PRIu64 "]",
+				 o->section, o->key, v, o->min, o->max);
+			return -1;
+		}
+		if (o->type == OPT_U32)
+			*(uint32_t *)field = (uint32_t)v;
+		else
+			*(uint64_t *)field = v;
+		return 0;
+	}
+	return -1;
+}
+
+void config_defaults(struct config *c)
+{
+	char err[256];
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NR_OPTS; i++)
+		set_opt(c, &opts[i], opts[i].def, err, sizeof(err));
+}
+
+static int set_extra(struct config *c, const char *section, const char *key, const char *value,
+		     char *err, size_t errlen)
+{
+	struct config_kv *kv = NULL;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_extra; i++)
+		if (!strcmp(c->extra[i].section, section) && !strcmp(c->extra[i].key, key))
+			kv = &c->extra[i];
+	if (!kv) {
+		if (c->nr_extra == CONFIG_MAX_EXTRA) {
+			snprintf(err, errlen, "more than %d plugin settings", CONFIG_MAX_EXTRA);
+			return -1;
+		}
+		kv = &c->extra[c->nr_extra++];
+	}
+	if (strlen(section) >= sizeof(kv->section) || strlen(key) >= sizeof(kv->key) ||
+	    strlen(value) >= sizeof(kv->value)) {
+		snprintf(err, errlen, "%s.%s: name or value too long", section, key);
+		return -1;
+	}
+	strcpy(kv->section, section);
+	strcpy(kv->key, key);
+	strcpy(kv->value, value);
+	return 0;
+}
+
+struct parse_ctx {
+	struct config *c;
+	char *err;
+	size_t errlen;
+};
+
+/*
+ * inih calls this per key (Debian's build passes no line number); a zero
+ * return makes ini_parse_file() report the line. Only the first error's
+ * message is kept, matching the line inih returns.
+ */
+static int on_ini(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_ctx *p = user;
+	const struct opt *o;
+
+	if (*p->err)
+		return 0;
+	if (is_host_section(section)) {
+		o = find_opt(section, key);
+		if (!o) {
+			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", key, section);
+			return 0;
+		}
+		return set_opt(p->c, o, value, p->err, p->errlen) == 0;
+	}
+	if (!*section) {
+		snprintf(p->err, p->errlen, "'%s' is outside any [section]", key);
+		return 0;
+	}
+	return set_extra(p->c, section, key, value, p->err, p->errlen) == 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	char msg[256] = "";
+	struct parse_ctx p = { c, msg, sizeof(msg) };
+	FILE *f = fopen(path, "r");
+	int line;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	line = ini_parse_file(f, on_ini, &p);
+	fclose(f);
+	if (line) {
+		if (!*msg) /* inih's own syntax error (or a line over its limit) */
+			snprintf(msg, sizeof(msg), "syntax error (or line longer than inih's limit)");
+		snprintf(err, errlen, "%s:%d: %s", path, line, msg);
+		return -1;
+	}
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	return 0;
+}
+
+int config_set(struct config *c, const char *assignment, char *err, size_t errlen)
+{
+	char section[64], key[64];
+	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
+	const struct opt *o;
+
+	if (!dot || !eq || dot > eq || dot == assignment || eq == dot + 1 ||
+	    (size_t)(dot - assignment) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
+		snprintf(err, errlen, "--set %s: expected section.key=value", assignment);
+		return -1;
+	}
+	snprintf(section, sizeof(section), "%.*s", (int)(dot - assignment), assignment);
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+	if (!is_host_section(section))
+		return set_extra(c, section, key, eq + 1, err, errlen);
+	o = find_opt(section, key);
+	if (!o) {
+		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", key, section);
+		return -1;
+	}
+	return set_opt(c, o, eq + 1, err, errlen);
+}
+
+const char *config_plugin_value(const struct config *c, const char *section, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_extra; i++)
+		if (!strcmp(c->extra[i].section, section) && !strcmp(c->extra[i].key, key))
+			return c->extra[i].value;
+	return NULL;
+}
+
+static void print_value(const struct config *c, const struct opt *o, FILE *out)
+{
+	const void *field = (const char *)c + o->offset;
+
+	switch (o->type) {
+	case OPT_STR: fprintf(out, "%s", (const char *)field); break;
+	case OPT_BOOL: fprintf(out, "%s", *(const bool *)field ? "true" : "false"); break;
+	case OPT_U32: fprintf(out, "%" PRIu32, *(const uint32_t *)field); break;
+	case OPT_U64: fprintf(out, "%" PRIu64, *(const uint64_t *)field); break;
+	}
+}
+
+void config_print(const struct config *c, FILE *out)
+{
+	const char *section = "";
+	unsigned int i, j;
+	size_t k;
+
+	fprintf(out, "# effective configuration%s%s\n", *c->path ? " from " : " (defaults)", c->path);
+	for (k = 0; k < NR_OPTS; k++) {
+		if (strcmp(section, opts[k].section))
+			fprintf(out, "%s[%s]\n", k ? "\n" : "", section = opts[k].section);
+		fprintf(out, "%s = ", opts[k].key);
+		print_value(c, &opts[k], out);
+		fputc('\n', out);
+	}
+	for (i = 0; i < c->nr_extra; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->extra[j].section, c->extra[i].section))
+				break;
+		if (j < i)
+			continue; /* section already printed */
+		fprintf(out, "\n[%s]\n", c->extra[i].section);
+		for (j = i; j < c->nr_extra; j++)
+			if (!strcmp(c->extra[j].section, c->extra[i].section))
+				fprintf(out, "%s = %s\n", c->extra[j].key, c->extra[j].value);
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The effective configuration: defaults, then the ini file, then flags.
+ * One table (config.c) drives the defaults, the parser and --print-config.
+ */
+#ifndef PLUGLAND_CONFIG_H
+#define PLUGLAND_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_EXTRA 256 /* key/values of plugin sections */
+
+struct config_kv {
+	char section[64];
+	char key[64];
+	char value[200];
+};
+
+struct config {
+	/* [scheduler] */
+	char policy[64];
+	char plugin_dir[256];
+	bool strict;
+	uint64_t slice_us;
+	uint32_t tick_ms;
+	/* [bpf] */
+	uint32_t heartbeat_ms;
+	uint32_t ringbuf_kib;
+	bool all_kthreads;
+
+	/* sections other than the host's: handed to plugins */
+	struct config_kv extra[CONFIG_MAX_EXTRA];
+	unsigned int nr_extra;
+	char path[256];		/* file it came from, "" for defaults only */
+};
+
+void config_defaults(struct config *c);
+/* Parse `path` over *c. On error: -1 and "file:line: message" in err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* Apply "section.key=value" (--set). On error: -1 and a message. */
+int config_set(struct config *c, const char *assignment, char *err, size_t errlen);
+/* The value of key in a plugin section, or NULL. */
+const char *config_plugin_value(const struct config *c, const char *section, const char *key);
+void config_print(const struct config *c, FILE *out);
+
+#endif

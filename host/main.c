@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scx_plugland: replaces the kernel's CPU scheduler with a sched_ext BPF
+ * program whose decisions are made in user space by a policy plugin.
+ *
+ * main() is: options -> checks (sched_ext, root) -> policy init -> lock
+ * memory -> load and attach -> scheduling loop -> detach -> report, with
+ * a bounded restart when the kernel asks for one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "bpf_backend.h"
+#include "config.h"
+#include "log.h"
+#include "monitor.h"
+#include "sched_loop.h"
+#include "services.h"
+
+#define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
+#define MAX_RESTARTS 3
+#define MAX_OVERRIDES 64
+
+/* The FIFO policy compiled in (plugins/fifo/fifo.c, symbol renamed). */
+extern const struct plugland_policy plugland_builtin_fifo;
+
+static volatile sig_atomic_t stop;
+static unsigned int stats_secs; /* -s: 0 = off */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: scx_plugland [OPTIONS]\n"
+		"Replace the kernel's CPU scheduler with a user-space policy plugin (sched_ext).\n"
+		"\n"
+		"  -c, --config FILE     ini file (default: " PLUGLAND_CONF_FILE " if it exists)\n"
+		"  -p, --policy NAME     policy to run (overrides [scheduler] policy)\n"
+		"  -P, --plugin-dir DIR  where policy plugins are (overrides [scheduler] plugin_dir)\n"
+		"      --set SEC.KEY=VAL override one setting of the ini file\n"
+		"      --print-config    print the effective configuration and exit\n"
+		"  -s, --stats SECS      print the counters every SECS seconds\n"
+		"  -v, --verbose         more messages; twice: libbpf debug output\n"
+		"  -V, --version         print the version and exit\n"
+		"  -h, --help            this help\n"
+		"\n"
+		"Runs until SIGINT (Ctrl-C) or SIGTERM, then gives the CPUs back to the kernel.\n");
+}
+
+/* One line and false when the kernel cannot run us. */
+static bool sched_ext_usable(void)
+{
+	char state[32] = "";
+	struct utsname u;
+	FILE *f = fopen(SCX_STATE_PATH, "r");
+
+	if (!f) {
+		uname(&u);
+		pl_err("this kernel (%s) has no sched_ext (CONFIG_SCHED_CLASS_EXT); "
+		       "run 'make demo' to try plugland in a VM", u.release);
+		return false;
+	}
+	if (!fgets(state, sizeof(state), f))
+		state[0] = 0;
+	fclose(f);
+	state[strcspn(state, "\n")] = 0;
+	if (strcmp(state, "disabled")) {
+		pl_err("another sched_ext scheduler is active (state: %s)", state);
+		return false;
+	}
+	return true;
+}
+
+static void print_counters(struct backend *be, const struct sched_loop *l)
+{
+	struct plugland_counters c;
+
+	if (bpf_backend_counters(be, &c)) {
+		pl_warn("could not read the BPF counters");
+		return;
+	}
+	printf("scx_plugland: counters\n"
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "queued to user space", (unsigned long long)c.nr_queued,
+	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
+	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
+	       "bounced (CPU not allowed)", (unsigned long long)c.nr_bounce_dispatches,
+	       "cancelled (stale decision)", (unsigned long long)c.nr_cancel_dispatches,
+	       "congested (ring buffer full)", (unsigned long long)c.nr_congested,
+	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats);
+	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid\n",
+	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
+	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
+	       (unsigned long long)l->st.nr_invalid);
+	fflush(stdout);
+}
+
+/* Attach, schedule until stopped, detach. Returns the process exit code,
+ * or -1 when the kernel asked to restart. */
+static int run_once(const struct config *cfg, const struct plugland_policy *policy)
+{
+	struct bpf_backend_opts bo = {
+		.slice_ns = cfg->slice_us * 1000,
+		.heartbeat_ms = cfg->heartbeat_ms,
+		.ringbuf_kib = cfg->ringbuf_kib,
+		.all_kthreads = cfg->all_kthreads,
+	};
+	struct bpf_exit_info ei;
+	struct monitor *mon = NULL;
+	struct sched_loop loop;
+	struct backend *be;
+	char err[512];
+	int ret;
+
+	be = bpf_backend_open(&bo, err, sizeof(err));
+	if (!be) {
+		pl_err("%s", err);
+		return 1;
+	}
+	services_set_backend(be);
+	if (sched_loop_init(&loop, be, policy, cfg->tick_ms)) {
+		pl_err("out of memory");
+		bpf_backend_close(be, NULL);
+		return 1;
+	}
+	pl_info("sched_ext enabled: ops 'plugland', policy '%s', %u CPUs", policy->name, be->nr_cpus);
+
+	if (stats_secs && !(mon = monitor_start(be, &loop, stats_secs)))
+		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
+	ret = sched_loop_run(&loop, &stop);
+	monitor_stop(mon);
+	print_counters(be, &loop);
+	services_set_backend(NULL);
+	bpf_backend_close(be, &ei);
+	sched_loop_fini(&loop);
+
+	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
+	if (*ei.msg)
+		pl_info("kernel message: %s", ei.msg);
+	if (ret < 0) {
+		pl_err("scheduling loop failed: %s", strerror(-ret));
+		return 1;
+	}
+	if (scx_exit_wants_restart(&ei))
+		return -1;
+	/* Stopped by a signal (we unregistered): success. Ejected: failure. */
+	return ei.kind == 64 /* SCX_EXIT_UNREG */ || ei.kind == 1 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_SET = 256, OPT_PRINT_CONFIG };
+	static const struct option long_opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
+		{ "set", required_argument, NULL, OPT_SET },
+		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "stats", required_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static char override_buf[MAX_OVERRIDES][300];
+	const char *config_path = NULL, *overrides[MAX_OVERRIDES];
+	const struct plugland_policy *policy;
+	struct plugin_services policy_svc;
+	unsigned int nr_overrides = 0, i;
+	static struct config cfg;
+	bool print_config = false;
+	struct sigaction sa = { .sa_handler = on_signal };
+	char err[512];
+	int opt, ret, restarts;
+	char *end;
+
+	while ((opt = getopt_long(argc, argv, "c:p:P:s:vVh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': config_path = optarg; break;
+		case 'p':
+		case 'P':
+		case OPT_SET:
+			/* Applied after the file, in order; -p and -P are shorthands. */
+			if (nr_overrides == MAX_OVERRIDES) {
+				pl_err("more than %d overrides", MAX_OVERRIDES);
+				return 2;
+			}
+			if (opt == OPT_SET) {
+				overrides[nr_overrides++] = optarg;
+				break;
+			}
+			snprintf(override_buf[nr_overrides], sizeof(override_buf[0]), "scheduler.%s=%s",
+				 opt == 'p' ? "policy" : "plugin_dir", optarg);
+			overrides[nr_overrides] = override_buf[nr_overrides];
+			nr_overrides++;
+			break;
+		case OPT_PRINT_CONFIG: print_config = true; break;
+		case 's':
+			stats_secs = (unsigned int)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || stats_secs == 0 || stats_secs > 3600) {
+				pl_err("--stats: expected seconds in 1..3600, got '%s'", optarg);
+				return 2;
+			}
+			break;
+		case 'v': pl_verbose++; break;
+		case 'V': printf("scx_plugland %s (plugin ABI %d.%d)\n", PLUGLAND_VERSION,
+				 PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
+			return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		pl_err("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	config_defaults(&cfg);
+	if (!config_path && access(PLUGLAND_CONF_FILE, R_OK) == 0)
+		config_path = PLUGLAND_CONF_FILE;
+	if (config_path && config_load(&cfg, config_path, err, sizeof(err))) {
+		pl_err("%s", err);
+		return 2;
+	}
+	for (i = 0; i < nr_overrides; i++) {
+		if (config_set(&cfg, overrides[i], err, sizeof(err))) {
+			pl_err("%s", err);
+			return 2;
+		}
+	}
+	if (print_config) {
+		config_print(&cfg, stdout);
+		return 0;
+	}
+
+	if (!sched_ext_usable())
+		return 1;
+	if (geteuid() != 0) {
+		pl_err("must run as root: it replaces the kernel's CPU scheduler");
+		return 1;
+	}
+
+	policy = &plugland_builtin_fifo;
+	if (strcmp(cfg.policy, policy->name))
+		pl_warn("policy '%s': plugin loading is not available yet; using the built-in fifo",
+			cfg.policy);
+	services_init(&policy_svc, policy->name, &cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		      cfg.slice_us * 1000);
+	ret = policy->init(&policy_svc.host);
+	if (ret) {
+		pl_err("policy '%s': init failed: %s", policy->name, strerror(-ret));
+		return 1;
+	}
+
+	/* Everything is allocated: from now on no page fault may wait for us. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		pl_warn("mlockall: %s: the scheduler may page-fault under memory pressure",
+			strerror(errno));
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (restarts = 0;; restarts++) {
+		ret = run_once(&cfg, policy);
+		if (ret != -1 || stop)
+			break;
+		if (restarts == MAX_RESTARTS) {
+			pl_err("the kernel asked to restart %d times; giving up", MAX_RESTARTS);
+			ret = 1;
+			break;
+		}
+		pl_info("the kernel asked for a restart (%d of %d)", restarts + 1, MAX_RESTARTS);
+		/* The kernel re-enqueues every task: start the policy afresh. */
+		policy->exit();
+		ret = policy->init(&policy_svc.host);
+		if (ret) {
+			pl_err("policy '%s': init failed: %s", policy->name, strerror(-ret));
+			return 1;
+		}
+	}
+	policy->exit();
+	return ret < 0 ? 1 : ret;
+}

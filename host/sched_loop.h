@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The scheduling loop: moves queued tasks from a backend into the policy
+ * and the policy's decisions back to the backend. Single-threaded; no
+ * allocation after sched_loop_init().
+ */
+#ifndef PLUGLAND_SCHED_LOOP_H
+#define PLUGLAND_SCHED_LOOP_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+#include "backend.h"
+
+#define LOOP_BATCH 64		 /* decisions asked of the policy at once */
+#define LOOP_FALLBACK_CAP 65536 /* tasks the policy refused, power of two */
+
+struct sched_stats {
+	uint64_t nr_enqueued;	/* tasks the policy accepted */
+	uint64_t nr_dispatched;	/* decisions sent to the backend */
+	uint64_t nr_refused;	/* tasks the policy refused: host dispatched them */
+	uint64_t nr_invalid;	/* decisions fixed up: bad CPU, more than held */
+	uint64_t nr_backlog;	/* times the backend was full and decisions waited */
+	uint64_t nr_rounds;
+	uint64_t nr_ticks;
+};
+
+struct sched_loop {
+	struct backend *be;
+	const struct plugland_policy *policy;
+	uint32_t tick_ms;
+	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
+	uint64_t next_tick_ns;
+	struct sched_stats st;
+
+	/* Decisions taken from the policy but not yet accepted by the backend. */
+	struct plugland_dispatch out[LOOP_BATCH];
+	unsigned int out_off, out_n;
+
+	/* Tasks the policy refused, dispatched FIFO by the host. */
+	struct plugland_dispatch *fallback;
+	uint32_t fb_head, fb_tail;
+};
+
+int sched_loop_init(struct sched_loop *l, struct backend *be,
+		    const struct plugland_policy *policy, uint32_t tick_ms);
+void sched_loop_fini(struct sched_loop *l);
+/* One round: consume all queued tasks, dispatch what the policy gives.
+ * Returns the number of tasks consumed, or a negative errno. */
+int sched_loop_round(struct sched_loop *l);
+/* Rounds until *stop is set or the backend reports that it exited. */
+int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "clock.h"
+#include "services.h"
+
+/* The backend serving pick_idle_cpu: one per process. */
+static struct backend *active_backend;
+
+void services_set_backend(struct backend *be)
+{
+	active_backend = be;
+}
+
+static const struct plugin_services *of(const struct plugland_host *h)
+{
+	return (const struct plugin_services *)((const char *)h - offsetof(struct plugin_services, host));
+}
+
+static uint64_t svc_now_ns(void)
+{
+	return pl_now_ns();
+}
+
+static int svc_pick_idle_cpu(const struct plugland_task *task)
+{
+	if (!active_backend)
+		return -1;
+	return active_backend->ops->pick_idle_cpu(active_backend, task);
+}
+
+static void svc_log(const struct plugland_host *h, enum plugland_log_level level, const char *fmt, ...)
+{
+	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "scx_plugland: %s: %s%s\n", of(h)->name,
+		(unsigned)level < 4 ? tag[level] : "", line);
+}
+
+static const char *svc_config(const struct plugland_host *h, const char *key)
+{
+	const struct plugin_services *s = of(h);
+
+	return s->cfg ? config_plugin_value(s->cfg, s->name, key) : NULL;
+}
+
+void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
+		   uint32_t nr_cpus, uint64_t default_slice_ns)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->cfg = cfg;
+	s->host.sz = sizeof(s->host);
+	s->host.abi_version = PLUGLAND_ABI_VERSION;
+	s->host.nr_cpus = nr_cpus;
+	s->host.default_slice_ns = default_slice_ns;
+	s->host.now_ns = svc_now_ns;
+	s->host.pick_idle_cpu = svc_pick_idle_cpu;
+	s->host.log = svc_log;
+	s->host.config = svc_config;
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR BSD-2-Clause */
+/*
+ * plugland plugin ABI: the only header a scheduling policy needs.
+ *
+ * A policy is a shared object exporting one symbol, `plugland_policy`, a
+ * constant struct plugland_policy. Write it with PLUGLAND_POLICY():
+ *
+ *	#include <plugland/plugin.h>
+ *
+ *	static int my_init(const struct plugland_host *host) { ... }
+ *	static int my_enqueue(const struct plugland_task *t) { ... }
+ *	static unsigned int my_dispatch(struct plugland_dispatch *out,
+ *					unsigned int max) { ... }
+ *	static void my_exit(void) { ... }
+ *
+ *	PLUGLAND_POLICY(
+ *		.name = "mine",
+ *		.init = my_init,
+ *		.enqueue = my_enqueue,
+ *		.dispatch = my_dispatch,
+ *		.exit = my_exit,
+ *	);
+ *
+ * Threading: every policy callback is called from the host's scheduling
+ * thread, one at a time, never concurrently. While a callback runs no task
+ * of the machine is being scheduled by user space, so:
+ *   - enqueue() and dispatch() must not block, sleep, do I/O or allocate
+ *     memory: allocate everything in init(). (The host runs mlockall(); a
+ *     page fault here can deadlock the machine on the kthread that would
+ *     resolve it.)
+ *   - init(), exit() and the optional callbacks may allocate and block
+ *     briefly.
+ *
+ * Compatibility: structs passed between host and plugin start with a size
+ * field (`sz`) and only ever grow at the end, as libbpf's option structs
+ * do. The host reads only the fields that fit in the plugin's `sz`, so a
+ * plugin built against an older header keeps loading; a plugin whose
+ * abi_version major differs from the host's is refused.
+ */
+#ifndef PLUGLAND_PLUGIN_H
+#define PLUGLAND_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Major in the high 16 bits: a change there breaks old plugins. */
+#define PLUGLAND_ABI_MAJOR 1
+#define PLUGLAND_ABI_MINOR 0
+#define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
+
+#define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
+#define PLUGLAND_COMM_LEN 16
+#define PLUGLAND_WEIGHT_DEFAULT 100 /* weight of a nice-0 task */
+
+/* struct plugland_task.flags */
+#define PLUGLAND_TASK_WAKEUP (1u << 0)  /* queued because it woke up */
+#define PLUGLAND_TASK_KTHREAD (1u << 1) /* a kernel thread */
+#define PLUGLAND_TASK_NEW (1u << 2)	/* first time queued to the policy */
+
+/*
+ * A task that waits for the policy's decision. Handed to enqueue() by
+ * pointer; the memory belongs to the host and is valid only during the
+ * call: copy what you need.
+ */
+struct plugland_task {
+	int32_t pid;		/* thread id */
+	int32_t tgid;		/* process id */
+	int32_t cpu;		/* CPU it last ran on */
+	uint32_t flags;		/* PLUGLAND_TASK_* */
+	uint64_t weight;	/* PLUGLAND_WEIGHT_DEFAULT at nice 0, 1..10000 */
+	uint64_t exec_runtime;	/* CPU time consumed so far (ns) */
+	uint64_t nvcsw;		/* voluntary context switches so far */
+	uint64_t vtime;		/* vtime of this task's last dispatch, 0 at first */
+	uint64_t enq_ns;	/* when the kernel queued it (CLOCK_MONOTONIC ns) */
+	uint64_t cookie;	/* host-private: copy into the dispatch */
+	uint32_t nr_cpus_allowed;
+	uint32_t reserved;
+	char comm[PLUGLAND_COMM_LEN];
+};
+
+/*
+ * A decision: run task `pid` on `cpu` for `slice_ns`. Filled by dispatch();
+ * start from plugland_dispatch_of(task) and change what you decide.
+ */
+struct plugland_dispatch {
+	int32_t pid;
+	int32_t cpu;		/* a CPU, or PLUGLAND_CPU_ANY */
+	uint64_t slice_ns;	/* 0: the host's default slice */
+	uint64_t vtime;		/* kept by the host; reported back in task->vtime */
+	uint64_t cookie;	/* task->cookie, unchanged */
+};
+
+static inline struct plugland_dispatch plugland_dispatch_of(const struct plugland_task *t)
+{
+	struct plugland_dispatch d = {
+		.pid = t->pid,
+		.cpu = PLUGLAND_CPU_ANY,
+		.slice_ns = 0,
+		.vtime = t->vtime,
+		.cookie = t->cookie,
+	};
+	return d;
+}
+
+enum plugland_log_level {
+	PLUGLAND_LOG_ERROR,
+	PLUGLAND_LOG_WARN,
+	PLUGLAND_LOG_INFO,
+	PLUGLAND_LOG_DEBUG,
+};
+
+/*
+ * Services the host gives plugins. Each plugin gets its own instance,
+ * handed to init() and valid until exit(); pass it back to the functions
+ * that take it. All may be called from the plugin's own thread.
+ */
+struct plugland_host {
+	size_t sz;			/* sizeof(struct plugland_host) of the host */
+	uint32_t abi_version;		/* the host's PLUGLAND_ABI_VERSION */
+	uint32_t nr_cpus;		/* possible CPUs: valid CPU ids are 0..nr_cpus-1 */
+	uint64_t default_slice_ns;	/* what slice_ns == 0 means */
+
+	/* CLOCK_MONOTONIC in ns: the clock of task->enq_ns. Never blocks. */
+	uint64_t (*now_ns)(void);
+	/*
+	 * An idle CPU the task may run on, preferring task->cpu, or -1 when
+	 * none is idle. The CPU is reserved for this task: dispatch it there.
+	 * Costs a system call; never blocks.
+	 */
+	int (*pick_idle_cpu)(const struct plugland_task *task);
+	/* Log through the host (stderr, prefixed with the plugin's name). */
+	void (*log)(const struct plugland_host *host, enum plugland_log_level level,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+	/*
+	 * A value of this plugin's own ini section ([NAME]), or NULL when
+	 * unset. The string is the host's, valid until exit().
+	 */
+	const char *(*config)(const struct plugland_host *host, const char *key);
+};
+
+/* True when the host passed in `host` provides member `field`. */
+#define PLUGLAND_HOST_HAS(host, field)                                  \
+	(offsetof(struct plugland_host, field) + sizeof((host)->field) <= \
+	 (host)->sz)
+
+/* A scheduling policy. Exactly one runs, on the scheduling thread. */
+struct plugland_policy {
+	size_t sz;		/* sizeof(struct plugland_policy) as built */
+	uint32_t abi_version;	/* PLUGLAND_ABI_VERSION as built */
+	const char *name;	/* short, unique: "fifo", "deadline" */
+	const char *description; /* one line, shown by --list-plugins */
+
+	/* --- mandatory --- */
+
+	/*
+	 * Allocate and initialise state. Returns 0, or a negative errno and
+	 * the host refuses the policy (nothing attached yet, or the previous
+	 * policy kept). May allocate and block.
+	 */
+	int (*init)(const struct plugland_host *host);
+	/*
+	 * A task became runnable and waits for a decision. Returns 0 when the
+	 * policy took it, or a negative errno (-ENOSPC: full) and the host
+	 * dispatches it itself to any CPU (counted). The task must later be
+	 * returned by dispatch() exactly once. Must not block or allocate.
+	 */
+	int (*enqueue)(const struct plugland_task *task);
+	/*
+	 * Fill up to `max` decisions in out[] and return how many. Called
+	 * after each batch of enqueues and whenever a CPU has nothing to
+	 * run. Returning fewer than the tasks held is allowed: the host calls
+	 * again when a CPU needs work. Must not block or allocate.
+	 */
+	unsigned int (*dispatch)(struct plugland_dispatch *out, unsigned int max);
+	/* Free everything. Tasks still held are dispatched by the kernel. */
+	void (*exit)(void);
+
+	/* --- optional: NULL when not needed --- */
+
+	/* About every tick_ms (default 100) on the scheduling thread. */
+	void (*tick)(uint64_t now_ns);
+};
+
+#define PLUGLAND_POLICY(...)                                        \
+	__attribute__((visibility("default")))                      \
+	const struct plugland_policy plugland_policy = {            \
+		.sz = sizeof(struct plugland_policy),               \
+		.abi_version = PLUGLAND_ABI_VERSION, __VA_ARGS__ }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PLUGLAND_PLUGIN_H */

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The VM integration tests of the core: run inside the guest by /init.
+# PLUGLAND_TESTS (kernel argument plugland.tests=a,b) picks cases.
+. /usr/local/bin/lib.sh
+
+t_attach() {
+	CASE=attach
+	start_host -s 1 || return
+	[ "$(ops)" = plugland ] || fail "ops is '$(ops)', not plugland"
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
+	sleep 2
+	before=$(user_dispatches)
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
+	sleep 2
+	after=$(user_dispatches)
+	if [ -z "$before" ] || [ -z "$after" ] || [ "$after" -le "$before" ]; then
+		fail "user-space dispatches did not grow under load ($before -> $after)"
+	fi
+	stop_host INT && pass "ops plugland, user-space dispatches $before -> $after, SIGINT: exit 0"
+	cat /sys/kernel/tracing/trace | tail -n 5
+	cat /tmp/host.log
+}
+
+t_stress() {
+	CASE=stress
+	dmesg -c >/dev/null
+	start_host -s 10 || return
+	stress-ng --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s --quiet &
+	stress=$!
+	rounds=0 hb_fail=0 not_enabled=0
+	while kill -0 "$stress" 2>/dev/null; do
+		hackbench -g 2 -l 50 >/dev/null 2>&1 || hb_fail=$((hb_fail + 1))
+		rounds=$((rounds + 1))
+		[ "$(state)" = enabled ] || not_enabled=$((not_enabled + 1))
+	done
+	wait "$stress" || fail "stress-ng exited $?"
+	[ "$hb_fail" -eq 0 ] || fail "$hb_fail of $rounds hackbench rounds failed"
+	[ "$not_enabled" -eq 0 ] || fail "sched_ext was not enabled $not_enabled times"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host TERM && pass "60 s, $rounds hackbench rounds, no stall, SIGTERM: exit 0"
+	cat /tmp/host.log
+}
+
+t_kill9() {
+	CASE=kill9
+	start_host || return
+	stress-ng --cpu 2 --timeout 10s --quiet &
+	stress=$!
+	sleep 2
+	kill -9 "$HOST"
+	start=$(cut -d' ' -f1 /proc/uptime)
+	wait_state disabled 10 || fail "still $(state) 1 s after kill -9"
+	end=$(cut -d' ' -f1 /proc/uptime)
+	wait "$stress" || fail "workload exited $? after the host was killed"
+	wait "$HOST" 2>/dev/null
+	pass "disabled $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }') s after kill -9, workload completed"
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-attach,stress,kill9}" | tr , ' ')
+for t in $tests; do "t_$t"; done
+echo "vm tests: $FAILED failed"
+[ "$FAILED" -eq 0 ]

@@ -1,0 +1,64 @@
+# shellcheck shell=sh
+# Helpers for the guest test scripts (busybox sh inside the VM).
+
+SCX=/sys/kernel/sched_ext
+FAILED=0
+
+state() { cat "$SCX/state"; }
+ops() { cat "$SCX/root/ops" 2>/dev/null; }
+
+pass() { echo "PASS $CASE${1:+: $1}"; }
+fail() { echo "FAIL $CASE: $*"; FAILED=$((FAILED + 1)); }
+
+# wait_state STATE TENTHS: poll every 0.1 s; 0 when reached in time.
+wait_state() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		[ "$(state)" = "$1" ] && return 0
+		usleep 100000
+		i=$((i + 1))
+	done
+	[ "$(state)" = "$1" ]
+}
+
+# start_host ARGS...: scx_plugland in the background, output in /tmp/host.log
+start_host() {
+	# shellcheck disable=SC2086 # plugland.hostargs=-v adds flags
+	scx_plugland ${PLUGLAND_HOSTARGS:-} "$@" >/tmp/host.log 2>&1 &
+	HOST=$!
+	if ! wait_state enabled 100; then
+		fail "sched_ext not enabled 10 s after start (state $(state))"
+		cat /tmp/host.log
+		return 1
+	fi
+}
+
+# stop_host SIGNAL: 0 when the host exits 0 and sched_ext is disabled.
+stop_host() {
+	kill "-$1" "$HOST"
+	wait "$HOST"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		fail "host exited $rc after SIG$1"
+		return 1
+	fi
+	if [ "$(state)" != disabled ]; then
+		fail "state is $(state) after the host exited"
+		return 1
+	fi
+	if ! grep -q 'sched_ext disabled: unregistered from user space' /tmp/host.log; then
+		fail "no exit info in the host's output"
+		return 1
+	fi
+}
+
+# user_dispatches: the last "total" of user-space dispatches in the stats lines
+user_dispatches() {
+	sed -n 's/^stats: user-space [0-9]*\/s (total \([0-9]*\)).*/\1/p' /tmp/host.log | tail -n1
+}
+
+# kernel_errors: sched_ext or RCU trouble in the kernel log
+kernel_errors() {
+	dmesg | grep -iE 'stall|runnable task|sched_ext:.*(error|disabl)|watchdog|BUG|Oops' |
+		grep -v 'enabled'
+}

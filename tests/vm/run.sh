@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the test initramfs and runs the VM integration tests in one boot.
+#
+#   tests/vm/run.sh BUILD_DIR [TESTS]      (TESTS: comma list, default all)
+#
+# KERNEL=7.3 (or latest) picks another trixie-backports kernel.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$top/build}
+tests=${2:-${PLUGLAND_TESTS:-}}
+initrd=$build/vm/core.cpio.gz
+mkdir -p "$build/vm"
+"$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
+	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$build"/plugins/*.so
+echo "  VM       kernel ${KERNEL:-6.18}: ${tests:-all core tests}"
+args="${tests:+plugland.tests=$tests} ${PLUGLAND_HOSTARGS:+plugland.hostargs=$PLUGLAND_HOSTARGS}"
+exec "$top/scripts/vm-run.sh" -t 600 -a "$args" "$initrd"
