@@ -43,8 +43,9 @@ BPF_CFLAGS  := -target bpf -mcpu=v3 -O2 -g -D__TARGET_ARCH_x86 -Ibpf \
 
 HOST_SRCS   := $(wildcard host/*.c)
 HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_embed.o
-# Everything but main and the BPF backend: what unit tests link against.
-CORE_OBJS   := $(filter-out $(O)/host/main.o $(O)/host/bpf_backend.o $(O)/host/bpf_embed.o,$(HOST_OBJS))
+# What unit tests link against: the host without the kernel-facing parts.
+CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
+		 fifo_builtin.o)
 PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -92,8 +93,9 @@ $(O)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $^ -o $@ $(LDLIBS_HOST) -lcmocka
 
-test-unit: $(UNIT_BINS)
+test-unit: $(UNIT_BINS) $(O)/scx_plugland
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; $$t; done
+	$(Q)tests/host/cli.sh $(O)
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:

@@ -139,51 +139,94 @@ struct parse_ctx {
 	struct config *c;
 	char *err;
 	size_t errlen;
+	uint64_t seen;		/* bit i: opts[i] was set by this file */
+	unsigned int first_extra; /* extras from index on came from this file */
+	FILE *f;
+	int line;		/* line inih is on (counted by read_line) */
+	bool at_line_start;
+	int err_line;		/* line of the message in err, 0: none */
 };
 
-/*
- * inih calls this per key (Debian's build passes no line number); a zero
- * return makes ini_parse_file() report the line. Only the first error's
- * message is kept, matching the line inih returns.
- */
+_Static_assert(NR_OPTS <= 64, "parse_ctx.seen is a 64-bit mask");
+
+/* inih's reader: fgets that counts lines (Debian's inih passes the
+ * handler no line number). A line longer than inih's buffer comes in
+ * pieces; only a piece that starts a line advances the count. */
+static char *read_line(char *buf, int size, void *user)
+{
+	struct parse_ctx *p = user;
+	char *r = fgets(buf, size, p->f);
+
+	if (r) {
+		if (p->at_line_start)
+			p->line++;
+		p->at_line_start = strchr(buf, '\n') != NULL;
+	}
+	return r;
+}
+
+static int handler_error(struct parse_ctx *p)
+{
+	p->err_line = p->line;
+	return 0;
+}
+
+/* inih calls this per key; a zero return is an error at that line. */
 static int on_ini(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse_ctx *p = user;
 	const struct opt *o;
 
-	if (*p->err)
-		return 0;
+	if (p->err_line)
+		return 0; /* keep the first message only */
 	if (is_host_section(section)) {
 		o = find_opt(section, key);
 		if (!o) {
 			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", key, section);
-			return 0;
+			return handler_error(p);
 		}
-		return set_opt(p->c, o, value, p->err, p->errlen) == 0;
+		if (p->seen & (1ull << (o - opts))) {
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			return handler_error(p);
+		}
+		p->seen |= 1ull << (o - opts);
+		return set_opt(p->c, o, value, p->err, p->errlen) ? handler_error(p) : 1;
 	}
 	if (!*section) {
 		snprintf(p->err, p->errlen, "'%s' is outside any [section]", key);
-		return 0;
+		return handler_error(p);
 	}
-	return set_extra(p->c, section, key, value, p->err, p->errlen) == 0;
+	for (unsigned int i = p->first_extra; i < p->c->nr_extra; i++) {
+		if (!strcmp(p->c->extra[i].section, section) && !strcmp(p->c->extra[i].key, key)) {
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			return handler_error(p);
+		}
+	}
+	return set_extra(p->c, section, key, value, p->err, p->errlen) ? handler_error(p) : 1;
 }
 
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	char msg[256] = "";
-	struct parse_ctx p = { c, msg, sizeof(msg) };
-	FILE *f = fopen(path, "r");
+	struct parse_ctx p = {
+		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
+		.at_line_start = true,
+	};
 	int line;
 
-	if (!f) {
+	p.f = fopen(path, "r");
+	if (!p.f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	line = ini_parse_file(f, on_ini, &p);
-	fclose(f);
+	line = ini_parse_stream(read_line, &p, on_ini, &p);
+	fclose(p.f);
 	if (line) {
-		if (!*msg) /* inih's own syntax error (or a line over its limit) */
-			snprintf(msg, sizeof(msg), "syntax error (or line longer than inih's limit)");
+		/* inih goes on after an error and returns the first one's line:
+		 * ours, or one of its own (syntax, or a line over its limit). */
+		if (line != p.err_line)
+			snprintf(msg, sizeof(msg), "syntax error (or a line longer than %d bytes)",
+				 INI_MAX_LINE);
 		snprintf(err, errlen, "%s:%d: %s", path, line, msg);
 		return -1;
 	}

@@ -129,9 +129,13 @@ int sched_loop_round(struct sched_loop *l)
 		l->st.nr_ticks++;
 		dispatch_all(l); /* a tick may release tasks */
 	}
-	l->be->ops->publish(l->be, l->nr_held + (l->out_n - l->out_off) +
-					 (l->fb_tail - l->fb_head), now);
+	l->be->ops->publish(l->be, sched_loop_in_flight(l), now);
 	return n;
+}
+
+uint64_t sched_loop_in_flight(const struct sched_loop *l)
+{
+	return l->nr_held + (l->out_n - l->out_off) + (l->fb_tail - l->fb_head);
 }
 
 int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)

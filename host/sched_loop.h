@@ -48,6 +48,9 @@ void sched_loop_fini(struct sched_loop *l);
 /* One round: consume all queued tasks, dispatch what the policy gives.
  * Returns the number of tasks consumed, or a negative errno. */
 int sched_loop_round(struct sched_loop *l);
+/* Tasks taken from the backend and not yet handed back: held by the
+ * policy, decided but waiting for room, or refused and waiting. */
+uint64_t sched_loop_in_flight(const struct sched_loop *l);
 /* Rounds until *stop is set or the backend reports that it exited. */
 int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop);
 

@@ -59,6 +59,8 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 	struct synth_backend *s = SYNTH(be);
 	unsigned int i;
 
+	if (s->o.max_per_call && n > s->o.max_per_call)
+		n = s->o.max_per_call;
 	for (i = 0; i < n; i++) {
 		uint32_t idx = (uint32_t)(d[i].pid - SYNTH_PID_BASE);
 		uint64_t slice = d[i].slice_ns ? d[i].slice_ns : s->o.slice_ns;

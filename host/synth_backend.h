@@ -17,6 +17,8 @@ struct synth_opts {
 	uint64_t slice_ns;	    /* the default slice (0: 5 ms) */
 	uint64_t max_dispatches;    /* exited() after this many (0: never) */
 	const uint64_t *weights;    /* nr_tasks weights, or NULL: all 100 */
+	uint32_t max_per_call;	    /* dispatch() accepts at most this (0: all),
+				       as a full ring buffer would */
 };
 
 struct synth_task_stats {

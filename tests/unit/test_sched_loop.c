@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The scheduling loop with the built-in FIFO on the synthetic backend. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "config.h"
+#include "sched_loop.h"
+#include "services.h"
+#include "synth_backend.h"
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+static volatile sig_atomic_t no_stop;
+
+struct fixture {
+	struct backend *be;
+	struct sched_loop loop;
+	struct plugin_services svc;
+	struct config cfg;
+	const struct plugland_policy *policy;
+};
+
+static void setup_with(struct fixture *f, const struct synth_opts *o,
+		       const struct plugland_policy *policy)
+{
+	config_defaults(&f->cfg);
+	f->be = synth_backend_new(o);
+	assert_non_null(f->be);
+	f->policy = policy;
+	services_init(&f->svc, policy->name, &f->cfg, o->nr_cpus, 5000000);
+	assert_int_equal(policy->init(&f->svc.host), 0);
+	assert_int_equal(sched_loop_init(&f->loop, f->be, policy, 100), 0);
+}
+
+static void teardown(struct fixture *f)
+{
+	sched_loop_fini(&f->loop);
+	f->policy->exit();
+	synth_backend_free(f->be);
+}
+
+/* Every decision reaches the backend once, with the right cookie. */
+static void assert_consistent(struct fixture *f)
+{
+	const struct synth_stats *st = synth_backend_stats(f->be);
+
+	assert_int_equal(st->nr_stale, 0);
+	assert_int_equal(st->nr_double, 0);
+	assert_int_equal(st->nr_unknown, 0);
+	/* taken = dispatched + in flight: nothing lost, nothing invented */
+	assert_int_equal(f->loop.st.nr_enqueued + f->loop.st.nr_refused,
+			 f->loop.st.nr_dispatched + sched_loop_in_flight(&f->loop));
+	assert_int_equal(st->nr_dispatched, f->loop.st.nr_dispatched);
+}
+
+static void test_fifo_round_robin(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 10, .max_dispatches = 100000 };
+	struct fixture f;
+	uint32_t i;
+
+	(void)state;
+	setup_with(&f, &o, &plugland_builtin_fifo);
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_consistent(&f);
+	assert_true(synth_backend_stats(f.be)->nr_dispatched >= 100000);
+	/* FIFO with equal CPU-bound tasks: each runs in turn, so counts
+	 * differ by at most one. */
+	for (i = 0; i < o.nr_tasks; i++) {
+		uint64_t n = synth_backend_task(f.be, i)->nr_dispatched;
+
+		assert_true(n >= 100000 / o.nr_tasks - 1 && n <= 100000 / o.nr_tasks + 1);
+	}
+	teardown(&f);
+}
+
+static const struct plugland_policy *wrapped;
+static unsigned int refuse_every;
+static unsigned int calls;
+static int32_t forced_cpu;
+static bool hold; /* dispatch nothing */
+
+static int wrap_init(const struct plugland_host *h) { return wrapped->init(h); }
+static void wrap_exit(void) { wrapped->exit(); }
+static int wrap_enqueue(const struct plugland_task *t)
+{
+	if (refuse_every && ++calls % refuse_every == 0)
+		return -ENOSPC;
+	return wrapped->enqueue(t);
+}
+static unsigned int wrap_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	unsigned int n = hold ? 0 : wrapped->dispatch(out, max), i;
+
+	for (i = 0; i < n; i++)
+		if (forced_cpu)
+			out[i].cpu = forced_cpu;
+	return n;
+}
+
+static const struct plugland_policy wrapper = {
+	.sz = sizeof(struct plugland_policy),
+	.abi_version = PLUGLAND_ABI_VERSION,
+	.name = "wrapper",
+	.init = wrap_init,
+	.enqueue = wrap_enqueue,
+	.dispatch = wrap_dispatch,
+	.exit = wrap_exit,
+};
+
+/* A task re-enqueued while the policy holds it: the old decision is stale,
+ * the task is dispatched again from its new enqueue, never lost. */
+static void test_stale_decision_dropped(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 4, .max_dispatches = 400 };
+	const struct synth_stats *st;
+	struct fixture f;
+
+	(void)state;
+	wrapped = &plugland_builtin_fifo;
+	hold = true;
+	setup_with(&f, &o, &wrapper);
+	assert_int_equal(sched_loop_round(&f.loop), 4); /* all held by the policy */
+	assert_int_equal(f.loop.nr_held, 4);
+	synth_backend_requeue(f.be, 1); /* dequeue + enqueue in the kernel */
+	hold = false;
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	st = synth_backend_stats(f.be);
+	assert_int_equal(st->nr_stale, 1);
+	assert_int_equal(st->nr_double, 0);
+	assert_true(synth_backend_task(f.be, 1)->nr_dispatched >= 90);
+	teardown(&f);
+}
+
+static void test_refused_tasks_dispatched_by_host(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 7, .max_dispatches = 7000 };
+	struct fixture f;
+	uint32_t i;
+
+	(void)state;
+	wrapped = &plugland_builtin_fifo;
+	refuse_every = 3;
+	calls = 0;
+	forced_cpu = 0;
+	setup_with(&f, &o, &wrapper);
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_consistent(&f);
+	assert_true(f.loop.st.nr_refused >= 7000 / 3 - 2);
+	for (i = 0; i < o.nr_tasks; i++)
+		assert_true(synth_backend_task(f.be, i)->nr_dispatched > 0);
+	refuse_every = 0;
+	teardown(&f);
+}
+
+static void test_invalid_cpu_fixed_up(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 3, .max_dispatches = 300 };
+	struct fixture f;
+
+	(void)state;
+	wrapped = &plugland_builtin_fifo;
+	forced_cpu = 999;
+	setup_with(&f, &o, &wrapper);
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_consistent(&f);
+	assert_true(f.loop.st.nr_invalid >= 300);
+	forced_cpu = 0;
+	teardown(&f);
+}
+
+/* The backend takes 3 decisions per call, as a nearly full ring buffer
+ * would: the rest wait in the loop, none is lost or sent twice. */
+static void test_backend_full_backlog(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 50, .max_dispatches = 20000,
+				.max_per_call = 3 };
+	struct fixture f;
+
+	(void)state;
+	setup_with(&f, &o, &plugland_builtin_fifo);
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_consistent(&f);
+	assert_true(f.loop.st.nr_backlog > 0);
+	teardown(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fifo_round_robin),
+		cmocka_unit_test(test_stale_decision_dropped),
+		cmocka_unit_test(test_refused_tasks_dispatched_by_host),
+		cmocka_unit_test(test_invalid_cpu_fixed_up),
+		cmocka_unit_test(test_backend_full_backlog),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
