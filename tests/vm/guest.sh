@@ -57,7 +57,21 @@ t_kill9() {
 	pass "disabled $(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }') s after kill -9, workload completed"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-attach,stress,kill9}" | tr , ' ')
+t_nonroot() {
+	CASE=nonroot
+	# full path: busybox sh prefers its own (smaller) setpriv applet
+	out=$(/usr/local/bin/setpriv --reuid=65534 --regid=65534 --clear-groups scx_plugland 2>&1)
+	rc=$?
+	lines=$(echo "$out" | wc -l)
+	if [ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] && echo "$out" | grep -q 'must run as root'; then
+		pass "$out"
+	else
+		fail "exit $rc, $lines lines: $out"
+	fi
+	[ "$(state)" = disabled ] || fail "state $(state) after a refused start"
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]
