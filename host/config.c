@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include "config.h"
+#include "plugin_loader.h"
 
 enum opt_type { OPT_STR, OPT_BOOL, OPT_U32, OPT_U64 };
 
@@ -16,17 +17,32 @@ struct opt {
 	size_t offset, size;
 	const char *def;
 	uint64_t min, max;
+	/* OPT_STR: extra validation; 0, or -1 with a message */
+	int (*check)(const char *value, char *err, size_t errlen);
 };
 
-#define STR(sec, k, field, d) { sec, k, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), d, 0, 0 }
-#define BOOL(sec, k, field, d) { sec, k, OPT_BOOL, offsetof(struct config, field), 0, d, 0, 1 }
-#define U32(sec, k, field, d, lo, hi) { sec, k, OPT_U32, offsetof(struct config, field), 0, d, lo, hi }
-#define U64(sec, k, field, d, lo, hi) { sec, k, OPT_U64, offsetof(struct config, field), 0, d, lo, hi }
+#define STR(sec, k, field, d, chk) { sec, k, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), d, 0, 0, chk }
+#define BOOL(sec, k, field, d) { sec, k, OPT_BOOL, offsetof(struct config, field), 0, d, 0, 1, NULL }
+#define U32(sec, k, field, d, lo, hi) { sec, k, OPT_U32, offsetof(struct config, field), 0, d, lo, hi, NULL }
+#define U64(sec, k, field, d, lo, hi) { sec, k, OPT_U64, offsetof(struct config, field), 0, d, lo, hi, NULL }
+
+/* Exactly one policy, by plain name; empty means "none configured". */
+static int check_policy(const char *value, char *err, size_t errlen)
+{
+	if (!*value || plugin_name_valid(value))
+		return 0;
+	if (strpbrk(value, ", \t"))
+		snprintf(err, errlen, "scheduler.policy: exactly one policy runs; '%s' names several", value);
+	else
+		snprintf(err, errlen, "scheduler.policy: '%s' is not a plugin name "
+			 "(letters, digits, '_', '-')", value);
+	return -1;
+}
 
 /* Every key of the host; conf/plugland.ini documents each one. */
 static const struct opt opts[] = {
-	STR("scheduler", "policy", policy, "fifo"),
-	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR),
+	STR("scheduler", "policy", policy, "fifo", check_policy),
+	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR, NULL),
 	BOOL("scheduler", "strict", strict, "false"),
 	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
 	U32("scheduler", "tick_ms", tick_ms, "100", 1, 10000),
@@ -64,6 +80,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 			snprintf(err, errlen, "%s.%s: value longer than %zu characters", o->section, o->key, o->size - 1);
 			return -1;
 		}
+		if (o->check && o->check(value, err, errlen))
+			return -1;
 		strcpy(field, value);
 		return 0;
 	case OPT_BOOL:

@@ -8,6 +8,7 @@
  * a bounded restart when the kernel asks for one.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "config.h"
 #include "log.h"
 #include "monitor.h"
+#include "plugin_loader.h"
 #include "sched_loop.h"
 #include "services.h"
 
@@ -50,6 +52,7 @@ static void usage(FILE *out)
 		"  -P, --plugin-dir DIR  where policy plugins are (overrides [scheduler] plugin_dir)\n"
 		"      --set SEC.KEY=VAL override one setting of the ini file\n"
 		"      --print-config    print the effective configuration and exit\n"
+		"      --list-plugins    list the plugins found and whether they load\n"
 		"  -s, --stats SECS      print the counters every SECS seconds\n"
 		"  -v, --verbose         more messages; twice: libbpf debug output\n"
 		"  -V, --version         print the version and exit\n"
@@ -107,6 +110,81 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	fflush(stdout);
 }
 
+/*
+ * The policy to run: the configured plugin, else (with a warning, unless
+ * strict) the built-in fifo. Returns 0, or 2 when strict refuses.
+ */
+static int choose_policy(const struct config *cfg, struct loaded_policy *lp)
+{
+	char err[PATH_MAX + 256];
+	int ret;
+
+	if (*cfg->policy) {
+		ret = policy_load(cfg->plugin_dir, cfg->policy, lp, err, sizeof(err));
+		if (!ret)
+			return 0;
+		/* "fifo" with no fifo.so around is the built-in, no warning. */
+		if (ret == -ENOENT && !strcmp(cfg->policy, plugland_builtin_fifo.name))
+			goto builtin;
+		if (cfg->strict) {
+			pl_err("policy '%s': %s", cfg->policy, err);
+			return 2;
+		}
+		pl_warn("policy '%s': %s; using the built-in fifo", cfg->policy, err);
+	} else if (cfg->strict) {
+		pl_err("no policy configured ([scheduler] policy) and strict = true");
+		return 2;
+	} else {
+		pl_warn("no policy configured; using the built-in fifo");
+	}
+builtin:
+	memset(lp, 0, sizeof(*lp));
+	lp->ops = plugland_builtin_fifo;
+	snprintf(lp->path, sizeof(lp->path), "built-in");
+	return 0;
+}
+
+/* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
+static int list_plugins(const struct config *cfg)
+{
+	char dirs[sizeof(cfg->plugin_dir)], *dir, *save = NULL, err[PATH_MAX + 256];
+	struct loaded_policy lp;
+	struct dirent **names;
+	int i, n, found = 0;
+
+	printf("%-12s %-8s %s\n", "NAME", "STATUS", "DETAILS");
+	printf("%-12s %-8s %s\n", plugland_builtin_fifo.name, "ok", "built-in: first come, first served");
+	snprintf(dirs, sizeof(dirs), "%s", cfg->plugin_dir);
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		n = scandir(dir, &names, NULL, alphasort);
+		if (n < 0) {
+			printf("%-12s %-8s %s: %s\n", "-", "missing", dir, strerror(errno));
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(names[i]->d_name);
+			char name[256];
+
+			if (len > 3 && !strcmp(names[i]->d_name + len - 3, ".so")) {
+				snprintf(name, sizeof(name), "%.*s", (int)(len - 3), names[i]->d_name);
+				found++;
+				if (policy_load(dir, name, &lp, err, sizeof(err)) == 0) {
+					printf("%-12s %-8s %s: %s\n", name, "ok", lp.path,
+					       lp.ops.description ? lp.ops.description : "");
+					policy_unload(&lp);
+				} else {
+					printf("%-12s %-8s %s\n", name, "refused", err);
+				}
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	if (!found)
+		printf("(no plugins in %s)\n", cfg->plugin_dir);
+	return 0;
+}
+
 /* Attach, schedule until stopped, detach. Returns the process exit code,
  * or -1 when the kernel asked to restart. */
 static int run_once(const struct config *cfg, const struct plugland_policy *policy)
@@ -161,13 +239,14 @@ static int run_once(const struct config *cfg, const struct plugland_policy *poli
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_PRINT_CONFIG };
+	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS };
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "plugin-dir", required_argument, NULL, 'P' },
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+		{ "list-plugins", no_argument, NULL, OPT_LIST_PLUGINS },
 		{ "stats", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -180,7 +259,8 @@ int main(int argc, char **argv)
 	struct plugin_services policy_svc;
 	unsigned int nr_overrides = 0, i;
 	static struct config cfg;
-	bool print_config = false;
+	bool print_config = false, list = false;
+	struct loaded_policy lp;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int opt, ret, restarts;
@@ -207,6 +287,7 @@ int main(int argc, char **argv)
 			nr_overrides++;
 			break;
 		case OPT_PRINT_CONFIG: print_config = true; break;
+		case OPT_LIST_PLUGINS: list = true; break;
 		case 's':
 			stats_secs = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || stats_secs == 0 || stats_secs > 3600) {
@@ -245,6 +326,8 @@ int main(int argc, char **argv)
 		config_print(&cfg, stdout);
 		return 0;
 	}
+	if (list)
+		return list_plugins(&cfg);
 
 	if (!sched_ext_usable())
 		return 1;
@@ -253,17 +336,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	policy = &plugland_builtin_fifo;
-	if (strcmp(cfg.policy, policy->name))
-		pl_warn("policy '%s': plugin loading is not available yet; using the built-in fifo",
-			cfg.policy);
+	/* The policy is loaded and initialised before anything is attached:
+	 * a broken one is refused while the kernel's scheduler still runs. */
+	ret = choose_policy(&cfg, &lp);
+	if (ret)
+		return ret;
+	policy = &lp.ops;
 	services_init(&policy_svc, policy->name, &cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
 		      cfg.slice_us * 1000);
 	ret = policy->init(&policy_svc.host);
-	if (ret) {
-		pl_err("policy '%s': init failed: %s", policy->name, strerror(-ret));
-		return 1;
+	if (ret && lp.handle && !cfg.strict) {
+		pl_warn("policy '%s' (%s): init failed: %s; using the built-in fifo", policy->name,
+			lp.path, strerror(-ret));
+		policy_unload(&lp);
+		lp.ops = plugland_builtin_fifo;
+		services_init(&policy_svc, policy->name, &cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+			      cfg.slice_us * 1000);
+		ret = policy->init(&policy_svc.host);
 	}
+	if (ret) {
+		pl_err("policy '%s' (%s): init failed: %s", policy->name, lp.path, strerror(-ret));
+		policy_unload(&lp);
+		return cfg.strict ? 2 : 1;
+	}
+	pl_debug("policy '%s' from %s", policy->name, lp.path);
 
 	/* Everything is allocated: from now on no page fault may wait for us. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
@@ -291,5 +387,6 @@ int main(int argc, char **argv)
 		}
 	}
 	policy->exit();
+	policy_unload(&lp);
 	return ret < 0 ? 1 : ret;
 }

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Finds, checks and dlopen()s plugins. A plugin is refused, with one
+ * message naming the file and what is wrong, and closed again, unless:
+ *   - its name is a plain name (no '/', no "..") and NAME.so is in one of
+ *     the configured folders (':'-separated), after resolving symlinks;
+ *   - the file and its folder are owned by root or by us and writable by
+ *     nobody else (as sshd checks key files);
+ *   - it loads, exports the descriptor symbol, has a compatible ABI major,
+ *     a size no smaller than ABI 1.0's, and every mandatory callback.
+ */
+#ifndef PLUGLAND_PLUGIN_LOADER_H
+#define PLUGLAND_PLUGIN_LOADER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <plugland/plugin.h>
+
+struct loaded_policy {
+	struct plugland_policy ops; /* normalised: fields past the plugin's sz are 0 */
+	void *handle;		    /* NULL for the built-in */
+	char path[PATH_MAX];	    /* "built-in" for the built-in */
+};
+
+bool plugin_name_valid(const char *name);
+/* Find NAME.so in dirs and resolve its real path, with the safety checks.
+ * 0, or a negative errno with the reason in err: -ENOENT not found,
+ * -EINVAL not a plugin name, -EACCES unsafe or unreadable. */
+int plugin_find(const char *dirs, const char *name, char *path, size_t pathlen,
+		char *err, size_t errlen);
+/* Find, dlopen and check policy `name`. 0, or a negative errno (as
+ * plugin_find(), or -ENOEXEC: not a valid policy) with one line in err. */
+int policy_load(const char *dirs, const char *name, struct loaded_policy *out,
+		char *err, size_t errlen);
+/* Check a descriptor; 0, or -1 with the reason in err. */
+int policy_check(const struct plugland_policy *p, struct plugland_policy *normalised,
+		 char *err, size_t errlen);
+void policy_unload(struct loaded_policy *lp);
+
+#endif
