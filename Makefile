@@ -50,6 +50,8 @@ PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+TEST_PLUGINS := no_symbol wrong_abi newer_abi null_enqueue init_fails misnamed good
+TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
 .PHONY: all deps demo test test-unit test-unit-san test-vm clean install uninstall
 .DELETE_ON_ERROR:
@@ -91,7 +93,15 @@ $(O)/plugins/%.so: plugins/%/*.c include/plugland/plugin.h
 $(O)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $^ -o $@ $(LDLIBS_HOST) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $(filter-out %.so,$^) -o $@ $(LDLIBS_HOST) -lcmocka
+
+$(O)/tests/plugins/%.so: tests/plugins/variants.c include/plugland/plugin.h
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
+
+$(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
+$(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
 test-unit: $(UNIT_BINS) $(O)/scx_plugland
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; $$t; done

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Plugins for the loader's tests, one per -DVARIANT_*: each is broken in
+ * exactly one way (or, for NEWER_ABI, valid with a bigger descriptor).
+ * Built as build/tests/plugins/<variant>.so by the Makefile.
+ */
+#include <errno.h>
+#include <plugland/plugin.h>
+
+__attribute__((unused)) static int init_ok(const struct plugland_host *h) { (void)h; return 0; }
+__attribute__((unused)) static int init_fail(const struct plugland_host *h) { (void)h; return -EIO; }
+__attribute__((unused)) static int enqueue(const struct plugland_task *t) { (void)t; return -ENOSPC; }
+__attribute__((unused)) static unsigned int dispatch(struct plugland_dispatch *o, unsigned int m) { (void)o; (void)m; return 0; }
+__attribute__((unused)) static void fini(void) {}
+
+#if defined(VARIANT_no_symbol)
+/* a shared object, but no plugland_policy */
+__attribute__((visibility("default"))) int not_a_policy = 1;
+#elif defined(VARIANT_wrong_abi)
+__attribute__((visibility("default"))) const struct plugland_policy plugland_policy = {
+	.sz = sizeof(struct plugland_policy),
+	.abi_version = (PLUGLAND_ABI_MAJOR + 1) << 16,
+	.name = "wrong_abi", .init = init_ok, .enqueue = enqueue, .dispatch = dispatch, .exit = fini,
+};
+#elif defined(VARIANT_newer_abi)
+/* A plugin built against a future header: same major, fields appended. */
+struct future_policy {
+	struct plugland_policy v1;
+	void (*future_callback)(void);
+	uint64_t future_flags;
+};
+__attribute__((visibility("default"))) const struct future_policy plugland_policy = {
+	.v1 = {
+		.sz = sizeof(struct future_policy),
+		.abi_version = PLUGLAND_ABI_VERSION + 7,
+		.name = "newer_abi", .init = init_ok, .enqueue = enqueue, .dispatch = dispatch,
+		.exit = fini,
+	},
+	.future_flags = 1,
+};
+#elif defined(VARIANT_null_enqueue)
+PLUGLAND_POLICY(.name = "null_enqueue", .init = init_ok, .dispatch = dispatch, .exit = fini);
+#elif defined(VARIANT_init_fails)
+PLUGLAND_POLICY(.name = "init_fails", .init = init_fail, .enqueue = enqueue,
+		.dispatch = dispatch, .exit = fini);
+#elif defined(VARIANT_misnamed)
+PLUGLAND_POLICY(.name = "something_else", .init = init_ok, .enqueue = enqueue,
+		.dispatch = dispatch, .exit = fini);
+#elif defined(VARIANT_good)
+PLUGLAND_POLICY(.name = "good", .description = "loads fine", .init = init_ok,
+		.enqueue = enqueue, .dispatch = dispatch, .exit = fini);
+#else
+#error "define VARIANT_<name>"
+#endif

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The plugin loader against deliberately broken plugins (built from
+ * tests/plugins/variants.c). Each is refused with its own message and
+ * closed again: no handle or file descriptor outlives a refusal.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "plugin_loader.h"
+
+static char dir[64], outside[64];
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	fclose(out);
+	assert_int_equal(chmod(to, mode), 0);
+}
+
+static void install(const char *variant, const char *as, mode_t mode)
+{
+	char from[256], to[256];
+
+	snprintf(from, sizeof(from), "%s/%s.so", TEST_PLUGIN_DIR, variant);
+	snprintf(to, sizeof(to), "%s/%s.so", dir, as);
+	copy_file(from, to, mode);
+}
+
+static int setup(void **state)
+{
+	char path[256], target[256];
+	FILE *f;
+
+	(void)state;
+	strcpy(dir, "/tmp/plugland-plugins-XXXXXX");
+	strcpy(outside, "/tmp/plugland-outside-XXXXXX");
+	if (!mkdtemp(dir) || !mkdtemp(outside))
+		return -1;
+	chmod(dir, 0755);
+	install("no_symbol", "no_symbol", 0644);
+	install("wrong_abi", "wrong_abi", 0644);
+	install("newer_abi", "newer_abi", 0644);
+	install("null_enqueue", "null_enqueue", 0644);
+	install("init_fails", "init_fails", 0644);
+	install("misnamed", "misnamed", 0644);
+	install("good", "good", 0644);
+	install("good", "group_writable", 0664);
+	install("good", "world_writable", 0646);
+	snprintf(path, sizeof(path), "%s/not_elf.so", dir);
+	f = fopen(path, "w");
+	fputs("#!/bin/sh\necho this is not a shared object\n", f);
+	fclose(f);
+	/* a symlink that leaves the folder */
+	snprintf(path, sizeof(path), "%s/good.so", outside);
+	copy_file(TEST_PLUGIN_DIR "/good.so", path, 0644);
+	snprintf(target, sizeof(target), "%s/escape.so", dir);
+	if (symlink(path, target))
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[200];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, outside);
+	return system(cmd);
+}
+
+/* Loading `name` fails with errno `want` and a message containing `what`. */
+static void assert_refused(const char *name, int want, const char *what)
+{
+	struct loaded_policy lp;
+	char err[1024] = "";
+	int fds = count_fds(), ret;
+
+	ret = policy_load(dir, name, &lp, err, sizeof(err));
+	if (ret != want || !strstr(err, what))
+		fail_msg("%s: got %d '%s', want %d '...%s...'", name, ret, err, want, what);
+	assert_null(lp.handle);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_good_plugin_loads(void **state)
+{
+	struct loaded_policy lp;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "good", &lp, err, sizeof(err)), 0);
+	assert_non_null(lp.handle);
+	assert_string_equal(lp.ops.name, "good");
+	assert_int_equal(lp.ops.sz, sizeof(struct plugland_policy));
+	assert_non_null(strstr(lp.path, "/good.so"));
+	policy_unload(&lp);
+	assert_null(lp.handle);
+}
+
+static void test_newer_compatible_abi_loads(void **state)
+{
+	struct loaded_policy lp;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "newer_abi", &lp, err, sizeof(err)), 0);
+	assert_string_equal(lp.ops.name, "newer_abi");
+	assert_int_equal(lp.ops.abi_version & 0xffff, PLUGLAND_ABI_MINOR + 7);
+	policy_unload(&lp);
+}
+
+static void test_broken_plugins_refused(void **state)
+{
+	(void)state;
+	assert_refused("no_symbol", -ENOEXEC, "no 'plugland_policy' symbol");
+	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 2.0, this host speaks 1.x");
+	assert_refused("null_enqueue", -ENOEXEC, "mandatory 'enqueue' is NULL");
+	assert_refused("misnamed", -ENOEXEC, "calls itself 'something_else'");
+	assert_refused("not_elf", -ENOEXEC, "not_elf.so");
+	assert_refused("group_writable", -EACCES, "writable by its group");
+	assert_refused("world_writable", -EACCES, "writable by everyone");
+	assert_refused("escape", -EACCES, "outside the plugin folder");
+	assert_refused("missing", -ENOENT, "no missing.so in");
+	assert_refused("../good", -EINVAL, "is not a plugin name");
+	assert_refused("", -EINVAL, "is not a plugin name");
+}
+
+static void test_writable_folder_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_refused("good", -EACCES, "writable by everyone");
+	assert_int_equal(chmod(dir, 0755), 0);
+}
+
+/* init is the host's call; the loader hands out a working descriptor. */
+static void test_init_failure_reported(void **state)
+{
+	struct loaded_policy lp;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "init_fails", &lp, err, sizeof(err)), 0);
+	assert_int_equal(lp.ops.init(NULL), -EIO);
+	policy_unload(&lp);
+}
+
+static void test_search_path(void **state)
+{
+	struct loaded_policy lp;
+	char dirs[200], err[512];
+
+	(void)state;
+	snprintf(dirs, sizeof(dirs), "/nonexistent:%s", dir);
+	assert_int_equal(policy_load(dirs, "good", &lp, err, sizeof(err)), 0);
+	policy_unload(&lp);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_plugin_loads),
+		cmocka_unit_test(test_newer_compatible_abi_loads),
+		cmocka_unit_test(test_broken_plugins_refused),
+		cmocka_unit_test(test_writable_folder_refused),
+		cmocka_unit_test(test_init_failure_reported),
+		cmocka_unit_test(test_search_path),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
