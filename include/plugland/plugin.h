@@ -3,7 +3,8 @@
  * plugland plugin ABI: the only header a scheduling policy needs.
  *
  * A policy is a shared object exporting one symbol, `plugland_policy`, a
- * constant struct plugland_policy. Write it with PLUGLAND_POLICY():
+ * constant struct plugland_policy (an async plugin: `plugland_async`, see
+ * the end of this file). Write it with PLUGLAND_POLICY():
  *
  *	#include <plugland/plugin.h>
  *
@@ -106,6 +107,44 @@ static inline struct plugland_dispatch plugland_dispatch_of(const struct pluglan
 	return d;
 }
 
+/*
+ * One scheduling decision, as recorded in the host's decision log and
+ * handed to async plugins. Exactly 64 bytes (one cache line); fields are
+ * only ever added in the reserved space.
+ */
+struct plugland_decision {
+	uint64_t enq_ns;	/* the kernel queued the task (CLOCK_MONOTONIC) */
+	uint64_t dispatch_ns;	/* the policy decided */
+	uint64_t vtime;		/* the policy's vtime or deadline for it */
+	int32_t pid;
+	int32_t tgid;
+	int16_t cpu;		/* chosen CPU, or PLUGLAND_CPU_ANY */
+	int16_t prev_cpu;	/* CPU it last ran on */
+	uint32_t slice_us;	/* 0: the default slice */
+	uint16_t flags;		/* PLUGLAND_TASK_* of the enqueue */
+	uint16_t policy_id;	/* which policy decided (see the dump header) */
+	uint32_t weight;
+	char comm[PLUGLAND_COMM_LEN];
+};
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct plugland_decision) == 64, "a decision is one cache line");
+#endif
+
+/* A position in the decision log: records [first, first + n). */
+struct plugland_log_span {
+	uint64_t first;		/* sequence number of the first record */
+	uint64_t nr_lost;	/* records this consumer missed so far (overwritten) */
+};
+
+/* CPU topology, as the host read it from sysfs at start-up. */
+struct plugland_cpu_topology {
+	int32_t cpu;
+	int32_t core_id;	/* CPUs with the same core_id are SMT siblings */
+	int32_t llc_id;		/* ... the same llc_id share the last-level cache */
+	int32_t node_id;	/* ... the same node_id are on one NUMA node */
+};
+
 enum plugland_log_level {
 	PLUGLAND_LOG_ERROR,
 	PLUGLAND_LOG_WARN,
@@ -140,6 +179,11 @@ struct plugland_host {
 	 * unset. The string is the host's, valid until exit().
 	 */
 	const char *(*config)(const struct plugland_host *host, const char *key);
+	/*
+	 * Topology of `cpu` (0..nr_cpus-1) in *out; 0, or -1 for a CPU that
+	 * does not exist. Read once at start-up: never blocks.
+	 */
+	int (*cpu_topology)(int cpu, struct plugland_cpu_topology *out);
 };
 
 /* True when the host passed in `host` provides member `field`. */
@@ -181,9 +225,57 @@ struct plugland_policy {
 
 	/* --- optional: NULL when not needed --- */
 
-	/* About every tick_ms (default 100) on the scheduling thread. */
+	/* About every tick_ms (default 100) on the scheduling thread. May
+	 * release held tasks (dispatch() is called after it). */
 	void (*tick)(uint64_t now_ns);
+	/* The task exited or left sched_ext; forget any state kept for it.
+	 * Advisory: the policy must cope with pids it never hears of again. */
+	void (*task_gone)(int32_t pid);
+	/* A CPU came online / is going offline. */
+	void (*cpu_online)(int cpu);
+	void (*cpu_offline)(int cpu);
+	/*
+	 * The configuration was reloaded (SIGHUP, or the control socket):
+	 * re-read host->config(). Return 0, or a negative errno to keep the
+	 * previous settings (log why). On the scheduling thread; may allocate
+	 * and block briefly.
+	 */
+	int (*reconfigure)(void);
 };
+
+/*
+ * An async plugin: logging, statistics, export. Zero or more run, each on
+ * its own thread, never on the scheduling path: a slow one cannot delay
+ * scheduling or the others (it loses records instead, and is told how
+ * many). Export `plugland_async` with PLUGLAND_ASYNC().
+ */
+struct plugland_async {
+	size_t sz;		/* sizeof(struct plugland_async) as built */
+	uint32_t abi_version;	/* PLUGLAND_ABI_VERSION as built */
+	const char *name;
+	const char *description;
+
+	/* On the plugin's thread, before any consume(). 0 or a negative
+	 * errno (the plugin is then not run). May allocate and block. */
+	int (*init)(const struct plugland_host *host);
+	/*
+	 * New decisions, in order, on the plugin's thread: every interval_ms
+	 * (periodic mode) or once with the whole log at exit (debug mode).
+	 * recs[i] has sequence number span->first + i. The records belong to
+	 * the host and are valid only during the call. May block (it only
+	 * delays this plugin) and allocate.
+	 */
+	void (*consume)(const struct plugland_decision *recs, size_t n,
+			const struct plugland_log_span *span);
+	/* Last call, on the plugin's thread, after the final consume(). */
+	void (*exit)(void);
+};
+
+#define PLUGLAND_ASYNC(...)                                         \
+	__attribute__((visibility("default")))                      \
+	const struct plugland_async plugland_async = {              \
+		.sz = sizeof(struct plugland_async),                \
+		.abi_version = PLUGLAND_ABI_VERSION, __VA_ARGS__ }
 
 #define PLUGLAND_POLICY(...)                                        \
 	__attribute__((visibility("default")))                      \
