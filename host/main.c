@@ -24,6 +24,7 @@
 #include "plugin_loader.h"
 #include "sched_loop.h"
 #include "services.h"
+#include "topology.h"
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 #define MAX_RESTARTS 3
@@ -338,6 +339,7 @@ int main(int argc, char **argv)
 
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
+	topology_load("", (int)sysconf(_SC_NPROCESSORS_CONF));
 	ret = choose_policy(&cfg, &lp);
 	if (ret)
 		return ret;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "clock.h"
 #include "services.h"
+#include "topology.h"
 
 /* The backend serving pick_idle_cpu: one per process. */
 static struct backend *active_backend;
@@ -65,4 +66,5 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.pick_idle_cpu = svc_pick_idle_cpu;
 	s->host.log = svc_log;
 	s->host.config = svc_config;
+	s->host.cpu_topology = topology_get;
 }

@@ -57,8 +57,9 @@ user_dispatches() {
 	sed -n 's/^stats: user-space [0-9]*\/s (total \([0-9]*\)).*/\1/p' /tmp/host.log | tail -n1
 }
 
-# kernel_errors: sched_ext or RCU trouble in the kernel log
+# kernel_errors: sched_ext, RCU or lockup trouble in the kernel log. (Not
+# "clocksource: Watchdog ... read timed out": a TCG artefact of slow IPIs.)
 kernel_errors() {
-	dmesg | grep -iE 'stall|runnable task|sched_ext:.*(error|disabl)|watchdog|BUG|Oops' |
-		grep -v 'enabled'
+	dmesg | grep -iE 'stall|runnable task|sched_ext:.*(error|disabled)|BUG:|Oops|hung task|lockup' |
+		grep -v 'disabled (unregistered from user space)'
 }
