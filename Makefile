@@ -53,7 +53,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 TEST_PLUGINS := no_symbol wrong_abi newer_abi null_enqueue init_fails misnamed good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
-.PHONY: all deps demo test test-unit test-unit-san test-vm clean install uninstall
+.PHONY: all deps demo test test-unit test-unit-san test-vm clean install uninstall test-sdk
 .DELETE_ON_ERROR:
 
 all: $(O)/scx_plugland $(PLUGIN_SOS)
@@ -106,6 +106,7 @@ $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/
 test-unit: $(UNIT_BINS) $(O)/scx_plugland
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; $$t; done
 	$(Q)tests/host/cli.sh $(O)
+	$(Q)tests/host/sdk.sh $(O)
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -122,6 +123,31 @@ test: deps
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh $(O)
+
+$(O)/plugland.pc: include/plugland.pc.in Makefile
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@PLUGIN_DIR@|$(PLUGIN_DIR)|; s|@VERSION@|$(VERSION)|' $< >$@
+
+# The binary, the SDK (header + pkg-config), the plugins, the default
+# config (not overwritten if present: it is the administrator's).
+install: all $(O)/plugland.pc
+	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
+	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
+	install -D -m 644 $(O)/plugland.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc
+	install -d -m 755 $(DESTDIR)$(PLUGIN_DIR)
+	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PLUGIN_DIR)/
+	test -e $(DESTDIR)$(CONF_FILE) || { install -d -m 755 $(dir $(DESTDIR)$(CONF_FILE)) && \
+		sed 's|^plugin_dir = .*|plugin_dir = $(PLUGIN_DIR)|' conf/plugland.ini >$(DESTDIR)$(CONF_FILE); }
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
+	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
+	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
+	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
+
+# Install into a scratch root, build examples/my_policy against the
+# installed SDK with pkg-config, load it and run it on the simulator.
+test-sdk: all
+	$(Q)tests/host/sdk.sh $(O)
 
 clean:
 	rm -rf $(O)

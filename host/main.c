@@ -23,6 +23,7 @@
 #include "monitor.h"
 #include "plugin_loader.h"
 #include "sched_loop.h"
+#include "synth_backend.h"
 #include "services.h"
 #include "topology.h"
 
@@ -54,6 +55,8 @@ static void usage(FILE *out)
 		"      --set SEC.KEY=VAL override one setting of the ini file\n"
 		"      --print-config    print the effective configuration and exit\n"
 		"      --list-plugins    list the plugins found and whether they load\n"
+		"      --simulate N      run the policy for N decisions on a simulated machine\n"
+		"                        (no kernel support or root needed) and report\n"
 		"  -s, --stats SECS      print the counters every SECS seconds\n"
 		"  -v, --verbose         more messages; twice: libbpf debug output\n"
 		"  -V, --version         print the version and exit\n"
@@ -186,9 +189,52 @@ static int list_plugins(const struct config *cfg)
 	return 0;
 }
 
+/*
+ * --simulate N: run the policy on the synthetic backend (no kernel, no
+ * root) for N decisions and report what each task got. For trying a
+ * policy on any machine, and for the SDK's out-of-tree test.
+ */
+static int simulate(const struct plugland_policy *policy, uint64_t decisions)
+{
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 16, .max_dispatches = decisions };
+	uint64_t min = UINT64_MAX, max = 0;
+	const struct synth_stats *st;
+	struct sched_loop loop;
+	struct backend *be;
+	uint32_t i;
+	int ret;
+
+	be = synth_backend_new(&o);
+	if (!be || sched_loop_init(&loop, be, policy, 100)) {
+		pl_err("out of memory");
+		synth_backend_free(be);
+		return 1;
+	}
+	ret = sched_loop_run(&loop, &stop);
+	st = synth_backend_stats(be);
+	for (i = 0; i < o.nr_tasks; i++) {
+		uint64_t n = synth_backend_task(be, i)->nr_dispatched;
+
+		min = n < min ? n : min;
+		max = n > max ? n : max;
+	}
+	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
+	       "  per-task dispatches: min %llu, max %llu\n"
+	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
+	       (unsigned long long)st->nr_dispatched, policy->name, o.nr_cpus, o.nr_tasks,
+	       (unsigned long long)min, (unsigned long long)max,
+	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
+	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
+	       (unsigned long long)st->nr_unknown);
+	sched_loop_fini(&loop);
+	synth_backend_free(be);
+	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
+}
+
 /* Attach, schedule until stopped, detach. Returns the process exit code,
  * or -1 when the kernel asked to restart. */
-static int run_once(const struct config *cfg, const struct plugland_policy *policy)
+static int run_once(const struct config *cfg, const struct plugland_policy *policy,
+		    const char *policy_path)
 {
 	struct bpf_backend_opts bo = {
 		.slice_ns = cfg->slice_us * 1000,
@@ -214,7 +260,8 @@ static int run_once(const struct config *cfg, const struct plugland_policy *poli
 		bpf_backend_close(be, NULL);
 		return 1;
 	}
-	pl_info("sched_ext enabled: ops 'plugland', policy '%s', %u CPUs", policy->name, be->nr_cpus);
+	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", policy->name,
+		policy_path, be->nr_cpus);
 
 	if (stats_secs && !(mon = monitor_start(be, &loop, stats_secs)))
 		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
@@ -240,7 +287,7 @@ static int run_once(const struct config *cfg, const struct plugland_policy *poli
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS };
+	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE };
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -248,6 +295,7 @@ int main(int argc, char **argv)
 		{ "set", required_argument, NULL, OPT_SET },
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "list-plugins", no_argument, NULL, OPT_LIST_PLUGINS },
+		{ "simulate", required_argument, NULL, OPT_SIMULATE },
 		{ "stats", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -261,6 +309,7 @@ int main(int argc, char **argv)
 	unsigned int nr_overrides = 0, i;
 	static struct config cfg;
 	bool print_config = false, list = false;
+	unsigned long long simulate_n = 0;
 	struct loaded_policy lp;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
@@ -289,6 +338,13 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PRINT_CONFIG: print_config = true; break;
 		case OPT_LIST_PLUGINS: list = true; break;
+		case OPT_SIMULATE:
+			simulate_n = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || simulate_n == 0) {
+				pl_err("--simulate: expected a number of decisions, got '%s'", optarg);
+				return 2;
+			}
+			break;
 		case 's':
 			stats_secs = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || stats_secs == 0 || stats_secs > 3600) {
@@ -330,9 +386,9 @@ int main(int argc, char **argv)
 	if (list)
 		return list_plugins(&cfg);
 
-	if (!sched_ext_usable())
+	if (!simulate_n && !sched_ext_usable())
 		return 1;
-	if (geteuid() != 0) {
+	if (!simulate_n && geteuid() != 0) {
 		pl_err("must run as root: it replaces the kernel's CPU scheduler");
 		return 1;
 	}
@@ -362,6 +418,12 @@ int main(int argc, char **argv)
 		return cfg.strict ? 2 : 1;
 	}
 	pl_debug("policy '%s' from %s", policy->name, lp.path);
+	if (simulate_n) {
+		ret = simulate(policy, simulate_n);
+		policy->exit();
+		policy_unload(&lp);
+		return ret;
+	}
 
 	/* Everything is allocated: from now on no page fault may wait for us. */
 	if (mlockall(MCL_CURRENT | MCL_FUTURE))
@@ -371,7 +433,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	for (restarts = 0;; restarts++) {
-		ret = run_once(&cfg, policy);
+		ret = run_once(&cfg, policy, lp.path);
 		if (ret != -1 || stop)
 			break;
 		if (restarts == MAX_RESTARTS) {

@@ -5,7 +5,8 @@
 
 t_attach() {
 	CASE=attach
-	start_host -s 1 || return
+	start_host -s 1 -P /nonexistent || return # the built-in fifo
+	grep -q "policy 'fifo' (built-in)" /tmp/host.log || fail "not the built-in fifo"
 	[ "$(ops)" = plugland ] || fail "ops is '$(ops)', not plugland"
 	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
 	sleep 2
@@ -21,10 +22,18 @@ t_attach() {
 	cat /tmp/host.log
 }
 
-t_stress() {
-	CASE=stress
+# stress_with POLICY: the 60 s stress workload with POLICY chosen in an ini file
+stress_with() {
+	CASE="stress[$1]"
+	printf '[scheduler]\npolicy = %s\nplugin_dir = /usr/local/lib/plugland\nstrict = true\n' "$1" \
+		>/tmp/test.ini
+	cfg=$(scx_plugland -c /tmp/test.ini --set bpf.heartbeat_ms=50 --print-config)
+	echo "$cfg" | grep -qx "policy = $1" && echo "$cfg" | grep -qx "heartbeat_ms = 50" ||
+		fail "--print-config does not show the file plus overrides: $cfg"
 	dmesg -c >/dev/null
-	start_host -s 10 || return
+	start_host -c /tmp/test.ini -s 10 || return
+	grep -q "policy '$1' (/usr/local/lib/plugland/$1.so)" /tmp/host.log ||
+		fail "policy $1 not loaded from its plugin"
 	stress-ng --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s --quiet &
 	stress=$!
 	rounds=0 hb_fail=0 not_enabled=0
@@ -40,6 +49,12 @@ t_stress() {
 	[ -z "$errs" ] || fail "kernel log: $errs"
 	stop_host TERM && pass "60 s, $rounds hackbench rounds, no stall, SIGTERM: exit 0"
 	cat /tmp/host.log
+}
+
+t_stress() {
+	for p in $(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' '); do
+		stress_with "$p"
+	done
 }
 
 t_kill9() {
