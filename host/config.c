@@ -223,33 +223,41 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 	return set_extra(p->c, section, key, value, p->err, p->errlen) ? handler_error(p) : 1;
 }
 
-int config_load(struct config *c, const char *path, char *err, size_t errlen)
+int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen)
 {
 	char msg[256] = "";
 	struct parse_ctx p = {
 		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
-		.at_line_start = true,
+		.f = f, .at_line_start = true,
 	};
 	int line;
 
-	p.f = fopen(path, "r");
-	if (!p.f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	line = ini_parse_stream(read_line, &p, on_ini, &p);
-	fclose(p.f);
 	if (line) {
 		/* inih goes on after an error and returns the first one's line:
 		 * ours, or one of its own (syntax, or a line over its limit). */
 		if (line != p.err_line)
 			snprintf(msg, sizeof(msg), "syntax error (or a line longer than %d bytes)",
 				 INI_MAX_LINE);
-		snprintf(err, errlen, "%s:%d: %s", path, line, msg);
+		snprintf(err, errlen, "%s:%d: %s", name, line, msg);
 		return -1;
 	}
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->path, sizeof(c->path), "%s", name);
 	return 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ret = config_load_stream(c, f, path, err, errlen);
+	fclose(f);
+	return ret;
 }
 
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen)

@@ -39,6 +39,8 @@ struct config {
 void config_defaults(struct config *c);
 /* Parse `path` over *c. On error: -1 and "file:line: message" in err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same, from an open stream; `name` is used in messages. */
+int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen);
 /* Apply "section.key=value" (--set). On error: -1 and a message. */
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen);
 /* The value of key in a plugin section, or NULL. */
