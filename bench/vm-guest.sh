@@ -23,7 +23,11 @@ echo "BENCH-INFO kernel $(uname -r) cpus $(nproc)"
 hackbench_runs kernel
 
 for p in $policies; do
-	scx_plugland -p "$p" >/tmp/host-$p.log 2>&1 &
+	# "POLICY+idle": the same policy with the BPF idle fast path on
+	case $p in
+	*+idle) scx_plugland -p "${p%+idle}" --set bpf.idle_direct=true >/tmp/host-$p.log 2>&1 & ;;
+	*) scx_plugland -p "$p" >/tmp/host-$p.log 2>&1 & ;;
+	esac
 	host=$!
 	i=0
 	while [ "$(cat /sys/kernel/sched_ext/state)" != enabled ] && [ $i -lt 100 ]; do

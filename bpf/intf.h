@@ -64,6 +64,7 @@ struct plugland_counters {
 	u64 nr_cancel_dispatches; /* stale generation or task gone */
 	u64 nr_congested;	/* ring buffer full: dispatched by BPF */
 	u64 nr_heartbeats;	/* timer woke a host that had work waiting */
+	u64 nr_idle_direct;	/* woke up with an idle CPU: run there by BPF */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -75,6 +76,8 @@ struct plugland_config {
 	u32 direct_all_kthreads; /* 1: every kthread bypasses user space */
 	u64 slice_ns;		/* default slice */
 	u64 heartbeat_ns;	/* timer period */
+	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
+	u32 __pad;
 };
 
 /* Mutable shared state: BPF .bss, mmap()ed by the host after load. */

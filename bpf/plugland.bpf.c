@@ -149,15 +149,21 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 
 	/*
 	 * Ordinary tasks: placement is the policy's job, so do not claim an
-	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle).
+	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle)
+	 * unless the host allowed the idle fast path: a waking task that
+	 * finds an idle CPU it may use runs there at once, without a round
+	 * trip to user space. Any policy would have run it there.
 	 */
-	if (!bypasses_user(p))
+	if (!bypasses_user(p) && !cfg.idle_direct)
 		return prev_cpu;
 
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	if (is_idle) {
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
-		COUNT(nr_kernel_dispatches);
+		if (bypasses_user(p))
+			COUNT(nr_kernel_dispatches);
+		else
+			COUNT(nr_idle_direct);
 	}
 	return cpu;
 }

@@ -269,6 +269,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->host_pid = gettid();
 	cfg->nr_cpus = b->be.nr_cpus;
 	cfg->direct_all_kthreads = o->all_kthreads;
+	cfg->idle_direct = o->idle_direct;
 	cfg->slice_ns = o->slice_ns;
 	cfg->heartbeat_ns = (uint64_t)o->heartbeat_ms * 1000000ull;
 	if (b->be.nr_cpus > PL_MAX_CPUS) {

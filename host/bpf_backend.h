@@ -11,6 +11,7 @@ struct bpf_backend_opts {
 	uint32_t heartbeat_ms;
 	uint32_t ringbuf_kib;	/* each direction */
 	bool all_kthreads;	/* every kthread bypasses user space */
+	bool idle_direct;	/* waking tasks take an idle CPU without user space */
 };
 
 struct bpf_exit_info {

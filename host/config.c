@@ -49,6 +49,7 @@ static const struct opt opts[] = {
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
 	U32("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576),
 	BOOL("bpf", "all_kthreads", all_kthreads, "false"),
+	BOOL("bpf", "idle_direct", idle_direct, "false"),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 

@@ -29,6 +29,7 @@ struct config {
 	uint32_t heartbeat_ms;
 	uint32_t ringbuf_kib;
 	bool all_kthreads;
+	bool idle_direct;
 
 	/* sections other than the host's: handed to plugins */
 	struct config_kv extra[CONFIG_MAX_EXTRA];

@@ -34,13 +34,54 @@
 /* The FIFO policy compiled in (plugins/fifo/fifo.c, symbol renamed). */
 extern const struct plugland_policy plugland_builtin_fifo;
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload_req;
 static unsigned int stats_secs; /* -s: 0 = off */
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload_req = 1;
+	else
+		stop = 1;
+}
+
+struct reload_ctx {
+	struct config *cfg;
+	const struct plugland_policy *policy;
+};
+
+/*
+ * SIGHUP, on the scheduling thread: re-read the ini file; plugin sections
+ * take effect through the policy's reconfigure(). A bad file is reported
+ * (file:line) and changes nothing. Host and BPF settings are fixed while
+ * attached.
+ */
+static void reload_config(void *arg)
+{
+	struct reload_ctx *r = arg;
+	static struct config fresh;
+	char err[512];
+	int ret;
+
+	if (!*r->cfg->path) {
+		pl_warn("SIGHUP: no configuration file to reload");
+		return;
+	}
+	config_defaults(&fresh);
+	if (config_load(&fresh, r->cfg->path, err, sizeof(err))) {
+		pl_err("SIGHUP: %s; configuration unchanged", err);
+		return;
+	}
+	/* Only the plugin sections change: they are what plugins read. */
+	memcpy(r->cfg->extra, fresh.extra, sizeof(fresh.extra));
+	r->cfg->nr_extra = fresh.nr_extra;
+	if (strcmp(fresh.policy, r->cfg->policy) || fresh.slice_us != r->cfg->slice_us)
+		pl_warn("SIGHUP: [scheduler] and [bpf] changes take effect at the next start");
+	ret = r->policy->reconfigure ? r->policy->reconfigure() : 0;
+	if (ret)
+		pl_warn("SIGHUP: policy '%s' kept its settings: %s", r->policy->name, strerror(-ret));
+	else
+		pl_info("SIGHUP: configuration reloaded from %s", r->cfg->path);
 }
 
 static void usage(FILE *out)
@@ -99,14 +140,15 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	}
 	printf("scx_plugland: counters\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
 	       "bounced (CPU not allowed)", (unsigned long long)c.nr_bounce_dispatches,
 	       "cancelled (stale decision)", (unsigned long long)c.nr_cancel_dispatches,
 	       "congested (ring buffer full)", (unsigned long long)c.nr_congested,
-	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats);
+	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats,
+	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
 	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
@@ -233,7 +275,7 @@ static int simulate(const struct plugland_policy *policy, uint64_t decisions)
 
 /* Attach, schedule until stopped, detach. Returns the process exit code,
  * or -1 when the kernel asked to restart. */
-static int run_once(const struct config *cfg, const struct plugland_policy *policy,
+static int run_once(struct config *cfg, const struct plugland_policy *policy,
 		    const char *policy_path)
 {
 	struct bpf_backend_opts bo = {
@@ -241,6 +283,7 @@ static int run_once(const struct config *cfg, const struct plugland_policy *poli
 		.heartbeat_ms = cfg->heartbeat_ms,
 		.ringbuf_kib = cfg->ringbuf_kib,
 		.all_kthreads = cfg->all_kthreads,
+		.idle_direct = cfg->idle_direct,
 	};
 	struct bpf_exit_info ei;
 	struct monitor *mon = NULL;
@@ -260,6 +303,11 @@ static int run_once(const struct config *cfg, const struct plugland_policy *poli
 		bpf_backend_close(be, NULL);
 		return 1;
 	}
+	struct reload_ctx rctx = { cfg, policy };
+
+	loop.reload_req = &reload_req;
+	loop.reload = reload_config;
+	loop.reload_ctx = &rctx;
 	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", policy->name,
 		policy_path, be->nr_cpus);
 
@@ -432,6 +480,7 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	for (restarts = 0;; restarts++) {
 		ret = run_once(&cfg, policy, lp.path);
 		if (ret != -1 || stop)

@@ -143,6 +143,10 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 	int ret;
 
 	while (!*stop && !l->be->ops->exited(l->be)) {
+		if (l->reload_req && *l->reload_req) {
+			*l->reload_req = 0;
+			l->reload(l->reload_ctx);
+		}
 		ret = sched_loop_round(l);
 		if (ret < 0 && ret != -EINTR)
 			return ret;

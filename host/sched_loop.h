@@ -37,6 +37,12 @@ struct sched_loop {
 	struct plugland_dispatch out[LOOP_BATCH];
 	unsigned int out_off, out_n;
 
+	/* Set (from a signal handler) to have reload(reload_ctx) run on the
+	 * scheduling thread between two rounds. */
+	volatile sig_atomic_t *reload_req;
+	void (*reload)(void *ctx);
+	void *reload_ctx;
+
 	/* Tasks the policy refused, dispatched FIFO by the host. */
 	struct plugland_dispatch *fallback;
 	uint32_t fb_head, fb_tail;

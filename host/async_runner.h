@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Runs one async plugin (struct plugland_async) on its own thread with its
+ * own reader of the decision log: a slow or stuck plugin only loses
+ * records (counted), it never delays the scheduling thread or the others.
+ *
+ *   periodic: every interval_ms, consume() gets what was appended since,
+ *             in batches of at most `batch` records;
+ *   at stop:  (debug mode) nothing until stop, then the whole log.
+ *
+ * init() runs on the plugin's thread before any consume(), exit() after
+ * the last one. The records a plugin sees are copies, checked whole (see
+ * decision_log.h), valid only during the call.
+ */
+#ifndef PLUGLAND_ASYNC_RUNNER_H
+#define PLUGLAND_ASYNC_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+#include "decision_log.h"
+
+enum async_mode {
+	ASYNC_PERIODIC,
+	ASYNC_AT_STOP,
+};
+
+struct async_runner_opts {
+	const struct plugland_async *plugin;	/* resolved by the loader */
+	const struct plugland_host *host;	/* handed to init() */
+	struct decision_log *log;		/* must outlive the runner, unless abandoned */
+	enum async_mode mode;
+	uint32_t interval_ms;			/* periodic: 0 means 100 */
+	uint32_t batch;				/* records per consume(): 0 means 4096 */
+};
+
+enum async_status {
+	ASYNC_RUNNING,
+	ASYNC_DONE,		/* stopped, exit() called */
+	ASYNC_INIT_FAILED,	/* init() refused: never consumed */
+	ASYNC_STUCK,		/* did not finish within the stop timeout: abandoned */
+};
+
+struct async_report {
+	char name[64];
+	enum async_status status;
+	int init_error;		/* ASYNC_INIT_FAILED: init()'s negative errno */
+	uint64_t nr_consumed;	/* records handed to consume() */
+	uint64_t nr_lost;	/* overwritten before the plugin got to them */
+	uint64_t nr_calls;	/* consume() calls */
+};
+
+struct async_runner;
+
+/* Start the plugin's thread. NULL with a message in err: bad plugin
+ * (no consume()), no memory or no thread. */
+struct async_runner *async_runner_start(const struct async_runner_opts *o, char *err,
+					size_t errlen);
+/* Ask it to stop: a last consume() of what is left, then exit(). */
+void async_runner_request_stop(struct async_runner *r);
+/*
+ * Wait until `deadline` (CLOCK_REALTIME, for pthread_timedjoin_np) for the
+ * thread, fill *rep and free the runner. A plugin still running by then
+ * (stuck in init(), consume() or exit()) is abandoned: status ASYNC_STUCK,
+ * its thread detached and never again touching the log, so the log may be
+ * destroyed. Its shared object must then stay loaded (no dlclose()).
+ */
+void async_runner_join(struct async_runner *r, const struct timespec *deadline,
+		       struct async_report *rep);
+/* Stop n runners together, within timeout_ms in all; reports in rep[]. */
+void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_ms,
+			struct async_report *rep);
+/* One line for the host's report: "NAME: 123 records, 4 lost, ..." */
+void async_report_format(const struct async_report *rep, char *buf, size_t len);
+
+#endif

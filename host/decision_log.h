@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decision log: a ring of fixed 64-byte records (struct
+ * plugland_decision) with one producer, the scheduling loop, and any
+ * number of consumers, lock-free.
+ *
+ * The producer never waits and never looks at the consumers. Each
+ * consumer has its own cursor (struct decision_log_reader); one that falls
+ * behind by more than the capacity finds its records overwritten, skips
+ * them and counts exactly how many it lost. Records are never torn: a
+ * reader copies, then checks that the producer had not begun to overwrite
+ * what it copied (decision_log.c explains the memory ordering).
+ *
+ * Memory is mlock()ed and pre-faulted at creation: appending never
+ * page-faults. With a file backing the ring is the file (a decision dump,
+ * see decision_dump.h): what was appended survives a crash of the process.
+ */
+#ifndef PLUGLAND_DECISION_LOG_H
+#define PLUGLAND_DECISION_LOG_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <plugland/plugin.h>
+#include "decision_dump.h"
+#include "locked_mem.h"
+
+#define DECISION_LOG_DEBUG_BYTES (1ull << 30)	/* debug default: 16 Mi records */
+#define DECISION_LOG_MAX_RECORDS (1ull << 34)
+
+enum decision_log_backing {
+	DECISION_LOG_ANON,	/* anonymous memory, base pages */
+	DECISION_LOG_HUGE,	/* anonymous: hugetlb 1 GiB, 2 MiB, THP, base pages */
+	DECISION_LOG_FILE,	/* MAP_SHARED file `path`: survives a crash */
+};
+
+enum decision_log_on_full {
+	DECISION_LOG_WRAP = DUMP_ON_FULL_WRAP, /* overwrite the oldest */
+	DECISION_LOG_STOP = DUMP_ON_FULL_STOP, /* keep the first capacity records */
+};
+
+struct decision_log_opts {
+	uint64_t capacity;	/* records, a power of two; 0: from size_bytes */
+	uint64_t size_bytes;	/* record memory, rounded down to a power of two records */
+	enum decision_log_backing backing;
+	enum decision_log_on_full on_full;
+	const char *path;	/* DECISION_LOG_FILE: the dump file (an existing
+				   one is first renamed to PATH.old) */
+	uint32_t nr_cpus;	/* for the header; 0: the configured CPUs */
+	uint64_t default_slice_ns; /* for the header: what slice_us == 0 means */
+	const char *policies[DUMP_MAX_POLICIES]; /* policy_id -> name, or NULL */
+};
+
+/* One 64-byte record as the ring holds it: words accessed atomically. */
+struct decision_log_slot {
+	_Atomic uint64_t w[DUMP_RECORD_SIZE / 8];
+};
+
+struct decision_log {
+	/* Set at creation, then only read: shared by all threads. */
+	struct decision_dump_header *hdr;	/* head and dropped live here */
+	struct decision_log_slot *slots;
+	uint64_t capacity;
+	uint64_t mask;
+	bool wrap;
+	enum decision_log_backing backing;
+	struct locked_mem rec_mem, hdr_mem;	/* hdr_mem unused for a file */
+	int fd;					/* DECISION_LOG_FILE, else -1 */
+	pthread_mutex_t names_lock;		/* hdr->policies vs. dumps */
+
+	/* The producer's own: a cache line the consumers never read. */
+	uint64_t head __attribute__((aligned(64)));
+	uint64_t dropped;
+};
+
+/* A consumer's cursor. Private to one thread. */
+struct decision_log_reader {
+	const struct decision_log *log;
+	uint64_t next;		/* sequence number of the next record to read */
+	uint64_t nr_lost;	/* overwritten before this reader got to them */
+	uint64_t nr_read;
+};
+
+/* How many records opts describe (a power of two), or 0 when invalid. */
+uint64_t decision_log_capacity_of(const struct decision_log_opts *o);
+
+/* NULL with a message in err on failure (bad size, mlock, file). */
+struct decision_log *decision_log_create(const struct decision_log_opts *o, char *err,
+					 size_t errlen);
+/*
+ * No producer or reader may use the log any more. A file-backed log is
+ * marked clean (the only place that does) and stays on disk.
+ */
+void decision_log_destroy(struct decision_log *log);
+
+/* What backs the records: "anonymous, 2 MiB hugetlb pages", ... */
+const char *decision_log_backing(const struct decision_log *log);
+/* Name policy_id in the header (for readers of dumps). Not on the hot path. */
+void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const char *name);
+
+/*
+ * Append one record: the scheduling thread only. Never blocks, never
+ * faults. In stop mode a full log counts the record as dropped instead.
+ *
+ * The release fence orders the previous append's head store before this
+ * record's data stores, and the release store of head orders the data
+ * before the new head: together they let a reader detect that a slot it
+ * copied was being overwritten (see decision_log_read()).
+ */
+static inline void decision_log_append(struct decision_log *log, const struct plugland_decision *d)
+{
+	uint64_t head = log->head, w[DUMP_RECORD_SIZE / 8];
+	struct decision_log_slot *slot;
+	unsigned int i;
+
+	if (__builtin_expect(!log->wrap && head > log->mask, 0)) {
+		atomic_store_explicit(&log->hdr->dropped, ++log->dropped, memory_order_relaxed);
+		return;
+	}
+	memcpy(w, d, sizeof(w));
+	slot = &log->slots[head & log->mask];
+	atomic_thread_fence(memory_order_release);
+	for (i = 0; i < DUMP_RECORD_SIZE / 8; i++)
+		atomic_store_explicit(&slot->w[i], w[i], memory_order_relaxed);
+	log->head = head + 1;
+	atomic_store_explicit(&log->hdr->head, head + 1, memory_order_release);
+}
+
+/* Records appended so far (the sequence number of the next one). */
+static inline uint64_t decision_log_head(const struct decision_log *log)
+{
+	return atomic_load_explicit(&log->hdr->head, memory_order_acquire);
+}
+
+/* Appends refused because the log was full (stop mode). */
+static inline uint64_t decision_log_dropped(const struct decision_log *log)
+{
+	return atomic_load_explicit(&log->hdr->dropped, memory_order_relaxed);
+}
+
+/* A reader at sequence number 0: records the log no longer holds count
+ * as lost, so read + lost == appended once it has caught up. */
+void decision_log_reader_init(struct decision_log_reader *r, const struct decision_log *log);
+/*
+ * Copy up to max records, in order, into buf. span->first is the sequence
+ * number of buf[0] and span->nr_lost this reader's lost total. Returns how
+ * many; 0 when caught up. Any thread, concurrently with the producer.
+ */
+size_t decision_log_read(struct decision_log_reader *r, struct plugland_decision *buf,
+			 size_t max, struct plugland_log_span *span);
+
+struct decision_log_dump_result {
+	uint64_t first, head;	/* the dump holds [first, head) */
+	uint64_t bytes;		/* record bytes written */
+	double seconds;
+};
+
+/*
+ * Write the log's records to `path` as a decision dump ("dump now"), from
+ * any thread, while the producer runs: a snapshot of the records present
+ * when it starts, minus any overwritten while it copies. Written to
+ * PATH.tmp and renamed, so a reader never sees half a dump; not fsync()ed.
+ */
+int decision_log_dump(struct decision_log *log, const char *path,
+		      struct decision_log_dump_result *res, char *err, size_t errlen);
+
+#endif
