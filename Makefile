@@ -45,7 +45,7 @@ HOST_SRCS   := $(wildcard host/*.c)
 HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_embed.o
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
-		 plugin_loader.o topology.o fifo_builtin.o)
+		 plugin_loader.o topology.o held_set.o fifo_builtin.o)
 PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)

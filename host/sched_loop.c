@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include "clock.h"
 #include "sched_loop.h"
 
@@ -13,32 +14,66 @@ int sched_loop_init(struct sched_loop *l, struct backend *be,
 	l->policy = policy;
 	l->tick_ms = tick_ms ? tick_ms : 100;
 	l->fallback = calloc(LOOP_FALLBACK_CAP, sizeof(*l->fallback));
-	return l->fallback ? 0 : -ENOMEM;
+	if (!l->fallback || held_set_init(&l->held, LOOP_MAX_TASKS) ||
+	    held_set_init(&l->spare, LOOP_MAX_TASKS)) {
+		sched_loop_fini(l);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void sched_loop_fini(struct sched_loop *l)
 {
 	free(l->fallback);
 	l->fallback = NULL;
+	held_set_fini(&l->held);
+	held_set_fini(&l->spare);
+}
+
+/* Mark the phase the scheduling thread is in, for the watchdog. */
+static inline void watch_enter(struct sched_loop *l, const char *callback)
+{
+	atomic_store_explicit(&l->watch.since_ns, pl_now_ns(), memory_order_relaxed);
+	atomic_store_explicit(&l->watch.callback, callback, memory_order_release);
+}
+
+static inline void watch_leave(struct sched_loop *l)
+{
+	atomic_store_explicit(&l->watch.callback, NULL, memory_order_release);
+}
+
+/* Policy calls are bracketed so that the signal handler knows whether a
+ * longjmp would leave the policy (allowed) or the host (never). */
+#define IN_POLICY(l, call)                \
+	({                                \
+		(l)->watch.in_policy = 1; \
+		__auto_type __r = (call); \
+		(l)->watch.in_policy = 0; \
+		__r;                      \
+	})
+
+/* Refused (full or error), or orphaned by a switch: the host keeps the
+ * task moving itself. Past the fallback's capacity it is dropped; the
+ * kernel's watchdog then ejects the scheduler, the safe outcome. */
+static void host_dispatches(struct sched_loop *l, const struct plugland_task *task)
+{
+	l->st.nr_refused++;
+	if (l->fb_tail - l->fb_head < LOOP_FALLBACK_CAP)
+		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(task);
 }
 
 static int on_task(void *ctx, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
 
-	if (l->policy->enqueue(task) == 0) {
+	if (IN_POLICY(l, l->policy->enqueue(task)) == 0) {
 		l->nr_held++;
 		l->st.nr_enqueued++;
+		if (!held_set_put(&l->held, task))
+			l->st.nr_untracked++;
 		return 0;
 	}
-	/*
-	 * Refused (full or error): the host keeps the task moving itself. Past
-	 * the fallback's capacity it is dropped; the kernel's watchdog then
-	 * ejects the scheduler, which is the safe outcome.
-	 */
-	l->st.nr_refused++;
-	if (l->fb_tail - l->fb_head < LOOP_FALLBACK_CAP)
-		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(task);
+	host_dispatches(l, task);
 	return 0;
 }
 
@@ -74,7 +109,7 @@ static bool refill_from_fallback(struct sched_loop *l)
 /* Ask the policy for up to a batch; sanitise what it returns. */
 static unsigned int refill_from_policy(struct sched_loop *l)
 {
-	unsigned int n = l->policy->dispatch(l->out, LOOP_BATCH), i;
+	unsigned int n = IN_POLICY(l, l->policy->dispatch(l->out, LOOP_BATCH)), i;
 	int32_t nr_cpus = (int32_t)l->be->nr_cpus;
 
 	if (n > LOOP_BATCH) {
@@ -87,6 +122,7 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 	}
 	l->nr_held -= n;
 	for (i = 0; i < n; i++) {
+		held_set_take(&l->held, l->out[i].pid, l->out[i].cookie);
 		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {
 			l->out[i].cpu = PLUGLAND_CPU_ANY;
 			l->st.nr_invalid++;
@@ -114,21 +150,29 @@ static void dispatch_all(struct sched_loop *l)
 
 int sched_loop_round(struct sched_loop *l)
 {
-	int n = l->be->ops->consume(l->be, on_task, l);
 	uint64_t now;
+	int n;
 
-	if (n < 0)
+	watch_enter(l, "enqueue");
+	n = l->be->ops->consume(l->be, on_task, l);
+	if (n < 0) {
+		watch_leave(l);
 		return n;
+	}
+	watch_enter(l, "dispatch");
 	dispatch_all(l);
 	l->st.nr_rounds++;
 
 	now = pl_now_ns();
 	if (l->policy->tick && now >= l->next_tick_ns) {
-		l->policy->tick(now);
+		watch_enter(l, "tick");
+		IN_POLICY(l, (l->policy->tick(now), 0));
 		l->next_tick_ns = now + (uint64_t)l->tick_ms * 1000000ull;
 		l->st.nr_ticks++;
+		watch_enter(l, "dispatch");
 		dispatch_all(l); /* a tick may release tasks */
 	}
+	watch_leave(l);
 	l->be->ops->publish(l->be, sched_loop_in_flight(l), now);
 	return n;
 }
@@ -138,9 +182,65 @@ uint64_t sched_loop_in_flight(const struct sched_loop *l)
 	return l->nr_held + (l->out_n - l->out_off) + (l->fb_tail - l->fb_head);
 }
 
+struct switch_ctx {
+	struct sched_loop *l;
+	uint64_t moved;
+};
+
+static void move_task(void *arg, const struct plugland_task *t)
+{
+	struct switch_ctx *c = arg;
+	struct sched_loop *l = c->l;
+
+	if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {
+		c->moved++;
+		held_set_put(&l->held, t);
+	} else {
+		host_dispatches(l, t);
+	}
+}
+
+void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next)
+{
+	struct switch_ctx c = { .l = l };
+	struct held_set old = l->held;
+
+	/*
+	 * Enqueue into the new policy from a swapped-out copy of the set, so
+	 * that the entries move_task() puts back are not visited again. The
+	 * set has one entry per task (its latest enqueue): the old policy's
+	 * stale duplicates go away with it.
+	 */
+	l->held = l->spare;
+	l->spare = old;
+	l->policy = next;
+	watch_enter(l, "enqueue");
+	held_set_drain(&l->spare, move_task, &c);
+	l->nr_held = c.moved;
+	l->st.nr_switches++;
+	watch_leave(l);
+}
+
 int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 {
-	int ret;
+	const struct plugland_policy *next;
+	int ret = 0;
+
+	/*
+	 * The watchdog's signal handler jumps back here out of a policy
+	 * callback that does not return. Only the policy's frames are
+	 * abandoned: the handler jumps only while watch.in_policy is set.
+	 */
+	if (sigsetjmp(l->recover, 1)) {
+		l->watch.in_policy = 0;
+		next = l->recovered ? l->recovered(l->recovered_ctx, l->policy,
+						   atomic_load(&l->watch.callback)) : NULL;
+		watch_leave(l);
+		if (!next)
+			return -ETIMEDOUT;
+		sched_loop_switch_policy(l, next);
+	}
+	l->recover_armed = 1;
 
 	while (!*stop && !l->be->ops->exited(l->be)) {
 		if (l->reload_req && *l->reload_req) {
@@ -149,7 +249,7 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 		}
 		ret = sched_loop_round(l);
 		if (ret < 0 && ret != -EINTR)
-			return ret;
+			break;
 		if (ret > 0) {
 			/* Not going to sleep (which would drain our CPU's
 			 * decisions): have an idle CPU apply them. */
@@ -158,7 +258,9 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 		}
 		ret = l->be->ops->wait(l->be, (int)l->tick_ms);
 		if (ret < 0 && ret != -EINTR)
-			return ret;
+			break;
+		ret = 0;
 	}
-	return 0;
+	l->recover_armed = 0;
+	return ret < 0 ? ret : 0;
 }

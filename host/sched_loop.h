@@ -7,13 +7,16 @@
 #ifndef PLUGLAND_SCHED_LOOP_H
 #define PLUGLAND_SCHED_LOOP_H
 
+#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "backend.h"
+#include "held_set.h"
 
 #define LOOP_BATCH 64		 /* decisions asked of the policy at once */
 #define LOOP_FALLBACK_CAP 65536 /* tasks the policy refused, power of two */
+#define LOOP_MAX_TASKS 32768	 /* tasks tracked in the held set */
 
 struct sched_stats {
 	uint64_t nr_enqueued;	/* tasks the policy accepted */
@@ -23,6 +26,18 @@ struct sched_stats {
 	uint64_t nr_backlog;	/* times the backend was full and decisions waited */
 	uint64_t nr_rounds;
 	uint64_t nr_ticks;
+	uint64_t nr_untracked;	/* held set full: a swap could not move these */
+	uint64_t nr_switches;	/* policy changes while attached */
+};
+
+/*
+ * Which policy callback the scheduling thread is in, for the watchdog
+ * thread and the crash handler. `callback` is NULL outside the policy.
+ */
+struct policy_watch {
+	const char *_Atomic callback;
+	_Atomic uint64_t since_ns;
+	volatile sig_atomic_t in_policy; /* for the signal handler */
 };
 
 struct sched_loop {
@@ -32,6 +47,18 @@ struct sched_loop {
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
 	uint64_t next_tick_ns;
 	struct sched_stats st;
+	struct policy_watch watch;
+	struct held_set held;
+	struct held_set spare;	/* the other half of a switch */
+
+	/* The watchdog's way out of a stuck callback: siglongjmp here. */
+	sigjmp_buf recover;
+	volatile sig_atomic_t recover_armed;
+	/* Called on the scheduling thread after a recovery: returns the
+	 * policy to continue with (initialised), or NULL to stop. */
+	const struct plugland_policy *(*recovered)(void *ctx, const struct plugland_policy *stuck,
+						   const char *callback);
+	void *recovered_ctx;
 
 	/* Decisions taken from the policy but not yet accepted by the backend. */
 	struct plugland_dispatch out[LOOP_BATCH];
@@ -54,6 +81,9 @@ void sched_loop_fini(struct sched_loop *l);
 /* One round: consume all queued tasks, dispatch what the policy gives.
  * Returns the number of tasks consumed, or a negative errno. */
 int sched_loop_round(struct sched_loop *l);
+/* Hand every task the current policy holds to `next` (already
+ * initialised) and make it the policy; the caller ends the old one. */
+void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next);
 /* Tasks taken from the backend and not yet handed back: held by the
  * policy, decided but waiting for room, or refused and waiting. */
 uint64_t sched_loop_in_flight(const struct sched_loop *l);

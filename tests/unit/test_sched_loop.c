@@ -188,6 +188,65 @@ static void test_backend_full_backlog(void **state)
 	teardown(&f);
 }
 
+/* A second policy for switching: last in, first out. */
+static struct plugland_dispatch lifo[4096];
+static unsigned int lifo_n;
+static int lifo_init(const struct plugland_host *h) { (void)h; lifo_n = 0; return 0; }
+static void lifo_exit(void) {}
+static int lifo_enqueue(const struct plugland_task *t)
+{
+	if (lifo_n == 4096)
+		return -ENOSPC;
+	lifo[lifo_n++] = plugland_dispatch_of(t);
+	return 0;
+}
+static unsigned int lifo_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && lifo_n)
+		out[n++] = lifo[--lifo_n];
+	return n;
+}
+static const struct plugland_policy lifo_policy = {
+	.sz = sizeof(struct plugland_policy), .abi_version = PLUGLAND_ABI_VERSION,
+	.name = "lifo", .init = lifo_init, .enqueue = lifo_enqueue,
+	.dispatch = lifo_dispatch, .exit = lifo_exit,
+};
+
+/* Switch while the old policy holds every task: each moves to the new
+ * policy once, none is lost or dispatched twice. */
+static void test_switch_moves_held_tasks(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 100, .max_dispatches = 10000 };
+	struct fixture f;
+	uint32_t i;
+
+	(void)state;
+	wrapped = &plugland_builtin_fifo;
+	hold = true;
+	setup_with(&f, &o, &wrapper);
+	assert_int_equal(sched_loop_round(&f.loop), 100);
+	assert_int_equal(f.loop.nr_held, 100);
+	synth_backend_requeue(f.be, 7); /* a stale duplicate in the old policy */
+	assert_int_equal(sched_loop_round(&f.loop), 1);
+	assert_int_equal(f.loop.nr_held, 101);
+	assert_int_equal(f.loop.held.count, 100);
+
+	lifo_init(NULL);
+	sched_loop_switch_policy(&f.loop, &lifo_policy);
+	assert_int_equal(f.loop.nr_held, 100); /* the duplicate is gone */
+	assert_int_equal(f.loop.st.nr_switches, 1);
+	hold = false;
+	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(synth_backend_stats(f.be)->nr_stale, 0);
+	assert_int_equal(synth_backend_stats(f.be)->nr_double, 0);
+	for (i = 0; i < o.nr_tasks; i++)
+		assert_true(synth_backend_task(f.be, i)->nr_dispatched > 0);
+	f.policy = &wrapper; /* teardown ends the fifo the wrapper wraps */
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_refused_tasks_dispatched_by_host),
 		cmocka_unit_test(test_invalid_cpu_fixed_up),
 		cmocka_unit_test(test_backend_full_backlog),
+		cmocka_unit_test(test_switch_moves_held_tasks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

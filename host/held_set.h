@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tasks handed to the policy and not yet dispatched, by pid: what a
+ * hot-swap or the watchdog re-enqueues into the next policy, and where
+ * the decision log finds a dispatched task's enqueue-time fields.
+ *
+ * Open addressing with linear probing and backward-shift deletion (no
+ * tombstones), preallocated: no allocation after held_set_init(). One
+ * entry per pid: a newer enqueue of the same pid replaces the older one
+ * (whose decision is stale anyway).
+ */
+#ifndef PLUGLAND_HELD_SET_H
+#define PLUGLAND_HELD_SET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+
+struct held_set {
+	struct plugland_task *slots; /* pid 0: empty */
+	uint32_t mask;		     /* capacity - 1 */
+	uint32_t count;
+};
+
+/* Room for at least max_tasks tasks. 0 or -ENOMEM. */
+int held_set_init(struct held_set *h, uint32_t max_tasks);
+void held_set_fini(struct held_set *h);
+/* Insert or replace; false when full. */
+bool held_set_put(struct held_set *h, const struct plugland_task *t);
+/* The entry for pid, or NULL. */
+const struct plugland_task *held_set_get(const struct held_set *h, int32_t pid);
+/* Remove pid's entry if its cookie matches; true when removed. */
+bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie);
+/* Call fn for each entry, then empty the set. */
+void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugland_task *t),
+		    void *ctx);
+
+#endif
