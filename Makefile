@@ -100,6 +100,13 @@ $(O)/tests/plugins/%.so: tests/plugins/variants.c include/plugland/plugin.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
+# Policies that hang or crash on purpose, for the VM fault tests.
+FAULTY_SOS  := $(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so
+$(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so: $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
+
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
@@ -112,7 +119,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland
 test-unit-san:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined test-unit
 
-test-vm: all
+test-vm: all $(FAULTY_SOS)
 	$(Q)tests/vm/run.sh $(O)
 
 test: deps

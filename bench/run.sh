@@ -15,6 +15,6 @@ mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$build/scx_plugland" "$build"/plugins/*.so
 echo "bench: booting ${KERNEL:-6.18}, policies $policies, $runs runs each (takes a few minutes)"
-"$top/scripts/vm-run.sh" -q -t 1800 -l "$log" \
+"$top/scripts/vm-run.sh" -j -q -t 1800 -l "$log" \
 	-a "plugland.policies=$policies plugland.runs=$runs" "$initrd"
 grep '^BENCH' "$log" | python3 "$top/bench/summarize.py"

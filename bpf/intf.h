@@ -65,6 +65,10 @@ struct plugland_counters {
 	u64 nr_congested;	/* ring buffer full: dispatched by BPF */
 	u64 nr_heartbeats;	/* timer woke a host that had work waiting */
 	u64 nr_idle_direct;	/* woke up with an idle CPU: run there by BPF */
+	u64 nr_failsafe_enter;	/* times the host went silent with work waiting */
+	u64 nr_failsafe_exit;	/* times it came back */
+	u64 nr_failsafe_dispatches; /* tasks BPF dispatched itself meanwhile */
+	u64 nr_failsafe_rescued; /* tasks taken back from a silent host */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -78,6 +82,7 @@ struct plugland_config {
 	u64 heartbeat_ns;	/* timer period */
 	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
 	u32 __pad;
+	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 
 /* Mutable shared state: BPF .bss, mmap()ed by the host after load. */
@@ -90,6 +95,8 @@ struct plugland_shared {
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */
+	u32 failsafe;		/* 1: BPF dispatches new tasks itself */
+	u32 __pad1;
 	s64 exit_code;
 	char exit_reason[128];
 	char exit_msg[1024];

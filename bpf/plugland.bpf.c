@@ -23,6 +23,17 @@
  * policy holds tasks and the host sleeps, sends a wake-up record; and a
  * heartbeat timer does the same when work has waited a whole period.
  *
+ * Failsafe. If the host makes no progress for failsafe_ns while work waits
+ * (stopped, stuck in a policy, page-faulting under memory pressure), the
+ * heartbeat switches BPF into failsafe: newly queued tasks go to the shared
+ * DSQ directly, FIFO, until the host publishes progress again. The tasks
+ * it already held are taken back too: once per heartbeat, a CPU in
+ * ops.dispatch walks all threads and dispatches those still in user
+ * space's custody (a per-task flag), bumping their generation so that the
+ * host's late decisions for them are dropped as stale. Without this, a
+ * task queued just before the host stopped (the shell that would send
+ * SIGCONT, say) would wait for the kernel's watchdog.
+ *
  * Stale decisions. Each user-space enqueue bumps a per-task generation,
  * echoed back in the dispatch. A dispatch whose generation is not the
  * latest (the task was dequeued, changed affinity or was re-enqueued in the
@@ -73,7 +84,11 @@ struct {
 struct task_ctx {
 	u64 gen;   /* bumped on each enqueue to user space and on dequeue */
 	u64 vtime; /* the policy's vtime, kept here between enqueues */
+	u32 in_user; /* queued to user space, no decision applied yet */
 };
+
+/* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
+static u32 rescue_requested;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -204,6 +219,7 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	q->nr_cpus_allowed = p->nr_cpus_allowed;
 	q->__pad = 0;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
+	tctx->in_user = 1;
 	/* Before the submit: the host clears it before it consumes. */
 	shared.usersched_needed = 1;
 	bpf_ringbuf_submit(q, 0);
@@ -212,6 +228,12 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 
 void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 {
+	if (shared.failsafe && !bypasses_user(p)) {
+		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		kick_idle_cpu_for(p);
+		COUNT(nr_failsafe_dispatches);
+		return;
+	}
 	if (bypasses_user(p)) {
 		/*
 		 * The scheduling thread preempts whatever runs on its CPU:
@@ -231,8 +253,10 @@ void PL_OPS(plugland_dequeue, struct task_struct *p, u64 deq_flags)
 	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 
 	/* Whatever user space decides for the old enqueue is now stale. */
-	if (tctx)
+	if (tctx) {
 		tctx->gen++;
+		tctx->in_user = 0;
+	}
 }
 
 /* One record of the user ring buffer: apply the policy's decision. */
@@ -259,6 +283,7 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 		goto out;
 	}
 	tctx->vtime = d.vtime;
+	tctx->in_user = 0;
 	slice = d.slice_ns ?: cfg.slice_ns;
 	cpu = d.cpu;
 
@@ -278,8 +303,34 @@ out:
 	return scx_bpf_dispatch_nr_slots() ? 0 : 1;
 }
 
+/* Failsafe: dispatch every task still waiting for a silent host. */
+static void rescue_user_tasks(void)
+{
+	struct bpf_iter_task it;
+	struct task_struct *p;
+	struct task_ctx *tctx;
+
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_THREADS);
+	while ((p = bpf_iter_task_next(&it))) {
+		tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+		if (!tctx || !tctx->in_user)
+			continue;
+		if (!scx_bpf_dispatch_nr_slots()) {
+			rescue_requested = 1; /* the rest at the next dispatch */
+			break;
+		}
+		tctx->in_user = 0;
+		tctx->gen++;
+		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, 0);
+		COUNT(nr_failsafe_rescued);
+	}
+	bpf_iter_task_destroy(&it);
+}
+
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 {
+	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
+		rescue_user_tasks();
 	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, NULL, BPF_RB_NO_WAKEUP);
 
 	if (pl_dsq_move_to_local(cpu))
@@ -305,9 +356,24 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	/* Work waits for the host: queued records, or tasks the policy holds. */
 	bool pending = shared.nr_scheduled || bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
 
-	if (pending && now - shared.host_progress_ns > cfg.heartbeat_ns) {
+	u64 silent = now - shared.host_progress_ns;
+
+	if (pending && silent > cfg.heartbeat_ns) {
 		wake_host(true);
 		COUNT(nr_heartbeats);
+	}
+	if (!shared.failsafe && pending && silent > cfg.failsafe_ns) {
+		shared.failsafe = 1;
+		COUNT(nr_failsafe_enter);
+	} else if (shared.failsafe && silent < cfg.failsafe_ns / 2) {
+		/* The host wakes at least every failsafe_ns / 4 (its wait
+		 * timeout), so a live host is always under this. */
+		shared.failsafe = 0;
+		COUNT(nr_failsafe_exit);
+	}
+	if (shared.failsafe) {
+		rescue_requested = 1;
+		scx_bpf_kick_cpu(bpf_get_smp_processor_id(), 0);
 	}
 	bpf_timer_start(timer, cfg.heartbeat_ns, 0);
 	return 0;

@@ -16,6 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf_backend.h"
+#include "clock.h"
 #include "log.h"
 
 #define SCX_ECODE_ACT_RESTART (1ull << 48)
@@ -270,6 +271,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->nr_cpus = b->be.nr_cpus;
 	cfg->direct_all_kthreads = o->all_kthreads;
 	cfg->idle_direct = o->idle_direct;
+	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
 	cfg->slice_ns = o->slice_ns;
 	cfg->heartbeat_ns = (uint64_t)o->heartbeat_ms * 1000000ull;
 	if (b->be.nr_cpus > PL_MAX_CPUS) {
@@ -307,6 +309,8 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 		goto fail;
 	}
 
+	/* Alive from the start, or the first heartbeat sees a silent host. */
+	b->shared->host_progress_ns = pl_now_ns();
 	step = "attach to sched_ext";
 	b->link = bpf_map__attach_struct_ops(bpf_object__find_map_by_name(b->obj, "plugland_ops"));
 	if (!b->link) {

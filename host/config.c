@@ -40,22 +40,33 @@ static int check_policy(const char *value, char *err, size_t errlen)
 }
 
 /* Every key of the host; conf/plugland.ini documents each one. */
+static int check_watchdog_action(const char *value, char *err, size_t errlen)
+{
+	if (!strcmp(value, "fifo") || !strcmp(value, "exit"))
+		return 0;
+	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", value);
+	return -1;
+}
+
 static const struct opt opts[] = {
 	STR("scheduler", "policy", policy, "fifo", check_policy),
 	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR, NULL),
 	BOOL("scheduler", "strict", strict, "false"),
 	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
 	U32("scheduler", "tick_ms", tick_ms, "100", 1, 10000),
+	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
+	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
 	U32("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576),
 	BOOL("bpf", "all_kthreads", all_kthreads, "false"),
 	BOOL("bpf", "idle_direct", idle_direct, "false"),
+	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 
 static bool is_host_section(const char *s)
 {
-	return !strcmp(s, "scheduler") || !strcmp(s, "bpf");
+	return !strcmp(s, "scheduler") || !strcmp(s, "bpf") || !strcmp(s, "watchdog");
 }
 
 static const struct opt *find_opt(const char *section, const char *key)

@@ -25,11 +25,15 @@ struct config {
 	bool strict;
 	uint64_t slice_us;
 	uint32_t tick_ms;
+	/* [watchdog] */
+	uint32_t watchdog_ms;
+	char watchdog_action[8];
 	/* [bpf] */
 	uint32_t heartbeat_ms;
 	uint32_t ringbuf_kib;
 	bool all_kthreads;
 	bool idle_direct;
+	uint32_t failsafe_ms;
 
 	/* sections other than the host's: handed to plugins */
 	struct config_kv extra[CONFIG_MAX_EXTRA];

@@ -25,7 +25,9 @@
  * w - 1 (head = w), happens before R4, which therefore reads h2 >= w >=
  * r + capacity. So a record with r + capacity > h2 was copied whole. The
  * test also rejects record h2 - capacity when its overwrite had not
- * actually started: such a record counts as lost, never as torn.
+ * actually started: such a record counts as lost, never as torn. Once
+ * the producer has sealed the log (release, after its last append), a
+ * reader that saw the seal before copying (acquire) skips the test.
  *
  * Every word is a relaxed atomic, so there is no data race: ThreadSanitizer
  * needs no suppression. On x86 the fences compile to nothing, the stores to
@@ -105,8 +107,8 @@ static void fill_header(struct decision_log *log, const struct decision_log_opts
 	h->start_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
 	h->writer_pid = (uint32_t)getpid();
 	if (uname(&u) == 0)
-		snprintf(h->kernel_release, sizeof(h->kernel_release), "%s", u.release);
-	snprintf(h->backing, sizeof(h->backing), "%s", log->rec_mem.desc);
+		snprintf(h->kernel_release, sizeof(h->kernel_release), "%.63s", u.release);
+	snprintf(h->backing, sizeof(h->backing), "%.63s", log->rec_mem.desc);
 	h->header_crc = decision_dump_header_crc(h);
 	for (i = 0; i < DUMP_MAX_POLICIES; i++)
 		if (o->policies[i])
@@ -257,6 +259,11 @@ void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const
 	pthread_mutex_unlock(&log->names_lock);
 }
 
+void decision_log_seal(struct decision_log *log)
+{
+	atomic_store_explicit(&log->sealed, true, memory_order_release);
+}
+
 void decision_log_reader_init(struct decision_log_reader *r, const struct decision_log *log)
 {
 	memset(r, 0, sizeof(*r));
@@ -279,8 +286,11 @@ size_t decision_log_read(struct decision_log_reader *r, struct plugland_decision
 	const struct decision_log *log = r->log;
 	uint64_t cap = log->capacity, c, h1, h2, n, i, bad;
 	unsigned int tries;
+	bool sealed;
 
 	for (tries = 0;; tries++) {
+		/* Before R1: a seal seen here covers every append. */
+		sealed = atomic_load_explicit(&log->sealed, memory_order_acquire);
 		c = r->next;
 		h1 = atomic_load_explicit(&log->hdr->head, memory_order_acquire);	/* R1 */
 		if (h1 - c > cap) {	/* already overwritten: skip */
@@ -291,7 +301,7 @@ size_t decision_log_read(struct decision_log_reader *r, struct plugland_decision
 		for (i = 0; i < n; i++)						/* R2 */
 			copy_slot(&buf[i], &log->slots[(c + i) & log->mask]);
 		bad = 0;
-		if (log->wrap && n) {	/* stop mode never overwrites */
+		if (log->wrap && !sealed && n) { /* stop mode never overwrites */
 			atomic_thread_fence(memory_order_acquire);		/* R3 */
 			h2 = atomic_load_explicit(&log->hdr->head, memory_order_relaxed); /* R4 */
 			if (c + cap <= h2)					/* R5 */

@@ -70,6 +70,7 @@ struct decision_log {
 	struct locked_mem rec_mem, hdr_mem;	/* hdr_mem unused for a file */
 	int fd;					/* DECISION_LOG_FILE, else -1 */
 	pthread_mutex_t names_lock;		/* hdr->policies vs. dumps */
+	_Atomic bool sealed;			/* the producer is done */
 
 	/* The producer's own: a cache line the consumers never read. */
 	uint64_t head __attribute__((aligned(64)));
@@ -128,6 +129,14 @@ static inline void decision_log_append(struct decision_log *log, const struct pl
 	log->head = head + 1;
 	atomic_store_explicit(&log->hdr->head, head + 1, memory_order_release);
 }
+
+/*
+ * The producer appends no more (the scheduling loop stopped). Readers
+ * then take every record the log holds: without it, one that is exactly
+ * capacity behind the head counts as lost, since it might be the one
+ * being overwritten.
+ */
+void decision_log_seal(struct decision_log *log);
 
 /* Records appended so far (the sequence number of the next one). */
 static inline uint64_t decision_log_head(const struct decision_log *log)

@@ -25,7 +25,7 @@ struct locked_mem {
 	size_t map_len;		/* what to munmap() */
 	void *map_addr;
 	enum locked_mem_kind kind;
-	char desc[64];		/* "anonymous, 1 GiB hugetlb pages", ... */
+	char desc[96];		/* "anonymous, 1 GiB hugetlb pages", ... */
 };
 
 /*

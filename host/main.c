@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "bpf_backend.h"
+#include "commands.h"
 #include "config.h"
 #include "log.h"
 #include "monitor.h"
@@ -26,13 +27,13 @@
 #include "synth_backend.h"
 #include "services.h"
 #include "topology.h"
+#include "policy_slot.h"
+#include "watchdog.h"
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 #define MAX_RESTARTS 3
 #define MAX_OVERRIDES 64
 
-/* The FIFO policy compiled in (plugins/fifo/fifo.c, symbol renamed). */
-extern const struct plugland_policy plugland_builtin_fifo;
 
 static volatile sig_atomic_t stop, reload_req;
 static unsigned int stats_secs; /* -s: 0 = off */
@@ -45,10 +46,24 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
-struct reload_ctx {
+/*
+ * What the scheduling thread works with: the configuration and two policy
+ * slots, the active one and the one a switch opens next. Also the context
+ * of SIGHUP reloads and watchdog recoveries, which run on that thread.
+ */
+struct host_state {
 	struct config *cfg;
-	const struct plugland_policy *policy;
+	struct policy_slot slots[2];
+	int active;
+	struct sched_loop *loop;
 };
+
+static struct host_state host;
+
+static struct policy_slot *active_slot(void)
+{
+	return &host.slots[host.active];
+}
 
 /*
  * SIGHUP, on the scheduling thread: re-read the ini file; plugin sections
@@ -58,30 +73,55 @@ struct reload_ctx {
  */
 static void reload_config(void *arg)
 {
-	struct reload_ctx *r = arg;
+	const struct plugland_policy *policy = host.loop->policy;
 	static struct config fresh;
+	struct config *cfg = host.cfg;
 	char err[512];
 	int ret;
 
-	if (!*r->cfg->path) {
+	(void)arg;
+	if (!*cfg->path) {
 		pl_warn("SIGHUP: no configuration file to reload");
 		return;
 	}
 	config_defaults(&fresh);
-	if (config_load(&fresh, r->cfg->path, err, sizeof(err))) {
+	if (config_load(&fresh, cfg->path, err, sizeof(err))) {
 		pl_err("SIGHUP: %s; configuration unchanged", err);
 		return;
 	}
 	/* Only the plugin sections change: they are what plugins read. */
-	memcpy(r->cfg->extra, fresh.extra, sizeof(fresh.extra));
-	r->cfg->nr_extra = fresh.nr_extra;
-	if (strcmp(fresh.policy, r->cfg->policy) || fresh.slice_us != r->cfg->slice_us)
+	memcpy(cfg->extra, fresh.extra, sizeof(fresh.extra));
+	cfg->nr_extra = fresh.nr_extra;
+	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
 		pl_warn("SIGHUP: [scheduler] and [bpf] changes take effect at the next start");
-	ret = r->policy->reconfigure ? r->policy->reconfigure() : 0;
+	ret = policy->reconfigure ? policy->reconfigure() : 0;
 	if (ret)
-		pl_warn("SIGHUP: policy '%s' kept its settings: %s", r->policy->name, strerror(-ret));
+		pl_warn("SIGHUP: policy '%s' kept its settings: %s", policy->name, strerror(-ret));
 	else
-		pl_info("SIGHUP: configuration reloaded from %s", r->cfg->path);
+		pl_info("SIGHUP: configuration reloaded from %s", cfg->path);
+}
+
+/*
+ * The watchdog made the scheduling thread leave a stuck policy callback:
+ * the policy is abandoned (never called or unloaded again) and the
+ * built-in fifo takes over the tasks it held.
+ */
+static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
+						  const char *callback)
+{
+	int next = !host.active;
+
+	(void)ctx;
+	active_slot()->abandoned = true;
+	policy_slot_close(active_slot());
+	if (policy_slot_open_builtin(&host.slots[next], host.cfg)) {
+		pl_err("the built-in fifo failed to initialise");
+		return NULL;
+	}
+	host.active = next;
+	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
+		stuck->name, callback ? callback : "?", host.loop->held.count);
+	return &active_slot()->lp.ops;
 }
 
 static void usage(FILE *out)
@@ -140,7 +180,8 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	}
 	printf("scx_plugland: counters\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
@@ -148,7 +189,10 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "cancelled (stale decision)", (unsigned long long)c.nr_cancel_dispatches,
 	       "congested (ring buffer full)", (unsigned long long)c.nr_congested,
 	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats,
-	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct);
+	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct,
+	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
+	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
+	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
 	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
@@ -156,127 +200,9 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	fflush(stdout);
 }
 
-/*
- * The policy to run: the configured plugin, else (with a warning, unless
- * strict) the built-in fifo. Returns 0, or 2 when strict refuses.
- */
-static int choose_policy(const struct config *cfg, struct loaded_policy *lp)
-{
-	char err[PATH_MAX + 256];
-	int ret;
-
-	if (*cfg->policy) {
-		ret = policy_load(cfg->plugin_dir, cfg->policy, lp, err, sizeof(err));
-		if (!ret)
-			return 0;
-		/* "fifo" with no fifo.so around is the built-in, no warning. */
-		if (ret == -ENOENT && !strcmp(cfg->policy, plugland_builtin_fifo.name))
-			goto builtin;
-		if (cfg->strict) {
-			pl_err("policy '%s': %s", cfg->policy, err);
-			return 2;
-		}
-		pl_warn("policy '%s': %s; using the built-in fifo", cfg->policy, err);
-	} else if (cfg->strict) {
-		pl_err("no policy configured ([scheduler] policy) and strict = true");
-		return 2;
-	} else {
-		pl_warn("no policy configured; using the built-in fifo");
-	}
-builtin:
-	memset(lp, 0, sizeof(*lp));
-	lp->ops = plugland_builtin_fifo;
-	snprintf(lp->path, sizeof(lp->path), "built-in");
-	return 0;
-}
-
-/* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
-static int list_plugins(const struct config *cfg)
-{
-	char dirs[sizeof(cfg->plugin_dir)], *dir, *save = NULL, err[PATH_MAX + 256];
-	struct loaded_policy lp;
-	struct dirent **names;
-	int i, n, found = 0;
-
-	printf("%-12s %-8s %s\n", "NAME", "STATUS", "DETAILS");
-	printf("%-12s %-8s %s\n", plugland_builtin_fifo.name, "ok", "built-in: first come, first served");
-	snprintf(dirs, sizeof(dirs), "%s", cfg->plugin_dir);
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		n = scandir(dir, &names, NULL, alphasort);
-		if (n < 0) {
-			printf("%-12s %-8s %s: %s\n", "-", "missing", dir, strerror(errno));
-			continue;
-		}
-		for (i = 0; i < n; i++) {
-			size_t len = strlen(names[i]->d_name);
-			char name[256];
-
-			if (len > 3 && !strcmp(names[i]->d_name + len - 3, ".so")) {
-				snprintf(name, sizeof(name), "%.*s", (int)(len - 3), names[i]->d_name);
-				found++;
-				if (policy_load(dir, name, &lp, err, sizeof(err)) == 0) {
-					printf("%-12s %-8s %s: %s\n", name, "ok", lp.path,
-					       lp.ops.description ? lp.ops.description : "");
-					policy_unload(&lp);
-				} else {
-					printf("%-12s %-8s %s\n", name, "refused", err);
-				}
-			}
-			free(names[i]);
-		}
-		free(names);
-	}
-	if (!found)
-		printf("(no plugins in %s)\n", cfg->plugin_dir);
-	return 0;
-}
-
-/*
- * --simulate N: run the policy on the synthetic backend (no kernel, no
- * root) for N decisions and report what each task got. For trying a
- * policy on any machine, and for the SDK's out-of-tree test.
- */
-static int simulate(const struct plugland_policy *policy, uint64_t decisions)
-{
-	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 16, .max_dispatches = decisions };
-	uint64_t min = UINT64_MAX, max = 0;
-	const struct synth_stats *st;
-	struct sched_loop loop;
-	struct backend *be;
-	uint32_t i;
-	int ret;
-
-	be = synth_backend_new(&o);
-	if (!be || sched_loop_init(&loop, be, policy, 100)) {
-		pl_err("out of memory");
-		synth_backend_free(be);
-		return 1;
-	}
-	ret = sched_loop_run(&loop, &stop);
-	st = synth_backend_stats(be);
-	for (i = 0; i < o.nr_tasks; i++) {
-		uint64_t n = synth_backend_task(be, i)->nr_dispatched;
-
-		min = n < min ? n : min;
-		max = n > max ? n : max;
-	}
-	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
-	       "  per-task dispatches: min %llu, max %llu\n"
-	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
-	       (unsigned long long)st->nr_dispatched, policy->name, o.nr_cpus, o.nr_tasks,
-	       (unsigned long long)min, (unsigned long long)max,
-	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
-	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
-	       (unsigned long long)st->nr_unknown);
-	sched_loop_fini(&loop);
-	synth_backend_free(be);
-	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
-}
-
 /* Attach, schedule until stopped, detach. Returns the process exit code,
  * or -1 when the kernel asked to restart. */
-static int run_once(struct config *cfg, const struct plugland_policy *policy,
-		    const char *policy_path)
+static int run_once(struct config *cfg)
 {
 	struct bpf_backend_opts bo = {
 		.slice_ns = cfg->slice_us * 1000,
@@ -284,10 +210,13 @@ static int run_once(struct config *cfg, const struct plugland_policy *policy,
 		.ringbuf_kib = cfg->ringbuf_kib,
 		.all_kthreads = cfg->all_kthreads,
 		.idle_direct = cfg->idle_direct,
+		.failsafe_ms = cfg->failsafe_ms,
 	};
+	const struct policy_slot *slot = active_slot();
+	struct watchdog *wd = NULL;
 	struct bpf_exit_info ei;
 	struct monitor *mon = NULL;
-	struct sched_loop loop;
+	static struct sched_loop loop;
 	struct backend *be;
 	char err[512];
 	int ret;
@@ -298,23 +227,33 @@ static int run_once(struct config *cfg, const struct plugland_policy *policy,
 		return 1;
 	}
 	services_set_backend(be);
-	if (sched_loop_init(&loop, be, policy, cfg->tick_ms)) {
+	if (sched_loop_init(&loop, be, &slot->lp.ops, cfg->tick_ms)) {
 		pl_err("out of memory");
 		bpf_backend_close(be, NULL);
 		return 1;
 	}
-	struct reload_ctx rctx = { cfg, policy };
-
+	host.loop = &loop;
+	/* Wake often enough that BPF never mistakes an idle host for a stuck
+	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
+	if (loop.wait_ms > cfg->failsafe_ms / 4)
+		loop.wait_ms = cfg->failsafe_ms / 4;
 	loop.reload_req = &reload_req;
 	loop.reload = reload_config;
-	loop.reload_ctx = &rctx;
-	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", policy->name,
-		policy_path, be->nr_cpus);
+	loop.recovered = on_recovered;
+	loop.fallback_policy = &plugland_builtin_fifo;
+	crash_handlers_install(&loop);
+	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
+		slot->lp.path, be->nr_cpus);
 
+	if (cfg->watchdog_ms &&
+	    !(wd = watchdog_start(&loop, cfg->watchdog_ms,
+				  strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
+		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
 	if (stats_secs && !(mon = monitor_start(be, &loop, stats_secs)))
 		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
 	ret = sched_loop_run(&loop, &stop);
 	monitor_stop(mon);
+	watchdog_stop(wd);
 	print_counters(be, &loop);
 	services_set_backend(NULL);
 	bpf_backend_close(be, &ei);
@@ -352,13 +291,10 @@ int main(int argc, char **argv)
 	};
 	static char override_buf[MAX_OVERRIDES][300];
 	const char *config_path = NULL, *overrides[MAX_OVERRIDES];
-	const struct plugland_policy *policy;
-	struct plugin_services policy_svc;
 	unsigned int nr_overrides = 0, i;
 	static struct config cfg;
 	bool print_config = false, list = false;
 	unsigned long long simulate_n = 0;
-	struct loaded_policy lp;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int opt, ret, restarts;
@@ -444,32 +380,14 @@ int main(int argc, char **argv)
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
 	topology_load("", (int)sysconf(_SC_NPROCESSORS_CONF));
-	ret = choose_policy(&cfg, &lp);
+	host.cfg = &cfg;
+	ret = policy_slot_open_configured(active_slot(), &cfg);
 	if (ret)
 		return ret;
-	policy = &lp.ops;
-	services_init(&policy_svc, policy->name, &cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
-		      cfg.slice_us * 1000);
-	ret = policy->init(&policy_svc.host);
-	if (ret && lp.handle && !cfg.strict) {
-		pl_warn("policy '%s' (%s): init failed: %s; using the built-in fifo", policy->name,
-			lp.path, strerror(-ret));
-		policy_unload(&lp);
-		lp.ops = plugland_builtin_fifo;
-		services_init(&policy_svc, policy->name, &cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
-			      cfg.slice_us * 1000);
-		ret = policy->init(&policy_svc.host);
-	}
-	if (ret) {
-		pl_err("policy '%s' (%s): init failed: %s", policy->name, lp.path, strerror(-ret));
-		policy_unload(&lp);
-		return cfg.strict ? 2 : 1;
-	}
-	pl_debug("policy '%s' from %s", policy->name, lp.path);
+	pl_debug("policy '%s' from %s", active_slot()->lp.ops.name, active_slot()->lp.path);
 	if (simulate_n) {
-		ret = simulate(policy, simulate_n);
-		policy->exit();
-		policy_unload(&lp);
+		ret = simulate(&active_slot()->lp.ops, simulate_n, &stop);
+		policy_slot_close(active_slot());
 		return ret;
 	}
 
@@ -482,7 +400,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	for (restarts = 0;; restarts++) {
-		ret = run_once(&cfg, policy, lp.path);
+		ret = run_once(&cfg);
 		if (ret != -1 || stop)
 			break;
 		if (restarts == MAX_RESTARTS) {
@@ -492,14 +410,12 @@ int main(int argc, char **argv)
 		}
 		pl_info("the kernel asked for a restart (%d of %d)", restarts + 1, MAX_RESTARTS);
 		/* The kernel re-enqueues every task: start the policy afresh. */
-		policy->exit();
-		ret = policy->init(&policy_svc.host);
-		if (ret) {
-			pl_err("policy '%s': init failed: %s", policy->name, strerror(-ret));
-			return 1;
+		if (policy_slot_restart(active_slot())) {
+			pl_err("policy '%s': init failed after the restart", active_slot()->lp.ops.name);
+			ret = 1;
+			break;
 		}
 	}
-	policy->exit();
-	policy_unload(&lp);
+	policy_slot_close(active_slot());
 	return ret < 0 ? 1 : ret;
 }

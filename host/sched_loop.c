@@ -13,6 +13,7 @@ int sched_loop_init(struct sched_loop *l, struct backend *be,
 	l->be = be;
 	l->policy = policy;
 	l->tick_ms = tick_ms ? tick_ms : 100;
+	l->wait_ms = l->tick_ms;
 	l->fallback = calloc(LOOP_FALLBACK_CAP, sizeof(*l->fallback));
 	if (!l->fallback || held_set_init(&l->held, LOOP_MAX_TASKS) ||
 	    held_set_init(&l->spare, LOOP_MAX_TASKS)) {
@@ -256,7 +257,7 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 			l->be->ops->kick(l->be);
 			continue;
 		}
-		ret = l->be->ops->wait(l->be, (int)l->tick_ms);
+		ret = l->be->ops->wait(l->be, (int)l->wait_ms);
 		if (ret < 0 && ret != -EINTR)
 			break;
 		ret = 0;

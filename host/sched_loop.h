@@ -44,6 +44,7 @@ struct sched_loop {
 	struct backend *be;
 	const struct plugland_policy *policy;
 	uint32_t tick_ms;
+	uint32_t wait_ms;	/* longest sleep: the host stamps progress this often */
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
 	uint64_t next_tick_ns;
 	struct sched_stats st;
@@ -59,6 +60,8 @@ struct sched_loop {
 	const struct plugland_policy *(*recovered)(void *ctx, const struct plugland_policy *stuck,
 						   const char *callback);
 	void *recovered_ctx;
+	/* What recovery switches to; a stuck fallback means exit. */
+	const struct plugland_policy *fallback_policy;
 
 	/* Decisions taken from the policy but not yet accepted by the backend. */
 	struct plugland_dispatch out[LOOP_BATCH];

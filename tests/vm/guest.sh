@@ -86,7 +86,78 @@ t_nonroot() {
 	[ "$(state)" = disabled ] || fail "state $(state) after a refused start"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9}" | tr , ' ')
+# counter NAME: a counter from the host's exit report
+counter() {
+	sed -n "s/^  $1  *\([0-9]*\).*/\1/p" /tmp/host.log | tail -n1
+}
+
+t_hang() {
+	CASE=hang
+	printf '[scheduler]\npolicy = hang\nstrict = true\n[watchdog]\ntimeout_ms = 500\n[hang]\nafter = 3000\n' \
+		>/tmp/hang.ini
+	start_host -c /tmp/hang.ini || return
+	hackbench -g 2 -l 200 >/dev/null 2>&1 || fail "hackbench failed"
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed after the switch"
+	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
+	ms=$(sed -n "s/.*policy 'hang' has been stuck in enqueue() for \([0-9]*\) ms: switching.*/\1/p" /tmp/host.log)
+	if [ -z "$ms" ]; then
+		fail "no watchdog switch in the host's log"
+	elif [ "$ms" -gt 600 ]; then
+		fail "switched after $ms ms, more than timeout_ms + 100"
+	fi
+	grep -q "abandoned in enqueue(); the built-in fifo runs" /tmp/host.log ||
+		fail "no switch to the built-in fifo"
+	stop_host INT && pass "stuck policy replaced by the built-in fifo after $ms ms; hackbench completed"
+	cat /tmp/host.log
+}
+
+t_crash() {
+	CASE=crash
+	printf '[scheduler]\npolicy = crash\nstrict = true\n[crash]\nafter = 3000\n' >/tmp/crash.ini
+	start_host -c /tmp/crash.ini || return
+	hackbench -g 2 -l 200 >/dev/null 2>&1 || fail "hackbench failed"
+	wait "$HOST"
+	rc=$?
+	wait_state disabled 20 || fail "state $(state) after the crash"
+	grep -q "policy 'crash' crashed in enqueue(): Segmentation fault" /tmp/host.log ||
+		fail "the message does not name the policy and the callback"
+	[ "$rc" -ne 0 ] || fail "the host exited 0 after a crash"
+	pass "crash reported (exit $rc), sched_ext disabled, workload completed"
+	cat /tmp/host.log
+}
+
+t_sigstop() {
+	CASE=sigstop
+	dmesg -c >/dev/null
+	start_host -s 1 || return
+	stress-ng --cpu 2 --timeout 12s --quiet &
+	stress=$!
+	( while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 20 >/dev/null 2>&1; done ) &
+	bench=$!
+	sleep 3
+	kill -STOP "$HOST"
+	sleep 3
+	st=$(state)
+	kill -CONT "$HOST"
+	before=$(user_dispatches)
+	sleep 3
+	after=$(user_dispatches)
+	wait "$stress" || fail "stress-ng failed"
+	wait "$bench"
+	[ "$st" = enabled ] || fail "sched_ext state $st while the host was stopped"
+	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ] ||
+		fail "user-space dispatches did not resume ($before -> $after)"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	cat /tmp/host.log
+	stop_host INT || return
+	n=$(counter "failsafe entered")
+	[ "${n:-0}" -gt 0 ] || fail "failsafe never engaged"
+	pass "stopped 3 s: failsafe engaged $n time(s), no ejection, resumed ($before -> $after)"
+	cat /tmp/host.log
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -11,7 +11,8 @@ tests=${2:-${PLUGLAND_TESTS:-}}
 initrd=$build/vm/core.cpio.gz
 mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
-	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so
+	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
+	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so
 echo "  VM       kernel ${KERNEL:-6.18}: ${tests:-all core tests}"
 args="${tests:+plugland.tests=$tests} ${PLUGLAND_HOSTARGS:+plugland.hostargs=$PLUGLAND_HOSTARGS}"
 exec "$top/scripts/vm-run.sh" -t 600 -a "$args" "$initrd"

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Async plugin threads. The plugin's code (init, consume, exit) always
+ * runs without any lock held; the runner's lock only covers touching the
+ * log (one bounded copy) and the stop/abandon handshake, so a stuck plugin
+ * can delay nobody, and once abandoned its thread never touches the log
+ * again: whoever finishes last, joiner or thread, frees the runner.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "async_runner.h"
+
+#define DEFAULT_INTERVAL_MS 100
+#define DEFAULT_BATCH 4096
+
+struct async_runner {
+	struct async_runner_opts o;
+	char name[64];
+	pthread_t thread;
+	struct plugland_decision *buf;	/* o.batch records: what consume() sees */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* stop was requested */
+	/* Under lock: */
+	bool stop;
+	bool abandoned;			/* the joiner gave up: do not touch the log */
+	bool finished;			/* the thread is past the plugin's code */
+	struct decision_log_reader reader;
+	enum async_status status;
+	int init_error;
+	uint64_t nr_consumed, nr_calls;
+};
+
+static void free_runner(struct async_runner *r)
+{
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
+	free(r->buf);
+	free(r);
+}
+
+/*
+ * Hand the plugin what the log holds up to its head now. Returns false
+ * when abandoned. Periodic feeds give way to a stop request (the final
+ * feed takes over from the same cursor).
+ */
+static bool feed(struct async_runner *r, bool final)
+{
+	struct plugland_log_span span;
+	uint64_t target = 0;
+	bool first = true;
+	size_t n;
+
+	for (;;) {
+		pthread_mutex_lock(&r->lock);
+		if (r->abandoned) {
+			pthread_mutex_unlock(&r->lock);
+			return false;
+		}
+		if (first)
+			target = decision_log_head(r->o.log);
+		first = false;
+		n = 0;
+		if (r->reader.next < target && (final || !r->stop))
+			n = decision_log_read(&r->reader, r->buf, r->o.batch, &span);
+		pthread_mutex_unlock(&r->lock);
+		if (!n)
+			return true;
+		r->o.plugin->consume(r->buf, n, &span);
+		pthread_mutex_lock(&r->lock);
+		r->nr_consumed += n;
+		r->nr_calls++;
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+static void add_ms(struct timespec *t, uint32_t ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Sleep until the next period or a stop request; true when stopping. */
+static bool wait_period(struct async_runner *r, struct timespec *next)
+{
+	struct timespec now;
+	bool stop;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop && pthread_cond_timedwait(&r->cond, &r->lock, next) != ETIMEDOUT)
+		;
+	stop = r->stop;
+	pthread_mutex_unlock(&r->lock);
+	add_ms(next, r->o.interval_ms);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (next->tv_sec < now.tv_sec ||
+	    (next->tv_sec == now.tv_sec && next->tv_nsec < now.tv_nsec)) {
+		*next = now; /* a slow consume(): do not try to catch up */
+		add_ms(next, r->o.interval_ms);
+	}
+	return stop;
+}
+
+static void *runner_main(void *arg)
+{
+	struct async_runner *r = arg;
+	const struct plugland_async *p = r->o.plugin;
+	struct timespec next;
+	bool abandoned, fed = true;
+	int ret = p->init ? p->init(r->o.host) : 0;
+
+	if (ret) {
+		pthread_mutex_lock(&r->lock);
+		r->status = ASYNC_INIT_FAILED;
+		r->init_error = ret;
+		pthread_mutex_unlock(&r->lock);
+		if (PLUGLAND_HOST_HAS(r->o.host, log) && r->o.host->log)
+			r->o.host->log(r->o.host, PLUGLAND_LOG_ERROR, "init failed: %s; not run",
+				       strerror(ret < 0 ? -ret : ret));
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	add_ms(&next, r->o.interval_ms);
+	if (r->o.mode == ASYNC_PERIODIC) {
+		while (!wait_period(r, &next))
+			if (!(fed = feed(r, false)))
+				break;
+	} else {
+		pthread_mutex_lock(&r->lock);
+		while (!r->stop)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+	}
+	if (fed && feed(r, true) && p->exit)
+		p->exit();
+out:
+	pthread_mutex_lock(&r->lock);
+	r->finished = true;
+	if (r->status == ASYNC_RUNNING)
+		r->status = ASYNC_DONE;
+	abandoned = r->abandoned;
+	pthread_mutex_unlock(&r->lock);
+	if (abandoned) /* the joiner is gone: we are the last user */
+		free_runner(r);
+	return NULL;
+}
+
+struct async_runner *async_runner_start(const struct async_runner_opts *o, char *err,
+					size_t errlen)
+{
+	struct async_runner *r;
+	pthread_condattr_t ca;
+	int ret;
+
+	if (!o->plugin || !o->plugin->consume || !o->log) {
+		snprintf(err, errlen, "async plugin '%s': no consume() callback",
+			 o->plugin && o->plugin->name ? o->plugin->name : "?");
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "async plugin '%s': out of memory", o->plugin->name);
+		return NULL;
+	}
+	r->o = *o;
+	if (!r->o.interval_ms)
+		r->o.interval_ms = DEFAULT_INTERVAL_MS;
+	if (!r->o.batch)
+		r->o.batch = DEFAULT_BATCH;
+	snprintf(r->name, sizeof(r->name), "%s", o->plugin->name ? o->plugin->name : "?");
+	r->buf = calloc(r->o.batch, sizeof(*r->buf));
+	if (!r->buf) {
+		snprintf(err, errlen, "async plugin '%s': out of memory", r->name);
+		free(r);
+		return NULL;
+	}
+	decision_log_reader_init(&r->reader, o->log);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	ret = pthread_create(&r->thread, NULL, runner_main, r);
+	if (ret) {
+		snprintf(err, errlen, "async plugin '%s': cannot start its thread: %s", r->name,
+			 strerror(ret));
+		free_runner(r);
+		return NULL;
+	}
+	return r;
+}
+
+void async_runner_request_stop(struct async_runner *r)
+{
+	pthread_mutex_lock(&r->lock);
+	r->stop = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+static void fill_report(const struct async_runner *r, struct async_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	snprintf(rep->name, sizeof(rep->name), "%s", r->name);
+	rep->status = r->status;
+	rep->init_error = r->init_error;
+	rep->nr_consumed = r->nr_consumed;
+	rep->nr_lost = r->reader.nr_lost;
+	rep->nr_calls = r->nr_calls;
+}
+
+void async_runner_join(struct async_runner *r, const struct timespec *deadline,
+		       struct async_report *rep)
+{
+	pthread_t thread = r->thread;
+	bool finished;
+
+	if (pthread_timedjoin_np(thread, NULL, deadline) == 0) {
+		fill_report(r, rep);
+		free_runner(r);
+		return;
+	}
+	pthread_mutex_lock(&r->lock);
+	finished = r->finished;
+	if (!finished) {
+		r->abandoned = true;
+		r->status = ASYNC_STUCK;
+	}
+	fill_report(r, rep);
+	pthread_mutex_unlock(&r->lock);
+	if (finished) { /* it finished just now: it is not waiting for us */
+		pthread_join(thread, NULL);
+		free_runner(r);
+		return;
+	}
+	/* From here the thread owns r and frees it, if it ever returns. */
+	pthread_detach(thread);
+}
+
+void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_ms,
+			struct async_report *rep)
+{
+	struct timespec deadline;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		async_runner_request_stop(r[i]);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	for (i = 0; i < n; i++)
+		async_runner_join(r[i], &deadline, &rep[i]);
+}
+
+void async_report_format(const struct async_report *rep, char *buf, size_t len)
+{
+	switch (rep->status) {
+	case ASYNC_INIT_FAILED:
+		snprintf(buf, len, "%s: init failed (%s), never ran", rep->name,
+			 strerror(rep->init_error < 0 ? -rep->init_error : rep->init_error));
+		return;
+	case ASYNC_STUCK:
+		snprintf(buf, len, "%s: STUCK (did not stop in time; left running): %llu records "
+			 "consumed, %llu lost", rep->name, (unsigned long long)rep->nr_consumed,
+			 (unsigned long long)rep->nr_lost);
+		return;
+	default:
+		snprintf(buf, len, "%s: %llu records consumed in %llu calls, %llu lost", rep->name,
+			 (unsigned long long)rep->nr_consumed, (unsigned long long)rep->nr_calls,
+			 (unsigned long long)rep->nr_lost);
+	}
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The commands that do not attach: --list-plugins and --simulate. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "log.h"
+#include "plugin_loader.h"
+#include "sched_loop.h"
+#include "synth_backend.h"
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+/* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
+int list_plugins(const struct config *cfg)
+{
+	char dirs[sizeof(cfg->plugin_dir)], *dir, *save = NULL, err[PATH_MAX + 256];
+	struct loaded_policy lp;
+	struct dirent **names;
+	int i, n, found = 0;
+
+	printf("%-12s %-8s %s\n", "NAME", "STATUS", "DETAILS");
+	printf("%-12s %-8s %s\n", plugland_builtin_fifo.name, "ok", "built-in: first come, first served");
+	snprintf(dirs, sizeof(dirs), "%s", cfg->plugin_dir);
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		n = scandir(dir, &names, NULL, alphasort);
+		if (n < 0) {
+			printf("%-12s %-8s %s: %s\n", "-", "missing", dir, strerror(errno));
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			size_t len = strlen(names[i]->d_name);
+			char name[256];
+
+			if (len > 3 && !strcmp(names[i]->d_name + len - 3, ".so")) {
+				snprintf(name, sizeof(name), "%.*s", (int)(len - 3), names[i]->d_name);
+				found++;
+				if (policy_load(dir, name, &lp, err, sizeof(err)) == 0) {
+					printf("%-12s %-8s %s: %s\n", name, "ok", lp.path,
+					       lp.ops.description ? lp.ops.description : "");
+					policy_unload(&lp);
+				} else {
+					printf("%-12s %-8s %s\n", name, "refused", err);
+				}
+			}
+			free(names[i]);
+		}
+		free(names);
+	}
+	if (!found)
+		printf("(no plugins in %s)\n", cfg->plugin_dir);
+	return 0;
+}
+
+/*
+ * --simulate N: run the policy on the synthetic backend (no kernel, no
+ * root) for N decisions and report what each task got. For trying a
+ * policy on any machine, and for the SDK's out-of-tree test.
+ */
+int simulate(const struct plugland_policy *policy, uint64_t decisions,
+	     volatile sig_atomic_t *stop)
+{
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 16, .max_dispatches = decisions };
+	uint64_t min = UINT64_MAX, max = 0;
+	const struct synth_stats *st;
+	struct sched_loop loop;
+	struct backend *be;
+	uint32_t i;
+	int ret;
+
+	be = synth_backend_new(&o);
+	if (!be || sched_loop_init(&loop, be, policy, 100)) {
+		pl_err("out of memory");
+		synth_backend_free(be);
+		return 1;
+	}
+	ret = sched_loop_run(&loop, stop);
+	st = synth_backend_stats(be);
+	for (i = 0; i < o.nr_tasks; i++) {
+		uint64_t n = synth_backend_task(be, i)->nr_dispatched;
+
+		min = n < min ? n : min;
+		max = n > max ? n : max;
+	}
+	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
+	       "  per-task dispatches: min %llu, max %llu\n"
+	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
+	       (unsigned long long)st->nr_dispatched, policy->name, o.nr_cpus, o.nr_tasks,
+	       (unsigned long long)min, (unsigned long long)max,
+	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
+	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
+	       (unsigned long long)st->nr_unknown);
+	sched_loop_fini(&loop);
+	synth_backend_free(be);
+	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
+}
+

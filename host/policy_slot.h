@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A policy's life in the host: found and loaded (plugin or built-in),
+ * given its services, initialised, and ended with exit() and dlclose() --
+ * unless it was abandoned (stuck or crashed), then it is never called or
+ * unloaded again.
+ */
+#ifndef PLUGLAND_POLICY_SLOT_H
+#define PLUGLAND_POLICY_SLOT_H
+
+#include <stdbool.h>
+#include "config.h"
+#include "plugin_loader.h"
+#include "services.h"
+
+struct policy_slot {
+	struct loaded_policy lp; /* lp.ops is the policy the loop calls */
+	struct plugin_services svc;
+	bool open;
+	bool abandoned;
+};
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+/* The configured policy with the fallback rules (warning and the built-in
+ * fifo, or with strict = true an error). 0, or the exit status (1 or 2). */
+int policy_slot_open_configured(struct policy_slot *s, const struct config *cfg);
+/* Policy `name` exactly, no fallback (switching while attached): 0, or -1
+ * with one line in err. */
+int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char *name,
+		     char *err, size_t errlen);
+int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg);
+/* exit() then init() again (after a kernel restart). 0 or a negative errno. */
+int policy_slot_restart(struct policy_slot *s);
+void policy_slot_close(struct policy_slot *s);
+
+#endif

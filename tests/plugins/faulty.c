@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A FIFO that turns bad after `after` enqueues ([hang] or [crash] section):
+ * VARIANT_hang loops forever in enqueue(), VARIANT_crash dereferences NULL
+ * there. For the VM tests of the watchdog and the crash handler.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <plugland/plugin.h>
+
+#if defined(VARIANT_hang)
+#define NAME "hang"
+#elif defined(VARIANT_crash)
+#define NAME "crash"
+#else
+#error "define VARIANT_hang or VARIANT_crash"
+#endif
+
+#define CAP 65536
+static struct plugland_dispatch ring[CAP];
+static uint32_t head, tail;
+static uint64_t calls, after;
+static const struct plugland_host *host;
+
+static int f_init(const struct plugland_host *h)
+{
+	const char *v = h->config(h, "after");
+
+	host = h;
+	after = v ? strtoull(v, NULL, 0) : 1000;
+	head = tail = 0;
+	calls = 0;
+	return 0;
+}
+
+static int f_enqueue(const struct plugland_task *t)
+{
+	if (++calls == after) {
+		host->log(host, PLUGLAND_LOG_WARN, "turning bad now, at %llu ns",
+			  (unsigned long long)host->now_ns());
+#if defined(VARIANT_hang)
+		for (;;)
+			__asm__ volatile("" ::: "memory");
+#else
+		*(volatile int *)NULL = 1;
+#endif
+	}
+	if (tail - head == CAP)
+		return -ENOSPC;
+	ring[tail++ % CAP] = plugland_dispatch_of(t);
+	return 0;
+}
+
+static unsigned int f_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && head != tail)
+		out[n++] = ring[head++ % CAP];
+	return n;
+}
+
+static void f_exit(void)
+{
+}
+
+PLUGLAND_POLICY(.name = NAME, .description = "turns bad after N enqueues (tests)",
+		.init = f_init, .enqueue = f_enqueue, .dispatch = f_dispatch, .exit = f_exit);
