@@ -14,6 +14,7 @@ PREFIX      ?= /usr/local
 SYSCONFDIR  ?= /etc
 PLUGIN_DIR  ?= $(PREFIX)/lib/plugland
 CONF_FILE   ?= $(SYSCONFDIR)/plugland/plugland.ini
+CONTROL_SOCKET ?= /run/plugland.sock
 KERNEL      ?= 6.18
 export KERNEL
 
@@ -35,9 +36,9 @@ SANFLAGS    := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-saniti
 CFLAGS      ?= -O2 -g
 ALL_CFLAGS  := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude \
 	       -DPLUGLAND_VERSION='"$(VERSION)"' -DPLUGLAND_PLUGIN_DIR='"$(PLUGIN_DIR)"' \
-	       -DPLUGLAND_CONF_FILE='"$(CONF_FILE)"' \
-	       $(shell $(PKG_CONFIG) --cflags libbpf inih 2>/dev/null)
-LDLIBS_HOST := $(shell $(PKG_CONFIG) --libs libbpf inih 2>/dev/null || echo -lbpf -linih) -lelf -lz -ldl -lpthread
+	       -DPLUGLAND_CONF_FILE='"$(CONF_FILE)"' -DPLUGLAND_CONTROL_SOCKET='"$(CONTROL_SOCKET)"' \
+	       $(shell $(PKG_CONFIG) --cflags libbpf inih libcjson 2>/dev/null)
+LDLIBS_HOST := $(shell $(PKG_CONFIG) --libs libbpf inih libcjson 2>/dev/null || echo -lbpf -linih -lcjson) -lelf -lz -ldl -lpthread
 BPF_CFLAGS  := -target bpf -mcpu=v3 -O2 -g -D__TARGET_ARCH_x86 -Ibpf \
 	       -I/usr/include/$(shell $(CC) -dumpmachine) $(WARN) -Wno-unused-parameter
 
@@ -45,7 +46,7 @@ HOST_SRCS   := $(wildcard host/*.c)
 HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_embed.o
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
-		 plugin_loader.o topology.o held_set.o fifo_builtin.o)
+		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o)
 PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -108,6 +109,8 @@ $(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so: $(O)/tests/plugins/%.so:
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
+$(O)/tests/test_policy_switch: $(PLUGIN_SOS)
+$(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
 test-unit: $(UNIT_BINS) $(O)/scx_plugland

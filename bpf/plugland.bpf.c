@@ -284,6 +284,7 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	}
 	tctx->vtime = d.vtime;
 	tctx->in_user = 0;
+	tctx->gen++; /* one decision per enqueue: a second one is stale */
 	slice = d.slice_ns ?: cfg.slice_ns;
 	cpu = d.cpu;
 

@@ -381,6 +381,11 @@ int bpf_backend_counters(struct backend *be, struct plugland_counters *out)
 	return ret ? -errno : 0;
 }
 
+bool bpf_backend_failsafe(struct backend *be)
+{
+	return __atomic_load_n(&BPFB(be)->shared->failsafe, __ATOMIC_RELAXED);
+}
+
 const char *scx_exit_kind_str(int32_t kind)
 {
 	switch (kind) {

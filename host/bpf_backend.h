@@ -29,6 +29,9 @@ void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
 /* Counters summed over CPUs. */
 int bpf_backend_counters(struct backend *be, struct plugland_counters *out);
 
+/* BPF is in failsafe: the host has been silent with work waiting. */
+bool bpf_backend_failsafe(struct backend *be);
+
 const char *scx_exit_kind_str(int32_t kind);
 /* The kernel asked to be restarted (e.g. CPU hotplug). */
 bool scx_exit_wants_restart(const struct bpf_exit_info *ei);

@@ -93,8 +93,10 @@ int simulate(const struct plugland_policy *policy, uint64_t decisions,
 	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
 	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
 	       (unsigned long long)st->nr_unknown);
+	/* st lives in the backend: read it before freeing that. */
+	ret = ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
 	sched_loop_fini(&loop);
 	synth_backend_free(be);
-	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
+	return ret;
 }
 

@@ -54,6 +54,8 @@ static const struct opt opts[] = {
 	BOOL("scheduler", "strict", strict, "false"),
 	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
 	U32("scheduler", "tick_ms", tick_ms, "100", 1, 10000),
+	U32("scheduler", "max_wait_ms", max_wait_ms, "2000", 0, 4000),
+	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
@@ -66,7 +68,8 @@ static const struct opt opts[] = {
 
 static bool is_host_section(const char *s)
 {
-	return !strcmp(s, "scheduler") || !strcmp(s, "bpf") || !strcmp(s, "watchdog");
+	return !strcmp(s, "scheduler") || !strcmp(s, "bpf") || !strcmp(s, "watchdog") ||
+	       !strcmp(s, "control");
 }
 
 static const struct opt *find_opt(const char *section, const char *key)
@@ -293,6 +296,11 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 		return -1;
 	}
 	return set_opt(c, o, eq + 1, err, errlen);
+}
+
+bool config_is_host_section(const char *section)
+{
+	return is_host_section(section);
 }
 
 const char *config_plugin_value(const struct config *c, const char *section, const char *key)

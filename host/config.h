@@ -25,6 +25,9 @@ struct config {
 	bool strict;
 	uint64_t slice_us;
 	uint32_t tick_ms;
+	uint32_t max_wait_ms;
+	/* [control] */
+	char control_socket[108];
 	/* [watchdog] */
 	uint32_t watchdog_ms;
 	char watchdog_action[8];
@@ -48,6 +51,8 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen);
 /* Apply "section.key=value" (--set). On error: -1 and a message. */
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen);
+/* Sections of the host itself (not handed to plugins). */
+bool config_is_host_section(const char *section);
 /* The value of key in a plugin section, or NULL. */
 const char *config_plugin_value(const struct config *c, const char *section, const char *key);
 void config_print(const struct config *c, FILE *out);

@@ -29,6 +29,10 @@
 #include "topology.h"
 #include "policy_slot.h"
 #include "watchdog.h"
+#include "control.h"
+#include "host_state.h"
+#include "ctl_client.h"
+#include "clock.h"
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 #define MAX_RESTARTS 3
@@ -46,59 +50,70 @@ static void on_signal(int sig)
 		stop = 1;
 }
 
-/*
- * What the scheduling thread works with: the configuration and two policy
- * slots, the active one and the one a switch opens next. Also the context
- * of SIGHUP reloads and watchdog recoveries, which run on that thread.
- */
-struct host_state {
-	struct config *cfg;
-	struct policy_slot slots[2];
-	int active;
-	struct sched_loop *loop;
-};
+struct host_state host;
 
-static struct host_state host;
-
-static struct policy_slot *active_slot(void)
-{
-	return &host.slots[host.active];
-}
-
-/*
- * SIGHUP, on the scheduling thread: re-read the ini file; plugin sections
- * take effect through the policy's reconfigure(). A bad file is reported
- * (file:line) and changes nothing. Host and BPF settings are fixed while
- * attached.
- */
-static void reload_config(void *arg)
+int host_reload(char *err, size_t errlen)
 {
 	const struct plugland_policy *policy = host.loop->policy;
 	static struct config fresh;
 	struct config *cfg = host.cfg;
-	char err[512];
 	int ret;
 
-	(void)arg;
 	if (!*cfg->path) {
-		pl_warn("SIGHUP: no configuration file to reload");
-		return;
+		snprintf(err, errlen, "no configuration file to reload (started without -c)");
+		return -1;
 	}
 	config_defaults(&fresh);
-	if (config_load(&fresh, cfg->path, err, sizeof(err))) {
-		pl_err("SIGHUP: %s; configuration unchanged", err);
-		return;
-	}
+	if (config_load(&fresh, cfg->path, err, errlen))
+		return -1;
 	/* Only the plugin sections change: they are what plugins read. */
 	memcpy(cfg->extra, fresh.extra, sizeof(fresh.extra));
 	cfg->nr_extra = fresh.nr_extra;
 	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
-		pl_warn("SIGHUP: [scheduler] and [bpf] changes take effect at the next start");
+		pl_warn("reload: [scheduler] and [bpf] changes take effect at the next start");
 	ret = policy->reconfigure ? policy->reconfigure() : 0;
-	if (ret)
-		pl_warn("SIGHUP: policy '%s' kept its settings: %s", policy->name, strerror(-ret));
-	else
-		pl_info("SIGHUP: configuration reloaded from %s", cfg->path);
+	if (ret) {
+		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name, strerror(-ret));
+		return -1;
+	}
+	pl_info("configuration reloaded from %s", cfg->path);
+	return 0;
+}
+
+int host_switch_policy(const char *name, char *err, size_t errlen)
+{
+	int next = !host.active;
+	char old[64];
+
+	/* A copy: the name lives in the old plugin, unmapped by its close. */
+	snprintf(old, sizeof(old), "%s", host.loop->policy->name);
+
+	/* Both slots would share one .so's globals. */
+	if (!strcmp(name, old)) {
+		snprintf(err, errlen, "policy '%s' is already running", name);
+		return -1;
+	}
+	if (policy_slot_open(&host.slots[next], host.cfg, name, err, errlen))
+		return -1;
+	sched_loop_switch_policy(host.loop, &host.slots[next].lp.ops);
+	policy_slot_close(active_slot());
+	host.active = next;
+	pl_info("policy '%s' replaced by '%s' (%s); %llu tasks moved over", old, name,
+		active_slot()->lp.path, (unsigned long long)host.loop->nr_held);
+	return 0;
+}
+
+/* Before each round, on the scheduling thread. */
+static void between_rounds(void *ctx)
+{
+	char err[512];
+
+	if (reload_req) {
+		reload_req = 0;
+		if (host_reload(err, sizeof(err)))
+			pl_err("SIGHUP: %s; configuration unchanged", err);
+	}
+	control_service(ctx);
 }
 
 /*
@@ -128,6 +143,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: scx_plugland [OPTIONS]\n"
+		"       scx_plugland ctl [--json] COMMAND    (control a running one; ctl --help)\n"
 		"Replace the kernel's CPU scheduler with a user-space policy plugin (sched_ext).\n"
 		"\n"
 		"  -c, --config FILE     ini file (default: " PLUGLAND_CONF_FILE " if it exists)\n"
@@ -193,10 +209,11 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
 	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
 	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued);
-	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid\n",
+	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
+	       "%llu starved\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
 	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
-	       (unsigned long long)l->st.nr_invalid);
+	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved);
 	fflush(stdout);
 }
 
@@ -214,6 +231,7 @@ static int run_once(struct config *cfg)
 	};
 	const struct policy_slot *slot = active_slot();
 	struct watchdog *wd = NULL;
+	struct control *ctl = NULL;
 	struct bpf_exit_info ei;
 	struct monitor *mon = NULL;
 	static struct sched_loop loop;
@@ -233,12 +251,19 @@ static int run_once(struct config *cfg)
 		return 1;
 	}
 	host.loop = &loop;
+	loop.max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
+	host.be = be;
+	host.attached_ns = pl_now_ns();
 	/* Wake often enough that BPF never mistakes an idle host for a stuck
 	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
 	if (loop.wait_ms > cfg->failsafe_ms / 4)
 		loop.wait_ms = cfg->failsafe_ms / 4;
-	loop.reload_req = &reload_req;
-	loop.reload = reload_config;
+	if (*cfg->control_socket &&
+	    !(ctl = control_start(cfg->control_socket, control_command,
+				  control_command_needs_sched, NULL, err, sizeof(err))))
+		pl_warn("control socket: %s", err);
+	loop.between_rounds = between_rounds;
+	loop.between_ctx = ctl;
 	loop.recovered = on_recovered;
 	loop.fallback_policy = &plugland_builtin_fifo;
 	crash_handlers_install(&loop);
@@ -252,6 +277,7 @@ static int run_once(struct config *cfg)
 	if (stats_secs && !(mon = monitor_start(be, &loop, stats_secs)))
 		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
 	ret = sched_loop_run(&loop, &stop);
+	control_stop(ctl);
 	monitor_stop(mon);
 	watchdog_stop(wd);
 	print_counters(be, &loop);
@@ -300,6 +326,8 @@ int main(int argc, char **argv)
 	int opt, ret, restarts;
 	char *end;
 
+	if (argc > 1 && !strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "c:p:P:s:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;

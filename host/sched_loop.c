@@ -58,7 +58,6 @@ static inline void watch_leave(struct sched_loop *l)
  * kernel's watchdog then ejects the scheduler, the safe outcome. */
 static void host_dispatches(struct sched_loop *l, const struct plugland_task *task)
 {
-	l->st.nr_refused++;
 	if (l->fb_tail - l->fb_head < LOOP_FALLBACK_CAP)
 		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(task);
 }
@@ -74,6 +73,7 @@ static int on_task(void *ctx, const struct plugland_task *task)
 			l->st.nr_untracked++;
 		return 0;
 	}
+	l->st.nr_refused++;
 	host_dispatches(l, task);
 	return 0;
 }
@@ -149,6 +149,39 @@ static void dispatch_all(struct sched_loop *l)
 	}
 }
 
+struct starve_ctx {
+	struct sched_loop *l;
+	uint64_t deadline;	/* enqueued before this: waited too long */
+};
+
+/*
+ * The starvation guard, once per tick: a task the policy has held for
+ * more than max_wait is dispatched by the host, any CPU. The kernel would
+ * otherwise eject the whole scheduler when its watchdog sees the task
+ * waiting (5 s); the policy's own, later decision for it is dropped as
+ * stale (the task has been re-enqueued by then, or is dispatched twice at
+ * worst, which the kernel ignores).
+ */
+static void rescue_starved(struct sched_loop *l, uint64_t now)
+{
+	uint32_t i;
+
+	if (!l->max_wait_ns || !l->held.count || now < l->max_wait_ns)
+		return;
+	for (i = 0; i <= l->held.mask; i++) {
+		struct plugland_task *t = &l->held.slots[i];
+
+		if (!t->pid || t->enq_ns > now - l->max_wait_ns)
+			continue;
+		if (l->fb_tail - l->fb_head == LOOP_FALLBACK_CAP)
+			return;
+		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(t);
+		l->st.nr_starved++;
+		held_set_take(&l->held, t->pid, t->cookie);
+		i--; /* backward shift may have moved another entry here */
+	}
+}
+
 int sched_loop_round(struct sched_loop *l)
 {
 	uint64_t now;
@@ -165,11 +198,14 @@ int sched_loop_round(struct sched_loop *l)
 	l->st.nr_rounds++;
 
 	now = pl_now_ns();
-	if (l->policy->tick && now >= l->next_tick_ns) {
-		watch_enter(l, "tick");
-		IN_POLICY(l, (l->policy->tick(now), 0));
+	if (now >= l->next_tick_ns) {
 		l->next_tick_ns = now + (uint64_t)l->tick_ms * 1000000ull;
 		l->st.nr_ticks++;
+		rescue_starved(l, now);
+		if (l->policy->tick) {
+			watch_enter(l, "tick");
+			IN_POLICY(l, (l->policy->tick(now), 0));
+		}
 		watch_enter(l, "dispatch");
 		dispatch_all(l); /* a tick may release tasks */
 	}
@@ -185,7 +221,7 @@ uint64_t sched_loop_in_flight(const struct sched_loop *l)
 
 struct switch_ctx {
 	struct sched_loop *l;
-	uint64_t moved;
+	uint64_t moved, refused;
 };
 
 static void move_task(void *arg, const struct plugland_task *t)
@@ -197,7 +233,9 @@ static void move_task(void *arg, const struct plugland_task *t)
 		c->moved++;
 		held_set_put(&l->held, t);
 	} else {
+		/* already counted when it came in: not a new refusal */
 		host_dispatches(l, t);
+		c->refused++;
 	}
 }
 
@@ -217,6 +255,8 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 	l->policy = next;
 	watch_enter(l, "enqueue");
 	held_set_drain(&l->spare, move_task, &c);
+	/* what the old policy held beyond the set: stale duplicates */
+	l->st.nr_dropped += l->nr_held - (c.moved + c.refused);
 	l->nr_held = c.moved;
 	l->st.nr_switches++;
 	watch_leave(l);
@@ -244,10 +284,8 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 	l->recover_armed = 1;
 
 	while (!*stop && !l->be->ops->exited(l->be)) {
-		if (l->reload_req && *l->reload_req) {
-			*l->reload_req = 0;
-			l->reload(l->reload_ctx);
-		}
+		if (l->between_rounds)
+			l->between_rounds(l->between_ctx);
 		ret = sched_loop_round(l);
 		if (ret < 0 && ret != -EINTR)
 			break;

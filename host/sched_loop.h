@@ -28,7 +28,16 @@ struct sched_stats {
 	uint64_t nr_ticks;
 	uint64_t nr_untracked;	/* held set full: a swap could not move these */
 	uint64_t nr_switches;	/* policy changes while attached */
+	uint64_t nr_starved;	/* held past max_wait: dispatched by the host */
+	uint64_t nr_dropped;	/* stale duplicates a policy switch left behind */
 };
+
+/*
+ * The loop's books balance at every moment between rounds:
+ *   nr_enqueued + nr_refused + nr_starved == nr_dispatched + in_flight + nr_dropped
+ * (a starved task is dispatched by the host and later once more by its
+ * policy, whose decision the kernel drops as stale).
+ */
 
 /*
  * Which policy callback the scheduling thread is in, for the watchdog
@@ -45,6 +54,7 @@ struct sched_loop {
 	const struct plugland_policy *policy;
 	uint32_t tick_ms;
 	uint32_t wait_ms;	/* longest sleep: the host stamps progress this often */
+	uint64_t max_wait_ns;	/* a task held longer is dispatched by the host (0: never) */
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
 	uint64_t next_tick_ns;
 	struct sched_stats st;
@@ -67,11 +77,11 @@ struct sched_loop {
 	struct plugland_dispatch out[LOOP_BATCH];
 	unsigned int out_off, out_n;
 
-	/* Set (from a signal handler) to have reload(reload_ctx) run on the
-	 * scheduling thread between two rounds. */
-	volatile sig_atomic_t *reload_req;
-	void (*reload)(void *ctx);
-	void *reload_ctx;
+	/* Called on the scheduling thread before each round: where signals
+	 * (SIGHUP) and control commands are acted upon. Must be cheap when
+	 * there is nothing to do. */
+	void (*between_rounds)(void *ctx);
+	void *between_ctx;
 
 	/* Tasks the policy refused, dispatched FIFO by the host. */
 	struct plugland_dispatch *fallback;

@@ -13,7 +13,7 @@ cache=${PLUGLAND_CACHE:-$here/../.cache}
 
 APT_PKGS=(
 	make gcc pkg-config clang-19 llvm-19 lld-19
-	libelf-dev zlib1g-dev libinih-dev libcmocka-dev libclang-rt-19-dev
+	libelf-dev zlib1g-dev libinih-dev libcmocka-dev libclang-rt-19-dev libcjson-dev
 	qemu-system-x86 busybox-static cpio zstd xz-utils lz4
 	stress-ng rt-tests procps
 )

@@ -51,8 +51,9 @@ static void assert_consistent(struct fixture *f)
 	assert_int_equal(st->nr_double, 0);
 	assert_int_equal(st->nr_unknown, 0);
 	/* taken = dispatched + in flight: nothing lost, nothing invented */
-	assert_int_equal(f->loop.st.nr_enqueued + f->loop.st.nr_refused,
-			 f->loop.st.nr_dispatched + sched_loop_in_flight(&f->loop));
+	assert_int_equal(f->loop.st.nr_enqueued + f->loop.st.nr_refused + f->loop.st.nr_starved,
+			 f->loop.st.nr_dispatched + sched_loop_in_flight(&f->loop) +
+			 f->loop.st.nr_dropped);
 	assert_int_equal(st->nr_dispatched, f->loop.st.nr_dispatched);
 }
 
@@ -236,6 +237,7 @@ static void test_switch_moves_held_tasks(void **state)
 	lifo_init(NULL);
 	sched_loop_switch_policy(&f.loop, &lifo_policy);
 	assert_int_equal(f.loop.nr_held, 100); /* the duplicate is gone */
+	assert_int_equal(f.loop.st.nr_dropped, 1);
 	assert_int_equal(f.loop.st.nr_switches, 1);
 	hold = false;
 	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);

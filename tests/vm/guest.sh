@@ -157,7 +157,69 @@ t_sigstop() {
 	cat /tmp/host.log
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop}" | tr , ' ')
+t_ctl() {
+	CASE=ctl
+	start_host || return
+	out=$(scx_plugland ctl status) || fail "ctl status failed: $out"
+	echo "$out" | grep -q '^policy  *fifo' || fail "ctl status: $out"
+	scx_plugland ctl --json stats | grep -q '"ok":true' || fail "ctl --json stats"
+	out=$(scx_plugland ctl switch nosuchpolicy 2>&1) && fail "switch to a missing policy succeeded"
+	echo "$out" | grep -q 'no nosuchpolicy.so' || fail "switch error: $out"
+	out=$(scx_plugland ctl switch fifo 2>&1) && fail "switch to the running policy succeeded"
+	scx_plugland ctl set fifo.capacity=4096 >/dev/null || fail "ctl set fifo.capacity"
+	out=$(scx_plugland ctl set bpf.heartbeat_ms=50 2>&1) && fail "ctl set of a host key succeeded"
+	out=$(/usr/local/bin/setpriv --reuid=65534 --regid=65534 --clear-groups scx_plugland ctl status 2>&1) &&
+		fail "a non-root user controlled the host"
+	echo "$out" | grep -q 'Permission denied' || fail "non-root: $out"
+	[ "$(state)" = enabled ] || fail "state $(state) after the control commands"
+	stop_host INT && pass "status, stats, switch errors, set, non-root refused"
+}
+
+# t_swap: switch policy every 2 s during the 60 s stress workload
+t_swap() {
+	CASE=swap
+	dmesg -c >/dev/null
+	start_host || return
+	stress-ng --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s --quiet &
+	stress=$!
+	( while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 50 >/dev/null 2>&1 || echo hb >>/tmp/hb-fail; done ) &
+	bench=$!
+	swaps=0 swap_fail=0
+	set -- $(echo "${PLUGLAND_SWAP:-deadline,fifo,lottery}" | tr , ' ')
+	while kill -0 $stress 2>/dev/null; do
+		for p in "$@"; do
+			sleep 2
+			kill -0 $stress 2>/dev/null || break
+			if scx_plugland ctl switch "$p" >/dev/null 2>/tmp/swap.err; then
+				swaps=$((swaps + 1))
+			else
+				swap_fail=$((swap_fail + 1)); cat /tmp/swap.err
+			fi
+			if [ "$(state)" != enabled ]; then
+				fail "sched_ext left during the swaps: $(state)"
+				cat /tmp/host.log
+				break 2
+			fi
+		done
+	done
+	wait $stress || fail "stress-ng failed"
+	wait $bench
+	[ ! -e /tmp/hb-fail ] || fail "$(wc -l </tmp/hb-fail) hackbench rounds failed"
+	[ "$swap_fail" -eq 0 ] || fail "$swap_fail switches failed"
+	sleep 1
+	s=$(scx_plugland ctl --json stats)
+	num() { echo "$s" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+	enq=$(num nr_enqueued) ref=$(num nr_refused) dis=$(num nr_dispatched) fl=$(num in_flight)
+	sta=$(num nr_starved) dro=$(num nr_dropped)
+	[ $((enq + ref + sta)) -eq $((dis + fl + dro)) ] ||
+		fail "counters do not reconcile: enqueued $enq + refused $ref + starved $sta != dispatched $dis + in flight $fl + dropped $dro"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host INT && pass "$swaps switches in 60 s, counters reconcile ($enq + $ref + $sta = $dis + $fl + $dro), no stall"
+	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -14,5 +14,11 @@ mkdir -p "$build/vm"
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
 	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so
 echo "  VM       kernel ${KERNEL:-6.18}: ${tests:-all core tests}"
-args="${tests:+plugland.tests=$tests} ${PLUGLAND_HOSTARGS:+plugland.hostargs=$PLUGLAND_HOSTARGS}"
+# Settings for the guest, as kernel arguments plugland.NAME=VALUE.
+args="${tests:+plugland.tests=$tests}"
+for v in HOSTARGS POLICIES SWAP; do
+	eval "val=\${PLUGLAND_$v:-}"
+	# shellcheck disable=SC2154 # set by eval
+	[ -n "$val" ] && args="$args plugland.$(echo "$v" | tr 'A-Z' 'a-z')=$val"
+done
 exec "$top/scripts/vm-run.sh" -t 600 -a "$args" "$initrd"

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the control socket's commands do. See control.h for the transport. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "bpf_backend.h"
+#include "clock.h"
+#include "host_state.h"
+#include "log.h"
+
+static const char *const help[][2] = {
+	{ "status", "policy, uptime, failsafe state, main counters" },
+	{ "stats", "every counter of the kernel side and of the loop (a consistent snapshot)" },
+	{ "switch POLICY", "replace the policy while attached; its tasks move over" },
+	{ "reload", "re-read the ini file's plugin sections (like SIGHUP)" },
+	{ "set SECTION.KEY=VALUE", "change one plugin setting and reconfigure" },
+	{ "help", "this list" },
+};
+
+bool control_command_needs_sched(const char *cmd)
+{
+	/* stats too: one consistent snapshot of the loop's counters */
+	return !strcmp(cmd, "switch") || !strcmp(cmd, "reload") || !strcmp(cmd, "set") ||
+	       !strcmp(cmd, "stats");
+}
+
+static cJSON *reply_ok(void)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", true);
+	return r;
+}
+
+static cJSON *reply_error(const char *msg)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(r, "ok", false);
+	cJSON_AddStringToObject(r, "error", msg);
+	return r;
+}
+
+#define ADD(obj, s, f) cJSON_AddNumberToObject(obj, #f, (double)(s).f)
+
+static void add_counters(cJSON *r, bool all)
+{
+	struct plugland_counters c;
+	cJSON *o;
+
+	if (bpf_backend_counters(host.be, &c))
+		return;
+	o = cJSON_AddObjectToObject(r, "kernel");
+	ADD(o, c, nr_queued);
+	ADD(o, c, nr_user_dispatches);
+	ADD(o, c, nr_kernel_dispatches);
+	ADD(o, c, nr_failsafe_dispatches);
+	if (!all)
+		return;
+	ADD(o, c, nr_bounce_dispatches);
+	ADD(o, c, nr_cancel_dispatches);
+	ADD(o, c, nr_congested);
+	ADD(o, c, nr_heartbeats);
+	ADD(o, c, nr_idle_direct);
+	ADD(o, c, nr_failsafe_enter);
+	ADD(o, c, nr_failsafe_exit);
+	ADD(o, c, nr_failsafe_rescued);
+}
+
+/* The loop's counters are read from another thread: approximate. */
+static void add_loop(cJSON *r, bool all)
+{
+	const struct sched_loop *l = host.loop;
+	cJSON *o = cJSON_AddObjectToObject(r, "loop");
+
+	ADD(o, l->st, nr_enqueued);
+	ADD(o, l->st, nr_dispatched);
+	ADD(o, l->st, nr_refused);
+	ADD(o, l->st, nr_switches);
+	cJSON_AddNumberToObject(o, "held", (double)l->nr_held);
+	cJSON_AddNumberToObject(o, "in_flight", (double)sched_loop_in_flight(l));
+	if (!all)
+		return;
+	ADD(o, l->st, nr_invalid);
+	ADD(o, l->st, nr_backlog);
+	ADD(o, l->st, nr_rounds);
+	ADD(o, l->st, nr_ticks);
+	ADD(o, l->st, nr_untracked);
+	ADD(o, l->st, nr_starved);
+	ADD(o, l->st, nr_dropped);
+}
+
+static cJSON *status(bool all)
+{
+	cJSON *r = reply_ok();
+
+	cJSON_AddStringToObject(r, "policy", host.loop->policy->name);
+	cJSON_AddStringToObject(r, "policy_path", active_slot()->lp.path);
+	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - host.attached_ns) / 1e9);
+	cJSON_AddNumberToObject(r, "cpus", host.be->nr_cpus);
+	cJSON_AddBoolToObject(r, "failsafe", bpf_backend_failsafe(host.be));
+	add_counters(r, all);
+	add_loop(r, all);
+	return r;
+}
+
+cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sched)
+{
+	char err[512];
+	cJSON *r, *list;
+	size_t i;
+
+	(void)ctx;
+	(void)on_sched;
+	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats"))
+		return status(!strcmp(cmd, "stats"));
+	if (!strcmp(cmd, "help")) {
+		r = reply_ok();
+		list = cJSON_AddObjectToObject(r, "commands");
+		for (i = 0; i < sizeof(help) / sizeof(help[0]); i++)
+			cJSON_AddStringToObject(list, help[i][0], help[i][1]);
+		return r;
+	}
+	if (!strcmp(cmd, "switch")) {
+		if (!*arg)
+			return reply_error("switch: which policy? (switch NAME)");
+		if (host_switch_policy(arg, err, sizeof(err)))
+			return reply_error(err);
+		r = reply_ok();
+		cJSON_AddStringToObject(r, "policy", host.loop->policy->name);
+		cJSON_AddNumberToObject(r, "moved", (double)host.loop->nr_held);
+		return r;
+	}
+	if (!strcmp(cmd, "reload"))
+		return host_reload(err, sizeof(err)) ? reply_error(err) : reply_ok();
+	if (!strcmp(cmd, "set")) {
+		char section[64];
+
+		snprintf(section, sizeof(section), "%.*s", (int)strcspn(arg, "."), arg);
+		if (config_is_host_section(section)) {
+			snprintf(err, sizeof(err), "[%s] settings take effect at the next start; "
+				 "only plugin sections change while attached", section);
+			return reply_error(err);
+		}
+		if (config_set(host.cfg, arg, err, sizeof(err)))
+			return reply_error(err);
+		if (host.loop->policy->reconfigure && host.loop->policy->reconfigure()) {
+			snprintf(err, sizeof(err), "policy '%s' refused the new setting",
+				 host.loop->policy->name);
+			return reply_error(err);
+		}
+		return reply_ok();
+	}
+	snprintf(err, sizeof(err), "unknown command '%.64s'; try 'help'", cmd);
+	return reply_error(err);
+}
