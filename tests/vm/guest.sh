@@ -219,7 +219,29 @@ t_swap() {
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap}" | tr , ' ')
+# t_mempressure: 120 s of memory pressure and a fork storm, hackbench alongside
+t_mempressure() {
+	CASE=mempressure
+	dmesg -c >/dev/null
+	start_host -s 30 || return
+	stress-ng --vm 2 --vm-bytes 75% --fork 4 --timeout 120s --quiet &
+	stress=$!
+	rounds=0 hb_fail=0 not_enabled=0
+	while kill -0 "$stress" 2>/dev/null; do
+		hackbench -g 2 -l 20 >/dev/null 2>&1 || hb_fail=$((hb_fail + 1))
+		rounds=$((rounds + 1))
+		[ "$(state)" = enabled ] || not_enabled=$((not_enabled + 1))
+	done
+	wait "$stress" || fail "stress-ng exited $?"
+	[ "$hb_fail" -eq 0 ] || fail "$hb_fail of $rounds hackbench rounds failed"
+	[ "$not_enabled" -eq 0 ] || fail "sched_ext was not enabled $not_enabled times"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host INT && pass "120 s, $rounds hackbench rounds, no ejection, no stall"
+	grep -E 'failsafe|starved' /tmp/host.log
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]
