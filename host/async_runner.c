@@ -122,7 +122,7 @@ static void *runner_main(void *arg)
 		r->status = ASYNC_INIT_FAILED;
 		r->init_error = ret;
 		pthread_mutex_unlock(&r->lock);
-		if (PLUGLAND_HOST_HAS(r->o.host, log) && r->o.host->log)
+		if (r->o.host && PLUGLAND_HOST_HAS(r->o.host, log) && r->o.host->log)
 			r->o.host->log(r->o.host, PLUGLAND_LOG_ERROR, "init failed: %s; not run",
 				       strerror(ret < 0 ? -ret : ret));
 		goto out;

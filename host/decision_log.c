@@ -42,7 +42,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -154,6 +156,18 @@ fail:
 	return -1;
 }
 
+/* A file on tmpfs or ramfs is never written back: its pages stay writable. */
+static void check_filesystem(struct decision_log *log, const char *path)
+{
+	struct statfs fs;
+
+	if (fstatfs(log->fd, &fs) == 0 &&
+	    (fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC || fs.f_type == HUGETLBFS_MAGIC))
+		return;
+	snprintf(log->warning, sizeof(log->warning), "%.60s is not on tmpfs: writeback can make "
+		 "appends page-fault; put dump_path on tmpfs (/run, /dev/shm)", path);
+}
+
 struct decision_log *decision_log_create(const struct decision_log_opts *o, char *err,
 					 size_t errlen)
 {
@@ -199,6 +213,7 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
 		}
 		log->hdr = log->rec_mem.addr;
 		log->slots = (void *)((char *)log->rec_mem.addr + DUMP_HEADER_SIZE);
+		check_filesystem(log, o->path);
 	} else {
 		ret = locked_mem_anon(&log->rec_mem, cap * DUMP_RECORD_SIZE,
 				      o->backing == DECISION_LOG_HUGE, merr, sizeof(merr));
@@ -248,6 +263,11 @@ void decision_log_destroy(struct decision_log *log)
 const char *decision_log_backing(const struct decision_log *log)
 {
 	return log->rec_mem.desc;
+}
+
+const char *decision_log_warning(const struct decision_log *log)
+{
+	return *log->warning ? log->warning : NULL;
 }
 
 void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const char *name)

@@ -71,6 +71,7 @@ struct decision_log {
 	int fd;					/* DECISION_LOG_FILE, else -1 */
 	pthread_mutex_t names_lock;		/* hdr->policies vs. dumps */
 	_Atomic bool sealed;			/* the producer is done */
+	char warning[160];			/* decision_log_warning() */
 
 	/* The producer's own: a cache line the consumers never read. */
 	uint64_t head __attribute__((aligned(64)));
@@ -99,6 +100,13 @@ void decision_log_destroy(struct decision_log *log);
 
 /* What backs the records: "anonymous, 2 MiB hugetlb pages", ... */
 const char *decision_log_backing(const struct decision_log *log);
+/*
+ * NULL, or why this log can still make the scheduling thread fault: a
+ * file on a filesystem with writeback (ext4, xfs, ...) has its pages
+ * write-protected again each time they are written back, and the next
+ * append takes a fault into the filesystem. tmpfs has no writeback.
+ */
+const char *decision_log_warning(const struct decision_log *log);
 /* Name policy_id in the header (for readers of dumps). Not on the hot path. */
 void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const char *name);
 
@@ -113,7 +121,7 @@ void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const
  */
 static inline void decision_log_append(struct decision_log *log, const struct plugland_decision *d)
 {
-	uint64_t head = log->head, w[DUMP_RECORD_SIZE / 8];
+	uint64_t head = log->head, w;
 	struct decision_log_slot *slot;
 	unsigned int i;
 
@@ -121,11 +129,15 @@ static inline void decision_log_append(struct decision_log *log, const struct pl
 		atomic_store_explicit(&log->hdr->dropped, ++log->dropped, memory_order_relaxed);
 		return;
 	}
-	memcpy(w, d, sizeof(w));
 	slot = &log->slots[head & log->mask];
+	/* A big ring is written at memory speed: ask for the line early. */
+	__builtin_prefetch(&log->slots[(head + 16) & log->mask], 1, 3);
 	atomic_thread_fence(memory_order_release);
-	for (i = 0; i < DUMP_RECORD_SIZE / 8; i++)
-		atomic_store_explicit(&slot->w[i], w[i], memory_order_relaxed);
+#pragma GCC unroll 8
+	for (i = 0; i < DUMP_RECORD_SIZE / 8; i++) {
+		memcpy(&w, (const char *)d + i * 8, sizeof(w)); /* no aliasing games */
+		atomic_store_explicit(&slot->w[i], w, memory_order_relaxed);
+	}
 	log->head = head + 1;
 	atomic_store_explicit(&log->hdr->head, head + 1, memory_order_release);
 }

@@ -139,8 +139,12 @@ int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, 
 
 	memset(m, 0, sizeof(*m));
 	m->len = len;
-	if (try_huge && (map_hugetlb(m, len, 30, SZ_1G) || map_hugetlb(m, len, 21, SZ_2M)))
-		return lock_and_prefault(m, err, errlen);
+	if (try_huge && (map_hugetlb(m, len, 30, SZ_1G) || map_hugetlb(m, len, 21, SZ_2M))) {
+		ret = lock_and_prefault(m, err, errlen);
+		if (ret)
+			locked_mem_free(m);
+		return ret;
+	}
 
 	if (try_huge && len >= SZ_2M) {
 		m->addr = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);

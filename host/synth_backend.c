@@ -10,29 +10,114 @@ enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY };
 struct synth_task {
 	struct plugland_task t;	/* what the next delivery hands out */
 	enum synth_state state;
+	uint64_t ready_ns;	/* PENDING: when it is queued to the policy */
+	uint64_t seq;		/* PENDING: order among equal ready_ns */
+	uint64_t burst_left;	/* CPU time until it sleeps */
 	struct synth_task_stats st;
+};
+
+struct synth_cpu {
+	uint64_t free_ns;	/* done with what it was given */
+	bool reserved;		/* claimed by pick_idle_cpu, not yet used */
 };
 
 struct synth_backend {
 	struct backend be;
 	struct synth_opts o;
 	struct synth_task *tasks;
-	uint32_t *pending;	/* FIFO of task indices awaiting delivery */
-	uint32_t cap, head, tail;
+	struct synth_cpu *cpus;
+	uint32_t *pending;	/* min-heap of PENDING tasks by (ready_ns, seq) */
+	uint32_t nr_pending;
+	uint64_t next_seq;
 	uint32_t next_cpu;
 	struct synth_stats st;
 };
 
 #define SYNTH(be) ((struct synth_backend *)(be))
+#define SYNTH_IDLE_STEP_NS 1000000ull /* nothing scheduled: let time pass */
 
-static void push_pending(struct synth_backend *s, uint32_t idx)
+static bool pending_before(const struct synth_backend *s, uint32_t a, uint32_t b)
+{
+	const struct synth_task *x = &s->tasks[a], *y = &s->tasks[b];
+
+	return x->ready_ns < y->ready_ns || (x->ready_ns == y->ready_ns && x->seq < y->seq);
+}
+
+static void pending_swap(struct synth_backend *s, uint32_t i, uint32_t j)
+{
+	uint32_t tmp = s->pending[i];
+
+	s->pending[i] = s->pending[j];
+	s->pending[j] = tmp;
+}
+
+static uint32_t pending_pop(struct synth_backend *s)
+{
+	uint32_t top = s->pending[0], i = 0;
+
+	s->pending[0] = s->pending[--s->nr_pending];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < s->nr_pending && pending_before(s, s->pending[l], s->pending[m]))
+			m = l;
+		if (r < s->nr_pending && pending_before(s, s->pending[r], s->pending[m]))
+			m = r;
+		if (m == i)
+			return top;
+		pending_swap(s, i, m);
+		i = m;
+	}
+}
+
+/* The task will be queued to the policy at `at`, with a new cookie. */
+static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 {
 	struct synth_task *k = &s->tasks[idx];
+	uint32_t i = s->nr_pending++;
 
 	k->state = SYNTH_PENDING;
 	k->t.cookie++;
-	k->t.enq_ns = s->st.now_ns;
-	s->pending[s->tail++ & (s->cap - 1)] = idx;
+	k->t.enq_ns = at;
+	k->ready_ns = at;
+	k->seq = s->next_seq++;
+	s->pending[i] = idx;
+	while (i && pending_before(s, s->pending[i], s->pending[(i - 1) / 2])) {
+		pending_swap(s, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static unsigned int wait_bucket(uint64_t v)
+{
+	unsigned int msb;
+
+	if (v < 16)
+		return (unsigned int)v;
+	msb = 63 - (unsigned int)__builtin_clzll(v);
+	return 16 + (msb - 4) * 4 + (unsigned int)((v >> (msb - 2)) & 3);
+}
+
+static uint64_t bucket_upper(unsigned int b)
+{
+	unsigned int msb = (b - 16) / 4 + 4, sub = (b - 16) % 4;
+
+	if (b < 16)
+		return b;
+	return (1ull << msb) + ((uint64_t)sub << (msb - 2)) + (1ull << (msb - 2)) - 1;
+}
+
+uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int pct)
+{
+	uint64_t want = (st->nr_dispatched * pct + 99) / 100, seen = 0;
+	unsigned int b;
+
+	for (b = 0; b < SYNTH_WAIT_BUCKETS; b++) {
+		seen += st->wait_hist[b];
+		if (seen && seen >= want)
+			return bucket_upper(b);
+	}
+	return 0;
 }
 
 static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
@@ -40,17 +125,78 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	struct synth_backend *s = SYNTH(be);
 	int n = 0;
 
-	while (s->head != s->tail) {
-		struct synth_task *k = &s->tasks[s->pending[s->head++ & (s->cap - 1)]];
+	while (s->nr_pending && s->tasks[s->pending[0]].ready_ns <= s->st.now_ns) {
+		struct synth_task *k = &s->tasks[pending_pop(s)];
 
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
 		n++;
 		if (fn(ctx, &k->t))
 			break;
-		k->t.flags &= ~PLUGLAND_TASK_NEW;
+		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}
 	return n;
+}
+
+/* Where a PLUGLAND_CPU_ANY task runs: the unclaimed CPU free first, as
+ * the one to pull it from a shared queue would be; its previous CPU on a
+ * tie. */
+static uint32_t any_cpu(const struct synth_backend *s, int32_t prev)
+{
+	uint32_t c, best = prev >= 0 && (uint32_t)prev < s->o.nr_cpus ? (uint32_t)prev : 0;
+	uint64_t best_free = UINT64_MAX;
+
+	for (c = 0; c < s->o.nr_cpus; c++) {
+		uint64_t f = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
+
+		if (s->cpus[c].reserved)
+			continue;
+		if (f < best_free || (f == best_free && (int32_t)c == prev)) {
+			best = c;
+			best_free = f;
+		}
+	}
+	return best;
+}
+
+/* Task idx runs `slice` on a CPU from when that CPU is free. */
+static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice)
+{
+	struct synth_task *k = &s->tasks[idx];
+	const struct synth_behaviour *b = s->o.behaviours ? &s->o.behaviours[idx] : NULL;
+	uint32_t c = cpu >= 0 ? (uint32_t)cpu : any_cpu(s, k->t.cpu);
+	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
+	uint64_t run = slice, wait = start - k->t.enq_ns;
+	bool sleeps = false;
+
+	if (b && b->burst_ns) {
+		if (run >= k->burst_left) {
+			run = k->burst_left;
+			sleeps = true;
+		}
+		k->burst_left -= run;
+	}
+	s->cpus[c].free_ns = start + run;
+	s->cpus[c].reserved = false;
+	s->st.busy_ns += run;
+
+	k->st.nr_dispatched++;
+	k->st.runtime_ns += run;
+	k->st.wait_sum_ns += wait;
+	if (wait > k->st.wait_max_ns)
+		k->st.wait_max_ns = wait;
+	k->st.wait_hist[wait_bucket(wait)]++;
+
+	k->t.exec_runtime += run;
+	k->t.cpu = (int32_t)c;
+	if (!sleeps) {
+		push_pending(s, idx, start + run); /* preempted: runnable again */
+		return;
+	}
+	k->burst_left = b->burst_ns;
+	k->t.nvcsw++;
+	k->t.flags |= PLUGLAND_TASK_WAKEUP;
+	push_pending(s, idx, start + run + b->sleep_ns);
 }
 
 static unsigned int synth_dispatch(struct backend *be, const struct plugland_dispatch *d,
@@ -79,15 +225,9 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 			s->st.nr_double++;
 			continue;
 		}
-		/* The task runs its slice on a CPU, then is runnable again. */
-		k->st.nr_dispatched++;
-		k->st.runtime_ns += slice;
-		k->t.exec_runtime += slice;
 		k->t.vtime = d[i].vtime;
-		k->t.cpu = d[i].cpu >= 0 ? d[i].cpu : (int32_t)(s->next_cpu++ % s->o.nr_cpus);
-		s->st.now_ns += slice / s->o.nr_cpus;
 		s->st.nr_dispatched++;
-		push_pending(s, idx);
+		run_task(s, idx, d[i].cpu < (int32_t)s->o.nr_cpus ? d[i].cpu : PLUGLAND_CPU_ANY, slice);
 	}
 	return n;
 }
@@ -103,24 +243,57 @@ static void synth_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
 	SYNTH(be)->st.nr_held_published = nr_held;
 }
 
+/* Advance the clock to the next event: a task queued, a CPU free. */
 static int synth_wait(struct backend *be, int timeout_ms)
 {
+	struct synth_backend *s = SYNTH(be);
+	uint64_t now = s->st.now_ns, next = UINT64_MAX;
+	uint32_t c;
+
 	(void)timeout_ms;
-	/* Virtual time: nothing to wait for; an empty round just ends. */
-	return SYNTH(be)->head != SYNTH(be)->tail;
+	if (s->nr_pending) {
+		next = s->tasks[s->pending[0]].ready_ns;
+		if (next <= now)
+			return 1;
+	}
+	for (c = 0; c < s->o.nr_cpus; c++) {
+		if (s->cpus[c].free_ns > now && s->cpus[c].free_ns < next)
+			next = s->cpus[c].free_ns;
+		s->cpus[c].reserved = false; /* claims last one moment */
+	}
+	s->st.now_ns = next != UINT64_MAX ? next : now + SYNTH_IDLE_STEP_NS;
+	return 1;
 }
 
+/* An idle CPU, preferring the task's previous one; claimed until used or
+ * until the clock moves. */
 static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *task)
 {
-	(void)task;
-	return (int)(SYNTH(be)->next_cpu++ % be->nr_cpus);
+	struct synth_backend *s = SYNTH(be);
+	uint32_t i, c;
+
+	for (i = 0; i <= s->o.nr_cpus; i++) {
+		if (i == 0) {
+			if (task->cpu < 0 || (uint32_t)task->cpu >= s->o.nr_cpus)
+				continue;
+			c = (uint32_t)task->cpu;
+		} else {
+			c = s->next_cpu++ % s->o.nr_cpus;
+		}
+		if (s->cpus[c].free_ns <= s->st.now_ns && !s->cpus[c].reserved) {
+			s->cpus[c].reserved = true;
+			return (int)c;
+		}
+	}
+	return -1;
 }
 
 static bool synth_exited(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
 
-	return s->o.max_dispatches && s->st.nr_dispatched >= s->o.max_dispatches;
+	return (s->o.max_dispatches && s->st.nr_dispatched >= s->o.max_dispatches) ||
+	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns);
 }
 
 static const struct backend_ops synth_ops = {
@@ -149,11 +322,10 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->o = *o;
 	if (!s->o.slice_ns)
 		s->o.slice_ns = 5000000;
-	for (s->cap = 1; s->cap < o->nr_tasks; s->cap <<= 1)
-		;
 	s->tasks = calloc(o->nr_tasks, sizeof(*s->tasks));
-	s->pending = calloc(s->cap, sizeof(*s->pending));
-	if (!s->tasks || !s->pending) {
+	s->cpus = calloc(o->nr_cpus, sizeof(*s->cpus));
+	s->pending = calloc(o->nr_tasks, sizeof(*s->pending));
+	if (!s->tasks || !s->cpus || !s->pending) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -167,8 +339,12 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 		t->flags = PLUGLAND_TASK_NEW;
 		t->weight = o->weights ? o->weights[i] : PLUGLAND_WEIGHT_DEFAULT;
 		t->nr_cpus_allowed = o->nr_cpus;
-		snprintf(t->comm, sizeof(t->comm), "synth-%u", i % 1000000000u);
-		push_pending(s, i);
+		if (o->comms)
+			snprintf(t->comm, sizeof(t->comm), "%s", o->comms[i]);
+		else
+			snprintf(t->comm, sizeof(t->comm), "synth-%u", i % 1000000000u);
+		s->tasks[i].burst_left = o->behaviours ? o->behaviours[i].burst_ns : 0;
+		push_pending(s, i, 0);
 	}
 	return &s->be;
 }
@@ -180,6 +356,7 @@ void synth_backend_free(struct backend *be)
 	if (!s)
 		return;
 	free(s->tasks);
+	free(s->cpus);
 	free(s->pending);
 	free(s);
 }
@@ -201,5 +378,5 @@ void synth_backend_requeue(struct backend *be, uint32_t idx)
 	struct synth_backend *s = SYNTH(be);
 
 	if (idx < s->o.nr_tasks && s->tasks[idx].state == SYNTH_IN_POLICY)
-		push_pending(s, idx);
+		push_pending(s, idx, s->st.now_ns);
 }

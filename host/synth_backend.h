@@ -1,29 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * An in-process backend: a closed population of CPU-bound tasks on
- * simulated CPUs and a virtual clock. Every dispatched task "runs" its
- * slice and is queued again. It checks what the kernel would: stale
- * cookies, double dispatches, unknown pids. For unit tests and benchmarks
- * on machines without sched_ext.
+ * An in-process backend: a closed population of tasks on simulated CPUs
+ * with a virtual clock. A dispatched task runs min(slice, rest of its CPU
+ * burst) on a CPU as soon as that CPU is free (a CPU serves what it is
+ * given in order, as a kernel DSQ does), then is queued again: at once
+ * when the slice ran out, after its sleep when the burst ended. By
+ * default every task is CPU-bound (an endless burst). It checks what the
+ * kernel would: stale cookies, double dispatches, unknown pids. For unit
+ * tests and benchmarks on machines without sched_ext.
+ *
+ * Time only moves in wait(): to the next moment something happens (a
+ * task wakes or finishes its slice, a CPU becomes free), so a policy that
+ * holds tasks is asked again exactly when a CPU needs work.
  */
 #ifndef PLUGLAND_SYNTH_BACKEND_H
 #define PLUGLAND_SYNTH_BACKEND_H
 
 #include "backend.h"
 
+/* How a task behaves: runs burst_ns of CPU time, then sleeps sleep_ns. */
+struct synth_behaviour {
+	uint64_t burst_ns;	/* 0: CPU-bound, never sleeps */
+	uint64_t sleep_ns;
+};
+
 struct synth_opts {
 	uint32_t nr_cpus;
 	uint32_t nr_tasks;
 	uint64_t slice_ns;	    /* the default slice (0: 5 ms) */
 	uint64_t max_dispatches;    /* exited() after this many (0: never) */
+	uint64_t max_ns;	    /* exited() once the virtual clock reaches it (0: never) */
 	const uint64_t *weights;    /* nr_tasks weights, or NULL: all 100 */
+	const struct synth_behaviour *behaviours; /* nr_tasks, or NULL: all CPU-bound */
+	const char *const *comms;   /* nr_tasks names, or NULL: "synth-N" */
 	uint32_t max_per_call;	    /* dispatch() accepts at most this (0: all),
 				       as a full ring buffer would */
 };
 
+/* Waits in log buckets: 4 per power of two, exact below 16 ns. */
+#define SYNTH_WAIT_BUCKETS 256
+
 struct synth_task_stats {
 	uint64_t nr_dispatched;
-	uint64_t runtime_ns;
+	uint64_t runtime_ns;	/* CPU time it got */
+	uint64_t wait_sum_ns;	/* queued -> running, over nr_dispatched runs */
+	uint64_t wait_max_ns;
+	uint32_t wait_hist[SYNTH_WAIT_BUCKETS];
 };
 
 struct synth_stats {
@@ -34,6 +56,7 @@ struct synth_stats {
 	uint64_t nr_double;	/* task dispatched while not waiting */
 	uint64_t nr_held_published;
 	uint64_t now_ns;	/* virtual clock */
+	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
 };
 
 #define SYNTH_PID_BASE 1000
@@ -43,6 +66,8 @@ void synth_backend_free(struct backend *be);
 const struct synth_stats *synth_backend_stats(const struct backend *be);
 /* Per-task statistics; index = pid - SYNTH_PID_BASE. */
 const struct synth_task_stats *synth_backend_task(const struct backend *be, uint32_t idx);
+/* The pct-th percentile of a task's waits (upper bound of its bucket). */
+uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int pct);
 /* Re-queue a task now with a new cookie, as a dequeue + enqueue would:
  * a decision already in flight for it becomes stale. */
 void synth_backend_requeue(struct backend *be, uint32_t idx);

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+#include "cpu_gate.h"
+
+void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns)
+{
+	memset(g, 0, sizeof(*g));
+	g->host = host;
+	g->max_credits = host->nr_cpus ? host->nr_cpus : 1;
+	g->credits = g->max_credits; /* every CPU is free to start with */
+	g->stall_ns = stall_ns;
+	g->last_release_ns = host->now_ns();
+}
+
+void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
+{
+	if (!(t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) && g->credits < g->max_credits)
+		g->credits++;
+}
+
+void cpu_gate_begin(struct cpu_gate *g)
+{
+	g->probe_idle = g->host->pick_idle_cpu != NULL;
+}
+
+void cpu_gate_released(struct cpu_gate *g)
+{
+	g->last_release_ns = g->host->now_ns();
+}
+
+int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
+{
+	uint64_t now = g->host->now_ns();
+
+	if (g->probe_idle) {
+		struct plugland_task t = { .pid = pid, .tgid = pid, .cpu = prev_cpu };
+		int cpu = g->host->pick_idle_cpu(&t);
+
+		if (cpu >= 0) {
+			if (g->credits)
+				g->credits--; /* that CPU was probably the credit's */
+			g->last_release_ns = now;
+			return cpu;
+		}
+		g->probe_idle = false; /* one system call per dispatch() that finds none */
+	}
+	if (g->credits) {
+		g->credits--;
+		g->last_release_ns = now;
+		return PLUGLAND_CPU_ANY;
+	}
+	if (now - g->last_release_ns >= g->stall_ns) {
+		g->last_release_ns = now;
+		return PLUGLAND_CPU_ANY;
+	}
+	return CPU_GATE_SHUT;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * When to hand a waiting task to the kernel, and where.
+ *
+ * An ordering policy must hold its tasks until a CPU can take one: what
+ * it releases early waits in the kernel's FIFO queues, out of its
+ * control. The host does not say how busy the CPUs are, so the gate
+ * lets a task go when
+ *   - host->pick_idle_cpu() finds (and claims) an idle CPU: it goes there;
+ *   - a task we ran came back preempted (not woken, not new): the CPU it
+ *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
+ *   - nothing was released for stall_ns while tasks wait (the host's own
+ *     thread may be what keeps the only idle CPU busy): one, to any CPU.
+ */
+#ifndef PLUGLAND_CPU_GATE_H
+#define PLUGLAND_CPU_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+
+#define CPU_GATE_SHUT (-2) /* hold the task */
+
+struct cpu_gate {
+	const struct plugland_host *host;
+	uint32_t credits, max_credits;
+	uint64_t stall_ns;
+	uint64_t last_release_ns;
+	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
+};
+
+void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
+/* Every enqueue: a preempted task means a CPU it left. */
+void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t);
+/* At the start of each dispatch(). */
+void cpu_gate_begin(struct cpu_gate *g);
+/* Where task pid (last on prev_cpu) may run now: a claimed idle CPU,
+ * PLUGLAND_CPU_ANY, or CPU_GATE_SHUT. */
+int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu);
+/* A task was released without asking (pinned to a CPU). */
+void cpu_gate_released(struct cpu_gate *g);
+
+#endif

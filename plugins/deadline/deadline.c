@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * deadline: earliest deadline first on weighted virtual runtime (edf.h),
+ * the intended default policy. Tasks that sleep often run before CPU
+ * hogs; CPU time follows the tasks' weights (nice); the slice shrinks as
+ * more tasks wait. A task goes to an idle CPU when the host finds one,
+ * preferring the one it ran on, else to any CPU (cpu_gate.h).
+ *
+ * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks;
+ * see docs/policies.md.
+ */
+#include <errno.h>
+#include <plugland/plugin.h>
+#include "cpu_gate.h"
+#include "edf.h"
+
+static const struct plugland_host *host;
+static struct edf edf;
+static struct run_heap rq;
+static struct cpu_gate gate;
+
+static void deadline_exit(void)
+{
+	run_heap_fini(&rq);
+	edf_fini(&edf);
+}
+
+static int deadline_init(const struct plugland_host *h)
+{
+	struct edf_params p;
+	int ret;
+
+	host = h;
+	ret = edf_params_read(h, &p);
+	if (ret)
+		return ret;
+	if (edf_init(&edf, &p) || run_heap_init(&rq, p.max_tasks)) {
+		deadline_exit();
+		return -ENOMEM;
+	}
+	cpu_gate_init(&gate, h, p.slice_ns);
+	return 0;
+}
+
+static int deadline_enqueue(const struct plugland_task *t)
+{
+	struct edf_verdict v;
+	struct run_item it;
+
+	if (rq.nr == rq.cap)
+		return -ENOSPC;
+	cpu_gate_enqueued(&gate, t);
+	edf_account(&edf, t, &v);
+	it = edf_item(t, &v);
+	return run_heap_push(&rq, &it);
+}
+
+static unsigned int deadline_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	cpu_gate_begin(&gate);
+	while (n < max && edf_release(&edf, &rq, &gate, rq.nr, true, &out[n]))
+		n++;
+	return n;
+}
+
+static void deadline_tick(uint64_t now_ns)
+{
+	(void)now_ns; /* the clock of enq_ns is the host's */
+	edf_tick(&edf, host->now_ns());
+}
+
+static void deadline_task_gone(int32_t pid)
+{
+	edf_forget(&edf, pid);
+}
+
+PLUGLAND_POLICY(
+	.name = "deadline",
+	.description = "earliest deadline first on weighted vruntime; interactive tasks first",
+	.init = deadline_init,
+	.enqueue = deadline_enqueue,
+	.dispatch = deadline_dispatch,
+	.exit = deadline_exit,
+	.tick = deadline_tick,
+	.task_gone = deadline_task_gone,
+);

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include "edf.h"
+#include "../common/plugin_conf.h"
+
+int edf_params_read(const struct plugland_host *host, struct edf_params *p)
+{
+	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
+
+	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
+	burst_cap_us = EDF_DEFAULT_BURST_CAP_NS / 1000;
+	if (conf_u64(host, "slice_us", 50, 1000000, &slice_us) ||
+	    conf_u64(host, "burst_cap_us", 0, 10000000, &burst_cap_us) ||
+	    conf_u64(host, "max_tasks", 16, 1u << 22, &max_tasks))
+		return -EINVAL;
+	min_slice_us = EDF_DEFAULT_MIN_SLICE_NS / 1000 < slice_us ?
+		       EDF_DEFAULT_MIN_SLICE_NS / 1000 : slice_us;
+	if (conf_u64(host, "min_slice_us", 50, 1000000, &min_slice_us))
+		return -EINVAL;
+	if (min_slice_us > slice_us) {
+		host->log(host, PLUGLAND_LOG_ERROR, "min_slice_us (%llu) is larger than slice_us (%llu)",
+			  (unsigned long long)min_slice_us, (unsigned long long)slice_us);
+		return -EINVAL;
+	}
+	p->slice_ns = slice_us * 1000;
+	p->min_slice_ns = min_slice_us * 1000;
+	p->burst_cap_ns = burst_cap_us * 1000;
+	p->forget_ns = EDF_DEFAULT_FORGET_NS;
+	p->max_tasks = (uint32_t)max_tasks;
+	return 0;
+}
+
+int edf_init(struct edf *e, const struct edf_params *p)
+{
+	memset(e, 0, sizeof(*e));
+	e->p = *p;
+	return pid_table_init(&e->tasks, p->max_tasks, sizeof(struct edf_task));
+}
+
+void edf_fini(struct edf *e)
+{
+	pid_table_fini(&e->tasks);
+}
+
+static uint64_t weight_of(const struct plugland_task *t)
+{
+	if (!t->weight)
+		return PLUGLAND_WEIGHT_DEFAULT;
+	return t->weight > 10000 ? 10000 : t->weight;
+}
+
+void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdict *v)
+{
+	uint64_t w = weight_of(t), credit = e->p.slice_ns;
+	uint64_t floor = e->vclock > credit ? e->vclock - credit : 0;
+	bool created, slept;
+	struct edf_task *s = pid_table_insert(&e->tasks, t->pid, &created);
+
+	if (!s) {
+		/* No room for its state: charge it a slice, no credit. */
+		v->vruntime = (t->vtime > floor ? t->vtime : floor) + e->p.slice_ns * 100 / w;
+		v->burst = 0;
+		v->deadline = v->vruntime;
+		return;
+	}
+	if (created || (t->flags & PLUGLAND_TASK_NEW) || t->exec_runtime < s->exec_runtime) {
+		/* New (or its state was dropped, or the pid was reused): it
+		 * starts now in virtual time, or where it was when we know. */
+		s->vruntime = (t->flags & PLUGLAND_TASK_NEW) ? e->vclock : t->vtime;
+		s->burst = 0;
+		slept = true;
+	} else {
+		uint64_t charge = (t->exec_runtime - s->exec_runtime) * 100 / w;
+
+		slept = (t->flags & PLUGLAND_TASK_WAKEUP) || t->nvcsw != s->nvcsw;
+		s->vruntime += charge;
+		s->burst = slept ? 0 : s->burst + charge;
+		if (s->burst > e->p.burst_cap_ns)
+			s->burst = e->p.burst_cap_ns;
+	}
+	/* Only sleepers are clamped: runnable tasks keep exact accounts. */
+	if (slept && s->vruntime < floor)
+		s->vruntime = floor;
+	s->exec_runtime = t->exec_runtime;
+	s->nvcsw = t->nvcsw;
+	s->seen_ns = t->enq_ns;
+	v->vruntime = s->vruntime;
+	v->burst = s->burst;
+	v->deadline = s->vruntime + s->burst;
+}
+
+struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict *v)
+{
+	struct run_item it = {
+		.key = v->deadline,
+		.d = plugland_dispatch_of(t),
+		.prev_cpu = t->cpu,
+		.pin_cpu = -1,
+	};
+
+	it.d.vtime = v->vruntime;
+	return it;
+}
+
+uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting)
+{
+	uint64_t s = e->p.slice_ns / (nr_waiting ? nr_waiting : 1);
+
+	return s > e->p.min_slice_ns ? s : e->p.min_slice_ns;
+}
+
+bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t nr_waiting,
+		 bool by_deadline, struct plugland_dispatch *out)
+{
+	const struct run_item *head = run_heap_peek(q);
+	struct run_item it;
+	int cpu;
+
+	if (!head)
+		return false;
+	if (head->pin_cpu >= 0) {
+		cpu = head->pin_cpu;
+		cpu_gate_released(g);
+	} else {
+		cpu = cpu_gate_pick(g, head->d.pid, head->prev_cpu);
+		if (cpu == CPU_GATE_SHUT)
+			return false;
+	}
+	run_heap_pop(q, &it);
+	if (by_deadline && it.key > e->vclock)
+		e->vclock = it.key;
+	*out = it.d;
+	out->cpu = cpu;
+	if (!out->slice_ns)
+		out->slice_ns = edf_slice(e, nr_waiting);
+	return true;
+}
+
+void edf_forget(struct edf *e, int32_t pid)
+{
+	pid_table_remove(&e->tasks, pid);
+}
+
+static bool quiet_too_long(const void *val, void *ctx)
+{
+	const struct edf_task *s = val;
+	const uint64_t *cutoff = ctx;
+
+	return s->seen_ns < *cutoff;
+}
+
+void edf_tick(struct edf *e, uint64_t now_ns)
+{
+	uint64_t cutoff;
+
+	if (now_ns < e->p.forget_ns)
+		return;
+	cutoff = now_ns - e->p.forget_ns;
+	/* A sixteenth of the table per tick: all of it every 16 ticks. */
+	pid_table_sweep(&e->tasks, &e->sweep_cursor, (e->tasks.mask + 1) / 16, quiet_too_long,
+			&cutoff);
+}

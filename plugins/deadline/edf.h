@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The deadline core, shared by the deadline and rules policies: earliest
+ * deadline first on weighted virtual runtime, in the spirit of
+ * scx_rustland.
+ *
+ *   vruntime += CPU time used * 100 / weight     (ns at nice 0)
+ *   deadline  = vruntime + burst                  (burst capped at burst_cap)
+ *
+ * where burst is the weighted CPU time used since the task last slept: a
+ * task that sleeps often (interactive) has a small burst and runs before
+ * CPU hogs of the same vruntime. CPU time comes from exec_runtime deltas,
+ * sleeping from the WAKEUP flag or a changed nvcsw. A new or waking task
+ * starts no earlier than vclock - slice, vclock being the deadline of the
+ * last task dispatched: sleeping banks at most one slice of credit.
+ * Tasks still runnable are never clamped, so their shares follow their
+ * weights exactly.
+ */
+#ifndef PLUGLAND_EDF_H
+#define PLUGLAND_EDF_H
+
+#include <stdint.h>
+#include <plugland/plugin.h>
+#include "cpu_gate.h"
+#include "pid_table.h"
+#include "run_heap.h"
+
+struct edf_params {
+	uint64_t slice_ns;	/* slice with one task waiting; also the wake-up credit */
+	uint64_t min_slice_ns;	/* however many wait */
+	uint64_t burst_cap_ns;
+	uint64_t forget_ns;	/* state of tasks not seen for this long is dropped */
+	uint32_t max_tasks;	/* tasks whose state is kept */
+};
+
+/* What the policies read from their ini section for the core. */
+#define EDF_DEFAULT_MIN_SLICE_NS 500000ull
+#define EDF_DEFAULT_BURST_CAP_NS 20000000ull
+#define EDF_DEFAULT_FORGET_NS 10000000000ull
+#define EDF_DEFAULT_MAX_TASKS 16384u
+
+struct edf_task {
+	uint64_t exec_runtime;	/* task->exec_runtime at its last enqueue */
+	uint64_t nvcsw;
+	uint64_t vruntime;
+	uint64_t burst;
+	uint64_t seen_ns;	/* enq_ns of its last enqueue */
+};
+
+struct edf {
+	struct edf_params p;
+	struct pid_table tasks;	/* pid -> struct edf_task */
+	uint64_t vclock;	/* deadline of the last task dispatched */
+	uint32_t sweep_cursor;
+};
+
+struct edf_verdict {
+	uint64_t deadline;
+	uint64_t vruntime;
+	uint64_t burst;		/* weighted runtime since it last slept */
+};
+
+/* Read slice_us, min_slice_us, burst_cap_us, max_tasks from the plugin's
+ * section over defaults. 0, or -EINVAL (logged). */
+int edf_params_read(const struct plugland_host *host, struct edf_params *p);
+int edf_init(struct edf *e, const struct edf_params *p);
+void edf_fini(struct edf *e);
+/* Charge what t used since its last enqueue; its deadline. Never allocates. */
+void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdict *v);
+/* A queue item for t with its verdict. */
+struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict *v);
+/* The slice when nr_waiting tasks wait: max(min_slice, slice / nr_waiting). */
+uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting);
+/*
+ * Release the first task of q into *out if the gate lets it go: its CPU
+ * chosen, a slice of 0 replaced by edf_slice(nr_waiting), virtual time
+ * moved to its deadline when by_deadline. False: hold it.
+ */
+bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t nr_waiting,
+		 bool by_deadline, struct plugland_dispatch *out);
+void edf_forget(struct edf *e, int32_t pid);
+/* Drop, a part at a time, the state of tasks not seen for forget_ns. */
+void edf_tick(struct edf *e, uint64_t now_ns);
+
+#endif

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * rules: scheduling policy as configuration. A rules file (ruleset.h)
+ * gives tasks, by command name, pid, tgid or cgroup, a class:
+ *   latency     dispatched before anything else, with a short slice, for
+ *               as long as it runs in short bursts (latency_burst_us);
+ *   normal      the deadline policy (plugins/deadline/edf.h);
+ *   background  only when nothing else waits, or once it waited
+ *               background_max_wait_ms (the kernel ejects a scheduler
+ *               that leaves a task waiting 5 s);
+ * and optionally a slice and a CPU set. Unmatched tasks are normal.
+ *
+ * Classification is cached per pid and redone when the comm or the rules
+ * change. Rules that need /proc or a regex are decided by the resolver
+ * thread (resolver.h); until it answers, the task is normal. SIGHUP
+ * reloads the file: a bad one is refused with file:line and the old rules
+ * stay.
+ *
+ * Config ([rules]): file, latency_slice_us, latency_burst_us,
+ * background_max_wait_ms, proc_root, and the deadline keys; see
+ * docs/policies.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <plugland/plugin.h>
+#include "../deadline/cpu_gate.h"
+#include "../deadline/edf.h"
+#include "../common/plugin_conf.h"
+#include "resolver.h"
+#include "ruleset.h"
+
+#define RESOLVER_RING 1024
+
+enum verdict_state {
+	VERDICT_KNOWN,		/* rule is final for (comm, gen) */
+	VERDICT_ASKED,		/* the resolver will answer */
+	VERDICT_UNASKED,	/* the resolver's ring was full: ask again */
+};
+
+/* The classification cache: pid -> this. */
+struct verdict {
+	char comm[PLUGLAND_COMM_LEN];
+	uint32_t gen;		/* of the rules it was made with */
+	int32_t rule;		/* index, -1 none */
+	uint32_t state;
+	uint64_t seen_ns;
+};
+
+static const struct plugland_host *host;
+static struct edf edf;
+static struct cpu_gate gate;
+static struct run_heap latency_q, normal_q, background_q;
+static struct pid_table verdicts;
+static uint32_t verdict_cursor;
+static struct ruleset *rules;	/* NULL: no rules file */
+static uint32_t rules_gen;
+static struct resolver *resolver;
+static uint64_t latency_slice_ns, latency_burst_ns, background_max_wait_ns;
+
+/* Load the rules named by `file`; NULL rs and 0 when unset. */
+static int load_rules(struct ruleset **rs)
+{
+	const char *path = conf_str(host, "file");
+	char err[512];
+
+	*rs = NULL;
+	if (!path || !*path)
+		return 0;
+	*rs = ruleset_load(path, host->nr_cpus, err, sizeof(err));
+	if (!*rs) {
+		host->log(host, PLUGLAND_LOG_ERROR, "%s", err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_settings(uint64_t *lat_slice, uint64_t *lat_burst, uint64_t *bg_wait)
+{
+	uint64_t slice_us = 1000, burst_us = 5000, wait_ms = 1000;
+
+	if (conf_u64(host, "latency_slice_us", 50, 1000000, &slice_us) ||
+	    conf_u64(host, "latency_burst_us", 0, 10000000, &burst_us) ||
+	    conf_u64(host, "background_max_wait_ms", 1, 4000, &wait_ms))
+		return -EINVAL;
+	*lat_slice = slice_us * 1000;
+	*lat_burst = burst_us * 1000;
+	*bg_wait = wait_ms * 1000000;
+	return 0;
+}
+
+static void rules_exit(void)
+{
+	resolver_stop(resolver);
+	resolver = NULL;
+	ruleset_free(rules);
+	rules = NULL;
+	run_heap_fini(&latency_q);
+	run_heap_fini(&normal_q);
+	run_heap_fini(&background_q);
+	pid_table_fini(&verdicts);
+	edf_fini(&edf);
+}
+
+static int rules_init(const struct plugland_host *h)
+{
+	const char *proc_root;
+	struct edf_params p;
+	int ret;
+
+	host = h;
+	ret = edf_params_read(h, &p);
+	if (!ret)
+		ret = read_settings(&latency_slice_ns, &latency_burst_ns, &background_max_wait_ns);
+	if (!ret)
+		ret = load_rules(&rules);
+	if (ret)
+		return ret;
+	proc_root = conf_str(h, "proc_root");
+	if (edf_init(&edf, &p) || run_heap_init(&latency_q, p.max_tasks) ||
+	    run_heap_init(&normal_q, p.max_tasks) || run_heap_init(&background_q, p.max_tasks) ||
+	    pid_table_init(&verdicts, p.max_tasks, sizeof(struct verdict)) ||
+	    !(resolver = resolver_start(proc_root ? proc_root : "/proc", RESOLVER_RING))) {
+		rules_exit();
+		return -ENOMEM;
+	}
+	rules_gen = 1;
+	resolver_set_rules(resolver, rules, rules_gen);
+	/* The longest slice decides when holding tasks looks like a stall. */
+	cpu_gate_init(&gate, h, p.slice_ns > latency_slice_ns ? p.slice_ns : latency_slice_ns);
+	if (rules)
+		h->log(h, PLUGLAND_LOG_INFO, "%u rules from %s", rules->nr, rules->path);
+	return 0;
+}
+
+/* The rule of t, -1 for none (or not known yet). Never blocks or allocates. */
+static int classify(const struct plugland_task *t)
+{
+	struct resolve_msg m;
+	struct verdict *v;
+	bool created, unsure;
+	int rule;
+
+	if (!rules)
+		return -1;
+	v = pid_table_insert(&verdicts, t->pid, &created);
+	if (v && !created && v->gen == rules_gen && !memcmp(v->comm, t->comm, PLUGLAND_COMM_LEN)) {
+		v->seen_ns = t->enq_ns;
+		if (v->state != VERDICT_UNASKED)
+			return v->rule;
+	} else {
+		rule = ruleset_match_now(rules, t, &unsure);
+		if (!v)
+			return rule; /* no room to cache it: decide every time */
+		memcpy(v->comm, t->comm, PLUGLAND_COMM_LEN);
+		v->gen = rules_gen;
+		v->rule = rule;
+		v->seen_ns = t->enq_ns;
+		v->state = VERDICT_KNOWN;
+		if (!unsure)
+			return rule;
+	}
+	/* The resolver decides; meanwhile the task is unmatched. */
+	m = (struct resolve_msg){ .pid = t->pid, .tgid = t->tgid, .gen = rules_gen, .rule = -1 };
+	memcpy(m.comm, t->comm, PLUGLAND_COMM_LEN);
+	v->state = resolver_ask(resolver, &m) ? VERDICT_ASKED : VERDICT_UNASKED;
+	return -1;
+}
+
+/* Answers of the resolver into the cache, if still about the same task. */
+static void take_answers(void)
+{
+	struct resolve_msg m;
+	struct verdict *v;
+
+	while (resolver_answer(resolver, &m)) {
+		v = pid_table_find(&verdicts, m.pid);
+		if (v && v->gen == m.gen && v->gen == rules_gen && v->state == VERDICT_ASKED &&
+		    !memcmp(v->comm, m.comm, PLUGLAND_COMM_LEN)) {
+			v->rule = m.rule;
+			v->state = VERDICT_KNOWN;
+		}
+	}
+}
+
+static int rules_enqueue(const struct plugland_task *t)
+{
+	struct edf_verdict ev;
+	const struct rule *r;
+	enum rule_class class;
+	struct run_item it;
+	int idx;
+
+	if (latency_q.nr + normal_q.nr + background_q.nr >= normal_q.cap)
+		return -ENOSPC;
+	cpu_gate_enqueued(&gate, t);
+	edf_account(&edf, t, &ev);
+	idx = classify(t);
+	r = idx >= 0 ? &rules->rules[idx] : NULL;
+	class = r ? r->class : RULE_NORMAL;
+	/* Latency-critical while it behaves so: a long burst demotes it. */
+	if (class == RULE_LATENCY && ev.burst > latency_burst_ns)
+		class = RULE_NORMAL;
+
+	it = edf_item(t, &ev);
+	if (r && r->slice_ns)
+		it.d.slice_ns = r->slice_ns;
+	else if (class == RULE_LATENCY)
+		it.d.slice_ns = latency_slice_ns;
+	if (r && r->cpus)
+		it.pin_cpu = rule_cpu(rules, r, t->pid, t->cpu);
+	switch (class) {
+	case RULE_LATENCY:
+		return run_heap_push(&latency_q, &it);
+	case RULE_BACKGROUND:
+		it.key = t->enq_ns; /* oldest first: see who starves */
+		return run_heap_push(&background_q, &it);
+	default:
+		return run_heap_push(&normal_q, &it);
+	}
+}
+
+/* The queue to take the next task from, or NULL. */
+static struct run_heap *next_queue(void)
+{
+	const struct run_item *bg = run_heap_peek(&background_q);
+	uint64_t now = host->now_ns();
+
+	if (latency_q.nr)
+		return &latency_q;
+	if (bg && now > bg->key && now - bg->key >= background_max_wait_ns)
+		return &background_q;
+	if (normal_q.nr)
+		return &normal_q;
+	return bg ? &background_q : NULL;
+}
+
+static unsigned int rules_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	uint64_t waiting = latency_q.nr + normal_q.nr + background_q.nr;
+	struct run_heap *q;
+	unsigned int n = 0;
+
+	take_answers();
+	cpu_gate_begin(&gate);
+	while (n < max && (q = next_queue()) &&
+	       edf_release(&edf, q, &gate, waiting, q != &background_q, &out[n]))
+		n++;
+	return n;
+}
+
+static int rules_reconfigure(void)
+{
+	uint64_t lat_slice, lat_burst, bg_wait;
+	struct ruleset *fresh, *old = rules;
+	int ret;
+
+	ret = read_settings(&lat_slice, &lat_burst, &bg_wait);
+	if (!ret)
+		ret = load_rules(&fresh);
+	if (ret) {
+		host->log(host, PLUGLAND_LOG_WARN, "reload refused: the previous rules stay");
+		return ret;
+	}
+	/* One switch: the cache is stale from the new generation on, and the
+	 * resolver stops using the old rules before they are freed. */
+	rules = fresh;
+	rules_gen++;
+	resolver_set_rules(resolver, rules, rules_gen);
+	ruleset_free(old);
+	latency_slice_ns = lat_slice;
+	latency_burst_ns = lat_burst;
+	background_max_wait_ns = bg_wait;
+	host->log(host, PLUGLAND_LOG_INFO, "%u rules from %s", rules ? rules->nr : 0,
+		  rules ? rules->path : "(no file)");
+	return 0;
+}
+
+static bool quiet_too_long(const void *val, void *ctx)
+{
+	return ((const struct verdict *)val)->seen_ns < *(const uint64_t *)ctx;
+}
+
+static void rules_tick(uint64_t now_ns)
+{
+	uint64_t now = host->now_ns(), cutoff;
+
+	(void)now_ns; /* the clock of enq_ns is the host's */
+	edf_tick(&edf, now);
+	if (now < edf.p.forget_ns)
+		return;
+	cutoff = now - edf.p.forget_ns;
+	pid_table_sweep(&verdicts, &verdict_cursor, (verdicts.mask + 1) / 16, quiet_too_long, &cutoff);
+}
+
+static void rules_task_gone(int32_t pid)
+{
+	edf_forget(&edf, pid);
+	pid_table_remove(&verdicts, pid);
+}
+
+PLUGLAND_POLICY(
+	.name = "rules",
+	.description = "classes from a rules file (comm, pid, cgroup); deadline for the rest",
+	.init = rules_init,
+	.enqueue = rules_enqueue,
+	.dispatch = rules_dispatch,
+	.exit = rules_exit,
+	.tick = rules_tick,
+	.task_gone = rules_task_gone,
+	.reconfigure = rules_reconfigure,
+);

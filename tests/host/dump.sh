@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# plugland-dump on this machine: bad files get one line naming the file and
+# what is wrong, exit 2; the CSV, JSON lines and Perfetto outputs are valid
+# and hold what the dump holds.
+#
+#   tests/host/dump.sh BUILD_DIR
+set -uo pipefail
+build=${1:-build}
+bin=$build/plugland-dump
+mkdump=$build/tests/host/mkdump
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+pass() { echo "PASS plugland-dump $*"; }
+fail() { echo "FAIL plugland-dump $*"; failed=$((failed + 1)); }
+
+# expect STATUS PATTERN -- ARGS...: exit status, and stderr is one line
+# matching PATTERN (0 for STATUS 0: stderr empty).
+expect() {
+	local status=$1 pattern=$2 got n
+	shift 3
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	n=$(wc -l <"$tmp/err")
+	if [ "$got" != "$status" ] || { [ "$status" = 0 ] && [ "$n" != 0 ]; } ||
+		{ [ "$status" != 0 ] && { [ "$n" != 1 ] || ! grep -qE -- "$pattern" "$tmp/err"; }; }; then
+		fail "$*: exit $got (want $status), stderr:"
+		sed 's/^/    /' "$tmp/err"
+	else
+		pass "$*"
+	fi
+}
+
+# A python check on a file; $1 names it.
+check_py() {
+	local what=$1
+	shift
+	if python3 - "$@" >"$tmp/py" 2>&1; then
+		pass "$what"
+	else
+		fail "$what"
+		sed 's/^/    /' "$tmp/py"
+	fi
+}
+
+"$mkdump" -n 3000 -c 4096 -C 2 "$tmp/good.dump" || { echo "FAIL mkdump"; exit 1; }
+"$mkdump" -n 5000 -c 1024 -C 2 -u "$tmp/unclean.dump"
+good_size=$(stat -c %s "$tmp/good.dump")
+
+# --- bad files and usage ---
+: >"$tmp/empty.dump"
+expect 2 "^plugland-dump: $tmp/empty.dump: empty file$" -- "$tmp/empty.dump"
+head -c 10000 "$tmp/good.dump" >"$tmp/trunc.dump"
+expect 2 "^plugland-dump: $tmp/trunc.dump: truncated: 10000 bytes, $good_size expected" -- "$tmp/trunc.dump"
+head -c 100 "$tmp/good.dump" >"$tmp/trunc-header.dump"
+expect 2 "$tmp/trunc-header.dump: truncated: 100 bytes, shorter than the 4096-byte header" -- "$tmp/trunc-header.dump"
+cp "$tmp/good.dump" "$tmp/version.dump"
+printf '\x02' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
+expect 2 "$tmp/version.dump: format version 2 is not supported \(this reader knows 1\)" -- "$tmp/version.dump"
+cp "$tmp/good.dump" "$tmp/corrupt.dump"
+printf 'X' | dd of="$tmp/corrupt.dump" bs=1 seek=130 conv=notrunc status=none
+expect 2 "$tmp/corrupt.dump: corrupted: header checksum mismatch" -- "$tmp/corrupt.dump"
+cp "$tmp/good.dump" "$tmp/state.dump"
+printf '\x07' | dd of="$tmp/state.dump" bs=1 seek=288 conv=notrunc status=none
+expect 2 "$tmp/state.dump: corrupted: unknown state 7" -- "$tmp/state.dump"
+printf 'just some text\n' >"$tmp/text.txt"
+expect 2 "$tmp/text.txt: not a plugland decision dump" -- "$tmp/text.txt"
+expect 2 "$tmp: is a directory" -- "$tmp"
+expect 2 "/nonexistent.dump: No such file or directory" -- /nonexistent.dump
+expect 2 "expected a dump FILE" --
+expect 2 "--cpu: expected -1..32767, got 'x'" -- --cpu x "$tmp/good.dump"
+expect 2 "--from: expected seconds, got 'soon'" -- --from soon "$tmp/good.dump"
+expect 2 "pick one" -- --csv --jsonl "$tmp/good.dump"
+expect 1 "/nonexistent/dir/trace.json: No such file or directory" -- \
+	--perfetto /nonexistent/dir/trace.json "$tmp/good.dump"
+"$bin" --help | grep -q -- '--perfetto FILE' && pass "--help" || fail "--help"
+
+# --- summary ---
+expect 0 "" -- "$tmp/good.dump"
+if grep -q '^format      version 1, clean' "$tmp/out" &&
+	grep -q '^records     3000 present (seq 0..2999), 3000 appended, 0 lost' "$tmp/out" &&
+	grep -q '^cpus        2$' "$tmp/out" && grep -q '^policy      fifo (id 0)' "$tmp/out" &&
+	grep -qE '^ +102 +100 stress-ng +600 +20.0%' "$tmp/out"; then
+	pass "summary of a clean dump"
+else
+	fail "summary of a clean dump:"; sed 's/^/    /' "$tmp/out"
+fi
+expect 0 "" -- "$tmp/unclean.dump"
+if grep -q 'UNCLEAN: not closed by its writer' "$tmp/out" &&
+	grep -q '^records     1023 present (seq 3977..4999), 5000 appended, 3977 lost' "$tmp/out"; then
+	pass "summary of an unclean dump"
+else
+	fail "summary of an unclean dump:"; sed 's/^/    /' "$tmp/out"
+fi
+expect 0 "" -- --pid 103 --top 1 "$tmp/good.dump"
+grep -q '^matching    600 records match the filters' "$tmp/out" &&
+	grep -qE '^ +103 .*kworker/0:1 +600 +100.0%' "$tmp/out" &&
+	pass "summary with --pid" || { fail "summary with --pid"; cat "$tmp/out"; }
+
+# --- CSV ---
+"$bin" --csv "$tmp/good.dump" >"$tmp/all.csv"
+check_py "--csv: a header and 3000 rows of 16 fields, comm unescaped" "$tmp/all.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+assert rows[0][:3] == ['seq', 'time_s', 'dispatch_ns'], rows[0]
+assert len(rows) == 3001, len(rows)
+assert all(len(r) == 16 for r in rows), 'ragged'
+assert [int(r[0]) for r in rows[1:]] == list(range(3000))
+weird = [r for r in rows[1:] if r[5] == '104']
+assert weird[0][7] == 'we"ird,\\\\\\x01\\xe9', repr(weird[0][7])
+assert {r[15] for r in rows[1:]} == {'fifo', 'deadline'}
+EOF
+"$bin" --csv --comm 'kworker*' --cpu 1 "$tmp/good.dump" >"$tmp/some.csv"
+check_py "--csv --comm 'kworker*' --cpu 1: only those" "$tmp/some.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))[1:]
+assert rows and all(r[7] == 'kworker/0:1' and r[8] == '1' for r in rows), rows[:3]
+assert len(rows) == 200, len(rows)
+EOF
+
+# --- JSON lines ---
+"$bin" --jsonl --from 0.01 --to 0.02 "$tmp/good.dump" >"$tmp/some.jsonl"
+check_py "--jsonl --from 0.01 --to 0.02: valid, in range, comm round trip" "$tmp/some.jsonl" <<'EOF'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+# record i is dispatched (i + 1) * 10 us after the start: seq 999..1998
+assert [r['seq'] for r in recs] == list(range(999, 1999)), (recs[0]['seq'], recs[-1]['seq'])
+assert all(0.01 <= r['time_s'] < 0.02 for r in recs)
+weird = [r for r in recs if r['pid'] == 104][0]
+assert weird['comm'] == 'we"ird,\\\x01\xe9', repr(weird['comm'])
+assert {r['policy'] for r in recs} == {'fifo', 'deadline'}
+EOF
+
+# --- Perfetto ---
+expect 0 "" -- --perfetto "$tmp/trace.json" "$tmp/good.dump"
+check_py "--perfetto: valid JSON, a named track per CPU, slices that do not overlap" "$tmp/trace.json" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+ev = t['traceEvents']
+names = {e['tid']: e['args']['name'] for e in ev if e['ph'] == 'M' and e['name'] == 'thread_name'}
+assert names == {1: 'CPU 0', 2: 'CPU 1', 3: 'any CPU (shared queue)'}, names
+assert any(e['ph'] == 'M' and e['name'] == 'process_name' for e in ev)
+x = [e for e in ev if e['ph'] == 'X']
+inst = [e for e in ev if e['ph'] == 'i']
+assert len(x) + len(inst) == 3000, (len(x), len(inst))
+assert all(e['tid'] in (1, 2) and e['dur'] >= 0 for e in x)
+assert all(e['tid'] == 3 for e in inst)
+for tid in (1, 2):
+    s = sorted((e['ts'], e['dur']) for e in x if e['tid'] == tid)
+    assert all(a[0] + a[1] <= b[0] + 1e-9 for a, b in zip(s, s[1:])), 'overlap on %d' % tid
+# CPU 0 gets every third record, 30 us apart, slices of 2 ms or the
+# default 5 ms: each ends at the next decision on the CPU
+assert all(abs(e['dur'] - 30.0) < 1e-6 for e in sorted(x, key=lambda e: e['ts'])[:-2])
+EOF
+"$bin" --perfetto - --pid 101 "$tmp/good.dump" | python3 -m json.tool >/dev/null &&
+	pass "--perfetto - --pid 101: valid JSON on stdout" || fail "--perfetto - --pid 101"
+
+[ "$failed" = 0 ]

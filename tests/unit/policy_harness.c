@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dlfcn.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "plugin_loader.h"
+#include "policy_harness.h"
+
+char harness_last_log[1024];
+uint64_t harness_fake_now;
+
+/* The synthetic machine whose clock host->now_ns() reads. */
+static const struct backend *clock_be;
+static volatile sig_atomic_t no_stop;
+
+static uint64_t virtual_now(void)
+{
+	return clock_be ? synth_backend_stats(clock_be)->now_ns : harness_fake_now;
+}
+
+static void capture_log(const struct plugland_host *host, enum plugland_log_level level,
+			const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)host;
+	va_start(ap, fmt);
+	vsnprintf(harness_last_log, sizeof(harness_last_log), fmt, ap);
+	va_end(ap);
+	if (level <= PLUGLAND_LOG_WARN)
+		fprintf(stderr, "  (plugin says: %s)\n", harness_last_log);
+}
+
+const void *harness_open(const char *name, const char *symbol, void **handle)
+{
+	char path[512];
+	const void *sym;
+
+	snprintf(path, sizeof(path), "%s/%s.so", PLUGIN_BUILD_DIR, name);
+	*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!*handle)
+		fail_msg("dlopen %s: %s", path, dlerror());
+	sym = dlsym(*handle, symbol);
+	if (!sym)
+		fail_msg("%s: no symbol %s", path, symbol);
+	return sym;
+}
+
+void harness_close(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}
+
+void harness_load(struct harness *h, const char *policy)
+{
+	const struct plugland_policy *p;
+	char err[256];
+
+	memset(h, 0, sizeof(*h));
+	config_defaults(&h->cfg);
+	p = harness_open(policy, "plugland_policy", &h->handle);
+	if (policy_check(p, &h->ops, err, sizeof(err)))
+		fail_msg("%s: %s", policy, err);
+}
+
+const struct plugland_async *harness_load_async(struct harness *h, const char *name)
+{
+	const struct plugland_async *a;
+
+	memset(h, 0, sizeof(*h));
+	config_defaults(&h->cfg);
+	a = harness_open(name, "plugland_async", &h->handle);
+	assert_int_equal(a->abi_version >> 16, PLUGLAND_ABI_MAJOR);
+	assert_true(a->sz >= sizeof(*a));
+	assert_non_null(a->init);
+	assert_non_null(a->consume);
+	assert_non_null(a->exit);
+	return a;
+}
+
+void harness_set(struct harness *h, const char *assignment)
+{
+	char err[256];
+
+	if (config_set(&h->cfg, assignment, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
+void harness_services(struct harness *h, const char *name, uint32_t nr_cpus)
+{
+	services_init(&h->svc, name, &h->cfg, nr_cpus, 5000000);
+	h->svc.host.now_ns = virtual_now;
+	h->svc.host.log = capture_log;
+}
+
+void harness_start(struct harness *h, const struct synth_opts *o)
+{
+	h->be = synth_backend_new(o);
+	assert_non_null(h->be);
+	clock_be = h->be;
+	services_set_backend(h->be);
+	harness_services(h, h->ops.name, o->nr_cpus);
+	assert_int_equal(h->ops.init(&h->svc.host), 0);
+	assert_int_equal(sched_loop_init(&h->loop, h->be, &h->ops, 100), 0);
+}
+
+void harness_run(struct harness *h)
+{
+	const struct synth_stats *st = synth_backend_stats(h->be);
+
+	assert_int_equal(sched_loop_run(&h->loop, &no_stop), 0);
+	assert_int_equal(st->nr_stale, 0);
+	assert_int_equal(st->nr_double, 0);
+	assert_int_equal(st->nr_unknown, 0);
+	assert_int_equal(h->loop.st.nr_refused, 0);
+	assert_int_equal(h->loop.st.nr_invalid, 0);
+	assert_int_equal(h->loop.st.nr_enqueued,
+			 h->loop.st.nr_dispatched + sched_loop_in_flight(&h->loop));
+}
+
+void harness_stop(struct harness *h)
+{
+	sched_loop_fini(&h->loop);
+	h->ops.exit();
+	services_set_backend(NULL);
+	clock_be = NULL;
+	synth_backend_free(h->be);
+	harness_close(h->handle);
+	h->handle = NULL;
+}
+
+double harness_share(const struct harness *h, uint32_t idx, uint32_t nr_tasks)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	for (i = 0; i < nr_tasks; i++)
+		total += synth_backend_task(h->be, i)->runtime_ns;
+	return total ? (double)synth_backend_task(h->be, idx)->runtime_ns / (double)total : 0;
+}
+
+uint64_t harness_mean_wait(const struct harness *h, uint32_t idx)
+{
+	const struct synth_task_stats *st = synth_backend_task(h->be, idx);
+
+	return st->nr_dispatched ? st->wait_sum_ns / st->nr_dispatched : 0;
+}

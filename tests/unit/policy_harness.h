@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the policy and async plugin tests share: load a built plugin .so
+ * (PLUGIN_BUILD_DIR), give it a config section, run it on the synthetic
+ * backend with the backend's virtual clock as host->now_ns(), and check
+ * that no decision was lost, stale or doubled.
+ */
+#ifndef PLUGLAND_POLICY_HARNESS_H
+#define PLUGLAND_POLICY_HARNESS_H
+
+#include <stdint.h>
+#include <plugland/plugin.h>
+#include "config.h"
+#include "sched_loop.h"
+#include "services.h"
+#include "synth_backend.h"
+
+struct harness {
+	struct config cfg;
+	struct plugin_services svc;
+	struct plugland_policy ops;	/* as loaded: normalised */
+	void *handle;
+	struct backend *be;
+	struct sched_loop loop;
+};
+
+/* The last message a plugin logged through the harness's host. */
+extern char harness_last_log[1024];
+/* host->now_ns() when no synthetic machine runs (async plugin tests). */
+extern uint64_t harness_fake_now;
+
+/* dlopen PLUGIN_BUILD_DIR/NAME.so and return its symbol (fails the test
+ * when absent); *handle for harness_close(). */
+const void *harness_open(const char *name, const char *symbol, void **handle);
+void harness_close(void *handle);
+
+/* config_defaults + the policy's descriptor; set keys next, then start. */
+void harness_load(struct harness *h, const char *policy);
+/* config_defaults + an async plugin's descriptor (checked: ABI, callbacks). */
+const struct plugland_async *harness_load_async(struct harness *h, const char *name);
+/* "section.key=value", as --set. */
+void harness_set(struct harness *h, const char *assignment);
+/* The services a plugin named `name` gets (virtual clock, capturing log):
+ * usable without a backend (pick_idle_cpu then finds no CPU). */
+void harness_services(struct harness *h, const char *name, uint32_t nr_cpus);
+/* init() the policy on a synthetic machine (asserts it succeeds). */
+void harness_start(struct harness *h, const struct synth_opts *o);
+/* Run until the backend exits; assert every decision was consistent. */
+void harness_run(struct harness *h);
+void harness_stop(struct harness *h);
+
+/* Fraction of all CPU time that task idx got. */
+double harness_share(const struct harness *h, uint32_t idx, uint32_t nr_tasks);
+uint64_t harness_mean_wait(const struct harness *h, uint32_t idx);
+
+#endif

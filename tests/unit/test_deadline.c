@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The deadline policy (plugins/deadline) on the synthetic backend. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "policy_harness.h"
+
+#define MS 1000000ull
+
+/* Relative distance of got from want. */
+static double off(double got, double want)
+{
+	return got > want ? (got - want) / want : (want - got) / want;
+}
+
+static void test_equal_weights_equal_shares(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 10, .max_ns = 10000 * MS };
+	const struct synth_stats *st;
+	struct harness h;
+	uint32_t i;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_start(&h, &o);
+	harness_run(&h);
+	for (i = 0; i < o.nr_tasks; i++) {
+		double s = harness_share(&h, i, o.nr_tasks);
+
+		if (off(s, 0.1) > 0.05)
+			fail_msg("task %u got %.4f of the CPU time, want 0.1 +- 5%%", i, s);
+	}
+	/* Work-conserving: more tasks than CPUs keeps every CPU busy. */
+	st = synth_backend_stats(h.be);
+	assert_true(st->busy_ns >= st->now_ns * o.nr_cpus / 100 * 99);
+	harness_stop(&h);
+}
+
+/* One task sleeps 4.1 ms after each 0.3 ms of work among six CPU hogs. */
+static void test_sleeper_waits_less(void **state)
+{
+	struct synth_behaviour b[7] = { [6] = { .burst_ns = 300000, .sleep_ns = 4100000 } };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 7, .max_ns = 10000 * MS, .behaviours = b };
+	uint64_t hog_mean = 0, hog_p99 = 0, mean, p99;
+	struct harness h;
+	uint32_t i;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_start(&h, &o);
+	harness_run(&h);
+	for (i = 0; i < 6; i++) {
+		hog_mean += harness_mean_wait(&h, i) / 6;
+		hog_p99 += synth_wait_percentile(synth_backend_task(h.be, i), 99) / 6;
+	}
+	mean = harness_mean_wait(&h, 6);
+	p99 = synth_wait_percentile(synth_backend_task(h.be, 6), 99);
+	printf("  sleeper waits mean %llu us, p99 %llu us; hogs mean %llu us, p99 %llu us\n",
+	       (unsigned long long)mean / 1000, (unsigned long long)p99 / 1000,
+	       (unsigned long long)hog_mean / 1000, (unsigned long long)hog_p99 / 1000);
+	assert_true(synth_backend_task(h.be, 6)->nr_dispatched > 1000);
+	assert_true(mean * 4 < hog_mean);
+	assert_true(p99 < hog_p99);
+	harness_stop(&h);
+}
+
+static void test_weights_proportional(void **state)
+{
+	static const uint64_t w[6] = { 100, 100, 200, 200, 400, 400 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_ns = 20000 * MS, .weights = w };
+	struct harness h;
+	uint32_t i;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_start(&h, &o);
+	harness_run(&h);
+	for (i = 0; i < o.nr_tasks; i++) {
+		double s = harness_share(&h, i, o.nr_tasks), want = (double)w[i] / 1400;
+
+		printf("  weight %3llu: %.4f of the CPU time (want %.4f)\n",
+		       (unsigned long long)w[i], s, want);
+		if (off(s, want) > 0.10)
+			fail_msg("weight %llu got %.4f, want %.4f +- 10%%",
+				 (unsigned long long)w[i], s, want);
+	}
+	harness_stop(&h);
+}
+
+/* A task back from a long sleep runs first, but only for about a slice
+ * of credit: it cannot starve the hogs for its whole 50 ms burst. */
+static void test_wakeup_credit_bounded(void **state)
+{
+	struct synth_behaviour b[3] = { [2] = { .burst_ns = 50 * MS, .sleep_ns = 500 * MS } };
+	struct synth_opts o = { .nr_cpus = 1, .nr_tasks = 3, .max_ns = 5000 * MS, .behaviours = b };
+	struct harness h;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_start(&h, &o);
+	harness_run(&h);
+	assert_true(synth_backend_task(h.be, 0)->wait_max_ns < 20 * MS);
+	assert_true(synth_backend_task(h.be, 1)->wait_max_ns < 20 * MS);
+	harness_stop(&h);
+}
+
+/* slice = max(min_slice, slice / waiting): ten hogs on one CPU. */
+static void check_slice(const char *min_slice, uint64_t want_ns)
+{
+	struct synth_opts o = { .nr_cpus = 1, .nr_tasks = 10, .max_ns = 2000 * MS };
+	const struct synth_task_stats *st;
+	struct harness h;
+	uint64_t per_run;
+
+	harness_load(&h, "deadline");
+	harness_set(&h, "deadline.slice_us=5000");
+	harness_set(&h, min_slice);
+	harness_start(&h, &o);
+	harness_run(&h);
+	st = synth_backend_task(h.be, 3);
+	per_run = st->runtime_ns / st->nr_dispatched;
+	if (off((double)per_run, (double)want_ns) > 0.05)
+		fail_msg("%s: %llu ns per run, want %llu", min_slice, (unsigned long long)per_run,
+			 (unsigned long long)want_ns);
+	harness_stop(&h);
+}
+
+static void test_slice_shrinks_with_waiting(void **state)
+{
+	(void)state;
+	check_slice("deadline.min_slice_us=100", 500000);  /* 5 ms / 10 */
+	check_slice("deadline.min_slice_us=1000", 1000000); /* the floor */
+}
+
+static void test_bad_config_refused(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_set(&h, "deadline.slice_us=1000");
+	harness_set(&h, "deadline.min_slice_us=2000");
+	harness_services(&h, "deadline", 2);
+	assert_int_equal(h.ops.init(&h.svc.host), -EINVAL);
+	assert_non_null(strstr(harness_last_log, "min_slice_us"));
+	harness_set(&h, "deadline.min_slice_us=abc");
+	assert_int_equal(h.ops.init(&h.svc.host), -EINVAL);
+	assert_non_null(strstr(harness_last_log, "min_slice_us: expected a number"));
+	harness_close(h.handle);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_equal_weights_equal_shares),
+		cmocka_unit_test(test_sleeper_waits_less),
+		cmocka_unit_test(test_weights_proportional),
+		cmocka_unit_test(test_wakeup_credit_bounded),
+		cmocka_unit_test(test_slice_shrinks_with_waiting),
+		cmocka_unit_test(test_bad_config_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
