@@ -46,6 +46,13 @@ if [ -z "$log" ]; then
 	keep_log=0
 fi
 
+# One VM at a time on this machine: a second waits here for the first.
+exec 9>"${TMPDIR:-/tmp}/plugland-vm.lock"
+if ! flock -n 9; then
+	echo "vm-run: another plugland VM is running; waiting for it" >&2
+	flock 9
+fi
+
 # stdin from /dev/null: qemu must not touch the terminal.
 set +e
 timeout -k 10 "$tmo" qemu-system-x86_64 -accel "tcg,thread=$tcg_thread" -cpu max -smp "$cpus" -m "$mem" \
