@@ -122,7 +122,18 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland
 test-unit-san:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined test-unit
 
-test-vm: all $(FAULTY_SOS)
+# Small programs the VM tests run in the guest.
+VM_TOOLS    := $(O)/tests/vm/json_check $(O)/tests/vm/compute
+$(O)/tests/vm/json_check: tests/vm/json_check.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@ -lcjson
+$(O)/tests/vm/compute: tests/vm/compute.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@
+
+test-vm: all $(FAULTY_SOS) $(VM_TOOLS)
 	$(Q)tests/vm/run.sh $(O)
 
 test: deps
@@ -141,6 +152,7 @@ $(O)/plugland.pc: include/plugland.pc.in Makefile
 # config (not overwritten if present: it is the administrator's).
 install: all $(O)/plugland.pc
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
+	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
 	install -D -m 644 $(O)/plugland.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc
 	install -d -m 755 $(DESTDIR)$(PLUGIN_DIR)
@@ -149,7 +161,8 @@ install: all $(O)/plugland.pc
 		sed 's|^plugin_dir = .*|plugin_dir = $(PLUGIN_DIR)|' conf/plugland.ini >$(DESTDIR)$(CONF_FILE); }
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
+	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/bin/plugland-dump \
+	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
@@ -218,10 +231,9 @@ tsan:
 FUZZ_TARGETS   := dump_parse config
 FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= $(CLANG)
+# The host's own -D and -I flags, so fuzzed sources build as in the host.
 FUZZ_CFLAGS    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		  -std=gnu11 -D_GNU_SOURCE -Iinclude -Ihost -Itools \
-		  -DPLUGLAND_PLUGIN_DIR='"$(PLUGIN_DIR)"' \
-		  $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+		  -std=gnu11 $(filter -D% -I%,$(ALL_CFLAGS)) -Ihost -Itools
 
 FUZZ_SRCS_dump_parse  := host/decision_dump.c $(DUMP_OUT_SRCS)
 FUZZ_LIBS_dump_parse  := -lz -lm
@@ -308,3 +320,53 @@ PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules te
 $(PLUGIN_TESTS): $(O)/tests/unit/policy_harness.o $(PLUGIN_SOS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 	-DPLUGIN_BUILD_DIR='"$(abspath $(O))/plugins"'
+
+# --- Benchmarks (issue 7): docs/performance.md says what they measure.
+#
+#   make bench        in process (decisions/s, instructions per decision) and
+#                     in the VM (hackbench, cyclictest, stress-ng, host CPU),
+#                     one boot per VM size; writes bench/results/,
+#                     docs/performance.md and docs/latency-*.png, and prints
+#                     the figures (about 15 min per VM size)
+#   make bench-check  instructions per decision against bench/budget.txt;
+#                     fails when one grew more than 10 % (under a minute)
+#
+#   BENCH_CPUS="2 4"  VM sizes in vCPUs (empty: no VM)
+#   BENCH_RUNS=5      runs per figure
+#   BENCH_POLICIES    what runs after the kernel's own scheduler
+#                     (POLICY+idle: POLICY with bpf.idle_direct=true)
+BENCH_CPUS     ?= 2 4
+BENCH_RUNS     ?= 5
+BENCH_POLICIES ?= fifo,deadline,lottery,rules,fifo+idle
+# The loop's decision log, once host/sched_loop.h has it (bench_loop.c: log_attach).
+BENCH_LOOP_LOG := $(if $(shell grep -s 'struct decision_log \*log;' host/sched_loop.h),-DBENCH_LOOP_HAS_LOG)
+
+$(O)/bench/bench_loop: bench/bench_loop.c $(CORE_OBJS) host/sched_loop.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $(BENCH_LOOP_LOG) -Ihost $(filter %.c %.o,$^) -o $@ $(LDLIBS_HOST)
+
+bench-inproc: all $(O)/bench/bench_loop
+	$(Q)bench/inproc.sh $(O) $(BENCH_RUNS)
+
+bench-callgrind: all $(O)/bench/bench_loop
+	$(Q)bench/callgrind.py -b $(O) -o bench/results/callgrind.txt
+
+bench-vm: all
+	$(Q)set -e; for c in $(BENCH_CPUS); do bench/run.sh -c $$c $(O) $(BENCH_POLICIES) $(BENCH_RUNS); done
+
+bench-report:
+	$(Q)bench/report.py
+
+# One step after the other: nothing else may run while a figure is taken.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(O)/bench/bench_loop
+	$(Q)$(MAKE) --no-print-directory bench-inproc
+	$(Q)$(MAKE) --no-print-directory bench-callgrind
+	$(Q)$(MAKE) --no-print-directory bench-vm
+	$(Q)$(MAKE) --no-print-directory bench-report
+
+bench-check: all $(O)/bench/bench_loop
+	$(Q)bench/callgrind.py -b $(O) -c bench/budget.txt
+
+.PHONY: bench bench-check bench-inproc bench-callgrind bench-vm bench-report

@@ -1,20 +1,52 @@
 #!/usr/bin/env bash
-# In-VM benchmark: hackbench under the kernel's scheduler and under
-# scx_plugland, one boot, medians with min and max, ratio to the kernel.
+# In-VM benchmark: the kernel's scheduler, then scx_plugland with each
+# policy, the same workloads in one boot (bench/vm-guest.sh says which);
+# medians with min and max, ratio to the kernel.
 #
-#   bench/run.sh BUILD_DIR [POLICIES] [RUNS]     (defaults: fifo, 5)
-#   KERNEL=7.3 bench/run.sh build                (another kernel)
+#   bench/run.sh [-c CPUS] BUILD_DIR [POLICIES] [RUNS]   (defaults: 2, fifo, 5)
+#   KERNEL=7.3 bench/run.sh build                        (another kernel)
+#
+# The raw lines go to bench/results/vm-<CPUS>cpu.txt (bench/report.py
+# turns them into docs/performance.md), the console log to
+# BUILD_DIR/vm/bench-<CPUS>cpu-console.log. Multi-threaded TCG (-j): one
+# host thread per vCPU; more vCPUs than host cores are oversubscribed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+cpus=2
+if [ "${1:-}" = -c ]; then
+	cpus=$2
+	shift 2
+fi
 build=${1:-$top/build}
 policies=${2:-fifo}
 runs=${3:-5}
 initrd=$build/vm/bench.cpio.gz
-log=$build/vm/bench-console.log
-mkdir -p "$build/vm"
+log=$build/vm/bench-${cpus}cpu-console.log
+out=$top/bench/results/vm-${cpus}cpu.txt
+mkdir -p "$build/vm" "$(dirname "$out")"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$build/scx_plugland" "$build"/plugins/*.so
-echo "bench: booting ${KERNEL:-6.18}, policies $policies, $runs runs each (takes a few minutes)"
-"$top/scripts/vm-run.sh" -j -q -t 1800 -l "$log" \
-	-a "plugland.policies=$policies plugland.runs=$runs" "$initrd"
-grep '^BENCH' "$log" | python3 "$top/bench/summarize.py"
+echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies, $runs runs each" \
+	"(about $((3 + 2 * $(echo "$policies" | tr , ' ' | wc -w))) minutes at 2 vCPUs; started $(date +%H:%M))"
+t0=$(date +%s)
+rc=0
+"$top/scripts/vm-run.sh" -j -q -t 1800 -c "$cpus" -l "$log" \
+	-a "plugland.policies=$policies plugland.runs=$runs" "$initrd" || rc=$?
+t1=$(date +%s)
+{
+	echo "BENCH-INFO host_cpu_model $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	echo "BENCH-INFO host_cores $(nproc)"
+	echo "BENCH-INFO host_kernel $(uname -r)"
+	echo "BENCH-INFO qemu $(qemu-system-x86_64 --version | head -n1)"
+	echo "BENCH-INFO tools $(dpkg-query -W -f='${Package} ${Version}, ' rt-tests stress-ng 2>/dev/null)"
+	echo "BENCH-INFO command vm-run.sh -j -c $cpus -a plugland.policies=$policies plugland.runs=$runs (kernel ${KERNEL:-6.18})"
+	echo "BENCH-INFO boot_s $((t1 - t0))"
+	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
+	grep -aE '^BENCH' "$log" || true
+} >"$out"
+if [ "$rc" != 0 ]; then
+	echo "bench: the VM failed (status $rc); console log: $log" >&2
+	exit "$rc"
+fi
+echo "bench: $cpus vCPUs done in $((t1 - t0)) s (including any wait for another VM)"
+python3 "$top/bench/summarize.py" <"$out"

@@ -1,29 +1,113 @@
 #!/usr/bin/env python3
-"""Summarise BENCH lines from bench/vm-guest.sh: median (min-max) per
-scheduler and metric, and the ratio of each median to the kernel's."""
+"""Summarise the lines bench/vm-guest.sh prints (BENCH, BENCH-HIST,
+BENCH-INFO, BENCH-LOG): median (min-max) per scheduler and metric, and the
+ratio of each median to the kernel scheduler's.
+
+  bench/summarize.py < bench/results/vm-2cpu.txt
+
+Also a module for bench/report.py (load(), rows(), METRICS)."""
 import statistics
 import sys
 from collections import defaultdict
 
-values = defaultdict(list)  # (scheduler, metric) -> [float]
-info = ""
-for line in sys.stdin:
-    parts = line.split()
-    if parts[0] == "BENCH-INFO":
-        info = " ".join(parts[1:])
-        continue
-    if len(parts) != 4:
-        continue
-    _, sched, metric, value = parts
-    try:
-        values[(sched, metric)].append(float(value))
-    except ValueError:
-        print(f"{sched} {metric}: {value}")
+# metric -> (what, better): "lower" or "higher"; order of the tables
+METRICS = {
+    "hackbench_s": ("hackbench -g 4 -l 200, s", "lower"),
+    "cyclictest_p50_us": ("cyclictest wake-up latency p50, us", "lower"),
+    "cyclictest_p99_us": ("cyclictest wake-up latency p99, us", "lower"),
+    "cyclictest_max_us": ("cyclictest wake-up latency max, us", "lower"),
+    "stressng_cpu_ops_s": ("stress-ng cpu, bogo ops/s", "higher"),
+    "stressng_fork_ops_s": ("stress-ng fork, bogo ops/s", "higher"),
+    "stressng_switch_ops_s": ("stress-ng switch, bogo ops/s", "higher"),
+    "host_cpu_pct_idle": ("scx_plugland CPU, idle 10 s, % of a CPU", "lower"),
+    "host_wakeups_per_s_idle": ("scx_plugland context switches/s, idle", "lower"),
+    "host_cpu_pct_hackbench": ("scx_plugland CPU during hackbench, %", "lower"),
+    "host_cpu_pct_cyclictest": ("scx_plugland CPU during cyclictest + load, %", "lower"),
+    "host_cpu_pct_stressng": ("scx_plugland CPU during stress-ng, %", "lower"),
+}
 
-print(f"machine: {info}")
-print(f"{'scheduler':<10} {'metric':<32} {'median':>9} {'min':>9} {'max':>9} {'n':>3} {'vs kernel':>9}")
-for (sched, metric), v in sorted(values.items(), key=lambda kv: (kv[0][1], kv[0][0] != "kernel", kv[0][0])):
-    med = statistics.median(v)
-    base = values.get(("kernel", metric))
-    ratio = f"{med / statistics.median(base):.3f}x" if base and sched != "kernel" else ""
-    print(f"{sched:<10} {metric:<32} {med:>9.3f} {min(v):>9.3f} {max(v):>9.3f} {len(v):>3} {ratio:>9}")
+
+class Results:
+    def __init__(self):
+        self.values = defaultdict(list)  # (sched, metric) -> [float]
+        self.errors = []                  # "sched metric value" that are not numbers
+        self.info = {}                    # key -> value (first seen)
+        self.hist = defaultdict(dict)     # sched -> {lo_us (float) or "over": count}
+        self.logs = defaultdict(list)     # sched -> [line]
+        self.scheds = []                  # in the order they ran
+
+    def sched(self, s):
+        if s not in self.scheds:
+            self.scheds.append(s)
+
+
+def load(lines):
+    r = Results()
+    for line in lines:
+        line = line.rstrip("\n")
+        parts = line.split()
+        if not parts:
+            continue
+        tag = parts[0]
+        if tag == "BENCH-INFO" and len(parts) >= 2:
+            r.info.setdefault(parts[1], " ".join(parts[2:]))
+        elif tag == "BENCH-HIST" and len(parts) == 4:
+            key = parts[2] if parts[2] == "over" else float(parts[2])
+            r.hist[parts[1]][key] = r.hist[parts[1]].get(key, 0) + int(parts[3])
+        elif tag == "BENCH-LOG" and len(parts) >= 2:
+            r.logs[parts[1]].append(line.split(None, 2)[2] if len(parts) > 2 else "")
+        elif tag == "BENCH" and len(parts) == 4:
+            _, sched, metric, value = parts
+            r.sched(sched)
+            try:
+                r.values[(sched, metric)].append(float(value))
+            except ValueError:
+                r.errors.append(f"{sched} {metric} {value}")
+    return r
+
+
+def rows(r):
+    """(metric, sched, median, min, max, n, ratio or None), in table order."""
+    metrics = [m for m in METRICS if any(k[1] == m for k in r.values)]
+    metrics += sorted({k[1] for k in r.values} - set(metrics))
+    out = []
+    for m in metrics:
+        base = r.values.get(("kernel", m))
+        for s in r.scheds:
+            v = r.values.get((s, m))
+            if not v:
+                continue
+            med = statistics.median(v)
+            ratio = None
+            if base and s != "kernel" and statistics.median(base):
+                ratio = med / statistics.median(base)
+            out.append((m, s, med, min(v), max(v), len(v), ratio))
+    return out
+
+
+def percentile(hist, q):
+    """q-th percentile (0-100) of a BENCH-HIST histogram: the bucket's low
+    edge; None when it lies among the overflows."""
+    total = sum(hist.values())
+    want, c = total * q / 100, 0
+    for lo in sorted(k for k in hist if k != "over"):
+        c += hist[lo]
+        if c >= want:
+            return lo
+    return None
+
+
+def main():
+    r = load(sys.stdin)
+    print("machine: " + ", ".join(f"{k} {r.info[k]}" for k in ("kernel", "cpus") if k in r.info))
+    print(f"{'scheduler':<10} {'metric':<26} {'median':>10} {'min':>10} {'max':>10} {'n':>3} {'vs kernel':>9}")
+    for m, s, med, lo, hi, n, ratio in rows(r):
+        rs = f"{ratio:.3f}x" if ratio is not None else ""
+        print(f"{s:<10} {m:<26} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {n:>3} {rs:>9}")
+    for e in r.errors:
+        print(f"error: {e}")
+    return 1 if r.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

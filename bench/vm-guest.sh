@@ -1,15 +1,67 @@
 #!/bin/sh
-# Benchmarks run inside the VM, in one boot: the kernel's own scheduler
-# first, then scx_plugland with each policy, the same workloads. Prints
-# "BENCH <scheduler> <metric> <value>" lines; bench/run.sh summarises them.
-# Kernel arguments: plugland.policies=fifo,deadline  plugland.runs=5
+# Benchmarks run inside the VM (busybox sh), in one boot: the kernel's own
+# scheduler first, then scx_plugland with each policy, the same workloads
+# in the same order. bench/run.sh boots it; bench/summarize.py reads what it
+# prints:
+#
+#   BENCH <scheduler> <metric> <value>       one figure (one run)
+#   BENCH-HIST <scheduler> <lo_us> <count>   cyclictest wake-up latencies of
+#                                            all runs, 20 log buckets a decade
+#                                            (lo_us "over": past the histogram)
+#   BENCH-INFO <key> <value...>              the machine, the tools
+#   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
+#
+# Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
+# ("POLICY+idle": POLICY with --set bpf.idle_direct=true).
+#
+# Workloads, for each scheduler:
+#   idle        10 s of nothing: scx_plugland's CPU time (it must sleep) and
+#               how often its threads ran (context switches per second)
+#   hackbench   hackbench -g 4 -l 200: seconds (lower is better)
+#   cyclictest  SCHED_OTHER wake-up latency, 1 ms period, CT_LOOPS loops,
+#               with stress-ng --cpu <nr CPUs> running: p50, p99, max in us.
+#               SCHED_OTHER on purpose: SCHED_FIFO tasks belong to the RT
+#               class, above sched_ext, and never reach plugland. (Note that
+#               with -h, cyclictest -p 0 silently becomes SCHED_FIFO
+#               priority 2: --policy=other and no -p.)
+#   stress-ng   stress-ng --cpu 1 --fork 1 --switch 1 --timeout 10s: bogo
+#               ops/s (real time) of each stressor (higher is better)
+# and scx_plugland's CPU time during each, in % of one CPU.
 runs=${PLUGLAND_RUNS:-5}
 policies=$(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' ')
+CT_LOOPS=${PLUGLAND_CT_LOOPS:-5000}
+CT_HIST_US=50000 # cyclictest -h: 1 us buckets up to 50 ms
+SNG_S=${PLUGLAND_SNG_S:-10}
 HZ=100 # USER_HZ: /proc/PID/stat times are in 1/100 s
+NCPU=$(nproc)
+SCX=/sys/kernel/sched_ext
+host=""
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+state() { cat "$SCX/state"; }
+now() { cut -d' ' -f1 /proc/uptime; }
+# context switches of all scx_plugland's threads: how often it wakes up
+ctx_switches() {
+	cat /proc/$host/task/*/status 2>/dev/null |
+		awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/stat"; else echo 0; fi; }
 
-# hackbench_runs NAME: $runs timed rounds of hackbench -g 4 -l 200
+# phase_begin / phase_end SCHED NAME: scx_plugland's CPU time over a phase,
+# in % of one CPU, and a check that sched_ext was not switched off under it
+# (the figures would then be the kernel's).
+phase_begin() { t0=$(cpu_ticks); s0=$(now); }
+phase_end() {
+	[ -n "$host" ] || return 0
+	t1=$(cpu_ticks)
+	s1=$(now)
+	echo "BENCH $1 host_cpu_pct_$2 $(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz=$HZ \
+		'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')"
+	if [ "$(state)" != enabled ]; then
+		echo "BENCH $1 error sched_ext_$(state)_after_$2"
+		return 1
+	fi
+}
+
 hackbench_runs() {
 	i=0
 	while [ $i -lt "$runs" ]; do
@@ -19,37 +71,128 @@ hackbench_runs() {
 	done
 }
 
-echo "BENCH-INFO kernel $(uname -r) cpus $(nproc)"
-hackbench_runs kernel
+# ct_percentiles FILE: "p50 p99 max" from cyclictest -h output (1 us
+# buckets; a percentile among the overflows is reported as the max)
+ct_percentiles() {
+	awk '
+	/^# Max Latencies:/ { max = $4 + 0 }
+	/^# Histogram Overflows:/ { over = $4 + 0 }
+	/^#/ { next }
+	$2 > 0 { lat[n] = $1 + 0; cnt[n] = $2 + 0; total += $2; n++ }
+	END {
+		total += over
+		if (!total) { print "fail fail fail"; exit }
+		split("50 99", q, " ")
+		for (k = 1; k <= 2; k++) {
+			want = total * q[k] / 100; c = 0; v = max
+			for (i = 0; i < n; i++) { c += cnt[i]; if (c >= want) { v = lat[i]; break } }
+			printf "%d ", v
+		}
+		print max
+	}' "$1"
+}
+
+cyclictest_runs() {
+	: >/tmp/ct-all
+	stress-ng --cpu "$NCPU" --quiet &
+	load=$!
+	sleep 1
+	i=0
+	while [ $i -lt "$runs" ]; do
+		cyclictest -t1 --policy=other -i 1000 -l "$CT_LOOPS" -q -m -h $CT_HIST_US >/tmp/ct 2>/dev/null
+		if [ $i = 0 ] && [ "$1" = kernel ]; then
+			grep -q 'defaulting realtime' /tmp/ct && echo "BENCH-INFO warning cyclictest_ran_realtime"
+		fi
+		set -- "$1" $(ct_percentiles /tmp/ct)
+		echo "BENCH $1 cyclictest_p50_us $2"
+		echo "BENCH $1 cyclictest_p99_us $3"
+		echo "BENCH $1 cyclictest_max_us $4"
+		awk '/^# Histogram Overflows:/ { print "over", $4 + 0 } /^#/ { next } $2 > 0' /tmp/ct >>/tmp/ct-all
+		i=$((i + 1))
+	done
+	kill $load
+	wait $load 2>/dev/null
+	# 20 buckets a decade: bucket b holds [lo[b], lo[b+1]) us, lo[b] = 10^(b/20)
+	# (by multiplication: busybox awk may have no math functions)
+	awk -v s="$1" '
+	BEGIN { lo[0] = 1; for (b = 1; b <= 140; b++) lo[b] = lo[b - 1] * 1.1220184543019633 }
+	$1 == "over" { over += $2; next }
+	{
+		v = $1 + 0; b = -1
+		if (v >= 1) { b = 0; while (b < 140 && lo[b + 1] <= v + 1e-9) b++ }
+		h[b] += $2
+	}
+	END {
+		for (b in h) printf "BENCH-HIST %s %.3f %d\n", s, b < 0 ? 0 : lo[b], h[b]
+		printf "BENCH-HIST %s over %d\n", s, over
+	}' /tmp/ct-all
+}
+
+stressng_runs() {
+	i=0
+	while [ $i -lt "$runs" ]; do
+		stress-ng --cpu 1 --fork 1 --switch 1 --timeout "${SNG_S}s" --metrics-brief 2>&1 |
+			awk -v s="$1" '($4 == "cpu" || $4 == "fork" || $4 == "switch") && $5 ~ /^[0-9]+$/ {
+				printf "BENCH %s stressng_%s_ops_s %s\n", s, $4, $9 }'
+		i=$((i + 1))
+	done
+}
+
+# workloads SCHED: everything but idle, in this order
+workloads() {
+	phase_begin
+	hackbench_runs "$1"
+	phase_end "$1" hackbench || return 1
+	phase_begin
+	cyclictest_runs "$1"
+	phase_end "$1" cyclictest || return 1
+	phase_begin
+	stressng_runs "$1"
+	phase_end "$1" stressng || return 1
+}
+
+echo "BENCH-INFO kernel $(uname -r)"
+echo "BENCH-INFO cpus $NCPU"
+echo "BENCH-INFO cpu_model $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+echo "BENCH-INFO runs $runs"
+echo "BENCH-INFO cyclictest_loops $CT_LOOPS"
+echo "BENCH-INFO stress-ng $(stress-ng --version 2>&1 | head -n1)"
+start=$(now)
+echo "BENCH-INFO phase kernel $(now)"
+workloads kernel
 
 for p in $policies; do
-	# "POLICY+idle": the same policy with the BPF idle fast path on
+	echo "BENCH-INFO phase $p $(now)"
 	case $p in
 	*+idle) scx_plugland -p "${p%+idle}" --set bpf.idle_direct=true >/tmp/host-$p.log 2>&1 & ;;
 	*) scx_plugland -p "$p" >/tmp/host-$p.log 2>&1 & ;;
 	esac
 	host=$!
 	i=0
-	while [ "$(cat /sys/kernel/sched_ext/state)" != enabled ] && [ $i -lt 100 ]; do
-		usleep 100000; i=$((i + 1))
+	while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do
+		usleep 100000
+		i=$((i + 1))
 	done
-	if [ "$(cat /sys/kernel/sched_ext/state)" != enabled ]; then
+	if [ "$(state)" != enabled ]; then
 		echo "BENCH $p error not_enabled"
-		cat /tmp/host-$p.log
+		sed "s/^/BENCH-LOG $p /" /tmp/host-$p.log
+		kill -INT $host 2>/dev/null
+		wait $host
+		host=""
 		continue
 	fi
 	sleep 1
 	# Idle: 10 s with nothing to do; the host must sleep, not spin.
-	t0=$(cpu_ticks $host)
+	phase_begin
+	c0=$(ctx_switches)
 	sleep 10
-	t1=$(cpu_ticks $host)
-	echo "BENCH $p idle_cpu_pct $(awk -v a="$t0" -v b="$t1" -v hz=$HZ 'BEGIN { printf "%.2f", (b - a) / hz / 10 * 100 }')"
-	t0=$(cpu_ticks $host)
-	s0=$(cut -d' ' -f1 /proc/uptime)
-	hackbench_runs "$p"
-	t1=$(cpu_ticks $host)
-	s1=$(cut -d' ' -f1 /proc/uptime)
-	echo "BENCH $p host_cpu_pct_during_hackbench $(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz=$HZ 'BEGIN { printf "%.1f", (b - a) / hz / (s1 - s0) * 100 }')"
+	c1=$(ctx_switches)
+	echo "BENCH $p host_wakeups_per_s_idle $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
+	phase_end "$p" idle && workloads "$p"
 	kill -INT $host
 	wait $host || echo "BENCH $p error exit_$?"
+	tail -n 20 /tmp/host-$p.log | sed "s/^/BENCH-LOG $p /"
+	host=""
 done
+dmesg | grep -iE 'sched_ext|stall|lockup|BUG:' | tail -n 20 | sed 's/^/BENCH-LOG dmesg /'
+echo "BENCH-INFO elapsed_s $(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')"

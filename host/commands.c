@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include "commands.h"
 #include "log.h"
@@ -19,11 +20,12 @@ int list_plugins(const struct config *cfg)
 {
 	char dirs[sizeof(cfg->plugin_dir)], *dir, *save = NULL, err[PATH_MAX + 256];
 	struct loaded_policy lp;
+	struct loaded_async la;
 	struct dirent **names;
 	int i, n, found = 0;
 
 	printf("%-12s %-8s %s\n", "NAME", "STATUS", "DETAILS");
-	printf("%-12s %-8s %s\n", plugland_builtin_fifo.name, "ok", "built-in: first come, first served");
+	printf("%-12s %-8s %s\n", plugland_builtin_fifo.name, "ok", "policy: built-in: first come, first served");
 	snprintf(dirs, sizeof(dirs), "%s", cfg->plugin_dir);
 	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		n = scandir(dir, &names, NULL, alphasort);
@@ -38,8 +40,16 @@ int list_plugins(const struct config *cfg)
 			if (len > 3 && !strcmp(names[i]->d_name + len - 3, ".so")) {
 				snprintf(name, sizeof(name), "%.*s", (int)(len - 3), names[i]->d_name);
 				found++;
-				if (policy_load(dir, name, &lp, err, sizeof(err)) == 0) {
-					printf("%-12s %-8s %s: %s\n", name, "ok", lp.path,
+				if (plugin_is_async(dir, name)) {
+					if (async_load(dir, name, &la, err, sizeof(err)) == 0) {
+						printf("%-12s %-8s async: %s: %s\n", name, "ok", la.path,
+						       la.ops.description ? la.ops.description : "");
+						async_unload(&la);
+					} else {
+						printf("%-12s %-8s %s\n", name, "refused", err);
+					}
+				} else if (policy_load(dir, name, &lp, err, sizeof(err)) == 0) {
+					printf("%-12s %-8s policy: %s: %s\n", name, "ok", lp.path,
 					       lp.ops.description ? lp.ops.description : "");
 					policy_unload(&lp);
 				} else {
@@ -61,7 +71,7 @@ int list_plugins(const struct config *cfg)
  * policy on any machine, and for the SDK's out-of-tree test.
  */
 int simulate(const struct plugland_policy *policy, uint64_t decisions,
-	     volatile sig_atomic_t *stop)
+	     volatile sig_atomic_t *stop, struct decision_log *log)
 {
 	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 16, .max_dispatches = decisions };
 	uint64_t min = UINT64_MAX, max = 0;
@@ -77,6 +87,8 @@ int simulate(const struct plugland_policy *policy, uint64_t decisions,
 		synth_backend_free(be);
 		return 1;
 	}
+	loop.log = log;
+	atomic_store(&loop.recording, log != NULL);
 	ret = sched_loop_run(&loop, stop);
 	st = synth_backend_stats(be);
 	for (i = 0; i < o.nr_tasks; i++) {

@@ -48,13 +48,48 @@ static int check_watchdog_action(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
+static int check_on_full(const char *value, char *err, size_t errlen)
+{
+	if (!strcmp(value, "wrap") || !strcmp(value, "stop"))
+		return 0;
+	snprintf(err, errlen, "debug.on_full: expected wrap or stop, got '%s'", value);
+	return -1;
+}
+
+/* A comma-separated list of plugin names, possibly empty. */
+static int check_async_list(const char *value, char *err, size_t errlen)
+{
+	char name[80];
+	const char *p = value, *end;
+
+	for (; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ',');
+		while (*p == ' ')
+			p++;
+		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
+		name[strcspn(name, " ")] = 0;
+		if (!plugin_name_valid(name)) {
+			snprintf(err, errlen, "async.plugins: '%s' is not a plugin name", name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct opt opts[] = {
-	STR("scheduler", "policy", policy, "fifo", check_policy),
+	STR("scheduler", "policy", policy, "deadline", check_policy),
 	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR, NULL),
 	BOOL("scheduler", "strict", strict, "false"),
 	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
 	U32("scheduler", "tick_ms", tick_ms, "100", 1, 10000),
 	U32("scheduler", "max_wait_ms", max_wait_ms, "2000", 0, 4000),
+	U32("log", "capacity", log_capacity, "262144", 0, 1u << 30),
+	BOOL("debug", "enabled", debug, "false"),
+	U32("debug", "size_mb", debug_size_mb, "1024", 1, 65536),
+	STR("debug", "on_full", debug_on_full, "wrap", check_on_full),
+	STR("debug", "dump", debug_dump, "/dev/shm/plugland.dump", NULL),
+	STR("async", "plugins", async_plugins, "", check_async_list),
+	U32("async", "interval_ms", async_interval_ms, "1000", 10, 3600000),
 	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
@@ -68,8 +103,15 @@ static const struct opt opts[] = {
 
 static bool is_host_section(const char *s)
 {
-	return !strcmp(s, "scheduler") || !strcmp(s, "bpf") || !strcmp(s, "watchdog") ||
-	       !strcmp(s, "control");
+	static const char *const host_sections[] = {
+		"scheduler", "bpf", "watchdog", "control", "log", "debug", "async",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(host_sections) / sizeof(host_sections[0]); i++)
+		if (!strcmp(s, host_sections[i]))
+			return true;
+	return false;
 }
 
 static const struct opt *find_opt(const char *section, const char *key)

@@ -26,6 +26,16 @@ struct config {
 	uint64_t slice_us;
 	uint32_t tick_ms;
 	uint32_t max_wait_ms;
+	/* [log] */
+	uint32_t log_capacity;
+	/* [debug] */
+	bool debug;
+	uint32_t debug_size_mb;
+	char debug_on_full[8];
+	char debug_dump[200];
+	/* [async] */
+	char async_plugins[200];
+	uint32_t async_interval_ms;
 	/* [control] */
 	char control_socket[108];
 	/* [watchdog] */

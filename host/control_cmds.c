@@ -2,11 +2,14 @@
 /* What the control socket's commands do. See control.h for the transport. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <string.h>
 #include "bpf_backend.h"
 #include "clock.h"
 #include "host_state.h"
 #include "log.h"
+
+#define DEFAULT_DUMP_NOW "/var/tmp/plugland-now.dump"
 
 static const char *const help[][2] = {
 	{ "status", "policy, uptime, failsafe state, main counters" },
@@ -14,6 +17,8 @@ static const char *const help[][2] = {
 	{ "switch POLICY", "replace the policy while attached; its tasks move over" },
 	{ "reload", "re-read the ini file's plugin sections (like SIGHUP)" },
 	{ "set SECTION.KEY=VALUE", "change one plugin setting and reconfigure" },
+	{ "debug start|stop", "start or stop recording decisions in the decision log" },
+	{ "dump [PATH]", "write the decision log to PATH now (default " DEFAULT_DUMP_NOW ")" },
 	{ "help", "this list" },
 };
 
@@ -150,6 +155,30 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 			return reply_error(err);
 		}
 		return reply_ok();
+	}
+	if (!strcmp(cmd, "debug")) {
+		if (!host.obs.log)
+			return reply_error("there is no decision log ([log] capacity = 0)");
+		if (strcmp(arg, "start") && strcmp(arg, "stop"))
+			return reply_error("debug: start or stop");
+		atomic_store(&host.loop->recording, !strcmp(arg, "start"));
+		r = reply_ok();
+		cJSON_AddBoolToObject(r, "recording", !strcmp(arg, "start"));
+		return r;
+	}
+	if (!strcmp(cmd, "dump")) {
+		struct decision_log_dump_result res;
+		const char *path = *arg ? arg : DEFAULT_DUMP_NOW;
+
+		if (!host.obs.log)
+			return reply_error("there is no decision log ([log] capacity = 0)");
+		if (decision_log_dump(host.obs.log, path, &res, err, sizeof(err)))
+			return reply_error(err);
+		r = reply_ok();
+		cJSON_AddStringToObject(r, "path", path);
+		cJSON_AddNumberToObject(r, "records", (double)(res.head - res.first));
+		cJSON_AddNumberToObject(r, "seconds", res.seconds);
+		return r;
 	}
 	snprintf(err, sizeof(err), "unknown command '%.64s'; try 'help'", cmd);
 	return reply_error(err);

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include "backend.h"
+#include "observers.h"
 #include "config.h"
 #include "policy_slot.h"
 #include "sched_loop.h"
@@ -21,6 +22,8 @@ struct host_state {
 	struct sched_loop *loop;
 	struct backend *be;
 	uint64_t attached_ns;
+	struct observers obs;
+	uint16_t next_policy_id;	/* the decision log's name for the next policy */
 };
 
 extern struct host_state host;

@@ -33,6 +33,7 @@
 #include "host_state.h"
 #include "ctl_client.h"
 #include "clock.h"
+#include <stdatomic.h>
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 #define MAX_RESTARTS 3
@@ -80,6 +81,14 @@ int host_reload(char *err, size_t errlen)
 	return 0;
 }
 
+/* From now on the decision log attributes decisions to `name`. */
+static void name_policy(const char *name)
+{
+	host.loop->policy_id = host.next_policy_id++;
+	if (host.obs.log)
+		decision_log_set_policy(host.obs.log, host.loop->policy_id, name);
+}
+
 int host_switch_policy(const char *name, char *err, size_t errlen)
 {
 	int next = !host.active;
@@ -95,6 +104,7 @@ int host_switch_policy(const char *name, char *err, size_t errlen)
 	}
 	if (policy_slot_open(&host.slots[next], host.cfg, name, err, errlen))
 		return -1;
+	name_policy(name);
 	sched_loop_switch_policy(host.loop, &host.slots[next].lp.ops);
 	policy_slot_close(active_slot());
 	host.active = next;
@@ -134,6 +144,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 		return NULL;
 	}
 	host.active = next;
+	name_policy(plugland_builtin_fifo.name);
 	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
 		stuck->name, callback ? callback : "?", host.loop->held.count);
 	return &active_slot()->lp.ops;
@@ -251,6 +262,9 @@ static int run_once(struct config *cfg)
 		return 1;
 	}
 	host.loop = &loop;
+	loop.log = host.obs.log;
+	atomic_store(&loop.recording, true);
+	name_policy(slot->lp.ops.name);
 	loop.max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
 	host.be = be;
 	host.attached_ns = pl_now_ns();
@@ -413,8 +427,12 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret;
 	pl_debug("policy '%s' from %s", active_slot()->lp.ops.name, active_slot()->lp.path);
-	if (simulate_n) {
-		ret = simulate(&active_slot()->lp.ops, simulate_n, &stop);
+
+	ret = observers_start(&host.obs, &cfg, active_slot()->lp.ops.name);
+	if (ret || simulate_n) {
+		if (simulate_n)
+			ret = simulate(&active_slot()->lp.ops, simulate_n, &stop, host.obs.log);
+		observers_stop(&host.obs);
 		policy_slot_close(active_slot());
 		return ret;
 	}
@@ -444,6 +462,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	observers_stop(&host.obs);
 	policy_slot_close(active_slot());
 	return ret < 0 ? 1 : ret;
 }

@@ -9,6 +9,9 @@
 #include "plugin_loader.h"
 
 #define POLICY_SYMBOL "plugland_policy"
+#define ASYNC_SYMBOL "plugland_async"
+/* ABI 1.0's async descriptor ends with exit(). */
+#define ASYNC_MIN_SZ (offsetof(struct plugland_async, exit) + sizeof(void (*)(void)))
 /* The smallest descriptor ever valid: ABI 1.0 ends with exit(). */
 #define POLICY_MIN_SZ (offsetof(struct plugland_policy, exit) + sizeof(void (*)(void)))
 
@@ -133,43 +136,117 @@ int policy_check(const struct plugland_policy *p, struct plugland_policy *normal
 	return 0;
 }
 
+/*
+ * Find NAME.so, dlopen it and look up `symbol`. Returns the symbol, or
+ * NULL with err set (and *ret a negative errno); the handle in *handle.
+ */
+static const void *plugin_open(const char *dirs, const char *name, const char *symbol,
+			       const char *what, void **handle, char *path, size_t pathlen,
+			       int *ret, char *err, size_t errlen)
+{
+	const char *dlerr;
+	const void *desc;
+
+	*handle = NULL;
+	*ret = plugin_find(dirs, name, path, pathlen, err, errlen);
+	if (*ret)
+		return NULL;
+	*ret = -ENOEXEC;
+	*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!*handle) {
+		dlerr = dlerror();
+		snprintf(err, errlen, "%s", dlerr ? dlerr : "dlopen failed");
+		return NULL;
+	}
+	desc = dlsym(*handle, symbol);
+	if (!desc) {
+		snprintf(err, errlen, "%s: no '%s' symbol: not a plugland %s", path, symbol, what);
+		dlclose(*handle);
+		*handle = NULL;
+		return NULL;
+	}
+	return desc;
+}
+
+static int refuse(void **handle, char *err, size_t errlen, const char *path, const char *why)
+{
+	snprintf(err, errlen, "%s: %s", path, why);
+	dlclose(*handle);
+	*handle = NULL;
+	return -ENOEXEC;
+}
+
 int policy_load(const char *dirs, const char *name, struct loaded_policy *out,
 		char *err, size_t errlen)
 {
 	const struct plugland_policy *desc;
 	char why[PATH_MAX + 256];
-	const char *dlerr;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = plugin_find(dirs, name, out->path, sizeof(out->path), err, errlen);
-	if (ret)
+	desc = plugin_open(dirs, name, POLICY_SYMBOL, "policy (define it with PLUGLAND_POLICY())",
+			   &out->handle, out->path, sizeof(out->path), &ret, err, errlen);
+	if (!desc)
 		return ret;
-	out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL);
-	if (!out->handle) {
-		dlerr = dlerror();
-		snprintf(err, errlen, "%s", dlerr ? dlerr : "dlopen failed");
-		return -ENOEXEC;
-	}
-	desc = dlsym(out->handle, POLICY_SYMBOL);
-	if (!desc) {
-		snprintf(err, errlen, "%s: no '" POLICY_SYMBOL "' symbol: not a plugland policy "
-			 "(define it with PLUGLAND_POLICY())", out->path);
-		goto fail;
-	}
-	if (policy_check(desc, &out->ops, why, sizeof(why))) {
-		snprintf(err, errlen, "%s: %s", out->path, why);
-		goto fail;
-	}
+	if (policy_check(desc, &out->ops, why, sizeof(why)))
+		return refuse(&out->handle, err, errlen, out->path, why);
 	if (strcmp(out->ops.name, name)) {
-		snprintf(err, errlen, "%s: calls itself '%s', not '%s'", out->path, out->ops.name, name);
-		goto fail;
+		snprintf(why, sizeof(why), "calls itself '%s', not '%s'", out->ops.name, name);
+		return refuse(&out->handle, err, errlen, out->path, why);
 	}
 	return 0;
-fail:
-	dlclose(out->handle);
-	out->handle = NULL;
-	return -ENOEXEC;
+}
+
+int async_load(const char *dirs, const char *name, struct loaded_async *out,
+	       char *err, size_t errlen)
+{
+	const struct plugland_async *desc;
+	char why[PATH_MAX + 256];
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	desc = plugin_open(dirs, name, ASYNC_SYMBOL, "async plugin (define it with PLUGLAND_ASYNC())",
+			   &out->handle, out->path, sizeof(out->path), &ret, err, errlen);
+	if (!desc)
+		return ret;
+	if (desc->sz < ASYNC_MIN_SZ) {
+		snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 1.0's (%zu)",
+			 desc->sz, ASYNC_MIN_SZ);
+		return refuse(&out->handle, err, errlen, out->path, why);
+	}
+	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {
+		snprintf(why, sizeof(why), "built for plugin ABI %u.%u, this host speaks %d.x",
+			 desc->abi_version >> 16, desc->abi_version & 0xffff, PLUGLAND_ABI_MAJOR);
+		return refuse(&out->handle, err, errlen, out->path, why);
+	}
+	memcpy(&out->ops, desc, desc->sz < sizeof(out->ops) ? desc->sz : sizeof(out->ops));
+	out->ops.sz = sizeof(out->ops);
+	if (!out->ops.name || strcmp(out->ops.name, name) || !out->ops.consume) {
+		snprintf(why, sizeof(why), !out->ops.consume ? "mandatory 'consume' is NULL" :
+			 "its name is not '%s'", name);
+		return refuse(&out->handle, err, errlen, out->path, why);
+	}
+	return 0;
+}
+
+bool plugin_is_async(const char *dirs, const char *name)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	void *handle;
+	int ret;
+
+	if (!plugin_open(dirs, name, ASYNC_SYMBOL, "", &handle, path, sizeof(path), &ret, err,
+			 sizeof(err)))
+		return false;
+	dlclose(handle);
+	return true;
+}
+
+void async_unload(struct loaded_async *la)
+{
+	if (la->handle)
+		dlclose(la->handle);
+	la->handle = NULL;
 }
 
 void policy_unload(struct loaded_policy *lp)

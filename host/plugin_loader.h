@@ -38,4 +38,17 @@ int policy_check(const struct plugland_policy *p, struct plugland_policy *normal
 		 char *err, size_t errlen);
 void policy_unload(struct loaded_policy *lp);
 
+struct loaded_async {
+	struct plugland_async ops; /* normalised like loaded_policy.ops */
+	void *handle;
+	char path[PATH_MAX];
+};
+
+/* Find, dlopen and check async plugin `name` (consume() is mandatory). */
+int async_load(const char *dirs, const char *name, struct loaded_async *out,
+	       char *err, size_t errlen);
+void async_unload(struct loaded_async *la);
+/* NAME.so exports an async plugin (for --list-plugins). */
+bool plugin_is_async(const char *dirs, const char *name);
+
 #endif

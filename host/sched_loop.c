@@ -4,6 +4,8 @@
 #include <string.h>
 #include <stdatomic.h>
 #include "clock.h"
+#include "decision_log.h"
+#include "decision_record.h"
 #include "sched_loop.h"
 
 int sched_loop_init(struct sched_loop *l, struct backend *be,
@@ -53,13 +55,36 @@ static inline void watch_leave(struct sched_loop *l)
 		__r;                      \
 	})
 
+/* The backend's clock: the clock of task->enq_ns (virtual in simulations). */
+static inline uint64_t loop_now(const struct sched_loop *l)
+{
+	return l->be->ops->now_ns ? l->be->ops->now_ns(l->be) : pl_now_ns();
+}
+
+/* Append decision d (for task t, if the loop still has it) to the log. */
+static void record(struct sched_loop *l, const struct plugland_task *t,
+		   const struct plugland_dispatch *d, uint64_t now, uint16_t flags)
+{
+	struct plugland_decision rec;
+
+	if (!l->log || !atomic_load_explicit(&l->recording, memory_order_relaxed))
+		return;
+	decision_record(&rec, d, t, now, l->policy_id);
+	rec.flags |= flags;
+	decision_log_append(l->log, &rec);
+}
+
 /* Refused (full or error), or orphaned by a switch: the host keeps the
  * task moving itself. Past the fallback's capacity it is dropped; the
  * kernel's watchdog then ejects the scheduler, the safe outcome. */
 static void host_dispatches(struct sched_loop *l, const struct plugland_task *task)
 {
-	if (l->fb_tail - l->fb_head < LOOP_FALLBACK_CAP)
-		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(task);
+	struct plugland_dispatch d = plugland_dispatch_of(task);
+
+	if (l->fb_tail - l->fb_head == LOOP_FALLBACK_CAP)
+		return;
+	l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = d;
+	record(l, task, &d, loop_now(l), PLUGLAND_DECISION_BY_HOST);
 }
 
 static int on_task(void *ctx, const struct plugland_task *task)
@@ -112,6 +137,7 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 {
 	unsigned int n = IN_POLICY(l, l->policy->dispatch(l->out, LOOP_BATCH)), i;
 	int32_t nr_cpus = (int32_t)l->be->nr_cpus;
+	uint64_t now;
 
 	if (n > LOOP_BATCH) {
 		l->st.nr_invalid++;
@@ -122,12 +148,18 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 		l->nr_held = n;
 	}
 	l->nr_held -= n;
+	now = n ? loop_now(l) : 0;
 	for (i = 0; i < n; i++) {
-		held_set_take(&l->held, l->out[i].pid, l->out[i].cookie);
+		const struct plugland_task *t = held_set_get(&l->held, l->out[i].pid);
+		bool held = t && t->cookie == l->out[i].cookie;
+
 		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {
 			l->out[i].cpu = PLUGLAND_CPU_ANY;
 			l->st.nr_invalid++;
 		}
+		record(l, t, &l->out[i], now, held ? 0 : PLUGLAND_DECISION_LATE);
+		if (held)
+			held_set_take(&l->held, l->out[i].pid, l->out[i].cookie);
 	}
 	l->out_off = 0;
 	l->out_n = n;
@@ -175,7 +207,7 @@ static void rescue_starved(struct sched_loop *l, uint64_t now)
 			continue;
 		if (l->fb_tail - l->fb_head == LOOP_FALLBACK_CAP)
 			return;
-		l->fallback[l->fb_tail++ & (LOOP_FALLBACK_CAP - 1)] = plugland_dispatch_of(t);
+		host_dispatches(l, t);
 		l->st.nr_starved++;
 		held_set_take(&l->held, t->pid, t->cookie);
 		i--; /* backward shift may have moved another entry here */

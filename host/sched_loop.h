@@ -14,6 +14,8 @@
 #include "backend.h"
 #include "held_set.h"
 
+struct decision_log;
+
 #define LOOP_BATCH 64		 /* decisions asked of the policy at once */
 #define LOOP_FALLBACK_CAP 65536 /* tasks the policy refused, power of two */
 #define LOOP_MAX_TASKS 32768	 /* tasks tracked in the held set */
@@ -60,6 +62,12 @@ struct sched_loop {
 	struct sched_stats st;
 	struct policy_watch watch;
 	struct held_set held;
+
+	/* Every decision is appended here (NULL: no log). `recording` is
+	 * switched by the control socket; policy_id names the policy in it. */
+	struct decision_log *log;
+	_Atomic bool recording;
+	uint16_t policy_id;
 	struct held_set spare;	/* the other half of a switch */
 
 	/* The watchdog's way out of a stuck callback: siglongjmp here. */

@@ -296,6 +296,11 @@ static bool synth_exited(struct backend *be)
 	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns);
 }
 
+static uint64_t synth_now_ns(struct backend *be)
+{
+	return SYNTH(be)->st.now_ns;
+}
+
 static const struct backend_ops synth_ops = {
 	.name = "synthetic",
 	.consume = synth_consume,
@@ -305,6 +310,7 @@ static const struct backend_ops synth_ops = {
 	.wait = synth_wait,
 	.pick_idle_cpu = synth_pick_idle_cpu,
 	.exited = synth_exited,
+	.now_ns = synth_now_ns,
 };
 
 struct backend *synth_backend_new(const struct synth_opts *o)

@@ -9,12 +9,13 @@ say ""
 say "plugland demo: Linux $(uname -r), $(nproc) CPUs (qemu, software emulation)"
 say "sched_ext before we start: $(state)"
 say ""
-say "\$ scx_plugland --stats 5        # policy: the built-in FIFO"
+say "\$ scx_plugland --stats 5        # the default policy: deadline (docs/policies.md)"
 scx_plugland --stats 5 >/tmp/host.log 2>&1 &
 host=$!
 i=0
 while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do usleep 100000; i=$((i + 1)); done
 say "sched_ext is now: $(state), ops: $(cat /sys/kernel/sched_ext/root/ops 2>/dev/null)"
+sed -n "s/^scx_plugland: sched_ext enabled: ops 'plugland', /demo| scx_plugland: /p" /tmp/host.log
 say ""
 say "Mixed workload for 20 s: 2 CPU hogs, a fork storm, a memory hog (stress-ng)"
 say "and hackbench message-passing rounds alongside. Live counters:"
@@ -49,7 +50,7 @@ sed -n '/^scx_plugland: counters/,$p' /tmp/host.log | sed -n 's/^  /demo|   /p'
 user=$(count "dispatched by user space")
 direct=$(count "dispatched directly by BPF")
 say ""
-say "=> $user scheduling decisions were made in user space by the FIFO policy;"
+say "=> $user scheduling decisions were made in user space by the policy plugin;"
 say "   $direct wake-ups (kthreads pinned to one CPU, scx_plugland's own threads)"
 say "   were dispatched by BPF directly so they never wait for user space."
 [ "$rc" = 0 ] && [ "$(state)" = disabled ]

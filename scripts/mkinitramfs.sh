@@ -73,6 +73,7 @@ mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 if grep -qw tracefs /proc/filesystems; then
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null

@@ -15,7 +15,7 @@ APT_PKGS=(
 	make gcc pkg-config clang-19 llvm-19 lld-19
 	libelf-dev zlib1g-dev libinih-dev libcmocka-dev libclang-rt-19-dev libcjson-dev
 	qemu-system-x86 busybox-static cpio zstd xz-utils lz4
-	stress-ng rt-tests procps
+	stress-ng rt-tests procps python3 gnuplot-nox valgrind
 )
 BPO_LIBBPF_MIN=1.4
 

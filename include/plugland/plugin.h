@@ -62,6 +62,12 @@ extern "C" {
 #define PLUGLAND_TASK_KTHREAD (1u << 1) /* a kernel thread */
 #define PLUGLAND_TASK_NEW (1u << 2)	/* first time queued to the policy */
 
+/* struct plugland_decision.flags, beside the PLUGLAND_TASK_* of the enqueue */
+#define PLUGLAND_DECISION_BY_HOST (1u << 8) /* the host decided: policy refused it,
+					       or held it past max_wait_ms */
+#define PLUGLAND_DECISION_LATE (1u << 9)    /* for a task no longer waiting for
+					       this decision: dropped as stale */
+
 /*
  * A task that waits for the policy's decision. Handed to enqueue() by
  * pointer; the memory belongs to the host and is valid only during the

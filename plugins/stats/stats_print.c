@@ -6,12 +6,12 @@
 
 static double wait_avg_us(const struct task_stats *t)
 {
-	return t->nr_sched ? (double)t->wait_ns / (double)t->nr_sched / 1000 : 0;
+	return t->nr_waits ? (double)t->wait_ns / (double)t->nr_waits / 1000 : 0;
 }
 
 static double wait_p99_us(const struct task_stats *t)
 {
-	return (double)log_hist_percentile(&t->wait, t->nr_sched, 99) / 1000;
+	return (double)log_hist_percentile(&t->wait, t->nr_waits, 99) / 1000;
 }
 
 static void print_table(const struct stats *s, FILE *out, size_t n, size_t shown)

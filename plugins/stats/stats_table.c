@@ -32,7 +32,10 @@ void stats_fini(struct stats *s)
 
 void stats_add(struct stats *s, const struct plugland_decision *d)
 {
-	uint64_t wait = d->dispatch_ns > d->enq_ns ? d->dispatch_ns - d->enq_ns : 0;
+	/* A late decision (the task was no longer waiting for it) carries no
+	 * enqueue-time fields: no comm, no wait to count. */
+	bool has_task = d->enq_ns && !(d->flags & PLUGLAND_DECISION_LATE);
+	uint64_t wait = has_task && d->dispatch_ns > d->enq_ns ? d->dispatch_ns - d->enq_ns : 0;
 	struct task_stats *t;
 	bool created;
 
@@ -41,16 +44,19 @@ void stats_add(struct stats *s, const struct plugland_decision *d)
 		t = &s->other;
 	else if (created)
 		t->pid = d->pid;
-	if (t != &s->other) {
+	if (t != &s->other && has_task) {
 		t->tgid = d->tgid;
 		memcpy(t->comm, d->comm, sizeof(t->comm)); /* the latest: exec changes it */
 	}
 	t->nr_sched++;
 	t->slice_ns += d->slice_us ? (uint64_t)d->slice_us * 1000 : s->default_slice_ns;
-	t->wait_ns += wait;
-	if (wait > t->wait_max_ns)
-		t->wait_max_ns = wait;
-	log_hist_add(&t->wait, wait);
+	if (has_task) {
+		t->wait_ns += wait;
+		t->nr_waits++;
+		if (wait > t->wait_max_ns)
+			t->wait_max_ns = wait;
+		log_hist_add(&t->wait, wait);
+	}
 	s->nr_decisions++;
 	if (d->cpu >= 0 && (uint32_t)d->cpu < s->nr_cpus)
 		s->per_cpu[1 + d->cpu]++;

@@ -18,6 +18,7 @@ struct task_stats {
 	uint64_t nr_sched;	/* decisions for it */
 	uint64_t slice_ns;	/* slices granted, summed */
 	uint64_t wait_ns;	/* enqueue -> decision, summed */
+	uint64_t nr_waits;	/* decisions with a known enqueue time */
 	uint64_t wait_max_ns;
 	struct log_hist wait;
 };

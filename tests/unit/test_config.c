@@ -57,7 +57,7 @@ static void test_defaults(void **state)
 
 	(void)state;
 	config_defaults(&c);
-	assert_string_equal(c.policy, "fifo");
+	assert_string_equal(c.policy, "deadline");
 	assert_int_equal(c.slice_us, 5000);
 	assert_int_equal(c.heartbeat_ms, 100);
 	assert_false(c.all_kthreads);
@@ -83,7 +83,7 @@ static void test_empty_file(void **state)
 
 	(void)state;
 	assert_string_equal(load(&c, ""), "");
-	assert_string_equal(c.policy, "fifo");
+	assert_string_equal(c.policy, "deadline");
 }
 
 static void test_bad_input(void **state)

@@ -113,7 +113,8 @@ t_hang() {
 
 t_crash() {
 	CASE=crash
-	printf '[scheduler]\npolicy = crash\nstrict = true\n[crash]\nafter = 3000\n' >/tmp/crash.ini
+	printf '[scheduler]\npolicy = crash\nstrict = true\n[crash]\nafter = 3000\n[debug]\nenabled = true\nsize_mb = 32\ndump = /dev/shm/crash.dump\n' \
+		>/tmp/crash.ini
 	start_host -c /tmp/crash.ini || return
 	hackbench -g 2 -l 200 >/dev/null 2>&1 || fail "hackbench failed"
 	wait "$HOST"
@@ -122,7 +123,11 @@ t_crash() {
 	grep -q "policy 'crash' crashed in enqueue(): Segmentation fault" /tmp/host.log ||
 		fail "the message does not name the policy and the callback"
 	[ "$rc" -ne 0 ] || fail "the host exited 0 after a crash"
-	pass "crash reported (exit $rc), sched_ext disabled, workload completed"
+	sum=$(plugland-dump /dev/shm/crash.dump) || fail "the debug dump is not readable: $sum"
+	echo "$sum" | grep -q 'unclean' || fail "the dump is not marked unclean: $sum"
+	n=$(echo "$sum" | sed -n 's/^records *\([0-9]*\) present.*/\1/p')
+	[ "${n:-0}" -ge 2999 ] || fail "the dump holds ${n:-no} decisions, the policy made 3000"
+	pass "crash reported (exit $rc), sched_ext disabled, workload completed, dump of $n decisions readable"
 	cat /tmp/host.log
 }
 
@@ -241,7 +246,68 @@ t_mempressure() {
 	grep -E 'failsafe|starved' /tmp/host.log
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure}" | tr , ' ')
+# t_debugkill: debug mode under load, kill -9: the dump survives, unclean,
+# with the decisions up to the kill; CSV, JSON lines and Perfetto parse.
+t_debugkill() {
+	CASE=debugkill
+	start_host --set debug.enabled=true --set debug.size_mb=64 --set debug.dump=/dev/shm/kill.dump || return
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	stress-ng --cpu 2 --fork 1 --timeout 8s --quiet &
+	stress=$!
+	hackbench -g 2 -l 100 >/dev/null 2>&1
+	sleep 2
+	kill -9 "$HOST"
+	tk=$(cut -d' ' -f1 /proc/uptime)
+	wait_state disabled 10 || fail "still $(state) 1 s after kill -9"
+	wait "$stress" || fail "the workload failed"
+	sum=$(plugland-dump /dev/shm/kill.dump) || { fail "dump unreadable: $sum"; return; }
+	echo "$sum" | grep -q 'unclean' || fail "not marked unclean"
+	n=$(echo "$sum" | sed -n 's/^records *\([0-9]*\) present.*/\1/p')
+	last=$(echo "$sum" | sed -n 's/^time span .* \.\. *\([0-9.]*\) s after.*/\1/p')
+	# the last decision lies within a second of the kill
+	awk -v t0="$t0" -v tk="$tk" -v last="$last" 'BEGIN { exit !(last != "" && last >= tk - t0 - 1.5) }' ||
+		fail "the last decision is at $last s, the kill at $(awk -v a="$t0" -v b="$tk" 'BEGIN { print b - a }') s"
+	plugland-dump --perfetto /tmp/trace.json /dev/shm/kill.dump && json_check /tmp/trace.json >/dev/null ||
+		fail "the Perfetto trace is not valid JSON"
+	plugland-dump --jsonl /dev/shm/kill.dump >/tmp/d.jsonl && json_check --lines /tmp/d.jsonl >/dev/null ||
+		fail "the JSON lines do not parse"
+	[ "$(plugland-dump --csv /dev/shm/kill.dump | wc -l)" -eq $((n + 1)) ] || fail "CSV line count"
+	pass "dump of $n decisions after kill -9, unclean, last one at $last s; Perfetto, JSONL, CSV parse"
+}
+
+# t_pressure: 40 compute threads (the seeds' pressure tester) under the
+# default policy; the stats plugin's table lists each with its count and
+# the logger's JSON lines parse.
+t_pressure() {
+	CASE=pressure
+	printf '[scheduler]\nstrict = true\n[async]\nplugins = stats,logger\n[stats]\ninterval_s = 0\ntop = 0\n[logger]\npath = /tmp/decisions.jsonl\nformat = jsonl\n' \
+		>/tmp/pressure.ini
+	start_host -c /tmp/pressure.ini || return
+	i=0
+	while [ $i -lt 40 ]; do
+		cp /usr/local/bin/compute "/tmp/compute_$i"
+		"/tmp/compute_$i" 15 &
+		i=$((i + 1))
+	done
+	wait_compute=0
+	while [ "$(pgrep -c compute_ 2>/dev/null || ps | grep -c '[c]ompute_')" -gt 0 ] && [ $wait_compute -lt 60 ]; do
+		sleep 1; wait_compute=$((wait_compute + 1))
+	done
+	stop_host INT || return
+	missing=0
+	i=0
+	while [ $i -lt 40 ]; do
+		grep -qE " compute_$i +[0-9]+ " /tmp/host.log || missing=$((missing + 1))
+		i=$((i + 1))
+	done
+	[ $missing -eq 0 ] || { fail "$missing compute threads missing from the stats table"; cat /tmp/host.log; }
+	json_check --lines /tmp/decisions.jsonl >/dev/null || fail "the logger's JSON lines do not parse"
+	lines=$(wc -l </tmp/decisions.jsonl)
+	pass "40 compute threads in the stats table; logger wrote $lines valid JSON lines"
+	grep -E ' compute_(0|1|2|39) ' /tmp/host.log
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure,debugkill,pressure}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -7,8 +7,16 @@ FAILED=0
 state() { cat "$SCX/state"; }
 ops() { cat "$SCX/root/ops" 2>/dev/null; }
 
-pass() { echo "PASS $CASE${1:+: $1}"; }
-fail() { echo "FAIL $CASE: $*"; FAILED=$((FAILED + 1)); }
+# pass MESSAGE: only when the case has not failed (CASE_FAILED is reset
+# by each case's first fail or pass).
+pass() {
+	[ "${CASE_FAILED:-}" = "$CASE" ] || echo "PASS $CASE${1:+: $1}"
+}
+fail() {
+	echo "FAIL $CASE: $*"
+	FAILED=$((FAILED + 1))
+	CASE_FAILED=$CASE
+}
 
 # wait_state STATE TENTHS: poll every 0.1 s; 0 when reached in time.
 wait_state() {

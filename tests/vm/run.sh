@@ -12,7 +12,8 @@ initrd=$build/vm/core.cpio.gz
 mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
-	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so
+	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so \
+	"$build/plugland-dump" "$build/tests/vm/json_check" "$build/tests/vm/compute"
 echo "  VM       kernel ${KERNEL:-6.18}: ${tests:-all core tests}"
 # Settings for the guest, as kernel arguments plugland.NAME=VALUE.
 args="${tests:+plugland.tests=$tests}"

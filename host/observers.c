@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "log.h"
+#include "observers.h"
+
+#define ASYNC_STOP_TIMEOUT_MS 5000
+
+static int create_log(struct observers *o, const struct config *cfg, const char *policy)
+{
+	struct decision_log_opts lo = {
+		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		.default_slice_ns = cfg->slice_us * 1000,
+		.policies = { policy },
+	};
+	const char *warning;
+	char err[512];
+
+	if (cfg->debug) {
+		lo.size_bytes = (uint64_t)cfg->debug_size_mb << 20;
+		lo.backing = DECISION_LOG_FILE;
+		lo.path = cfg->debug_dump;
+		lo.on_full = strcmp(cfg->debug_on_full, "stop") ? DECISION_LOG_WRAP : DECISION_LOG_STOP;
+	} else if (cfg->log_capacity) {
+		lo.capacity = cfg->log_capacity;
+		lo.backing = DECISION_LOG_HUGE;
+		lo.on_full = DECISION_LOG_WRAP;
+	} else {
+		return 0;
+	}
+	o->log = decision_log_create(&lo, err, sizeof(err));
+	if (!o->log) {
+		pl_err("decision log: %s", err);
+		return 1;
+	}
+	if (cfg->debug)
+		pl_info("debug: every decision goes to %s, up to %llu records (%s when full), %s",
+			cfg->debug_dump, (unsigned long long)o->log->capacity, cfg->debug_on_full,
+			decision_log_backing(o->log));
+	else
+		pl_debug("decision log: %llu records, %s", (unsigned long long)o->log->capacity,
+			 decision_log_backing(o->log));
+	warning = decision_log_warning(o->log);
+	if (warning)
+		pl_warn("decision log: %s", warning);
+	return 0;
+}
+
+int observers_start(struct observers *o, const struct config *cfg, const char *policy)
+{
+	char list[sizeof(cfg->async_plugins)], *name, *save = NULL, err[512];
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->debug = cfg->debug;
+	snprintf(o->dump_path, sizeof(o->dump_path), "%s", cfg->debug_dump);
+	ret = create_log(o, cfg, policy);
+	if (ret)
+		return ret;
+
+	snprintf(list, sizeof(list), "%s", cfg->async_plugins);
+	for (name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		struct async_runner_opts ro = {
+			.log = o->log,
+			.mode = cfg->debug ? ASYNC_AT_STOP : ASYNC_PERIODIC,
+			.interval_ms = cfg->async_interval_ms,
+		};
+
+		if (o->nr == MAX_ASYNC) {
+			pl_err("async.plugins: more than %d plugins", MAX_ASYNC);
+			return 2;
+		}
+		if (!o->log) {
+			pl_err("async plugin '%s': there is no decision log ([log] capacity = 0)", name);
+			return 2;
+		}
+		ret = async_load(cfg->plugin_dir, name, &o->plugins[o->nr], err, sizeof(err));
+		if (ret) {
+			if (cfg->strict) {
+				pl_err("async plugin '%s': %s", name, err);
+				return 2;
+			}
+			pl_warn("async plugin '%s': %s; not run", name, err);
+			continue;
+		}
+		services_init(&o->svc[o->nr], name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+			      cfg->slice_us * 1000);
+		ro.plugin = &o->plugins[o->nr].ops;
+		ro.host = &o->svc[o->nr].host;
+		o->runners[o->nr] = async_runner_start(&ro, err, sizeof(err));
+		if (!o->runners[o->nr]) {
+			pl_warn("async plugin '%s': %s; not run", name, err);
+			async_unload(&o->plugins[o->nr]);
+			continue;
+		}
+		pl_debug("async plugin '%s' from %s", name, o->plugins[o->nr].path);
+		o->nr++;
+	}
+	return 0;
+}
+
+void observers_stop(struct observers *o)
+{
+	struct async_report rep[MAX_ASYNC];
+	char line[256];
+	unsigned int i;
+	uint64_t n;
+
+	if (o->log)
+		decision_log_seal(o->log);
+	async_runners_stop(o->runners, o->nr, ASYNC_STOP_TIMEOUT_MS, rep);
+	for (i = 0; i < o->nr; i++) {
+		async_report_format(&rep[i], line, sizeof(line));
+		pl_info("async %s", line);
+		/* An abandoned plugin's thread may still run its code. */
+		if (rep[i].status != ASYNC_STUCK)
+			async_unload(&o->plugins[i]);
+	}
+	if (!o->log)
+		return;
+	n = decision_log_head(o->log); /* the log holds the last `capacity` of them */
+	if (o->debug)
+		pl_info("debug dump: %s holds %llu of %llu decisions%s; read it with plugland-dump %s",
+			o->dump_path, (unsigned long long)(n < o->log->capacity ? n : o->log->capacity),
+			(unsigned long long)(n + decision_log_dropped(o->log)),
+			decision_log_dropped(o->log) ? " (the log was full)" : "", o->dump_path);
+	decision_log_destroy(o->log);
+	o->log = NULL;
+}

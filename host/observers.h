@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What watches the scheduling: the decision log every decision is
+ * appended to, and the async plugins ([async] plugins) that read it, each
+ * on its own thread. In debug mode the log is a large file-backed dump
+ * that survives a crash, and the async plugins get it all at exit.
+ */
+#ifndef PLUGLAND_OBSERVERS_H
+#define PLUGLAND_OBSERVERS_H
+
+#include "async_runner.h"
+#include "config.h"
+#include "decision_log.h"
+#include "plugin_loader.h"
+#include "services.h"
+
+#define MAX_ASYNC 8
+
+struct observers {
+	struct decision_log *log;	/* NULL: [log] capacity = 0, no debug */
+	bool debug;
+	char dump_path[200];
+	unsigned int nr;
+	struct loaded_async plugins[MAX_ASYNC];
+	struct plugin_services svc[MAX_ASYNC];
+	struct async_runner *runners[MAX_ASYNC];
+};
+
+/* Create the log, load and start the async plugins. 0, or the process
+ * exit status (1: no memory/file; 2: a bad async plugin with strict). */
+int observers_start(struct observers *o, const struct config *cfg, const char *policy);
+/* Stop the plugins (bounded), report, seal and close the log. */
+void observers_stop(struct observers *o);
+
+#endif
