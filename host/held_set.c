@@ -57,12 +57,20 @@ const struct plugland_task *held_set_get(const struct held_set *h, int32_t pid)
 
 bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie)
 {
+	return held_set_take_copy(h, pid, cookie, NULL);
+}
+
+bool held_set_take_copy(struct held_set *h, int32_t pid, uint64_t cookie,
+			struct plugland_task *out)
+{
 	uint32_t i = slot_of(h, pid), j, home;
 
 	while (h->slots[i].pid && h->slots[i].pid != pid)
 		i = (i + 1) & h->mask;
 	if (!h->slots[i].pid || h->slots[i].cookie != cookie)
 		return false;
+	if (out)
+		*out = h->slots[i];
 	/* Backward shift: move later entries of the cluster into the hole
 	 * when their home slot does not lie (cyclically) between hole and them. */
 	for (j = (i + 1) & h->mask; h->slots[j].pid; j = (j + 1) & h->mask) {

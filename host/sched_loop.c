@@ -36,7 +36,9 @@ void sched_loop_fini(struct sched_loop *l)
 /* Mark the phase the scheduling thread is in, for the watchdog. */
 static inline void watch_enter(struct sched_loop *l, const char *callback)
 {
-	atomic_store_explicit(&l->watch.since_ns, pl_now_ns(), memory_order_relaxed);
+	atomic_store_explicit(&l->watch.phase, atomic_load_explicit(&l->watch.phase,
+								     memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	atomic_store_explicit(&l->watch.callback, callback, memory_order_release);
 }
 
@@ -150,16 +152,14 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 	l->nr_held -= n;
 	now = n ? loop_now(l) : 0;
 	for (i = 0; i < n; i++) {
-		const struct plugland_task *t = held_set_get(&l->held, l->out[i].pid);
-		bool held = t && t->cookie == l->out[i].cookie;
+		struct plugland_task t;
+		bool held = held_set_take_copy(&l->held, l->out[i].pid, l->out[i].cookie, &t);
 
 		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {
 			l->out[i].cpu = PLUGLAND_CPU_ANY;
 			l->st.nr_invalid++;
 		}
-		record(l, t, &l->out[i], now, held ? 0 : PLUGLAND_DECISION_LATE);
-		if (held)
-			held_set_take(&l->held, l->out[i].pid, l->out[i].cookie);
+		record(l, held ? &t : NULL, &l->out[i], now, held ? 0 : PLUGLAND_DECISION_LATE);
 	}
 	l->out_off = 0;
 	l->out_n = n;

@@ -44,10 +44,12 @@ struct sched_stats {
 /*
  * Which policy callback the scheduling thread is in, for the watchdog
  * thread and the crash handler. `callback` is NULL outside the policy.
+ * `phase` counts phases: the watchdog times how long it stays the same
+ * (no clock read on the scheduling path).
  */
 struct policy_watch {
 	const char *_Atomic callback;
-	_Atomic uint64_t since_ns;
+	_Atomic uint64_t phase;
 	volatile sig_atomic_t in_policy; /* for the signal handler */
 };
 

@@ -102,14 +102,14 @@ static void fire(struct watchdog *w, const char *cb, uint64_t ms)
 static void *watchdog_main(void *arg)
 {
 	struct watchdog *w = arg;
-	uint64_t fired_since = 0;
+	uint64_t seen_phase = 0, seen_ns = 0, fired_phase = 0;
 	struct timespec next;
 
 	pthread_mutex_lock(&w->lock);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!w->stop) {
 		const char *cb;
-		uint64_t since, now;
+		uint64_t phase, now;
 
 		/* Look ten times per timeout: a stuck callback is caught
 		 * within 1.1 timeouts at most. */
@@ -121,13 +121,19 @@ static void *watchdog_main(void *arg)
 		while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &next) != ETIMEDOUT)
 			;
 		cb = atomic_load_explicit(&w->l->watch.callback, memory_order_acquire);
-		since = atomic_load_explicit(&w->l->watch.since_ns, memory_order_relaxed);
+		phase = atomic_load_explicit(&w->l->watch.phase, memory_order_relaxed);
 		now = pl_now_ns();
-		if (w->stop || !cb || !w->l->watch.in_policy || since == fired_since ||
-		    now - since < (uint64_t)w->timeout_ms * 1000000ull)
+		if (phase != seen_phase || !cb) {
+			/* The loop moved on since we last looked: time anew. */
+			seen_phase = phase;
+			seen_ns = now;
 			continue;
-		fired_since = since; /* once per stuck call */
-		fire(w, cb, (now - since) / 1000000ull);
+		}
+		if (w->stop || !w->l->watch.in_policy || phase == fired_phase ||
+		    now - seen_ns < (uint64_t)w->timeout_ms * 1000000ull)
+			continue;
+		fired_phase = phase; /* once per stuck call */
+		fire(w, cb, (now - seen_ns) / 1000000ull);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
