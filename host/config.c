@@ -95,7 +95,7 @@ static const struct opt opts[] = {
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
 	U32("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576),
-	BOOL("bpf", "all_kthreads", all_kthreads, "false"),
+	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
 	BOOL("bpf", "idle_direct", idle_direct, "false"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };

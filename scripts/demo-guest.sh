@@ -51,6 +51,6 @@ user=$(count "dispatched by user space")
 direct=$(count "dispatched directly by BPF")
 say ""
 say "=> $user scheduling decisions were made in user space by the policy plugin;"
-say "   $direct wake-ups (kthreads pinned to one CPU, scx_plugland's own threads)"
+say "   $direct wake-ups of kernel threads and of scx_plugland's own threads"
 say "   were dispatched by BPF directly so they never wait for user space."
 [ "$rc" = 0 ] && [ "$(state)" = disabled ]

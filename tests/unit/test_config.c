@@ -60,7 +60,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.policy, "deadline");
 	assert_int_equal(c.slice_us, 5000);
 	assert_int_equal(c.heartbeat_ms, 100);
-	assert_false(c.all_kthreads);
+	assert_true(c.all_kthreads);
 }
 
 static void test_values(void **state)
@@ -69,10 +69,10 @@ static void test_values(void **state)
 
 	(void)state;
 	assert_string_equal(load(&c, "; comment\n[scheduler]\npolicy = deadline\nslice_us = 20000\n"
-				     "[bpf]\nall_kthreads = yes\n[deadline]\nmax_tasks = 4096\n"), "");
+				     "[bpf]\nall_kthreads = no\n[deadline]\nmax_tasks = 4096\n"), "");
 	assert_string_equal(c.policy, "deadline");
 	assert_int_equal(c.slice_us, 20000);
-	assert_true(c.all_kthreads);
+	assert_false(c.all_kthreads);
 	assert_string_equal(config_plugin_value(&c, "deadline", "max_tasks"), "4096");
 	assert_null(config_plugin_value(&c, "deadline", "nope"));
 }

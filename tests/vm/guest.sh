@@ -307,7 +307,26 @@ t_pressure() {
 	grep -E ' compute_(0|1|2|39) ' /tmp/host.log
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure,debugkill,pressure}" | tr , ' ')
+# t_hotplug: CPU hotplug makes the kernel end the scheduler with a
+# "restart" exit code; scx_plugland attaches again, saying so.
+t_hotplug() {
+	CASE=hotplug
+	cpu=/sys/devices/system/cpu/cpu1/online
+	[ -w $cpu ] || { pass "skipped: cpu1 cannot be taken offline here"; return; }
+	start_host || return
+	echo 0 >$cpu
+	sleep 2
+	echo 1 >$cpu
+	sleep 2
+	grep -q 'the kernel asked for a restart (1 of 3)' /tmp/host.log ||
+		fail "no restart after CPU hotplug"
+	wait_state enabled 50 || fail "not enabled again after the restart: $(state)"
+	hackbench -g 2 -l 50 >/dev/null 2>&1 || fail "hackbench failed after the restart"
+	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
+	grep -E 'restart|disabled' /tmp/host.log
+}
+
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 for t in $tests; do "t_$t"; done
 echo "vm tests: $FAILED failed"
 [ "$FAILED" -eq 0 ]
