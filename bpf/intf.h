@@ -96,7 +96,7 @@ struct plugland_shared {
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */
 	u32 failsafe;		/* 1: BPF dispatches new tasks itself */
-	u32 __pad1;
+	s32 nr_idle_cpus;	/* CPUs in their idle loop right now */
 	s64 exit_code;
 	char exit_reason[128];
 	char exit_msg[1024];

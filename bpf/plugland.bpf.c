@@ -343,6 +343,22 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 		wake_host(false);
 }
 
+/*
+ * Count the idle CPUs for user space (a policy releases as many tasks as
+ * there are CPUs to take them). The kernel's own idle tracking stays on
+ * (SCX_OPS_KEEP_BUILTIN_IDLE): select_cpu and the kicks rely on it.
+ */
+static u8 cpu_idle[PL_MAX_CPUS]; /* our view; CPUs idle at attach join at their first wake */
+
+void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
+{
+	/* Called on `cpu` itself: its entry needs no lock; the count does. */
+	if (cpu < 0 || cpu >= PL_MAX_CPUS || cpu_idle[cpu] == idle)
+		return;
+	cpu_idle[cpu] = idle;
+	__sync_fetch_and_add(&shared.nr_idle_cpus, idle ? 1 : -1);
+}
+
 s32 PL_OPS(plugland_init_task, struct task_struct *p,
 		   struct scx_init_task_args *args)
 {
@@ -467,9 +483,11 @@ struct sched_ext_ops plugland_ops = {
 	.dequeue = (void *)plugland_dequeue,
 	.dispatch = (void *)plugland_dispatch,
 	.init_task = (void *)plugland_init_task,
+	.update_idle = (void *)plugland_update_idle,
 	.init = (void *)plugland_init,
 	.exit = (void *)plugland_exit,
 	.dispatch_max_batch = 64,
+	.flags = SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,
 	.name = "plugland",
 };

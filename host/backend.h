@@ -36,6 +36,8 @@ struct backend_ops {
 	int (*pick_idle_cpu)(struct backend *be, const struct plugland_task *task);
 	/* True once the kernel has ended the scheduler (exit info recorded). */
 	bool (*exited)(struct backend *be);
+	/* CPUs idle right now (NULL: unknown, 0). */
+	uint32_t (*nr_idle_cpus)(struct backend *be);
 	/* The clock of task->enq_ns; NULL: CLOCK_MONOTONIC (the kernel's). */
 	uint64_t (*now_ns)(struct backend *be);
 };

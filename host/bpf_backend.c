@@ -144,6 +144,13 @@ static bool bpfb_exited(struct backend *be)
 	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
 }
 
+static uint32_t bpfb_nr_idle_cpus(struct backend *be)
+{
+	int32_t n = __atomic_load_n(&BPFB(be)->shared->nr_idle_cpus, __ATOMIC_RELAXED);
+
+	return n > 0 ? (uint32_t)n : 0;
+}
+
 static const struct backend_ops bpf_ops = {
 	.name = "bpf",
 	.consume = bpfb_consume,
@@ -153,6 +160,7 @@ static const struct backend_ops bpf_ops = {
 	.wait = bpfb_wait,
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
 	.exited = bpfb_exited,
+	.nr_idle_cpus = bpfb_nr_idle_cpus,
 };
 
 /* Offset of global `var` in internal map `sec` (".rodata", ".bss"), or -1. */

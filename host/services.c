@@ -32,6 +32,13 @@ static int svc_pick_idle_cpu(const struct plugland_task *task)
 	return active_backend->ops->pick_idle_cpu(active_backend, task);
 }
 
+static uint32_t svc_nr_idle_cpus(void)
+{
+	struct backend *be = active_backend;
+
+	return be && be->ops->nr_idle_cpus ? be->ops->nr_idle_cpus(be) : 0;
+}
+
 static void svc_log(const struct plugland_host *h, enum plugland_log_level level, const char *fmt, ...)
 {
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
@@ -67,4 +74,5 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.log = svc_log;
 	s->host.config = svc_config;
 	s->host.cpu_topology = topology_get;
+	s->host.nr_idle_cpus = svc_nr_idle_cpus;
 }

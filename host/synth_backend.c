@@ -288,6 +288,16 @@ static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *t
 	return -1;
 }
 
+static uint32_t synth_nr_idle_cpus(struct backend *be)
+{
+	struct synth_backend *s = SYNTH(be);
+	uint32_t c, n = 0;
+
+	for (c = 0; c < s->o.nr_cpus; c++)
+		n += s->cpus[c].free_ns <= s->st.now_ns && !s->cpus[c].reserved;
+	return n;
+}
+
 static bool synth_exited(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
@@ -311,6 +321,7 @@ static const struct backend_ops synth_ops = {
 	.pick_idle_cpu = synth_pick_idle_cpu,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
+	.nr_idle_cpus = synth_nr_idle_cpus,
 };
 
 struct backend *synth_backend_new(const struct synth_opts *o)

@@ -50,7 +50,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 1
-#define PLUGLAND_ABI_MINOR 0
+#define PLUGLAND_ABI_MINOR 1
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -190,6 +190,15 @@ struct plugland_host {
 	 * does not exist. Read once at start-up: never blocks.
 	 */
 	int (*cpu_topology)(int cpu, struct plugland_cpu_topology *out);
+
+	/* --- ABI 1.1: check with PLUGLAND_HOST_HAS(host, nr_idle_cpus) --- */
+
+	/*
+	 * How many CPUs are idle right now (a snapshot the kernel keeps up to
+	 * date): how many tasks dispatch() can release for them to run at
+	 * once. A memory read: call it as often as you like.
+	 */
+	uint32_t (*nr_idle_cpus)(void);
 };
 
 /* True when the host passed in `host` provides member `field`. */

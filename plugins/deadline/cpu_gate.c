@@ -10,6 +10,7 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->credits = g->max_credits; /* every CPU is free to start with */
 	g->stall_ns = stall_ns;
 	g->last_release_ns = host->now_ns();
+	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
 }
 
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
@@ -21,6 +22,11 @@ void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
 void cpu_gate_begin(struct cpu_gate *g)
 {
 	g->probe_idle = g->host->pick_idle_cpu != NULL;
+	if (g->idle_count) {
+		/* No idle CPU: no system call to look for one. */
+		g->idle_budget = g->host->nr_idle_cpus();
+		g->probe_idle = g->probe_idle && g->idle_budget;
+	}
 }
 
 void cpu_gate_released(struct cpu_gate *g)
@@ -39,10 +45,17 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 		if (cpu >= 0) {
 			if (g->credits)
 				g->credits--; /* that CPU was probably the credit's */
+			if (g->idle_budget)
+				g->idle_budget--;
 			g->last_release_ns = now;
 			return cpu;
 		}
 		g->probe_idle = false; /* one system call per dispatch() that finds none */
+	}
+	if (g->idle_budget) { /* idle, but claimed meanwhile: any CPU */
+		g->idle_budget--;
+		g->last_release_ns = now;
+		return PLUGLAND_CPU_ANY;
 	}
 	if (g->credits) {
 		g->credits--;

@@ -4,8 +4,9 @@
  *
  * An ordering policy must hold its tasks until a CPU can take one: what
  * it releases early waits in the kernel's FIFO queues, out of its
- * control. The host does not say how busy the CPUs are, so the gate
- * lets a task go when
+ * control. With ABI 1.1 the host says how many CPUs are idle: that many
+ * tasks go at once, to an idle CPU picked near their last one. Besides
+ * (and with an older host, instead), the gate lets a task go when
  *   - host->pick_idle_cpu() finds (and claims) an idle CPU: it goes there;
  *   - a task we ran came back preempted (not woken, not new): the CPU it
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
@@ -27,6 +28,8 @@ struct cpu_gate {
 	uint64_t stall_ns;
 	uint64_t last_release_ns;
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
+	bool idle_count;	/* the host counts idle CPUs (ABI 1.1) */
+	uint32_t idle_budget;	/* idle CPUs this dispatch() may still fill */
 };
 
 void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
