@@ -52,7 +52,7 @@ stress_with() {
 }
 
 t_stress() {
-	for p in $(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' '); do
+	for p in $(echo "${PLUGLAND_POLICIES:-fifo,deadline,lottery,rules}" | tr , ' '); do
 		stress_with "$p"
 	done
 }
