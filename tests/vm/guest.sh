@@ -34,20 +34,8 @@ stress_with() {
 	start_host -c /tmp/test.ini -s 10 || return
 	grep -q "policy '$1' (/usr/local/lib/plugland/$1.so)" /tmp/host.log ||
 		fail "policy $1 not loaded from its plugin"
-	stress-ng --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s --quiet &
-	stress=$!
-	rounds=0 hb_fail=0 not_enabled=0
-	while kill -0 "$stress" 2>/dev/null; do
-		hackbench -g 2 -l 50 >/dev/null 2>&1 || hb_fail=$((hb_fail + 1))
-		rounds=$((rounds + 1))
-		[ "$(state)" = enabled ] || not_enabled=$((not_enabled + 1))
-	done
-	wait "$stress" || fail "stress-ng exited $?"
-	[ "$hb_fail" -eq 0 ] || fail "$hb_fail of $rounds hackbench rounds failed"
-	[ "$not_enabled" -eq 0 ] || fail "sched_ext was not enabled $not_enabled times"
-	errs=$(kernel_errors)
-	[ -z "$errs" ] || fail "kernel log: $errs"
-	stop_host TERM && pass "60 s, $rounds hackbench rounds, no stall, SIGTERM: exit 0"
+	load_with_hackbench 50 --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s
+	stop_host TERM && pass "60 s, $ROUNDS hackbench rounds, no stall, SIGTERM: exit 0"
 	cat /tmp/host.log
 }
 
@@ -229,20 +217,8 @@ t_mempressure() {
 	CASE=mempressure
 	dmesg -c >/dev/null
 	start_host -s 30 || return
-	stress-ng --vm 2 --vm-bytes 75% --fork 4 --timeout 120s --quiet &
-	stress=$!
-	rounds=0 hb_fail=0 not_enabled=0
-	while kill -0 "$stress" 2>/dev/null; do
-		hackbench -g 2 -l 20 >/dev/null 2>&1 || hb_fail=$((hb_fail + 1))
-		rounds=$((rounds + 1))
-		[ "$(state)" = enabled ] || not_enabled=$((not_enabled + 1))
-	done
-	wait "$stress" || fail "stress-ng exited $?"
-	[ "$hb_fail" -eq 0 ] || fail "$hb_fail of $rounds hackbench rounds failed"
-	[ "$not_enabled" -eq 0 ] || fail "sched_ext was not enabled $not_enabled times"
-	errs=$(kernel_errors)
-	[ -z "$errs" ] || fail "kernel log: $errs"
-	stop_host INT && pass "120 s, $rounds hackbench rounds, no ejection, no stall"
+	load_with_hackbench 20 --vm 2 --vm-bytes 75% --fork 4 --timeout 120s
+	stop_host INT && pass "120 s, $ROUNDS hackbench rounds, no ejection, no stall"
 	grep -E 'failsafe|starved' /tmp/host.log
 }
 

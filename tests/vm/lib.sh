@@ -71,3 +71,25 @@ kernel_errors() {
 	dmesg | grep -iE 'stall|runnable task|sched_ext:.*(error|disabled)|BUG:|Oops|hung task|lockup' |
 		grep -v 'disabled (unregistered from user space)'
 }
+
+# load_with_hackbench LOOPS STRESS-NG-ARGS...: the stress-ng workload with
+# rounds of hackbench -g 2 -l LOOPS alongside. Fails on a failed round, a
+# look at sched_ext that finds it not enabled, or trouble in the kernel
+# log (call dmesg -c before). Sets ROUNDS.
+load_with_hackbench() {
+	loops=$1
+	shift
+	stress-ng "$@" --quiet &
+	stress=$!
+	ROUNDS=0 hb_fail=0 not_enabled=0
+	while kill -0 "$stress" 2>/dev/null; do
+		hackbench -g 2 -l "$loops" >/dev/null 2>&1 || hb_fail=$((hb_fail + 1))
+		ROUNDS=$((ROUNDS + 1))
+		[ "$(state)" = enabled ] || not_enabled=$((not_enabled + 1))
+	done
+	wait "$stress" || fail "stress-ng exited $?"
+	[ "$hb_fail" -eq 0 ] || fail "$hb_fail of $ROUNDS hackbench rounds failed"
+	[ "$not_enabled" -eq 0 ] || fail "sched_ext was not enabled $not_enabled times"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+}
