@@ -22,4 +22,5 @@ for v in HOSTARGS POLICIES SWAP; do
 	# shellcheck disable=SC2154 # set by eval
 	[ -n "$val" ] && args="$args plugland.$(echo "$v" | tr 'A-Z' 'a-z')=$val"
 done
-exec "$top/scripts/vm-run.sh" -t 600 -a "$args" "$initrd"
+# The whole suite takes about 15 minutes under single-threaded TCG.
+exec "$top/scripts/vm-run.sh" -t 1800 -a "$args" "$initrd"
