@@ -259,6 +259,19 @@ void PL_OPS(plugland_dequeue, struct task_struct *p, u64 deq_flags)
 	}
 }
 
+/*
+ * An offline CPU stays in tasks' cpus_ptr, but nothing consumes its DSQ:
+ * a decision for it would strand the task (seen after CPU hotplug).
+ */
+static bool cpu_online(s32 cpu)
+{
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
+	bool ret = bpf_cpumask_test_cpu(cpu, online);
+
+	scx_bpf_put_cpumask(online);
+	return ret;
+}
+
 /* One record of the user ring buffer: apply the policy's decision. */
 static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 {
@@ -288,7 +301,8 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	slice = d.slice_ns ?: cfg.slice_ns;
 	cpu = d.cpu;
 
-	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
+	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
+	    cpu_online(cpu)) {
 		pl_dsq_insert(p, cpu, slice, 0);
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	} else {
