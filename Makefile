@@ -332,11 +332,13 @@ $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 #                     fails when one grew more than 10 % (under a minute)
 #
 #   BENCH_CPUS="2 4"  VM sizes in vCPUs (empty: no VM)
-#   BENCH_RUNS=5      runs per figure
+#   BENCH_RUNS=5      runs per figure in the VM
+#   BENCH_INPROC_RUNS=9  runs per figure in process (noisier: more runs)
 #   BENCH_POLICIES    what runs after the kernel's own scheduler
 #                     (POLICY+idle: POLICY with bpf.idle_direct=true)
 BENCH_CPUS     ?= 2 4
 BENCH_RUNS     ?= 5
+BENCH_INPROC_RUNS ?= 9
 BENCH_POLICIES ?= fifo,deadline,lottery,rules,fifo+idle
 # The loop's decision log, once host/sched_loop.h has it (bench_loop.c: log_attach).
 BENCH_LOOP_LOG := $(if $(shell grep -s 'struct decision_log \*log;' host/sched_loop.h),-DBENCH_LOOP_HAS_LOG)
@@ -347,7 +349,7 @@ $(O)/bench/bench_loop: bench/bench_loop.c $(CORE_OBJS) host/sched_loop.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(BENCH_LOOP_LOG) -Ihost $(filter %.c %.o,$^) -o $@ $(LDLIBS_HOST)
 
 bench-inproc: all $(O)/bench/bench_loop
-	$(Q)bench/inproc.sh $(O) $(BENCH_RUNS)
+	$(Q)bench/inproc.sh $(O) $(BENCH_INPROC_RUNS)
 
 bench-callgrind: all $(O)/bench/bench_loop
 	$(Q)bench/callgrind.py -b $(O) -o bench/results/callgrind.txt

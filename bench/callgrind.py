@@ -30,7 +30,8 @@ import tempfile
 from collections import defaultdict
 
 TOLERANCE = 0.10
-DEFAULT_POLICIES = ["fifo", "deadline", "lottery", "rules", "fifo+log"]
+DEFAULT_POLICIES = ["fifo", "deadline", "lottery", "rules",
+                    "fifo+log", "deadline+log", "lottery+log", "rules+log"]
 
 
 def parse(path):

@@ -170,9 +170,9 @@ def fmt(v):
     return f"{v:.2f}"
 
 
-def block_vm(n, r, png):
-    if r is None:
-        return f"_Not measured yet: run `make bench` (BENCH_CPUS includes {n})._"
+def summary_table(r):
+    """The medians of the main figures, one row per scheduler, with the
+    ratio to the kernel's."""
     rows = summarize.rows(r)
     by = {(m, s): (med, lo, hi, k, ratio) for m, s, med, lo, hi, k, ratio in rows}
     scheds = r.scheds
@@ -199,6 +199,14 @@ def block_vm(n, r, png):
     if r.errors:
         out.append("")
         out.append("**Errors during the run:** " + "; ".join(f"`{e}`" for e in r.errors))
+    return out, rows
+
+
+def block_vm(n, r, png):
+    if r is None:
+        return f"_Not measured yet: run `make bench` (BENCH_CPUS includes {n})._"
+    out, rows = summary_table(r)
+    scheds = r.scheds
     if png:
         out.append("")
         out.append(f"![cyclictest wake-up latency, {n} vCPUs]({os.path.basename(png)})")
@@ -215,7 +223,7 @@ def block_vm(n, r, png):
     counters = []
     for s in scheds:
         for line in r.logs.get(s, []):
-            if re.search(r"dispatched by user space|failsafe entered|policy .* enqueued", line):
+            if re.search(r"queued to user space|dispatched directly by BPF|failsafe entered|policy .* enqueued", line):
                 counters.append(f"| {s} | {line.strip()} |")
     if counters:
         out.append("")
@@ -244,6 +252,10 @@ def ccdf(hist):
     return pts
 
 
+# kernel first: black; then distinct colours (colour-blind safe order)
+COLOURS = ["#000000", "#0072b2", "#d55e00", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#999999"]
+
+
 def plot(n, r, png):
     if not shutil.which("gnuplot") or not r.hist:
         return None
@@ -265,28 +277,29 @@ def plot(n, r, png):
             title = s + (f": p50 {fmt(med['cyclictest_p50_us'])}, p99 {fmt(med['cyclictest_p99_us'])} us"
                          if len(med) == 2 else "")
             lw = 3 if s == "kernel" else 2
-            plots_h.append(f"'{dat}' using 1:2 with linespoints lw {lw} pt 7 ps 0.5 title '{title}'")
-            plots_c.append(f"'{cdat}' using 1:2 with steps lw {lw} title '{title}'")
+            style = f"lc rgb '{COLOURS[i % len(COLOURS)]}' lw {lw} dt {2 if '+' in s or '@' in s else 1}"
+            plots_h.append(f"'{dat}' using 1:2 with linespoints {style} pt 7 ps 0.4 notitle")
+            plots_c.append(f"'{cdat}' using 1:2 with steps {style} title '{title}'")
         runs = r.info.get("runs", "?")
-        loops = r.info.get("cyclictest_loops", "?")
+        secs = r.info.get("cyclictest_s", "?")
         script = f"""
 set terminal pngcairo size 1400,600 font 'sans,11'
 set output '{png}'
-set multiplot layout 1,2 title "cyclictest wake-up latency, {n} vCPUs (qemu TCG), kernel {r.info.get('kernel', '?')}\\nSCHED\\\\_OTHER, 1 ms period, stress-ng --cpu {n} running; {runs} runs x {loops} wake-ups per scheduler; legend: medians of the runs" font 'sans,12'
+set multiplot layout 1,2 title "cyclictest wake-up latency, {n} vCPUs (qemu TCG), kernel {r.info.get('kernel', '?')}\\nSCHED\\\\_OTHER, 1 ms period, stress-ng --cpu {n} running; {runs} runs of {secs} s per scheduler; legend: medians of the runs" font 'sans,12'
 set logscale x 10
 set xrange [10:100000]
 set xlabel 'latency (us)'
 set grid
-set key top right
 set format x '10^{{%T}}'
 set ylabel 'fraction of wake-ups (20 buckets per decade)'
-set title 'Distribution'
+set title 'Distribution (colours as on the right)'
 plot {', '.join(plots_h)}
 set logscale y 10
 set format y '10^{{%T}}'
 set yrange [1e-5:1.1]
 set ylabel 'fraction of wake-ups with latency >= x'
 set title 'Tail (complementary CDF): lower and further left is better'
+set key bottom left box opaque
 plot {', '.join(plots_c)}
 unset multiplot
 """
@@ -295,6 +308,20 @@ unset multiplot
             print(f"report: gnuplot failed: {res.stderr}", file=sys.stderr)
             return None
     return png
+
+
+def block_experiments(exps):
+    if not exps:
+        return "_None in bench/results/ (exp-NAME.txt, from `bench/run.sh -o`)._"
+    out = []
+    for name, r in exps:
+        out.append(f"**{name}** ({r.info.get('cpus', '?')} vCPUs, kernel {r.info.get('kernel', '?')}, "
+                   f"{r.info.get('date', '?')}): `{r.info.get('command', '?')}`")
+        out.append("")
+        table, _ = summary_table(r)
+        out.extend(table)
+        out.append("")
+    return "\n".join(out)
 
 
 # ---- goals --------------------------------------------------------------
@@ -340,9 +367,9 @@ def block_goals(loops, cg, vms):
         ratio_row("fifo hackbench ≤ 1.15× the kernel's", "hackbench_s", "fifo", 1.15)
         idle = [(s, med[("host_cpu_pct_idle", s)][0]) for s in r.scheds if ("host_cpu_pct_idle", s) in med]
         if idle:
-            worst = max(v for _, v in idle)
-            row(f"scx_plugland idle CPU ≤ 1 % ({n} vCPUs)",
-                ", ".join(f"{s} {v:.2f} %" for s, v in idle), worst <= 1)
+            fifo = dict(idle).get("fifo")
+            row(f"scx_plugland idle CPU ≤ 1 %, fifo ({n} vCPUs; the others for reference)",
+                ", ".join(f"{s} {v:.2f} %" for s, v in idle), None if fifo is None else fifo <= 1)
     return "\n".join(out)
 
 
@@ -384,6 +411,10 @@ def main():
             png = plot(n, r, os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png"))
         text = replace_block(text, f"vm-{n}cpu", block_vm(n, r, png))
     text = replace_block(text, "goals", block_goals(loops, cg, vms))
+    exps = []
+    for path in sorted(glob.glob(os.path.join(a.results, "exp-*.txt"))):
+        exps.append((os.path.basename(path)[4:-4], summarize.load(read_lines(path))))
+    text = replace_block(text, "experiments", block_experiments(exps))
     with open(a.doc, "w") as f:
         f.write(text)
 

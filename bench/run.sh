@@ -3,31 +3,36 @@
 # policy, the same workloads in one boot (bench/vm-guest.sh says which);
 # medians with min and max, ratio to the kernel.
 #
-#   bench/run.sh [-c CPUS] BUILD_DIR [POLICIES] [RUNS]   (defaults: 2, fifo, 5)
-#   KERNEL=7.3 bench/run.sh build                        (another kernel)
+#   bench/run.sh [-c CPUS] [-o OUT] BUILD_DIR [POLICIES] [RUNS]
+#                                      (defaults: 2, bench/results/vm-2cpu.txt, fifo, 5)
+#   KERNEL=7.3 bench/run.sh build     (another kernel)
 #
-# The raw lines go to bench/results/vm-<CPUS>cpu.txt (bench/report.py
-# turns them into docs/performance.md), the console log to
-# BUILD_DIR/vm/bench-<CPUS>cpu-console.log. Multi-threaded TCG (-j): one
-# host thread per vCPU; more vCPUs than host cores are oversubscribed.
+# The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
+# into docs/performance.md, exp-*.txt into its experiments), the console
+# log to BUILD_DIR/vm/bench-<CPUS>cpu-console.log. Multi-threaded TCG (-j):
+# one host thread per vCPU; more vCPUs than host cores are oversubscribed.
+# POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cpus=2
-if [ "${1:-}" = -c ]; then
-	cpus=$2
-	shift 2
-fi
+cpus=2 out=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	-c) cpus=$2; shift 2 ;;
+	-o) out=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
 build=${1:-$top/build}
 policies=${2:-fifo}
 runs=${3:-5}
 initrd=$build/vm/bench.cpio.gz
 log=$build/vm/bench-${cpus}cpu-console.log
-out=$top/bench/results/vm-${cpus}cpu.txt
+out=${out:-$top/bench/results/vm-${cpus}cpu.txt}
 mkdir -p "$build/vm" "$(dirname "$out")"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$build/scx_plugland" "$build"/plugins/*.so
 echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies, $runs runs each" \
-	"(about $((3 + 2 * $(echo "$policies" | tr , ' ' | wc -w))) minutes at 2 vCPUs; started $(date +%H:%M))"
+	"(about $((3 + 3 * $(echo "$policies" | tr , ' ' | wc -w))) minutes; started $(date +%H:%M))"
 t0=$(date +%s)
 rc=0
 "$top/scripts/vm-run.sh" -j -q -t 1800 -c "$cpus" -l "$log" \

@@ -16,6 +16,7 @@ METRICS = {
     "cyclictest_p50_us": ("cyclictest wake-up latency p50, us", "lower"),
     "cyclictest_p99_us": ("cyclictest wake-up latency p99, us", "lower"),
     "cyclictest_max_us": ("cyclictest wake-up latency max, us", "lower"),
+    "cyclictest_wakeups": ("cyclictest wake-ups measured in a run", "higher"),
     "stressng_cpu_ops_s": ("stress-ng cpu, bogo ops/s", "higher"),
     "stressng_fork_ops_s": ("stress-ng fork, bogo ops/s", "higher"),
     "stressng_switch_ops_s": ("stress-ng switch, bogo ops/s", "higher"),

@@ -12,14 +12,17 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
-# ("POLICY+idle": POLICY with --set bpf.idle_direct=true).
+# ("POLICY+idle": POLICY with --set bpf.idle_direct=true; for experiments,
+# "POLICY@SECTION.KEY=VALUE[@...]" adds --set SECTION.KEY=VALUE).
 #
 # Workloads, for each scheduler:
 #   idle        10 s of nothing: scx_plugland's CPU time (it must sleep) and
 #               how often its threads ran (context switches per second)
 #   hackbench   hackbench -g 4 -l 200: seconds (lower is better)
-#   cyclictest  SCHED_OTHER wake-up latency, 1 ms period, CT_LOOPS loops,
-#               with stress-ng --cpu <nr CPUs> running: p50, p99, max in us.
+#   cyclictest  SCHED_OTHER wake-up latency, 1 ms period, for CT_SECS s (a
+#               time, not a number of loops: a scheduler with long latencies
+#               must not make the run last minutes), with stress-ng --cpu
+#               <nr CPUs> running: p50, p99, max in us, and the wake-ups.
 #               SCHED_OTHER on purpose: SCHED_FIFO tasks belong to the RT
 #               class, above sched_ext, and never reach plugland. (Note that
 #               with -h, cyclictest -p 0 silently becomes SCHED_FIFO
@@ -29,7 +32,7 @@
 # and scx_plugland's CPU time during each, in % of one CPU.
 runs=${PLUGLAND_RUNS:-5}
 policies=$(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' ')
-CT_LOOPS=${PLUGLAND_CT_LOOPS:-5000}
+CT_SECS=${PLUGLAND_CT_SECS:-6}
 CT_HIST_US=50000 # cyclictest -h: 1 us buckets up to 50 ms
 SNG_S=${PLUGLAND_SNG_S:-10}
 HZ=100 # USER_HZ: /proc/PID/stat times are in 1/100 s
@@ -52,6 +55,10 @@ cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/sta
 phase_begin() { t0=$(cpu_ticks); s0=$(now); }
 phase_end() {
 	[ -n "$host" ] || return 0
+	if [ ! -e "/proc/$host/stat" ]; then
+		echo "BENCH $1 error host_exited_during_$2 (sched_ext $(state))"
+		return 1
+	fi
 	t1=$(cpu_ticks)
 	s1=$(now)
 	echo "BENCH $1 host_cpu_pct_$2 $(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz=$HZ \
@@ -99,7 +106,7 @@ cyclictest_runs() {
 	sleep 1
 	i=0
 	while [ $i -lt "$runs" ]; do
-		cyclictest -t1 --policy=other -i 1000 -l "$CT_LOOPS" -q -m -h $CT_HIST_US >/tmp/ct 2>/dev/null
+		cyclictest -t1 --policy=other -i 1000 -D "$CT_SECS" -q -m -h $CT_HIST_US >/tmp/ct 2>/dev/null
 		if [ $i = 0 ] && [ "$1" = kernel ]; then
 			grep -q 'defaulting realtime' /tmp/ct && echo "BENCH-INFO warning cyclictest_ran_realtime"
 		fi
@@ -107,6 +114,7 @@ cyclictest_runs() {
 		echo "BENCH $1 cyclictest_p50_us $2"
 		echo "BENCH $1 cyclictest_p99_us $3"
 		echo "BENCH $1 cyclictest_max_us $4"
+		echo "BENCH $1 cyclictest_wakeups $(sed -n 's/^# Total: *0*\([0-9]\)/\1/p' /tmp/ct)"
 		awk '/^# Histogram Overflows:/ { print "over", $4 + 0 } /^#/ { next } $2 > 0' /tmp/ct >>/tmp/ct-all
 		i=$((i + 1))
 	done
@@ -155,7 +163,7 @@ echo "BENCH-INFO kernel $(uname -r)"
 echo "BENCH-INFO cpus $NCPU"
 echo "BENCH-INFO cpu_model $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 echo "BENCH-INFO runs $runs"
-echo "BENCH-INFO cyclictest_loops $CT_LOOPS"
+echo "BENCH-INFO cyclictest_s $CT_SECS"
 echo "BENCH-INFO stress-ng $(stress-ng --version 2>&1 | head -n1)"
 start=$(now)
 echo "BENCH-INFO phase kernel $(now)"
@@ -163,10 +171,17 @@ workloads kernel
 
 for p in $policies; do
 	echo "BENCH-INFO phase $p $(now)"
-	case $p in
-	*+idle) scx_plugland -p "${p%+idle}" --set bpf.idle_direct=true >/tmp/host-$p.log 2>&1 & ;;
-	*) scx_plugland -p "$p" >/tmp/host-$p.log 2>&1 & ;;
-	esac
+	# POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments
+	name=${p%+idle}
+	set -- -p "${name%%@*}"
+	[ "$name" = "$p" ] || set -- "$@" --set bpf.idle_direct=true
+	rest=${name#*@}
+	while [ "$rest" != "$name" ] && [ -n "$rest" ]; do
+		set -- "$@" --set "${rest%%@*}"
+		case $rest in *@*) rest=${rest#*@} ;; *) rest="" ;; esac
+	done
+	echo "BENCH-INFO host_args $p scx_plugland $*"
+	scx_plugland "$@" >/tmp/host-$p.log 2>&1 &
 	host=$!
 	i=0
 	while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do
