@@ -104,7 +104,13 @@ t_crash() {
 	printf '[scheduler]\npolicy = crash\nstrict = true\n[crash]\nafter = 3000\n[debug]\nenabled = true\nsize_mb = 32\ndump = /dev/shm/crash.dump\n' \
 		>/tmp/crash.ini
 	start_host -c /tmp/crash.ini || return
-	hackbench -g 2 -l 200 >/dev/null 2>&1 || fail "hackbench failed"
+	# load until the policy has taken its 3000 tasks and crashed
+	i=0
+	while kill -0 "$HOST" 2>/dev/null && [ $i -lt 50 ]; do
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
+		i=$((i + 1))
+	done
+	kill -0 "$HOST" 2>/dev/null && { fail "the policy never crashed"; kill -9 "$HOST"; }
 	wait "$HOST"
 	rc=$?
 	wait_state disabled 20 || fail "state $(state) after the crash"
