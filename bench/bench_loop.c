@@ -89,7 +89,8 @@ static struct decision_log *log_attach(struct sched_loop *l, const struct config
 				       const char *policy, uint32_t nr_cpus)
 {
 	struct decision_log_opts o = {
-		.capacity = cfg->log_capacity ? cfg->log_capacity : 524288,
+		/* 0 turns scx_plugland's log off; -L asks for one all the same */
+		.capacity = cfg->log_capacity ? cfg->log_capacity : 262144,
 		.backing = DECISION_LOG_HUGE,
 		.on_full = DECISION_LOG_WRAP,
 		.nr_cpus = nr_cpus,

@@ -30,14 +30,14 @@ fi
 	echo "INFO kernel $(uname -r)"
 	echo "INFO compiler $(${CC:-gcc} --version | head -n1)"
 	echo "INFO date $(date -u +%Y-%m-%d)"
+	echo "INFO source $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
 	echo "INFO command bench/inproc.sh BUILD $runs $n"
 	# Anything else running skews these: say so in the results.
 	echo "INFO loadavg_before $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "INFO vms_running_before $(pgrep -c qemu-system || true)"
 	for p in fifo deadline lottery rules; do
-		for log in off on; do
-			"${pin[@]}" "$build/bench/bench_loop" -p "$p" -P "$build/plugins" -n "$n" -r "$runs" \
-				$([ $log = on ] && echo -L)
+		for log in "" -L; do
+			"${pin[@]}" "$build/bench/bench_loop" -p "$p" -P "$build/plugins" -n "$n" -r "$runs" $log
 		done
 	done
 	echo "INFO loadavg_after $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -47,6 +47,7 @@ t1=$(date +%s)
 	echo "BENCH-INFO command vm-run.sh -j -c $cpus -a plugland.policies=$policies plugland.runs=$runs (kernel ${KERNEL:-6.18})"
 	echo "BENCH-INFO boot_s $((t1 - t0))"
 	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
+	echo "BENCH-INFO source $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
 	grep -aE '^BENCH' "$log" || true
 } >"$out"
 if [ "$rc" != 0 ]; then

@@ -110,6 +110,7 @@ cyclictest_runs() {
 		if [ $i = 0 ] && [ "$1" = kernel ]; then
 			grep -q 'defaulting realtime' /tmp/ct && echo "BENCH-INFO warning cyclictest_ran_realtime"
 		fi
+		# shellcheck disable=SC2046 # three words, split on purpose
 		set -- "$1" $(ct_percentiles /tmp/ct)
 		echo "BENCH $1 cyclictest_p50_us $2"
 		echo "BENCH $1 cyclictest_p99_us $3"
@@ -181,7 +182,7 @@ for p in $policies; do
 		case $rest in *@*) rest=${rest#*@} ;; *) rest="" ;; esac
 	done
 	echo "BENCH-INFO host_args $p scx_plugland $*"
-	scx_plugland "$@" >/tmp/host-$p.log 2>&1 &
+	scx_plugland "$@" >"/tmp/host-$p.log" 2>&1 &
 	host=$!
 	i=0
 	while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do
@@ -190,7 +191,7 @@ for p in $policies; do
 	done
 	if [ "$(state)" != enabled ]; then
 		echo "BENCH $p error not_enabled"
-		sed "s/^/BENCH-LOG $p /" /tmp/host-$p.log
+		sed "s/^/BENCH-LOG $p /" "/tmp/host-$p.log"
 		kill -INT $host 2>/dev/null
 		wait $host
 		host=""
@@ -206,7 +207,7 @@ for p in $policies; do
 	phase_end "$p" idle && workloads "$p"
 	kill -INT $host
 	wait $host || echo "BENCH $p error exit_$?"
-	tail -n 20 /tmp/host-$p.log | sed "s/^/BENCH-LOG $p /"
+	tail -n 20 "/tmp/host-$p.log" | sed "s/^/BENCH-LOG $p /"
 	host=""
 done
 dmesg | grep -iE 'sched_ext|stall|lockup|BUG:' | tail -n 20 | sed 's/^/BENCH-LOG dmesg /'
