@@ -131,7 +131,9 @@ def main():
     budget = read_budget(a.check) if a.check else {}
     policies = a.policies or (list(budget) if budget else DEFAULT_POLICIES)
 
-    lines, failed = [], False
+    src = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
+                          "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    lines, failed = [f"CGINFO source {src or 'unknown'}"], False
     print(f"instructions per decision (callgrind, {a.n} decisions minus 1, "
           "synthetic backend 4 CPUs 16 CPU-bound tasks)")
     hdr = f"{'policy':<12} {'host+policy':>11} {'host':>7} {'policy':>7} {'synth':>7} {'total':>7}"

@@ -56,7 +56,9 @@ def load_inproc(lines):
 def load_callgrind(lines):
     cg, top = {}, {}
     for line in lines or []:
-        if line.startswith("CG "):
+        if line.startswith("CGINFO source "):
+            cg.setdefault("_source", line.split(None, 2)[2])
+        elif line.startswith("CG "):
             d = kv(line)
             cg[d["policy"]] = d
         elif line.startswith("CGTOP "):
@@ -70,7 +72,8 @@ def block_machine(inproc_info, vms):
     if inproc_info:
         out.append(f"- In process: {inproc_info.get('cpu_model', '?')}, {inproc_info.get('cores', '?')} cores, "
                    f"Linux {inproc_info.get('kernel', '?')}, {inproc_info.get('compiler', '?')}; "
-                   f"measured {inproc_info.get('date', '?')}.")
+                   f"measured {inproc_info.get('date', '?')}, source {inproc_info.get('source', '?')}; "
+                   f"load average {inproc_info.get('loadavg_before', '?')} before.")
     for n, r in vms:
         i = r.info
         out.append(f"- VM, {n} vCPUs: guest kernel {i.get('kernel', '?')}, qemu TCG multi-threaded "
@@ -79,7 +82,7 @@ def block_machine(inproc_info, vms):
                    + (" (**oversubscribed**: more vCPUs than host cores)"
                       if i.get("host_cores", "").isdigit() and n > int(i["host_cores"]) else "")
                    + f"; {i.get('tools', '').rstrip(', ')}; measured {i.get('date', '?')}, "
-                   f"{i.get('elapsed_s', '?')} s in the guest.")
+                   f"source {i.get('source', '?')}, {i.get('elapsed_s', '?')} s in the guest.")
     return "\n".join(out) if out else "_Not measured yet: run `make bench`._"
 
 
@@ -123,17 +126,18 @@ def block_callgrind(cg, top):
         return "_Not measured yet: run `make bench` (or `make bench-callgrind`)._"
     out = ["| policy | host + policy | host | policy | synthetic backend | total |",
            "|---|---:|---:|---:|---:|---:|"]
-    for p in sorted(cg, key=order):
+    for p in sorted((p for p in cg if p != "_source"), key=order):
         d = cg[p]
         if d.get("unavailable"):
             out.append(f"| {p} | n/a: the loop has no decision log yet | | | | |")
             continue
         out.append(f"| {p} | **{float(d['host_policy']):.0f}** | {float(d['host']):.0f} | "
                    f"{float(d['plugin']):.0f} | {float(d['synth']):.0f} | {float(d['total']):.0f} |")
-    n = next((d.get("n") for d in cg.values() if d.get("n")), "?")
+    n = next((d.get("n") for p, d in cg.items() if p != "_source" and d.get("n")), "?")
     out.append("")
     out.append(f"Instructions per decision: ({n} decisions - 1 decision) / {int(n) - 1 if n != '?' else '?'}, "
-               "exclusive cost of each function by the file that defines it.")
+               "exclusive cost of each function by the file that defines it; source "
+               f"{cg.get('_source', '?')}.")
     for p in sorted(top, key=order):
         out.append("")
         out.append(f"<details><summary>Where the instructions of <b>{p}</b> go (per decision, top functions)</summary>")
@@ -316,7 +320,8 @@ def block_experiments(exps):
     out = []
     for name, r in exps:
         out.append(f"**{name}** ({r.info.get('cpus', '?')} vCPUs, kernel {r.info.get('kernel', '?')}, "
-                   f"{r.info.get('date', '?')}): `{r.info.get('command', '?')}`")
+                   f"{r.info.get('date', '?')}, source {r.info.get('source', '?')}): "
+                   f"`{r.info.get('command', '?')}`")
         out.append("")
         table, _ = summary_table(r)
         out.extend(table)
@@ -428,7 +433,7 @@ def main():
             print(f"  {p:<9} log {log:<3}  {float(d['mdps_median']):6.2f} M/s  "
                   f"(min {float(d['mdps_min']):.2f}, max {float(d['mdps_max']):.2f})")
     print("\n-- instructions per decision (callgrind), host + policy [total with the synthetic backend]")
-    for p in sorted(cg, key=order):
+    for p in sorted((p for p in cg if p != "_source"), key=order):
         d = cg[p]
         if not d.get("unavailable"):
             print(f"  {p:<12} {float(d['host_policy']):7.1f}  [{float(d['total']):.1f}]")

@@ -29,6 +29,8 @@ initrd=$build/vm/bench.cpio.gz
 log=$build/vm/bench-${cpus}cpu-console.log
 out=${out:-$top/bench/results/vm-${cpus}cpu.txt}
 mkdir -p "$build/vm" "$(dirname "$out")"
+# What the binaries were built from (roughly: the tree now, not at build time)
+src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$build/scx_plugland" "$build"/plugins/*.so
 echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies, $runs runs each" \
@@ -47,7 +49,7 @@ t1=$(date +%s)
 	echo "BENCH-INFO command vm-run.sh -j -c $cpus -a plugland.policies=$policies plugland.runs=$runs (kernel ${KERNEL:-6.18})"
 	echo "BENCH-INFO boot_s $((t1 - t0))"
 	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
-	echo "BENCH-INFO source $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "BENCH-INFO source $src"
 	grep -aE '^BENCH' "$log" || true
 } >"$out"
 if [ "$rc" != 0 ]; then
