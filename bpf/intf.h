@@ -100,6 +100,13 @@ struct plugland_shared {
 	s64 exit_code;
 	char exit_reason[128];
 	char exit_msg[1024];
+	/*
+	 * Written by BPF in ops.running: the vtime of the task each CPU runs
+	 * when user space dispatched it, 0 when BPF did (kthreads, the host):
+	 * the host picks the CPU to preempt for a more urgent task from it,
+	 * and writes 0 there itself once it has picked one.
+	 */
+	u64 running_vtime[PL_MAX_CPUS];
 };
 
 /* SEC("syscall") pick_idle_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */
@@ -107,6 +114,12 @@ struct plugland_pick_cpu_args {
 	s32 pid;
 	s32 prev_cpu;
 	s32 ret_cpu;		/* out: an idle CPU the task may use, or < 0 */
+	u32 __pad;
+};
+
+/* SEC("syscall") preempt_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */
+struct plugland_preempt_args {
+	s32 cpu;		/* kicked with SCX_KICK_PREEMPT */
 	u32 __pad;
 };
 

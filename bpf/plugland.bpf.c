@@ -54,6 +54,7 @@ char _license[] SEC("license") = "GPL";
 #define PF_KTHREAD	0x00200000
 #define CLOCK_MONOTONIC 1
 #define ESRCH		3
+#define EINVAL		22
 
 /* A sched_ext callback; ".s" marks the sleepable ones (ops.init). */
 #define PL_OPS(name, args...) SEC("struct_ops/" #name) BPF_PROG(name, ##args)
@@ -370,7 +371,27 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
 	if (cpu < 0 || cpu >= PL_MAX_CPUS || cpu_idle[cpu] == idle)
 		return;
 	cpu_idle[cpu] = idle;
+	if (idle)
+		shared.running_vtime[cpu] = 0; /* nothing to preempt */
 	__sync_fetch_and_add(&shared.nr_idle_cpus, idle ? 1 : -1);
+}
+
+/*
+ * Publish what runs here for the host's preemption choice: the policy's
+ * vtime for a task user space dispatched; 0 (never preempted) for the
+ * tasks BPF dispatched itself.
+ */
+void PL_OPS(plugland_running, struct task_struct *p)
+{
+	s32 cpu = scx_bpf_task_cpu(p);
+	struct task_ctx *tctx;
+	u64 vtime = 0;
+
+	if (cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	if (!bypasses_user(p) && (tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0)))
+		vtime = tctx->vtime;
+	shared.running_vtime[cpu] = vtime;
 }
 
 s32 PL_OPS(plugland_init_task, struct task_struct *p,
@@ -490,12 +511,29 @@ int kick_idle_cpu(void *ctx)
 	return cpu;
 }
 
+/*
+ * Run by the host after it sent a decision for a CPU it chose to preempt
+ * (see running_vtime): the task running there goes back to its enqueue,
+ * and the CPU drains the decisions in ops.dispatch.
+ */
+SEC("syscall")
+int preempt_cpu(struct plugland_preempt_args *args)
+{
+	s32 cpu = args->cpu;
+
+	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
+		return -EINVAL;
+	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct sched_ext_ops plugland_ops = {
 	.select_cpu = (void *)plugland_select_cpu,
 	.enqueue = (void *)plugland_enqueue,
 	.dequeue = (void *)plugland_dequeue,
 	.dispatch = (void *)plugland_dispatch,
+	.running = (void *)plugland_running,
 	.init_task = (void *)plugland_init_task,
 	.update_idle = (void *)plugland_update_idle,
 	.init = (void *)plugland_init,

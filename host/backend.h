@@ -21,7 +21,8 @@ struct backend_ops {
 	/* Hand every queued task to fn, without blocking. Returns how many,
 	 * or a negative errno. */
 	int (*consume)(struct backend *be, backend_task_fn fn, void *ctx);
-	/* Send n decisions; returns how many were accepted (fewer: full). */
+	/* Send n decisions; returns how many were accepted (fewer: full).
+	 * Then preempt the CPUs pick_preempt_cpu() chose. */
 	unsigned int (*dispatch)(struct backend *be, const struct plugland_dispatch *d,
 				 unsigned int n);
 	/* Make the kernel apply the decisions sent so far now (wake an idle
@@ -34,6 +35,11 @@ struct backend_ops {
 	int (*wait)(struct backend *be, int timeout_ms);
 	/* An idle CPU for the task, reserved; -1 if none. */
 	int (*pick_idle_cpu)(struct backend *be, const struct plugland_task *task);
+	/* A CPU running a task with a vtime above `vtime` (the largest), to be
+	 * preempted for `task` once the next dispatch() has sent its decision;
+	 * -1 if none. NULL: preemption not supported. */
+	int (*pick_preempt_cpu)(struct backend *be, const struct plugland_task *task,
+				uint64_t vtime);
 	/* True once the kernel has ended the scheduler (exit info recorded). */
 	bool (*exited)(struct backend *be);
 	/* CPUs idle right now (NULL: unknown, 0). */

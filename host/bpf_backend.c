@@ -40,7 +40,10 @@ struct bpf_backend {
 	void *bss;
 	size_t bss_len;
 	int epoll_fd;
-	int pick_fd, kick_fd, counters_fd;
+	int pick_fd, kick_fd, preempt_fd, counters_fd;
+	/* CPUs pick_preempt_cpu() chose, kicked once the decisions are sent */
+	int32_t preempt_cpus[PL_MAX_CPUS];
+	uint32_t nr_preempt;
 	int nr_possible;
 	/* the loop's callback, for the duration of one consume() */
 	backend_task_fn fn;
@@ -76,6 +79,20 @@ static int bpfb_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	return n < 0 ? n : n;
 }
 
+/* Preempt the CPUs chosen since the last call: their decisions are out. */
+static void kick_preempted(struct bpf_backend *b)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->nr_preempt; i++) {
+		struct plugland_preempt_args args = { .cpu = b->preempt_cpus[i] };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+
+		bpf_prog_test_run_opts(b->preempt_fd, &opts);
+	}
+	b->nr_preempt = 0;
+}
+
 static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_dispatch *d,
 				  unsigned int n)
 {
@@ -90,6 +107,7 @@ static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_disp
 		memcpy(rec, &d[i], sizeof(d[i]));
 		user_ring_buffer__submit(b->dispatched, rec);
 	}
+	kick_preempted(b);
 	return i;
 }
 
@@ -139,6 +157,36 @@ static int bpfb_pick_idle_cpu(struct backend *be, const struct plugland_task *ta
 	return args.ret_cpu >= 0 ? args.ret_cpu : -1;
 }
 
+/*
+ * The CPU running the least urgent task (largest vtime) among those
+ * running one less urgent than `vtime`. The task's CPU mask is not known
+ * here: a task that may not run everywhere gets none.
+ */
+static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
+				 uint64_t vtime)
+{
+	struct bpf_backend *b = BPFB(be);
+	uint64_t worst = vtime;
+	int32_t cpu, found = -1;
+
+	if (task->nr_cpus_allowed < be->nr_cpus || b->nr_preempt == PL_MAX_CPUS)
+		return -1;
+	for (cpu = 0; cpu < (int32_t)be->nr_cpus; cpu++) {
+		uint64_t v = __atomic_load_n(&b->shared->running_vtime[cpu], __ATOMIC_RELAXED);
+
+		if (v > worst) {
+			worst = v;
+			found = cpu;
+		}
+	}
+	if (found < 0)
+		return -1;
+	/* Claimed: not chosen again before it runs something new. */
+	__atomic_store_n(&b->shared->running_vtime[found], 0, __ATOMIC_RELAXED);
+	b->preempt_cpus[b->nr_preempt++] = found;
+	return found;
+}
+
 static bool bpfb_exited(struct backend *be)
 {
 	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
@@ -159,6 +207,7 @@ static const struct backend_ops bpf_ops = {
 	.publish = bpfb_publish,
 	.wait = bpfb_wait,
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
+	.pick_preempt_cpu = bpfb_pick_preempt_cpu,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
 };
@@ -299,8 +348,10 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	b->shared = bss_var(b, "shared", sizeof(*b->shared));
 	b->pick_fd = prog_fd(b->obj, "pick_idle_cpu");
 	b->kick_fd = prog_fd(b->obj, "kick_idle_cpu");
+	b->preempt_fd = prog_fd(b->obj, "preempt_cpu");
 	b->counters_fd = map_fd(b->obj, "counters");
-	if (!b->shared || b->pick_fd < 0 || b->kick_fd < 0 || b->counters_fd < 0)
+	if (!b->shared || b->pick_fd < 0 || b->kick_fd < 0 || b->preempt_fd < 0 ||
+	    b->counters_fd < 0)
 		goto fail;
 
 	step = "set up the ring buffers";

@@ -32,6 +32,15 @@ static int svc_pick_idle_cpu(const struct plugland_task *task)
 	return active_backend->ops->pick_idle_cpu(active_backend, task);
 }
 
+static int svc_preempt_cpu(const struct plugland_task *task, uint64_t vtime)
+{
+	struct backend *be = active_backend;
+
+	if (!be || !be->ops->pick_preempt_cpu)
+		return -1;
+	return be->ops->pick_preempt_cpu(be, task, vtime);
+}
+
 static uint32_t svc_nr_idle_cpus(void)
 {
 	struct backend *be = active_backend;
@@ -75,4 +84,5 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.config = svc_config;
 	s->host.cpu_topology = topology_get;
 	s->host.nr_idle_cpus = svc_nr_idle_cpus;
+	s->host.preempt_cpu = svc_preempt_cpu;
 }

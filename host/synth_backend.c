@@ -19,6 +19,12 @@ struct synth_task {
 struct synth_cpu {
 	uint64_t free_ns;	/* done with what it was given */
 	bool reserved;		/* claimed by pick_idle_cpu, not yet used */
+	/* the last task given to it: runs [start, free_ns) */
+	uint32_t last;
+	bool has_last;
+	bool last_sleeps;	/* it sleeps when done, rather than being preempted */
+	uint64_t last_start;
+	uint64_t last_vtime;
 };
 
 struct synth_backend {
@@ -178,6 +184,11 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	}
 	s->cpus[c].free_ns = start + run;
 	s->cpus[c].reserved = false;
+	s->cpus[c].last = idx;
+	s->cpus[c].has_last = true;
+	s->cpus[c].last_sleeps = sleeps;
+	s->cpus[c].last_start = start;
+	s->cpus[c].last_vtime = k->t.vtime;
 	s->st.busy_ns += run;
 
 	k->st.nr_dispatched++;
@@ -288,6 +299,73 @@ static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *t
 	return -1;
 }
 
+/* Pending task idx is queued again at `at` (earlier than planned). */
+static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t at)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nr_pending && s->pending[i] != idx; i++)
+		;
+	if (i == s->nr_pending)
+		return;
+	s->tasks[idx].ready_ns = at;
+	s->tasks[idx].t.enq_ns = at;
+	s->tasks[idx].seq = s->next_seq++;
+	while (i && pending_before(s, s->pending[i], s->pending[(i - 1) / 2])) {
+		pending_swap(s, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+/*
+ * Preemption: the CPU running (now, nothing queued behind it) the task
+ * with the largest vtime above `vtime` stops it now. The task gets back
+ * the CPU time it did not use and is queued again at once, runnable.
+ */
+static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
+				  uint64_t vtime)
+{
+	struct synth_backend *s = SYNTH(be);
+	uint64_t now = s->st.now_ns, worst = vtime, refund;
+	const struct synth_behaviour *b;
+	struct synth_cpu *cpu = NULL;
+	struct synth_task *k;
+	uint32_t c;
+
+	(void)task;
+	for (c = 0; c < s->o.nr_cpus; c++) {
+		struct synth_cpu *x = &s->cpus[c];
+
+		if (x->has_last && !x->reserved && x->last_start <= now && x->free_ns > now &&
+		    x->last_vtime > worst) {
+			worst = x->last_vtime;
+			cpu = x;
+		}
+	}
+	if (!cpu)
+		return -1;
+	k = &s->tasks[cpu->last];
+	b = s->o.behaviours ? &s->o.behaviours[cpu->last] : NULL;
+	refund = cpu->free_ns - now;
+	k->st.runtime_ns -= refund;
+	k->t.exec_runtime -= refund;
+	s->st.busy_ns -= refund;
+	if (b && b->burst_ns) {
+		if (cpu->last_sleeps) { /* it will not reach its sleep now */
+			k->burst_left = 0;
+			k->t.nvcsw--;
+			k->t.flags &= ~PLUGLAND_TASK_WAKEUP;
+		}
+		k->burst_left += refund;
+	}
+	pending_move_earlier(s, cpu->last, now);
+	cpu->free_ns = now;
+	cpu->has_last = false;
+	cpu->reserved = true;
+	s->st.nr_preempted++;
+	return (int)(cpu - s->cpus);
+}
+
 static uint32_t synth_nr_idle_cpus(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
@@ -319,6 +397,7 @@ static const struct backend_ops synth_ops = {
 	.publish = synth_publish,
 	.wait = synth_wait,
 	.pick_idle_cpu = synth_pick_idle_cpu,
+	.pick_preempt_cpu = synth_pick_preempt_cpu,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
 	.nr_idle_cpus = synth_nr_idle_cpus,

@@ -9,6 +9,9 @@
  * kernel would: stale cookies, double dispatches, unknown pids. For unit
  * tests and benchmarks on machines without sched_ext.
  *
+ * pick_preempt_cpu() stops the task a CPU runs now (the last one it was
+ * given) and queues it again at once, with the CPU time it did not use.
+ *
  * Time only moves in wait(): to the next moment something happens (a
  * task wakes or finishes its slice, a CPU becomes free), so a policy that
  * holds tasks is asked again exactly when a CPU needs work.
@@ -57,6 +60,7 @@ struct synth_stats {
 	uint64_t nr_held_published;
 	uint64_t now_ns;	/* virtual clock */
 	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
+	uint64_t nr_preempted;	/* runs cut short by pick_preempt_cpu */
 };
 
 #define SYNTH_PID_BASE 1000

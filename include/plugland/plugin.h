@@ -50,7 +50,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 1
-#define PLUGLAND_ABI_MINOR 1
+#define PLUGLAND_ABI_MINOR 2
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -97,7 +97,9 @@ struct plugland_dispatch {
 	int32_t pid;
 	int32_t cpu;		/* a CPU, or PLUGLAND_CPU_ANY */
 	uint64_t slice_ns;	/* 0: the host's default slice */
-	uint64_t vtime;		/* kept by the host; reported back in task->vtime */
+	uint64_t vtime;		/* kept by the host; reported back in task->vtime;
+				   while it runs, how urgent it is (lower: more),
+				   for preempt_cpu() */
 	uint64_t cookie;	/* task->cookie, unchanged */
 };
 
@@ -199,6 +201,23 @@ struct plugland_host {
 	 * once. A memory read: call it as often as you like.
 	 */
 	uint32_t (*nr_idle_cpus)(void);
+
+	/* --- ABI 1.2: check with PLUGLAND_HOST_HAS(host, preempt_cpu) --- */
+
+	/*
+	 * A CPU to take from a less urgent task, for `task` to run there now:
+	 * of the CPUs running a task this policy dispatched with a vtime
+	 * larger than `vtime`, the one with the largest. That task is
+	 * preempted once this dispatch() returns and comes back to enqueue()
+	 * (runnable, not a wake-up): dispatch `task` to the CPU returned, in
+	 * this dispatch(). -1 when there is none, or when `task` may not run on
+	 * every CPU. Tasks the kernel dispatched itself (kernel threads, the
+	 * host) are never preempted. Only the order of vtimes matters: make
+	 * `vtime` smaller than the running task's by the margin it needs to
+	 * be worth a context switch. Reads shared memory; the preemption
+	 * itself costs one system call. Call from dispatch() only.
+	 */
+	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime);
 };
 
 /* True when the host passed in `host` provides member `field`. */

@@ -15,7 +15,11 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
 {
-	if (!(t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) && g->credits < g->max_credits)
+	if (t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW))
+		return;
+	if (g->debts)
+		g->debts--;
+	else if (g->credits < g->max_credits)
 		g->credits++;
 }
 
@@ -67,4 +71,23 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 		return PLUGLAND_CPU_ANY;
 	}
 	return CPU_GATE_SHUT;
+}
+
+int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
+		     uint32_t nr_cpus_allowed, uint64_t vtime)
+{
+	struct plugland_task t = {
+		.pid = pid, .tgid = pid, .cpu = prev_cpu, .nr_cpus_allowed = nr_cpus_allowed,
+	};
+	int cpu;
+
+	if (!PLUGLAND_HOST_HAS(g->host, preempt_cpu) || !g->host->preempt_cpu)
+		return CPU_GATE_SHUT;
+	cpu = g->host->preempt_cpu(&t, vtime);
+	if (cpu < 0)
+		return CPU_GATE_SHUT;
+	if (g->debts < g->max_credits)
+		g->debts++;
+	g->last_release_ns = g->host->now_ns();
+	return cpu;
 }

@@ -12,6 +12,9 @@
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
  *   - nothing was released for stall_ns while tasks wait (the host's own
  *     thread may be what keeps the only idle CPU busy): one, to any CPU.
+ * And (ABI 1.2) a task may take the CPU of a less urgent running one
+ * (cpu_gate_preempt): that CPU owes the gate the credit its preempted task
+ * will bring back.
  */
 #ifndef PLUGLAND_CPU_GATE_H
 #define PLUGLAND_CPU_GATE_H
@@ -25,6 +28,7 @@
 struct cpu_gate {
 	const struct plugland_host *host;
 	uint32_t credits, max_credits;
+	uint32_t debts;		/* preempted tasks whose CPU is already taken */
 	uint64_t stall_ns;
 	uint64_t last_release_ns;
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
@@ -40,6 +44,10 @@ void cpu_gate_begin(struct cpu_gate *g);
 /* Where task pid (last on prev_cpu) may run now: a claimed idle CPU,
  * PLUGLAND_CPU_ANY, or CPU_GATE_SHUT. */
 int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu);
+/* The CPU of a running task whose vtime is above `vtime`, preempted for
+ * task pid; CPU_GATE_SHUT if there is none (or the host cannot). */
+int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
+		     uint32_t nr_cpus_allowed, uint64_t vtime);
 /* A task was released without asking (pinned to a CPU). */
 void cpu_gate_released(struct cpu_gate *g);
 

@@ -7,6 +7,8 @@
 int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
+	uint64_t margin_us;
+	bool preempt = true;
 
 	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
 	burst_cap_us = EDF_DEFAULT_BURST_CAP_NS / 1000;
@@ -18,6 +20,10 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 		       EDF_DEFAULT_MIN_SLICE_NS / 1000 : slice_us;
 	if (conf_u64(host, "min_slice_us", 50, 1000000, &min_slice_us))
 		return -EINVAL;
+	margin_us = min_slice_us;
+	if (conf_bool(host, "preempt", &preempt) ||
+	    conf_u64(host, "preempt_margin_us", 0, 1000000, &margin_us))
+		return -EINVAL;
 	if (min_slice_us > slice_us) {
 		host->log(host, PLUGLAND_LOG_ERROR, "min_slice_us (%llu) is larger than slice_us (%llu)",
 			  (unsigned long long)min_slice_us, (unsigned long long)slice_us);
@@ -28,6 +34,8 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 	p->burst_cap_ns = burst_cap_us * 1000;
 	p->forget_ns = EDF_DEFAULT_FORGET_NS;
 	p->max_tasks = (uint32_t)max_tasks;
+	/* The margin is in virtual time; 0 would be "never": keep 1 ns. */
+	p->preempt_margin_ns = preempt ? (margin_us ? margin_us * 1000 : 1) : 0;
 	return 0;
 }
 
@@ -97,9 +105,11 @@ struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict
 		.d = plugland_dispatch_of(t),
 		.prev_cpu = t->cpu,
 		.pin_cpu = -1,
+		.flags = t->flags,
+		.nr_cpus_allowed = t->nr_cpus_allowed,
 	};
 
-	it.d.vtime = v->vruntime;
+	it.d.vtime = v->deadline;
 	return it;
 }
 
@@ -124,6 +134,11 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 		cpu_gate_released(g);
 	} else {
 		cpu = cpu_gate_pick(g, head->d.pid, head->prev_cpu);
+		if (cpu == CPU_GATE_SHUT && by_deadline && e->p.preempt_margin_ns &&
+		    (head->flags & PLUGLAND_TASK_WAKEUP))
+			cpu = cpu_gate_preempt(g, head->d.pid, head->prev_cpu,
+					       head->nr_cpus_allowed,
+					       head->key + e->p.preempt_margin_ns);
 		if (cpu == CPU_GATE_SHUT)
 			return false;
 	}

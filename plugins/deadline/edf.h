@@ -31,6 +31,9 @@ struct edf_params {
 	uint64_t burst_cap_ns;
 	uint64_t forget_ns;	/* state of tasks not seen for this long is dropped */
 	uint32_t max_tasks;	/* tasks whose state is kept */
+	/* A waking task takes the CPU of a running one whose deadline is
+	 * later than its own by more than preempt_margin_ns (0: never). */
+	uint64_t preempt_margin_ns;
 };
 
 /* What the policies read from their ini section for the core. */
@@ -60,8 +63,9 @@ struct edf_verdict {
 	uint64_t burst;		/* weighted runtime since it last slept */
 };
 
-/* Read slice_us, min_slice_us, burst_cap_us, max_tasks from the plugin's
- * section over defaults. 0, or -EINVAL (logged). */
+/* Read slice_us, min_slice_us, burst_cap_us, max_tasks, preempt,
+ * preempt_margin_us from the plugin's section over defaults. 0, or
+ * -EINVAL (logged). */
 int edf_params_read(const struct plugland_host *host, struct edf_params *p);
 int edf_init(struct edf *e, const struct edf_params *p);
 void edf_fini(struct edf *e);
@@ -72,9 +76,11 @@ struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict
 /* The slice when nr_waiting tasks wait: max(min_slice, slice / nr_waiting). */
 uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting);
 /*
- * Release the first task of q into *out if the gate lets it go: its CPU
- * chosen, a slice of 0 replaced by edf_slice(nr_waiting), virtual time
- * moved to its deadline when by_deadline. False: hold it.
+ * Release the first task of q into *out if the gate lets it go, or, when
+ * by_deadline and it woke up, if it can preempt a task with a later
+ * deadline: its CPU chosen, a slice of 0 replaced by edf_slice(nr_waiting),
+ * virtual time moved to its deadline when by_deadline. The decision's vtime
+ * is the deadline (what preemption compares). False: hold it.
  */
 bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t nr_waiting,
 		 bool by_deadline, struct plugland_dispatch *out);

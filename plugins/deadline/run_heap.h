@@ -15,6 +15,8 @@ struct run_item {
 	struct plugland_dispatch d; /* the decision; cpu is chosen on release */
 	int32_t prev_cpu;	/* where it ran last: the CPU to prefer */
 	int32_t pin_cpu;	/* >= 0: it must run there */
+	uint32_t flags;		/* PLUGLAND_TASK_* of its enqueue */
+	uint32_t nr_cpus_allowed;
 };
 
 struct run_heap {

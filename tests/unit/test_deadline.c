@@ -69,6 +69,52 @@ static void test_sleeper_waits_less(void **state)
 	harness_stop(&h);
 }
 
+/*
+ * Preemption: a task that wakes every 1 ms for 50 us among four hogs on
+ * two CPUs. With preempt (the default) it takes a hog's CPU at once; with
+ * preempt=false it waits for a slice to end. Returns its p99 wait and
+ * checks that shares stay fair to the hogs either way.
+ */
+static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
+{
+	struct synth_behaviour b[5] = { [4] = { .burst_ns = 50000, .sleep_ns = 1 * MS } };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 5, .max_ns = 5000 * MS, .behaviours = b };
+	struct harness h;
+	uint64_t p99;
+	uint32_t i;
+
+	harness_load(&h, "deadline");
+	harness_set(&h, preempt);
+	harness_start(&h, &o);
+	harness_run(&h);
+	p99 = synth_wait_percentile(synth_backend_task(h.be, 4), 99);
+	*nr_preempted = synth_backend_stats(h.be)->nr_preempted;
+	for (i = 0; i < 4; i++) {
+		double s = harness_share(&h, i, o.nr_tasks);
+
+		if (s < 0.22)
+			fail_msg("%s: hog %u got %.3f of the CPU time", preempt, i, s);
+	}
+	harness_stop(&h);
+	return p99;
+}
+
+static void test_wakeup_preempts_hogs(void **state)
+{
+	uint64_t with, without, nr_with, nr_without;
+
+	(void)state;
+	with = sleeper_p99("deadline.preempt=true", &nr_with);
+	without = sleeper_p99("deadline.preempt=false", &nr_without);
+	printf("  sleeper p99 wait: %llu us preempting (%llu preemptions), %llu us not\n",
+	       (unsigned long long)with / 1000, (unsigned long long)nr_with,
+	       (unsigned long long)without / 1000);
+	assert_int_equal(nr_without, 0);
+	assert_true(nr_with > 1000);
+	assert_true(with < 100000);	/* well under the 500 us minimum slice */
+	assert_true(without > 500000);
+}
+
 static void test_weights_proportional(void **state)
 {
 	static const uint64_t w[6] = { 100, 100, 200, 200, 400, 400 };
@@ -159,6 +205,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_equal_weights_equal_shares),
 		cmocka_unit_test(test_sleeper_waits_less),
+		cmocka_unit_test(test_wakeup_preempts_hogs),
 		cmocka_unit_test(test_weights_proportional),
 		cmocka_unit_test(test_wakeup_credit_bounded),
 		cmocka_unit_test(test_slice_shrinks_with_waiting),
