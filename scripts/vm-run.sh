@@ -69,7 +69,8 @@ elif [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	echo "vm-run: timed out after ${tmo}s" >&2
 	rc=124
 else
-	echo "vm-run: guest ended without reporting a status" >&2
+	echo "vm-run: guest ended without reporting a status; the console's last lines:" >&2
+	tail -n 40 "$log" | sed 's/^/vm-run:   /' >&2
 	rc=125
 fi
 

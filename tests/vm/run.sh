@@ -23,4 +23,21 @@ for v in HOSTARGS POLICIES SWAP; do
 	[ -n "$val" ] && args="$args plugland.$(echo "$v" | tr 'A-Z' 'a-z')=$val"
 done
 # The whole suite takes about 15 minutes under single-threaded TCG.
-exec "$top/scripts/vm-run.sh" -t 1800 -a "$args" "$initrd"
+log=$build/vm/console.log
+rc=0
+"$top/scripts/vm-run.sh" -t 1800 -l "$log" -a "$args" "$initrd" || rc=$?
+[ "$rc" = 125 ] || exit "$rc"
+
+# The guest kernel died without a status (CI saw it once after the sigstop
+# case, cause not captured; under multi-threaded TCG guests have oopsed
+# while the kernel patched its code): vm-run.sh printed the console's last
+# lines; boot once more for the case it died in and those after it. A
+# case that failed before stays failed.
+grep -q '^FAIL ' "$log" && exit 1
+all=${tests:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure,debugkill,pressure,hotplug}
+died=$(sed -n 's/^== \([a-z0-9]*\)$/\1/p' "$log" | tail -n1)
+[ -n "$died" ] || exit "$rc"
+rest=$(echo "$all" | tr , '\n' | sed -n "/^$died\$/,\$p" | paste -sd, -)
+echo "  VM       the guest died in case '$died' (console above): booting again for $rest"
+args=$(echo "$args" | sed 's/plugland\.tests=[^ ]*//')
+exec "$top/scripts/vm-run.sh" -t 1800 -a "$args plugland.tests=$rest" "$initrd"
