@@ -109,6 +109,7 @@ $(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so: $(O)/tests/plugins/%.so:
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
+$(O)/tests/test_cpu_gate: plugins/deadline/cpu_gate.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'

@@ -12,9 +12,14 @@
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
  *   - nothing was released for stall_ns while tasks wait (the host's own
  *     thread may be what keeps the only idle CPU busy): one, to any CPU.
- * And (ABI 1.2) a task may take the CPU of a less urgent running one
- * (cpu_gate_preempt): that CPU owes the gate the credit its preempted task
- * will bring back.
+ * With ABI 1.2, besides:
+ *   - up to `ahead` tasks wait in the kernel's queue for any CPU
+ *     (host->nr_queued_any()), in the policy's order: a CPU that frees up
+ *     takes the next at once instead of waiting for the host, at the price
+ *     of that many tasks released before they are due;
+ *   - a task may take the CPU of a less urgent running one
+ *     (cpu_gate_preempt): that CPU owes the gate the credit its preempted
+ *     task will bring back.
  */
 #ifndef PLUGLAND_CPU_GATE_H
 #define PLUGLAND_CPU_GATE_H
@@ -34,9 +39,14 @@ struct cpu_gate {
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
 	bool idle_count;	/* the host counts idle CPUs (ABI 1.1) */
 	uint32_t idle_budget;	/* idle CPUs this dispatch() may still fill */
+	uint32_t ahead;		/* tasks to keep queued for any CPU */
+	uint32_t ahead_budget;	/* ... this dispatch() may still queue */
 };
 
-void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
+void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns,
+		   uint32_t ahead);
+/* The `queue_ahead` key of the plugin's section (default 0); 0 or -EINVAL. */
+int cpu_gate_read_ahead(const struct plugland_host *host, uint32_t *ahead);
 /* Every enqueue: a preempted task means a CPU it left. */
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t);
 /* At the start of each dispatch(). */
