@@ -9,7 +9,16 @@
  *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
  *                                               policy.dispatch()
  *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
- *      └─► per-CPU DSQ (policy named a CPU) or shared DSQ (any CPU)
+ *      └─► per-CPU DSQ (policy named a CPU) or host DSQ (any CPU)
+ *
+ * A CPU serves its own DSQ first, then the host DSQ and the shared DSQ
+ * (what BPF dispatched itself: fallbacks, bounces) in turn.
+ *
+ * Preemption. ops.running publishes, per CPU, the vtime the policy gave
+ * the task it runs (0 for tasks dispatched here). The host reads it to
+ * choose a CPU running a less urgent task, sends the decision for that CPU
+ * and runs the preempt_cpu syscall program: SCX_KICK_PREEMPT ends the
+ * running slice, and the CPU drains the decision in ops.dispatch.
  *
  * Tasks that must never wait for user space are dispatched here directly:
  *  - every thread of the host process (tgid): if the scheduler had to wait
