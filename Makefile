@@ -155,6 +155,7 @@ install: all $(O)/plugland.pc
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
+	install -D -m 644 include/plugland/ini_lines.h $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h
 	install -D -m 644 $(O)/plugland.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc
 	install -d -m 755 $(DESTDIR)$(PLUGIN_DIR)
 	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PLUGIN_DIR)/
@@ -164,6 +165,7 @@ install: all $(O)/plugland.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/bin/plugland-dump \
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
+	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
@@ -291,7 +293,7 @@ bench-log: $(O)/bench/bench_log
 # their own rule; the pattern rule above builds the rest.
 PLUGIN_LINK  = $(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
 DEADLINE_LIB := $(addprefix plugins/deadline/,edf.c run_heap.c pid_table.c cpu_gate.c)
-PLUGIN_HDRS  := include/plugland/plugin.h $(wildcard plugins/deadline/*.h plugins/common/*.h)
+PLUGIN_HDRS  := $(wildcard include/plugland/*.h plugins/deadline/*.h plugins/common/*.h)
 
 $(O)/plugins/rules.so: $(wildcard plugins/rules/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <ini.h>
+#include <plugland/ini_lines.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -216,33 +217,15 @@ struct parse_ctx {
 	size_t errlen;
 	uint64_t seen;		/* bit i: opts[i] was set by this file */
 	unsigned int first_extra; /* extras from index on came from this file */
-	FILE *f;
-	int line;		/* line inih is on (counted by read_line) */
-	bool at_line_start;
+	struct ini_lines in;	/* the file; in.line: the line inih is on */
 	int err_line;		/* line of the message in err, 0: none */
 };
 
 _Static_assert(NR_OPTS <= 64, "parse_ctx.seen is a 64-bit mask");
 
-/* inih's reader: fgets that counts lines (Debian's inih passes the
- * handler no line number). A line longer than inih's buffer comes in
- * pieces; only a piece that starts a line advances the count. */
-static char *read_line(char *buf, int size, void *user)
-{
-	struct parse_ctx *p = user;
-	char *r = fgets(buf, size, p->f);
-
-	if (r) {
-		if (p->at_line_start)
-			p->line++;
-		p->at_line_start = strchr(buf, '\n') != NULL;
-	}
-	return r;
-}
-
 static int handler_error(struct parse_ctx *p)
 {
-	p->err_line = p->line;
+	p->err_line = p->in.line;
 	return 0;
 }
 
@@ -285,11 +268,11 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 	char msg[256] = "";
 	struct parse_ctx p = {
 		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
-		.f = f, .at_line_start = true,
+		.in = { .f = f, .at_line_start = true },
 	};
 	int line;
 
-	line = ini_parse_stream(read_line, &p, on_ini, &p);
+	line = ini_parse_stream(ini_lines_read, &p.in, on_ini, &p);
 	if (line) {
 		/* inih goes on after an error and returns the first one's line:
 		 * ours, or one of its own (syntax, or a line over its limit). */

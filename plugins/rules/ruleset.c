@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <ini.h>
+#include <plugland/ini_lines.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,7 @@ static const char *const class_names[] = { "normal", "latency", "background", NU
 
 struct parse_ctx {
 	struct ruleset *rs;
-	FILE *f;
-	int line;		/* counted by read_line: inih does not say */
-	bool at_line_start;
+	struct ini_lines in;	/* the file; in.line: the line inih is on */
 	int err_line;		/* line of msg, 0: no error yet */
 	char msg[256];
 	unsigned int seen;	/* keys of the current rule, bit per rule_key */
@@ -33,20 +32,6 @@ bool rule_is_async(const struct rule *r)
 	return r->has_re || r->cgroup;
 }
 
-/* inih's reader: fgets that counts lines (as host/config.c does). */
-static char *read_line(char *buf, int size, void *user)
-{
-	struct parse_ctx *p = user;
-	char *r = fgets(buf, size, p->f);
-
-	if (r) {
-		if (p->at_line_start)
-			p->line++;
-		p->at_line_start = strchr(buf, '\n') != NULL;
-	}
-	return r;
-}
-
 static int fail(struct parse_ctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parse_ctx *p, const char *fmt, ...)
 {
@@ -55,7 +40,7 @@ static int fail(struct parse_ctx *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
 	va_end(ap);
-	p->err_line = p->line;
+	p->err_line = p->in.line;
 	return 0;
 }
 
@@ -142,7 +127,7 @@ static struct rule *rule_of(struct parse_ctx *p, const char *section)
 	r = &rs->rules[rs->nr++];
 	memset(r, 0, sizeof(*r));
 	snprintf(r->name, sizeof(r->name), "%s", section);
-	r->line = p->line;
+	r->line = p->in.line;
 	p->seen = 0;
 	return r;
 }
@@ -221,7 +206,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 
 struct ruleset *ruleset_load(const char *path, uint32_t nr_cpus, char *err, size_t errlen)
 {
-	struct parse_ctx p = { .at_line_start = true };
+	struct parse_ctx p = { .in.at_line_start = true };
 	unsigned int i;
 	int line;
 
@@ -232,14 +217,14 @@ struct ruleset *ruleset_load(const char *path, uint32_t nr_cpus, char *err, size
 	}
 	p.rs->nr_cpus = nr_cpus ? nr_cpus : 1;
 	snprintf(p.rs->path, sizeof(p.rs->path), "%s", path);
-	p.f = fopen(path, "r");
-	if (!p.f) {
+	p.in.f = fopen(path, "r");
+	if (!p.in.f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		ruleset_free(p.rs);
 		return NULL;
 	}
-	line = ini_parse_stream(read_line, &p, on_key, &p);
-	fclose(p.f);
+	line = ini_parse_stream(ini_lines_read, &p.in, on_key, &p);
+	fclose(p.in.f);
 	if (line) {
 		/* inih reports the first error's line: ours, or its own syntax error. */
 		snprintf(err, errlen, "%s:%d: %s", path, line,
