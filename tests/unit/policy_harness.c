@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "plugin_loader.h"
@@ -148,4 +149,18 @@ uint64_t harness_mean_wait(const struct harness *h, uint32_t idx)
 	const struct synth_task_stats *st = synth_backend_task(h->be, idx);
 
 	return st->nr_dispatched ? st->wait_sum_ns / st->nr_dispatched : 0;
+}
+
+int harness_tmpdir(const char *name, char dir[64])
+{
+	snprintf(dir, 64, "/tmp/plugland-%s-XXXXXX", name);
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+int harness_tmpdir_remove(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
 }

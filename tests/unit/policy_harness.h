@@ -49,6 +49,11 @@ void harness_start(struct harness *h, const struct synth_opts *o);
 void harness_run(struct harness *h);
 void harness_stop(struct harness *h);
 
+/* A fresh directory /tmp/plugland-NAME-XXXXXX into dir[64]; 0 or -1. */
+int harness_tmpdir(const char *name, char dir[64]);
+/* rm -rf it; the exit status of rm. */
+int harness_tmpdir_remove(const char *dir);
+
 /* Fraction of all CPU time that task idx got. */
 double harness_share(const struct harness *h, uint32_t idx, uint32_t nr_tasks);
 uint64_t harness_mean_wait(const struct harness *h, uint32_t idx);

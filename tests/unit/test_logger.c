@@ -21,8 +21,7 @@ static char dir[64], path[128];
 static int make_dir(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/plugland-logger-XXXXXX");
-	if (!mkdtemp(dir))
+	if (harness_tmpdir("logger", dir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/decisions.log", dir);
 	return 0;
@@ -30,11 +29,8 @@ static int make_dir(void **state)
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return harness_tmpdir_remove(dir);
 }
 
 static void clean(void)

@@ -21,8 +21,7 @@ static char dir[64], rules_path[128], setting[256];
 static int make_dir(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/plugland-rules-XXXXXX");
-	if (!mkdtemp(dir))
+	if (harness_tmpdir("rules", dir))
 		return -1;
 	snprintf(rules_path, sizeof(rules_path), "%s/rules.ini", dir);
 	snprintf(setting, sizeof(setting), "rules.file=%s", rules_path);
@@ -31,11 +30,8 @@ static int make_dir(void **state)
 
 static int remove_dir(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return harness_tmpdir_remove(dir);
 }
 
 static void write_file(const char *path, const char *text)
