@@ -155,13 +155,13 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 	if (!matched)
 		return fflush(out) || ferror(out) ? -1 : 0;
 	fprintf(out, "%-12s", "time span");
-	put_scaled(out, t_first, 6);
+	put_scaled(out, t_first, 9);
 	fputs(" s .. ", out);
-	put_scaled(out, t_last, 6);
+	put_scaled(out, t_last, 9);
 	fputs(" s after the start (", out);
 	/* Unsigned: corrupted times may be further apart than an int64. */
 	span = (uint64_t)t_last - (uint64_t)t_first;
-	put_scaled(out, span > INT64_MAX ? INT64_MAX : (int64_t)span, 6);
+	put_scaled(out, span > INT64_MAX ? INT64_MAX : (int64_t)span, 9);
 	fputs(" s)\n", out);
 	for (i = 0; i <= DUMP_MAX_POLICIES; i++) {
 		if (!per_policy[i])

@@ -81,6 +81,7 @@ expect 0 "" -- "$tmp/good.dump"
 if grep -q '^format      version 1, clean' "$tmp/out" &&
 	grep -q '^records     3000 present (seq 0..2999), 3000 appended, 0 lost' "$tmp/out" &&
 	grep -q '^cpus        2$' "$tmp/out" && grep -q '^policy      fifo (id 0)' "$tmp/out" &&
+	grep -q '^time span   0.000010000 s .. 0.030000000 s after the start (0.029990000 s)' "$tmp/out" &&
 	grep -qE '^ +102 +100 stress-ng +600 +20.0%' "$tmp/out"; then
 	pass "summary of a clean dump"
 else
