@@ -72,6 +72,7 @@ struct plugland_counters {
 	u64 nr_failsafe_exit;	/* times it came back */
 	u64 nr_failsafe_dispatches; /* tasks BPF dispatched itself meanwhile */
 	u64 nr_failsafe_rescued; /* tasks taken back from a silent host */
+	u64 nr_preempt_kicks;	/* CPUs preempted for the policy (preempt_cpu) */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -86,6 +87,17 @@ struct plugland_config {
 	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
 	u32 __pad;
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
+};
+
+/*
+ * What a CPU runs, for the host's choice of a CPU to preempt: the vtime
+ * the policy gave the task when user space dispatched it, 0 when BPF did
+ * (kthreads, the host: never preempted), and since when it runs. The host
+ * writes vtime 0 itself once it has picked the CPU.
+ */
+struct plugland_running {
+	u64 vtime;
+	u64 since_ns;		/* bpf_ktime_get_ns() at ops.running */
 };
 
 /* Mutable shared state: BPF .bss, mmap()ed by the host after load. */
@@ -105,13 +117,8 @@ struct plugland_shared {
 	s64 exit_code;
 	char exit_reason[128];
 	char exit_msg[1024];
-	/*
-	 * Written by BPF in ops.running: the vtime of the task each CPU runs
-	 * when user space dispatched it, 0 when BPF did (kthreads, the host):
-	 * the host picks the CPU to preempt for a more urgent task from it,
-	 * and writes 0 there itself once it has picked one.
-	 */
-	u64 running_vtime[PL_MAX_CPUS];
+	/* Written by BPF in ops.running: what each CPU runs (see below). */
+	struct plugland_running running[PL_MAX_CPUS];
 };
 
 /* SEC("syscall") pick_idle_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */

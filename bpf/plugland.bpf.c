@@ -15,7 +15,8 @@
  * (what BPF dispatched itself: fallbacks, bounces) in turn.
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
- * the task it runs (0 for tasks dispatched here). The host reads it to
+ * the task it runs (0 for tasks dispatched here) and since when it runs.
+ * The host reads it to
  * choose a CPU running a less urgent task, sends the decision for that CPU
  * and runs the preempt_cpu syscall program: SCX_KICK_PREEMPT ends the
  * running slice, and the CPU drains the decision in ops.dispatch.
@@ -400,7 +401,7 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
 		return;
 	cpu_idle[cpu] = idle;
 	if (idle)
-		shared.running_vtime[cpu] = 0; /* nothing to preempt */
+		shared.running[cpu].vtime = 0; /* nothing to preempt */
 	__sync_fetch_and_add(&shared.nr_idle_cpus, idle ? 1 : -1);
 }
 
@@ -419,7 +420,8 @@ void PL_OPS(plugland_running, struct task_struct *p)
 		return;
 	if (!bypasses_user(p) && (tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0)))
 		vtime = tctx->vtime;
-	shared.running_vtime[cpu] = vtime;
+	shared.running[cpu].since_ns = bpf_ktime_get_ns();
+	shared.running[cpu].vtime = vtime;
 }
 
 s32 PL_OPS(plugland_init_task, struct task_struct *p,
@@ -555,6 +557,7 @@ int preempt_cpu(struct plugland_preempt_args *args)
 	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
 		return -EINVAL;
 	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+	COUNT(nr_preempt_kicks);
 	return 0;
 }
 

@@ -35,11 +35,11 @@ struct backend_ops {
 	int (*wait)(struct backend *be, int timeout_ms);
 	/* An idle CPU for the task, reserved; -1 if none. */
 	int (*pick_idle_cpu)(struct backend *be, const struct plugland_task *task);
-	/* A CPU running a task with a vtime above `vtime` (the largest), to be
-	 * preempted for `task` once the next dispatch() has sent its decision;
-	 * -1 if none. NULL: preemption not supported. */
+	/* A CPU running, for min_run_ns at least, a task with a vtime above
+	 * `vtime` (the largest), to be preempted for `task` once the next
+	 * dispatch() has sent its decision; -1 if none. NULL: not supported. */
 	int (*pick_preempt_cpu)(struct backend *be, const struct plugland_task *task,
-				uint64_t vtime);
+				uint64_t vtime, uint64_t min_run_ns);
 	/* Decisions for PLUGLAND_CPU_ANY not yet taken by a CPU. NULL: 0. */
 	uint32_t (*nr_queued_any)(struct backend *be);
 	/* True once the kernel has ended the scheduler (exit info recorded). */

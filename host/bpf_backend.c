@@ -161,22 +161,24 @@ static int bpfb_pick_idle_cpu(struct backend *be, const struct plugland_task *ta
 
 /*
  * The CPU running the least urgent task (largest vtime) among those
- * running one less urgent than `vtime`. The task's CPU mask is not known
- * here: a task that may not run everywhere gets none.
+ * running, for min_run_ns at least, one less urgent than `vtime`. The
+ * task's CPU mask is not known here: a task that may not run everywhere
+ * gets none.
  */
 static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
-				 uint64_t vtime)
+				 uint64_t vtime, uint64_t min_run_ns)
 {
 	struct bpf_backend *b = BPFB(be);
-	uint64_t worst = vtime;
+	uint64_t worst = vtime, now = pl_now_ns();
 	int32_t cpu, found = -1;
 
 	if (task->nr_cpus_allowed < be->nr_cpus || b->nr_preempt == PL_MAX_CPUS)
 		return -1;
 	for (cpu = 0; cpu < (int32_t)be->nr_cpus; cpu++) {
-		uint64_t v = __atomic_load_n(&b->shared->running_vtime[cpu], __ATOMIC_RELAXED);
+		struct plugland_running *r = &b->shared->running[cpu];
+		uint64_t v = __atomic_load_n(&r->vtime, __ATOMIC_RELAXED);
 
-		if (v > worst) {
+		if (v > worst && now - __atomic_load_n(&r->since_ns, __ATOMIC_RELAXED) >= min_run_ns) {
 			worst = v;
 			found = cpu;
 		}
@@ -184,7 +186,7 @@ static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task 
 	if (found < 0)
 		return -1;
 	/* Claimed: not chosen again before it runs something new. */
-	__atomic_store_n(&b->shared->running_vtime[found], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->shared->running[found].vtime, 0, __ATOMIC_RELAXED);
 	b->preempt_cpus[b->nr_preempt++] = found;
 	return found;
 }

@@ -70,6 +70,7 @@ static void add_counters(cJSON *r, bool all)
 	ADD(o, c, nr_failsafe_enter);
 	ADD(o, c, nr_failsafe_exit);
 	ADD(o, c, nr_failsafe_rescued);
+	ADD(o, c, nr_preempt_kicks);
 }
 
 /* The loop's counters are read from another thread: approximate. */

@@ -208,7 +208,7 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	printf("scx_plugland: counters\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
@@ -219,7 +219,8 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct,
 	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
 	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
-	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued);
+	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
+	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
 	       "%llu starved\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,

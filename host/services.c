@@ -32,13 +32,13 @@ static int svc_pick_idle_cpu(const struct plugland_task *task)
 	return active_backend->ops->pick_idle_cpu(active_backend, task);
 }
 
-static int svc_preempt_cpu(const struct plugland_task *task, uint64_t vtime)
+static int svc_preempt_cpu(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns)
 {
 	struct backend *be = active_backend;
 
 	if (!be || !be->ops->pick_preempt_cpu)
 		return -1;
-	return be->ops->pick_preempt_cpu(be, task, vtime);
+	return be->ops->pick_preempt_cpu(be, task, vtime, min_run_ns);
 }
 
 static uint32_t svc_nr_queued_any(void)

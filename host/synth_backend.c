@@ -322,12 +322,12 @@ static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t
 }
 
 /*
- * Preemption: the CPU running (now, nothing queued behind it) the task
- * with the largest vtime above `vtime` stops it now. The task gets back
+ * Preemption: the CPU running (for min_run_ns, nothing queued behind it)
+ * the task with the largest vtime above `vtime` stops it now. The task gets back
  * the CPU time it did not use and is queued again at once, runnable.
  */
 static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
-				  uint64_t vtime)
+				  uint64_t vtime, uint64_t min_run_ns)
 {
 	struct synth_backend *s = SYNTH(be);
 	uint64_t now = s->st.now_ns, worst = vtime, refund;
@@ -340,8 +340,8 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 	for (c = 0; c < s->o.nr_cpus; c++) {
 		struct synth_cpu *x = &s->cpus[c];
 
-		if (x->has_last && !x->reserved && x->last_start <= now && x->free_ns > now &&
-		    x->last_vtime > worst) {
+		if (x->has_last && !x->reserved && x->last_start + min_run_ns <= now &&
+		    x->free_ns > now && x->last_vtime > worst) {
 			worst = x->last_vtime;
 			cpu = x;
 		}

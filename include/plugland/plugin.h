@@ -206,18 +206,20 @@ struct plugland_host {
 
 	/*
 	 * A CPU to take from a less urgent task, for `task` to run there now:
-	 * of the CPUs running a task this policy dispatched with a vtime
-	 * larger than `vtime`, the one with the largest. That task is
-	 * preempted once this dispatch() returns and comes back to enqueue()
-	 * (runnable, not a wake-up): dispatch `task` to the CPU returned, in
-	 * this dispatch(). -1 when there is none, or when `task` may not run on
-	 * every CPU. Tasks the kernel dispatched itself (kernel threads, the
-	 * host) are never preempted. Only the order of vtimes matters: make
-	 * `vtime` smaller than the running task's by the margin it needs to
-	 * be worth a context switch. Reads shared memory; the preemption
-	 * itself costs one system call. Call from dispatch() only.
+	 * of the CPUs running, for min_run_ns at least, a task this policy
+	 * dispatched with a vtime larger than `vtime`, the one with the
+	 * largest. That task is preempted once this dispatch() returns and
+	 * comes back to enqueue() (runnable, not a wake-up): dispatch `task`
+	 * to the CPU returned, in this dispatch(). -1 when there is none, or
+	 * when `task` may not run on every CPU. Tasks the kernel dispatched
+	 * itself (kernel threads, the host) are never preempted. Only the
+	 * order of vtimes matters: make `vtime` smaller than the running
+	 * task's by the margin it needs to be worth a context switch;
+	 * min_run_ns keeps tasks that just started from being preempted in
+	 * a storm of wake-ups. Reads shared memory; the preemption itself
+	 * costs one system call. Call from dispatch() only.
 	 */
-	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime);
+	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns);
 	/*
 	 * How many tasks dispatched to PLUGLAND_CPU_ANY wait in the kernel's
 	 * queue for a CPU (an estimate: sent, less those CPUs took). A policy

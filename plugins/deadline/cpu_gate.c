@@ -31,11 +31,7 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
 {
-	if (t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW))
-		return;
-	if (g->debts)
-		g->debts--;
-	else if (g->credits < g->max_credits)
+	if (!(t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) && g->credits < g->max_credits)
 		g->credits++;
 }
 
@@ -101,7 +97,7 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 }
 
 int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
-		     uint32_t nr_cpus_allowed, uint64_t vtime)
+		     uint32_t nr_cpus_allowed, uint64_t vtime, uint64_t min_run_ns)
 {
 	struct plugland_task t = {
 		.pid = pid, .tgid = pid, .cpu = prev_cpu, .nr_cpus_allowed = nr_cpus_allowed,
@@ -110,11 +106,9 @@ int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
 
 	if (!PLUGLAND_HOST_HAS(g->host, preempt_cpu) || !g->host->preempt_cpu)
 		return CPU_GATE_SHUT;
-	cpu = g->host->preempt_cpu(&t, vtime);
+	cpu = g->host->preempt_cpu(&t, vtime, min_run_ns);
 	if (cpu < 0)
 		return CPU_GATE_SHUT;
-	if (g->debts < g->max_credits)
-		g->debts++;
 	g->last_release_ns = g->host->now_ns();
 	return cpu;
 }

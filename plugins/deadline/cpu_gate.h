@@ -18,8 +18,12 @@
  *     takes the next at once instead of waiting for the host, at the price
  *     of that many tasks released before they are due;
  *   - a task may take the CPU of a less urgent running one
- *     (cpu_gate_preempt): that CPU owes the gate the credit its preempted
- *     task will bring back.
+ *     (cpu_gate_preempt). The preempted task brings back a credit all the
+ *     same: one task more than there are free CPUs may then wait in the
+ *     kernel. Not counting that credit as spent is deliberate: a victim
+ *     that never comes back preempted (it slept first, or the CPU had
+ *     already switched to a kernel thread) would otherwise cost the gate
+ *     a credit for good, and the policy would starve.
  */
 #ifndef PLUGLAND_CPU_GATE_H
 #define PLUGLAND_CPU_GATE_H
@@ -33,7 +37,6 @@
 struct cpu_gate {
 	const struct plugland_host *host;
 	uint32_t credits, max_credits;
-	uint32_t debts;		/* preempted tasks whose CPU is already taken */
 	uint64_t stall_ns;
 	uint64_t last_release_ns;
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
@@ -54,10 +57,10 @@ void cpu_gate_begin(struct cpu_gate *g);
 /* Where task pid (last on prev_cpu) may run now: a claimed idle CPU,
  * PLUGLAND_CPU_ANY, or CPU_GATE_SHUT. */
 int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu);
-/* The CPU of a running task whose vtime is above `vtime`, preempted for
- * task pid; CPU_GATE_SHUT if there is none (or the host cannot). */
+/* The CPU of a task running for min_run_ns whose vtime is above `vtime`,
+ * preempted for task pid; CPU_GATE_SHUT if none (or the host cannot). */
 int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
-		     uint32_t nr_cpus_allowed, uint64_t vtime);
+		     uint32_t nr_cpus_allowed, uint64_t vtime, uint64_t min_run_ns);
 /* A task was released without asking (pinned to a CPU). */
 void cpu_gate_released(struct cpu_gate *g);
 

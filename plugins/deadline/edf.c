@@ -138,7 +138,8 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 		    (head->flags & PLUGLAND_TASK_WAKEUP))
 			cpu = cpu_gate_preempt(g, head->d.pid, head->prev_cpu,
 					       head->nr_cpus_allowed,
-					       head->key + e->p.preempt_margin_ns);
+					       head->key + e->p.preempt_margin_ns,
+					       e->p.min_slice_ns);
 		if (cpu == CPU_GATE_SHUT)
 			return false;
 	}

@@ -31,8 +31,9 @@ struct edf_params {
 	uint64_t burst_cap_ns;
 	uint64_t forget_ns;	/* state of tasks not seen for this long is dropped */
 	uint32_t max_tasks;	/* tasks whose state is kept */
-	/* A waking task takes the CPU of a running one whose deadline is
-	 * later than its own by more than preempt_margin_ns (0: never). */
+	/* A waking task takes the CPU of a task that has run min_slice_ns
+	 * at least and whose deadline is later than its own by more than
+	 * preempt_margin_ns (0: never). */
 	uint64_t preempt_margin_ns;
 };
 

@@ -23,9 +23,9 @@ static uint64_t now_ns(void) { return fake_now; }
 static uint32_t nr_idle(void) { return fake_idle; }
 static uint32_t nr_queued(void) { return fake_queued; }
 static int no_idle_cpu(const struct plugland_task *t) { (void)t; return -1; }
-static int preempt(const struct plugland_task *t, uint64_t vtime)
+static int preempt(const struct plugland_task *t, uint64_t vtime, uint64_t min_run_ns)
 {
-	(void)t;
+	(void)t, (void)min_run_ns;
 	asked_vtime = vtime;
 	return fake_victim;
 }
@@ -107,8 +107,12 @@ static void test_queue_ahead(void **state)
 	assert_int_equal(cpu_gate_read_ahead(&host, &ahead), -EINVAL);
 }
 
-/* A preemption spends the credit the preempted task will bring back. */
-static void test_preempt_owes_credit(void **state)
+/*
+ * A preemption asks the host with the task's vtime; the victim's return
+ * is a credit as any preempted task's (a debt instead starved the policy
+ * when victims did not come back preempted).
+ */
+static void test_preempt(void **state)
 {
 	struct cpu_gate g;
 
@@ -117,13 +121,12 @@ static void test_preempt_owes_credit(void **state)
 	cpu_gate_init(&g, &host, 1000000, 0);
 	g.credits = 0;
 	cpu_gate_begin(&g);
-	assert_int_equal(cpu_gate_preempt(&g, 7, 0, 2, 500), CPU_GATE_SHUT);
+	assert_int_equal(cpu_gate_preempt(&g, 7, 0, 2, 500, 1000), CPU_GATE_SHUT);
 	assert_int_equal(asked_vtime, 500);
 	fake_victim = 1;
-	assert_int_equal(cpu_gate_preempt(&g, 7, 0, 2, 500), 1);
-	cpu_gate_enqueued(&g, &(struct plugland_task){ .pid = 9 }); /* the victim */
+	assert_int_equal(cpu_gate_preempt(&g, 7, 0, 2, 500, 1000), 1);
 	assert_int_equal(cpu_gate_pick(&g, 8, 0), CPU_GATE_SHUT);
-	cpu_gate_enqueued(&g, &(struct plugland_task){ .pid = 8 }); /* a real credit */
+	cpu_gate_enqueued(&g, &(struct plugland_task){ .pid = 9 }); /* the victim */
 	assert_int_equal(cpu_gate_pick(&g, 8, 0), PLUGLAND_CPU_ANY);
 }
 
@@ -132,7 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_credits_then_shut),
 		cmocka_unit_test(test_queue_ahead),
-		cmocka_unit_test(test_preempt_owes_credit),
+		cmocka_unit_test(test_preempt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
