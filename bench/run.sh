@@ -9,7 +9,7 @@
 #
 # The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
 # into docs/performance.md, exp-*.txt into its experiments), the console
-# log to BUILD_DIR/vm/bench-<CPUS>cpu-console.log. Multi-threaded TCG (-j):
+# log to BUILD_DIR/vm/bench-<OUT name>-console.log. Multi-threaded TCG (-j):
 # one host thread per vCPU; more vCPUs than host cores are oversubscribed.
 # POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
@@ -26,8 +26,10 @@ build=${1:-$top/build}
 policies=${2:-fifo}
 runs=${3:-5}
 initrd=$build/vm/bench.cpio.gz
-log=$build/vm/bench-${cpus}cpu-console.log
 out=${out:-$top/bench/results/vm-${cpus}cpu.txt}
+# One console log per result file: two runs queued for the VM must not
+# share one (the second truncated it before the first read it).
+log=$build/vm/bench-$(basename "$out" .txt)-console.log
 mkdir -p "$build/vm" "$(dirname "$out")"
 # What the binaries were built from (roughly: the tree now, not at build time)
 src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
