@@ -225,7 +225,7 @@ struct plugland_host {
 	 * queue for a CPU (an estimate: sent, less those CPUs took). A policy
 	 * that holds tasks to keep its order can keep a few queued there, so
 	 * that a CPU that frees up finds one without waiting for the host;
-	 * the kernel wakes the host when that queue runs dry. A memory read.
+	 * the host refills it at its next round. A memory read.
 	 */
 	uint32_t (*nr_queued_any)(void);
 };
