@@ -22,9 +22,6 @@ typedef int64_t s64;
 #define PL_COMM_LEN	 16
 #define PL_CPU_ANY	 (-1)
 #define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* per-CPU DSQs are 0..nr_cpus-1 */
-/* The policy's PL_CPU_ANY decisions, in the order it sent them (the shared
- * DSQ above holds what BPF dispatched itself: fallbacks, bounces). */
-#define PL_HOST_DSQ	 ((u64)PL_MAX_CPUS + 1)
 
 /* plugland_queued.flags */
 #define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
@@ -112,8 +109,6 @@ struct plugland_shared {
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */
 	u32 failsafe;		/* 1: BPF dispatches new tasks itself */
 	s32 nr_idle_cpus;	/* CPUs in their idle loop right now */
-	u64 nr_any_taken;	/* tasks CPUs took from PL_HOST_DSQ */
-	u64 nr_any_dropped;	/* PL_CPU_ANY decisions cancelled (stale) */
 	s64 exit_code;
 	char exit_reason[128];
 	char exit_msg[1024];

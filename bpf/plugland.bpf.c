@@ -9,10 +9,7 @@
  *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
  *                                               policy.dispatch()
  *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
- *      └─► per-CPU DSQ (policy named a CPU) or host DSQ (any CPU)
- *
- * A CPU serves its own DSQ first, then the host DSQ and the shared DSQ
- * (what BPF dispatched itself: fallbacks, bounces) in turn.
+ *      └─► per-CPU DSQ (policy named a CPU) or shared DSQ (any CPU)
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
  * the task it runs (0 for tasks dispatched here) and since when it runs.
@@ -100,8 +97,6 @@ struct task_ctx {
 
 /* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
 static u32 rescue_requested;
-/* Counts ops.dispatch calls (racy on purpose: only spreads the order). */
-static u32 dispatch_round;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -306,8 +301,6 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (!tctx || tctx->gen != d.gen) {
 		COUNT(nr_cancel_dispatches);
-		if (d.cpu == PL_CPU_ANY)
-			__sync_fetch_and_add(&shared.nr_any_dropped, 1);
 		goto out;
 	}
 	tctx->vtime = d.vtime;
@@ -320,11 +313,9 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	    cpu_online(cpu)) {
 		pl_dsq_insert(p, cpu, slice, 0);
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-	} else if (cpu == PL_CPU_ANY) {
-		pl_dsq_insert(p, PL_HOST_DSQ, slice, 0);
-		kick_idle_cpu_for(p);
 	} else {
-		COUNT(nr_bounce_dispatches);
+		if (cpu != PL_CPU_ANY)
+			COUNT(nr_bounce_dispatches);
 		pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
 		kick_idle_cpu_for(p);
 	}
@@ -367,22 +358,6 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 
 	if (pl_dsq_move_to_local(cpu))
 		return;
-	/*
-	 * BPF's own dispatches (fallbacks, bounces) first, but every fourth
-	 * time the policy's queue first: neither can starve the other.
-	 */
-	if ((dispatch_round++ & 3) && pl_dsq_move_to_local(PL_SHARED_DSQ))
-		return;
-	if (pl_dsq_move_to_local(PL_HOST_DSQ)) {
-		/*
-		 * No wake-up for the host when this empties the queue: the
-		 * host preempts the CPU it wakes on, the task it preempts comes
-		 * back to it, frees a CPU, and round it goes (measured: 3x
-		 * hackbench time). The next enqueue wakes it soon enough.
-		 */
-		__sync_fetch_and_add(&shared.nr_any_taken, 1);
-		return;
-	}
 	if (pl_dsq_move_to_local(PL_SHARED_DSQ))
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
@@ -479,9 +454,6 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 			return err;
 	}
 	err = scx_bpf_create_dsq(PL_SHARED_DSQ, -1);
-	if (err)
-		return err;
-	err = scx_bpf_create_dsq(PL_HOST_DSQ, -1);
 	if (err)
 		return err;
 

@@ -40,8 +40,6 @@ struct backend_ops {
 	 * dispatch() has sent its decision; -1 if none. NULL: not supported. */
 	int (*pick_preempt_cpu)(struct backend *be, const struct plugland_task *task,
 				uint64_t vtime, uint64_t min_run_ns);
-	/* Decisions for PLUGLAND_CPU_ANY not yet taken by a CPU. NULL: 0. */
-	uint32_t (*nr_queued_any)(struct backend *be);
 	/* True once the kernel has ended the scheduler (exit info recorded). */
 	bool (*exited)(struct backend *be);
 	/* CPUs idle right now (NULL: unknown, 0). */

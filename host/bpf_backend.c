@@ -44,7 +44,6 @@ struct bpf_backend {
 	/* CPUs pick_preempt_cpu() chose, kicked once the decisions are sent */
 	int32_t preempt_cpus[PL_MAX_CPUS];
 	uint32_t nr_preempt;
-	uint64_t nr_any_sent;	/* PL_CPU_ANY decisions sent */
 	int nr_possible;
 	/* the loop's callback, for the duration of one consume() */
 	backend_task_fn fn;
@@ -107,7 +106,6 @@ static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_disp
 			break; /* full: the loop keeps the rest for later */
 		memcpy(rec, &d[i], sizeof(d[i]));
 		user_ring_buffer__submit(b->dispatched, rec);
-		b->nr_any_sent += d[i].cpu == PLUGLAND_CPU_ANY;
 	}
 	kick_preempted(b);
 	return i;
@@ -191,16 +189,6 @@ static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task 
 	return found;
 }
 
-/* Sent to any CPU, not yet taken by one (nor dropped as stale). */
-static uint32_t bpfb_nr_queued_any(struct backend *be)
-{
-	struct bpf_backend *b = BPFB(be);
-	uint64_t gone = __atomic_load_n(&b->shared->nr_any_taken, __ATOMIC_RELAXED) +
-			__atomic_load_n(&b->shared->nr_any_dropped, __ATOMIC_RELAXED);
-
-	return gone < b->nr_any_sent ? (uint32_t)(b->nr_any_sent - gone) : 0;
-}
-
 static bool bpfb_exited(struct backend *be)
 {
 	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
@@ -222,7 +210,6 @@ static const struct backend_ops bpf_ops = {
 	.wait = bpfb_wait,
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
 	.pick_preempt_cpu = bpfb_pick_preempt_cpu,
-	.nr_queued_any = bpfb_nr_queued_any,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
 };

@@ -41,13 +41,6 @@ static int svc_preempt_cpu(const struct plugland_task *task, uint64_t vtime, uin
 	return be->ops->pick_preempt_cpu(be, task, vtime, min_run_ns);
 }
 
-static uint32_t svc_nr_queued_any(void)
-{
-	struct backend *be = active_backend;
-
-	return be && be->ops->nr_queued_any ? be->ops->nr_queued_any(be) : 0;
-}
-
 static uint32_t svc_nr_idle_cpus(void)
 {
 	struct backend *be = active_backend;
@@ -92,5 +85,4 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.cpu_topology = topology_get;
 	s->host.nr_idle_cpus = svc_nr_idle_cpus;
 	s->host.preempt_cpu = svc_preempt_cpu;
-	s->host.nr_queued_any = svc_nr_queued_any;
 }

@@ -36,8 +36,6 @@ struct synth_backend {
 	uint32_t nr_pending;
 	uint64_t next_seq;
 	uint32_t next_cpu;
-	uint64_t *any_starts;	/* when the ANY tasks not yet started start */
-	uint32_t nr_any_starts;
 	struct synth_stats st;
 };
 
@@ -184,8 +182,6 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 		}
 		k->burst_left -= run;
 	}
-	if (cpu < 0 && start > s->st.now_ns && s->nr_any_starts < s->o.nr_tasks)
-		s->any_starts[s->nr_any_starts++] = start;
 	s->cpus[c].free_ns = start + run;
 	s->cpus[c].reserved = false;
 	s->cpus[c].last = idx;
@@ -370,19 +366,6 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 	return (int)(cpu - s->cpus);
 }
 
-/* ANY tasks placed on a CPU that has not started them yet. */
-static uint32_t synth_nr_queued_any(struct backend *be)
-{
-	struct synth_backend *s = SYNTH(be);
-	uint32_t i, n = 0;
-
-	for (i = 0; i < s->nr_any_starts; i++)
-		if (s->any_starts[i] > s->st.now_ns)
-			s->any_starts[n++] = s->any_starts[i];
-	s->nr_any_starts = n;
-	return n;
-}
-
 static uint32_t synth_nr_idle_cpus(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
@@ -415,7 +398,6 @@ static const struct backend_ops synth_ops = {
 	.wait = synth_wait,
 	.pick_idle_cpu = synth_pick_idle_cpu,
 	.pick_preempt_cpu = synth_pick_preempt_cpu,
-	.nr_queued_any = synth_nr_queued_any,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
 	.nr_idle_cpus = synth_nr_idle_cpus,
@@ -439,8 +421,7 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->tasks = calloc(o->nr_tasks, sizeof(*s->tasks));
 	s->cpus = calloc(o->nr_cpus, sizeof(*s->cpus));
 	s->pending = calloc(o->nr_tasks, sizeof(*s->pending));
-	s->any_starts = calloc(o->nr_tasks, sizeof(*s->any_starts));
-	if (!s->tasks || !s->cpus || !s->pending || !s->any_starts) {
+	if (!s->tasks || !s->cpus || !s->pending) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -473,7 +454,6 @@ void synth_backend_free(struct backend *be)
 	free(s->tasks);
 	free(s->cpus);
 	free(s->pending);
-	free(s->any_starts);
 	free(s);
 }
 

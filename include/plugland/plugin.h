@@ -220,14 +220,6 @@ struct plugland_host {
 	 * costs one system call. Call from dispatch() only.
 	 */
 	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns);
-	/*
-	 * How many tasks dispatched to PLUGLAND_CPU_ANY wait in the kernel's
-	 * queue for a CPU (an estimate: sent, less those CPUs took). A policy
-	 * that holds tasks to keep its order can keep a few queued there, so
-	 * that a CPU that frees up finds one without waiting for the host;
-	 * the host refills it at its next round. A memory read.
-	 */
-	uint32_t (*nr_queued_any)(void);
 };
 
 /* True when the host passed in `host` provides member `field`. */

@@ -1,22 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "cpu_gate.h"
-#include "../common/plugin_conf.h"
 
-int cpu_gate_read_ahead(const struct plugland_host *host, uint32_t *ahead)
-{
-	/* Off by default: tasks queued ahead are released before they are
-	 * due, which costs the policy its order (shares, waits). */
-	uint64_t v = 0;
-
-	if (conf_u64(host, "queue_ahead", 0, 4096, &v))
-		return -EINVAL;
-	*ahead = (uint32_t)v;
-	return 0;
-}
-
-void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns,
-		   uint32_t ahead)
+void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns)
 {
 	memset(g, 0, sizeof(*g));
 	g->host = host;
@@ -25,8 +11,6 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->stall_ns = stall_ns;
 	g->last_release_ns = host->now_ns();
 	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
-	if (PLUGLAND_HOST_HAS(host, nr_queued_any) && host->nr_queued_any)
-		g->ahead = ahead;
 }
 
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
@@ -42,12 +26,6 @@ void cpu_gate_begin(struct cpu_gate *g)
 		/* No idle CPU: no system call to look for one. */
 		g->idle_budget = g->host->nr_idle_cpus();
 		g->probe_idle = g->probe_idle && g->idle_budget;
-	}
-	g->ahead_budget = 0;
-	if (g->ahead) {
-		uint32_t queued = g->host->nr_queued_any();
-
-		g->ahead_budget = queued < g->ahead ? g->ahead - queued : 0;
 	}
 }
 
@@ -81,11 +59,6 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 	}
 	if (g->credits) {
 		g->credits--;
-		g->last_release_ns = now;
-		return PLUGLAND_CPU_ANY;
-	}
-	if (g->ahead_budget) {
-		g->ahead_budget--;
 		g->last_release_ns = now;
 		return PLUGLAND_CPU_ANY;
 	}

@@ -12,12 +12,7 @@
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
  *   - nothing was released for stall_ns while tasks wait (the host's own
  *     thread may be what keeps the only idle CPU busy): one, to any CPU.
- * With ABI 1.2, besides:
- *   - up to `ahead` tasks wait in the kernel's queue for any CPU
- *     (host->nr_queued_any()), in the policy's order: a CPU that frees up
- *     takes the next at once instead of waiting for the host, at the price
- *     of that many tasks released before they are due;
- *   - a task may take the CPU of a less urgent running one
+ * With ABI 1.2, besides, a task may take the CPU of a less urgent running one
  *     (cpu_gate_preempt). The preempted task brings back a credit all the
  *     same: one task more than there are free CPUs may then wait in the
  *     kernel. Not counting that credit as spent is deliberate: a victim
@@ -42,14 +37,9 @@ struct cpu_gate {
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
 	bool idle_count;	/* the host counts idle CPUs (ABI 1.1) */
 	uint32_t idle_budget;	/* idle CPUs this dispatch() may still fill */
-	uint32_t ahead;		/* tasks to keep queued for any CPU */
-	uint32_t ahead_budget;	/* ... this dispatch() may still queue */
 };
 
-void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns,
-		   uint32_t ahead);
-/* The `queue_ahead` key of the plugin's section (default 0); 0 or -EINVAL. */
-int cpu_gate_read_ahead(const struct plugland_host *host, uint32_t *ahead);
+void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
 /* Every enqueue: a preempted task means a CPU it left. */
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t);
 /* At the start of each dispatch(). */

@@ -7,7 +7,7 @@
  * preferring the one it ran on, else to any CPU (cpu_gate.h).
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
- * preempt, preempt_margin_us, queue_ahead; see docs/policies.md.
+ * preempt, preempt_margin_us; see docs/policies.md.
  */
 #include <errno.h>
 #include <plugland/plugin.h>
@@ -28,20 +28,17 @@ static void deadline_exit(void)
 static int deadline_init(const struct plugland_host *h)
 {
 	struct edf_params p;
-	uint32_t ahead;
 	int ret;
 
 	host = h;
 	ret = edf_params_read(h, &p);
-	if (!ret)
-		ret = cpu_gate_read_ahead(h, &ahead);
 	if (ret)
 		return ret;
 	if (edf_init(&edf, &p) || run_heap_init(&rq, p.max_tasks)) {
 		deadline_exit();
 		return -ENOMEM;
 	}
-	cpu_gate_init(&gate, h, p.slice_ns, ahead);
+	cpu_gate_init(&gate, h, p.slice_ns);
 	return 0;
 }
 

@@ -57,12 +57,12 @@ static void lottery_exit(void)
 static int lottery_init(const struct plugland_host *host)
 {
 	uint64_t n = 16384, slice_us = host->default_slice_ns / 1000, seed;
-	uint32_t i, ahead;
+	uint32_t i;
 
 	seed = host->now_ns() ^ ((uint64_t)getpid() << 32);
 	if (conf_u64(host, "max_tasks", 16, 1u << 22, &n) ||
 	    conf_u64(host, "slice_us", 50, 1000000, &slice_us) ||
-	    conf_u64(host, "seed", 0, UINT64_MAX, &seed) || cpu_gate_read_ahead(host, &ahead))
+	    conf_u64(host, "seed", 0, UINT64_MAX, &seed))
 		return -EINVAL;
 	max_tasks = (uint32_t)n;
 	slice_ns = slice_us * 1000;
@@ -78,7 +78,7 @@ static int lottery_init(const struct plugland_host *host)
 	for (i = 0; i < max_tasks; i++)
 		free_slots[i] = max_tasks - 1 - i;
 	nr_free = max_tasks;
-	cpu_gate_init(&gate, host, slice_ns, ahead);
+	cpu_gate_init(&gate, host, slice_ns);
 	return 0;
 }
 

@@ -106,13 +106,10 @@ static int rules_init(const struct plugland_host *h)
 {
 	const char *proc_root;
 	struct edf_params p;
-	uint32_t ahead;
 	int ret;
 
 	host = h;
 	ret = edf_params_read(h, &p);
-	if (!ret)
-		ret = cpu_gate_read_ahead(h, &ahead);
 	if (!ret)
 		ret = read_settings(&latency_slice_ns, &latency_burst_ns, &background_max_wait_ns);
 	if (!ret)
@@ -130,8 +127,7 @@ static int rules_init(const struct plugland_host *h)
 	rules_gen = 1;
 	resolver_set_rules(resolver, rules, rules_gen);
 	/* The longest slice decides when holding tasks looks like a stall. */
-	cpu_gate_init(&gate, h, p.slice_ns > latency_slice_ns ? p.slice_ns : latency_slice_ns,
-		      ahead);
+	cpu_gate_init(&gate, h, p.slice_ns > latency_slice_ns ? p.slice_ns : latency_slice_ns);
 	if (rules)
 		h->log(h, PLUGLAND_LOG_INFO, "%u rules from %s", rules->nr, rules->path);
 	return 0;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The gate the ordering policies share (plugins/deadline/cpu_gate.c),
- * against a scripted host: idle CPUs, the kernel's queue for any CPU,
- * preemption.
+ * against a scripted host: credits, stalls, preemption.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,14 +13,12 @@
 #include "../../plugins/deadline/cpu_gate.h"
 
 static uint64_t fake_now;
-static uint32_t fake_idle, fake_queued;
+static uint32_t fake_idle;
 static int fake_victim = -1;
 static uint64_t asked_vtime;
-static const char *fake_ahead;
 
 static uint64_t now_ns(void) { return fake_now; }
 static uint32_t nr_idle(void) { return fake_idle; }
-static uint32_t nr_queued(void) { return fake_queued; }
 static int no_idle_cpu(const struct plugland_task *t) { (void)t; return -1; }
 static int preempt(const struct plugland_task *t, uint64_t vtime, uint64_t min_run_ns)
 {
@@ -31,8 +28,8 @@ static int preempt(const struct plugland_task *t, uint64_t vtime, uint64_t min_r
 }
 static const char *config(const struct plugland_host *h, const char *key)
 {
-	(void)h;
-	return strcmp(key, "queue_ahead") ? NULL : fake_ahead;
+	(void)h, (void)key;
+	return NULL;
 }
 static void log_msg(const struct plugland_host *h, enum plugland_log_level l, const char *fmt, ...)
 {
@@ -49,15 +46,13 @@ static struct plugland_host host = {
 	.config = config,
 	.nr_idle_cpus = nr_idle,
 	.preempt_cpu = preempt,
-	.nr_queued_any = nr_queued,
 };
 
 static void reset(void)
 {
 	fake_now = 1000;
-	fake_idle = fake_queued = 0;
+	fake_idle = 0;
 	fake_victim = -1;
-	fake_ahead = NULL;
 }
 
 /* Every CPU starts free (one credit each), then the gate shuts. */
@@ -67,7 +62,7 @@ static void test_credits_then_shut(void **state)
 
 	(void)state;
 	reset();
-	cpu_gate_init(&g, &host, 1000000, 0);
+	cpu_gate_init(&g, &host, 1000000);
 	cpu_gate_begin(&g);
 	assert_int_equal(cpu_gate_pick(&g, 1, 0), PLUGLAND_CPU_ANY);
 	assert_int_equal(cpu_gate_pick(&g, 2, 1), PLUGLAND_CPU_ANY);
@@ -82,31 +77,6 @@ static void test_credits_then_shut(void **state)
 	assert_int_equal(cpu_gate_pick(&g, 5, 0), CPU_GATE_SHUT);
 }
 
-/* queue_ahead keeps that many in the kernel's queue, counting what is there. */
-static void test_queue_ahead(void **state)
-{
-	struct cpu_gate g;
-	uint32_t ahead = 99;
-
-	(void)state;
-	reset();
-	fake_ahead = "3";
-	assert_int_equal(cpu_gate_read_ahead(&host, &ahead), 0);
-	assert_int_equal(ahead, 3);
-	cpu_gate_init(&g, &host, 1000000, ahead);
-	g.credits = 0;
-	fake_queued = 1;
-	cpu_gate_begin(&g);
-	assert_int_equal(cpu_gate_pick(&g, 1, 0), PLUGLAND_CPU_ANY);
-	assert_int_equal(cpu_gate_pick(&g, 2, 0), PLUGLAND_CPU_ANY);
-	assert_int_equal(cpu_gate_pick(&g, 3, 0), CPU_GATE_SHUT);
-	fake_queued = 5; /* more than enough there */
-	cpu_gate_begin(&g);
-	assert_int_equal(cpu_gate_pick(&g, 3, 0), CPU_GATE_SHUT);
-	fake_ahead = "-1";
-	assert_int_equal(cpu_gate_read_ahead(&host, &ahead), -EINVAL);
-}
-
 /*
  * A preemption asks the host with the task's vtime; the victim's return
  * is a credit as any preempted task's (a debt instead starved the policy
@@ -118,7 +88,7 @@ static void test_preempt(void **state)
 
 	(void)state;
 	reset();
-	cpu_gate_init(&g, &host, 1000000, 0);
+	cpu_gate_init(&g, &host, 1000000);
 	g.credits = 0;
 	cpu_gate_begin(&g);
 	assert_int_equal(cpu_gate_preempt(&g, 7, 0, 2, 500, 1000), CPU_GATE_SHUT);
@@ -134,7 +104,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_credits_then_shut),
-		cmocka_unit_test(test_queue_ahead),
 		cmocka_unit_test(test_preempt),
 	};
 
