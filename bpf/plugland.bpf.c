@@ -13,10 +13,11 @@
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
  * the task it runs (0 for tasks dispatched here) and since when it runs.
- * The host reads it to
- * choose a CPU running a less urgent task, sends the decision for that CPU
- * and runs the preempt_cpu syscall program: SCX_KICK_PREEMPT ends the
- * running slice, and the CPU drains the decision in ops.dispatch.
+ * The host reads it to choose a CPU running a less urgent task, sends the
+ * decision for that CPU and runs the preempt_cpu syscall program:
+ * SCX_KICK_PREEMPT ends the running slice, and the CPU drains the decision
+ * in ops.dispatch. The cost: ops.running at every context switch (about a
+ * quarter of hackbench's time under qemu, see docs/policies.md).
  *
  * Tasks that must never wait for user space are dispatched here directly:
  *  - every thread of the host process (tgid): if the scheduler had to wait
@@ -521,7 +522,7 @@ int kick_idle_cpu(void *ctx)
 
 /*
  * Run by the host after it sent a decision for a CPU it chose to preempt
- * (see running_vtime): the task running there goes back to its enqueue,
+ * (see shared.running): the task running there goes back to its enqueue,
  * and the CPU drains the decisions in ops.dispatch.
  */
 SEC("syscall")
