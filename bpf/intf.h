@@ -21,7 +21,8 @@ typedef int64_t s64;
 #define PL_MAX_CPUS	 1024
 #define PL_COMM_LEN	 16
 #define PL_CPU_ANY	 (-1)
-#define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* per-CPU DSQs are 0..nr_cpus-1 */
+#define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* the one DSQ we create: for any CPU */
+#define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
 /* plugland_queued.flags */
 #define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
@@ -114,6 +115,9 @@ struct plugland_shared {
 	char exit_msg[1024];
 	/* Written by BPF in ops.running: what each CPU runs (see below). */
 	struct plugland_running running[PL_MAX_CPUS];
+	/* Written by ops.exit: the kernel's state dump (CPUs, runnable tasks,
+	 * which DSQ each is on) when it ejected the scheduler for an error. */
+	char exit_dump[PL_EXIT_DUMP_LEN];
 };
 
 /* SEC("syscall") pick_idle_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */

@@ -9,7 +9,7 @@
  *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
  *                                               policy.dispatch()
  *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
- *      └─► per-CPU DSQ (policy named a CPU) or shared DSQ (any CPU)
+ *      └─► that CPU's local DSQ (policy named a CPU) or shared DSQ (any CPU)
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
  * the task it runs (0 for tasks dispatched here) and since when it runs.
@@ -268,22 +268,16 @@ void PL_OPS(plugland_dequeue, struct task_struct *p, u64 deq_flags)
 	}
 }
 
-/*
- * An offline CPU stays in tasks' cpus_ptr, but nothing consumes its DSQ:
- * a decision for it would strand the task (seen after CPU hotplug).
- */
-static bool cpu_online(s32 cpu)
-{
-	const struct cpumask *online = scx_bpf_get_online_cpumask();
-	bool ret = bpf_cpumask_test_cpu(cpu, online);
-
-	scx_bpf_put_cpumask(online);
-	return ret;
-}
+/* What one drain of the user ring buffer did for the CPU draining it. */
+struct drain_ctx {
+	s32 cpu;		/* the CPU in ops.dispatch */
+	bool got_local;		/* a decision named it: it has a task to run */
+};
 
 /* One record of the user ring buffer: apply the policy's decision. */
 static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 {
+	struct drain_ctx *dc = ctx;
 	struct plugland_dispatch_rec d;
 	struct task_struct *p;
 	struct task_ctx *tctx;
@@ -310,10 +304,20 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	slice = d.slice_ns ?: cfg.slice_ns;
 	cpu = d.cpu;
 
-	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr) &&
-	    cpu_online(cpu)) {
-		pl_dsq_insert(p, cpu, slice, 0);
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	/*
+	 * Straight onto the CPU's local DSQ: the kernel moves the task there
+	 * when this dispatch round ends, and re-routes it to the global DSQ
+	 * (any CPU) when that CPU is not online for sched_ext. (Our own
+	 * per-CPU DSQs stranded tasks there: during CPU hotplug a CPU is in
+	 * the online mask before it runs ops.dispatch, and the task writing
+	 * to sysfs/.../online sat in its queue until the watchdog fired.)
+	 */
+	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {
+		pl_dsq_insert(p, SCX_DSQ_LOCAL_ON | (u64)cpu, slice, 0);
+		if (cpu == dc->cpu)
+			dc->got_local = true;
+		else
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 	} else {
 		if (cpu != PL_CPU_ANY)
 			COUNT(nr_bounce_dispatches);
@@ -353,13 +357,14 @@ static void rescue_user_tasks(void)
 
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 {
+	struct drain_ctx dc = { .cpu = cpu };
+
 	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
 		rescue_user_tasks();
-	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, NULL, BPF_RB_NO_WAKEUP);
+	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
 
-	if (pl_dsq_move_to_local(cpu))
-		return;
-	if (pl_dsq_move_to_local(PL_SHARED_DSQ))
+	/* Our inserts land when this callback returns: one is enough. */
+	if (dc.got_local || pl_dsq_move_to_local(PL_SHARED_DSQ))
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
 	if (shared.nr_scheduled)
@@ -445,15 +450,7 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 	struct heartbeat *hb;
 	u32 key = 0;
 	s32 err;
-	u32 i;
 
-	for (i = 0; i < PL_MAX_CPUS; i++) {
-		if (i >= cfg.nr_cpus)
-			break;
-		err = scx_bpf_create_dsq(i, -1);
-		if (err)
-			return err;
-	}
 	err = scx_bpf_create_dsq(PL_SHARED_DSQ, -1);
 	if (err)
 		return err;
@@ -471,6 +468,8 @@ void PL_OPS(plugland_exit, struct scx_exit_info *ei)
 	bpf_probe_read_kernel_str(shared.exit_reason, sizeof(shared.exit_reason), ei->reason);
 	bpf_probe_read_kernel_str(shared.exit_msg, sizeof(shared.exit_msg), ei->msg);
 	shared.exit_code = ei->exit_code;
+	if (ei->dump)
+		bpf_probe_read_kernel_str(shared.exit_dump, sizeof(shared.exit_dump), ei->dump);
 	/* Written last: the host polls it to learn that the fields are set. */
 	__sync_lock_test_and_set(&shared.exit_kind, ei->kind);
 }
@@ -551,5 +550,7 @@ struct sched_ext_ops plugland_ops = {
 	.dispatch_max_batch = 64,
 	.flags = SCX_OPS_KEEP_BUILTIN_IDLE,
 	.timeout_ms = 5000,
+	.exit_dump_len = PL_EXIT_DUMP_LEN,
+	/* .hotplug_seq: set by the host just before load (bpf_backend.c) */
 	.name = "plugland",
 };

@@ -236,6 +236,58 @@ static long global_var_offset(struct bpf_object *obj, const char *sec, const cha
 	return -1;
 }
 
+/*
+ * Before load: set a u64 member of the struct_ops map's value, found by
+ * name in the object's BTF (the layout is the kernel's, not ours).
+ */
+static int struct_ops_set_u64(struct bpf_object *obj, const char *map_name, const char *type,
+			      const char *member, uint64_t value)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, map_name);
+	const struct btf_member *m;
+	const struct btf_type *t;
+	size_t size;
+	char *data;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT) : -1;
+	if (id < 0 || !map || !(data = bpf_map__initial_value(map, &size)))
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		size_t off = btf_member_bit_offset(t, i) / 8;
+
+		if (strcmp(btf__name_by_offset(btf, m->name_off), member))
+			continue;
+		if (off + sizeof(value) > size)
+			return -EINVAL;
+		memcpy(data + off, &value, sizeof(value));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/*
+ * The kernel counts CPU hotplug events; a scheduler that names the count
+ * it saw before loading is ejected with a "restart" exit when a CPU came or
+ * went meanwhile, instead of starting with a stale view of the CPUs.
+ * 0 (no check) when the kernel does not publish the count.
+ */
+static uint64_t read_hotplug_seq(void)
+{
+	unsigned long long seq = 0;
+	FILE *f = fopen("/sys/kernel/sched_ext/hotplug_seq", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &seq) != 1)
+			seq = 0;
+		fclose(f);
+	}
+	return seq;
+}
+
 /* Before load: where to write a tunable, in libbpf's copy of .rodata. */
 static void *rodata_var(struct bpf_object *obj, const char *var, size_t want)
 {
@@ -341,6 +393,11 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "queued"), o->ringbuf_kib * 1024);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "dispatched"), o->ringbuf_kib * 1024);
 
+	step = "set the CPU hotplug sequence";
+	ret = struct_ops_set_u64(b->obj, "plugland_ops", "sched_ext_ops", "hotplug_seq",
+				 read_hotplug_seq());
+	if (ret)
+		goto fail;
 	step = "load the BPF scheduler";
 	ret = bpf_object__load(b->obj);
 	if (ret)
@@ -410,6 +467,7 @@ void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei)
 			ei->exit_code = b->shared->exit_code;
 			memcpy(ei->reason, b->shared->exit_reason, sizeof(ei->reason) - 1);
 			memcpy(ei->msg, b->shared->exit_msg, sizeof(ei->msg) - 1);
+			memcpy(ei->dump, b->shared->exit_dump, sizeof(ei->dump) - 1);
 		}
 	}
 	if (b->epoll_fd >= 0)

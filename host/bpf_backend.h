@@ -20,6 +20,7 @@ struct bpf_exit_info {
 	int64_t exit_code;
 	char reason[128];
 	char msg[1024];
+	char dump[PL_EXIT_DUMP_LEN];	/* the kernel's state dump, on an error exit */
 };
 
 /* Load and attach. On failure: NULL, errno set, one line in err. */

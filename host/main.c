@@ -36,7 +36,9 @@
 #include <stdatomic.h>
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
-#define MAX_RESTARTS 3
+#define MAX_RESTARTS 8
+/* A run this long ends a series of restarts (say, two CPU hotplugs a day apart). */
+#define RESTART_QUIET_NS (30 * 1000000000ull)
 #define MAX_OVERRIDES 64
 
 
@@ -229,6 +231,20 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	fflush(stdout);
 }
 
+/* The kernel's state when it ejected us: what a stall report needs. */
+static void print_kernel_dump(const char *dump)
+{
+	size_t len = strlen(dump);
+
+	pl_err("the kernel's debug dump follows (CPUs, runnable tasks, their queues):");
+	fflush(stdout);
+	fputs(dump, stderr);
+	if (len && dump[len - 1] != '\n')
+		fputc('\n', stderr);
+	if (len == PL_EXIT_DUMP_LEN - 1)
+		fputs("(dump truncated)\n", stderr);
+}
+
 /* Attach, schedule until stopped, detach. Returns the process exit code,
  * or -1 when the kernel asked to restart. */
 static int run_once(struct config *cfg)
@@ -244,7 +260,7 @@ static int run_once(struct config *cfg)
 	const struct policy_slot *slot = active_slot();
 	struct watchdog *wd = NULL;
 	struct control *ctl = NULL;
-	struct bpf_exit_info ei;
+	static struct bpf_exit_info ei; /* 32 KiB: the kernel's dump */
 	struct monitor *mon = NULL;
 	static struct sched_loop loop;
 	struct backend *be;
@@ -303,6 +319,8 @@ static int run_once(struct config *cfg)
 	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
 	if (*ei.msg)
 		pl_info("kernel message: %s", ei.msg);
+	if (ei.kind >= 1024 /* SCX_EXIT_ERROR */ && *ei.dump)
+		print_kernel_dump(ei.dump);
 	if (ret < 0) {
 		pl_err("scheduling loop failed: %s", strerror(-ret));
 		return 1;
@@ -447,9 +465,14 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	for (restarts = 0;; restarts++) {
+		uint64_t started_ns = pl_now_ns();
+
 		ret = run_once(&cfg);
 		if (ret != -1 || stop)
 			break;
+		/* Only restarts in quick succession count towards the bound. */
+		if (pl_now_ns() - started_ns >= RESTART_QUIET_NS)
+			restarts = 0;
 		if (restarts == MAX_RESTARTS) {
 			pl_err("the kernel asked to restart %d times; giving up", MAX_RESTARTS);
 			ret = 1;

@@ -18,6 +18,17 @@ fail() {
 	CASE_FAILED=$CASE
 }
 
+# show_host_log: the host's whole output, when the case failed (a passing
+# case's log would only bury the failure: CI keeps a bounded part of it).
+show_host_log() {
+	[ "${CASE_FAILED:-}" = "$CASE" ] && [ "${LOG_SHOWN:-}" != "$CASE" ] && [ -f /tmp/host.log ] ||
+		return 0
+	LOG_SHOWN=$CASE
+	echo "--- $CASE: the host's output"
+	cat /tmp/host.log
+	echo "--- $CASE: end of the host's output"
+}
+
 # wait_state STATE TENTHS: poll every 0.1 s; 0 when reached in time.
 wait_state() {
 	i=0

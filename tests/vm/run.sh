@@ -26,6 +26,10 @@ done
 log=$build/vm/console.log
 rc=0
 "$top/scripts/vm-run.sh" -t 1800 -l "$log" -a "$args" "$initrd" || rc=$?
+if [ "$rc" != 0 ] && [ "$rc" != 125 ]; then
+	echo "  VM       failed (exit $rc):"
+	grep '^FAIL ' "$log" | sed 's/^/  VM         /'
+fi
 [ "$rc" = 125 ] || exit "$rc"
 
 # The guest kernel died without a status (CI saw it once after the sigstop
