@@ -115,7 +115,14 @@ $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
 test-unit: $(UNIT_BINS) $(O)/scx_plugland
-	$(Q)set -e; for t in $(UNIT_BINS); do echo "  RUN      $$t"; $$t; done
+	@# Each test's output goes to its .log, shown when it fails (or V=1):
+	@# CI keeps a bounded part of the output, and the failure must be in it.
+	$(Q)for t in $(UNIT_BINS); do \
+		if $$t >$$t.log 2>&1; then \
+			[ "$(V)" != 1 ] || cat $$t.log; \
+			echo "  PASS     $$t ($$(grep -c '^\[       OK \]' $$t.log) tests)"; \
+		else cat $$t.log; echo "  FAIL     $$t (output above, kept in $$t.log)"; exit 1; fi; \
+	done
 	$(Q)tests/host/cli.sh $(O)
 	$(Q)tests/host/sdk.sh $(O)
 

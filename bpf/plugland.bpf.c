@@ -9,15 +9,17 @@
  *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
  *                                               policy.dispatch()
  *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
- *      └─► that CPU's local DSQ (policy named a CPU) or shared DSQ (any CPU)
+ *      └─► that CPU's local DSQ (policy named a CPU), or the ordered DSQ
+ *          (any CPU; by the decision's vtime)
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
  * the task it runs (0 for tasks dispatched here) and since when it runs.
  * The host reads it to choose a CPU running a less urgent task, sends the
  * decision for that CPU and runs the preempt_cpu syscall program:
  * SCX_KICK_PREEMPT ends the running slice, and the CPU drains the decision
- * in ops.dispatch. The cost: ops.running at every context switch (about a
- * quarter of hackbench's time under qemu, see docs/policies.md).
+ * in ops.dispatch. ops.running runs at every context switch (a quarter of
+ * hackbench's time under qemu): it returns at once until the host's first
+ * preemption request sets shared.publish_running.
  *
  * Tasks that must never wait for user space are dispatched here directly:
  *  - every thread of the host process (tgid): if the scheduler had to wait
@@ -321,7 +323,9 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	} else {
 		if (cpu != PL_CPU_ANY)
 			COUNT(nr_bounce_dispatches);
-		pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
+		/* Released early, a task still waits its turn: the lowest
+		 * vtime runs first, FIFO among equal ones. */
+		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, d.vtime, 0);
 		kick_idle_cpu_for(p);
 	}
 	COUNT(nr_user_dispatches);
@@ -364,7 +368,8 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
 
 	/* Our inserts land when this callback returns: one is enough. */
-	if (dc.got_local || pl_dsq_move_to_local(PL_SHARED_DSQ))
+	if (dc.got_local || pl_dsq_move_to_local(PL_SHARED_DSQ) ||
+	    pl_dsq_move_to_local(PL_ORDERED_DSQ))
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
 	if (shared.nr_scheduled)
@@ -400,6 +405,10 @@ void PL_OPS(plugland_running, struct task_struct *p)
 	struct task_ctx *tctx;
 	u64 vtime = 0;
 
+	/* Most policies never preempt: then this runs at every context
+	 * switch for nothing (a quarter of hackbench's time under qemu). */
+	if (!shared.publish_running)
+		return;
 	if (cpu < 0 || cpu >= PL_MAX_CPUS)
 		return;
 	if (!bypasses_user(p) && (tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0)))
@@ -452,6 +461,9 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 	s32 err;
 
 	err = scx_bpf_create_dsq(PL_SHARED_DSQ, -1);
+	if (err)
+		return err;
+	err = scx_bpf_create_dsq(PL_ORDERED_DSQ, -1);
 	if (err)
 		return err;
 

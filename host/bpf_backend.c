@@ -172,6 +172,11 @@ static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task 
 
 	if (task->nr_cpus_allowed < be->nr_cpus || b->nr_preempt == PL_MAX_CPUS)
 		return -1;
+	/* The first request turns publishing on: nothing to compare yet. */
+	if (!__atomic_load_n(&b->shared->publish_running, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&b->shared->publish_running, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
 	for (cpu = 0; cpu < (int32_t)be->nr_cpus; cpu++) {
 		struct plugland_running *r = &b->shared->running[cpu];
 		uint64_t v = __atomic_load_n(&r->vtime, __ATOMIC_RELAXED);

@@ -13,6 +13,12 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
 }
 
+void cpu_gate_allow_ahead(struct cpu_gate *g, uint32_t n)
+{
+	g->max_credits += n;
+	g->credits += n;
+}
+
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
 {
 	if (!(t->flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) && g->credits < g->max_credits)

@@ -40,6 +40,8 @@ struct cpu_gate {
 };
 
 void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
+/* Let n tasks more than there are free CPUs go (they queue in the kernel). */
+void cpu_gate_allow_ahead(struct cpu_gate *g, uint32_t n);
 /* Every enqueue: a preempted task means a CPU it left. */
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t);
 /* At the start of each dispatch(). */

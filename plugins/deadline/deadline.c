@@ -39,6 +39,7 @@ static int deadline_init(const struct plugland_host *h)
 		return -ENOMEM;
 	}
 	cpu_gate_init(&gate, h, p.slice_ns);
+	cpu_gate_allow_ahead(&gate, p.queue_ahead);
 	return 0;
 }
 

@@ -7,7 +7,7 @@
 int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
-	uint64_t margin_us;
+	uint64_t margin_us, queue_ahead = 0;
 	bool preempt = false; /* see docs/policies.md: it costs hackbench 3x in the VM */
 
 	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
@@ -22,7 +22,8 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 		return -EINVAL;
 	margin_us = min_slice_us;
 	if (conf_bool(host, "preempt", &preempt) ||
-	    conf_u64(host, "preempt_margin_us", 0, 1000000, &margin_us))
+	    conf_u64(host, "preempt_margin_us", 0, 1000000, &margin_us) ||
+	    conf_u64(host, "queue_ahead", 0, 1u << 20, &queue_ahead))
 		return -EINVAL;
 	if (min_slice_us > slice_us) {
 		host->log(host, PLUGLAND_LOG_ERROR, "min_slice_us (%llu) is larger than slice_us (%llu)",
@@ -34,6 +35,7 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 	p->burst_cap_ns = burst_cap_us * 1000;
 	p->forget_ns = EDF_DEFAULT_FORGET_NS;
 	p->max_tasks = (uint32_t)max_tasks;
+	p->queue_ahead = (uint32_t)queue_ahead;
 	/* The margin is in virtual time; 0 would be "never": keep 1 ns. */
 	p->preempt_margin_ns = preempt ? (margin_us ? margin_us * 1000 : 1) : 0;
 	return 0;

@@ -35,6 +35,10 @@ struct edf_params {
 	 * at least and whose deadline is later than its own by more than
 	 * preempt_margin_ns (0: never). */
 	uint64_t preempt_margin_ns;
+	/* Tasks released beyond the free CPUs: they wait in the kernel's
+	 * queue, in deadline order, and a CPU that frees takes one without
+	 * a round trip to the host. */
+	uint32_t queue_ahead;
 };
 
 /* What the policies read from their ini section for the core. */
