@@ -21,8 +21,8 @@ typedef int64_t s64;
 #define PL_MAX_CPUS	 1024
 #define PL_COMM_LEN	 16
 #define PL_CPU_ANY	 (-1)
-#define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO: what BPF dispatches itself */
-#define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: the policy's decisions */
+#define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO */
+#define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
 #define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
 /* plugland_queued.flags */
@@ -106,6 +106,8 @@ struct plugland_shared {
 	u64 host_progress_ns;	/* last time the host finished a round */
 	u32 host_sleeping;	/* host is (about to be) blocked in poll */
 	u32 publish_running;	/* a policy preempts: ops.running fills running[] */
+	u32 ordered;		/* any-CPU decisions wait by vtime, not FIFO */
+	u32 __pad0;
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -9,8 +9,9 @@
  *   ops.enqueue ──► "queued" ring buffer ──► host: policy.enqueue()
  *                                               policy.dispatch()
  *   ops.dispatch ◄── "dispatched" user ring buffer ◄──┘
- *      └─► that CPU's local DSQ (policy named a CPU), or the ordered DSQ
- *          (any CPU; by the decision's vtime)
+ *      └─► that CPU's local DSQ (policy named a CPU), or for any CPU the
+ *          shared DSQ (FIFO) or, for an ordered policy, the ordered one
+ *          (by the decision's vtime)
  *
  * Preemption. ops.running publishes, per CPU, the vtime the policy gave
  * the task it runs (0 for tasks dispatched here) and since when it runs.
@@ -323,9 +324,12 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	} else {
 		if (cpu != PL_CPU_ANY)
 			COUNT(nr_bounce_dispatches);
-		/* Released early, a task still waits its turn: the lowest
-		 * vtime runs first, FIFO among equal ones. */
-		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, d.vtime, 0);
+		/* PLUGLAND_POLICY_ORDERED: released early, a task still waits
+		 * its turn (lowest vtime first, FIFO among equal ones). */
+		if (shared.ordered)
+			pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, d.vtime, 0);
+		else
+			pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
 		kick_idle_cpu_for(p);
 	}
 	COUNT(nr_user_dispatches);

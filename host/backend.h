@@ -44,6 +44,8 @@ struct backend_ops {
 	bool (*exited)(struct backend *be);
 	/* CPUs idle right now (NULL: unknown, 0). */
 	uint32_t (*nr_idle_cpus)(struct backend *be);
+	/* Decisions for any CPU wait ordered by vtime (true) or FIFO. */
+	void (*set_ordered)(struct backend *be, bool ordered);
 	/* The clock of task->enq_ns; NULL: CLOCK_MONOTONIC (the kernel's). */
 	uint64_t (*now_ns)(struct backend *be);
 };

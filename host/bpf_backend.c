@@ -194,6 +194,11 @@ static int bpfb_pick_preempt_cpu(struct backend *be, const struct plugland_task 
 	return found;
 }
 
+static void bpfb_set_ordered(struct backend *be, bool ordered)
+{
+	__atomic_store_n(&BPFB(be)->shared->ordered, ordered, __ATOMIC_RELAXED);
+}
+
 static bool bpfb_exited(struct backend *be)
 {
 	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
@@ -215,6 +220,7 @@ static const struct backend_ops bpf_ops = {
 	.wait = bpfb_wait,
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
 	.pick_preempt_cpu = bpfb_pick_preempt_cpu,
+	.set_ordered = bpfb_set_ordered,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
 };

@@ -8,12 +8,20 @@
 #include "decision_record.h"
 #include "sched_loop.h"
 
+/* The active policy, and the order its any-CPU decisions wait in. */
+static void set_policy(struct sched_loop *l, const struct plugland_policy *policy)
+{
+	l->policy = policy;
+	if (l->be->ops->set_ordered)
+		l->be->ops->set_ordered(l->be, policy->flags & PLUGLAND_POLICY_ORDERED);
+}
+
 int sched_loop_init(struct sched_loop *l, struct backend *be,
 		    const struct plugland_policy *policy, uint32_t tick_ms)
 {
 	memset(l, 0, sizeof(*l));
 	l->be = be;
-	l->policy = policy;
+	set_policy(l, policy);
 	l->tick_ms = tick_ms ? tick_ms : 100;
 	l->wait_ms = l->tick_ms;
 	l->fallback = calloc(LOOP_FALLBACK_CAP, sizeof(*l->fallback));
@@ -284,7 +292,7 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 	 */
 	l->held = l->spare;
 	l->spare = old;
-	l->policy = next;
+	set_policy(l, next);
 	watch_enter(l, "enqueue");
 	held_set_drain(&l->spare, move_task, &c);
 	/* what the old policy held beyond the set: stale duplicates */

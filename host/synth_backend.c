@@ -5,13 +5,14 @@
 #include <string.h>
 #include "synth_backend.h"
 
-enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY };
+enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY, SYNTH_RELEASED };
 
 struct synth_task {
 	struct plugland_task t;	/* what the next delivery hands out */
 	enum synth_state state;
 	uint64_t ready_ns;	/* PENDING: when it is queued to the policy */
-	uint64_t seq;		/* PENDING: order among equal ready_ns */
+	uint64_t seq;		/* PENDING, RELEASED: order among equal keys */
+	uint64_t slice_ns;	/* RELEASED: the slice it was given */
 	uint64_t burst_left;	/* CPU time until it sleeps */
 	struct synth_task_stats st;
 };
@@ -27,13 +28,23 @@ struct synth_cpu {
 	uint64_t last_vtime;
 };
 
+/* A binary min-heap of task indices; `before` orders two of them. */
+struct synth_backend;
+struct task_heap {
+	uint32_t *v;
+	uint32_t n;
+	bool (*before)(const struct synth_backend *s, uint32_t a, uint32_t b);
+};
+
 struct synth_backend {
 	struct backend be;
 	struct synth_opts o;
 	struct synth_task *tasks;
 	struct synth_cpu *cpus;
-	uint32_t *pending;	/* min-heap of PENDING tasks by (ready_ns, seq) */
-	uint32_t nr_pending;
+	struct task_heap pending;  /* PENDING tasks by (ready_ns, seq) */
+	struct task_heap released; /* RELEASED (any CPU) by (vtime, seq) when
+				      ordered, else by seq: the kernel's DSQ */
+	bool ordered;
 	uint64_t next_seq;
 	uint32_t next_cpu;
 	struct synth_stats st;
@@ -49,29 +60,52 @@ static bool pending_before(const struct synth_backend *s, uint32_t a, uint32_t b
 	return x->ready_ns < y->ready_ns || (x->ready_ns == y->ready_ns && x->seq < y->seq);
 }
 
-static void pending_swap(struct synth_backend *s, uint32_t i, uint32_t j)
+static bool released_before(const struct synth_backend *s, uint32_t a, uint32_t b)
 {
-	uint32_t tmp = s->pending[i];
+	const struct synth_task *x = &s->tasks[a], *y = &s->tasks[b];
 
-	s->pending[i] = s->pending[j];
-	s->pending[j] = tmp;
+	if (!s->ordered)
+		return x->seq < y->seq;
+	return x->t.vtime < y->t.vtime || (x->t.vtime == y->t.vtime && x->seq < y->seq);
 }
 
-static uint32_t pending_pop(struct synth_backend *s)
+static void heap_swap(struct task_heap *h, uint32_t i, uint32_t j)
 {
-	uint32_t top = s->pending[0], i = 0;
+	uint32_t tmp = h->v[i];
 
-	s->pending[0] = s->pending[--s->nr_pending];
+	h->v[i] = h->v[j];
+	h->v[j] = tmp;
+}
+
+static void heap_up(const struct synth_backend *s, struct task_heap *h, uint32_t i)
+{
+	while (i && h->before(s, h->v[i], h->v[(i - 1) / 2])) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_push(const struct synth_backend *s, struct task_heap *h, uint32_t idx)
+{
+	h->v[h->n] = idx;
+	heap_up(s, h, h->n++);
+}
+
+static uint32_t heap_pop(const struct synth_backend *s, struct task_heap *h)
+{
+	uint32_t top = h->v[0], i = 0;
+
+	h->v[0] = h->v[--h->n];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, m = i;
 
-		if (l < s->nr_pending && pending_before(s, s->pending[l], s->pending[m]))
+		if (l < h->n && h->before(s, h->v[l], h->v[m]))
 			m = l;
-		if (r < s->nr_pending && pending_before(s, s->pending[r], s->pending[m]))
+		if (r < h->n && h->before(s, h->v[r], h->v[m]))
 			m = r;
 		if (m == i)
 			return top;
-		pending_swap(s, i, m);
+		heap_swap(h, i, m);
 		i = m;
 	}
 }
@@ -80,18 +114,13 @@ static uint32_t pending_pop(struct synth_backend *s)
 static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 {
 	struct synth_task *k = &s->tasks[idx];
-	uint32_t i = s->nr_pending++;
 
 	k->state = SYNTH_PENDING;
 	k->t.cookie++;
 	k->t.enq_ns = at;
 	k->ready_ns = at;
 	k->seq = s->next_seq++;
-	s->pending[i] = idx;
-	while (i && pending_before(s, s->pending[i], s->pending[(i - 1) / 2])) {
-		pending_swap(s, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
+	heap_push(s, &s->pending, idx);
 }
 
 static unsigned int wait_bucket(uint64_t v)
@@ -131,8 +160,8 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	struct synth_backend *s = SYNTH(be);
 	int n = 0;
 
-	while (s->nr_pending && s->tasks[s->pending[0]].ready_ns <= s->st.now_ns) {
-		struct synth_task *k = &s->tasks[pending_pop(s)];
+	while (s->pending.n && s->tasks[s->pending.v[0]].ready_ns <= s->st.now_ns) {
+		struct synth_task *k = &s->tasks[heap_pop(s, &s->pending)];
 
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
@@ -144,33 +173,12 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	return n;
 }
 
-/* Where a PLUGLAND_CPU_ANY task runs: the unclaimed CPU free first, as
- * the one to pull it from a shared queue would be; its previous CPU on a
- * tie. */
-static uint32_t any_cpu(const struct synth_backend *s, int32_t prev)
-{
-	uint32_t c, best = prev >= 0 && (uint32_t)prev < s->o.nr_cpus ? (uint32_t)prev : 0;
-	uint64_t best_free = UINT64_MAX;
-
-	for (c = 0; c < s->o.nr_cpus; c++) {
-		uint64_t f = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
-
-		if (s->cpus[c].reserved)
-			continue;
-		if (f < best_free || (f == best_free && (int32_t)c == prev)) {
-			best = c;
-			best_free = f;
-		}
-	}
-	return best;
-}
-
 /* Task idx runs `slice` on a CPU from when that CPU is free. */
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice)
 {
 	struct synth_task *k = &s->tasks[idx];
 	const struct synth_behaviour *b = s->o.behaviours ? &s->o.behaviours[idx] : NULL;
-	uint32_t c = cpu >= 0 ? (uint32_t)cpu : any_cpu(s, k->t.cpu);
+	uint32_t c = (uint32_t)cpu;
 	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
 	uint64_t run = slice, wait = start - k->t.enq_ns;
 	bool sleeps = false;
@@ -210,6 +218,30 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	push_pending(s, idx, start + run + b->sleep_ns);
 }
 
+static bool cpu_free(const struct synth_backend *s, int32_t c)
+{
+	return c >= 0 && (uint32_t)c < s->o.nr_cpus && s->cpus[c].free_ns <= s->st.now_ns &&
+	       !s->cpus[c].reserved;
+}
+
+/* Free CPUs take released tasks, lowest vtime first; a task's previous
+ * CPU when that one is free. */
+static void run_released(struct synth_backend *s)
+{
+	while (s->released.n) {
+		uint32_t idx = s->released.v[0];
+		int32_t c = s->tasks[idx].t.cpu;
+
+		if (!cpu_free(s, c))
+			for (c = 0; c < (int32_t)s->o.nr_cpus && !cpu_free(s, c); c++)
+				;
+		if (c == (int32_t)s->o.nr_cpus)
+			return;
+		heap_pop(s, &s->released);
+		run_task(s, idx, c, s->tasks[idx].slice_ns);
+	}
+}
+
 static unsigned int synth_dispatch(struct backend *be, const struct plugland_dispatch *d,
 				   unsigned int n)
 {
@@ -238,8 +270,17 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 		}
 		k->t.vtime = d[i].vtime;
 		s->st.nr_dispatched++;
-		run_task(s, idx, d[i].cpu < (int32_t)s->o.nr_cpus ? d[i].cpu : PLUGLAND_CPU_ANY, slice);
+		if (d[i].cpu >= 0 && d[i].cpu < (int32_t)s->o.nr_cpus) {
+			run_task(s, idx, d[i].cpu, slice);
+			continue;
+		}
+		/* Any CPU: the kernel's ordered DSQ, taken by CPUs as they free. */
+		k->state = SYNTH_RELEASED;
+		k->slice_ns = slice;
+		k->seq = s->next_seq++;
+		heap_push(s, &s->released, idx);
 	}
+	run_released(s);
 	return n;
 }
 
@@ -262,8 +303,9 @@ static int synth_wait(struct backend *be, int timeout_ms)
 	uint32_t c;
 
 	(void)timeout_ms;
-	if (s->nr_pending) {
-		next = s->tasks[s->pending[0]].ready_ns;
+	run_released(s);
+	if (s->pending.n) {
+		next = s->tasks[s->pending.v[0]].ready_ns;
 		if (next <= now)
 			return 1;
 	}
@@ -273,6 +315,9 @@ static int synth_wait(struct backend *be, int timeout_ms)
 		s->cpus[c].reserved = false; /* claims last one moment */
 	}
 	s->st.now_ns = next != UINT64_MAX ? next : now + SYNTH_IDLE_STEP_NS;
+	/* A CPU that frees takes a released task at once, as in the kernel:
+	 * it never looks idle while one waits. */
+	run_released(s);
 	return 1;
 }
 
@@ -304,17 +349,14 @@ static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t
 {
 	uint32_t i;
 
-	for (i = 0; i < s->nr_pending && s->pending[i] != idx; i++)
+	for (i = 0; i < s->pending.n && s->pending.v[i] != idx; i++)
 		;
-	if (i == s->nr_pending)
+	if (i == s->pending.n)
 		return;
 	s->tasks[idx].ready_ns = at;
 	s->tasks[idx].t.enq_ns = at;
 	s->tasks[idx].seq = s->next_seq++;
-	while (i && pending_before(s, s->pending[i], s->pending[(i - 1) / 2])) {
-		pending_swap(s, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
+	heap_up(s, &s->pending, i);
 }
 
 /*
@@ -376,6 +418,17 @@ static uint32_t synth_nr_idle_cpus(struct backend *be)
 	return n;
 }
 
+/* Tasks already released keep their place: re-sort them by the new rule. */
+static void synth_set_ordered(struct backend *be, bool ordered)
+{
+	struct synth_backend *s = SYNTH(be);
+	uint32_t i;
+
+	s->ordered = ordered;
+	for (i = 1; i < s->released.n; i++)
+		heap_up(s, &s->released, i);
+}
+
 static bool synth_exited(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
@@ -398,6 +451,7 @@ static const struct backend_ops synth_ops = {
 	.wait = synth_wait,
 	.pick_idle_cpu = synth_pick_idle_cpu,
 	.pick_preempt_cpu = synth_pick_preempt_cpu,
+	.set_ordered = synth_set_ordered,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
 	.nr_idle_cpus = synth_nr_idle_cpus,
@@ -420,8 +474,11 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 		s->o.slice_ns = 5000000;
 	s->tasks = calloc(o->nr_tasks, sizeof(*s->tasks));
 	s->cpus = calloc(o->nr_cpus, sizeof(*s->cpus));
-	s->pending = calloc(o->nr_tasks, sizeof(*s->pending));
-	if (!s->tasks || !s->cpus || !s->pending) {
+	s->pending.v = calloc(o->nr_tasks, sizeof(*s->pending.v));
+	s->pending.before = pending_before;
+	s->released.v = calloc(o->nr_tasks, sizeof(*s->released.v));
+	s->released.before = released_before;
+	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -453,7 +510,8 @@ void synth_backend_free(struct backend *be)
 		return;
 	free(s->tasks);
 	free(s->cpus);
-	free(s->pending);
+	free(s->pending.v);
+	free(s->released.v);
 	free(s);
 }
 

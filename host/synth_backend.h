@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * An in-process backend: a closed population of tasks on simulated CPUs
- * with a virtual clock. A dispatched task runs min(slice, rest of its CPU
- * burst) on a CPU as soon as that CPU is free (a CPU serves what it is
- * given in order, as a kernel DSQ does), then is queued again: at once
+ * with a virtual clock. A task dispatched to a CPU runs min(slice, rest of
+ * its CPU burst) there as soon as that CPU is free (a CPU serves what it
+ * is given in order, as its local DSQ does); one dispatched to any CPU
+ * waits, as in the kernel's ordered DSQ, until a CPU is free, lowest vtime
+ * first (FIFO among equal ones). Then it is queued again: at once
  * when the slice ran out, after its sleep when the burst ended. By
  * default every task is CPU-bound (an endless burst). It checks what the
  * kernel would: stale cookies, double dispatches, unknown pids. For unit

@@ -50,7 +50,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 1
-#define PLUGLAND_ABI_MINOR 2
+#define PLUGLAND_ABI_MINOR 3
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -277,7 +277,22 @@ struct plugland_policy {
 	 * and block briefly.
 	 */
 	int (*reconfigure)(void);
+
+	/* --- ABI 1.3 --- */
+
+	uint32_t flags;		/* PLUGLAND_POLICY_* */
 };
+
+/*
+ * plugland_policy.flags: decisions for PLUGLAND_CPU_ANY wait in the
+ * kernel ordered by their vtime (lowest first, FIFO among equal ones)
+ * rather than in the order they were made. For a policy that releases
+ * tasks before a CPU is free to take them: a later, more urgent decision
+ * still runs first, and a CPU that frees takes the most urgent one
+ * without a round trip to the host. Set vtime on every decision then (the
+ * value of plugland_dispatch_of() is the task's previous one).
+ */
+#define PLUGLAND_POLICY_ORDERED (1u << 0)
 
 /*
  * An async plugin: logging, statistics, export. Zero or more run, each on

@@ -13,10 +13,9 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
 }
 
-void cpu_gate_allow_ahead(struct cpu_gate *g, uint32_t n)
+void cpu_gate_set_open(struct cpu_gate *g, bool open)
 {
-	g->max_credits += n;
-	g->credits += n;
+	g->open = open;
 }
 
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t)
@@ -68,7 +67,7 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 		g->last_release_ns = now;
 		return PLUGLAND_CPU_ANY;
 	}
-	if (now - g->last_release_ns >= g->stall_ns) {
+	if (g->open || now - g->last_release_ns >= g->stall_ns) {
 		g->last_release_ns = now;
 		return PLUGLAND_CPU_ANY;
 	}

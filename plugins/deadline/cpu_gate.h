@@ -12,6 +12,8 @@
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
  *   - nothing was released for stall_ns while tasks wait (the host's own
  *     thread may be what keeps the only idle CPU busy): one, to any CPU.
+ * An open gate lets every task go: to an idle CPU when it finds one, else
+ * to any CPU (for a policy whose decisions wait in the kernel by vtime).
  * With ABI 1.2, besides, a task may take the CPU of a less urgent running one
  *     (cpu_gate_preempt). The preempted task brings back a credit all the
  *     same: one task more than there are free CPUs may then wait in the
@@ -37,11 +39,12 @@ struct cpu_gate {
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
 	bool idle_count;	/* the host counts idle CPUs (ABI 1.1) */
 	uint32_t idle_budget;	/* idle CPUs this dispatch() may still fill */
+	bool open;		/* let every task go (to an idle CPU if one is found) */
 };
 
 void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_t stall_ns);
-/* Let n tasks more than there are free CPUs go (they queue in the kernel). */
-void cpu_gate_allow_ahead(struct cpu_gate *g, uint32_t n);
+/* Open: never hold a task; those no free CPU takes now wait in the kernel. */
+void cpu_gate_set_open(struct cpu_gate *g, bool open);
 /* Every enqueue: a preempted task means a CPU it left. */
 void cpu_gate_enqueued(struct cpu_gate *g, const struct plugland_task *t);
 /* At the start of each dispatch(). */

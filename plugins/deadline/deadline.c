@@ -7,17 +7,21 @@
  * preferring the one it ran on, else to any CPU (cpu_gate.h).
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
- * preempt, preempt_margin_us; see docs/policies.md.
+ * preempt, preempt_margin_us, hold; see docs/policies.md.
  */
 #include <errno.h>
 #include <plugland/plugin.h>
 #include "cpu_gate.h"
 #include "edf.h"
+#include "../common/plugin_conf.h"
 
 static const struct plugland_host *host;
 static struct edf edf;
 static struct run_heap rq;
 static struct cpu_gate gate;
+/* Hold tasks until a CPU is free (strict order, a round trip per task), or
+ * release them at once into the kernel's deadline-ordered queue. */
+static bool hold;
 
 static void deadline_exit(void)
 {
@@ -39,7 +43,12 @@ static int deadline_init(const struct plugland_host *h)
 		return -ENOMEM;
 	}
 	cpu_gate_init(&gate, h, p.slice_ns);
-	cpu_gate_allow_ahead(&gate, p.queue_ahead);
+	hold = false;
+	if (conf_bool(h, "hold", &hold)) {
+		deadline_exit();
+		return -EINVAL;
+	}
+	cpu_gate_set_open(&gate, !hold);
 	return 0;
 }
 
@@ -61,7 +70,8 @@ static unsigned int deadline_dispatch(struct plugland_dispatch *out, unsigned in
 	unsigned int n = 0;
 
 	cpu_gate_begin(&gate);
-	while (n < max && edf_release(&edf, &rq, &gate, rq.nr, true, &out[n]))
+	while (n < max && edf_release(&edf, &rq, &gate, edf_nr_waiting(&edf, &rq, host->nr_cpus),
+				      true, &out[n]))
 		n++;
 	return n;
 }
@@ -86,4 +96,6 @@ PLUGLAND_POLICY(
 	.exit = deadline_exit,
 	.tick = deadline_tick,
 	.task_gone = deadline_task_gone,
+	/* decisions carry their deadline as vtime: the kernel keeps the order */
+	.flags = PLUGLAND_POLICY_ORDERED,
 );

@@ -7,7 +7,7 @@
 int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
-	uint64_t margin_us, queue_ahead = 0;
+	uint64_t margin_us;
 	bool preempt = false; /* see docs/policies.md: it costs hackbench 3x in the VM */
 
 	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
@@ -22,8 +22,7 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 		return -EINVAL;
 	margin_us = min_slice_us;
 	if (conf_bool(host, "preempt", &preempt) ||
-	    conf_u64(host, "preempt_margin_us", 0, 1000000, &margin_us) ||
-	    conf_u64(host, "queue_ahead", 0, 1u << 20, &queue_ahead))
+	    conf_u64(host, "preempt_margin_us", 0, 1000000, &margin_us))
 		return -EINVAL;
 	if (min_slice_us > slice_us) {
 		host->log(host, PLUGLAND_LOG_ERROR, "min_slice_us (%llu) is larger than slice_us (%llu)",
@@ -35,7 +34,6 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p)
 	p->burst_cap_ns = burst_cap_us * 1000;
 	p->forget_ns = EDF_DEFAULT_FORGET_NS;
 	p->max_tasks = (uint32_t)max_tasks;
-	p->queue_ahead = (uint32_t)queue_ahead;
 	/* The margin is in virtual time; 0 would be "never": keep 1 ns. */
 	p->preempt_margin_ns = preempt ? (margin_us ? margin_us * 1000 : 1) : 0;
 	return 0;
@@ -89,6 +87,10 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 		if (s->burst > e->p.burst_cap_ns)
 			s->burst = e->p.burst_cap_ns;
 	}
+	if (s->out) {
+		s->out = false;
+		e->nr_out--;
+	}
 	/* Only sleepers are clamped: runnable tasks keep exact accounts. */
 	if (slept && s->vruntime < floor)
 		s->vruntime = floor;
@@ -122,6 +124,24 @@ uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting)
 	return s > e->p.min_slice_ns ? s : e->p.min_slice_ns;
 }
 
+static void mark_out(struct edf *e, int32_t pid)
+{
+	struct edf_task *s = pid_table_find(&e->tasks, pid);
+
+	if (s && !s->out) {
+		s->out = true;
+		e->nr_out++;
+	}
+}
+
+uint64_t edf_nr_waiting(const struct edf *e, const struct run_heap *q, uint32_t nr_cpus)
+{
+	/* The CPU this task will take is running the last of the others. */
+	uint32_t others_running = nr_cpus ? nr_cpus - 1 : 0;
+
+	return q->nr + (e->nr_out > others_running ? e->nr_out - others_running : 0);
+}
+
 bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t nr_waiting,
 		 bool by_deadline, struct plugland_dispatch *out)
 {
@@ -136,16 +156,22 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 		cpu_gate_released(g);
 	} else {
 		cpu = cpu_gate_pick(g, head->d.pid, head->prev_cpu);
-		if (cpu == CPU_GATE_SHUT && by_deadline && e->p.preempt_margin_ns &&
-		    (head->flags & PLUGLAND_TASK_WAKEUP))
-			cpu = cpu_gate_preempt(g, head->d.pid, head->prev_cpu,
-					       head->nr_cpus_allowed,
-					       head->key + e->p.preempt_margin_ns,
-					       e->p.min_slice_ns);
+		/* No idle CPU for a waking task: take a less urgent one's? */
+		if ((cpu == CPU_GATE_SHUT || (cpu == PLUGLAND_CPU_ANY && g->open)) && by_deadline &&
+		    e->p.preempt_margin_ns && (head->flags & PLUGLAND_TASK_WAKEUP)) {
+			int victim = cpu_gate_preempt(g, head->d.pid, head->prev_cpu,
+						      head->nr_cpus_allowed,
+						      head->key + e->p.preempt_margin_ns,
+						      e->p.min_slice_ns);
+
+			if (victim >= 0)
+				cpu = victim;
+		}
 		if (cpu == CPU_GATE_SHUT)
 			return false;
 	}
 	run_heap_pop(q, &it);
+	mark_out(e, it.d.pid);
 	if (by_deadline && it.key > e->vclock)
 		e->vclock = it.key;
 	*out = it.d;
@@ -157,25 +183,37 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 
 void edf_forget(struct edf *e, int32_t pid)
 {
+	struct edf_task *s = pid_table_find(&e->tasks, pid);
+
+	if (s && s->out)
+		e->nr_out--;
 	pid_table_remove(&e->tasks, pid);
 }
+
+struct sweep_ctx {
+	struct edf *e;
+	uint64_t cutoff;
+};
 
 static bool quiet_too_long(const void *val, void *ctx)
 {
 	const struct edf_task *s = val;
-	const uint64_t *cutoff = ctx;
+	struct sweep_ctx *c = ctx;
 
-	return s->seen_ns < *cutoff;
+	if (s->seen_ns >= c->cutoff)
+		return false;
+	if (s->out) /* released long ago and never back: it exited */
+		c->e->nr_out--;
+	return true;
 }
 
 void edf_tick(struct edf *e, uint64_t now_ns)
 {
-	uint64_t cutoff;
+	struct sweep_ctx c = { .e = e };
 
 	if (now_ns < e->p.forget_ns)
 		return;
-	cutoff = now_ns - e->p.forget_ns;
+	c.cutoff = now_ns - e->p.forget_ns;
 	/* A sixteenth of the table per tick: all of it every 16 ticks. */
-	pid_table_sweep(&e->tasks, &e->sweep_cursor, (e->tasks.mask + 1) / 16, quiet_too_long,
-			&cutoff);
+	pid_table_sweep(&e->tasks, &e->sweep_cursor, (e->tasks.mask + 1) / 16, quiet_too_long, &c);
 }

@@ -35,10 +35,6 @@ struct edf_params {
 	 * at least and whose deadline is later than its own by more than
 	 * preempt_margin_ns (0: never). */
 	uint64_t preempt_margin_ns;
-	/* Tasks released beyond the free CPUs: they wait in the kernel's
-	 * queue, in deadline order, and a CPU that frees takes one without
-	 * a round trip to the host. */
-	uint32_t queue_ahead;
 };
 
 /* What the policies read from their ini section for the core. */
@@ -53,6 +49,7 @@ struct edf_task {
 	uint64_t vruntime;
 	uint64_t burst;
 	uint64_t seen_ns;	/* enq_ns of its last enqueue */
+	bool out;		/* released, not enqueued again yet */
 };
 
 struct edf {
@@ -60,6 +57,8 @@ struct edf {
 	struct pid_table tasks;	/* pid -> struct edf_task */
 	uint64_t vclock;	/* deadline of the last task dispatched */
 	uint32_t sweep_cursor;
+	uint32_t nr_out;	/* tasks released and not back: running, or
+				   waiting in the kernel's queue */
 };
 
 struct edf_verdict {
@@ -89,6 +88,10 @@ uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting);
  */
 bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t nr_waiting,
 		 bool by_deadline, struct plugland_dispatch *out);
+/* About how many tasks wait for a CPU, the one about to be released
+ * included: held in q, or released and not running (in the kernel's
+ * queue). What edf_slice() divides by. */
+uint64_t edf_nr_waiting(const struct edf *e, const struct run_heap *q, uint32_t nr_cpus);
 void edf_forget(struct edf *e, int32_t pid);
 /* Drop, a part at a time, the state of tasks not seen for forget_ns. */
 void edf_tick(struct edf *e, uint64_t now_ns);

@@ -71,8 +71,8 @@ static void test_sleeper_waits_less(void **state)
 
 /*
  * Preemption: a task that wakes every 1 ms for 50 us among four hogs on
- * two CPUs. With preempt (the default) it takes a hog's CPU at once; with
- * preempt=false it waits for a slice to end. Returns its p99 wait and
+ * two CPUs. With preempt=true it takes a hog's CPU at once; with
+ * preempt=false (the default) it waits for one of two slices to end. Returns its p99 wait and
  * checks that shares stay fair to the hogs either way.
  */
 static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
@@ -112,7 +112,7 @@ static void test_wakeup_preempts_hogs(void **state)
 	assert_int_equal(nr_without, 0);
 	assert_true(nr_with > 1000);
 	assert_true(with < 100000);	/* well under the 500 us minimum slice */
-	assert_true(without > 500000);
+	assert_true(without > 200000); /* about half a 500 us minimum slice */
 }
 
 static void test_weights_proportional(void **state)

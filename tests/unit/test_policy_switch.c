@@ -17,6 +17,16 @@
 #include "synth_backend.h"
 #include "topology.h"
 
+/* One round of sched_loop_run(): the clock moves when nothing was queued. */
+static void step(struct sched_loop *l)
+{
+	int n = sched_loop_round(l);
+
+	assert_true(n >= 0);
+	if (!n)
+		l->be->ops->wait(l->be, 0);
+}
+
 static void test_switch_between_plugins(void **state)
 {
 	static const char *const order[] = { "fifo", "deadline", "lottery", "rules", "deadline",
@@ -44,7 +54,7 @@ static void test_switch_between_plugins(void **state)
 	assert_int_equal(sched_loop_init(&loop, be, &slots[0].lp.ops, 100), 0);
 	for (i = 1; i < sizeof(order) / sizeof(order[0]); i++) {
 		for (round = 0; round < 500; round++)
-			assert_true(sched_loop_round(&loop) >= 0);
+			step(&loop);
 		if (policy_slot_open(&slots[!active], &cfg, order[i], err, sizeof(err)))
 			fail_msg("%s", err);
 		sched_loop_switch_policy(&loop, &slots[!active].lp.ops);
@@ -52,7 +62,7 @@ static void test_switch_between_plugins(void **state)
 		active = !active;
 	}
 	for (round = 0; round < 500; round++)
-		assert_true(sched_loop_round(&loop) >= 0);
+		step(&loop);
 	(void)stop;
 	st = synth_backend_stats(be);
 	assert_int_equal(st->nr_double, 0);
