@@ -18,27 +18,35 @@ static double off(double got, double want)
 	return got > want ? (got - want) / want : (want - got) / want;
 }
 
-static void test_equal_weights_equal_shares(void **state)
+/* Released at once (the default) or held until a CPU is free: the same shares. */
+static void equal_shares(const char *hold)
 {
 	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 10, .max_ns = 10000 * MS };
 	const struct synth_stats *st;
 	struct harness h;
 	uint32_t i;
 
-	(void)state;
 	harness_load(&h, "deadline");
+	harness_set(&h, hold);
 	harness_start(&h, &o);
 	harness_run(&h);
 	for (i = 0; i < o.nr_tasks; i++) {
 		double s = harness_share(&h, i, o.nr_tasks);
 
 		if (off(s, 0.1) > 0.05)
-			fail_msg("task %u got %.4f of the CPU time, want 0.1 +- 5%%", i, s);
+			fail_msg("%s: task %u got %.4f of the CPU time, want 0.1 +- 5%%", hold, i, s);
 	}
 	/* Work-conserving: more tasks than CPUs keeps every CPU busy. */
 	st = synth_backend_stats(h.be);
 	assert_true(st->busy_ns >= st->now_ns * o.nr_cpus / 100 * 99);
 	harness_stop(&h);
+}
+
+static void test_equal_weights_equal_shares(void **state)
+{
+	(void)state;
+	equal_shares("deadline.hold=false");
+	equal_shares("deadline.hold=true");
 }
 
 /* One task sleeps 4.1 ms after each 0.3 ms of work among six CPU hogs. */
