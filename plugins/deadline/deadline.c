@@ -35,7 +35,8 @@ static int deadline_init(const struct plugland_host *h)
 	int ret;
 
 	host = h;
-	ret = edf_params_read(h, &p);
+	/* Preemption pays once tasks are released at once (docs/policies.md). */
+	ret = edf_params_read(h, &p, true);
 	if (ret)
 		return ret;
 	if (edf_init(&edf, &p) || run_heap_init(&rq, p.max_tasks)) {

@@ -4,11 +4,11 @@
 #include "edf.h"
 #include "../common/plugin_conf.h"
 
-int edf_params_read(const struct plugland_host *host, struct edf_params *p)
+int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
 	uint64_t margin_us;
-	bool preempt = false; /* see docs/policies.md: it costs hackbench 3x in the VM */
+	bool preempt = preempt_default; /* see docs/policies.md */
 
 	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
 	burst_cap_us = EDF_DEFAULT_BURST_CAP_NS / 1000;

@@ -67,10 +67,10 @@ struct edf_verdict {
 	uint64_t burst;		/* weighted runtime since it last slept */
 };
 
-/* Read slice_us, min_slice_us, burst_cap_us, max_tasks, preempt,
- * preempt_margin_us from the plugin's section over defaults. 0, or
- * -EINVAL (logged). */
-int edf_params_read(const struct plugland_host *host, struct edf_params *p);
+/* Read slice_us, min_slice_us, burst_cap_us, max_tasks, preempt (default
+ * preempt_default), preempt_margin_us from the plugin's section over
+ * defaults. 0, or -EINVAL (logged). */
+int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default);
 int edf_init(struct edf *e, const struct edf_params *p);
 void edf_fini(struct edf *e);
 /* Charge what t used since its last enqueue; its deadline. Never allocates. */

@@ -109,7 +109,8 @@ static int rules_init(const struct plugland_host *h)
 	int ret;
 
 	host = h;
-	ret = edf_params_read(h, &p);
+	/* rules holds its tasks: preempting them stormed (docs/policies.md). */
+	ret = edf_params_read(h, &p, false);
 	if (!ret)
 		ret = read_settings(&latency_slice_ns, &latency_burst_ns, &background_max_wait_ns);
 	if (!ret)
