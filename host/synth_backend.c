@@ -274,7 +274,7 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 			run_task(s, idx, d[i].cpu, slice);
 			continue;
 		}
-		/* Any CPU: the kernel's ordered DSQ, taken by CPUs as they free. */
+		/* Any CPU: the kernel's DSQ, taken by CPUs as they free. */
 		k->state = SYNTH_RELEASED;
 		k->slice_ns = slice;
 		k->seq = s->next_seq++;

@@ -57,6 +57,11 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 		}
 		g->probe_idle = false; /* one system call per dispatch() that finds none */
 	}
+	/* Open: no idle CPU found, so the kernel's queue; credits do not apply. */
+	if (g->open) {
+		g->last_release_ns = now;
+		return PLUGLAND_CPU_ANY;
+	}
 	if (g->idle_budget) { /* idle, but claimed meanwhile: any CPU */
 		g->idle_budget--;
 		g->last_release_ns = now;
@@ -67,7 +72,7 @@ int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 		g->last_release_ns = now;
 		return PLUGLAND_CPU_ANY;
 	}
-	if (g->open || now - g->last_release_ns >= g->stall_ns) {
+	if (now - g->last_release_ns >= g->stall_ns) {
 		g->last_release_ns = now;
 		return PLUGLAND_CPU_ANY;
 	}

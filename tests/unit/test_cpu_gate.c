@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The gate the ordering policies share (plugins/deadline/cpu_gate.c),
- * against a scripted host: credits, stalls, preemption.
+ * against a scripted host: credits, stalls, preemption, the open gate.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -100,10 +100,30 @@ static void test_preempt(void **state)
 	assert_int_equal(cpu_gate_pick(&g, 8, 0), PLUGLAND_CPU_ANY);
 }
 
+/* Open: past the credits every task still goes, to any CPU. */
+static void test_open_never_shuts(void **state)
+{
+	struct cpu_gate g;
+	int32_t pid;
+
+	(void)state;
+	reset();
+	cpu_gate_init(&g, &host, 1000000);
+	cpu_gate_set_open(&g, true);
+	cpu_gate_begin(&g);
+	for (pid = 1; pid <= 10; pid++)
+		assert_int_equal(cpu_gate_pick(&g, pid, 0), PLUGLAND_CPU_ANY);
+	cpu_gate_set_open(&g, false);
+	assert_int_equal(cpu_gate_pick(&g, 11, 0), PLUGLAND_CPU_ANY); /* the credits */
+	assert_int_equal(cpu_gate_pick(&g, 12, 0), PLUGLAND_CPU_ANY);
+	assert_int_equal(cpu_gate_pick(&g, 13, 0), CPU_GATE_SHUT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_credits_then_shut),
+		cmocka_unit_test(test_open_never_shuts),
 		cmocka_unit_test(test_preempt),
 	};
 
