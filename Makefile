@@ -350,13 +350,11 @@ BENCH_CPUS     ?= 2 4
 BENCH_RUNS     ?= 5
 BENCH_INPROC_RUNS ?= 9
 BENCH_POLICIES ?= fifo,deadline,lottery,rules,fifo+idle
-# The loop's decision log, once host/sched_loop.h has it (bench_loop.c: log_attach).
-BENCH_LOOP_LOG := $(if $(shell grep -s 'struct decision_log \*log;' host/sched_loop.h),-DBENCH_LOOP_HAS_LOG)
-
-$(O)/bench/bench_loop: bench/bench_loop.c $(CORE_OBJS) host/sched_loop.h
+$(O)/bench/bench_loop: bench/bench_loop.c bench/loopback_backend.c $(CORE_OBJS) \
+		       bench/loopback_backend.h host/sched_loop.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) $(BENCH_LOOP_LOG) -Ihost $(filter %.c %.o,$^) -o $@ $(LDLIBS_HOST)
+	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $(filter %.c %.o,$^) -o $@ $(LDLIBS_HOST)
 
 bench-inproc: all $(O)/bench/bench_loop
 	$(Q)bench/inproc.sh $(O) $(BENCH_INPROC_RUNS)

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The scheduling loop in process (make bench, make bench-check): a policy
- * driven by the host's loop (host/sched_loop.c) on the synthetic backend
- * (host/synth_backend.c), no kernel, no root. The policy is loaded and
- * given its services as scx_plugland does (plugin_loader, services).
+ * driven by the host's loop (host/sched_loop.c), no kernel, no root. The
+ * policy is loaded and given its services as scx_plugland does
+ * (plugin_loader, services).
  *
  *   bench_loop [-p POLICY] [-P PLUGIN_DIR] [-n DECISIONS] [-r RUNS]
- *              [-c CPUS] [-t TASKS] [-L] [-s SECTION.KEY=VALUE]...
+ *              [-c CPUS] [-t TASKS] [-b synth|loopback] [-L]
+ *              [-s SECTION.KEY=VALUE]...
  *
+ *   -b   the backend: synth (default), the synthetic machine
+ *        (host/synth_backend.c: simulated CPUs, time and tasks), or
+ *        loopback (bench/loopback_backend.c: each task comes back at once,
+ *        next to no cost of its own: the host's pipeline alone).
  *   -L   the decision log on: every decision appended to a log made as
  *        scx_plugland makes it ([log] capacity, hugetlb/THP when it can).
  *
@@ -20,9 +25,9 @@
  *        mdps_median=.. mdps_min=.. mdps_max=.. ns_per_decision=..
  *
  * mdps: millions of decisions per second of the loop thread's CPU time
- * (= per core: the loop is one thread). These figures include the
+ * (= per core: the loop is one thread). With -b synth these include the
  * synthetic backend's own work (simulated CPUs and tasks, its checks),
- * which the real backend does not do; bench/callgrind.sh separates it.
+ * which the real backend does not do; bench/callgrind.py separates it.
  *
  * Under callgrind (bench/callgrind.sh) it runs once with DECISIONS and once
  * with 1: the difference divided by DECISIONS - 1 is the cost of a decision
@@ -36,14 +41,13 @@
 #include <time.h>
 #include <unistd.h>
 #include "config.h"
+#include "decision_log.h"
+#include "loopback_backend.h"
 #include "plugin_loader.h"
 #include "sched_loop.h"
 #include "services.h"
 #include "synth_backend.h"
 #include "topology.h"
-#ifdef BENCH_LOOP_HAS_LOG
-#include "decision_log.h"
-#endif
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
@@ -75,16 +79,8 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * >>> The decision log hook. <<<
- * Turn the log on for this loop as scx_plugland does when [log] capacity
- * is set (host/observers.c: hugetlb or THP backing, wrap when full).
- * BENCH_LOOP_HAS_LOG is defined by the Makefile when host/sched_loop.h
- * has the loop's `log` field; without it "log on" is reported as not
- * available. If the way the host attaches its log changes, change this
- * function (and only it).
- */
-#ifdef BENCH_LOOP_HAS_LOG
+/* Turn the log on for this loop as scx_plugland does (host/observers.c):
+ * hugetlb or THP backing, wrap when full. */
 static struct decision_log *log_attach(struct sched_loop *l, const struct config *cfg,
 				       const char *policy, uint32_t nr_cpus)
 {
@@ -115,32 +111,53 @@ static void log_detach(struct sched_loop *l, struct decision_log *log)
 	l->log = NULL;
 	decision_log_destroy(log);
 }
-#define LOG_AVAILABLE 1
-#else
-struct decision_log;
-static struct decision_log *log_attach(struct sched_loop *l, const struct config *cfg,
-				       const char *policy, uint32_t nr_cpus)
+
+/* The backend -b names: synth or loopback. */
+static bool use_loopback;
+
+static struct backend *bench_backend_new(uint32_t nr_cpus, uint32_t nr_tasks, uint64_t decisions)
 {
-	(void)l, (void)cfg, (void)policy, (void)nr_cpus;
-	return NULL;
+	struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = nr_tasks,
+				.max_dispatches = decisions };
+
+	if (use_loopback)
+		return loopback_backend_new(nr_cpus, nr_tasks, decisions);
+	return synth_backend_new(&o);
 }
-static void log_detach(struct sched_loop *l, struct decision_log *log)
+
+/* Decisions the backend took; *bad: unknown, stale or double ones. */
+static uint64_t bench_backend_decisions(const struct backend *be, uint64_t *bad)
 {
-	(void)l, (void)log;
+	const struct synth_stats *st;
+
+	if (use_loopback) {
+		*bad = loopback_backend_stats(be)->nr_bad;
+		return loopback_backend_stats(be)->nr_dispatched;
+	}
+	st = synth_backend_stats(be);
+	*bad = st->nr_double + st->nr_unknown;
+	return st->nr_dispatched;
 }
-#define LOG_AVAILABLE 0
-#endif
+
+static void bench_backend_free(struct backend *be)
+{
+	if (use_loopback)
+		loopback_backend_free(be);
+	else
+		synth_backend_free(be);
+}
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_loop [-p POLICY] [-P PLUGIN_DIR] [-n DECISIONS] [-r RUNS]\n"
-			"                  [-c CPUS] [-t TASKS] [-L] [-s SECTION.KEY=VALUE]...\n");
+			"                  [-c CPUS] [-t TASKS] [-b synth|loopback] [-L]\n"
+			"                  [-s SECTION.KEY=VALUE]...\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	const char *policy = "fifo", *sets[MAX_SETS];
+	const char *policy = "fifo", *backend = "synth", *sets[MAX_SETS];
 	uint64_t decisions = 2000000;
 	uint32_t nr_cpus = 4, nr_tasks = 16;
 	unsigned int runs = 5, nr_sets = 0, i;
@@ -153,7 +170,7 @@ int main(int argc, char **argv)
 
 	config_defaults(&cfg);
 	snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "%s", "build/plugins");
-	while ((opt = getopt(argc, argv, "p:P:n:r:c:t:Ls:h")) != -1) {
+	while ((opt = getopt(argc, argv, "p:P:n:r:c:t:b:Ls:h")) != -1) {
 		switch (opt) {
 		case 'p': policy = optarg; break;
 		case 'P': snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "%s", optarg); break;
@@ -161,6 +178,7 @@ int main(int argc, char **argv)
 		case 'r': runs = (unsigned int)atoi(optarg); break;
 		case 'c': nr_cpus = (uint32_t)atoi(optarg); break;
 		case 't': nr_tasks = (uint32_t)atoi(optarg); break;
+		case 'b': backend = optarg; break;
 		case 'L': use_log = true; break;
 		case 's':
 			if (nr_sets == MAX_SETS)
@@ -170,13 +188,10 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || !decisions || !runs || runs > MAX_RUNS || !nr_cpus || !nr_tasks)
+	use_loopback = !strcmp(backend, "loopback");
+	if (optind != argc || !decisions || !runs || runs > MAX_RUNS || !nr_cpus || !nr_tasks ||
+	    (strcmp(backend, "synth") && strcmp(backend, "loopback")))
 		usage();
-	if (use_log && !LOG_AVAILABLE) {
-		/* Not an error: make bench reports "n/a" for this row. */
-		printf("LOOP policy=%s log=on unavailable=1\n", policy);
-		return 0;
-	}
 	/* Reproducible draws unless the caller sets a seed. */
 	if (config_set(&cfg, "lottery.seed=1", err, sizeof(err)))
 		fprintf(stderr, "bench_loop: %s\n", err);
@@ -200,13 +215,11 @@ int main(int argc, char **argv)
 	}
 
 	for (i = 0; i < runs; i++) {
-		struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = nr_tasks,
-					.max_dispatches = decisions };
 		struct plugin_services svc;
 		struct decision_log *log = NULL;
 		struct sched_loop loop;
-		struct backend *be = synth_backend_new(&o);
-		uint64_t c0, c1, w0, w1, n;
+		struct backend *be = bench_backend_new(nr_cpus, nr_tasks, decisions);
+		uint64_t c0, c1, w0, w1, n, bad;
 
 		if (!be) {
 			fprintf(stderr, "bench_loop: out of memory\n");
@@ -231,20 +244,18 @@ int main(int argc, char **argv)
 		c1 = thread_cpu_ns();
 		w1 = wall_ns();
 
-		n = synth_backend_stats(be)->nr_dispatched;
-		if (ret || synth_backend_stats(be)->nr_double || synth_backend_stats(be)->nr_unknown ||
-		    n < decisions) {
-			fprintf(stderr, "bench_loop: run %u: ret %d, %llu decisions, %llu double, "
-					"%llu unknown\n", i, ret, (unsigned long long)n,
-				(unsigned long long)synth_backend_stats(be)->nr_double,
-				(unsigned long long)synth_backend_stats(be)->nr_unknown);
+		n = bench_backend_decisions(be, &bad);
+		if (ret || bad || n < decisions) {
+			fprintf(stderr, "bench_loop: run %u: ret %d, %llu decisions, %llu unknown, "
+					"stale or double\n", i, ret, (unsigned long long)n,
+				(unsigned long long)bad);
 			return 1;
 		}
 		mdps[i] = (double)n / ((double)(c1 - c0) / 1e9) / 1e6;
 		ns_dec[i] = (double)(c1 - c0) / (double)n;
-		printf("RUN policy=%s log=%s run=%u decisions=%llu cpu_s=%.4f wall_s=%.4f mdps=%.3f "
+		printf("RUN policy=%s backend=%s log=%s run=%u decisions=%llu cpu_s=%.4f wall_s=%.4f mdps=%.3f "
 		       "ns_per_decision=%.1f refused=%llu\n",
-		       lp.ops.name, use_log ? "on" : "off", i, (unsigned long long)n,
+		       lp.ops.name, backend, use_log ? "on" : "off", i, (unsigned long long)n,
 		       (double)(c1 - c0) / 1e9, (double)(w1 - w0) / 1e9, mdps[i], ns_dec[i],
 		       (unsigned long long)loop.st.nr_refused);
 
@@ -253,14 +264,14 @@ int main(int argc, char **argv)
 		sched_loop_fini(&loop);
 		lp.ops.exit();
 		services_set_backend(NULL);
-		synth_backend_free(be);
+		bench_backend_free(be);
 	}
 
 	qsort(mdps, runs, sizeof(mdps[0]), cmp_double);
 	qsort(ns_dec, runs, sizeof(ns_dec[0]), cmp_double);
-	printf("LOOP policy=%s log=%s cpus=%u tasks=%u decisions=%llu runs=%u mdps_median=%.3f "
-	       "mdps_min=%.3f mdps_max=%.3f ns_per_decision=%.1f\n",
-	       lp.ops.name, use_log ? "on" : "off", nr_cpus, nr_tasks,
+	printf("LOOP policy=%s backend=%s log=%s cpus=%u tasks=%u decisions=%llu runs=%u "
+	       "mdps_median=%.3f mdps_min=%.3f mdps_max=%.3f ns_per_decision=%.1f\n",
+	       lp.ops.name, backend, use_log ? "on" : "off", nr_cpus, nr_tasks,
 	       (unsigned long long)decisions, runs,
 	       runs % 2 ? mdps[runs / 2] : (mdps[runs / 2 - 1] + mdps[runs / 2]) / 2, mdps[0],
 	       mdps[runs - 1],

@@ -91,15 +91,11 @@ def run(build, policy, n, outdir):
                          capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit(f"callgrind: {' '.join(args)} failed:\n{res.stdout}{res.stderr}")
-    if "unavailable=1" in res.stdout:
-        return None
     return parse(out)
 
 
 def per_decision(build, policy, n, outdir):
     big = run(build, policy, n, outdir)
-    if big is None:
-        return None
     small = run(build, policy, 1, outdir)
     delta = {k: (v - small.get(k, 0)) / (n - 1) for k, v in big.items()}
     comp = defaultdict(float)
@@ -142,12 +138,7 @@ def main():
     print(hdr)
     with tempfile.TemporaryDirectory() as tmp:
         for p in policies:
-            r = per_decision(a.build, p, a.n, tmp)
-            if r is None:
-                print(f"{p:<12} {'n/a: the loop has no decision log yet':>40}")
-                lines.append(f"CG policy={p} unavailable=1")
-                continue
-            comp, top = r
+            comp, top = per_decision(a.build, p, a.n, tmp)
             hp = comp["host"] + comp["policy"]
             total = hp + comp["synth"]
             row = (f"{p:<12} {hp:>11.1f} {comp['host']:>7.1f} {comp['policy']:>7.1f} "

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # In-process figures: decisions per second of the scheduling loop with each
-# policy on the synthetic backend, decision log off and on (bench_loop.c).
+# policy, decision log off and on (bench_loop.c), on two backends: the
+# loopback backend (the host's pipeline alone) and the synthetic machine
+# (its simulation of CPUs and time included).
 #
 #   bench/inproc.sh BUILD_DIR [RUNS] [DECISIONS]    (defaults: 5 runs, 2000000)
 #
@@ -35,14 +37,17 @@ fi
 	# Anything else running skews these: say so in the results.
 	echo "INFO loadavg_before $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "INFO vms_running_before $(pgrep -c qemu-system || true)"
-	for p in fifo deadline lottery rules; do
-		for log in "" -L; do
-			"${pin[@]}" "$build/bench/bench_loop" -p "$p" -P "$build/plugins" -n "$n" -r "$runs" $log
+	for b in loopback synth; do
+		for p in fifo deadline lottery rules; do
+			for log in "" -L; do
+				"${pin[@]}" "$build/bench/bench_loop" -b "$b" -p "$p" -P "$build/plugins" \
+					-n "$n" -r "$runs" $log
+			done
 		done
 	done
 	echo "INFO loadavg_after $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "INFO vms_running_after $(pgrep -c qemu-system || true)"
 } >"$out.tmp"
 mv "$out.tmp" "$out"
-echo "in process: $n decisions per run, $runs runs, synthetic backend 4 CPUs 16 CPU-bound tasks"
+echo "in process: $n decisions per run, $runs runs, 4 CPUs 16 CPU-bound tasks"
 grep -E '^LOOP' "$out"

@@ -55,22 +55,21 @@ const struct plugland_task *held_set_get(const struct held_set *h, int32_t pid)
 	return NULL;
 }
 
-bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie)
+struct plugland_task *held_set_find(struct held_set *h, int32_t pid, uint64_t cookie)
 {
-	return held_set_take_copy(h, pid, cookie, NULL);
-}
-
-bool held_set_take_copy(struct held_set *h, int32_t pid, uint64_t cookie,
-			struct plugland_task *out)
-{
-	uint32_t i = slot_of(h, pid), j, home;
+	uint32_t i = slot_of(h, pid);
 
 	while (h->slots[i].pid && h->slots[i].pid != pid)
 		i = (i + 1) & h->mask;
 	if (!h->slots[i].pid || h->slots[i].cookie != cookie)
-		return false;
-	if (out)
-		*out = h->slots[i];
+		return NULL;
+	return &h->slots[i];
+}
+
+void held_set_remove(struct held_set *h, struct plugland_task *e)
+{
+	uint32_t i = (uint32_t)(e - h->slots), j, home;
+
 	/* Backward shift: move later entries of the cluster into the hole
 	 * when their home slot does not lie (cyclically) between hole and them. */
 	for (j = (i + 1) & h->mask; h->slots[j].pid; j = (j + 1) & h->mask) {
@@ -82,7 +81,15 @@ bool held_set_take_copy(struct held_set *h, int32_t pid, uint64_t cookie,
 	}
 	h->slots[i].pid = 0;
 	h->count--;
-	return true;
+}
+
+bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie)
+{
+	struct plugland_task *e = held_set_find(h, pid, cookie);
+
+	if (e)
+		held_set_remove(h, e);
+	return e != NULL;
 }
 
 void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugland_task *t),

@@ -29,10 +29,10 @@ void held_set_fini(struct held_set *h);
 bool held_set_put(struct held_set *h, const struct plugland_task *t);
 /* The entry for pid, or NULL. */
 const struct plugland_task *held_set_get(const struct held_set *h, int32_t pid);
-/* Remove pid's entry if its cookie matches, copying it to *out first
- * (out may be NULL); true when removed. */
-bool held_set_take_copy(struct held_set *h, int32_t pid, uint64_t cookie,
-			struct plugland_task *out);
+/* pid's entry if its cookie matches, else NULL; valid until the set changes. */
+struct plugland_task *held_set_find(struct held_set *h, int32_t pid, uint64_t cookie);
+/* Remove entry e, found by held_set_find(). */
+void held_set_remove(struct held_set *h, struct plugland_task *e);
 /* Remove pid's entry if its cookie matches; true when removed. */
 bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie);
 /* Call fn for each entry, then empty the set. */

@@ -71,8 +71,9 @@ static inline uint64_t loop_now(const struct sched_loop *l)
 	return l->be->ops->now_ns ? l->be->ops->now_ns(l->be) : pl_now_ns();
 }
 
-/* Append decision d (for task t, if the loop still has it) to the log. */
-static void record(struct sched_loop *l, const struct plugland_task *t,
+/* Append decision d (for task t, if the loop still has it) to the log.
+ * Inlined: it runs for every decision. */
+static inline __attribute__((always_inline)) void record(struct sched_loop *l, const struct plugland_task *t,
 		   const struct plugland_dispatch *d, uint64_t now, uint16_t flags)
 {
 	struct plugland_decision rec;
@@ -160,14 +161,16 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 	l->nr_held -= n;
 	now = n ? loop_now(l) : 0;
 	for (i = 0; i < n; i++) {
-		struct plugland_task t;
-		bool held = held_set_take_copy(&l->held, l->out[i].pid, l->out[i].cookie, &t);
+		struct plugland_task *t = held_set_find(&l->held, l->out[i].pid, l->out[i].cookie);
 
 		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {
 			l->out[i].cpu = PLUGLAND_CPU_ANY;
 			l->st.nr_invalid++;
 		}
-		record(l, held ? &t : NULL, &l->out[i], now, held ? 0 : PLUGLAND_DECISION_LATE);
+		/* Recorded from the entry in place, then the entry goes. */
+		record(l, t, &l->out[i], now, t ? 0 : PLUGLAND_DECISION_LATE);
+		if (t)
+			held_set_remove(&l->held, t);
 	}
 	l->out_off = 0;
 	l->out_n = n;
