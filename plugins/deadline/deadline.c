@@ -35,8 +35,9 @@ static int deadline_init(const struct plugland_host *h)
 	int ret;
 
 	host = h;
-	/* Preemption pays once tasks are released at once (docs/policies.md). */
-	ret = edf_params_read(h, &p, true);
+	/* Off by default: a preemption costs two round trips to the host
+	 * (docs/policies.md has the figures). */
+	ret = edf_params_read(h, &p, false);
 	if (ret)
 		return ret;
 	if (edf_init(&edf, &p) || run_heap_init(&rq, p.max_tasks)) {
