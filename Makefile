@@ -46,7 +46,8 @@ HOST_SRCS   := $(wildcard host/*.c)
 HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_embed.o
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
-		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o)
+		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
+		 watchdog.o)
 PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
@@ -228,9 +229,11 @@ TSAN_RECORDS ?= 20000000
 TSAN_CFLAGS  := -O2 -g $(if $(findstring clang,$(CC)),,-Wno-tsan)
 tsan:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan SAN=thread CFLAGS='$(TSAN_CFLAGS)' \
-		$(O)/tsan/tests/test_log_stress $(O)/tsan/tests/test_async_runner
+		$(O)/tsan/tests/test_log_stress $(O)/tsan/tests/test_async_runner \
+		$(O)/tsan/tests/test_watchdog
 	$(Q)set -e; export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1; \
 		echo "  RUN      $(O)/tsan/tests/test_async_runner"; $(O)/tsan/tests/test_async_runner; \
+		echo "  RUN      $(O)/tsan/tests/test_watchdog"; $(O)/tsan/tests/test_watchdog; \
 		echo "  RUN      $(O)/tsan/tests/test_log_stress ($(TSAN_RECORDS) records)"; \
 		PLUGLAND_STRESS_RECORDS=$(TSAN_RECORDS) $(O)/tsan/tests/test_log_stress
 

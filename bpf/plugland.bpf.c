@@ -429,24 +429,39 @@ s32 PL_OPS(plugland_init_task, struct task_struct *p,
 	return 0;
 }
 
+/* When the heartbeat first saw work waiting (0: none waits). */
+static u64 pending_since;
+
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns();
 	/* Work waits for the host: queued records, or tasks the policy holds. */
 	bool pending = shared.nr_scheduled || bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
+	u64 progress = shared.host_progress_ns;
+	/* Since the host last showed life... */
+	u64 silent = now - progress;
+	/* ... and how long work has waited for a silent host. An idle host
+	 * sleeps long (nothing to stamp progress for): its silence before the
+	 * work came does not count. */
+	u64 waited = 0;
 
-	u64 silent = now - shared.host_progress_ns;
-
-	if (pending && silent > cfg.heartbeat_ns) {
+	if (!pending) {
+		pending_since = 0;
+	} else {
+		if (!pending_since)
+			pending_since = now;
+		waited = now - (progress > pending_since ? progress : pending_since);
+	}
+	if (waited > cfg.heartbeat_ns) {
 		wake_host(true);
 		COUNT(nr_heartbeats);
 	}
-	if (!shared.failsafe && pending && silent > cfg.failsafe_ns) {
+	if (!shared.failsafe && waited > cfg.failsafe_ns) {
 		shared.failsafe = 1;
 		COUNT(nr_failsafe_enter);
 	} else if (shared.failsafe && silent < cfg.failsafe_ns / 2) {
-		/* The host wakes at least every failsafe_ns / 4 (its wait
-		 * timeout), so a live host is always under this. */
+		/* A live host with work stamps progress at least every
+		 * failsafe_ns / 4 (its wait timeout), so it is under this. */
 		shared.failsafe = 0;
 		COUNT(nr_failsafe_exit);
 	}

@@ -49,6 +49,7 @@ struct bpf_backend {
 	backend_task_fn fn;
 	void *fn_ctx;
 	uint64_t nr_heartbeats;
+	int failsafe_wait_ms;	/* longest sleep while BPF is in failsafe */
 };
 
 #define BPFB(be) ((struct bpf_backend *)(be))
@@ -142,6 +143,11 @@ static int bpfb_wait(struct backend *be, int timeout_ms)
 		__atomic_store_n(&b->shared->host_sleeping, 0, __ATOMIC_RELAXED);
 		return 1;
 	}
+	/* In failsafe BPF queues nothing to us: stamp progress often enough
+	 * (even when idle) for it to see that we are back. */
+	if (__atomic_load_n(&b->shared->failsafe, __ATOMIC_RELAXED) &&
+	    (timeout_ms < 0 || timeout_ms > b->failsafe_wait_ms))
+		timeout_ms = b->failsafe_wait_ms;
 	n = epoll_wait(b->epoll_fd, &ev, 1, timeout_ms);
 	__atomic_store_n(&b->shared->host_sleeping, 0, __ATOMIC_RELAXED);
 	return n < 0 ? -errno : n;
@@ -394,6 +400,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->direct_all_kthreads = o->all_kthreads;
 	cfg->idle_direct = o->idle_direct;
 	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
+	b->failsafe_wait_ms = (int)(o->failsafe_ms / 4);
 	cfg->slice_ns = o->slice_ns;
 	cfg->heartbeat_ns = (uint64_t)o->heartbeat_ms * 1000000ull;
 	if (b->be.nr_cpus > PL_MAX_CPUS) {

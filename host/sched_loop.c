@@ -24,6 +24,7 @@ int sched_loop_init(struct sched_loop *l, struct backend *be,
 	set_policy(l, policy);
 	l->tick_ms = tick_ms ? tick_ms : 100;
 	l->wait_ms = l->tick_ms;
+	l->idle_wait_ms = LOOP_IDLE_WAIT_MS;
 	l->fallback = calloc(LOOP_FALLBACK_CAP, sizeof(*l->fallback));
 	if (!l->fallback || held_set_init(&l->held, LOOP_MAX_TASKS) ||
 	    held_set_init(&l->spare, LOOP_MAX_TASKS)) {
@@ -47,7 +48,11 @@ static inline void watch_enter(struct sched_loop *l, const char *callback)
 	atomic_store_explicit(&l->watch.phase, atomic_load_explicit(&l->watch.phase,
 								     memory_order_relaxed) + 1,
 			      memory_order_relaxed);
-	atomic_store_explicit(&l->watch.callback, callback, memory_order_release);
+	/* Store, then load `parked` (seq_cst both, as the watchdog does):
+	 * a watchdog that parked while we slept is woken before the call. */
+	atomic_store_explicit(&l->watch.callback, callback, memory_order_seq_cst);
+	if (atomic_load_explicit(&l->watch.parked, memory_order_seq_cst) && l->watch.unpark)
+		l->watch.unpark(l->watch.unpark_ctx);
 }
 
 static inline void watch_leave(struct sched_loop *l)
@@ -57,12 +62,14 @@ static inline void watch_leave(struct sched_loop *l)
 
 /* Policy calls are bracketed so that the signal handler knows whether a
  * longjmp would leave the policy (allowed) or the host (never). */
-#define IN_POLICY(l, call)                \
-	({                                \
-		(l)->watch.in_policy = 1; \
-		__auto_type __r = (call); \
-		(l)->watch.in_policy = 0; \
-		__r;                      \
+#define IN_POLICY(l, call)                                                              \
+	({                                                                              \
+		atomic_store_explicit(&(l)->watch.in_policy, 1, memory_order_relaxed);  \
+		atomic_signal_fence(memory_order_seq_cst);                              \
+		__auto_type __r = (call);                                               \
+		atomic_signal_fence(memory_order_seq_cst);                              \
+		atomic_store_explicit(&(l)->watch.in_policy, 0, memory_order_relaxed);  \
+		__r;                                                                    \
 	})
 
 /* The backend's clock: the clock of task->enq_ns (virtual in simulations). */
@@ -101,14 +108,24 @@ static void host_dispatches(struct sched_loop *l, const struct plugland_task *ta
 static int on_task(void *ctx, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
+	/*
+	 * Counted and in the held set before the call: an enqueue() that
+	 * never returns (the watchdog jumps out of it) leaves the task where
+	 * the switch to the fallback finds it, and the books balanced.
+	 */
+	bool tracked = held_set_put(&l->held, task);
 
+	l->nr_held++;
+	l->st.nr_enqueued++;
 	if (IN_POLICY(l, l->policy->enqueue(task)) == 0) {
-		l->nr_held++;
-		l->st.nr_enqueued++;
-		if (!held_set_put(&l->held, task))
+		if (!tracked)
 			l->st.nr_untracked++;
 		return 0;
 	}
+	l->nr_held--;
+	l->st.nr_enqueued--;
+	if (tracked)
+		held_set_take(&l->held, task->pid, task->cookie);
 	l->st.nr_refused++;
 	host_dispatches(l, task);
 	return 0;
@@ -316,7 +333,7 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 	 * abandoned: the handler jumps only while watch.in_policy is set.
 	 */
 	if (sigsetjmp(l->recover, 1)) {
-		l->watch.in_policy = 0;
+		atomic_store_explicit(&l->watch.in_policy, 0, memory_order_relaxed);
 		next = l->recovered ? l->recovered(l->recovered_ctx, l->policy,
 						   atomic_load(&l->watch.callback)) : NULL;
 		watch_leave(l);
@@ -338,7 +355,11 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 			l->be->ops->kick(l->be);
 			continue;
 		}
-		ret = l->be->ops->wait(l->be, (int)l->wait_ms);
+		/* Nothing held or queued: no tick is due for anyone (the
+		 * kernel wakes us when a task comes), sleep long. */
+		ret = l->be->ops->wait(l->be, (int)(sched_loop_in_flight(l) ? l->wait_ms :
+						    l->idle_wait_ms > l->wait_ms ? l->idle_wait_ms :
+						    l->wait_ms));
 		if (ret < 0 && ret != -EINTR)
 			break;
 		ret = 0;

@@ -19,6 +19,7 @@ struct decision_log;
 #define LOOP_BATCH 64		 /* decisions asked of the policy at once */
 #define LOOP_FALLBACK_CAP 65536 /* tasks the policy refused, power of two */
 #define LOOP_MAX_TASKS 32768	 /* tasks tracked in the held set */
+#define LOOP_IDLE_WAIT_MS 1000	 /* sleep while nothing is in flight */
 
 struct sched_stats {
 	uint64_t nr_enqueued;	/* tasks the policy accepted */
@@ -46,18 +47,29 @@ struct sched_stats {
  * thread and the crash handler. `callback` is NULL outside the policy.
  * `phase` counts phases: the watchdog times how long it stays the same
  * (no clock read on the scheduling path).
+ *
+ * While the scheduling thread sleeps the watchdog parks (it need not look
+ * ten times a second at a loop that waits in epoll) and sets `parked`;
+ * the next phase to begin calls unpark(). Both sides store, then load the
+ * other's word, sequentially consistent: one of them sees the other, so a
+ * callback never starts unwatched (sched_loop.c: watch_enter()).
  */
 struct policy_watch {
 	const char *_Atomic callback;
 	_Atomic uint64_t phase;
-	volatile sig_atomic_t in_policy; /* for the signal handler */
+	_Atomic int in_policy;	/* for the signal handler and the watchdog */
+	_Atomic int parked;
+	void (*unpark)(void *ctx);
+	void *unpark_ctx;
 };
 
 struct sched_loop {
 	struct backend *be;
-	const struct plugland_policy *policy;
+	/* Atomic: the watchdog thread reads it to name a stuck policy. */
+	const struct plugland_policy *_Atomic policy;
 	uint32_t tick_ms;
 	uint32_t wait_ms;	/* longest sleep: the host stamps progress this often */
+	uint32_t idle_wait_ms;	/* ... while nothing is in flight (>= wait_ms) */
 	uint64_t max_wait_ns;	/* a task held longer is dispatched by the host (0: never) */
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
 	uint64_t next_tick_ns;

@@ -27,6 +27,7 @@ struct watchdog {
 	uint32_t timeout_ms;
 	enum watchdog_action action;
 	struct sched_loop *l;
+	uint64_t nr_parked;	/* under lock */
 };
 
 /* async-signal-safe: write the NULL-terminated strings to stderr */
@@ -47,7 +48,8 @@ static void on_recover_signal(int sig)
 {
 	(void)sig;
 	/* Only ever jump out of the policy's frames, never the host's. */
-	if (watched && watched->watch.in_policy && watched->recover_armed)
+	if (watched && atomic_load_explicit(&watched->watch.in_policy, memory_order_relaxed) &&
+	    watched->recover_armed)
 		siglongjmp(watched->recover, 1);
 }
 
@@ -55,7 +57,7 @@ static void on_crash(int sig)
 {
 	const char *cb = watched ? atomic_load(&watched->watch.callback) : NULL;
 
-	if (watched && watched->watch.in_policy)
+	if (watched && atomic_load_explicit(&watched->watch.in_policy, memory_order_relaxed))
 		say("scx_plugland: policy '", watched->policy->name, "' crashed in ", cb ? cb : "?",
 		    "(): ", strsignal(sig), "; the kernel takes the CPUs back\n", NULL);
 	else
@@ -99,12 +101,51 @@ static void fire(struct watchdog *w, const char *cb, uint64_t ms)
 	pthread_kill(sched_thread, RECOVER_SIGNAL);
 }
 
+/* On the scheduling thread, at the first phase after the watchdog parked. */
+static void unpark(void *ctx)
+{
+	struct watchdog *w = ctx;
+
+	pthread_mutex_lock(&w->lock);
+	atomic_store_explicit(&w->l->watch.parked, 0, memory_order_relaxed);
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * The loop is outside the policy (asleep, or between two phases): wait
+ * for its next phase instead of looking ten times a second. Returns with
+ * the lock held and parked clear.
+ */
+static void park(struct watchdog *w)
+{
+	atomic_store_explicit(&w->l->watch.parked, 1, memory_order_seq_cst);
+	/* Store, then load the loop's word: see struct policy_watch. */
+	if (!atomic_load_explicit(&w->l->watch.callback, memory_order_seq_cst))
+		w->nr_parked++;
+	while (!w->stop && atomic_load_explicit(&w->l->watch.parked, memory_order_relaxed) &&
+	       !atomic_load_explicit(&w->l->watch.callback, memory_order_seq_cst))
+		pthread_cond_wait(&w->cond, &w->lock);
+	atomic_store_explicit(&w->l->watch.parked, 0, memory_order_relaxed);
+}
+
+static void add_ns(struct timespec *t, uint64_t ns)
+{
+	t->tv_nsec += (long)(ns % 1000000000ull);
+	t->tv_sec += (time_t)(ns / 1000000000ull);
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_nsec -= 1000000000L;
+		t->tv_sec++;
+	}
+}
+
 static void *watchdog_main(void *arg)
 {
 	struct watchdog *w = arg;
-	uint64_t seen_phase = 0, seen_ns = 0, fired_phase = 0;
+	uint64_t seen_phase = 0, seen_ns = 0, fired_phase = 0, timeout_ns;
 	struct timespec next;
 
+	timeout_ns = (uint64_t)w->timeout_ms * 1000000ull;
 	pthread_mutex_lock(&w->lock);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!w->stop) {
@@ -113,24 +154,28 @@ static void *watchdog_main(void *arg)
 
 		/* Look ten times per timeout: a stuck callback is caught
 		 * within 1.1 timeouts at most. */
-		next.tv_nsec += (long)w->timeout_ms * 100000L;
-		while (next.tv_nsec >= 1000000000L) {
-			next.tv_nsec -= 1000000000L;
-			next.tv_sec++;
-		}
+		add_ns(&next, timeout_ns / 10);
 		while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &next) != ETIMEDOUT)
 			;
 		cb = atomic_load_explicit(&w->l->watch.callback, memory_order_acquire);
+		if (!cb && !w->stop) {
+			park(w);
+			clock_gettime(CLOCK_MONOTONIC, &next);
+			seen_phase = atomic_load_explicit(&w->l->watch.phase, memory_order_relaxed);
+			seen_ns = pl_now_ns();
+			continue;
+		}
 		phase = atomic_load_explicit(&w->l->watch.phase, memory_order_relaxed);
 		now = pl_now_ns();
-		if (phase != seen_phase || !cb) {
+		if (phase != seen_phase) {
 			/* The loop moved on since we last looked: time anew. */
 			seen_phase = phase;
 			seen_ns = now;
 			continue;
 		}
-		if (w->stop || !w->l->watch.in_policy || phase == fired_phase ||
-		    now - seen_ns < (uint64_t)w->timeout_ms * 1000000ull)
+		if (w->stop || !atomic_load_explicit(&w->l->watch.in_policy, memory_order_relaxed) ||
+		    phase == fired_phase ||
+		    now - seen_ns < timeout_ns)
 			continue;
 		fired_phase = phase; /* once per stuck call */
 		fire(w, cb, (now - seen_ns) / 1000000ull);
@@ -151,6 +196,8 @@ struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms,
 	w->l = l;
 	w->timeout_ms = timeout_ms;
 	w->action = action;
+	l->watch.unpark_ctx = w;
+	l->watch.unpark = unpark;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -165,6 +212,16 @@ struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms,
 	return w;
 }
 
+uint64_t watchdog_nr_parked(struct watchdog *w)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->nr_parked;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
 void watchdog_stop(struct watchdog *w)
 {
 	if (!w)
@@ -174,6 +231,7 @@ void watchdog_stop(struct watchdog *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	w->l->watch.unpark = NULL;
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
 	free(w);

@@ -26,5 +26,7 @@ void crash_handlers_install(struct sched_loop *l);
 struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms,
 				enum watchdog_action action);
 void watchdog_stop(struct watchdog *w);
+/* How often the watchdog parked while the loop slept (tests). */
+uint64_t watchdog_nr_parked(struct watchdog *w);
 
 #endif

@@ -261,8 +261,10 @@ struct plugland_policy {
 
 	/* --- optional: NULL when not needed --- */
 
-	/* About every tick_ms (default 100) on the scheduling thread. May
-	 * release held tasks (dispatch() is called after it). */
+	/* About every tick_ms (default 100) on the scheduling thread while
+	 * tasks are in flight; while the host idles (nothing held, nothing
+	 * queued) it sleeps, and ticks come about once a second. May release
+	 * held tasks (dispatch() is called after it). */
 	void (*tick)(uint64_t now_ns);
 	/* The task exited or left sched_ext; forget any state kept for it.
 	 * Advisory: the policy must cope with pids it never hears of again. */

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy watchdog: it parks while the scheduling loop sleeps (no
+ * polling ten times a second on an idle machine), and a callback that
+ * gets stuck right after such a sleep is still caught within the timeout
+ * plus 100 ms, the loop going on with the built-in FIFO.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "clock.h"
+#include "config.h"
+#include "sched_loop.h"
+#include "services.h"
+#include "watchdog.h"
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+#define TIMEOUT_MS 300
+#define IDLE_MS 600	/* the loop sleeps this long before the task comes */
+
+/* A backend that is idle (real sleeps) until task_at_ns, then queues one
+ * task, then stays idle. */
+struct idle_backend {
+	struct backend be;
+	uint64_t task_at_ns;
+	bool given;
+	uint64_t nr_dispatched;
+};
+
+static struct idle_backend ib;
+static volatile sig_atomic_t stop;
+static uint64_t hang_start_ns, recovered_ns;
+static const char *recovered_in;
+static struct plugin_services svc;
+static struct config cfg;
+
+static int ib_consume(struct backend *be, backend_task_fn fn, void *ctx)
+{
+	struct plugland_task t = { .pid = 42, .tgid = 42, .weight = PLUGLAND_WEIGHT_DEFAULT,
+				   .cookie = 1, .flags = PLUGLAND_TASK_WAKEUP };
+
+	(void)be;
+	if (ib.given || pl_now_ns() < ib.task_at_ns)
+		return 0;
+	ib.given = true;
+	hang_start_ns = pl_now_ns();
+	fn(ctx, &t);
+	return 1;
+}
+
+static unsigned int ib_dispatch(struct backend *be, const struct plugland_dispatch *d,
+				unsigned int n)
+{
+	(void)be, (void)d;
+	ib.nr_dispatched += n;
+	if (recovered_in && ib.nr_dispatched)
+		stop = 1; /* the task the stuck policy held went out */
+	return n;
+}
+
+static void ib_kick(struct backend *be)
+{
+	(void)be;
+}
+
+static void ib_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
+{
+	(void)be, (void)nr_held, (void)now_ns;
+}
+
+static int ib_wait(struct backend *be, int timeout_ms)
+{
+	struct timespec ts = { 0, 20 * 1000000L };
+
+	(void)be;
+	if (timeout_ms < 20)
+		ts.tv_nsec = (long)timeout_ms * 1000000L;
+	nanosleep(&ts, NULL);
+	return 0;
+}
+
+static bool ib_exited(struct backend *be)
+{
+	(void)be;
+	return false;
+}
+
+static const struct backend_ops ib_ops = {
+	.name = "idle",
+	.consume = ib_consume,
+	.dispatch = ib_dispatch,
+	.kick = ib_kick,
+	.publish = ib_publish,
+	.wait = ib_wait,
+	.exited = ib_exited,
+};
+
+/* A policy whose enqueue never returns. */
+static int hang_init(const struct plugland_host *h)
+{
+	(void)h;
+	return 0;
+}
+
+static int hang_enqueue(const struct plugland_task *t)
+{
+	/* Stuck, as on a lock that never comes free. (Sleeping, not
+	 * spinning: ThreadSanitizer delivers signals only at calls.) */
+	struct timespec ms = { 0, 1000000L };
+	volatile int forever = 1;
+
+	(void)t;
+	while (forever)
+		nanosleep(&ms, NULL);
+	return 0;
+}
+
+static unsigned int hang_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	(void)out, (void)max;
+	return 0;
+}
+
+static void hang_exit(void)
+{
+}
+
+static const struct plugland_policy hang = {
+	.sz = sizeof(struct plugland_policy),
+	.abi_version = PLUGLAND_ABI_VERSION,
+	.name = "hang",
+	.init = hang_init,
+	.enqueue = hang_enqueue,
+	.dispatch = hang_dispatch,
+	.exit = hang_exit,
+};
+
+static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
+						  const char *callback)
+{
+	(void)ctx, (void)stuck;
+	recovered_ns = pl_now_ns();
+	recovered_in = callback;
+	assert_int_equal(plugland_builtin_fifo.init(&svc.host), 0);
+	return &plugland_builtin_fifo;
+}
+
+static void test_parks_and_still_catches_a_stuck_callback(void **state)
+{
+	struct sched_loop loop;
+	struct watchdog *w;
+	uint64_t parked;
+
+	(void)state;
+	config_defaults(&cfg);
+	ib = (struct idle_backend){ .be = { .ops = &ib_ops, .nr_cpus = 2 } };
+	ib.task_at_ns = pl_now_ns() + IDLE_MS * 1000000ull;
+	services_init(&svc, "hang", &cfg, 2, 5000000);
+	assert_int_equal(sched_loop_init(&loop, &ib.be, &hang, 100), 0);
+	loop.fallback_policy = &plugland_builtin_fifo;
+	loop.recovered = on_recovered;
+	crash_handlers_install(&loop);
+	w = watchdog_start(&loop, TIMEOUT_MS, WATCHDOG_FIFO);
+	assert_non_null(w);
+
+	assert_int_equal(sched_loop_run(&loop, &stop), 0);
+	parked = watchdog_nr_parked(w);
+	watchdog_stop(w);
+
+	/* It slept through the idle part instead of polling. */
+	assert_true(parked >= 1);
+	/* The stuck enqueue was caught, in time, and named. */
+	assert_non_null(recovered_in);
+	assert_string_equal(recovered_in, "enqueue");
+	assert_true(recovered_ns - hang_start_ns >= TIMEOUT_MS * 1000000ull);
+	assert_true(recovered_ns - hang_start_ns < (TIMEOUT_MS + 100) * 1000000ull);
+	/* The task the stuck policy held went on with the fifo. */
+	assert_ptr_equal(loop.policy, &plugland_builtin_fifo);
+	assert_int_equal(ib.nr_dispatched, 1);
+	plugland_builtin_fifo.exit();
+	sched_loop_fini(&loop);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parks_and_still_catches_a_stuck_callback),
+	};
+
+	alarm(20); /* a watchdog that never fires must not hang the suite */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
