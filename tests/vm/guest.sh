@@ -178,7 +178,9 @@ t_ctl() {
 t_swap() {
 	CASE=swap
 	dmesg -c >/dev/null
-	start_host -p fifo || return # then deadline, fifo, lottery, deadline, ...
+	# then deadline, fifo, lottery, deadline, ...; deadline preempting (off
+	# by default), so that the preemption path runs under load somewhere
+	start_host -p fifo --set deadline.preempt=true || return
 	stress-ng --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s --quiet &
 	stress=$!
 	( while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 50 >/dev/null 2>&1 || echo hb >>/tmp/hb-fail; done ) &
