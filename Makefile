@@ -115,7 +115,7 @@ $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
-test-unit: $(UNIT_BINS) $(O)/scx_plugland
+test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS)
 	@# Each test's output goes to its .log, shown when it fails (or V=1):
 	@# CI keeps a bounded part of the output, and the failure must be in it.
 	$(Q)for t in $(UNIT_BINS); do \

@@ -12,6 +12,9 @@
 #include "plugin_loader.h"
 #include "sched_loop.h"
 #include "synth_backend.h"
+#include "watchdog.h"
+
+extern const struct plugland_policy plugland_builtin_fifo;
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
@@ -71,8 +74,10 @@ int list_plugins(const struct config *cfg)
  * policy on any machine, and for the SDK's out-of-tree test.
  */
 int simulate(const struct plugland_policy *policy, uint64_t decisions,
-	     volatile sig_atomic_t *stop, struct decision_log *log)
+	     volatile sig_atomic_t *stop, struct decision_log *log,
+	     const struct simulate_guard *guard)
 {
+	struct watchdog *wd = NULL;
 	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 16, .max_dispatches = decisions };
 	uint64_t min = UINT64_MAX, max = 0;
 	const struct synth_stats *st;
@@ -89,7 +94,16 @@ int simulate(const struct plugland_policy *policy, uint64_t decisions,
 	}
 	loop.log = log;
 	atomic_store(&loop.recording, log != NULL);
+	loop.recovered = guard->recovered;
+	loop.recovered_ctx = &loop;
+	loop.fallback_policy = &plugland_builtin_fifo;
+	crash_handlers_install(&loop);
+	if (guard->watchdog_ms &&
+	    !(wd = watchdog_start(&loop, guard->watchdog_ms,
+				  guard->watchdog_exits ? WATCHDOG_EXIT : WATCHDOG_FIFO)))
+		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
 	ret = sched_loop_run(&loop, stop);
+	watchdog_stop(wd);
 	st = synth_backend_stats(be);
 	for (i = 0; i < o.nr_tasks; i++) {
 		uint64_t n = synth_backend_task(be, i)->nr_dispatched;
@@ -100,7 +114,7 @@ int simulate(const struct plugland_policy *policy, uint64_t decisions,
 	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
 	       "  per-task dispatches: min %llu, max %llu\n"
 	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
-	       (unsigned long long)st->nr_dispatched, policy->name, o.nr_cpus, o.nr_tasks,
+	       (unsigned long long)st->nr_dispatched, loop.policy->name, o.nr_cpus, o.nr_tasks,
 	       (unsigned long long)min, (unsigned long long)max,
 	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
 	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,

@@ -3,6 +3,7 @@
 #define PLUGLAND_COMMANDS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "config.h"
@@ -10,9 +11,22 @@
 /* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
 int list_plugins(const struct config *cfg);
 struct decision_log;
+struct sched_loop;
+
+/* What guards a simulated policy, as it guards a real one. */
+struct simulate_guard {
+	uint32_t watchdog_ms;		/* 0: no watchdog */
+	bool watchdog_exits;		/* [watchdog] action = exit */
+	/* sched_loop.recovered: the policy after a stuck one (ctx: the loop) */
+	const struct plugland_policy *(*recovered)(void *ctx, const struct plugland_policy *stuck,
+						   const char *callback);
+};
+
 /* --simulate N: the policy on the synthetic backend, decisions appended to
- * log when there is one; the exit status. */
+ * log when there is one, under the watchdog and the crash handlers of a
+ * real run; the exit status. */
 int simulate(const struct plugland_policy *policy, uint64_t decisions,
-	     volatile sig_atomic_t *stop, struct decision_log *log);
+	     volatile sig_atomic_t *stop, struct decision_log *log,
+	     const struct simulate_guard *guard);
 
 #endif

@@ -136,9 +136,11 @@ static void between_rounds(void *ctx)
 static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
 						  const char *callback)
 {
+	struct sched_loop *l = ctx;
 	int next = !host.active;
 
-	(void)ctx;
+	host.loop = l; /* --simulate runs a loop of its own */
+
 	active_slot()->abandoned = true;
 	policy_slot_close(active_slot());
 	if (policy_slot_open_builtin(&host.slots[next], host.cfg)) {
@@ -148,7 +150,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 	host.active = next;
 	name_policy(plugland_builtin_fifo.name);
 	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
-		stuck->name, callback ? callback : "?", host.loop->held.count);
+		stuck->name, callback ? callback : "?", l->held.count);
 	return &active_slot()->lp.ops;
 }
 
@@ -210,7 +212,8 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	printf("scx_plugland: counters\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
+	       "  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
@@ -220,6 +223,7 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats,
 	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct,
 	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
+	       "failsafe left (the host came back)", (unsigned long long)c.nr_failsafe_exit,
 	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
 	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
 	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks);
@@ -296,6 +300,7 @@ static int run_once(struct config *cfg)
 	loop.between_rounds = between_rounds;
 	loop.between_ctx = ctl;
 	loop.recovered = on_recovered;
+	loop.recovered_ctx = &loop;
 	loop.fallback_policy = &plugland_builtin_fifo;
 	crash_handlers_install(&loop);
 	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
@@ -449,8 +454,14 @@ int main(int argc, char **argv)
 
 	ret = observers_start(&host.obs, &cfg, active_slot()->lp.ops.name);
 	if (ret || simulate_n) {
+		struct simulate_guard guard = {
+			.watchdog_ms = cfg.watchdog_ms,
+			.watchdog_exits = !strcmp(cfg.watchdog_action, "exit"),
+			.recovered = on_recovered,
+		};
+
 		if (simulate_n)
-			ret = simulate(&active_slot()->lp.ops, simulate_n, &stop, host.obs.log);
+			ret = simulate(&active_slot()->lp.ops, simulate_n, &stop, host.obs.log, &guard);
 		observers_stop(&host.obs);
 		policy_slot_close(active_slot());
 		return ret;

@@ -52,4 +52,24 @@ if "$bin" -c "$tmp/ok.ini" --set bpf.heartbeat_ms=50 -p fifo --print-config >"$t
 else
 	echo "FAIL scx_plugland --print-config"; cat "$tmp/out"; failed=$((failed + 1))
 fi
+# A faulty policy under --simulate meets the same guards as a real run:
+# the crash handler names the policy, the callback and the signal, and
+# the process dies of that signal; the watchdog takes a stuck callback
+# over (the fifo then runs every task to the end) or exits, as configured.
+faulty=(-P "$(dirname "$bin")/tests/plugins" --simulate 20000)
+for sig in segv:139:"Segmentation fault" bus:135:"Bus error" fpe:136:"Floating point exception" \
+	abort:134:Aborted; do
+	IFS=: read -r how status text <<<"$sig"
+	expect "$status" "policy 'crash' crashed in enqueue\(\): $text" 0 -- "${faulty[@]}" -p crash \
+		--set crash.after=100 --set crash.signal="$how"
+done
+expect 0 "policy 'hang' has been stuck in enqueue\(\) for [0-9]+ ms: switching to the built-in fifo" 0 \
+	-- "${faulty[@]}" -p hang --set hang.after=100 --set watchdog.timeout_ms=200
+if ! grep -q "double 0, unknown 0" "$tmp/out" || ! grep -q "min 1249, max 1250" "$tmp/out"; then
+	echo "FAIL hang: the fifo did not run every task after the switch:"; cat "$tmp/out"
+	failed=$((failed + 1))
+fi
+expect 3 "policy 'hang' has been stuck in enqueue\(\) for [0-9]+ ms: detaching and exiting" 0 \
+	-- "${faulty[@]}" -p hang --set hang.after=100 --set watchdog.timeout_ms=200 \
+	--set watchdog.action=exit
 [ "$failed" = 0 ]

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A FIFO that turns bad after `after` enqueues ([hang] or [crash] section):
- * VARIANT_hang loops forever in enqueue(), VARIANT_crash dereferences NULL
- * there. For the VM tests of the watchdog and the crash handler.
+ * VARIANT_hang loops forever in enqueue(), VARIANT_crash dies there: of
+ * `signal` = segv (a NULL dereference, the default), bus, fpe (a division
+ * by zero) or abort. For the tests of the watchdog and the crash handler.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <plugland/plugin.h>
 
 #if defined(VARIANT_hang)
@@ -22,6 +25,7 @@ static struct plugland_dispatch ring[CAP];
 static uint32_t head, tail;
 static uint64_t calls, after;
 static const struct plugland_host *host;
+static const char *how;
 
 static int f_init(const struct plugland_host *h)
 {
@@ -29,6 +33,8 @@ static int f_init(const struct plugland_host *h)
 
 	host = h;
 	after = v ? strtoull(v, NULL, 0) : 1000;
+	how = h->config(h, "signal");
+	how = how ? how : "segv";
 	head = tail = 0;
 	calls = 0;
 	return 0;
@@ -43,6 +49,15 @@ static int f_enqueue(const struct plugland_task *t)
 		for (;;)
 			__asm__ volatile("" ::: "memory");
 #else
+		if (!strcmp(how, "bus")) {
+			raise(SIGBUS);
+		} else if (!strcmp(how, "fpe")) {
+			volatile int zero = 0;
+
+			calls /= (uint64_t)zero;
+		} else if (!strcmp(how, "abort")) {
+			abort();
+		}
 		*(volatile int *)NULL = 1;
 #endif
 	}

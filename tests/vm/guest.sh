@@ -27,6 +27,12 @@ stress_with() {
 	CASE="stress[$1]"
 	printf '[scheduler]\npolicy = %s\nplugin_dir = /usr/local/lib/plugland\nstrict = true\n' "$1" \
 		>/tmp/test.ini
+	if [ "$1" = rules ]; then
+		# every kind of rule, so that classes and the resolver thread run
+		printf '[hb]\ncomm = hackbench\nclass = latency\n[vm]\ncomm_regex = ^stress-ng-vm\nclass = background\n[shell]\ncgroup = /*\nclass = normal\nslice_us = 2000\n' \
+			>/tmp/rules.ini
+		printf '[rules]\nfile = /tmp/rules.ini\n' >>/tmp/test.ini
+	fi
 	cfg=$(scx_plugland -c /tmp/test.ini --set bpf.heartbeat_ms=50 --print-config)
 	echo "$cfg" | grep -qx "policy = $1" && echo "$cfg" | grep -qx "heartbeat_ms = 50" ||
 		fail "--print-config does not show the file plus overrides: $cfg"
@@ -35,6 +41,20 @@ stress_with() {
 	grep -q "policy '$1' (/usr/local/lib/plugland/$1.so)" /tmp/host.log ||
 		fail "policy $1 not loaded from its plugin"
 	load_with_hackbench 50 --cpu 2 --fork 2 --vm 1 --vm-bytes 128M --timeout 60s
+	if [ "$1" = rules ]; then
+		grep -q "3 rules from /tmp/rules.ini" /tmp/host.log || fail "the rules file was not loaded"
+		# SIGHUP: a bad rules file is refused with file:line, the old rules stay
+		printf '[hb]\ncomm = hackbench\nclass = urgent\n' >/tmp/rules.ini
+		kill -HUP "$HOST"
+		hackbench -g 2 -l 20 >/dev/null 2>&1 || fail "hackbench failed after a bad reload"
+		grep -q "/tmp/rules.ini:3: class: expected latency, normal or background" /tmp/host.log ||
+			fail "a bad rules file gave no file:line message"
+		printf '[hb]\ncomm = hackbench\nclass = latency\n' >/tmp/rules.ini
+		kill -HUP "$HOST"
+		hackbench -g 2 -l 20 >/dev/null 2>&1 || fail "hackbench failed after a reload"
+		grep -q "1 rules from /tmp/rules.ini" /tmp/host.log || fail "SIGHUP did not reload the rules"
+		[ "$(state)" = enabled ] || fail "sched_ext left during the reloads: $(state)"
+	fi
 	stop_host TERM && pass "60 s, $ROUNDS hackbench rounds, no stall, SIGTERM: exit 0"
 	show_host_log
 }
@@ -152,13 +172,21 @@ t_sigstop() {
 	stop_host INT || return
 	n=$(counter "failsafe entered")
 	[ "${n:-0}" -gt 0 ] || fail "failsafe never engaged"
-	pass "stopped 3 s: failsafe engaged $n time(s), no ejection, resumed ($before -> $after)"
+	left=$(counter "failsafe left")
+	[ "${left:-0}" -ge "$n" ] || fail "failsafe entered $n time(s), left ${left:-0}"
+	pass "stopped 3 s: failsafe engaged $n time(s) and left $left, no ejection, resumed ($before -> $after)"
 	show_host_log
+}
+
+# dump_records FILE: how many decisions a decision dump holds
+dump_records() {
+	plugland-dump "$1" | sed -n 's/^records *\([0-9]*\) present.*/\1/p'
 }
 
 t_ctl() {
 	CASE=ctl
-	start_host -p fifo || return
+	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 8192\n' >/tmp/ctl.ini
+	start_host -c /tmp/ctl.ini || return
 	out=$(scx_plugland ctl status) || fail "ctl status failed: $out"
 	echo "$out" | grep -q '^policy  *fifo' || fail "ctl status: $out"
 	scx_plugland ctl --json stats | grep -q '"ok":true' || fail "ctl --json stats"
@@ -170,8 +198,26 @@ t_ctl() {
 	out=$(/usr/local/bin/setpriv --reuid=65534 --regid=65534 --clear-groups scx_plugland ctl status 2>&1) &&
 		fail "a non-root user controlled the host"
 	echo "$out" | grep -q 'Permission denied' || fail "non-root: $out"
+	# reload: a broken file is refused with file:line and changes nothing
+	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 8192\nbogus\n' >/tmp/ctl.ini
+	out=$(scx_plugland ctl reload 2>&1) && fail "reload of a broken file succeeded"
+	echo "$out" | grep -q '/tmp/ctl.ini:4' || fail "reload error without file:line: $out"
+	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 4096\n' >/tmp/ctl.ini
+	out=$(scx_plugland ctl reload 2>&1) || fail "reload failed: $out"
+	# debug stop/start and dump now: nothing is recorded while stopped
+	scx_plugland ctl debug stop >/dev/null || fail "ctl debug stop"
+	scx_plugland ctl dump /tmp/ctl1.dump >/dev/null || fail "ctl dump"
+	hackbench -g 2 -l 20 >/dev/null 2>&1
+	scx_plugland ctl dump /tmp/ctl2.dump >/dev/null || fail "ctl dump"
+	scx_plugland ctl debug start >/dev/null || fail "ctl debug start"
+	hackbench -g 2 -l 20 >/dev/null 2>&1
+	scx_plugland ctl dump /tmp/ctl3.dump >/dev/null || fail "ctl dump"
+	n1=$(dump_records /tmp/ctl1.dump) n2=$(dump_records /tmp/ctl2.dump) n3=$(dump_records /tmp/ctl3.dump)
+	[ -n "$n1" ] && [ "$n1" = "$n2" ] || fail "decisions recorded while stopped: $n1 -> $n2"
+	[ -n "$n3" ] && [ "${n3:-0}" -gt "${n2:-0}" ] || fail "nothing recorded after debug start: $n2 -> $n3"
 	[ "$(state)" = enabled ] || fail "state $(state) after the control commands"
-	stop_host INT && pass "status, stats, switch errors, set, non-root refused"
+	stop_host INT &&
+		pass "status, stats, switch errors, set, reload (bad file refused), debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
 }
 
 # t_swap: switch policy every 2 s during the 60 s stress workload
