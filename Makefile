@@ -140,7 +140,7 @@ $(O)/tests/vm/json_check: tests/vm/json_check.c
 $(O)/tests/vm/compute: tests/vm/compute.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
 test-vm: all $(FAULTY_SOS) $(VM_TOOLS)
 	$(Q)tests/vm/run.sh $(O)

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * stats: an async plugin that counts decisions per task (times scheduled,
- * slices granted, wait from enqueue to decision: mean, p99, max) and per
- * CPU, and prints them sorted by times scheduled every interval_s and at
- * exit, as a fixed-width table or one JSON object per print.
+ * slices granted, wait from enqueue to decision: mean, p99, max; CPU time
+ * from the kernel's schedstat) and per CPU, and prints them sorted by
+ * times scheduled every interval_s and at exit, as a fixed-width table or
+ * one JSON object per print.
  *
- * Config ([stats]): interval_s, format, output, top, max_tasks; see
+ * Config ([stats]): interval_s, format, output, top, max_tasks, proc_root; see
  * docs/policies.md.
  */
 #include <errno.h>
@@ -60,6 +61,9 @@ static int stats_plugin_init(const struct plugland_host *h)
 		out = NULL;
 		return -ENOMEM;
 	}
+	path = conf_str(h, "proc_root");
+	if (path)
+		snprintf(stats.proc_root, sizeof(stats.proc_root), "%s", path);
 	last_print_ns = h->now_ns();
 	return 0;
 }

@@ -9,6 +9,7 @@ int stats_init(struct stats *s, uint32_t max_tasks, uint32_t nr_cpus, uint64_t d
 	memset(s, 0, sizeof(*s));
 	s->nr_cpus = nr_cpus;
 	s->default_slice_ns = default_slice_ns;
+	snprintf(s->proc_root, sizeof(s->proc_root), "/proc");
 	s->other.pid = s->other.tgid = -1;
 	snprintf(s->other.comm, sizeof(s->other.comm), "(other)");
 	s->per_cpu = calloc((size_t)nr_cpus + 1, sizeof(*s->per_cpu));

@@ -7,6 +7,7 @@
 #ifndef PLUGLAND_STATS_TABLE_H
 #define PLUGLAND_STATS_TABLE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <plugland/plugin.h>
 #include "../common/log_hist.h"
@@ -21,6 +22,10 @@ struct task_stats {
 	uint64_t nr_waits;	/* decisions with a known enqueue time */
 	uint64_t wait_max_ns;
 	struct log_hist wait;
+	/* CPU time, read from PROC/TGID/task/PID/schedstat when printed
+	 * (decisions do not carry it); the last value read once it exits. */
+	uint64_t cpu_ns;
+	bool cpu_known;
 };
 
 struct stats {
@@ -31,6 +36,7 @@ struct stats {
 	uint64_t nr_decisions, nr_lost;
 	uint64_t default_slice_ns;
 	const struct task_stats **sorted; /* room for every task + other */
+	char proc_root[256];	/* where TGID/task/PID/schedstat is read */
 };
 
 enum stats_format { STATS_TABLE, STATS_JSON };
@@ -41,7 +47,8 @@ void stats_add(struct stats *s, const struct plugland_decision *d);
 /* s->sorted: the tasks by times scheduled, most first, pid breaking
  * ties; returns how many. */
 size_t stats_sort(struct stats *s);
-/* The `top` most scheduled tasks (0: all) and the per-CPU counts. */
+/* The `top` most scheduled tasks (0: all), with their CPU time read
+ * afresh, and the per-CPU counts. */
 void stats_print(struct stats *s, FILE *out, enum stats_format fmt, size_t top);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include "policy_harness.h"
 
@@ -90,6 +91,9 @@ static const struct plugland_async *start(struct harness *h, const char *format,
 	harness_set(h, setting);
 	harness_set(h, fmt);
 	harness_set(h, "stats.interval_s=0");
+	/* Test pids are not these processes: no CPU time unless a test
+	 * makes a /proc of its own. */
+	harness_set(h, "stats.proc_root=/nonexistent");
 	va_start(ap, format);
 	while ((extra = va_arg(ap, const char *)))
 		harness_set(h, extra);
@@ -170,7 +174,7 @@ static void test_json_and_p99(void **state)
 	assert_non_null(strstr(text, "{\"decisions\":121,\"lost\":0,\"nr_tasks\":6,\"tasks\":["));
 	assert_non_null(strstr(text, "{\"pid\":7,\"tgid\":7,\"comm\":\"worker\",\"sched\":100,"
 			       "\"slice_ms\":200.000,\"wait_avg_us\":11.0,\"wait_p99_us\":1.0,"
-			       "\"wait_max_us\":1000.0}"));
+			       "\"wait_max_us\":1000.0,\"cpu_ms\":null}"));
 	assert_non_null(strstr(text, "\"comm\":\"eps\\\"x\""));
 	assert_non_null(strstr(text, "\"cpus\":{\"any\":9,\"0\":8,\"1\":4,\"2\":100}}"));
 	p1 = strstr(text, "\"pid\":7,");
@@ -200,6 +204,56 @@ static void test_table_bounded(void **state)
 	assert_non_null(strstr(text, "(1 more tasks)"));
 	free(text);
 	harness_close(h.handle);
+}
+
+/* CPU time comes from PROC/TGID/task/PID/schedstat, read when printing;
+ * a task whose file went away keeps the last value read. */
+static void test_cpu_time(void **state)
+{
+	struct plugland_log_span span = { 0 };
+	struct plugland_decision d[32];
+	const struct plugland_async *a;
+	char dir[64], root[96], path[160];
+	struct harness h;
+	char *text, *p;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(harness_tmpdir("stats-proc", dir), 0);
+	snprintf(path, sizeof(path), "%s/101", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/101/task", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/101/task/101", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/101/task/101/schedstat", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "123456789 5000 7\n");
+	fclose(f);
+	snprintf(root, sizeof(root), "stats.proc_root=%s", dir);
+	harness_fake_now = 0;
+	a = start(&h, "table", root, "stats.interval_s=1", (char *)NULL);
+	harness_fake_now = 1200000000;
+	a->consume(d, workload(d), &span); /* prints, 101 running */
+	unlink(path);	/* 101 exits: its CPU time stays */
+	a->exit();	/* prints again */
+	harness_fake_now = 0;
+	text = read_all();
+	printf("%s", text);
+	assert_non_null(strstr(text, "CPU_MS\n"));
+	p = strstr(text, "     101      101 alpha                     5");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "      123.457\n"));
+	p = strstr(p + 1, "     101      101 alpha                     5");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "      123.457\n"));
+	/* the others have no schedstat here: unknown, not 0 */
+	assert_non_null(strstr(text, "compute_0"));
+	assert_non_null(strstr(text, "            -\n"));
+	free(text);
+	harness_close(h.handle);
+	assert_int_equal(harness_tmpdir_remove(dir), 0);
 }
 
 /* Every interval_s (host clock), and once more at exit. */
@@ -241,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_table_counts_and_order),
 		cmocka_unit_test(test_json_and_p99),
 		cmocka_unit_test(test_table_bounded),
+		cmocka_unit_test(test_cpu_time),
 		cmocka_unit_test(test_periodic),
 	};
 

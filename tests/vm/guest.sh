@@ -308,36 +308,35 @@ t_debugkill() {
 	pass "dump of $n decisions after kill -9, unclean, last one at $last s; Perfetto, JSONL, CSV parse"
 }
 
-# t_pressure: 40 compute threads (the seeds' pressure tester) under the
-# default policy; the stats plugin's table lists each with its count and
-# the logger's JSON lines parse.
+# t_pressure: 40 compute threads (the seeds' pressure tester: one process,
+# threads compute_0 .. compute_39) under the default policy; the stats
+# plugin's last table lists each, scheduled, with its CPU time, sorted by
+# times scheduled; the logger's JSON lines parse.
 t_pressure() {
 	CASE=pressure
-	printf '[scheduler]\nstrict = true\n[async]\nplugins = stats,logger\n[stats]\ninterval_s = 0\ntop = 0\n[logger]\npath = /tmp/decisions.jsonl\nformat = jsonl\n' \
+	printf '[scheduler]\nstrict = true\n[async]\nplugins = stats,logger\n[stats]\ninterval_s = 5\ntop = 0\n[logger]\npath = /tmp/decisions.jsonl\nformat = jsonl\n' \
 		>/tmp/pressure.ini
 	start_host -c /tmp/pressure.ini || return
-	i=0
-	while [ $i -lt 40 ]; do
-		cp /usr/local/bin/compute "/tmp/compute_$i"
-		"/tmp/compute_$i" 15 &
-		i=$((i + 1))
-	done
-	wait_compute=0
-	while [ "$(pgrep -c compute_ 2>/dev/null || ps | grep -c '[c]ompute_')" -gt 0 ] && [ $wait_compute -lt 60 ]; do
-		sleep 1; wait_compute=$((wait_compute + 1))
-	done
+	compute 15 40 || fail "compute failed"
 	stop_host INT || return
+	# the last table: from its last header to the per-CPU part
+	awk '/^plugland stats:/ { n = 0 } / compute_[0-9]+ / { row[n++] = $0 }
+		END { for (i = 0; i < n; i++) print row[i] }' /tmp/host.log >/tmp/compute.rows
 	missing=0
 	i=0
 	while [ $i -lt 40 ]; do
-		grep -qE " compute_$i +[0-9]+ " /tmp/host.log || missing=$((missing + 1))
+		# PID TGID COMM SCHED SLICE_MS WAIT_AVG WAIT_P99 WAIT_MAX CPU_MS
+		awk -v c="compute_$i" '$3 == c && $4 > 0 && $9 ~ /^[0-9.]+$/ && $9 > 0 { ok = 1 }
+			END { exit !ok }' /tmp/compute.rows || missing=$((missing + 1))
 		i=$((i + 1))
 	done
-	[ $missing -eq 0 ] || { fail "$missing compute threads missing from the stats table"; cat /tmp/host.log; }
+	[ $missing -eq 0 ] || { fail "$missing compute threads missing from the stats table (or not scheduled, or no CPU time)"; cat /tmp/host.log; }
+	awk 'NR > 1 && $4 > prev { bad = 1 } { prev = $4 } END { exit bad }' /tmp/compute.rows ||
+		fail "the stats table is not sorted by times scheduled"
 	json_check --lines /tmp/decisions.jsonl >/dev/null || fail "the logger's JSON lines do not parse"
 	lines=$(wc -l </tmp/decisions.jsonl)
-	pass "40 compute threads in the stats table; logger wrote $lines valid JSON lines"
-	grep -E ' compute_(0|1|2|39) ' /tmp/host.log
+	pass "40 compute threads in the stats table, scheduled, with CPU time, sorted; logger wrote $lines valid JSON lines"
+	grep -E ' compute_(0|1|2|39) ' /tmp/compute.rows
 }
 
 # t_hotplug: CPU hotplug makes the kernel end the scheduler with a
