@@ -123,12 +123,17 @@ struct plugland_shared {
 	char exit_dump[PL_EXIT_DUMP_LEN];
 };
 
+/* Candidates pick_idle_cpu tries in order before any idle CPU. */
+#define PL_PICK_CANDS	16
+
 /* SEC("syscall") pick_idle_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */
 struct plugland_pick_cpu_args {
 	s32 pid;
 	s32 prev_cpu;
 	s32 ret_cpu;		/* out: an idle CPU the task may use, or < 0 */
-	u32 __pad;
+	u32 nr_cands;		/* cands[0..nr_cands) first, in order: the
+				   previous CPU, its SMT siblings, its LLC's */
+	s32 cands[PL_PICK_CANDS];
 };
 
 /* SEC("syscall") preempt_cpu: argument block (ctx) for BPF_PROG_TEST_RUN. */

@@ -507,14 +507,17 @@ void PL_OPS(plugland_exit, struct scx_exit_info *ei)
 
 /*
  * Run by the host with BPF_PROG_TEST_RUN: an idle CPU the task may use,
- * preferring prev_cpu. The CPU found is claimed (its idle bit cleared): the
- * caller is expected to dispatch there, which kicks it.
+ * trying the host's candidates in order (its previous CPU, that CPU's SMT
+ * siblings, then its LLC's: the host knows the topology), then any. The
+ * CPU found is claimed (its idle bit cleared): the caller is expected to
+ * dispatch there, which kicks it.
  */
 SEC("syscall")
 int pick_idle_cpu(struct plugland_pick_cpu_args *args)
 {
 	struct task_struct *p = bpf_task_from_pid(args->pid);
-	s32 prev = args->prev_cpu, cpu;
+	s32 cpu = -1;
+	u32 i;
 
 	if (!p) {
 		args->ret_cpu = -ESRCH;
@@ -522,10 +525,16 @@ int pick_idle_cpu(struct plugland_pick_cpu_args *args)
 	}
 	/* Syscall programs are sleepable: p->cpus_ptr is RCU-protected. */
 	bpf_rcu_read_lock();
-	if (prev >= 0 && (u32)prev < cfg.nr_cpus && bpf_cpumask_test_cpu(prev, p->cpus_ptr) &&
-	    scx_bpf_test_and_clear_cpu_idle(prev))
-		cpu = prev;
-	else
+	for (i = 0; i < PL_PICK_CANDS && i < args->nr_cands; i++) {
+		s32 c = args->cands[i];
+
+		if (c >= 0 && (u32)c < cfg.nr_cpus && bpf_cpumask_test_cpu(c, p->cpus_ptr) &&
+		    scx_bpf_test_and_clear_cpu_idle(c)) {
+			cpu = c;
+			break;
+		}
+	}
+	if (cpu < 0)
 		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 	bpf_rcu_read_unlock();
 	args->ret_cpu = cpu;

@@ -16,6 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "bpf_backend.h"
+#include "topology.h"
 #include "clock.h"
 #include "log.h"
 
@@ -157,6 +158,8 @@ static int bpfb_pick_idle_cpu(struct backend *be, const struct plugland_task *ta
 {
 	struct plugland_pick_cpu_args args = { .pid = task->pid, .prev_cpu = task->cpu };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+
+	args.nr_cands = (uint32_t)topology_idle_order(task->cpu, args.cands, PL_PICK_CANDS);
 
 	if (bpf_prog_test_run_opts(BPFB(be)->pick_fd, &opts))
 		return -1;

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../bpf/intf.h"
 #include "synth_backend.h"
+#include "topology.h"
 
 enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY, SYNTH_RELEASED };
 
@@ -323,23 +325,32 @@ static int synth_wait(struct backend *be, int timeout_ms)
 
 /* An idle CPU, preferring the task's previous one; claimed until used or
  * until the clock moves. */
+static bool claim_if_free(struct synth_backend *s, uint32_t c)
+{
+	if (c >= s->o.nr_cpus || s->cpus[c].free_ns > s->st.now_ns || s->cpus[c].reserved)
+		return false;
+	s->cpus[c].reserved = true;
+	return true;
+}
+
+/* As the BPF backend: the previous CPU, its SMT siblings, its LLC's (the
+ * host's topology, host/topology.c), then any free CPU. */
 static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *task)
 {
 	struct synth_backend *s = SYNTH(be);
+	int32_t cands[PL_PICK_CANDS];
+	int n = topology_idle_order(task->cpu, cands, PL_PICK_CANDS), k;
 	uint32_t i, c;
 
-	for (i = 0; i <= s->o.nr_cpus; i++) {
-		if (i == 0) {
-			if (task->cpu < 0 || (uint32_t)task->cpu >= s->o.nr_cpus)
-				continue;
-			c = (uint32_t)task->cpu;
-		} else {
-			c = s->next_cpu++ % s->o.nr_cpus;
-		}
-		if (s->cpus[c].free_ns <= s->st.now_ns && !s->cpus[c].reserved) {
-			s->cpus[c].reserved = true;
+	if (!n && task->cpu >= 0) /* no topology loaded: the previous CPU */
+		cands[n++] = task->cpu;
+	for (k = 0; k < n; k++)
+		if (claim_if_free(s, (uint32_t)cands[k]))
+			return cands[k];
+	for (i = 0; i < s->o.nr_cpus; i++) {
+		c = s->next_cpu++ % s->o.nr_cpus;
+		if (claim_if_free(s, c))
 			return (int)c;
-		}
 	}
 	return -1;
 }

@@ -6,6 +6,8 @@
  * LLC) or on node 0: a policy then simply sees less structure.
  */
 #include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,30 @@
 
 static struct plugland_cpu_topology topo[PL_MAX_CPUS];
 static int topo_nr;
+/* topology_idle_order() for each CPU, computed once */
+static int32_t idle_order[PL_MAX_CPUS][PL_PICK_CANDS];
+static uint8_t idle_order_nr[PL_MAX_CPUS];
+
+/* prev, SMT siblings, then the rest of the LLC, each group in CPU order */
+static void build_idle_order(int prev)
+{
+	int32_t *o = idle_order[prev];
+	int n = 0, pass, cpu;
+
+	o[n++] = prev;
+	for (pass = 0; pass < 2; pass++) {
+		for (cpu = 0; cpu < topo_nr && n < PL_PICK_CANDS; cpu++) {
+			bool smt = topo[cpu].core_id == topo[prev].core_id &&
+				   topo[cpu].node_id == topo[prev].node_id;
+
+			if (cpu == prev || (pass == 0 ? !smt : smt) ||
+			    (pass == 1 && topo[cpu].llc_id != topo[prev].llc_id))
+				continue;
+			o[n++] = cpu;
+		}
+	}
+	idle_order_nr[prev] = (uint8_t)n;
+}
 
 /* The first CPU of a sysfs cpu list ("0-3,8"), or -1. */
 static int first_cpu_of(const char *path)
@@ -80,6 +106,19 @@ void topology_load(const char *root, int nr_cpus)
 		topo[cpu].llc_id = id >= 0 ? id : cpu;
 		topo[cpu].node_id = node_of(root, cpu);
 	}
+	for (cpu = 0; cpu < topo_nr; cpu++)
+		build_idle_order(cpu);
+}
+
+int topology_idle_order(int prev, int32_t *out, int max)
+{
+	int n;
+
+	if (prev < 0 || prev >= topo_nr)
+		return 0;
+	n = idle_order_nr[prev] < max ? idle_order_nr[prev] : max;
+	memcpy(out, idle_order[prev], (size_t)n * sizeof(*out));
+	return n;
 }
 
 int topology_get(int cpu, struct plugland_cpu_topology *out)

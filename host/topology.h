@@ -9,5 +9,12 @@
 void topology_load(const char *root, int nr_cpus);
 /* 0, or -1 for a CPU that does not exist. Lock-free, never blocks. */
 int topology_get(int cpu, struct plugland_cpu_topology *out);
+/*
+ * Where to look for an idle CPU for a task that last ran on prev, best
+ * first: prev, its SMT siblings, the other CPUs of its last-level cache,
+ * at most max (precomputed by topology_load(): a copy, no search). Returns
+ * how many; 0 for a CPU that does not exist.
+ */
+int topology_idle_order(int prev, int32_t *out, int max);
 
 #endif

@@ -174,9 +174,10 @@ struct plugland_host {
 	/* CLOCK_MONOTONIC in ns: the clock of task->enq_ns. Never blocks. */
 	uint64_t (*now_ns)(void);
 	/*
-	 * An idle CPU the task may run on, preferring task->cpu, or -1 when
-	 * none is idle. The CPU is reserved for this task: dispatch it there.
-	 * Costs a system call; never blocks.
+	 * An idle CPU the task may run on, or -1 when none is idle. Looks at
+	 * task->cpu first, then its SMT siblings, then the other CPUs of its
+	 * last-level cache, then any CPU. The CPU is reserved for this task:
+	 * dispatch it there. Costs a system call; never blocks.
 	 */
 	int (*pick_idle_cpu)(const struct plugland_task *task);
 	/* Log through the host (stderr, prefixed with the plugin's name). */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPU topology from a fake sysfs tree, and the order in which an idle CPU
+ * is looked for: the previous CPU, its SMT siblings, its last-level
+ * cache, then any (host/topology.c; the synthetic backend follows it as
+ * the BPF program does).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "synth_backend.h"
+#include "topology.h"
+
+#define NR 8
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+	char path[256], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = 0;
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", text);
+	fclose(f);
+}
+
+/* 8 CPUs: cores {0,1} {2,3} {4,5} {6,7} (SMT pairs), LLCs {0-3} {4-7},
+ * nodes 0 (CPUs 0-3) and 1 (4-7). */
+static int make_tree(void **state)
+{
+	char rel[160], text[16];
+	int cpu;
+
+	(void)state;
+	strcpy(root, "/tmp/plugland-topology-XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	for (cpu = 0; cpu < NR; cpu++) {
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
+			 cpu);
+		snprintf(text, sizeof(text), "%d-%d", cpu & ~1, (cpu & ~1) + 1);
+		put(rel, text);
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/cache/index0/shared_cpu_list",
+			 cpu);
+		put(rel, text); /* L1: the core's */
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/cache/index1/shared_cpu_list",
+			 cpu);
+		snprintf(text, sizeof(text), "%d-%d", cpu & ~3, (cpu & ~3) + 3);
+		put(rel, text); /* L3: four CPUs */
+		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/node%d/cpulist", cpu, cpu / 4);
+		put(rel, text);
+	}
+	topology_load(root, NR);
+	return 0;
+}
+
+static int remove_tree(void **state)
+{
+	char cmd[96];
+
+	(void)state;
+	topology_load("/nonexistent", 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	return system(cmd);
+}
+
+static void test_ids(void **state)
+{
+	struct plugland_cpu_topology t;
+
+	(void)state;
+	assert_int_equal(topology_get(5, &t), 0);
+	assert_int_equal(t.core_id, 4);
+	assert_int_equal(t.llc_id, 4);
+	assert_int_equal(t.node_id, 1);
+	assert_int_equal(topology_get(NR, &t), -1);
+}
+
+static void test_idle_order(void **state)
+{
+	static const int32_t from0[] = { 0, 1, 2, 3 }, from5[] = { 5, 4, 6, 7 };
+	int32_t o[16];
+
+	(void)state;
+	assert_int_equal(topology_idle_order(0, o, 16), 4);
+	assert_memory_equal(o, from0, sizeof(from0));
+	assert_int_equal(topology_idle_order(5, o, 16), 4);
+	assert_memory_equal(o, from5, sizeof(from5));
+	assert_int_equal(topology_idle_order(5, o, 2), 2); /* bounded by max */
+	assert_int_equal(topology_idle_order(-1, o, 16), 0);
+	assert_int_equal(topology_idle_order(NR, o, 16), 0);
+}
+
+/* On the synthetic machine, with every CPU free and each pick claiming
+ * one: the task's CPU, its SMT sibling, its LLC, then the other LLC. */
+static void test_synth_picks_in_that_order(void **state)
+{
+	struct synth_opts so = { .nr_cpus = NR, .nr_tasks = 1, .max_dispatches = 1 };
+	struct backend *be = synth_backend_new(&so);
+	struct plugland_task t = { .pid = 1, .tgid = 1, .cpu = 6 };
+	int got[NR], i;
+
+	(void)state;
+	assert_non_null(be);
+	for (i = 0; i < NR; i++)
+		got[i] = be->ops->pick_idle_cpu(be, &t);
+	assert_int_equal(got[0], 6);
+	assert_int_equal(got[1], 7);
+	assert_true((got[2] == 4 && got[3] == 5) || (got[2] == 5 && got[3] == 4));
+	for (i = 4; i < NR; i++)
+		assert_true(got[i] >= 0 && got[i] < 4);
+	assert_int_equal(be->ops->pick_idle_cpu(be, &t), -1); /* all claimed */
+	synth_backend_free(be);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_idle_order),
+		cmocka_unit_test(test_synth_picks_in_that_order),
+	};
+
+	return cmocka_run_group_tests(tests, make_tree, remove_tree);
+}
