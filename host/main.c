@@ -421,6 +421,7 @@ int main(int argc, char **argv)
 		config_path = PLUGLAND_CONF_FILE;
 	if (config_path && config_load(&cfg, config_path, err, sizeof(err))) {
 		pl_err("%s", err);
+		fprintf(stderr, "Usage: scx_plugland [-c CONFIG] [OPTIONS]; scx_plugland --help for more\n");
 		return 2;
 	}
 	for (i = 0; i < nr_overrides; i++) {

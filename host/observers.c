@@ -24,7 +24,8 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 		lo.path = cfg->debug_dump;
 		lo.on_full = strcmp(cfg->debug_on_full, "stop") ? DECISION_LOG_WRAP : DECISION_LOG_STOP;
 	} else if (cfg->log_capacity) {
-		lo.capacity = cfg->log_capacity;
+		/* a power of two, rounded down (conf/plugland.ini says so) */
+		lo.capacity = 1ull << (63 - __builtin_clzll(cfg->log_capacity));
 		lo.backing = DECISION_LOG_HUGE;
 		lo.on_full = DECISION_LOG_WRAP;
 	} else {

@@ -11,9 +11,19 @@ static int init_slot(struct policy_slot *s, const struct config *cfg)
 {
 	services_init(&s->svc, s->lp.ops.name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
 		      cfg->slice_us * 1000);
+	int ret;
+
 	s->abandoned = false;
-	s->open = s->lp.ops.init(&s->svc.host) == 0;
-	return s->open ? 0 : -1;
+	ret = s->lp.ops.init(&s->svc.host);
+	s->open = ret == 0;
+	return ret;
+}
+
+/* "PATH: init() failed: what its return value says" */
+static void init_failed(char *err, size_t errlen, const struct policy_slot *s, int ret)
+{
+	snprintf(err, errlen, "%s: init() failed: %s", s->lp.path,
+		 ret < 0 ? strerror(-ret) : "a positive return (0 or a negative errno expected)");
 }
 
 int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg)
@@ -33,8 +43,8 @@ int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char
 		return policy_slot_open_builtin(s, cfg); /* no fifo.so: the built-in */
 	if (ret)
 		return -1;
-	if (init_slot(s, cfg)) {
-		snprintf(err, errlen, "%s: init failed", s->lp.path);
+	if ((ret = init_slot(s, cfg))) {
+		init_failed(err, errlen, s, ret);
 		policy_unload(&s->lp);
 		return -1;
 	}
@@ -58,9 +68,9 @@ int policy_slot_open_configured(struct policy_slot *s, const struct config *cfg)
 	if (ret == -ENOENT && !strcmp(cfg->policy, plugland_builtin_fifo.name))
 		goto builtin; /* "fifo" with no fifo.so around: no warning */
 	if (!ret) {
-		if (!init_slot(s, cfg))
+		if (!(ret = init_slot(s, cfg)))
 			return 0;
-		snprintf(err, sizeof(err), "%s: init failed", s->lp.path);
+		init_failed(err, sizeof(err), s, ret);
 		policy_unload(&s->lp);
 	}
 	if (cfg->strict) {

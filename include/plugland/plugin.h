@@ -117,8 +117,8 @@ static inline struct plugland_dispatch plugland_dispatch_of(const struct pluglan
 
 /*
  * One scheduling decision, as recorded in the host's decision log and
- * handed to async plugins. Exactly 64 bytes (one cache line); fields are
- * only ever added in the reserved space.
+ * handed to async plugins. Exactly 64 bytes (one cache line), and full:
+ * a new field needs a new record version (docs/decision-dump.md).
  */
 struct plugland_decision {
 	uint64_t enq_ns;	/* the kernel queued the task (CLOCK_MONOTONIC) */

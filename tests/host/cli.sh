@@ -34,11 +34,12 @@ else
 fi
 expect 2 "unrecognized option" 0 -- --bogus
 expect 2 "unexpected argument 'extra'" 0 -- extra
-expect 2 "/nonexistent.ini: No such file or directory" 1 -- -c /nonexistent.ini
+expect 2 "/nonexistent.ini: No such file or directory" 2 -- -c /nonexistent.ini
 printf '[scheduler]\nslice_us = 5000\nslice_us = 9\n' >"$tmp/dup.ini"
-expect 2 "$tmp/dup.ini:3: duplicate key 'slice_us'" 1 -- -c "$tmp/dup.ini"
+expect 2 "$tmp/dup.ini:3: duplicate key 'slice_us'" 2 -- -c "$tmp/dup.ini"
 printf '[scheduler]\n\nslice_us = 1\n' >"$tmp/range.ini"
-expect 2 "$tmp/range.ini:3: scheduler.slice_us: 1 is out of range" 1 -- -c "$tmp/range.ini"
+expect 2 "$tmp/range.ini:3: scheduler.slice_us: 1 is out of range" 2 -- -c "$tmp/range.ini"
+expect 2 "^Usage: scx_plugland" 2 -- -c "$tmp/range.ini"
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
 
@@ -52,6 +53,21 @@ if "$bin" -c "$tmp/ok.ini" --set bpf.heartbeat_ms=50 -p fifo --print-config >"$t
 else
 	echo "FAIL scx_plugland --print-config"; cat "$tmp/out"; failed=$((failed + 1))
 fi
+# Which policy runs: exactly one; none configured or a broken one is the
+# built-in fifo with a warning, or exit 2 with strict = true.
+plugins=(-P "$(dirname "$bin")/tests/plugins")
+expect 2 "scheduler.policy: exactly one policy runs; 'fifo,deadline' names several" 1 \
+	-- --set scheduler.policy=fifo,deadline --simulate 100
+expect 0 "no policy configured; using the built-in fifo" 1 -- --set scheduler.policy= --simulate 100
+expect 2 "no policy configured \(\[scheduler\] policy\) and strict = true" 1 \
+	-- --set scheduler.policy= --set scheduler.strict=true --simulate 100
+expect 0 "policy 'init_fails': .*init_fails.so: init\(\) failed: .*; using the built-in fifo" 0 \
+	-- "${plugins[@]}" -p init_fails --simulate 100
+expect 2 "policy 'init_fails': .*init_fails.so: init\(\) failed: " 0 \
+	-- "${plugins[@]}" -p init_fails --set scheduler.strict=true --simulate 100
+expect 2 "policy 'nosuch': .*nosuch.so" 0 \
+	-- "${plugins[@]}" -p nosuch --set scheduler.strict=true --simulate 100
+
 # A faulty policy under --simulate meets the same guards as a real run:
 # the crash handler names the policy, the callback and the signal, and
 # the process dies of that signal; the watchdog takes a stuck callback
