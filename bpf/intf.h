@@ -29,6 +29,7 @@ typedef int64_t s64;
 #define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
 #define PL_TASK_KTHREAD	 (1u << 1)
 #define PL_TASK_NEW	 (1u << 2) /* first enqueue since it joined sched_ext */
+#define PL_TASK_GONE	 (1u << 30) /* not a task: pid exited (ops.exit_task) */
 #define PL_TASK_HEARTBEAT (1u << 31) /* not a task: a wake-up for the host */
 
 /* Kernel -> user (BPF_MAP_TYPE_RINGBUF): a task waiting for a decision. */

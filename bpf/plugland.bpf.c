@@ -432,6 +432,29 @@ s32 PL_OPS(plugland_init_task, struct task_struct *p,
 /* When the heartbeat first saw work waiting (0: none waits). */
 static u64 pending_since;
 
+/*
+ * A task that user space knew of has exited (or left sched_ext): tell the
+ * host, so the policy can forget it (plugland_policy.task_gone). Advisory:
+ * no wake-up of its own, and nothing is lost but a hint when the ring
+ * buffer is full.
+ */
+void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
+{
+	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	struct plugland_queued *q;
+
+	if (!tctx || !tctx->gen)
+		return; /* never queued to user space */
+	q = bpf_ringbuf_reserve(&queued, sizeof(*q), 0);
+	if (!q)
+		return;
+	__builtin_memset(q, 0, sizeof(*q));
+	q->pid = p->pid;
+	q->tgid = p->tgid;
+	q->flags = PL_TASK_GONE;
+	bpf_ringbuf_submit(q, BPF_RB_NO_WAKEUP);
+}
+
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns();
@@ -584,6 +607,7 @@ struct sched_ext_ops plugland_ops = {
 	.dispatch = (void *)plugland_dispatch,
 	.running = (void *)plugland_running,
 	.init_task = (void *)plugland_init_task,
+	.exit_task = (void *)plugland_exit_task,
 	.update_idle = (void *)plugland_update_idle,
 	.init = (void *)plugland_init,
 	.exit = (void *)plugland_exit,

@@ -13,8 +13,13 @@
 
 struct backend;
 
-/* Called for each queued task; returns 0 to continue. */
+/*
+ * Called for each queued task; returns 0 to continue. A record with
+ * BACKEND_TASK_GONE in task->flags is not a task: task->pid has exited,
+ * and only pid and tgid are set.
+ */
 typedef int (*backend_task_fn)(void *ctx, const struct plugland_task *task);
+#define BACKEND_TASK_GONE (1u << 30)
 
 struct backend_ops {
 	const char *name;

@@ -55,6 +55,8 @@ struct bpf_backend {
 
 #define BPFB(be) ((struct bpf_backend *)(be))
 
+_Static_assert(PL_TASK_GONE == BACKEND_TASK_GONE, "BPF's exit record is the loop's");
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_backend *b = ctx;

@@ -92,6 +92,7 @@ static void add_loop(cJSON *r, bool all)
 	ADD(o, l->st, nr_rounds);
 	ADD(o, l->st, nr_ticks);
 	ADD(o, l->st, nr_untracked);
+	ADD(o, l->st, nr_gone);
 	ADD(o, l->st, nr_starved);
 	ADD(o, l->st, nr_dropped);
 }

@@ -228,10 +228,11 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
 	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
-	       "%llu starved\n",
+	       "%llu starved, %llu exits reported\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
 	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
-	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved);
+	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved,
+	       (unsigned long long)l->st.nr_gone);
 	fflush(stdout);
 }
 

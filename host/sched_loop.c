@@ -105,15 +105,32 @@ static void host_dispatches(struct sched_loop *l, const struct plugland_task *ta
 	record(l, task, &d, loop_now(l), PLUGLAND_DECISION_BY_HOST);
 }
 
+/* task->pid exited: the policy may forget it (not a task to schedule). */
+static void on_gone(struct sched_loop *l, const struct plugland_task *task)
+{
+	l->st.nr_gone++;
+	if (!l->policy->task_gone)
+		return;
+	watch_enter(l, "task_gone");
+	IN_POLICY(l, (l->policy->task_gone(task->pid), 0));
+	watch_enter(l, "enqueue");
+}
+
 static int on_task(void *ctx, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
+	bool tracked;
+
+	if (__builtin_expect(task->flags & BACKEND_TASK_GONE, 0)) {
+		on_gone(l, task);
+		return 0;
+	}
 	/*
 	 * Counted and in the held set before the call: an enqueue() that
 	 * never returns (the watchdog jumps out of it) leaves the task where
 	 * the switch to the fallback finds it, and the books balanced.
 	 */
-	bool tracked = held_set_put(&l->held, task);
+	tracked = held_set_put(&l->held, task);
 
 	l->nr_held++;
 	l->st.nr_enqueued++;

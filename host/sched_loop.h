@@ -30,6 +30,7 @@ struct sched_stats {
 	uint64_t nr_rounds;
 	uint64_t nr_ticks;
 	uint64_t nr_untracked;	/* held set full: a swap could not move these */
+	uint64_t nr_gone;	/* exits reported (the policy's task_gone) */
 	uint64_t nr_switches;	/* policy changes while attached */
 	uint64_t nr_starved;	/* held past max_wait: dispatched by the host */
 	uint64_t nr_dropped;	/* stale duplicates a policy switch left behind */

@@ -267,10 +267,18 @@ struct plugland_policy {
 	 * queued) it sleeps, and ticks come about once a second. May release
 	 * held tasks (dispatch() is called after it). */
 	void (*tick)(uint64_t now_ns);
-	/* The task exited or left sched_ext; forget any state kept for it.
-	 * Advisory: the policy must cope with pids it never hears of again. */
+	/* The task exited or left sched_ext (BPF's ops.exit_task); forget
+	 * any state kept for it. Scheduling thread; must not block. Only for
+	 * tasks that were queued to user space at least once; may come
+	 * after a decision for the task. Advisory: it is dropped when the
+	 * kernel's ring buffer is full, so the policy must also cope with
+	 * pids it never hears of again. */
 	void (*task_gone)(int32_t pid);
-	/* A CPU came online / is going offline. */
+	/* A CPU came online / is going offline. Not called by this version
+	 * of the host: CPU hotplug makes the kernel restart the scheduler,
+	 * and the host then calls exit() and init() again (host->nr_cpus
+	 * counts the configured CPUs, online or not). Reserved for a host
+	 * that keeps the policy across hotplug. */
 	void (*cpu_online)(int cpu);
 	void (*cpu_offline)(int cpu);
 	/*

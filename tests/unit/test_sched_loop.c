@@ -249,6 +249,75 @@ static void test_switch_moves_held_tasks(void **state)
 	teardown(&f);
 }
 
+/* A backend that queues task 7, then reports that 7 and 8 exited. */
+static int gone_step;
+
+static int gone_consume(struct backend *be, backend_task_fn fn, void *ctx)
+{
+	struct plugland_task t = { .pid = 7, .tgid = 7, .cookie = 1, .weight = 100 };
+	struct plugland_task g7 = { .pid = 7, .tgid = 7, .flags = BACKEND_TASK_GONE };
+	struct plugland_task g8 = { .pid = 8, .tgid = 8, .flags = BACKEND_TASK_GONE };
+
+	(void)be;
+	if (gone_step++)
+		return 0;
+	fn(ctx, &t);
+	fn(ctx, &g7);
+	fn(ctx, &g8);
+	return 3;
+}
+
+static unsigned int gone_dispatch(struct backend *be, const struct plugland_dispatch *d,
+				  unsigned int n)
+{
+	(void)be, (void)d;
+	return n;
+}
+
+static void gone_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
+{
+	(void)be, (void)nr_held, (void)now_ns;
+}
+
+static int32_t forgotten[4];
+static unsigned int nr_forgotten;
+
+static void note_gone(int32_t pid)
+{
+	if (nr_forgotten < 4)
+		forgotten[nr_forgotten++] = pid;
+}
+
+/* Exit records reach the policy's task_gone(), not its enqueue(). */
+static void test_exits_reach_task_gone(void **state)
+{
+	static const struct backend_ops ops = {
+		.name = "gone", .consume = gone_consume, .dispatch = gone_dispatch,
+		.publish = gone_publish,
+	};
+	struct backend be = { .ops = &ops, .nr_cpus = 1 };
+	struct plugland_policy policy = plugland_builtin_fifo;
+	struct plugin_services svc;
+	struct sched_loop loop;
+	struct config cfg;
+
+	(void)state;
+	policy.task_gone = note_gone;
+	config_defaults(&cfg);
+	services_init(&svc, "fifo", &cfg, 1, 5000000);
+	assert_int_equal(policy.init(&svc.host), 0);
+	assert_int_equal(sched_loop_init(&loop, &be, &policy, 100), 0);
+	assert_int_equal(sched_loop_round(&loop), 3);
+	assert_int_equal(loop.st.nr_enqueued, 1);	/* only the task */
+	assert_int_equal(loop.st.nr_dispatched, 1);
+	assert_int_equal(loop.st.nr_gone, 2);
+	assert_int_equal(nr_forgotten, 2);
+	assert_int_equal(forgotten[0], 7);
+	assert_int_equal(forgotten[1], 8);
+	sched_loop_fini(&loop);
+	policy.exit();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +327,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_cpu_fixed_up),
 		cmocka_unit_test(test_backend_full_backlog),
 		cmocka_unit_test(test_switch_moves_held_tasks),
+		cmocka_unit_test(test_exits_reach_task_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

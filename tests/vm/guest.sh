@@ -17,7 +17,11 @@ t_attach() {
 	if [ -z "$before" ] || [ -z "$after" ] || [ "$after" -le "$before" ]; then
 		fail "user-space dispatches did not grow under load ($before -> $after)"
 	fi
-	stop_host INT && pass "ops plugland, user-space dispatches $before -> $after, SIGINT: exit 0"
+	stop_host INT || return
+	# hackbench's tasks exited: BPF reported them (ops.exit_task)
+	gone=$(sed -n 's/.* \([0-9]*\) exits reported$/\1/p' /tmp/host.log)
+	[ "${gone:-0}" -gt 0 ] || fail "no task exit reported to the host"
+	pass "ops plugland, user-space dispatches $before -> $after, $gone exits reported, SIGINT: exit 0"
 	cat /sys/kernel/tracing/trace | tail -n 5
 	show_host_log
 }
