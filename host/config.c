@@ -260,7 +260,33 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 			return handler_error(p);
 		}
 	}
-	return set_extra(p->c, section, key, value, p->err, p->errlen) ? handler_error(p) : 1;
+	if (set_extra(p->c, section, key, value, p->err, p->errlen))
+		return handler_error(p);
+	for (unsigned int i = 0; i < p->c->nr_extra; i++)
+		if (!strcmp(p->c->extra[i].section, section) && !strcmp(p->c->extra[i].key, key))
+			p->c->extra[i].line = p->in.line;
+	return 1;
+}
+
+int config_check_sections(const struct config *c, bool (*is_plugin)(const char *name, void *ctx),
+			  void *ctx, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nr_extra; i++) {
+		const struct config_kv *kv = &c->extra[i];
+
+		if (is_plugin(kv->section, ctx))
+			continue;
+		if (kv->line)
+			snprintf(err, errlen, "%s:%d: [%s]: no plugin of that name (%s.so) in %s",
+				 c->path, kv->line, kv->section, kv->section, c->plugin_dir);
+		else
+			snprintf(err, errlen, "--set %s.%s: no plugin '%s' (%s.so) in %s", kv->section,
+				 kv->key, kv->section, kv->section, c->plugin_dir);
+		return -1;
+	}
+	return 0;
 }
 
 int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen)

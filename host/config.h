@@ -16,6 +16,7 @@ struct config_kv {
 	char section[64];
 	char key[64];
 	char value[200];
+	int line;		/* in config.path; 0: from --set */
 };
 
 struct config {
@@ -55,6 +56,13 @@ struct config {
 };
 
 void config_defaults(struct config *c);
+/*
+ * Every plugin section names a plugin: is_plugin(name) says whether one
+ * of that name exists. On error: -1 and "file:line: message" (or
+ * "--set section.key: message") in err.
+ */
+int config_check_sections(const struct config *c, bool (*is_plugin)(const char *name, void *ctx),
+			  void *ctx, char *err, size_t errlen);
 /* Parse `path` over *c. On error: -1 and "file:line: message" in err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same, from an open stream; `name` is used in messages. */

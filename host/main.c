@@ -154,6 +154,20 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 	return &active_slot()->lp.ops;
 }
 
+/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
+ * folders `ctx` (unsafe or broken ones included: loading them says what is
+ * wrong). */
+static bool plugin_exists(const char *name, void *ctx)
+{
+	char path[PATH_MAX], err[PATH_MAX + 128];
+	int ret;
+
+	if (!strcmp(name, plugland_builtin_fifo.name))
+		return true;
+	ret = plugin_find(ctx, name, path, sizeof(path), err, sizeof(err));
+	return ret != -ENOENT && ret != -EINVAL;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -430,6 +444,10 @@ int main(int argc, char **argv)
 			pl_err("%s", err);
 			return 2;
 		}
+	}
+	if (config_check_sections(&cfg, plugin_exists, cfg.plugin_dir, err, sizeof(err))) {
+		pl_err("%s", err);
+		return 2;
 	}
 	if (print_config) {
 		config_print(&cfg, stdout);

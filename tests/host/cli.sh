@@ -40,6 +40,10 @@ expect 2 "$tmp/dup.ini:3: duplicate key 'slice_us'" 2 -- -c "$tmp/dup.ini"
 printf '[scheduler]\n\nslice_us = 1\n' >"$tmp/range.ini"
 expect 2 "$tmp/range.ini:3: scheduler.slice_us: 1 is out of range" 2 -- -c "$tmp/range.ini"
 expect 2 "^Usage: scx_plugland" 2 -- -c "$tmp/range.ini"
+printf '[scheduler]\npolicy = fifo\n[schedular]\nslice_us = 5\n' >"$tmp/typo.ini"
+expect 2 "$tmp/typo.ini:4: \[schedular\]: no plugin of that name \(schedular.so\)" 1 \
+	-- -c "$tmp/typo.ini"
+expect 2 "--set fifoo.capacity: no plugin 'fifoo'" 1 -- --set fifoo.capacity=4
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
 
