@@ -55,6 +55,20 @@ static void on_signal(int sig)
 
 struct host_state host;
 
+/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
+ * folders `ctx` (unsafe or broken ones included: loading them says what is
+ * wrong). */
+static bool plugin_exists(const char *name, void *ctx)
+{
+	char path[PATH_MAX], err[PATH_MAX + 128];
+	int ret;
+
+	if (!strcmp(name, plugland_builtin_fifo.name))
+		return true;
+	ret = plugin_find(ctx, name, path, sizeof(path), err, sizeof(err));
+	return ret != -ENOENT && ret != -EINVAL;
+}
+
 int host_reload(char *err, size_t errlen)
 {
 	const struct plugland_policy *policy = host.loop->policy;
@@ -67,7 +81,8 @@ int host_reload(char *err, size_t errlen)
 		return -1;
 	}
 	config_defaults(&fresh);
-	if (config_load(&fresh, cfg->path, err, errlen))
+	if (config_load(&fresh, cfg->path, err, errlen) ||
+	    config_check_sections(&fresh, plugin_exists, fresh.plugin_dir, err, errlen))
 		return -1;
 	/* Only the plugin sections change: they are what plugins read. */
 	memcpy(cfg->extra, fresh.extra, sizeof(fresh.extra));
@@ -152,20 +167,6 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
 		stuck->name, callback ? callback : "?", l->held.count);
 	return &active_slot()->lp.ops;
-}
-
-/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
- * folders `ctx` (unsafe or broken ones included: loading them says what is
- * wrong). */
-static bool plugin_exists(const char *name, void *ctx)
-{
-	char path[PATH_MAX], err[PATH_MAX + 128];
-	int ret;
-
-	if (!strcmp(name, plugland_builtin_fifo.name))
-		return true;
-	ret = plugin_find(ctx, name, path, sizeof(path), err, sizeof(err));
-	return ret != -ENOENT && ret != -EINVAL;
 }
 
 static void usage(FILE *out)
