@@ -71,6 +71,9 @@ void async_runner_join(struct async_runner *r, const struct timespec *deadline,
 /* Stop n runners together, within timeout_ms in all; reports in rep[]. */
 void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_ms,
 			struct async_report *rep);
+/* Its counts so far (name, status, consumed, lost, calls), from any
+ * thread; takes the runner's lock briefly. */
+void async_runner_progress(struct async_runner *r, struct async_report *rep);
 /* One line for the host's report: "NAME: 123 records, 4 lost, ..." */
 void async_report_format(const struct async_report *rep, char *buf, size_t len);
 

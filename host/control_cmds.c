@@ -97,7 +97,39 @@ static void add_loop(cJSON *r, bool all)
 	ADD(o, l->st, nr_dropped);
 }
 
-static cJSON *status(bool all)
+/*
+ * The decision log: what was appended and dropped, and, off the
+ * scheduling thread only (it takes each runner's lock), how far each
+ * async plugin got and how many records it lost.
+ */
+static void add_log(cJSON *r, bool on_sched)
+{
+	const struct observers *o = &host.obs;
+	struct async_report rep;
+	cJSON *lo, *cs, *c;
+	unsigned int i;
+
+	if (!o->log)
+		return;
+	lo = cJSON_AddObjectToObject(r, "log");
+	cJSON_AddNumberToObject(lo, "capacity", (double)o->log->capacity);
+	cJSON_AddNumberToObject(lo, "appended", (double)decision_log_head(o->log));
+	cJSON_AddNumberToObject(lo, "dropped", (double)decision_log_dropped(o->log));
+	cJSON_AddBoolToObject(lo, "recording", atomic_load(&host.loop->recording));
+	if (on_sched)
+		return;
+	cs = cJSON_AddObjectToObject(lo, "consumers");
+	for (i = 0; i < o->nr; i++) {
+		if (!o->runners[i])
+			continue;
+		async_runner_progress(o->runners[i], &rep);
+		c = cJSON_AddObjectToObject(cs, rep.name);
+		cJSON_AddNumberToObject(c, "consumed", (double)rep.nr_consumed);
+		cJSON_AddNumberToObject(c, "lost", (double)rep.nr_lost);
+	}
+}
+
+static cJSON *status(bool all, bool on_sched)
 {
 	cJSON *r = reply_ok();
 
@@ -108,6 +140,7 @@ static cJSON *status(bool all)
 	cJSON_AddBoolToObject(r, "failsafe", bpf_backend_failsafe(host.be));
 	add_counters(r, all);
 	add_loop(r, all);
+	add_log(r, on_sched);
 	return r;
 }
 
@@ -118,9 +151,8 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 	size_t i;
 
 	(void)ctx;
-	(void)on_sched;
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats"))
-		return status(!strcmp(cmd, "stats"));
+		return status(!strcmp(cmd, "stats"), on_sched);
 	if (!strcmp(cmd, "help")) {
 		r = reply_ok();
 		list = cJSON_AddObjectToObject(r, "commands");
