@@ -458,8 +458,11 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns();
-	/* Work waits for the host: queued records, or tasks the policy holds. */
-	bool pending = shared.nr_scheduled || bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
+	/* Work waits for the host: tasks queued since it last consumed
+	 * (usersched_needed, or records in the ring buffer), or tasks the
+	 * policy holds. */
+	bool pending = shared.usersched_needed || shared.nr_scheduled ||
+		       bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
 	u64 progress = shared.host_progress_ns;
 	/* Since the host last showed life... */
 	u64 silent = now - progress;
