@@ -551,9 +551,13 @@ int pick_idle_cpu(struct plugland_pick_cpu_args *args)
 	}
 	/* Syscall programs are sleepable: p->cpus_ptr is RCU-protected. */
 	bpf_rcu_read_lock();
-	for (i = 0; i < PL_PICK_CANDS && i < args->nr_cands; i++) {
+	/* Unrolled: the verifier takes no variable offsets into the context. */
+#pragma clang loop unroll(full)
+	for (i = 0; i < PL_PICK_CANDS; i++) {
 		s32 c = args->cands[i];
 
+		if (i >= args->nr_cands)
+			break;
 		if (c >= 0 && (u32)c < cfg.nr_cpus && bpf_cpumask_test_cpu(c, p->cpus_ptr) &&
 		    scx_bpf_test_and_clear_cpu_idle(c)) {
 			cpu = c;
