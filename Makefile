@@ -291,7 +291,9 @@ $(O)/bench/bench_log: bench/bench_log.c $(LOG_OBJS)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $^ -o $@ -lz -lpthread
 
 bench-log: $(O)/bench/bench_log
-	$(Q)$(O)/bench/bench_log
+	$(Q)mkdir -p bench/results
+	$(Q){ echo "source $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
+	      echo "date $$(date -u +%Y-%m-%d)"; $(O)/bench/bench_log; } | tee bench/results/log.txt
 
 .PHONY: test-dump tsan fuzz fuzz-seeds bench-log
 
@@ -376,6 +378,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(O)/bench/bench_loop
 	$(Q)$(MAKE) --no-print-directory bench-inproc
 	$(Q)$(MAKE) --no-print-directory bench-callgrind
+	$(Q)$(MAKE) --no-print-directory bench-log
 	$(Q)$(MAKE) --no-print-directory bench-vm
 	$(Q)$(MAKE) --no-print-directory bench-report
 

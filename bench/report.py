@@ -367,6 +367,19 @@ def block_goals(loops, cg, vms):
     return "\n".join(out)
 
 
+# ---- the decision log (bench_log) ---------------------------------------
+
+def block_log(lines):
+    if not lines:
+        return "_Not measured yet: run `make bench-log`._"
+    head = [l for l in lines if l.startswith(("source ", "date "))]
+    body = [l for l in lines if not l.startswith(("source ", "date "))]
+    meta = dict(l.split(" ", 1) for l in head)
+    return (f"`make bench-log` (`bench/bench_log.c`), measured {meta.get('date', '?')}, "
+            f"source {meta.get('source', '?')}, same machine as above:\n\n```\n"
+            + "\n".join(body) + "\n```")
+
+
 # ---- the document -------------------------------------------------------
 
 def replace_block(text, name, body):
@@ -405,6 +418,8 @@ def main():
             png = plot(n, r, os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png"))
         text = replace_block(text, f"vm-{n}cpu", block_vm(n, r, png))
     text = replace_block(text, "goals", block_goals(loops, cg, vms))
+    log = read_lines(os.path.join(a.results, "log.txt"))
+    text = replace_block(text, "log", block_log(log))
     exps = []
     for path in sorted(glob.glob(os.path.join(a.results, "exp-*.txt"))):
         exps.append((os.path.basename(path)[4:-4], summarize.load(read_lines(path))))
