@@ -166,6 +166,25 @@ static void test_deadline_no_alloc(void **state)
 	run_counted("deadline", NULL);
 }
 
+/* The other paths of deadline: preempting, and holding tasks (the gate). */
+static void test_deadline_variants_no_alloc(void **state)
+{
+	static const char *const preempt[] = { "deadline.preempt=true", NULL };
+	static const char *const hold[] = { "deadline.hold=true", NULL };
+
+	(void)state;
+	skip_under_asan();
+	run_counted("deadline", preempt);
+	run_counted("deadline", hold);
+}
+
+static void test_fifo_no_alloc(void **state)
+{
+	(void)state;
+	skip_under_asan();
+	run_counted("fifo", NULL);
+}
+
 static void test_lottery_no_alloc(void **state)
 {
 	static const char *const settings[] = { "lottery.seed=3", NULL };
@@ -202,6 +221,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrappers_count),
 		cmocka_unit_test(test_deadline_no_alloc),
+		cmocka_unit_test(test_deadline_variants_no_alloc),
+		cmocka_unit_test(test_fifo_no_alloc),
 		cmocka_unit_test(test_lottery_no_alloc),
 		cmocka_unit_test(test_rules_no_alloc),
 	};
