@@ -165,6 +165,11 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 				 o->section, o->key, v, o->min, o->max);
 			return -1;
 		}
+		/* The kernel takes ring buffers of a power-of-two size only. */
+		if (!strcmp(o->key, "ringbuf_kib") && (v & (v - 1))) {
+			snprintf(err, errlen, "%s.%s: %llu is not a power of two", o->section, o->key, v);
+			return -1;
+		}
 		if (o->type == OPT_U32)
 			*(uint32_t *)field = (uint32_t)v;
 		else

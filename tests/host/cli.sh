@@ -44,6 +44,7 @@ printf '[scheduler]\npolicy = fifo\n[schedular]\nslice_us = 5\n' >"$tmp/typo.ini
 expect 2 "$tmp/typo.ini:4: \[schedular\]: no plugin of that name \(schedular.so\)" 1 \
 	-- -c "$tmp/typo.ini"
 expect 2 "--set fifoo.capacity: no plugin 'fifoo'" 1 -- --set fifoo.capacity=4
+expect 2 "bpf.ringbuf_kib: 100 is not a power of two" 1 -- --set bpf.ringbuf_kib=100
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
 

@@ -224,6 +224,32 @@ t_ctl() {
 		pass "status, stats, switch errors, set, reload (bad file refused), debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
 }
 
+# t_fallbacks: BPF's own safety nets count what they catch. A decision
+# for a CPU the task may not use is bounced to any CPU (rules pins
+# hackbench to CPU 1, taskset keeps it on CPU 0); with the smallest ring
+# buffer a fork storm overflows it, and BPF dispatches those tasks itself.
+t_fallbacks() {
+	CASE=fallbacks
+	printf '[pin]\ncomm = hackbench\ncpus = 1\n' >/tmp/pin.ini
+	printf '[scheduler]\npolicy = rules\nplugin_dir = /usr/local/lib/plugland\nstrict = true\n[rules]\nfile = /tmp/pin.ini\n[bpf]\nringbuf_kib = 64\n' \
+		>/tmp/fallbacks.ini
+	dmesg -c >/dev/null
+	start_host -c /tmp/fallbacks.ini || return
+	taskset -c 0 hackbench -g 4 -l 50 >/dev/null 2>&1 || fail "pinned hackbench failed"
+	stress-ng --fork 8 --timeout 8s --quiet || fail "stress-ng failed"
+	hackbench -g 8 -l 50 >/dev/null 2>&1 || fail "hackbench failed"
+	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host INT || return
+	bounced=$(counter "bounced (CPU not allowed)")
+	congested=$(counter "congested (ring buffer full)")
+	cancelled=$(counter "cancelled (stale decision)")
+	[ "${bounced:-0}" -gt 0 ] || fail "no decision bounced for a CPU outside the task's mask"
+	[ "${congested:-0}" -gt 0 ] || fail "the 64 KiB ring buffer never overflowed under the fork storm"
+	pass "bounced $bounced, congested $congested, cancelled ${cancelled:-0}; no stall"
+}
+
 # t_swap: switch policy every 2 s during the 60 s stress workload
 t_swap() {
 	CASE=swap
@@ -373,7 +399,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,swap,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,swap,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
