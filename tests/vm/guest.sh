@@ -22,6 +22,18 @@ t_attach() {
 	gone=$(sed -n 's/.* \([0-9]*\) exits reported$/\1/p' /tmp/host.log)
 	[ "${gone:-0}" -gt 0 ] || fail "no task exit reported to the host"
 	pass "ops plugland, user-space dispatches $before -> $after, $gone exits reported, SIGINT: exit 0"
+	# A BPF load failure (two 1 GiB ring buffers in a 2 GiB guest): one
+	# line saying why, exit 1, nothing attached; libbpf's log only with -v.
+	timeout 20 scx_plugland --set bpf.ringbuf_kib=1048576 >/dev/null 2>/tmp/loadfail.err
+	rc=$?
+	lines=$(wc -l </tmp/loadfail.err)
+	if [ "$rc" != 1 ] || [ "$lines" != 1 ] ||
+		! grep -q 'failed to load the BPF scheduler: .*(run with -v' /tmp/loadfail.err; then
+		fail "BPF load failure: exit $rc, $lines lines: $(cat /tmp/loadfail.err)"
+	else
+		pass "BPF load failure: $(cat /tmp/loadfail.err)"
+	fi
+	[ "$(state)" = disabled ] || fail "state $(state) after a failed load"
 	cat /sys/kernel/tracing/trace | tail -n 5
 	show_host_log
 }
