@@ -435,8 +435,11 @@ static u64 pending_since;
 /*
  * A task that user space knew of has exited (or left sched_ext): tell the
  * host, so the policy can forget it (plugland_policy.task_gone). Advisory:
- * no wake-up of its own, and nothing is lost but a hint when the ring
- * buffer is full.
+ * nothing is lost but a hint when the ring buffer is full. Submitted like
+ * any record, not with BPF_RB_NO_WAKEUP: the ring buffer wakes its reader
+ * only for a record that finds it caught up, so one record left unread
+ * without a wake-up would silence every record behind it (the host then
+ * slept until its timeout: cyclictest saw 28 ms).
  */
 void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
 {
@@ -452,7 +455,7 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 	q->pid = p->pid;
 	q->tgid = p->tgid;
 	q->flags = PL_TASK_GONE;
-	bpf_ringbuf_submit(q, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(q, 0);
 }
 
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
@@ -478,7 +481,9 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 			pending_since = now;
 		waited = now - (progress > pending_since ? progress : pending_since);
 	}
-	if (waited > cfg.heartbeat_ns) {
+	/* A wake-up as soon as work has waited a period on a silent host
+	 * (the one that came in while it slept counts: one spare wake-up). */
+	if (pending && silent > cfg.heartbeat_ns) {
 		wake_host(true);
 		COUNT(nr_heartbeats);
 	}
