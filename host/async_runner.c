@@ -78,18 +78,6 @@ static bool feed(struct async_runner *r, bool final)
 	}
 }
 
-void async_runner_progress(struct async_runner *r, struct async_report *rep)
-{
-	pthread_mutex_lock(&r->lock);
-	snprintf(rep->name, sizeof(rep->name), "%s", r->name);
-	rep->status = r->status;
-	rep->init_error = r->init_error;
-	rep->nr_consumed = r->nr_consumed;
-	rep->nr_lost = r->reader.nr_lost;
-	rep->nr_calls = r->nr_calls;
-	pthread_mutex_unlock(&r->lock);
-}
-
 static void add_ms(struct timespec *t, uint32_t ms)
 {
 	t->tv_sec += ms / 1000;
@@ -227,6 +215,13 @@ static void fill_report(const struct async_runner *r, struct async_report *rep)
 	rep->nr_consumed = r->nr_consumed;
 	rep->nr_lost = r->reader.nr_lost;
 	rep->nr_calls = r->nr_calls;
+}
+
+void async_runner_progress(struct async_runner *r, struct async_report *rep)
+{
+	pthread_mutex_lock(&r->lock);
+	fill_report(r, rep);
+	pthread_mutex_unlock(&r->lock);
 }
 
 void async_runner_join(struct async_runner *r, const struct timespec *deadline,
