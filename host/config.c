@@ -18,13 +18,15 @@ struct opt {
 	size_t offset, size;
 	const char *def;
 	uint64_t min, max;
-	/* OPT_STR: extra validation; 0, or -1 with a message */
+	/* extra validation of the text (numbers: after the range check);
+	 * 0, or -1 with a message */
 	int (*check)(const char *value, char *err, size_t errlen);
 };
 
 #define STR(sec, k, field, d, chk) { sec, k, OPT_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field), d, 0, 0, chk }
 #define BOOL(sec, k, field, d) { sec, k, OPT_BOOL, offsetof(struct config, field), 0, d, 0, 1, NULL }
 #define U32(sec, k, field, d, lo, hi) { sec, k, OPT_U32, offsetof(struct config, field), 0, d, lo, hi, NULL }
+#define U32C(sec, k, field, d, lo, hi, chk) { sec, k, OPT_U32, offsetof(struct config, field), 0, d, lo, hi, chk }
 #define U64(sec, k, field, d, lo, hi) { sec, k, OPT_U64, offsetof(struct config, field), 0, d, lo, hi, NULL }
 
 /* Exactly one policy, by plain name; empty means "none configured". */
@@ -46,6 +48,17 @@ static int check_watchdog_action(const char *value, char *err, size_t errlen)
 	if (!strcmp(value, "fifo") || !strcmp(value, "exit"))
 		return 0;
 	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", value);
+	return -1;
+}
+
+/* The kernel takes ring buffers of a power-of-two size only. */
+static int check_ringbuf_kib(const char *value, char *err, size_t errlen)
+{
+	unsigned long long v = strtoull(value, NULL, 10);
+
+	if (!(v & (v - 1)))
+		return 0;
+	snprintf(err, errlen, "bpf.ringbuf_kib: %llu is not a power of two", v);
 	return -1;
 }
 
@@ -95,7 +108,7 @@ static const struct opt opts[] = {
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
-	U32("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576),
+	U32C("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576, check_ringbuf_kib),
 	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
 	BOOL("bpf", "idle_direct", idle_direct, "false"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
@@ -165,11 +178,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 				 o->section, o->key, v, o->min, o->max);
 			return -1;
 		}
-		/* The kernel takes ring buffers of a power-of-two size only. */
-		if (!strcmp(o->key, "ringbuf_kib") && (v & (v - 1))) {
-			snprintf(err, errlen, "%s.%s: %llu is not a power of two", o->section, o->key, v);
+		if (o->check && o->check(value, err, errlen))
 			return -1;
-		}
 		if (o->type == OPT_U32)
 			*(uint32_t *)field = (uint32_t)v;
 		else
@@ -189,8 +199,9 @@ void config_defaults(struct config *c)
 		set_opt(c, &opts[i], opts[i].def, err, sizeof(err));
 }
 
+/* line: where it was set in c->path; 0 for --set (which keeps a file's line). */
 static int set_extra(struct config *c, const char *section, const char *key, const char *value,
-		     char *err, size_t errlen)
+		     int line, char *err, size_t errlen)
 {
 	struct config_kv *kv = NULL;
 	unsigned int i;
@@ -213,6 +224,8 @@ static int set_extra(struct config *c, const char *section, const char *key, con
 	strcpy(kv->section, section);
 	strcpy(kv->key, key);
 	strcpy(kv->value, value);
+	if (line)
+		kv->line = line;
 	return 0;
 }
 
@@ -265,12 +278,8 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 			return handler_error(p);
 		}
 	}
-	if (set_extra(p->c, section, key, value, p->err, p->errlen))
-		return handler_error(p);
-	for (unsigned int i = 0; i < p->c->nr_extra; i++)
-		if (!strcmp(p->c->extra[i].section, section) && !strcmp(p->c->extra[i].key, key))
-			p->c->extra[i].line = p->in.line;
-	return 1;
+	return set_extra(p->c, section, key, value, p->in.line, p->err, p->errlen) ?
+		       handler_error(p) : 1;
 }
 
 int config_check_sections(const struct config *c, bool (*is_plugin)(const char *name, void *ctx),
@@ -345,7 +354,7 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - assignment), assignment);
 	snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
 	if (!is_host_section(section))
-		return set_extra(c, section, key, eq + 1, err, errlen);
+		return set_extra(c, section, key, eq + 1, 0, err, errlen);
 	o = find_opt(section, key);
 	if (!o) {
 		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", key, section);
