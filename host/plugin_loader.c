@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,36 @@ static int check_owner_mode(const char *path, const struct stat *st, char *err, 
 	return 0;
 }
 
+/*
+ * Each folder above the plugin folder `dir` (resolved) passes the same
+ * test, or could have the plugin folder swapped under us. The one
+ * exception is a root-owned sticky folder such as /tmp: there nobody
+ * else can rename or remove what we own.
+ */
+static int check_parents(const char *dir, char *err, size_t errlen)
+{
+	char up[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	snprintf(up, sizeof(up), "%s", dir);
+	while ((slash = strrchr(up, '/'))) {
+		slash[slash == up] = 0; /* "/a/b" -> "/a" -> "/" */
+		if (stat(up, &st)) {
+			snprintf(err, errlen, "%s: %s", up, strerror(errno));
+			return -1;
+		}
+		if (!(st.st_uid == 0 && (st.st_mode & S_ISVTX)) &&
+		    check_owner_mode(up, &st, err, errlen)) {
+			snprintf(err + strlen(err), errlen - strlen(err), " (a folder above %s)", dir);
+			return -1;
+		}
+		if (!strcmp(up, "/"))
+			break;
+	}
+	return 0;
+}
+
 /* path lies inside dir (both resolved). */
 static bool inside(const char *path, const char *dir)
 {
@@ -80,7 +111,8 @@ int plugin_find(const char *dirs, const char *name, char *path, size_t pathlen,
 				 candidate, real, real_dir);
 			return -EACCES;
 		}
-		if (stat(real_dir, &st) || check_owner_mode(real_dir, &st, err, errlen))
+		if (stat(real_dir, &st) || check_owner_mode(real_dir, &st, err, errlen) ||
+		    check_parents(real_dir, err, errlen))
 			return -EACCES;
 		if (stat(real, &st)) {
 			snprintf(err, errlen, "%s: %s", real, strerror(errno));
@@ -137,42 +169,99 @@ int policy_check(const struct plugland_policy *p, struct plugland_policy *normal
 }
 
 /*
+ * dlopen() the file open on `fd`: what was checked is what is loaded,
+ * even if the path is changed in between. The fd stays open while the
+ * plugin is loaded: the dynamic loader knows objects by name, and a
+ * second plugin loaded through a reused fd number would be taken for
+ * the first.
+ */
+static void plugin_close(void **handle, int *fd)
+{
+	if (*handle) {
+		dlclose(*handle);
+		close(*fd);
+	}
+	*handle = NULL;
+	*fd = -1;
+}
+
+static void *dlopen_fd(int fd, const char *path, char *err, size_t errlen)
+{
+	char fd_path[32];
+	const char *dlerr;
+	void *handle;
+
+	snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", fd);
+	if (access(fd_path, F_OK)) {
+		snprintf(err, errlen, "%s: cannot load it through /proc/self/fd (is /proc mounted?)",
+			 path);
+		return NULL;
+	}
+	handle = dlopen(fd_path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		/* dlerror() names the fd's path: name the file instead. */
+		dlerr = dlerror();
+		if (dlerr && !strncmp(dlerr, fd_path, strlen(fd_path)) && dlerr[strlen(fd_path)] == ':')
+			dlerr += strlen(fd_path) + 2;
+		snprintf(err, errlen, "%s: %s", path, dlerr ? dlerr : "dlopen failed");
+	}
+	return handle;
+}
+
+/*
  * Find NAME.so, dlopen it and look up `symbol`. Returns the symbol, or
  * NULL with err set (and *ret a negative errno); the handle in *handle.
  */
 static const void *plugin_open(const char *dirs, const char *name, const char *symbol,
-			       const char *what, void **handle, char *path, size_t pathlen,
-			       int *ret, char *err, size_t errlen)
+			       const char *what, void **handle, int *fdp, char *path,
+			       size_t pathlen, int *ret, char *err, size_t errlen)
 {
-	const char *dlerr;
 	const void *desc;
+	struct stat st;
+	int fd;
 
 	*handle = NULL;
+	*fdp = -1;
 	*ret = plugin_find(dirs, name, path, pathlen, err, errlen);
 	if (*ret)
 		return NULL;
+	*ret = -EACCES;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* The checks again, on the file itself this time. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (check_owner_mode(path, &st, err, errlen)) {
+		close(fd);
+		return NULL;
+	}
 	*ret = -ENOEXEC;
-	*handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	*handle = dlopen_fd(fd, path, err, errlen);
 	if (!*handle) {
-		dlerr = dlerror();
-		snprintf(err, errlen, "%s", dlerr ? dlerr : "dlopen failed");
+		close(fd);
 		return NULL;
 	}
 	desc = dlsym(*handle, symbol);
 	if (!desc) {
 		snprintf(err, errlen, "%s: no '%s' symbol: not a plugland %s", path, symbol, what);
-		dlclose(*handle);
-		*handle = NULL;
+		plugin_close(handle, &fd);
 		return NULL;
 	}
+	*fdp = fd;
 	return desc;
 }
 
-static int refuse(void **handle, char *err, size_t errlen, const char *path, const char *why)
+static int refuse(void **handle, int *fd, char *err, size_t errlen, const char *path,
+		  const char *why)
 {
 	snprintf(err, errlen, "%s: %s", path, why);
-	dlclose(*handle);
-	*handle = NULL;
+	plugin_close(handle, fd);
 	return -ENOEXEC;
 }
 
@@ -185,14 +274,15 @@ int policy_load(const char *dirs, const char *name, struct loaded_policy *out,
 
 	memset(out, 0, sizeof(*out));
 	desc = plugin_open(dirs, name, POLICY_SYMBOL, "policy (define it with PLUGLAND_POLICY())",
-			   &out->handle, out->path, sizeof(out->path), &ret, err, errlen);
+			   &out->handle, &out->fd, out->path, sizeof(out->path), &ret, err,
+			   errlen);
 	if (!desc)
 		return ret;
 	if (policy_check(desc, &out->ops, why, sizeof(why)))
-		return refuse(&out->handle, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
 	if (strcmp(out->ops.name, name)) {
 		snprintf(why, sizeof(why), "calls itself '%s', not '%s'", out->ops.name, name);
-		return refuse(&out->handle, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
 	}
 	return 0;
 }
@@ -206,25 +296,26 @@ int async_load(const char *dirs, const char *name, struct loaded_async *out,
 
 	memset(out, 0, sizeof(*out));
 	desc = plugin_open(dirs, name, ASYNC_SYMBOL, "async plugin (define it with PLUGLAND_ASYNC())",
-			   &out->handle, out->path, sizeof(out->path), &ret, err, errlen);
+			   &out->handle, &out->fd, out->path, sizeof(out->path), &ret, err,
+			   errlen);
 	if (!desc)
 		return ret;
 	if (desc->sz < ASYNC_MIN_SZ) {
 		snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 1.0's (%zu)",
 			 desc->sz, ASYNC_MIN_SZ);
-		return refuse(&out->handle, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
 	}
 	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {
 		snprintf(why, sizeof(why), "built for plugin ABI %u.%u, this host speaks %d.x",
 			 desc->abi_version >> 16, desc->abi_version & 0xffff, PLUGLAND_ABI_MAJOR);
-		return refuse(&out->handle, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
 	}
 	memcpy(&out->ops, desc, desc->sz < sizeof(out->ops) ? desc->sz : sizeof(out->ops));
 	out->ops.sz = sizeof(out->ops);
 	if (!out->ops.name || strcmp(out->ops.name, name) || !out->ops.consume) {
 		snprintf(why, sizeof(why), !out->ops.consume ? "mandatory 'consume' is NULL" :
 			 "its name is not '%s'", name);
-		return refuse(&out->handle, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
 	}
 	return 0;
 }
@@ -233,25 +324,21 @@ bool plugin_is_async(const char *dirs, const char *name)
 {
 	char path[PATH_MAX], err[PATH_MAX + 256];
 	void *handle;
-	int ret;
+	int ret, fd;
 
-	if (!plugin_open(dirs, name, ASYNC_SYMBOL, "", &handle, path, sizeof(path), &ret, err,
-			 sizeof(err)))
+	if (!plugin_open(dirs, name, ASYNC_SYMBOL, "", &handle, &fd, path, sizeof(path), &ret,
+			 err, sizeof(err)))
 		return false;
-	dlclose(handle);
+	plugin_close(&handle, &fd);
 	return true;
 }
 
 void async_unload(struct loaded_async *la)
 {
-	if (la->handle)
-		dlclose(la->handle);
-	la->handle = NULL;
+	plugin_close(&la->handle, &la->fd);
 }
 
 void policy_unload(struct loaded_policy *lp)
 {
-	if (lp->handle)
-		dlclose(lp->handle);
-	lp->handle = NULL;
+	plugin_close(&lp->handle, &lp->fd);
 }

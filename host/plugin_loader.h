@@ -4,8 +4,11 @@
  * message naming the file and what is wrong, and closed again, unless:
  *   - its name is a plain name (no '/', no "..") and NAME.so is in one of
  *     the configured folders (':'-separated), after resolving symlinks;
- *   - the file and its folder are owned by root or by us and writable by
- *     nobody else (as sshd checks key files);
+ *   - the file, its folder and every folder above are owned by root or
+ *     by us and writable by nobody else, as sshd checks key files (a
+ *     root-owned sticky folder such as /tmp may be above);
+ *   - the file is opened once, checked through the open descriptor and
+ *     loaded from it (/proc/self/fd), so what was checked is what runs;
  *   - it loads, exports the descriptor symbol, has a compatible ABI major,
  *     a size no smaller than ABI 1.0's, and every mandatory callback.
  */
@@ -20,6 +23,7 @@
 struct loaded_policy {
 	struct plugland_policy ops; /* normalised: fields past the plugin's sz are 0 */
 	void *handle;		    /* NULL for the built-in */
+	int fd;			    /* the file, open while loaded (with handle) */
 	char path[PATH_MAX];	    /* "built-in" for the built-in */
 };
 
@@ -41,6 +45,7 @@ void policy_unload(struct loaded_policy *lp);
 struct loaded_async {
 	struct plugland_async ops; /* normalised like loaded_policy.ops */
 	void *handle;
+	int fd;			   /* as in loaded_policy */
 	char path[PATH_MAX];
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Plugins for the loader's tests, one per -DVARIANT_*: each is broken in
- * exactly one way (or, for NEWER_ABI, valid with a bigger descriptor).
+ * exactly one way (or, for newer_abi and older_abi, valid with a bigger or
+ * smaller descriptor than this header's).
  * Built as build/tests/plugins/<variant>.so by the Makefile.
  */
 #include <errno.h>
@@ -37,6 +38,33 @@ __attribute__((visibility("default"))) const struct future_policy plugland_polic
 		.exit = fini,
 	},
 	.future_flags = 1,
+};
+#elif defined(VARIANT_older_abi)
+/*
+ * A plugin built against ABI 1.0's header, whose descriptor ended with
+ * exit(). What follows it in memory must not be read as the optional
+ * callbacks of a newer ABI: the trap is there to be misread.
+ */
+struct policy_abi_1_0 {
+	size_t sz;
+	uint32_t abi_version;
+	const char *name, *description;
+	int (*init)(const struct plugland_host *host);
+	int (*enqueue)(const struct plugland_task *task);
+	unsigned int (*dispatch)(struct plugland_dispatch *out, unsigned int max);
+	void (*exit)(void);
+};
+__attribute__((visibility("default"))) const struct {
+	struct policy_abi_1_0 v1_0;
+	uintptr_t trap[8];
+} plugland_policy = {
+	.v1_0 = {
+		.sz = sizeof(struct policy_abi_1_0),
+		.abi_version = PLUGLAND_ABI_MAJOR << 16,
+		.name = "older_abi", .init = init_ok, .enqueue = enqueue, .dispatch = dispatch,
+		.exit = fini,
+	},
+	.trap = { 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead },
 };
 #elif defined(VARIANT_null_enqueue)
 PLUGLAND_POLICY(.name = "null_enqueue", .init = init_ok, .dispatch = dispatch, .exit = fini);

@@ -70,6 +70,7 @@ static int setup(void **state)
 	install("no_symbol", "no_symbol", 0644);
 	install("wrong_abi", "wrong_abi", 0644);
 	install("newer_abi", "newer_abi", 0644);
+	install("older_abi", "older_abi", 0644);
 	install("null_enqueue", "null_enqueue", 0644);
 	install("init_fails", "init_fails", 0644);
 	install("misnamed", "misnamed", 0644);
@@ -139,6 +140,26 @@ static void test_newer_compatible_abi_loads(void **state)
 	policy_unload(&lp);
 }
 
+/* ABI 1.0's descriptor: the callbacks it predates read as absent. */
+static void test_older_abi_loads(void **state)
+{
+	struct loaded_policy lp;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "older_abi", &lp, err, sizeof(err)), 0);
+	assert_string_equal(lp.ops.name, "older_abi");
+	assert_non_null(lp.ops.exit);
+	assert_null(lp.ops.tick);
+	assert_null(lp.ops.task_gone);
+	assert_null(lp.ops.cpu_online);
+	assert_null(lp.ops.cpu_offline);
+	assert_null(lp.ops.reconfigure);
+	assert_int_equal(lp.ops.flags, 0);
+	assert_int_equal(lp.ops.sz, sizeof(lp.ops));
+	policy_unload(&lp);
+}
+
 static void test_broken_plugins_refused(void **state)
 {
 	(void)state;
@@ -146,7 +167,7 @@ static void test_broken_plugins_refused(void **state)
 	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 2.0, this host speaks 1.x");
 	assert_refused("null_enqueue", -ENOEXEC, "mandatory 'enqueue' is NULL");
 	assert_refused("misnamed", -ENOEXEC, "calls itself 'something_else'");
-	assert_refused("not_elf", -ENOEXEC, "not_elf.so");
+	assert_refused("not_elf", -ENOEXEC, "not_elf.so: ");
 	assert_refused("group_writable", -EACCES, "writable by its group");
 	assert_refused("world_writable", -EACCES, "writable by everyone");
 	assert_refused("escape", -EACCES, "outside the plugin folder");
@@ -161,6 +182,44 @@ static void test_writable_folder_refused(void **state)
 	assert_int_equal(chmod(dir, 0777), 0);
 	assert_refused("good", -EACCES, "writable by everyone");
 	assert_int_equal(chmod(dir, 0755), 0);
+}
+
+/* A folder above the plugin folder that others may write is refused; a
+ * root-owned sticky one (like /tmp) is not. */
+static void test_writable_parent_refused(void **state)
+{
+	struct loaded_policy lp;
+	char sub[128], err[1024];
+
+	(void)state;
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	copy_file(TEST_PLUGIN_DIR "/good.so", strcat(strcpy(err, sub), "/good.so"), 0644);
+	assert_int_equal(policy_load(sub, "good", &lp, err, sizeof(err)), 0);
+	policy_unload(&lp);
+
+	assert_int_equal(chmod(dir, 0775), 0);
+	assert_int_equal(policy_load(sub, "good", &lp, err, sizeof(err)), -EACCES);
+	assert_non_null(strstr(err, "writable by its group"));
+	assert_non_null(strstr(err, "(a folder above"));
+	assert_null(lp.handle);
+
+	assert_int_equal(chmod(dir, 01777), 0); /* root's and sticky: allowed */
+	assert_int_equal(policy_load(sub, "good", &lp, err, sizeof(err)), 0);
+	policy_unload(&lp);
+	assert_int_equal(chmod(dir, 0755), 0);
+}
+
+/* Messages name the file, not the descriptor it was loaded through. */
+static void test_message_names_the_file(void **state)
+{
+	struct loaded_policy lp;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "not_elf", &lp, err, sizeof(err)), -ENOEXEC);
+	assert_non_null(strstr(err, dir));
+	assert_null(strstr(err, "/proc/self/fd"));
 }
 
 /* init is the host's call; the loader hands out a working descriptor. */
@@ -191,6 +250,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_plugin_loads),
 		cmocka_unit_test(test_newer_compatible_abi_loads),
+		cmocka_unit_test(test_older_abi_loads),
+		cmocka_unit_test(test_writable_parent_refused),
+		cmocka_unit_test(test_message_names_the_file),
 		cmocka_unit_test(test_broken_plugins_refused),
 		cmocka_unit_test(test_writable_folder_refused),
 		cmocka_unit_test(test_init_failure_reported),
