@@ -24,9 +24,10 @@ struct async_runner {
 	struct plugland_decision *buf;	/* o.batch records: what consume() sees */
 
 	pthread_mutex_t lock;
-	pthread_cond_t cond;		/* stop was requested */
+	pthread_cond_t cond;		/* stop was requested, or init() returned */
 	/* Under lock: */
 	bool stop;
+	bool init_returned;
 	bool abandoned;			/* the joiner gave up: do not touch the log */
 	bool finished;			/* the thread is past the plugin's code */
 	struct decision_log_reader reader;
@@ -117,11 +118,15 @@ static void *runner_main(void *arg)
 	bool abandoned, fed = true;
 	int ret = p->init ? p->init(r->o.host) : 0;
 
+	pthread_mutex_lock(&r->lock);
+	r->init_returned = true;
 	if (ret) {
-		pthread_mutex_lock(&r->lock);
 		r->status = ASYNC_INIT_FAILED;
 		r->init_error = ret;
-		pthread_mutex_unlock(&r->lock);
+	}
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	if (ret) {
 		if (r->o.host && PLUGLAND_HOST_HAS(r->o.host, log) && r->o.host->log)
 			r->o.host->log(r->o.host, PLUGLAND_LOG_ERROR, "init failed: %s; not run",
 				       strerror(ret < 0 ? -ret : ret));
@@ -198,11 +203,27 @@ struct async_runner *async_runner_start(const struct async_runner_opts *o, char 
 	return r;
 }
 
+int async_runner_wait_init(struct async_runner *r, unsigned int timeout_ms)
+{
+	struct timespec until;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	add_ms(&until, timeout_ms);
+	pthread_mutex_lock(&r->lock);
+	while (!r->init_returned && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&r->cond, &r->lock, &until);
+	ret = !r->init_returned ? -ETIMEDOUT : r->status == ASYNC_INIT_FAILED ?
+	      (r->init_error < 0 ? r->init_error : -EINVAL) : 0;
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
 void async_runner_request_stop(struct async_runner *r)
 {
 	pthread_mutex_lock(&r->lock);
 	r->stop = true;
-	pthread_cond_signal(&r->cond);
+	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 }
 

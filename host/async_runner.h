@@ -57,6 +57,12 @@ struct async_runner;
  * (no consume()), no memory or no thread. */
 struct async_runner *async_runner_start(const struct async_runner_opts *o, char *err,
 					size_t errlen);
+/*
+ * Wait up to timeout_ms for the plugin's init() to return: 0 when it
+ * succeeded, its negative errno when it failed (the plugin is not run),
+ * -ETIMEDOUT when it is still in init().
+ */
+int async_runner_wait_init(struct async_runner *r, unsigned int timeout_ms);
 /* Ask it to stop: a last consume() of what is left, then exit(). */
 void async_runner_request_stop(struct async_runner *r);
 /*

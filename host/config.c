@@ -199,7 +199,7 @@ void config_defaults(struct config *c)
 		set_opt(c, &opts[i], opts[i].def, err, sizeof(err));
 }
 
-/* line: where it was set in c->path; 0 for --set (which keeps a file's line). */
+/* line: where it was set in c->path; 0 for --set (it wins over the file). */
 static int set_extra(struct config *c, const char *section, const char *key, const char *value,
 		     int line, char *err, size_t errlen)
 {
@@ -224,8 +224,7 @@ static int set_extra(struct config *c, const char *section, const char *key, con
 	strcpy(kv->section, section);
 	strcpy(kv->key, key);
 	strcpy(kv->value, value);
-	if (line)
-		kv->line = line;
+	kv->line = line;
 	return 0;
 }
 
@@ -282,9 +281,10 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 		       handler_error(p) : 1;
 }
 
-int config_check_sections(const struct config *c, bool (*is_plugin)(const char *name, void *ctx),
-			  void *ctx, char *err, size_t errlen)
+int config_check_sections(const struct config *c,
+			  bool (*is_plugin)(const char *name, const void *ctx), const void *ctx, char *err, size_t errlen)
 {
+	char where[320];
 	unsigned int i;
 
 	for (i = 0; i < c->nr_extra; i++) {
@@ -292,12 +292,9 @@ int config_check_sections(const struct config *c, bool (*is_plugin)(const char *
 
 		if (is_plugin(kv->section, ctx))
 			continue;
-		if (kv->line)
-			snprintf(err, errlen, "%s:%d: [%s]: no plugin of that name (%s.so) in %s",
-				 c->path, kv->line, kv->section, kv->section, c->plugin_dir);
-		else
-			snprintf(err, errlen, "--set %s.%s: no plugin '%s' (%s.so) in %s", kv->section,
-				 kv->key, kv->section, kv->section, c->plugin_dir);
+		config_kv_where(c, kv, where, sizeof(where));
+		snprintf(err, errlen, "%s: [%s]: no plugin of that name (%s.so) in %s", where,
+			 kv->section, kv->section, c->plugin_dir);
 		return -1;
 	}
 	return 0;
@@ -368,14 +365,30 @@ bool config_is_host_section(const char *section)
 	return is_host_section(section);
 }
 
-const char *config_plugin_value(const struct config *c, const char *section, const char *key)
+const struct config_kv *config_plugin_kv(const struct config *c, const char *section,
+					 const char *key)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->nr_extra; i++)
 		if (!strcmp(c->extra[i].section, section) && !strcmp(c->extra[i].key, key))
-			return c->extra[i].value;
+			return &c->extra[i];
 	return NULL;
+}
+
+const char *config_plugin_value(const struct config *c, const char *section, const char *key)
+{
+	const struct config_kv *kv = config_plugin_kv(c, section, key);
+
+	return kv ? kv->value : NULL;
+}
+
+void config_kv_where(const struct config *c, const struct config_kv *kv, char *buf, size_t len)
+{
+	if (kv->line)
+		snprintf(buf, len, "%s:%d", c->path, kv->line);
+	else
+		snprintf(buf, len, "--set %s.%s", kv->section, kv->key);
 }
 
 static void print_value(const struct config *c, const struct opt *o, FILE *out)

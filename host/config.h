@@ -61,8 +61,8 @@ void config_defaults(struct config *c);
  * of that name exists. On error: -1 and "file:line: message" (or
  * "--set section.key: message") in err.
  */
-int config_check_sections(const struct config *c, bool (*is_plugin)(const char *name, void *ctx),
-			  void *ctx, char *err, size_t errlen);
+int config_check_sections(const struct config *c,
+			  bool (*is_plugin)(const char *name, const void *ctx), const void *ctx, char *err, size_t errlen);
 /* Parse `path` over *c. On error: -1 and "file:line: message" in err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same, from an open stream; `name` is used in messages. */
@@ -73,6 +73,11 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 bool config_is_host_section(const char *section);
 /* The value of key in a plugin section, or NULL. */
 const char *config_plugin_value(const struct config *c, const char *section, const char *key);
+/* The same, with where it was set; NULL when unset. */
+const struct config_kv *config_plugin_kv(const struct config *c, const char *section,
+					 const char *key);
+/* Where kv was set, for messages: "FILE:LINE", or "--set SECTION.KEY". */
+void config_kv_where(const struct config *c, const struct config_kv *kv, char *buf, size_t len);
 void config_print(const struct config *c, FILE *out);
 
 #endif

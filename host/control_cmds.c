@@ -172,24 +172,8 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 	}
 	if (!strcmp(cmd, "reload"))
 		return host_reload(err, sizeof(err)) ? reply_error(err) : reply_ok();
-	if (!strcmp(cmd, "set")) {
-		char section[64];
-
-		snprintf(section, sizeof(section), "%.*s", (int)strcspn(arg, "."), arg);
-		if (config_is_host_section(section)) {
-			snprintf(err, sizeof(err), "[%s] settings take effect at the next start; "
-				 "only plugin sections change while attached", section);
-			return reply_error(err);
-		}
-		if (config_set(host.cfg, arg, err, sizeof(err)))
-			return reply_error(err);
-		if (host.loop->policy->reconfigure && host.loop->policy->reconfigure()) {
-			snprintf(err, sizeof(err), "policy '%s' refused the new setting",
-				 host.loop->policy->name);
-			return reply_error(err);
-		}
-		return reply_ok();
-	}
+	if (!strcmp(cmd, "set"))
+		return host_set(arg, err, sizeof(err)) ? reply_error(err) : reply_ok();
 	if (!strcmp(cmd, "debug")) {
 		if (!host.obs.log)
 			return reply_error("there is no decision log ([log] capacity = 0)");

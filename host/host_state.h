@@ -36,6 +36,9 @@ static inline struct policy_slot *active_slot(void)
 /* Re-read the ini file's plugin sections and reconfigure the policy.
  * 0, or -1 with a message in err. */
 int host_reload(char *err, size_t errlen);
+/* `ctl set SECTION.KEY=VALUE` of a plugin section, checked and applied
+ * like a reload. 0, or -1 with one line in err. */
+int host_set(const char *assignment, char *err, size_t errlen);
 /* Switch to policy `name` with the held tasks. 0, or -1 with err. */
 int host_switch_policy(const char *name, char *err, size_t errlen);
 

@@ -58,7 +58,7 @@ struct host_state host;
 /* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
  * folders `ctx` (unsafe or broken ones included: loading them says what is
  * wrong). */
-static bool plugin_exists(const char *name, void *ctx)
+static bool plugin_exists(const char *name, const void *ctx)
 {
 	char path[PATH_MAX], err[PATH_MAX + 128];
 	int ret;
@@ -69,12 +69,41 @@ static bool plugin_exists(const char *name, void *ctx)
 	return ret != -ENOENT && ret != -EINVAL;
 }
 
-int host_reload(char *err, size_t errlen)
+/*
+ * Make fresh's plugin sections the running ones: every key one that its
+ * plugin reads, then the policy reconfigured. On any refusal nothing
+ * changes. Only the plugin sections change: they are what plugins read.
+ */
+static int apply_plugin_sections(const struct config *fresh, char *err, size_t errlen)
 {
 	const struct plugland_policy *policy = host.loop->policy;
+	static struct config_kv saved[CONFIG_MAX_EXTRA];
+	struct config *cfg = host.cfg;
+	unsigned int nr_saved = cfg->nr_extra;
+	int ret;
+
+	if (config_check_sections(fresh, plugin_exists, fresh->plugin_dir, err, errlen) ||
+	    services_check_keys(&active_slot()->svc, fresh, err, errlen) ||
+	    observers_check_keys(&host.obs, fresh, err, errlen))
+		return -1;
+	memcpy(saved, cfg->extra, sizeof(saved));
+	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));
+	cfg->nr_extra = fresh->nr_extra;
+	ret = policy->reconfigure ? policy->reconfigure() : 0;
+	if (ret) {
+		memcpy(cfg->extra, saved, sizeof(saved));
+		cfg->nr_extra = nr_saved;
+		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name,
+			 strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+int host_reload(char *err, size_t errlen)
+{
 	static struct config fresh;
 	struct config *cfg = host.cfg;
-	int ret;
 
 	if (!*cfg->path) {
 		snprintf(err, errlen, "no configuration file to reload (started without -c)");
@@ -82,19 +111,30 @@ int host_reload(char *err, size_t errlen)
 	}
 	config_defaults(&fresh);
 	if (config_load(&fresh, cfg->path, err, errlen) ||
-	    config_check_sections(&fresh, plugin_exists, fresh.plugin_dir, err, errlen))
+	    apply_plugin_sections(&fresh, err, errlen))
 		return -1;
-	/* Only the plugin sections change: they are what plugins read. */
-	memcpy(cfg->extra, fresh.extra, sizeof(fresh.extra));
-	cfg->nr_extra = fresh.nr_extra;
 	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
 		pl_warn("reload: [scheduler] and [bpf] changes take effect at the next start");
-	ret = policy->reconfigure ? policy->reconfigure() : 0;
-	if (ret) {
-		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name, strerror(-ret));
+	pl_info("configuration reloaded from %s", cfg->path);
+	return 0;
+}
+
+int host_set(const char *assignment, char *err, size_t errlen)
+{
+	static struct config next;
+	char section[64];
+
+	snprintf(section, sizeof(section), "%.*s", (int)strcspn(assignment, "."), assignment);
+	if (config_is_host_section(section)) {
+		snprintf(err, errlen, "[%s] settings take effect at the next start; "
+			 "only plugin sections change while attached", section);
 		return -1;
 	}
-	pl_info("configuration reloaded from %s", cfg->path);
+	next = *host.cfg;
+	if (config_set(&next, assignment, err, errlen) ||
+	    apply_plugin_sections(&next, err, errlen))
+		return -1;
+	pl_info("set %s", assignment);
 	return 0;
 }
 
@@ -158,7 +198,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 
 	active_slot()->abandoned = true;
 	policy_slot_close(active_slot());
-	if (policy_slot_open_builtin(&host.slots[next], host.cfg)) {
+	if (policy_slot_open_fallback(&host.slots[next], host.cfg)) {
 		pl_err("the built-in fifo failed to initialise");
 		return NULL;
 	}
@@ -481,7 +521,7 @@ int main(int argc, char **argv)
 			.recovered = on_recovered,
 		};
 
-		if (simulate_n)
+		if (!ret)
 			ret = simulate(&active_slot()->lp.ops, simulate_n, &stop, host.obs.log, &guard);
 		observers_stop(&host.obs);
 		policy_slot_close(active_slot());

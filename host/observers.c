@@ -7,6 +7,9 @@
 #include "observers.h"
 
 #define ASYNC_STOP_TIMEOUT_MS 5000
+/* How long start-up waits for an async plugin's init(): its section is
+ * checked, and a failure reported, before anything is attached. */
+#define ASYNC_INIT_WAIT_MS 5000
 
 static int create_log(struct observers *o, const struct config *cfg, const char *policy)
 {
@@ -97,8 +100,30 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 			continue;
 		}
 		pl_debug("async plugin '%s' from %s", name, o->plugins[o->nr].path);
-		o->nr++;
+		ret = async_runner_wait_init(o->runners[o->nr], ASYNC_INIT_WAIT_MS);
+		o->nr++; /* stopped and reported by observers_stop() whatever follows */
+		if (ret == -ETIMEDOUT) {
+			pl_warn("async plugin '%s': still in init() after %d ms; its section is not "
+				"checked", name, ASYNC_INIT_WAIT_MS);
+		} else if (ret) {
+			if (cfg->strict) /* the plugin logged why */
+				return 2;
+		} else if (services_check_keys(&o->svc[o->nr - 1], cfg, err, sizeof(err))) {
+			pl_err("%s", err);
+			return 2;
+		}
 	}
+	return 0;
+}
+
+int observers_check_keys(struct observers *o, const struct config *cfg, char *err,
+			 size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < o->nr; i++)
+		if (services_check_keys(&o->svc[i], cfg, err, errlen))
+			return -1;
 	return 0;
 }
 

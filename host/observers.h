@@ -26,9 +26,15 @@ struct observers {
 	struct async_runner *runners[MAX_ASYNC];
 };
 
-/* Create the log, load and start the async plugins. 0, or the process
- * exit status (1: no memory/file; 2: a bad async plugin with strict). */
+/*
+ * Create the log, load and start the async plugins, and wait for their
+ * init(). 0, or the process exit status (1: no memory/file; 2: a key in
+ * a plugin's section it does not read, or a bad async plugin with strict).
+ */
 int observers_start(struct observers *o, const struct config *cfg, const char *policy);
+/* The async plugins' sections in cfg (a reload) hold only keys they read. */
+int observers_check_keys(struct observers *o, const struct config *cfg, char *err,
+			 size_t errlen);
 /* Stop the plugins (bounded), report, seal and close the log. */
 void observers_stop(struct observers *o);
 

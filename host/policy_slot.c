@@ -7,31 +7,73 @@
 #include "log.h"
 #include "policy_slot.h"
 
-static int init_slot(struct policy_slot *s, const struct config *cfg)
+/* init() with the policy's ini section, or on its defaults (section false). */
+static int init_slot(struct policy_slot *s, const struct config *cfg, bool section)
 {
-	services_init(&s->svc, s->lp.ops.name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
-		      cfg->slice_us * 1000);
 	int ret;
 
+	services_init(&s->svc, s->lp.ops.name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		      cfg->slice_us * 1000);
+	if (!section)
+		s->svc.cfg = NULL;
 	s->abandoned = false;
 	ret = s->lp.ops.init(&s->svc.host);
 	s->open = ret == 0;
 	return ret;
 }
 
-/* "PATH: init() failed: what its return value says" */
-static void init_failed(char *err, size_t errlen, const struct policy_slot *s, int ret)
+/* "PATH: init() failed: what its return value says (the settings it read)" */
+static void init_failed(char *err, size_t errlen, struct policy_slot *s, int ret)
 {
-	snprintf(err, errlen, "%s: init() failed: %s", s->lp.path,
-		 ret < 0 ? strerror(-ret) : "a positive return (0 or a negative errno expected)");
+	char settings[1024];
+
+	services_settings_read(&s->svc, settings, sizeof(settings));
+	snprintf(err, errlen, "%s: init() failed: %s%s%s%s", s->lp.path,
+		 ret < 0 ? strerror(-ret) : "a positive return (0 or a negative errno expected)",
+		 *settings ? " (its settings: " : "", settings, *settings ? ")" : "");
 }
 
-int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg)
+/* init() with the section, which must hold only keys the policy read. */
+static int open_slot(struct policy_slot *s, const struct config *cfg, char *err, size_t errlen)
+{
+	int ret = init_slot(s, cfg, true);
+
+	if (ret) {
+		init_failed(err, errlen, s, ret);
+		return -EINVAL;
+	}
+	if (services_check_keys(&s->svc, cfg, err, errlen)) {
+		s->lp.ops.exit();
+		s->open = false;
+		return -ENOKEY;
+	}
+	return 0;
+}
+
+static void load_builtin(struct policy_slot *s)
 {
 	memset(&s->lp, 0, sizeof(s->lp));
 	s->lp.ops = plugland_builtin_fifo;
 	snprintf(s->lp.path, sizeof(s->lp.path), "built-in");
-	return init_slot(s, cfg);
+}
+
+int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg, char *err,
+			     size_t errlen)
+{
+	load_builtin(s);
+	return open_slot(s, cfg, err, errlen) ? -1 : 0;
+}
+
+int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg)
+{
+	char err[PATH_MAX + 1024];
+
+	load_builtin(s);
+	if (!open_slot(s, cfg, err, sizeof(err)))
+		return 0;
+	/* A fallback must not fail on a setting nobody meant for it. */
+	pl_warn("%s; the built-in fifo runs on its defaults", err);
+	return init_slot(s, cfg, false) ? -1 : 0;
 }
 
 int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char *name,
@@ -40,11 +82,10 @@ int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char
 	int ret = policy_load(cfg->plugin_dir, name, &s->lp, err, errlen);
 
 	if (ret == -ENOENT && !strcmp(name, plugland_builtin_fifo.name))
-		return policy_slot_open_builtin(s, cfg); /* no fifo.so: the built-in */
+		return policy_slot_open_builtin(s, cfg, err, errlen); /* no fifo.so */
 	if (ret)
 		return -1;
-	if ((ret = init_slot(s, cfg))) {
-		init_failed(err, errlen, s, ret);
+	if (open_slot(s, cfg, err, errlen)) {
 		policy_unload(&s->lp);
 		return -1;
 	}
@@ -53,7 +94,7 @@ int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char
 
 int policy_slot_open_configured(struct policy_slot *s, const struct config *cfg)
 {
-	char err[PATH_MAX + 256];
+	char err[PATH_MAX + 1024];
 	int ret;
 
 	if (!*cfg->policy) {
@@ -68,20 +109,26 @@ int policy_slot_open_configured(struct policy_slot *s, const struct config *cfg)
 	if (ret == -ENOENT && !strcmp(cfg->policy, plugland_builtin_fifo.name))
 		goto builtin; /* "fifo" with no fifo.so around: no warning */
 	if (!ret) {
-		if (!(ret = init_slot(s, cfg)))
+		ret = open_slot(s, cfg, err, sizeof(err));
+		if (!ret)
 			return 0;
-		init_failed(err, sizeof(err), s, ret);
 		policy_unload(&s->lp);
+		if (ret == -ENOKEY) { /* a typo in the file, not a broken policy */
+			pl_err("%s", err);
+			return 2;
+		}
 	}
 	if (cfg->strict) {
 		pl_err("policy '%s': %s", cfg->policy, err);
 		return 2;
 	}
 	pl_warn("policy '%s': %s; using the built-in fifo", cfg->policy, err);
+	return policy_slot_open_fallback(s, cfg) ? 1 : 0;
 builtin:
-	if (policy_slot_open_builtin(s, cfg)) {
-		pl_err("the built-in fifo failed to initialise");
-		return 1;
+	/* The built-in chosen (or no choice made): its section must be right. */
+	if (policy_slot_open_builtin(s, cfg, err, sizeof(err))) {
+		pl_err("%s", err);
+		return 2;
 	}
 	return 0;
 }

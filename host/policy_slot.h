@@ -22,14 +22,23 @@ struct policy_slot {
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
-/* The configured policy with the fallback rules (warning and the built-in
- * fifo, or with strict = true an error). 0, or the exit status (1 or 2). */
+/*
+ * The configured policy with the fallback rules (warning and the built-in
+ * fifo, or with strict = true an error). A key of its section that it
+ * does not read is an error either way. 0, or the exit status (1 or 2).
+ */
 int policy_slot_open_configured(struct policy_slot *s, const struct config *cfg);
 /* Policy `name` exactly, no fallback (switching while attached): 0, or -1
  * with one line in err. */
 int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char *name,
 		     char *err, size_t errlen);
-int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg);
+/* The built-in fifo, chosen: with its [fifo] section, checked. 0, or -1
+ * with one line in err. */
+int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg, char *err,
+			     size_t errlen);
+/* The built-in fifo as the fallback: when its [fifo] section is wrong,
+ * warns and runs on its defaults. 0, or -1. */
+int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg);
 /* exit() then init() again (after a kernel restart). 0 or a negative errno. */
 int policy_slot_restart(struct policy_slot *s);
 void policy_slot_close(struct policy_slot *s);

@@ -61,17 +61,85 @@ static void svc_log(const struct plugland_host *h, enum plugland_log_level level
 		(unsigned)level < 4 ? tag[level] : "", line);
 }
 
+static struct plugin_services *of_mut(const struct plugland_host *h)
+{
+	return (struct plugin_services *)of(h);
+}
+
+/* Under keys_lock. */
+static bool knows_key(const struct plugin_services *s, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_keys; i++)
+		if (!strcmp(s->keys[i], key))
+			return true;
+	return false;
+}
+
 static const char *svc_config(const struct plugland_host *h, const char *key)
 {
-	const struct plugin_services *s = of(h);
+	struct plugin_services *s = of_mut(h);
 
+	pthread_mutex_lock(&s->keys_lock);
+	if (s->nr_keys < PLUGIN_MAX_KEYS && strlen(key) < sizeof(s->keys[0]) && !knows_key(s, key))
+		snprintf(s->keys[s->nr_keys++], sizeof(s->keys[0]), "%s", key);
+	pthread_mutex_unlock(&s->keys_lock);
 	return s->cfg ? config_plugin_value(s->cfg, s->name, key) : NULL;
+}
+
+int services_check_keys(struct plugin_services *s, const struct config *cfg, char *err,
+			size_t errlen)
+{
+	char where[320], known[512] = "";
+	const struct config_kv *bad = NULL;
+	unsigned int i;
+	size_t n = 0;
+
+	pthread_mutex_lock(&s->keys_lock);
+	for (i = 0; i < cfg->nr_extra && !bad; i++)
+		if (!strcmp(cfg->extra[i].section, s->name) && !knows_key(s, cfg->extra[i].key))
+			bad = &cfg->extra[i];
+	for (i = 0; bad && i < s->nr_keys && n < sizeof(known); i++)
+		n += snprintf(known + n, sizeof(known) - n, "%s%s", i ? ", " : "", s->keys[i]);
+	pthread_mutex_unlock(&s->keys_lock);
+	if (!bad)
+		return 0;
+	config_kv_where(cfg, bad, where, sizeof(where));
+	if (*known)
+		snprintf(err, errlen, "%s: [%s] %s: '%s' has no such setting (it reads: %s)", where,
+			 bad->section, bad->key, s->name, known);
+	else
+		snprintf(err, errlen, "%s: [%s] %s: '%s' reads no settings", where, bad->section,
+			 bad->key, s->name);
+	return -1;
+}
+
+void services_settings_read(struct plugin_services *s, char *buf, size_t len)
+{
+	const struct config_kv *kv;
+	char where[320];
+	unsigned int i;
+	size_t n = 0;
+
+	*buf = 0;
+	pthread_mutex_lock(&s->keys_lock);
+	for (i = 0; s->cfg && i < s->nr_keys && n < len; i++) {
+		kv = config_plugin_kv(s->cfg, s->name, s->keys[i]);
+		if (!kv)
+			continue;
+		config_kv_where(s->cfg, kv, where, sizeof(where));
+		n += snprintf(buf + n, len - n, "%s%s = %s (%s)", n ? ", " : "", kv->key, kv->value,
+			      where);
+	}
+	pthread_mutex_unlock(&s->keys_lock);
 }
 
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
 		   uint32_t nr_cpus, uint64_t default_slice_ns)
 {
 	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->keys_lock, NULL);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->cfg = cfg;
 	s->host.sz = sizeof(s->host);

@@ -3,14 +3,22 @@
 #ifndef PLUGLAND_SERVICES_H
 #define PLUGLAND_SERVICES_H
 
+#include <pthread.h>
 #include <plugland/plugin.h>
 #include "backend.h"
 #include "config.h"
 
+#define PLUGIN_MAX_KEYS 32
+
 struct plugin_services {
 	struct plugland_host host;	/* what the plugin sees; first member */
 	char name[64];			/* log prefix and config section */
-	const struct config *cfg;
+	const struct config *cfg;	/* NULL: the plugin runs on its defaults */
+	/* The keys the plugin asked host->config() for, set or not: the
+	 * ones it knows. Any thread may ask (async plugins init on theirs). */
+	pthread_mutex_t keys_lock;
+	char keys[PLUGIN_MAX_KEYS][64];
+	unsigned int nr_keys;
 };
 
 /* Fill *s for plugin `name`. The backend serves pick_idle_cpu; it may be
@@ -18,5 +26,15 @@ struct plugin_services {
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
 		   uint32_t nr_cpus, uint64_t default_slice_ns);
 void services_set_backend(struct backend *be);
+/*
+ * After init(): a key of the plugin's section in `cfg` that the plugin
+ * never asked for is a typo or a setting it does not have. -1 and
+ * "FILE:LINE: [name] key: ..." in err; 0 when every key was asked for.
+ */
+int services_check_keys(struct plugin_services *s, const struct config *cfg, char *err,
+			size_t errlen);
+/* "capacity = 3 (FILE:LINE), ...": the settings the plugin read, for a
+ * message about its init() failing; "" when it read none that were set. */
+void services_settings_read(struct plugin_services *s, char *buf, size_t len);
 
 #endif

@@ -185,7 +185,12 @@ struct plugland_host {
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 	/*
 	 * A value of this plugin's own ini section ([NAME]), or NULL when
-	 * unset. The string is the host's, valid until exit().
+	 * unset. The string is the host's, valid until exit(). Ask for every
+	 * key you accept in init(), set or not: after init() the host
+	 * refuses (file:line, exit 2) a key of the section that was never
+	 * asked for, as a typo, and names the ones that were. A reload is
+	 * checked against the same keys. Async plugins: call it in init()
+	 * only (a reload may change the strings under another thread).
 	 */
 	const char *(*config)(const struct plugland_host *host, const char *key);
 	/*

@@ -43,7 +43,7 @@ expect 2 "^Usage: scx_plugland" 2 -- -c "$tmp/range.ini"
 printf '[scheduler]\npolicy = fifo\n[schedular]\nslice_us = 5\n' >"$tmp/typo.ini"
 expect 2 "$tmp/typo.ini:4: \[schedular\]: no plugin of that name \(schedular.so\)" 1 \
 	-- -c "$tmp/typo.ini"
-expect 2 "--set fifoo.capacity: no plugin 'fifoo'" 1 -- --set fifoo.capacity=4
+expect 2 "--set fifoo.capacity: \[fifoo\]: no plugin of that name" 1 -- --set fifoo.capacity=4
 expect 2 "bpf.ringbuf_kib: 100 is not a power of two" 1 -- --set bpf.ringbuf_kib=100
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
@@ -72,6 +72,28 @@ expect 2 "policy 'init_fails': .*init_fails.so: init\(\) failed: " 0 \
 	-- "${plugins[@]}" -p init_fails --set scheduler.strict=true --simulate 100
 expect 2 "policy 'nosuch': .*nosuch.so" 0 \
 	-- "${plugins[@]}" -p nosuch --set scheduler.strict=true --simulate 100
+
+# A plugin section's keys are the ones the plugin reads in init(): any
+# other is refused with file:line, the keys it has, and exit 2; even for
+# an async plugin, and before anything would be attached.
+policies=(-P "$(dirname "$bin")/plugins")
+printf '[scheduler]\npolicy = fifo\n\n[fifo]\ncapcity = 5\n' >"$tmp/key.ini"
+expect 2 "$tmp/key.ini:5: \[fifo\] capcity: 'fifo' has no such setting \(it reads: capacity\)" 1 \
+	-- -c "$tmp/key.ini" --simulate 100
+expect 2 "^scx_plugland: error: --set deadline.slise_us: \[deadline\] slise_us: 'deadline' has no such setting \(it reads: slice_us, .*preempt" 1 \
+	-- "${policies[@]}" -p deadline --set deadline.slise_us=5 --simulate 100
+printf '[scheduler]\npolicy = deadline\n[async]\nplugins = stats\n[stats]\nformatt = json\n' \
+	>"$tmp/async_key.ini"
+expect 2 "$tmp/async_key.ini:6: \[stats\] formatt: 'stats' has no such setting \(it reads: .*format" 0 \
+	-- "${policies[@]}" -c "$tmp/async_key.ini" --simulate 100
+# A refused value: the plugin names the key, the host where it was set.
+expect 0 "init\(\) failed: Invalid argument \(its settings: slice_us = 3 \(--set deadline.slice_us\)\); using the built-in fifo" 0 \
+	-- "${policies[@]}" -p deadline --set deadline.slice_us=3 --simulate 100
+# The fallback does not fail on a [fifo] section meant for the chosen fifo.
+expect 0 "\[fifo\] capcity: .*; the built-in fifo runs on its defaults" 0 \
+	-- "${plugins[@]}" -p init_fails --set fifo.capcity=5 --simulate 100
+grep -q "simulated 100 decisions of policy 'fifo'" "$tmp/out" && echo "PASS fallback ran" ||
+	{ echo "FAIL the fallback fifo did not run"; failed=$((failed + 1)); }
 
 # A faulty policy under --simulate meets the same guards as a real run:
 # the crash handler names the policy, the callback and the signal, and

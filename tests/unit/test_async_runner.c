@@ -104,9 +104,22 @@ static void stuck_consume(const struct plugland_decision *r, size_t n,
 #define ASYNC(nm, i, c, e) { .sz = sizeof(struct plugland_async), \
 	.abi_version = PLUGLAND_ABI_VERSION, .name = nm, .init = i, .consume = c, .exit = e }
 
+/* An init() that returns when the test says so. */
+static bool slow_init_release;
+static int slow_init(const struct plugland_host *h)
+{
+	(void)h;
+	pthread_mutex_lock(&stuck_lock);
+	while (!slow_init_release)
+		pthread_cond_wait(&stuck_cond, &stuck_lock);
+	pthread_mutex_unlock(&stuck_lock);
+	return 0;
+}
+
 static const struct plugland_async plugin_a = ASYNC("alpha", a_init, a_consume, a_exit);
 static const struct plugland_async plugin_b = ASYNC("beta", b_init, b_consume, b_exit);
 static const struct plugland_async plugin_stuck = ASYNC("stucky", NULL, stuck_consume, NULL);
+static const struct plugland_async plugin_slow_init = ASYNC("slow", slow_init, b_consume, NULL);
 static const struct plugland_async plugin_no_consume = ASYNC("empty", NULL, NULL, NULL);
 
 static void host_log(const struct plugland_host *h, enum plugland_log_level level,
@@ -241,6 +254,7 @@ static void test_init_failure(void **state)
 	(void)state;
 	seen_a.init_ret = -EINVAL;
 	r = start(&plugin_a, log, ASYNC_PERIODIC, 1, 0);
+	assert_int_equal(async_runner_wait_init(r, 5000), -EINVAL);
 	append(log, 0, 10);
 	async_runners_stop(&r, 1, 5000, &rep);
 	decision_log_destroy(log);
@@ -251,6 +265,32 @@ static void test_init_failure(void **state)
 	assert_non_null(strstr(last_log, "init failed"));
 	async_report_format(&rep, line, sizeof(line));
 	assert_string_equal(line, "alpha: init failed (Invalid argument), never ran");
+}
+
+/* Start-up waits for init() (bounded): success, and still running. */
+static void test_wait_init(void **state)
+{
+	struct decision_log *log = make_log(64);
+	struct async_runner *r;
+	struct async_report rep;
+
+	(void)state;
+	r = start(&plugin_a, log, ASYNC_PERIODIC, 1, 0);
+	assert_int_equal(async_runner_wait_init(r, 5000), 0);
+	assert_int_equal(seen_a.nr_init, 1);
+	async_runners_stop(&r, 1, 5000, &rep);
+
+	slow_init_release = false;
+	r = start(&plugin_slow_init, log, ASYNC_PERIODIC, 1, 0);
+	assert_int_equal(async_runner_wait_init(r, 50), -ETIMEDOUT);
+	pthread_mutex_lock(&stuck_lock);
+	slow_init_release = true;
+	pthread_cond_broadcast(&stuck_cond);
+	pthread_mutex_unlock(&stuck_lock);
+	assert_int_equal(async_runner_wait_init(r, 5000), 0);
+	async_runners_stop(&r, 1, 5000, &rep);
+	assert_int_equal(rep.status, ASYNC_DONE);
+	decision_log_destroy(log);
 }
 
 static void test_no_consume_refused(void **state)
@@ -339,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup(test_periodic_in_order_and_batches, reset),
 		cmocka_unit_test_setup(test_debug_mode_everything_at_stop, reset),
 		cmocka_unit_test_setup(test_init_failure, reset),
+		cmocka_unit_test_setup(test_wait_init, reset),
 		cmocka_unit_test_setup(test_no_consume_refused, reset),
 		cmocka_unit_test_setup(test_slow_plugin_loses_exactly, reset),
 		cmocka_unit_test_setup(test_stuck_plugin_abandoned, reset),

@@ -218,6 +218,13 @@ t_ctl() {
 	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 8192\nbogus\n' >/tmp/ctl.ini
 	out=$(scx_plugland ctl reload 2>&1) && fail "reload of a broken file succeeded"
 	echo "$out" | grep -q '/tmp/ctl.ini:5: ' || fail "reload error without file:line: $out"
+	# a key fifo does not read: refused by reload and by set, with the keys it has
+	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapcity = 8192\n' >/tmp/ctl.ini
+	out=$(scx_plugland ctl reload 2>&1) && fail "reload with an unknown key succeeded"
+	echo "$out" | grep -q "/tmp/ctl.ini:4: \[fifo\] capcity: 'fifo' has no such setting (it reads: capacity)" ||
+		fail "reload of an unknown key: $out"
+	out=$(scx_plugland ctl set fifo.capcity=1 2>&1) && fail "ctl set of an unknown key succeeded"
+	echo "$out" | grep -q "has no such setting" || fail "ctl set of an unknown key: $out"
 	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 4096\n' >/tmp/ctl.ini
 	out=$(scx_plugland ctl reload 2>&1) || fail "reload failed: $out"
 	# debug stop/start and dump now: nothing is recorded while stopped
@@ -233,7 +240,7 @@ t_ctl() {
 	[ -n "$n3" ] && [ "${n3:-0}" -gt "${n2:-0}" ] || fail "nothing recorded after debug start: $n2 -> $n3"
 	[ "$(state)" = enabled ] || fail "state $(state) after the control commands"
 	stop_host INT &&
-		pass "status, stats, switch errors, set, reload (bad file refused), debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
+		pass "status, stats, switch errors, set, reload and set (bad file, unknown key refused), debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
 }
 
 # t_fallbacks: BPF's own safety nets count what they catch. A decision
