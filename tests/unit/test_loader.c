@@ -210,6 +210,26 @@ static void test_writable_parent_refused(void **state)
 	assert_int_equal(chmod(dir, 0755), 0);
 }
 
+/* Two plugins loaded at once are two objects (loaded through fds whose
+ * numbers a careless loader would reuse). */
+static void test_two_plugins_at_once(void **state)
+{
+	struct loaded_policy a, b;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(policy_load(dir, "good", &a, err, sizeof(err)), 0);
+	assert_int_equal(policy_load(dir, "newer_abi", &b, err, sizeof(err)), 0);
+	assert_string_equal(a.ops.name, "good");
+	assert_string_equal(b.ops.name, "newer_abi");
+	assert_ptr_not_equal(a.handle, b.handle);
+	policy_unload(&a);
+	assert_int_equal(policy_load(dir, "older_abi", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.ops.name, "older_abi");
+	policy_unload(&a);
+	policy_unload(&b);
+}
+
 /* Messages name the file, not the descriptor it was loaded through. */
 static void test_message_names_the_file(void **state)
 {
@@ -253,6 +273,7 @@ int main(void)
 		cmocka_unit_test(test_older_abi_loads),
 		cmocka_unit_test(test_writable_parent_refused),
 		cmocka_unit_test(test_message_names_the_file),
+		cmocka_unit_test(test_two_plugins_at_once),
 		cmocka_unit_test(test_broken_plugins_refused),
 		cmocka_unit_test(test_writable_folder_refused),
 		cmocka_unit_test(test_init_failure_reported),
