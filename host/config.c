@@ -101,7 +101,7 @@ static const struct opt opts[] = {
 	BOOL("debug", "enabled", debug, "false"),
 	U32("debug", "size_mb", debug_size_mb, "1024", 1, 65536),
 	STR("debug", "on_full", debug_on_full, "wrap", check_on_full),
-	STR("debug", "dump", debug_dump, "/dev/shm/plugland.dump", NULL),
+	STR("debug", "dump", debug_dump, "auto", NULL),
 	STR("async", "plugins", async_plugins, "", check_async_list),
 	U32("async", "interval_ms", async_interval_ms, "1000", 10, 3600000),
 	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),

@@ -34,6 +34,11 @@ static uint64_t le64_at(const unsigned char *p, size_t off)
 }
 
 /* A NUL-terminated string field; a missing NUL is cut, not trusted. */
+static bool all_zero(const unsigned char *p, size_t len)
+{
+	return !len || (!p[0] && !memcmp(p, p + 1, len - 1));
+}
+
 static void str_at(char *dst, size_t dstlen, const unsigned char *p, size_t off, size_t len)
 {
 	size_t n = strnlen((const char *)p + off, len);
@@ -101,7 +106,8 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 	if (len < want)
 		return fail(err, errlen, "truncated: %zu bytes, %llu expected (header + %llu records)",
 			    len, (unsigned long long)want, (unsigned long long)cap);
-	if (len > want)
+	/* A file on hugetlbfs is whole huge pages: the tail is zeros. */
+	if (len > want && (len - want >= DUMP_MAX_PADDING || !all_zero(p + want, len - want)))
 		return fail(err, errlen, "corrupted: %zu bytes, %llu expected (header + %llu records)",
 			    len, (unsigned long long)want, (unsigned long long)cap);
 
@@ -177,7 +183,8 @@ int decision_dump_open(const char *path, struct decision_dump *d, char *err, siz
 		goto out;
 	}
 	if (st.st_size > 0) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		/* Shared: a private map of a hugetlbfs file reserves pages. */
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 		if (map == MAP_FAILED) {
 			ret = fail(err, errlen, "mmap: %s", strerror(errno));
 			goto out;

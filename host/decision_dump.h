@@ -25,6 +25,8 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define DUMP_VERSION 1
 #define DUMP_HEADER_SIZE 4096	/* the records start here */
 #define DUMP_RECORD_SIZE 64
+/* A file may end in zeros up to its huge page (1 GiB at most): hugetlbfs. */
+#define DUMP_MAX_PADDING (1ull << 30)
 #define DUMP_CRC_BYTES 256	/* the header CRC covers bytes [0, 256) */
 #define DUMP_MAX_POLICIES 16
 #define DUMP_POLICY_NAME_LEN 32

@@ -122,6 +122,7 @@ static void fill_header(struct decision_log *log, const struct decision_log_opts
 static int open_dump_file(const char *path, uint64_t len, char *err, size_t errlen)
 {
 	char old[PATH_MAX];
+	size_t page;
 	int fd;
 
 	if (snprintf(old, sizeof(old), "%s.old", path) >= (int)sizeof(old)) {
@@ -138,6 +139,10 @@ static int open_dump_file(const char *path, uint64_t len, char *err, size_t errl
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* hugetlbfs holds whole huge pages: the tail of the last is zeros. */
+	page = locked_mem_file_page(fd);
+	if (page)
+		len = (len + page - 1) & ~(uint64_t)(page - 1);
 	if (ftruncate(fd, (off_t)len)) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		goto fail;
@@ -145,8 +150,10 @@ static int open_dump_file(const char *path, uint64_t len, char *err, size_t errl
 	/* Reserve the blocks now: a full filesystem is an error here rather
 	 * than a SIGBUS in the scheduling thread later. */
 	if (fallocate(fd, 0, 0, (off_t)len) && errno != EOPNOTSUPP) {
-		set_err(err, errlen, "%s: reserving %llu MiB: %s", path,
-			(unsigned long long)(len >> 20), strerror(errno));
+		set_err(err, errlen, "%s: reserving %llu MiB: %s%s", path,
+			(unsigned long long)(len >> 20), strerror(errno),
+			page && !access(old, F_OK) ? " (the previous dump, .old, holds huge pages)" :
+			"");
 		goto fail;
 	}
 	return fd;

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include "locked_mem.h"
 
 #define SZ_2M (2ull << 20)
@@ -98,18 +100,19 @@ static bool map_hugetlb(struct locked_mem *m, size_t len, unsigned int shift, si
 	return true;
 }
 
-/* A mapping of len bytes starting on a 2 MiB boundary, so that
- * transparent huge pages can map all of it (a file at offset 0 too). */
-static void *map_aligned(size_t len, int flags, int fd)
+/* A mapping of len bytes starting on an `align` boundary (a power of two):
+ * 2 MiB so that transparent huge pages can map all of it (a file at
+ * offset 0 too); a hugetlbfs file needs its page size. */
+static void *map_aligned(size_t len, int flags, int fd, size_t align)
 {
-	size_t over = len + SZ_2M;
+	size_t over = len + align;
 	char *r, *q, *p;
 
 	/* Reserve a larger range, map at its aligned start, trim the rest. */
 	r = mmap(NULL, over, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (r == MAP_FAILED)
 		return MAP_FAILED;
-	q = (char *)(((uintptr_t)r + SZ_2M - 1) & ~(uintptr_t)(SZ_2M - 1));
+	q = (char *)(((uintptr_t)r + align - 1) & ~(uintptr_t)(align - 1));
 	p = mmap(q, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED) {
 		munmap(r, over);
@@ -147,7 +150,7 @@ int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, 
 	}
 
 	if (try_huge && len >= SZ_2M) {
-		m->addr = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+		m->addr = map_aligned(len, MAP_PRIVATE | MAP_ANONYMOUS, -1, SZ_2M);
 		if (m->addr != MAP_FAILED && madvise(m->addr, len, MADV_HUGEPAGE) == 0)
 			m->kind = LOCKED_MEM_THP;
 	} else {
@@ -173,27 +176,43 @@ int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, 
 
 int locked_mem_file(struct locked_mem *m, int fd, size_t len, char *err, size_t errlen)
 {
+	size_t page = locked_mem_file_page(fd);
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->len = len;
-	m->kind = LOCKED_MEM_FILE;
-	/* Aligned so a filesystem with huge pages (tmpfs huge=) can use them. */
-	m->addr = map_aligned(len, MAP_SHARED, fd);
+	m->kind = page ? LOCKED_MEM_HUGETLBFS : LOCKED_MEM_FILE;
+	/* Aligned so a filesystem with huge pages (tmpfs huge=) can use them;
+	 * hugetlbfs maps whole pages only. */
+	m->map_len = page ? (len + page - 1) & ~(page - 1) : len;
+	m->addr = map_aligned(m->map_len, MAP_SHARED, fd, page > SZ_2M ? page : SZ_2M);
 	if (m->addr == MAP_FAILED) {
 		m->addr = NULL;
 		return fail(err, errlen, "mmap %zu MiB: %s", len >> 20, strerror(errno));
 	}
 	m->map_addr = m->addr;
-	m->map_len = len;
-	madvise(m->addr, len, MADV_HUGEPAGE); /* EINVAL: not for this filesystem */
+	if (!page)
+		madvise(m->addr, len, MADV_HUGEPAGE); /* EINVAL: not for this filesystem */
 	ret = lock_and_prefault(m, err, errlen);
 	if (ret) {
 		locked_mem_free(m);
 		return ret;
 	}
-	describe_thp(m, "file");
+	if (page)
+		snprintf(m->desc, sizeof(m->desc), "file on hugetlbfs, %s hugetlb pages",
+			 page == SZ_1G ? "1 GiB" : page == SZ_2M ? "2 MiB" : "huge");
+	else
+		describe_thp(m, "file");
 	return 0;
+}
+
+size_t locked_mem_file_page(int fd)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) || fs.f_type != HUGETLBFS_MAGIC || fs.f_bsize <= 0)
+		return 0;
+	return (size_t)fs.f_bsize;
 }
 
 void locked_mem_free(struct locked_mem *m)

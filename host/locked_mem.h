@@ -17,6 +17,7 @@ enum locked_mem_kind {
 	LOCKED_MEM_HUGETLB_2M,	/* anonymous, MAP_HUGETLB 2 MiB pages */
 	LOCKED_MEM_THP,		/* anonymous, transparent huge pages asked (madvise) */
 	LOCKED_MEM_FILE,	/* MAP_SHARED file; THP asked, the filesystem decides */
+	LOCKED_MEM_HUGETLBFS,	/* MAP_SHARED file on hugetlbfs: its hugetlb pages */
 };
 
 struct locked_mem {
@@ -34,8 +35,14 @@ struct locked_mem {
  * pages; m->desc says what was used. 0, or a negative errno and a message.
  */
 int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, size_t errlen);
-/* The first len bytes of file fd (already that long), MAP_SHARED. */
+/*
+ * The first len bytes of file fd (already that long), MAP_SHARED. A file
+ * on hugetlbfs is mapped in whole huge pages: make it a multiple of
+ * locked_mem_file_page() long.
+ */
 int locked_mem_file(struct locked_mem *m, int fd, size_t len, char *err, size_t errlen);
+/* The huge page size of fd's hugetlbfs, or 0 when fd is not on hugetlbfs. */
+size_t locked_mem_file_page(int fd);
 void locked_mem_free(struct locked_mem *m);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <mntent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,43 @@
 /* How long start-up waits for an async plugin's init(): its section is
  * checked, and a failure reported, before anything is attached. */
 #define ASYNC_INIT_WAIT_MS 5000
+
+/* Where `[debug] dump = auto` goes when no hugetlbfs has room. */
+#define DEBUG_DUMP_TMPFS "/dev/shm/plugland.dump"
+
+/*
+ * [debug] dump = auto: the log on huge pages where the system has them, in
+ * a file so that it survives a crash: the first hugetlbfs mount with room
+ * for it (its pages reserved: vm.nr_hugepages), else tmpfs. The path
+ * chosen goes to o->dump_path.
+ */
+static struct decision_log *create_auto_dump(struct observers *o, struct decision_log_opts *lo,
+					     char *err, size_t errlen)
+{
+	FILE *mounts = setmntent("/proc/mounts", "re");
+	struct decision_log *log;
+	struct mntent *m;
+
+	while (mounts && (m = getmntent(mounts))) {
+		if (strcmp(m->mnt_type, "hugetlbfs") ||
+		    snprintf(o->dump_path, sizeof(o->dump_path), "%s/plugland.dump", m->mnt_dir) >=
+		    (int)sizeof(o->dump_path))
+			continue;
+		lo->path = o->dump_path;
+		log = decision_log_create(lo, err, errlen);
+		if (log) {
+			endmntent(mounts);
+			return log;
+		}
+		pl_info("debug: no room on hugetlbfs %s (%s); trying the next place", m->mnt_dir,
+			err);
+	}
+	if (mounts)
+		endmntent(mounts);
+	snprintf(o->dump_path, sizeof(o->dump_path), "%s", DEBUG_DUMP_TMPFS);
+	lo->path = o->dump_path;
+	return decision_log_create(lo, err, errlen);
+}
 
 static int create_log(struct observers *o, const struct config *cfg, const char *policy)
 {
@@ -24,7 +62,7 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 	if (cfg->debug) {
 		lo.size_bytes = (uint64_t)cfg->debug_size_mb << 20;
 		lo.backing = DECISION_LOG_FILE;
-		lo.path = cfg->debug_dump;
+		lo.path = o->dump_path;
 		lo.on_full = strcmp(cfg->debug_on_full, "stop") ? DECISION_LOG_WRAP : DECISION_LOG_STOP;
 	} else if (cfg->log_capacity) {
 		/* a power of two, rounded down (conf/plugland.ini says so) */
@@ -34,14 +72,17 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 	} else {
 		return 0;
 	}
-	o->log = decision_log_create(&lo, err, sizeof(err));
+	if (cfg->debug && !strcmp(cfg->debug_dump, "auto"))
+		o->log = create_auto_dump(o, &lo, err, sizeof(err));
+	else
+		o->log = decision_log_create(&lo, err, sizeof(err));
 	if (!o->log) {
 		pl_err("decision log: %s", err);
 		return 1;
 	}
 	if (cfg->debug)
 		pl_info("debug: every decision goes to %s, up to %llu records (%s when full), %s",
-			cfg->debug_dump, (unsigned long long)o->log->capacity, cfg->debug_on_full,
+			o->dump_path, (unsigned long long)o->log->capacity, cfg->debug_on_full,
 			decision_log_backing(o->log));
 	else
 		pl_debug("decision log: %llu records, %s", (unsigned long long)o->log->capacity,

@@ -334,9 +334,27 @@ t_mempressure() {
 
 # t_debugkill: debug mode under load, kill -9: the dump survives, unclean,
 # with the decisions up to the kill; CSV, JSON lines and Perfetto parse.
+# Twice: with huge pages reserved, `dump = auto` puts the log on hugetlbfs
+# (and says so); without, on tmpfs.
 t_debugkill() {
 	CASE=debugkill
-	start_host --set debug.enabled=true --set debug.size_mb=64 --set debug.dump=/dev/shm/kill.dump || return
+	mkdir -p /dev/hugepages
+	grep -q ' /dev/hugepages hugetlbfs ' /proc/mounts || mount -t hugetlbfs none /dev/hugepages ||
+		{ fail "cannot mount hugetlbfs"; return; }
+	echo 40 >/proc/sys/vm/nr_hugepages # 80 MiB: room for a 64 MiB log
+	debugkill_on /dev/hugepages/plugland.dump "file on hugetlbfs, 2 MiB hugetlb pages" || return
+	rm -f /dev/hugepages/plugland.dump
+	echo 0 >/proc/sys/vm/nr_hugepages
+	debugkill_on /dev/shm/plugland.dump "file, 4 KiB pages"
+}
+
+# debugkill_on DUMP BACKING: the run, with the dump expected at DUMP on a
+# backing that the start-up line names as BACKING.
+debugkill_on() {
+	local dump=$1 backing=$2
+	start_host --set debug.enabled=true --set debug.size_mb=64 || return
+	grep -q "debug: every decision goes to $dump, .*, $backing" /tmp/host.log ||
+		{ fail "the log is not on $dump ($backing): $(grep 'debug:' /tmp/host.log)"; stop_host INT; return 1; }
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	stress-ng --cpu 2 --fork 1 --timeout 8s --quiet &
 	stress=$!
@@ -346,8 +364,9 @@ t_debugkill() {
 	tk=$(cut -d' ' -f1 /proc/uptime)
 	wait_state disabled 10 || fail "still $(state) 1 s after kill -9"
 	wait "$stress" || fail "the workload failed"
-	sum=$(plugland-dump /dev/shm/kill.dump) || { fail "dump unreadable: $sum"; return; }
+	sum=$(plugland-dump "$dump") || { fail "dump unreadable: $sum"; return 1; }
 	echo "$sum" | grep -q 'UNCLEAN' || fail "not marked unclean"
+	echo "$sum" | grep -q "^backing *$backing" || fail "the dump's header names another backing"
 	n=$(echo "$sum" | sed -n 's/^records *\([0-9]*\) present.*/\1/p')
 	last=$(echo "$sum" | sed -n 's/^time span .* \.\. *\([0-9.]*\) s after.*/\1/p')
 	# the last decision lies within a second of the kill (the dump started
@@ -356,12 +375,12 @@ t_debugkill() {
 	awk -v t0="$t0" -v tk="$tk" -v last="$last" \
 		'BEGIN { exit !(last != "" && last >= tk - t0 - 1.5 && last <= tk - t0 + 10) }' ||
 		fail "the last decision is at $last s, the kill at $(awk -v a="$t0" -v b="$tk" 'BEGIN { print b - a }') s"
-	plugland-dump --perfetto /tmp/trace.json /dev/shm/kill.dump && json_check /tmp/trace.json >/dev/null ||
+	plugland-dump --perfetto /tmp/trace.json "$dump" && json_check /tmp/trace.json >/dev/null ||
 		fail "the Perfetto trace is not valid JSON"
-	plugland-dump --jsonl /dev/shm/kill.dump >/tmp/d.jsonl && json_check --lines /tmp/d.jsonl >/dev/null ||
+	plugland-dump --jsonl "$dump" >/tmp/d.jsonl && json_check --lines /tmp/d.jsonl >/dev/null ||
 		fail "the JSON lines do not parse"
-	[ "$(plugland-dump --csv /dev/shm/kill.dump | wc -l)" -eq $((n + 1)) ] || fail "CSV line count"
-	pass "dump of $n decisions after kill -9, unclean, last one at $last s; Perfetto, JSONL, CSV parse"
+	[ "$(plugland-dump --csv "$dump" | wc -l)" -eq $((n + 1)) ] || fail "CSV line count"
+	pass "$backing: dump of $n decisions after kill -9, unclean, last one at $last s; Perfetto, JSONL, CSV parse"
 }
 
 # t_pressure: 40 compute threads (the seeds' pressure tester: one process,
