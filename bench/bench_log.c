@@ -4,7 +4,11 @@
  * holds and costs to set up, the producer's append cost alone and with
  * two consumers running, a consumer's read rate, and dump write speed.
  *
- *   bench_log [--mib N] [--dir DIR]...   (default 1024 MiB; /tmp and /dev/shm)
+ *   bench_log [--mib N] [--dir DIR]... [--debug-dir DIR]
+ *
+ * --mib: the log's size (1024); --dir: where "dump now" writes (/tmp and
+ * /dev/shm); --debug-dir: where the file-backed debug log goes (/dev/shm;
+ * a hugetlbfs mount with free pages measures the `dump = auto` case).
  *
  * Times are wall clock on whatever else the machine is doing: run it on
  * a quiet machine, and read the figures as orders of magnitude.
@@ -166,9 +170,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "mib", required_argument, NULL, 'm' },
 		{ "dir", required_argument, NULL, 'd' },
+		{ "debug-dir", required_argument, NULL, 'D' },
 		{ 0 },
 	};
-	const char *dirs[MAX_DIRS] = { "/tmp", "/dev/shm" };
+	const char *dirs[MAX_DIRS] = { "/tmp", "/dev/shm" }, *debug_dir = "/dev/shm";
 	unsigned int nr_dirs = 0, i;
 	uint64_t bytes = DECISION_LOG_DEBUG_BYTES, cap;
 	struct decision_log *log;
@@ -181,6 +186,8 @@ int main(int argc, char **argv)
 			bytes = strtoull(optarg, NULL, 0) << 20;
 		else if (opt == 'd' && nr_dirs < MAX_DIRS)
 			dirs[nr_dirs++] = optarg;
+		else if (opt == 'D')
+			debug_dir = optarg;
 		else
 			return 2;
 	}
@@ -223,9 +230,9 @@ int main(int argc, char **argv)
 		decision_log_destroy(small);
 	}
 
-	snprintf(path, sizeof(path), "/dev/shm/bench-log-%d.dump", (int)getpid());
+	snprintf(path, sizeof(path), "%s/bench-log-%d.dump", debug_dir, (int)getpid());
 	log = make_log(bytes, DECISION_LOG_FILE, path, &secs);
-	printf("file-backed debug log on /dev/shm (survives a crash):\n");
+	printf("file-backed debug log on %s (survives a crash):\n", debug_dir);
 	printf("  %-44s %s\n", "backing", decision_log_backing(log));
 	printf("  %-44s %8.2f s\n", "created in", secs);
 	printf("  %-44s %8.2f ns/record\n", "append (first lap)", time_appends(log, cap));

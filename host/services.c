@@ -82,8 +82,12 @@ static const char *svc_config(const struct plugland_host *h, const char *key)
 	struct plugin_services *s = of_mut(h);
 
 	pthread_mutex_lock(&s->keys_lock);
-	if (s->nr_keys < PLUGIN_MAX_KEYS && strlen(key) < sizeof(s->keys[0]) && !knows_key(s, key))
-		snprintf(s->keys[s->nr_keys++], sizeof(s->keys[0]), "%s", key);
+	if (!knows_key(s, key)) {
+		if (s->nr_keys < PLUGIN_MAX_KEYS && strlen(key) < sizeof(s->keys[0]))
+			snprintf(s->keys[s->nr_keys++], sizeof(s->keys[0]), "%s", key);
+		else
+			s->keys_overflow = true;
+	}
 	pthread_mutex_unlock(&s->keys_lock);
 	return s->cfg ? config_plugin_value(s->cfg, s->name, key) : NULL;
 }
@@ -97,7 +101,8 @@ int services_check_keys(struct plugin_services *s, const struct config *cfg, cha
 	size_t n = 0;
 
 	pthread_mutex_lock(&s->keys_lock);
-	for (i = 0; i < cfg->nr_extra && !bad; i++)
+	/* Past what we can remember, every key is given the benefit of the doubt. */
+	for (i = 0; i < cfg->nr_extra && !bad && !s->keys_overflow; i++)
 		if (!strcmp(cfg->extra[i].section, s->name) && !knows_key(s, cfg->extra[i].key))
 			bad = &cfg->extra[i];
 	for (i = 0; bad && i < s->nr_keys && n < sizeof(known); i++)

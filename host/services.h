@@ -19,6 +19,7 @@ struct plugin_services {
 	pthread_mutex_t keys_lock;
 	char keys[PLUGIN_MAX_KEYS][64];
 	unsigned int nr_keys;
+	bool keys_overflow;		/* more keys than that: none checked */
 };
 
 /* Fill *s for plugin `name`. The backend serves pick_idle_cpu; it may be
