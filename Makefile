@@ -306,6 +306,7 @@ bench-log: $(O)/bench/bench_log
 PLUGIN_LINK  = $(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
 DEADLINE_LIB := $(addprefix plugins/deadline/,edf.c run_heap.c pid_table.c cpu_gate.c)
 PLUGIN_HDRS  := $(wildcard include/plugland/*.h plugins/deadline/*.h plugins/common/*.h)
+$(O)/tests/test_edf: $(DEADLINE_LIB)
 
 $(O)/plugins/rules.so: $(wildcard plugins/rules/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)

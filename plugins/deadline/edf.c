@@ -91,8 +91,14 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 		s->out = false;
 		e->nr_out--;
 	}
-	/* Only sleepers are clamped: runnable tasks keep exact accounts. */
-	if (slept && s->vruntime < floor)
+	/*
+	 * No task lags the clock by more than a slice. For a sleeper this
+	 * bounds the credit it banked; for a hog, the debt owed to it (one
+	 * that shared its CPU while the others had one each falls behind,
+	 * and a trailing hog far back would be a deadline ahead of every
+	 * task that wakes up).
+	 */
+	if (s->vruntime < floor)
 		s->vruntime = floor;
 	s->exec_runtime = t->exec_runtime;
 	s->nvcsw = t->nvcsw;
@@ -124,7 +130,8 @@ uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting)
 	return s > e->p.min_slice_ns ? s : e->p.min_slice_ns;
 }
 
-static void mark_out(struct edf *e, int32_t pid)
+/* The task leaves for a CPU; its state (NULL when none is kept). */
+static const struct edf_task *mark_out(struct edf *e, int32_t pid)
 {
 	struct edf_task *s = pid_table_find(&e->tasks, pid);
 
@@ -132,6 +139,7 @@ static void mark_out(struct edf *e, int32_t pid)
 		s->out = true;
 		e->nr_out++;
 	}
+	return s;
 }
 
 uint64_t edf_nr_waiting(const struct edf *e, const struct run_heap *q, uint32_t nr_cpus)
@@ -146,7 +154,9 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 		 bool by_deadline, struct plugland_dispatch *out)
 {
 	const struct run_item *head = run_heap_peek(q);
+	const struct edf_task *s;
 	struct run_item it;
+	uint64_t vruntime;
 	int cpu;
 
 	if (!head)
@@ -171,9 +181,16 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 			return false;
 	}
 	run_heap_pop(q, &it);
-	mark_out(e, it.d.pid);
-	if (by_deadline && it.key > e->vclock)
-		e->vclock = it.key;
+	s = mark_out(e, it.d.pid);
+	/*
+	 * Virtual time follows the vruntime of what runs, not its deadline:
+	 * a hog's deadline is up to burst_cap ahead of its vruntime, and a
+	 * clock at the deadline put waking tasks that far behind the other
+	 * hogs (cyclictest waited out 40 ms of them under stress-ng).
+	 */
+	vruntime = s ? s->vruntime : it.key;
+	if (by_deadline && vruntime > e->vclock)
+		e->vclock = vruntime;
 	*out = it.d;
 	out->cpu = cpu;
 	if (!out->slice_ns)

@@ -11,10 +11,15 @@
  * task that sleeps often (interactive) has a small burst and runs before
  * CPU hogs of the same vruntime. CPU time comes from exec_runtime deltas,
  * sleeping from the WAKEUP flag or a changed nvcsw. A new or waking task
- * starts no earlier than vclock - slice, vclock being the deadline of the
- * last task dispatched: sleeping banks at most one slice of credit.
- * Tasks still runnable are never clamped, so their shares follow their
- * weights exactly.
+ * starts no earlier than vclock - slice, vclock being the largest
+ * vruntime dispatched: sleeping banks at most one slice of credit. (Not
+ * the largest deadline: a hog's deadline runs up to burst_cap ahead of its
+ * vruntime, and waking tasks would land that far behind the other hogs.)
+ * A runnable task that fell further behind is clamped too, as in
+ * scx_rustland: on a real machine a hog that shares its CPU with the
+ * interactive tasks trails the others, and a trailing hog far back would
+ * have a deadline ahead of every task that wakes up. Shares still follow
+ * the weights (tests/unit/test_deadline.c).
  */
 #ifndef PLUGLAND_EDF_H
 #define PLUGLAND_EDF_H
@@ -55,7 +60,7 @@ struct edf_task {
 struct edf {
 	struct edf_params p;
 	struct pid_table tasks;	/* pid -> struct edf_task */
-	uint64_t vclock;	/* deadline of the last task dispatched */
+	uint64_t vclock;	/* largest vruntime dispatched */
 	uint32_t sweep_cursor;
 	uint32_t nr_out;	/* tasks released and not back: running, or
 				   waiting in the kernel's queue */
