@@ -374,6 +374,11 @@ bench-vm: all
 bench-report:
 	$(Q)bench/report.py
 
+# Where a wake-up's time goes (ftrace in the VM): an investigation, not a figure.
+TRACE_POLICIES ?= deadline
+bench-trace: all
+	$(Q)bench/wakeup-trace.sh $(O) $(TRACE_POLICIES)
+
 # One step after the other: nothing else may run while a figure is taken.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(O)/bench/bench_loop
@@ -386,4 +391,4 @@ bench: deps
 bench-check: all $(O)/bench/bench_loop
 	$(Q)bench/callgrind.py -b $(O) -c bench/budget.txt
 
-.PHONY: bench bench-check bench-inproc bench-callgrind bench-vm bench-report
+.PHONY: bench bench-check bench-inproc bench-callgrind bench-vm bench-report bench-trace

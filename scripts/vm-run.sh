@@ -15,6 +15,8 @@
 #     to oops on int3 while the kernel patches code (static keys flipped as
 #     sched_ext enables and disables), a cross-vCPU code-modification race
 #     of the emulator, not of the guest.
+# -s  a second serial port (the guest's /dev/ttyS1) written to FILE: bulk
+#     output (a trace) without the console's noise
 # Exit status: N from the guest's last "PLUGLAND_VM_EXIT=N" line; 124 on
 # timeout; 125 if the guest ended without reporting one. The console log is
 # kept on failure and its path printed on stderr.
@@ -22,15 +24,17 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 series=${KERNEL:-6.18} cpus=2 mem=2048 tmo=300 extra="" log="" quiet=0 tcg_thread=single
+console=(-nographic)
 usage() {
-	echo "usage: $0 [-k SERIES] [-c CPUS] [-m MEM_MB] [-t TIMEOUT_S] [-a ARGS] [-l LOG] [-q] [-j] INITRAMFS" >&2
+	echo "usage: $0 [-k SERIES] [-c CPUS] [-m MEM_MB] [-t TIMEOUT_S] [-a ARGS] [-l LOG] [-q] [-j] [-s FILE] INITRAMFS" >&2
 	exit 2
 }
-while getopts k:c:m:t:a:l:qj opt; do
+while getopts k:c:m:t:a:l:qjs: opt; do
 	case $opt in
 	k) series=$OPTARG ;; c) cpus=$OPTARG ;; m) mem=$OPTARG ;;
 	t) tmo=$OPTARG ;; a) extra=$OPTARG ;; l) log=$OPTARG ;; q) quiet=1 ;;
 	j) tcg_thread=multi ;;
+	s) console=(-display none -serial mon:stdio -serial "file:$OPTARG") ;;
 	*) usage ;;
 	esac
 done
@@ -56,7 +60,7 @@ fi
 # stdin from /dev/null: qemu must not touch the terminal.
 set +e
 timeout -k 10 "$tmo" qemu-system-x86_64 -accel "tcg,thread=$tcg_thread" -cpu max -smp "$cpus" -m "$mem" \
-	-kernel "$kernel" -initrd "$initrd" -nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$initrd" "${console[@]}" -no-reboot -nic none \
 	-append "console=ttyS0 panic=-1 quiet loglevel=4 $extra" </dev/null 2>&1 |
 	sed -u 's/\r//g' | if [ "$quiet" = 1 ]; then cat >"$log"; else tee "$log"; fi
 qemu_rc=${PIPESTATUS[0]}
