@@ -61,6 +61,7 @@ static uint64_t weight_of(const struct plugland_task *t)
 void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdict *v)
 {
 	uint64_t w = weight_of(t), credit = e->p.slice_ns;
+	uint64_t debt = e->p.burst_cap_ns > credit ? e->p.burst_cap_ns : credit;
 	uint64_t floor = e->vclock > credit ? e->vclock - credit : 0;
 	bool created, slept;
 	struct edf_task *s = pid_table_insert(&e->tasks, t->pid, &created);
@@ -92,14 +93,19 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 		e->nr_out--;
 	}
 	/*
-	 * No task lags the clock by more than a slice. For a sleeper this
-	 * bounds the credit it banked; for a hog, the debt owed to it (one
-	 * that shared its CPU while the others had one each falls behind,
-	 * and a trailing hog far back would be a deadline ahead of every
-	 * task that wakes up).
+	 * A sleeper lags the clock by a slice at most: the credit it banked.
+	 * A runnable task by max(slice, burst_cap) at most: the debt owed to
+	 * it (a hog that shares its CPU with interactive tasks falls behind
+	 * the others, and one far behind would have a deadline ahead of
+	 * every task that wakes up). With the debt bounded so, a hog at the
+	 * burst cap has a deadline no earlier than the clock: behind every
+	 * task that wakes up. Wider than the credit, so that coarse slices
+	 * do not cut the share of light tasks' heavier neighbours.
 	 */
-	if (s->vruntime < floor)
+	if (slept && s->vruntime < floor)
 		s->vruntime = floor;
+	else if (!slept && e->vclock > debt && s->vruntime < e->vclock - debt)
+		s->vruntime = e->vclock - debt;
 	s->exec_runtime = t->exec_runtime;
 	s->nvcsw = t->nvcsw;
 	s->seen_ns = t->enq_ns;

@@ -15,11 +15,11 @@
  * vruntime dispatched: sleeping banks at most one slice of credit. (Not
  * the largest deadline: a hog's deadline runs up to burst_cap ahead of its
  * vruntime, and waking tasks would land that far behind the other hogs.)
- * A runnable task that fell further behind is clamped too, as in
- * scx_rustland: on a real machine a hog that shares its CPU with the
- * interactive tasks trails the others, and a trailing hog far back would
- * have a deadline ahead of every task that wakes up. Shares still follow
- * the weights (tests/unit/test_deadline.c).
+ * A runnable task is kept within max(slice, burst_cap) of it: on a real
+ * machine a hog that shares its CPU with the interactive tasks trails the
+ * others, and a trailing hog far back would have a deadline ahead of every
+ * task that wakes up. Shares still follow the weights
+ * (tests/unit/test_deadline.c).
  */
 #ifndef PLUGLAND_EDF_H
 #define PLUGLAND_EDF_H

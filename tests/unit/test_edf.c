@@ -97,7 +97,7 @@ static uint64_t run_then_enqueue(struct core *c, struct sim_task *t, uint64_t ra
 /*
  * Two hogs, one of which ran 30 ms alone while the other ran 1 ms (the
  * trailing one shared its CPU), and a task that wakes up: it must run
- * before both hogs. The trailing hog is kept within a slice of the leader.
+ * before both hogs. The trailing hog is kept within burst_cap of the leader.
  * With virtual time kept at deadlines and runnable tasks never clamped,
  * the waking task came 24 ms after the trailing hog.
  */
@@ -121,8 +121,8 @@ static void test_waking_task_ahead_of_drifted_hogs(void **state)
 	s_dl = run_then_enqueue(&c, &s, MS / 10, true); /* a short run, a sleep */
 	a_dl = run_then_enqueue(&c, &a, 30 * MS, false);
 	b_dl = run_then_enqueue(&c, &b, MS, false);
-	/* Both at the burst cap: b's vruntime within a slice of a's. */
-	assert_true(b_dl + params.slice_ns >= a_dl);
+	/* Both at the burst cap: b's vruntime within burst_cap of a's. */
+	assert_true(b_dl + params.burst_cap_ns >= a_dl);
 	s_dl = run_then_enqueue(&c, &s, MS / 10, true);
 	assert_true(s_dl < b_dl);
 	assert_true(s_dl < a_dl);
