@@ -314,6 +314,9 @@ def block_experiments(exps):
         out.append(f"**{name}** ({r.info.get('cpus', '?')} vCPUs, kernel {r.info.get('kernel', '?')}, "
                    f"{r.info.get('date', '?')}, source {r.info.get('source', '?')}): "
                    f"`{r.info.get('command', '?')}`")
+        if r.info.get("note"):  # added by hand to the raw file, and says so
+            out.append("")
+            out.append(r.info["note"])
         out.append("")
         table, _ = summary_table(r)
         out.extend(table)
