@@ -34,7 +34,7 @@ mkdir -p "$build/vm" "$(dirname "$out")"
 # What the binaries were built from (roughly: the tree now, not at build time)
 src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
-	"$build/scx_plugland" "$build"/plugins/*.so
+	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so
 echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies, $runs runs each" \
 	"(about $((3 + 3 * $(echo "$policies" | tr , ' ' | wc -w))) minutes; started $(date +%H:%M))"
 t0=$(date +%s)

@@ -17,29 +17,11 @@ NCPU=$(nproc)
 T=/sys/kernel/tracing
 SCX=/sys/kernel/sched_ext
 
-# p50, p99 and max of a cyclictest -h histogram (1 us buckets)
-percentiles() {
-	awk '
-	/^# Max Latencies:/ { max = $4 + 0 }
-	/^# Histogram Overflows:/ { over = $4 + 0 }
-	/^#/ { next }
-	$2 > 0 { lat[n] = $1 + 0; cnt[n] = $2 + 0; total += $2; n++ }
-	END {
-		total += over
-		if (!total) { print "p50=fail p99=fail max=fail n=0"; exit }
-		split("50 99", q, " ")
-		for (k = 1; k <= 2; k++) {
-			want = total * q[k] / 100; c = 0; v = max
-			for (i = 0; i < n; i++) { c += cnt[i]; if (c >= want) { v = lat[i]; break } }
-			printf "p%s=%d ", q[k], v
-		}
-		printf "max=%d n=%d\n", max, total
-	}' "$1"
-}
-
 cyclictest_once() {
 	cyclictest -t1 --policy=other -i 1000 -D "$CT_SECS" -q -m -h 50000 >/tmp/ct 2>/dev/null
-	echo "TRACE-CT $1 $2 $(percentiles /tmp/ct)"
+	# shellcheck disable=SC2046 # four words, split on purpose
+	set -- "$1" "$2" $(ct-percentiles /tmp/ct)
+	echo "TRACE-CT $1 $2 p50=$3 p99=$4 max=$5 n=$6"
 }
 
 # measure SCHED: an untraced run, then a traced one, under a CPU hog per CPU

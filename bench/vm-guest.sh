@@ -78,27 +78,6 @@ hackbench_runs() {
 	done
 }
 
-# ct_percentiles FILE: "p50 p99 max" from cyclictest -h output (1 us
-# buckets; a percentile among the overflows is reported as the max)
-ct_percentiles() {
-	awk '
-	/^# Max Latencies:/ { max = $4 + 0 }
-	/^# Histogram Overflows:/ { over = $4 + 0 }
-	/^#/ { next }
-	$2 > 0 { lat[n] = $1 + 0; cnt[n] = $2 + 0; total += $2; n++ }
-	END {
-		total += over
-		if (!total) { print "fail fail fail"; exit }
-		split("50 99", q, " ")
-		for (k = 1; k <= 2; k++) {
-			want = total * q[k] / 100; c = 0; v = max
-			for (i = 0; i < n; i++) { c += cnt[i]; if (c >= want) { v = lat[i]; break } }
-			printf "%d ", v
-		}
-		print max
-	}' "$1"
-}
-
 cyclictest_runs() {
 	: >/tmp/ct-all
 	stress-ng --cpu "$NCPU" --quiet &
@@ -111,12 +90,13 @@ cyclictest_runs() {
 			grep -q 'defaulting realtime' /tmp/ct && echo "BENCH-INFO warning cyclictest_ran_realtime"
 		fi
 		# shellcheck disable=SC2046 # three words, split on purpose
-		set -- "$1" $(ct_percentiles /tmp/ct)
+		set -- "$1" $(ct-percentiles /tmp/ct)
 		echo "BENCH $1 cyclictest_p50_us $2"
 		echo "BENCH $1 cyclictest_p99_us $3"
 		echo "BENCH $1 cyclictest_max_us $4"
 		echo "BENCH $1 cyclictest_wakeups $(sed -n 's/^# Total: *0*\([0-9]\)/\1/p' /tmp/ct)"
-		awk '/^# Histogram Overflows:/ { print "over", $4 + 0 } /^#/ { next } $2 > 0' /tmp/ct >>/tmp/ct-all
+		# zeros stripped: busybox awk reads "000150" as octal (bench/ct-percentiles)
+		sed -n 's/^# Histogram Overflows: *0*\([0-9]\)/over \1/p; /^#/d; s/^0*\([0-9]\)/\1/; s/\([[:space:]]\)0*\([0-9]\)/\1\2/; /[[:space:]]0$/d; /^[0-9]/p' /tmp/ct >>/tmp/ct-all
 		i=$((i + 1))
 	done
 	kill $load

@@ -29,7 +29,7 @@ trace=$build/vm/wakeup-trace.txt
 log=$build/vm/wakeup-trace-console.log
 mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/trace-guest.sh" \
-	"$build/scx_plugland" "$build"/plugins/*.so
+	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so
 : >"$trace"
 echo "wakeup-trace: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies (a few minutes)"
 rc=0
