@@ -246,9 +246,11 @@ t_ctl() {
 # t_fallbacks: BPF's own safety nets count what they catch. A decision
 # for a CPU the task may not use is bounced to any CPU (rules pins
 # hackbench to CPU 1, taskset keeps it on CPU 0). With the smallest ring
-# buffer (682 records) and the host stopped for 1.5 s under 800 hackbench
-# tasks (failsafe only after 4 s), the ring overflows and BPF dispatches
-# the overflow itself.
+# buffer (682 records), the host stopped, and 800 hackbench tasks woken
+# at once by one kill -STOP of their process group (failsafe only after
+# 4 s), the ring overflows and BPF dispatches the overflow itself.
+# (Waking them by their own traffic was not enough on a faster machine:
+# most already waited in the host when it stopped.)
 t_fallbacks() {
 	CASE=fallbacks
 	printf '[pin]\ncomm = hackbench\ncpus = 1\n' >/tmp/pin.ini
@@ -257,12 +259,17 @@ t_fallbacks() {
 	dmesg -c >/dev/null
 	start_host -c /tmp/fallbacks.ini || return
 	taskset -c 0 hackbench -g 4 -l 50 >/dev/null 2>&1 || fail "pinned hackbench failed"
-	hackbench -g 20 -l 100 >/dev/null 2>&1 &
+	# its own process group (setsid execs it: pgid = $!)
+	setsid hackbench -g 20 -l 100 >/dev/null 2>&1 &
 	hb=$!
 	sleep 1
 	kill -STOP "$HOST"
+	# SIGSTOP wakes every sleeping task of the group (to stop itself):
+	# one system call, 800 enqueues while the host is stopped
+	kill -STOP "-$hb"
 	usleep 1500000
 	kill -CONT "$HOST"
+	kill -CONT "-$hb"
 	wait $hb || fail "hackbench failed"
 	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
 	errs=$(kernel_errors)
