@@ -34,7 +34,6 @@ t_attach() {
 		pass "BPF load failure: $(cat /tmp/loadfail.err)"
 	fi
 	[ "$(state)" = disabled ] || fail "state $(state) after a failed load"
-	cat /sys/kernel/tracing/trace | tail -n 5
 	show_host_log
 }
 
