@@ -63,6 +63,7 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 	uint64_t w = weight_of(t), credit = e->p.slice_ns;
 	uint64_t debt = e->p.burst_cap_ns > credit ? e->p.burst_cap_ns : credit;
 	uint64_t floor = e->vclock > credit ? e->vclock - credit : 0;
+	uint64_t lag;
 	bool created, slept;
 	struct edf_task *s = pid_table_insert(&e->tasks, t->pid, &created);
 
@@ -98,14 +99,12 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 	 * it (a hog that shares its CPU with interactive tasks falls behind
 	 * the others, and one far behind would have a deadline ahead of
 	 * every task that wakes up). With the debt bounded so, a hog at the
-	 * burst cap has a deadline no earlier than the clock: behind every
-	 * task that wakes up. Wider than the credit, so that coarse slices
-	 * do not cut the share of light tasks' heavier neighbours.
+	 * burst cap has a deadline no earlier than the clock: behind a task
+	 * that wakes up.
 	 */
-	if (slept && s->vruntime < floor)
-		s->vruntime = floor;
-	else if (!slept && e->vclock > debt && s->vruntime < e->vclock - debt)
-		s->vruntime = e->vclock - debt;
+	lag = slept ? credit : debt;
+	if (e->vclock > lag && s->vruntime < e->vclock - lag)
+		s->vruntime = e->vclock - lag;
 	s->exec_runtime = t->exec_runtime;
 	s->nvcsw = t->nvcsw;
 	s->seen_ns = t->enq_ns;
