@@ -363,6 +363,31 @@ static void rescue_user_tasks(void)
 	bpf_iter_task_destroy(&it);
 }
 
+/* Counts ops.dispatch calls (racy across CPUs: only its low bits matter). */
+static u32 dispatch_rounds;
+
+/*
+ * Move a task from the two any-CPU queues to this CPU. Under an ordered
+ * policy the ordered queue holds its decisions and the shared one what
+ * bypassed it (ring buffer full, failsafe, the host's own fallback): the
+ * shared one first. Otherwise nothing new enters the ordered queue: it
+ * holds what an ordered policy released before a switch or before the
+ * failsafe, and goes first, or a shared queue that never empties under
+ * load starves it until the kernel's watchdog ejects us (the swap test
+ * saw 6.7 s). Every 8th time the other order, so neither queue can
+ * starve the other whatever fills them.
+ */
+static bool move_any_cpu_task(void)
+{
+	bool ordered_first = !shared.ordered || shared.failsafe;
+
+	if (!(++dispatch_rounds & 7))
+		ordered_first = !ordered_first;
+	if (ordered_first)
+		return pl_dsq_move_to_local(PL_ORDERED_DSQ) || pl_dsq_move_to_local(PL_SHARED_DSQ);
+	return pl_dsq_move_to_local(PL_SHARED_DSQ) || pl_dsq_move_to_local(PL_ORDERED_DSQ);
+}
+
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct drain_ctx dc = { .cpu = cpu };
@@ -372,8 +397,7 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
 
 	/* Our inserts land when this callback returns: one is enough. */
-	if (dc.got_local || pl_dsq_move_to_local(PL_SHARED_DSQ) ||
-	    pl_dsq_move_to_local(PL_ORDERED_DSQ))
+	if (dc.got_local || move_any_cpu_task())
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
 	if (shared.nr_scheduled)

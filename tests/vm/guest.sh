@@ -337,6 +337,36 @@ t_swap() {
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
+# t_leftovers: tasks that an ordered policy (deadline) released into the
+# kernel's ordered queue still run after a switch to a FIFO policy whose
+# shared queue never empties (8 CPU hogs and two hackbench loops on 2
+# CPUs). They used to wait there until the kernel's watchdog ejected the
+# scheduler (CI saw it in the swap case: 6.7 s). Twice, as a gap in the
+# load lets them through by luck.
+t_leftovers() {
+	CASE=leftovers
+	dmesg -c >/dev/null
+	start_host -p deadline || return
+	stress-ng --cpu 8 --timeout 22s --quiet &
+	stress=$!
+	hb_loop() { while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 100 >/dev/null 2>&1; done; }
+	hb_loop &
+	b1=$!
+	hb_loop &
+	b2=$!
+	for p in fifo deadline fifo; do
+		sleep 2
+		scx_plugland ctl switch $p >/dev/null 2>/tmp/swap.err || fail "switch to $p: $(cat /tmp/swap.err)"
+		[ $p = deadline ] || sleep 7 # past the kernel's 5 s watchdog
+		[ "$(state)" = enabled ] || { fail "sched_ext left after the switch to $p: $(state)"; break; }
+	done
+	wait $stress || fail "stress-ng failed"
+	wait $b1 $b2
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host INT && pass "deadline -> fifo twice under 8 CPU hogs and hackbench: 7 s each, no stall"
+}
+
 # t_mempressure: 120 s of memory pressure and a fork storm, hackbench alongside
 t_mempressure() {
 	CASE=mempressure
@@ -459,7 +489,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,swap,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
