@@ -73,6 +73,8 @@ struct plugland_counters {
 	u64 nr_failsafe_dispatches; /* tasks BPF dispatched itself meanwhile */
 	u64 nr_failsafe_rescued; /* tasks taken back from a silent host */
 	u64 nr_preempt_kicks;	/* CPUs preempted for the policy (preempt_cpu) */
+	u64 nr_resumed;		/* preempted by the host's scheduling thread, run
+				   on without a round trip (resume_after_host) */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -85,7 +87,8 @@ struct plugland_config {
 	u64 slice_ns;		/* default slice */
 	u64 heartbeat_ns;	/* timer period */
 	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
-	u32 __pad;
+	u32 resume_after_host;	/* 1: a task the scheduling thread preempted runs
+				   on after it with the rest of its slice */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 

@@ -96,6 +96,10 @@ struct {
 struct task_ctx {
 	u64 gen;   /* bumped on each enqueue to user space and on dequeue */
 	u64 vtime; /* the policy's vtime, kept here between enqueues */
+	/* The slice of the policy's last decision, and the task's CPU time
+	 * then (0: no decision stands, BPF dispatched it last). */
+	u64 granted;
+	u64 runtime_at_grant;
 	u32 in_user; /* queued to user space, no decision applied yet */
 };
 
@@ -158,6 +162,15 @@ static void wake_host(bool force)
 	bpf_ringbuf_output(&queued, &hb, sizeof(hb), BPF_RB_FORCE_WAKEUP);
 }
 
+/* BPF dispatches p itself: no decision of the policy stands for it. */
+static void forget_grant(struct task_struct *p)
+{
+	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
+	if (tctx)
+		tctx->granted = 0;
+}
+
 /* Make an idle CPU look at the shared DSQ; none idle: the next to
  * reschedule will. */
 static void kick_idle_cpu_for(struct task_struct *p)
@@ -187,10 +200,12 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	if (is_idle) {
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
-		if (bypasses_user(p))
+		if (bypasses_user(p)) {
 			COUNT(nr_kernel_dispatches);
-		else
+		} else {
+			forget_grant(p);
 			COUNT(nr_idle_direct);
+		}
 	}
 	return cpu;
 }
@@ -204,6 +219,8 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
 	if (!q) {
 		/* Ring buffer full (or no context): BPF decides, FIFO. */
+		if (tctx)
+			tctx->granted = 0;
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 		COUNT(nr_congested);
@@ -232,15 +249,87 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	q->__pad = 0;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
 	tctx->in_user = 1;
+	tctx->granted = 0;
 	/* Before the submit: the host clears it before it consumes. */
 	shared.usersched_needed = 1;
 	bpf_ringbuf_submit(q, 0);
 	COUNT(nr_queued);
 }
 
+/*
+ * The task the host's scheduling thread preempted on each CPU. The thread
+ * preempts whatever runs where it wakes up (every other task waits for
+ * it), and the kernel then sends the preempted task to ops.enqueue with its
+ * slice zeroed: without this, a round trip to user space per wake-up of
+ * the host for a task whose decision still stands. (The kernel treats a
+ * task preempted by a higher scheduling class the same way: it keeps its
+ * slice and its place.)
+ */
+struct host_preempted {
+	s32 pid;
+	u64 at_ns;	/* when; a mark older than the resched is stale */
+};
+static struct host_preempted host_preempted[PL_MAX_CPUS];
+
+#define HOST_PREEMPT_STALE_NS 2000000 /* the resched follows within an IPI */
+
+/* The scheduling thread is about to preempt `cpu`: note what runs there. */
+static void mark_host_preempted(s32 cpu)
+{
+	struct task_struct *curr;
+
+	if (!cfg.resume_after_host || cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	curr = scx_bpf_cpu_curr(cpu);
+	if (!curr || curr->pid == 0 || bypasses_user(curr))
+		return;
+	host_preempted[cpu].pid = curr->pid;
+	host_preempted[cpu].at_ns = bpf_ktime_get_ns();
+}
+
+/*
+ * p, put back after the scheduling thread preempted it, runs on with what
+ * is left of the slice the policy gave it, without a round trip: under an
+ * ordered policy in the ordered queue by the vtime of that decision (a
+ * more urgent task the thread released meanwhile goes first: a waking
+ * cyclictest must not wait behind the CPU hog it interrupted); otherwise
+ * on the same CPU, after the thread. Not a task whose slice the kernel
+ * refilled (it ran on past the policy's slice, with nothing else queued):
+ * that one goes back to the policy. False: not such a task.
+ */
+static bool resume_after_host(struct task_struct *p, u64 enq_flags)
+{
+	s32 cpu = bpf_get_smp_processor_id();
+	struct host_preempted *hp;
+	struct task_ctx *tctx;
+	u64 used;
+
+	if (enq_flags & SCX_ENQ_WAKEUP || cpu < 0 || cpu >= PL_MAX_CPUS)
+		return false;
+	hp = &host_preempted[cpu];
+	if (hp->pid != p->pid)
+		return false;
+	hp->pid = 0;
+	if (bpf_ktime_get_ns() - hp->at_ns > HOST_PREEMPT_STALE_NS)
+		return false;
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (!tctx || !tctx->granted)
+		return false;
+	used = p->se.sum_exec_runtime - tctx->runtime_at_grant;
+	if (used >= tctx->granted)
+		return false;
+	if (shared.ordered)
+		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, tctx->granted - used, tctx->vtime, enq_flags);
+	else
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, tctx->granted - used, enq_flags);
+	COUNT(nr_resumed);
+	return true;
+}
+
 void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	if (shared.failsafe && !bypasses_user(p)) {
+		forget_grant(p);
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 		COUNT(nr_failsafe_dispatches);
@@ -251,12 +340,16 @@ void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 		 * The scheduling thread preempts whatever runs on its CPU:
 		 * every other task is waiting for it.
 		 */
-		if (p->pid == cfg.host_pid)
+		if (p->pid == cfg.host_pid) {
 			enq_flags |= SCX_ENQ_PREEMPT;
+			mark_host_preempted(scx_bpf_task_cpu(p));
+		}
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
 		COUNT(nr_kernel_dispatches);
 		return;
 	}
+	if (resume_after_host(p, enq_flags))
+		return;
 	queue_to_user(p, enq_flags);
 }
 
@@ -275,6 +368,7 @@ void PL_OPS(plugland_dequeue, struct task_struct *p, u64 deq_flags)
 struct drain_ctx {
 	s32 cpu;		/* the CPU in ops.dispatch */
 	bool got_local;		/* a decision named it: it has a task to run */
+	bool got_any;		/* decisions went to the any-CPU queues */
 };
 
 /* One record of the user ring buffer: apply the policy's decision. */
@@ -305,6 +399,8 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	tctx->in_user = 0;
 	tctx->gen++; /* one decision per enqueue: a second one is stale */
 	slice = d.slice_ns ?: cfg.slice_ns;
+	tctx->granted = slice;
+	tctx->runtime_at_grant = p->se.sum_exec_runtime;
 	cpu = d.cpu;
 
 	/*
@@ -331,6 +427,7 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 		else
 			pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
 		kick_idle_cpu_for(p);
+		dc->got_any = true;
 	}
 	COUNT(nr_user_dispatches);
 out:
@@ -365,6 +462,8 @@ static void rescue_user_tasks(void)
 
 /* Counts ops.dispatch calls (racy across CPUs: only its low bits matter). */
 static u32 dispatch_rounds;
+/* The CPU's last ops.dispatch returned to let its decisions land first. */
+static u8 dispatch_again[PL_MAX_CPUS];
 
 /*
  * Move a task from the two any-CPU queues to this CPU. Under an ordered
@@ -391,13 +490,29 @@ static bool move_any_cpu_task(void)
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 {
 	struct drain_ctx dc = { .cpu = cpu };
+	u8 *again;
 
 	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
 		rescue_user_tasks();
 	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
 
 	/* Our inserts land when this callback returns: one is enough. */
-	if (dc.got_local || move_any_cpu_task())
+	if (dc.got_local)
+		return;
+	/*
+	 * Having queued decisions for any CPU, return too: the kernel calls
+	 * again once they landed, and the choice then sees them (else a task
+	 * queued before, say a CPU hog the host's thread interrupted, would go
+	 * before the more urgent one just decided). Once in a row: a host
+	 * that never stops deciding must not keep this CPU choosing.
+	 */
+	again = &dispatch_again[cpu & (PL_MAX_CPUS - 1)]; /* masked: the verifier */
+	if (dc.got_any && !*again) {
+		*again = 1;
+		return;
+	}
+	*again = 0;
+	if (move_any_cpu_task())
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
 	if (shared.nr_scheduled)

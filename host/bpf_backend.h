@@ -12,6 +12,7 @@ struct bpf_backend_opts {
 	uint32_t ringbuf_kib;	/* each direction */
 	bool all_kthreads;	/* every kthread bypasses user space */
 	bool idle_direct;	/* waking tasks take an idle CPU without user space */
+	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
 	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */
 };
 

@@ -111,6 +111,7 @@ static const struct opt opts[] = {
 	U32C("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576, check_ringbuf_kib),
 	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
 	BOOL("bpf", "idle_direct", idle_direct, "false"),
+	BOOL("bpf", "resume_after_host", resume_after_host, "true"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))

@@ -47,6 +47,7 @@ struct config {
 	uint32_t ringbuf_kib;
 	bool all_kthreads;
 	bool idle_direct;
+	bool resume_after_host;
 	uint32_t failsafe_ms;
 
 	/* sections other than the host's: handed to plugins */

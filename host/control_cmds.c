@@ -71,6 +71,7 @@ static void add_counters(cJSON *r, bool all)
 	ADD(o, c, nr_failsafe_exit);
 	ADD(o, c, nr_failsafe_rescued);
 	ADD(o, c, nr_preempt_kicks);
+	ADD(o, c, nr_resumed);
 }
 
 /* The loop's counters are read from another thread: approximate. */

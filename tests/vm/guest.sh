@@ -337,6 +337,32 @@ t_swap() {
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
+# t_resume: a task that the host's scheduling thread preempted (it preempts
+# whatever runs where it wakes up) runs on with the rest of its slice,
+# without a round trip to the policy: counted under load, and never with
+# bpf.resume_after_host=false. Both runs complete without a stall.
+t_resume() {
+	CASE=resume
+	dmesg -c >/dev/null
+	for on in true false; do
+		start_host -p deadline --set bpf.resume_after_host=$on || return
+		stress-ng --cpu 4 --timeout 8s --quiet &
+		stress=$!
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
+		wait $stress || fail "stress-ng failed ($on)"
+		n=$(scx_plugland ctl stats | awk '$1 == "nr_resumed" { print $2 }')
+		q=$(scx_plugland ctl stats | awk '$1 == "nr_queued" { print $2 }')
+		stop_host INT || return
+		case $on in
+		true) [ "${n:-0}" -gt 0 ] || fail "nothing resumed under load (queued ${q:-?})"; n_on=$n q_on=$q ;;
+		false) [ "${n:-x}" = 0 ] || fail "resumed $n with resume_after_host=false" ;;
+		esac
+	done
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	pass "resumed $n_on of $q_on queued under load; none when off; no stall"
+}
+
 # t_leftovers: tasks that an ordered policy (deadline) released into the
 # kernel's ordered queue still run after a switch to a FIFO policy whose
 # shared queue never empties (8 CPU hogs and two hackbench loops on 2
@@ -489,7 +515,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,resume,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
