@@ -500,14 +500,16 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	if (dc.got_local)
 		return;
 	/*
-	 * Having queued decisions for any CPU, return too: the kernel calls
-	 * again once they landed, and the choice then sees them (else a task
-	 * queued before, say a CPU hog the host's thread interrupted, would go
-	 * before the more urgent one just decided). Once in a row: a host
-	 * that never stops deciding must not keep this CPU choosing.
+	 * Under an ordered policy, having queued decisions for any CPU,
+	 * return too: the kernel calls again once they landed, and the
+	 * choice then sees them (else a task queued before, say a CPU hog the
+	 * host's thread interrupted, would go before the more urgent one just
+	 * decided). FIFO queues need no second look: what came first goes
+	 * first. Once in a row: a host that never stops deciding must not
+	 * keep this CPU choosing.
 	 */
 	again = &dispatch_again[cpu & (PL_MAX_CPUS - 1)]; /* masked: the verifier */
-	if (dc.got_any && !*again) {
+	if (dc.got_any && shared.ordered && !*again) {
 		*again = 1;
 		return;
 	}
