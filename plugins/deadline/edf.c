@@ -122,6 +122,7 @@ struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict
 		.pin_cpu = -1,
 		.flags = t->flags,
 		.nr_cpus_allowed = t->nr_cpus_allowed,
+		.weight = (uint32_t)weight_of(t),
 	};
 
 	it.d.vtime = v->deadline;
@@ -133,6 +134,17 @@ uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting)
 	uint64_t s = e->p.slice_ns / (nr_waiting ? nr_waiting : 1);
 
 	return s > e->p.min_slice_ns ? s : e->p.min_slice_ns;
+}
+
+uint64_t edf_weighted_slice(const struct edf *e, uint64_t nr_waiting, uint32_t weight)
+{
+	uint64_t ceiling = e->p.burst_cap_ns > e->p.slice_ns ? e->p.burst_cap_ns : e->p.slice_ns;
+	uint64_t s = edf_slice(e, nr_waiting) * (weight ? weight : PLUGLAND_WEIGHT_DEFAULT) /
+		     PLUGLAND_WEIGHT_DEFAULT;
+
+	if (s < EDF_SLICE_FLOOR_NS)
+		return EDF_SLICE_FLOOR_NS;
+	return s < ceiling ? s : ceiling;
 }
 
 /* The task leaves for a CPU; its state (NULL when none is kept). */
@@ -199,7 +211,7 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 	*out = it.d;
 	out->cpu = cpu;
 	if (!out->slice_ns)
-		out->slice_ns = edf_slice(e, nr_waiting);
+		out->slice_ns = edf_weighted_slice(e, nr_waiting, it.weight);
 	return true;
 }
 

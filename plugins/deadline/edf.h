@@ -44,6 +44,7 @@ struct edf_params {
 
 /* What the policies read from their ini section for the core. */
 #define EDF_DEFAULT_MIN_SLICE_NS 500000ull
+#define EDF_SLICE_FLOOR_NS 50000ull	/* the shortest slice_us accepted */
 #define EDF_DEFAULT_BURST_CAP_NS 20000000ull
 #define EDF_DEFAULT_FORGET_NS 10000000000ull
 #define EDF_DEFAULT_MAX_TASKS 16384u
@@ -84,6 +85,14 @@ void edf_account(struct edf *e, const struct plugland_task *t, struct edf_verdic
 struct run_item edf_item(const struct plugland_task *t, const struct edf_verdict *v);
 /* The slice when nr_waiting tasks wait: max(min_slice, slice / nr_waiting). */
 uint64_t edf_slice(const struct edf *e, uint64_t nr_waiting);
+/*
+ * The slice of a task of that weight: edf_slice() * weight / 100, within
+ * [EDF_SLICE_FLOOR_NS, max(slice, burst_cap)]. Each turn then advances
+ * every task's vruntime alike, so shares follow the weights even though
+ * a task never runs two turns in a row (at the end of a slice it is away
+ * at the host while its CPU takes the next task).
+ */
+uint64_t edf_weighted_slice(const struct edf *e, uint64_t nr_waiting, uint32_t weight);
 /*
  * Release the first task of q into *out if the gate lets it go, or, when
  * by_deadline and it woke up, if it can preempt a task with a later

@@ -17,6 +17,7 @@ struct run_item {
 	int32_t pin_cpu;	/* >= 0: it must run there */
 	uint32_t flags;		/* PLUGLAND_TASK_* of its enqueue */
 	uint32_t nr_cpus_allowed;
+	uint32_t weight;	/* the task's weight at its enqueue */
 };
 
 struct run_heap {

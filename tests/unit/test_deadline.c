@@ -81,7 +81,9 @@ static void test_sleeper_waits_less(void **state)
  * Preemption: a task that wakes every 1 ms for 50 us among four hogs on
  * two CPUs. With preempt=true it takes a hog's CPU at once; with
  * preempt=false (the default) it waits for one of two slices to end. Returns its p99 wait and
- * checks that shares stay fair to the hogs either way.
+ * checks that shares stay fair to the hogs either way. min_slice_us is
+ * set below the harness's 1 ms slice_us: only a hog that has run it can
+ * be preempted.
  */
 static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
 {
@@ -93,6 +95,7 @@ static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
 
 	harness_load(&h, "deadline");
 	harness_set(&h, preempt);
+	harness_set(&h, "deadline.min_slice_us=500");
 	harness_start(&h, &o);
 	harness_run(&h);
 	p99 = synth_wait_percentile(synth_backend_task(h.be, 4), 99);
@@ -123,27 +126,42 @@ static void test_wakeup_preempts_hogs(void **state)
 	assert_true(without > 200000); /* about half a 500 us minimum slice */
 }
 
-static void test_weights_proportional(void **state)
+/*
+ * Shares follow the weights with slices that shrink (5 ms / 4 waiting,
+ * over a 0.5 ms floor) and with the shipped ones, which stay at the
+ * 2.5 ms floor under load: a task never runs two slices in a row, so
+ * only a slice scaled by its weight gets a weight-400 hog more than half
+ * a CPU once slices stop shrinking.
+ */
+static void weights_proportional(const char *slice, const char *min_slice)
 {
 	static const uint64_t w[6] = { 100, 100, 200, 200, 400, 400 };
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_ns = 20000 * MS, .weights = w };
 	struct harness h;
 	uint32_t i;
 
-	(void)state;
 	harness_load(&h, "deadline");
+	harness_set(&h, slice);
+	harness_set(&h, min_slice);
 	harness_start(&h, &o);
 	harness_run(&h);
 	for (i = 0; i < o.nr_tasks; i++) {
 		double s = harness_share(&h, i, o.nr_tasks), want = (double)w[i] / 1400;
 
-		printf("  weight %3llu: %.4f of the CPU time (want %.4f)\n",
-		       (unsigned long long)w[i], s, want);
+		printf("  %s, %s: weight %3llu: %.4f of the CPU time (want %.4f)\n", slice,
+		       min_slice, (unsigned long long)w[i], s, want);
 		if (off(s, want) > 0.10)
-			fail_msg("weight %llu got %.4f, want %.4f +- 10%%",
+			fail_msg("%s, %s: weight %llu got %.4f, want %.4f +- 10%%", slice, min_slice,
 				 (unsigned long long)w[i], s, want);
 	}
 	harness_stop(&h);
+}
+
+static void test_weights_proportional(void **state)
+{
+	(void)state;
+	weights_proportional("deadline.slice_us=5000", "deadline.min_slice_us=500");
+	weights_proportional("deadline.slice_us=5000", "deadline.min_slice_us=2500");
 }
 
 /* A task back from a long sleep runs first, but only for about a slice

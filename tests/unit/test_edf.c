@@ -152,11 +152,28 @@ static void test_sleeper_credit_is_one_slice(void **state)
 	core_fini(&c);
 }
 
+/* Slices scale with the weight, within [EDF_SLICE_FLOOR_NS, burst_cap]. */
+static void test_slice_scales_with_weight(void **state)
+{
+	struct core c;
+
+	(void)state;
+	core_init(&c);
+	assert_int_equal(edf_weighted_slice(&c.edf, 1, 100), 5 * MS);
+	assert_int_equal(edf_weighted_slice(&c.edf, 10, 100), MS / 2);	  /* the floor */
+	assert_int_equal(edf_weighted_slice(&c.edf, 10, 400), 2 * MS);
+	assert_int_equal(edf_weighted_slice(&c.edf, 10, 0), MS / 2);	  /* unknown: nice 0 */
+	assert_int_equal(edf_weighted_slice(&c.edf, 10, 1), EDF_SLICE_FLOOR_NS);
+	assert_int_equal(edf_weighted_slice(&c.edf, 1, 10000), 20 * MS); /* burst_cap */
+	core_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waking_task_ahead_of_drifted_hogs),
 		cmocka_unit_test(test_sleeper_credit_is_one_slice),
+		cmocka_unit_test(test_slice_scales_with_weight),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
