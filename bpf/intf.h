@@ -75,6 +75,8 @@ struct plugland_counters {
 	u64 nr_preempt_kicks;	/* CPUs preempted for the policy (preempt_cpu) */
 	u64 nr_resumed;		/* preempted by the host's scheduling thread, run
 				   on without a round trip (resume_after_host) */
+	u64 nr_deferred_wakeups; /* sync wake-ups queued without waking the host:
+				    it wakes at the next context switch */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -89,6 +91,9 @@ struct plugland_config {
 	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
 	u32 resume_after_host;	/* 1: a task the scheduling thread preempted runs
 				   on after it with the rest of its slice */
+	u32 defer_sync_wakeups;	/* 1: a sync wake-up with no CPU idle wakes the
+				   host at the next context switch */
+	u32 __pad;
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 

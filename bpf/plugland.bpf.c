@@ -29,10 +29,13 @@
  *    page fault whose resolution needs one of them.
  *
  * Waking the host. The host sleeps in epoll on the queued ring buffer and
- * a submit wakes it when it has caught up. Two more paths make sure it is
- * never forgotten: ops.dispatch on a CPU with nothing to run, while the
- * policy holds tasks and the host sleeps, sends a wake-up record; and a
- * heartbeat timer does the same when work has waited a whole period.
+ * a submit wakes it when it has caught up, except for a sync wake-up while
+ * no CPU is idle (defer_sync_wakeups): that one waits for the next context
+ * switch or tick on any CPU, so that a waker's burst costs one wake-up.
+ * Two more paths make sure it is never forgotten: ops.dispatch on a CPU
+ * with nothing to run, while the policy holds tasks and the host sleeps,
+ * sends a wake-up record; and a heartbeat timer does the same when work
+ * has waited a whole period.
  *
  * Failsafe. If the host makes no progress for failsafe_ns while work waits
  * (stopped, stuck in a policy, page-faulting under memory pressure), the
@@ -101,6 +104,7 @@ struct task_ctx {
 	u64 granted;
 	u64 runtime_at_grant;
 	u32 in_user; /* queued to user space, no decision applied yet */
+	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
 };
 
 /* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
@@ -171,6 +175,51 @@ static void forget_grant(struct task_struct *p)
 		tctx->granted = 0;
 }
 
+/*
+ * Deferred wake-ups of the host. A sync wake-up (a pipe write, say) comes
+ * from a task that is about to sleep; while no CPU is idle, nothing can
+ * run the woken task before that CPU switches anyway. So its record goes
+ * into the ring buffer without waking the host, and the next context
+ * switch or tick on any CPU wakes it: one wake-up of the host, one
+ * preemption by it, for the whole burst a waker produces (hackbench
+ * senders wake a dozen receivers in a row). A record submitted with a
+ * wake-up while deferred ones wait forces it: the ring buffer's own
+ * wake-up fires only for a record at the head.
+ */
+u32 wakeup_deferred; /* not static: clang shrank it to a 1-byte bool, which BTF refuses */
+
+static void note_sync_wake(struct task_struct *p, u64 wake_flags)
+{
+	struct task_ctx *tctx;
+
+	if (!cfg.defer_sync_wakeups || bypasses_user(p))
+		return;
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (tctx)
+		tctx->sync_wake = !!(wake_flags & SCX_WAKE_SYNC);
+}
+
+/* The ring buffer flags for a record just filled: defer its wake-up? */
+static u64 host_wakeup_flags(struct task_ctx *tctx, u64 enq_flags, bool *deferred)
+{
+	bool sync = tctx->sync_wake;
+
+	tctx->sync_wake = 0;
+	*deferred = sync && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
+	if (*deferred)
+		return BPF_RB_NO_WAKEUP;
+	return wakeup_deferred ? BPF_RB_FORCE_WAKEUP : 0;
+}
+
+/* A context switch or a tick: wake the host for the deferred records. */
+static __always_inline void flush_deferred_wakeup(void)
+{
+	if (!wakeup_deferred)
+		return;
+	wakeup_deferred = 0;
+	wake_host(false);
+}
+
 /* Make an idle CPU look at the shared DSQ; none idle: the next to
  * reschedule will. */
 static void kick_idle_cpu_for(struct task_struct *p)
@@ -187,6 +236,7 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 	bool is_idle = false;
 	s32 cpu;
 
+	note_sync_wake(p, wake_flags);
 	/*
 	 * Ordinary tasks: placement is the policy's job, so do not claim an
 	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle)
@@ -214,6 +264,8 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 {
 	struct plugland_queued *q;
 	struct task_ctx *tctx;
+	bool deferred;
+	u64 rb_flags;
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
@@ -250,9 +302,18 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
 	tctx->in_user = 1;
 	tctx->granted = 0;
+	rb_flags = host_wakeup_flags(tctx, enq_flags, &deferred);
 	/* Before the submit: the host clears it before it consumes. */
 	shared.usersched_needed = 1;
-	bpf_ringbuf_submit(q, 0);
+	bpf_ringbuf_submit(q, rb_flags);
+	if (deferred) {
+		/* After the submit: a flush before it would find no record
+		 * and the next one would not come. */
+		wakeup_deferred = 1;
+		COUNT(nr_deferred_wakeups);
+	} else if (rb_flags == BPF_RB_FORCE_WAKEUP) {
+		wakeup_deferred = 0;
+	}
 	COUNT(nr_queued);
 }
 
@@ -492,6 +553,7 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	struct drain_ctx dc = { .cpu = cpu };
 	u8 *again;
 
+	flush_deferred_wakeup();
 	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
 		rescue_user_tasks();
 	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
@@ -534,9 +596,18 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
 	if (cpu < 0 || cpu >= PL_MAX_CPUS || cpu_idle[cpu] == idle)
 		return;
 	cpu_idle[cpu] = idle;
-	if (idle)
+	if (idle) {
 		shared.running[cpu].vtime = 0; /* nothing to preempt */
+		flush_deferred_wakeup();
+	}
 	__sync_fetch_and_add(&shared.nr_idle_cpus, idle ? 1 : -1);
+}
+
+/* A waker that runs on without switching still wakes the host within a
+ * tick of its deferred wake-ups. */
+void PL_OPS(plugland_tick, struct task_struct *p)
+{
+	flush_deferred_wakeup();
 }
 
 /*
@@ -550,6 +621,7 @@ void PL_OPS(plugland_running, struct task_struct *p)
 	struct task_ctx *tctx;
 	u64 vtime = 0;
 
+	flush_deferred_wakeup();
 	/* Most policies never preempt: then this runs at every context
 	 * switch for nothing (a quarter of hackbench's time under qemu). */
 	if (!shared.publish_running)
@@ -759,6 +831,7 @@ struct sched_ext_ops plugland_ops = {
 	.dequeue = (void *)plugland_dequeue,
 	.dispatch = (void *)plugland_dispatch,
 	.running = (void *)plugland_running,
+	.tick = (void *)plugland_tick,
 	.init_task = (void *)plugland_init_task,
 	.exit_task = (void *)plugland_exit_task,
 	.update_idle = (void *)plugland_update_idle,

@@ -405,6 +405,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->direct_all_kthreads = o->all_kthreads;
 	cfg->idle_direct = o->idle_direct;
 	cfg->resume_after_host = o->resume_after_host;
+	cfg->defer_sync_wakeups = o->defer_sync_wakeups;
 	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
 	b->failsafe_wait_ms = (int)(o->failsafe_ms / 4);
 	cfg->slice_ns = o->slice_ns;

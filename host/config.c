@@ -112,6 +112,7 @@ static const struct opt opts[] = {
 	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
 	BOOL("bpf", "idle_direct", idle_direct, "false"),
 	BOOL("bpf", "resume_after_host", resume_after_host, "true"),
+	BOOL("bpf", "defer_sync_wakeups", defer_sync_wakeups, "true"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))

@@ -48,6 +48,7 @@ struct config {
 	bool all_kthreads;
 	bool idle_direct;
 	bool resume_after_host;
+	bool defer_sync_wakeups;
 	uint32_t failsafe_ms;
 
 	/* sections other than the host's: handed to plugins */

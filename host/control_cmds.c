@@ -72,6 +72,7 @@ static void add_counters(cJSON *r, bool all)
 	ADD(o, c, nr_failsafe_rescued);
 	ADD(o, c, nr_preempt_kicks);
 	ADD(o, c, nr_resumed);
+	ADD(o, c, nr_deferred_wakeups);
 }
 
 /* The loop's counters are read from another thread: approximate. */

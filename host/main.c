@@ -268,7 +268,7 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
@@ -282,7 +282,8 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
 	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
 	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks,
-	       "run on after the host's preemption", (unsigned long long)c.nr_resumed);
+	       "run on after the host's preemption", (unsigned long long)c.nr_resumed,
+	       "host woken at the next switch (sync)", (unsigned long long)c.nr_deferred_wakeups);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
 	       "%llu starved, %llu exits reported\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
@@ -317,6 +318,7 @@ static int run_once(struct config *cfg)
 		.all_kthreads = cfg->all_kthreads,
 		.idle_direct = cfg->idle_direct,
 		.resume_after_host = cfg->resume_after_host,
+		.defer_sync_wakeups = cfg->defer_sync_wakeups,
 		.failsafe_ms = cfg->failsafe_ms,
 	};
 	const struct policy_slot *slot = active_slot();

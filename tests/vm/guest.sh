@@ -370,6 +370,38 @@ t_resume() {
 	pass "resumed $n_on of $q_on queued under load; none when off; no stall"
 }
 
+# t_deferred: a sync wake-up (hackbench's pipes) while no CPU is idle
+# wakes the host at the next context switch or tick, not at once: counted
+# under load, never with bpf.defer_sync_wakeups=false. No wake-up may be
+# lost: hackbench completes, no stall, and the heartbeat (which wakes a
+# host that left work waiting a whole period) stays a rare backstop.
+t_deferred() {
+	CASE=deferred
+	dmesg -c >/dev/null
+	for on in true false; do
+		start_host -p deadline --set bpf.defer_sync_wakeups=$on || return
+		stress-ng --cpu 2 --timeout 8s --quiet &
+		stress=$!
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
+		wait $stress || fail "stress-ng failed ($on)"
+		n=$(scx_plugland ctl stats | awk '$1 == "nr_deferred_wakeups" { print $2 }')
+		q=$(scx_plugland ctl stats | awk '$1 == "nr_queued" { print $2 }')
+		hb=$(scx_plugland ctl stats | awk '$1 == "nr_heartbeats" { print $2 }')
+		stop_host INT || return
+		case $on in
+		true)
+			[ "${n:-0}" -gt 0 ] || fail "no wake-up deferred under load (queued ${q:-?})"
+			[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: deferred wake-ups were left waiting"
+			n_on=$n q_on=$q hb_on=$hb ;;
+		false) [ "${n:-x}" = 0 ] || fail "deferred $n with defer_sync_wakeups=false" ;;
+		esac
+	done
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	pass "deferred $n_on of $q_on wake-ups under load ($hb_on heartbeats); none when off; no stall"
+}
+
 # t_leftovers: tasks that an ordered policy (deadline) released into the
 # kernel's ordered queue still run after a switch to a FIFO policy whose
 # shared queue never empties (8 CPU hogs and two hackbench loops on 2
@@ -522,7 +554,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,resume,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
