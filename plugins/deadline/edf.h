@@ -43,7 +43,7 @@ struct edf_params {
 };
 
 /* What the policies read from their ini section for the core. */
-#define EDF_DEFAULT_MIN_SLICE_NS 500000ull
+#define EDF_DEFAULT_MIN_SLICE_NS 2500000ull
 #define EDF_SLICE_FLOOR_NS 50000ull	/* the shortest slice_us accepted */
 #define EDF_DEFAULT_BURST_CAP_NS 20000000ull
 #define EDF_DEFAULT_FORGET_NS 10000000000ull
