@@ -556,7 +556,16 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	flush_deferred_wakeup();
 	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
 		rescue_user_tasks();
-	bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
+	/*
+	 * apply_dispatch stops once an insert took the last slot of this
+	 * round, so a record is consumed only when there is room for it; a
+	 * drain that started with none (a rescue that filled them all) would
+	 * insert one too many, and the kernel ejects the scheduler for a
+	 * "dispatch buffer overflow" (rules, 4 vCPUs, a failsafe under
+	 * hackbench). The records wait for the next round.
+	 */
+	if (scx_bpf_dispatch_nr_slots())
+		bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
 
 	/* Our inserts land when this callback returns: one is enough. */
 	if (dc.got_local)
