@@ -344,6 +344,28 @@ t_swap() {
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
+# load_with OPTION=VALUE CPU_HOGS HACKBENCH_RUNS: deadline with that option
+# under stress-ng (8 s) and hackbench; its counters (`ctl stats`) end up in
+# /tmp/stats. Non-zero when the host would not start or stop.
+load_with() {
+	start_host -p deadline --set "bpf.$1" || return
+	stress-ng --cpu "$2" --timeout 8s --quiet &
+	stress=$!
+	round=0
+	while [ $round -lt "$3" ]; do
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($1)"
+		round=$((round + 1))
+	done
+	wait $stress || fail "stress-ng failed ($1)"
+	scx_plugland ctl stats >/tmp/stats
+	stop_host INT
+}
+
+# counter NAME: a counter from the last load_with.
+counter() {
+	awk -v k="$1" '$1 == k { print $2 }' /tmp/stats
+}
+
 # t_resume: a task that the host's scheduling thread preempted (it preempts
 # whatever runs where it wakes up) runs on with the rest of its slice,
 # without a round trip to the policy: counted under load, and never with
@@ -351,26 +373,17 @@ t_swap() {
 t_resume() {
 	CASE=resume
 	dmesg -c >/dev/null
-	for on in true false; do
-		start_host -p deadline --set bpf.resume_after_host=$on || return
-		stress-ng --cpu 4 --timeout 8s --quiet &
-		stress=$!
-		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
-		wait $stress || fail "stress-ng failed ($on)"
-		n=$(scx_plugland ctl stats | awk '$1 == "nr_resumed" { print $2 }')
-		q=$(scx_plugland ctl stats | awk '$1 == "nr_queued" { print $2 }')
-		stop_host INT || return
-		case $on in
-		true) [ "${n:-0}" -gt 0 ] || fail "nothing resumed under load (queued ${q:-?})"; n_on=$n q_on=$q ;;
-		false) [ "${n:-x}" = 0 ] || fail "resumed $n with resume_after_host=false" ;;
-		esac
-	done
+	load_with resume_after_host=true 4 1 || return
+	n=$(counter nr_resumed) q=$(counter nr_queued)
+	[ "${n:-0}" -gt 0 ] || fail "nothing resumed under load (queued ${q:-?})"
+	load_with resume_after_host=false 4 1 || return
+	[ "$(counter nr_resumed)" = 0 ] || fail "resumed $(counter nr_resumed) with resume_after_host=false"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
-	pass "resumed $n_on of $q_on queued under load; none when off; no stall"
+	pass "resumed $n of $q queued under load; none when off; no stall"
 }
 
-# t_deferred: a sync wake-up (hackbench's pipes) while no CPU is idle
+# t_deferred: a sync wake-up (hackbench's sockets) while no CPU is idle
 # wakes the host at the next context switch or tick, not at once: counted
 # under load, never with bpf.defer_sync_wakeups=false. No wake-up may be
 # lost: hackbench completes, no stall, and the heartbeat (which wakes a
@@ -378,28 +391,16 @@ t_resume() {
 t_deferred() {
 	CASE=deferred
 	dmesg -c >/dev/null
-	for on in true false; do
-		start_host -p deadline --set bpf.defer_sync_wakeups=$on || return
-		stress-ng --cpu 2 --timeout 8s --quiet &
-		stress=$!
-		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
-		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed ($on)"
-		wait $stress || fail "stress-ng failed ($on)"
-		n=$(scx_plugland ctl stats | awk '$1 == "nr_deferred_wakeups" { print $2 }')
-		q=$(scx_plugland ctl stats | awk '$1 == "nr_queued" { print $2 }')
-		hb=$(scx_plugland ctl stats | awk '$1 == "nr_heartbeats" { print $2 }')
-		stop_host INT || return
-		case $on in
-		true)
-			[ "${n:-0}" -gt 0 ] || fail "no wake-up deferred under load (queued ${q:-?})"
-			[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: deferred wake-ups were left waiting"
-			n_on=$n q_on=$q hb_on=$hb ;;
-		false) [ "${n:-x}" = 0 ] || fail "deferred $n with defer_sync_wakeups=false" ;;
-		esac
-	done
+	load_with defer_sync_wakeups=true 2 2 || return
+	n=$(counter nr_deferred_wakeups) q=$(counter nr_queued) hb=$(counter nr_heartbeats)
+	[ "${n:-0}" -gt 0 ] || fail "no wake-up deferred under load (queued ${q:-?})"
+	[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: deferred wake-ups were left waiting"
+	load_with defer_sync_wakeups=false 2 2 || return
+	[ "$(counter nr_deferred_wakeups)" = 0 ] ||
+		fail "deferred $(counter nr_deferred_wakeups) with defer_sync_wakeups=false"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
-	pass "deferred $n_on of $q_on wake-ups under load ($hb_on heartbeats); none when off; no stall"
+	pass "deferred $n of $q wake-ups under load ($hb heartbeats); none when off; no stall"
 }
 
 # t_leftovers: tasks that an ordered policy (deadline) released into the
