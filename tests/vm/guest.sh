@@ -361,8 +361,8 @@ load_with() {
 	stop_host INT
 }
 
-# counter NAME: a counter from the last load_with.
-counter() {
+# load_stat NAME: a counter from the last load_with (`ctl stats`).
+load_stat() {
 	awk -v k="$1" '$1 == k { print $2 }' /tmp/stats
 }
 
@@ -374,10 +374,10 @@ t_resume() {
 	CASE=resume
 	dmesg -c >/dev/null
 	load_with resume_after_host=true 4 1 || return
-	n=$(counter nr_resumed) q=$(counter nr_queued)
+	n=$(load_stat nr_resumed) q=$(load_stat nr_queued)
 	[ "${n:-0}" -gt 0 ] || fail "nothing resumed under load (queued ${q:-?})"
 	load_with resume_after_host=false 4 1 || return
-	[ "$(counter nr_resumed)" = 0 ] || fail "resumed $(counter nr_resumed) with resume_after_host=false"
+	[ "$(load_stat nr_resumed)" = 0 ] || fail "resumed $(load_stat nr_resumed) with resume_after_host=false"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
 	pass "resumed $n of $q queued under load; none when off; no stall"
@@ -392,12 +392,12 @@ t_deferred() {
 	CASE=deferred
 	dmesg -c >/dev/null
 	load_with defer_sync_wakeups=true 2 2 || return
-	n=$(counter nr_deferred_wakeups) q=$(counter nr_queued) hb=$(counter nr_heartbeats)
+	n=$(load_stat nr_deferred_wakeups) q=$(load_stat nr_queued) hb=$(load_stat nr_heartbeats)
 	[ "${n:-0}" -gt 0 ] || fail "no wake-up deferred under load (queued ${q:-?})"
 	[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: deferred wake-ups were left waiting"
 	load_with defer_sync_wakeups=false 2 2 || return
-	[ "$(counter nr_deferred_wakeups)" = 0 ] ||
-		fail "deferred $(counter nr_deferred_wakeups) with defer_sync_wakeups=false"
+	[ "$(load_stat nr_deferred_wakeups)" = 0 ] ||
+		fail "deferred $(load_stat nr_deferred_wakeups) with defer_sync_wakeups=false"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
 	pass "deferred $n of $q wake-ups under load ($hb heartbeats); none when off; no stall"
