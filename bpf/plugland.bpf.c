@@ -199,16 +199,26 @@ static void note_sync_wake(struct task_struct *p, u64 wake_flags)
 		tctx->sync_wake = !!(wake_flags & SCX_WAKE_SYNC);
 }
 
-/* The ring buffer flags for a record just filled: defer its wake-up? */
-static u64 host_wakeup_flags(struct task_ctx *tctx, u64 enq_flags, bool *deferred)
+/*
+ * Submit a record to the host: without a wake-up when `defer`, else with
+ * one, forced while deferred records wait ahead of it. Every record goes
+ * through here, or one left unread without a wake-up would silence those
+ * behind it (the host slept until its timeout: cyclictest saw 28 ms).
+ */
+static void submit_to_host(struct plugland_queued *q, bool defer)
 {
-	bool sync = tctx->sync_wake;
-
-	tctx->sync_wake = 0;
-	*deferred = sync && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
-	if (*deferred)
-		return BPF_RB_NO_WAKEUP;
-	return wakeup_deferred ? BPF_RB_FORCE_WAKEUP : 0;
+	if (defer) {
+		bpf_ringbuf_submit(q, BPF_RB_NO_WAKEUP);
+		/* After the submit: a flush before it would find no record
+		 * and the next one would not come. */
+		wakeup_deferred = 1;
+		COUNT(nr_deferred_wakeups);
+	} else if (wakeup_deferred) {
+		wakeup_deferred = 0;
+		bpf_ringbuf_submit(q, BPF_RB_FORCE_WAKEUP);
+	} else {
+		bpf_ringbuf_submit(q, 0);
+	}
 }
 
 /* A context switch or a tick: wake the host for the deferred records. */
@@ -264,8 +274,7 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 {
 	struct plugland_queued *q;
 	struct task_ctx *tctx;
-	bool deferred;
-	u64 rb_flags;
+	bool defer;
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
@@ -302,18 +311,11 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
 	tctx->in_user = 1;
 	tctx->granted = 0;
-	rb_flags = host_wakeup_flags(tctx, enq_flags, &deferred);
+	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
+	tctx->sync_wake = 0;
 	/* Before the submit: the host clears it before it consumes. */
 	shared.usersched_needed = 1;
-	bpf_ringbuf_submit(q, rb_flags);
-	if (deferred) {
-		/* After the submit: a flush before it would find no record
-		 * and the next one would not come. */
-		wakeup_deferred = 1;
-		COUNT(nr_deferred_wakeups);
-	} else if (rb_flags == BPF_RB_FORCE_WAKEUP) {
-		wakeup_deferred = 0;
-	}
+	submit_to_host(q, defer);
 	COUNT(nr_queued);
 }
 
@@ -657,11 +659,8 @@ static u64 pending_since;
 /*
  * A task that user space knew of has exited (or left sched_ext): tell the
  * host, so the policy can forget it (plugland_policy.task_gone). Advisory:
- * nothing is lost but a hint when the ring buffer is full. Submitted like
- * any record, not with BPF_RB_NO_WAKEUP: the ring buffer wakes its reader
- * only for a record that finds it caught up, so one record left unread
- * without a wake-up would silence every record behind it (the host then
- * slept until its timeout: cyclictest saw 28 ms).
+ * nothing is lost but a hint when the ring buffer is full. Submitted
+ * with a wake-up (submit_to_host).
  */
 void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args *args)
 {
@@ -677,7 +676,7 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 	q->pid = p->pid;
 	q->tgid = p->tgid;
 	q->flags = PL_TASK_GONE;
-	bpf_ringbuf_submit(q, 0);
+	submit_to_host(q, false);
 }
 
 static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
