@@ -29,6 +29,8 @@ typedef int64_t s64;
 #define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
 #define PL_TASK_KTHREAD	 (1u << 1)
 #define PL_TASK_NEW	 (1u << 2) /* first enqueue since it joined sched_ext */
+#define PL_TASK_DECIDED	 (1u << 29) /* not a wait: BPF placed the task itself
+				       (struct plugland_kernel_decision) */
 #define PL_TASK_GONE	 (1u << 30) /* not a task: pid exited (ops.exit_task) */
 #define PL_TASK_HEARTBEAT (1u << 31) /* not a task: a wake-up for the host */
 
@@ -48,6 +50,33 @@ struct plugland_queued {
 	u32 __pad;
 	char comm[PL_COMM_LEN];
 };
+
+/*
+ * Kernel -> user, in the same ring buffer and so in order with the tasks
+ * queued: a placement BPF made itself for an ordinary task, so that the
+ * policy's accounting and the decision log miss none. task.flags has
+ * PL_TASK_DECIDED; task.cpu is the CPU it last ran on. Submitted without a
+ * wake-up: the host reads it with the next records (docs/ARCHITECTURE.md).
+ */
+struct plugland_kernel_decision {
+	struct plugland_queued task;
+	s32 cpu;	      /* where BPF put it: a CPU, or PL_CPU_ANY */
+	u32 reason;	      /* PL_DECIDED_* */
+	u64 slice_ns;
+	u64 at_ns;	      /* when (CLOCK_MONOTONIC) */
+};
+
+/* plugland_kernel_decision.reason: the same values as the plugin ABI's
+ * PLUGLAND_KERNEL_* (include/plugland/plugin.h). */
+#define PL_DECIDED_IDLE		1 /* woke up with an idle CPU: the policy's fast path */
+#define PL_DECIDED_RESUMED	2 /* the host's thread preempted it: runs on (resume_after_host) */
+#define PL_DECIDED_CONGESTED	3 /* the ring buffer to user space was full */
+#define PL_DECIDED_FAILSAFE	4 /* queued while the host was silent */
+#define PL_DECIDED_RESCUED	5 /* taken back from a silent host */
+
+/* shared.fast_wake: which waking tasks BPF places itself */
+#define PL_FAST_WAKE_PREV	(1u << 0) /* its previous CPU is idle: there */
+#define PL_FAST_WAKE_IDLE	(1u << 1) /* any idle CPU it may use */
 
 /* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
 struct plugland_dispatch_rec {
@@ -77,6 +106,8 @@ struct plugland_counters {
 				   on without a round trip (resume_after_host) */
 	u64 nr_deferred_wakeups; /* sync wake-ups queued without waking the host:
 				    it wakes at the next context switch */
+	u64 nr_notices_lost;	/* BPF's own decisions the host could not be told
+				   of (ring buffer full) */
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 
@@ -88,7 +119,7 @@ struct plugland_config {
 	u32 direct_all_kthreads; /* 1: every kthread bypasses user space */
 	u64 slice_ns;		/* default slice */
 	u64 heartbeat_ns;	/* timer period */
-	u32 idle_direct;	/* 1: a waking task that finds an idle CPU runs there */
+	u32 ringbuf_bytes;	/* size of the queued ring buffer */
 	u32 resume_after_host;	/* 1: a task the scheduling thread preempted runs
 				   on after it with the rest of its slice */
 	u32 defer_sync_wakeups;	/* 1: a sync wake-up with no CPU idle wakes the
@@ -116,7 +147,7 @@ struct plugland_shared {
 	u32 host_sleeping;	/* host is (about to be) blocked in poll */
 	u32 publish_running;	/* a policy preempts: ops.running fills running[] */
 	u32 ordered;		/* any-CPU decisions wait by vtime, not FIFO */
-	u32 __pad0;
+	u32 fast_wake;		/* PL_FAST_WAKE_*: the policy's fast paths */
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * plugland: the kernel half of a sched_ext scheduler whose policy runs in
- * user space. This file is mechanism only; every ordering or placement
- * choice for ordinary tasks is made by the policy plugin in the host.
+ * user space. This file is mechanism: ordering and placement of ordinary
+ * tasks are the policy plugin's, in the host, except in the cases listed
+ * under "Decisions BPF makes itself" below, each of which the host is told
+ * of (tell_host_decided) so that the policy's accounting and the decision
+ * log see every placement.
  *
  * Flow of an ordinary task:
  *
@@ -47,6 +50,21 @@
  * host's late decisions for them are dropped as stale. Without this, a
  * task queued just before the host stopped (the shell that would send
  * SIGCONT, say) would wait for the kernel's watchdog.
+ *
+ * Decisions BPF makes itself, for ordinary tasks (the reason each notice
+ * carries, PL_DECIDED_*):
+ *  - IDLE: the policy's fast path (shared.fast_wake, from its flags): a
+ *    waking task whose previous CPU, or any CPU it may use, is idle runs
+ *    there at once for the default slice;
+ *  - RESUMED: a task the host's scheduling thread preempted runs on with
+ *    the rest of its policy slice (resume_after_host);
+ *  - CONGESTED: the ring buffer to the host was full: shared DSQ, FIFO;
+ *  - FAILSAFE, RESCUED: the host was silent (below).
+ * Not decisions about a task, but choices all the same: when the host is
+ * woken (defer_sync_wakeups), and which any-CPU queue a CPU takes from
+ * first (move_any_cpu_task, every 8th time the other order). A notice
+ * goes into the task ring buffer without a wake-up: the host reads it
+ * with the next records, in order with the task's enqueues.
  *
  * Stale decisions. Each user-space enqueue bumps a per-task generation,
  * echoed back in the dispatch. A dispatch whose generation is not the
@@ -166,15 +184,6 @@ static void wake_host(bool force)
 	bpf_ringbuf_output(&queued, &hb, sizeof(hb), BPF_RB_FORCE_WAKEUP);
 }
 
-/* BPF dispatches p itself: no decision of the policy stands for it. */
-static void forget_grant(struct task_struct *p)
-{
-	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-
-	if (tctx)
-		tctx->granted = 0;
-}
-
 /*
  * Deferred wake-ups of the host. A sync wake-up (a pipe write, say) comes
  * from a task that is about to sleep; while no CPU is idle, nothing can
@@ -187,6 +196,9 @@ static void forget_grant(struct task_struct *p)
  * wake-up fires only for a record at the head.
  */
 u32 wakeup_deferred; /* not static: clang shrank it to a 1-byte bool, which BTF refuses */
+/* BPF's own decisions were sent without a wake-up since the last forced
+ * one (tell_host_decided): the next record that wakes the host forces it. */
+u32 notices_unread;
 
 static void note_sync_wake(struct task_struct *p, u64 wake_flags)
 {
@@ -213,8 +225,9 @@ static void submit_to_host(struct plugland_queued *q, bool defer)
 		 * and the next one would not come. */
 		wakeup_deferred = 1;
 		COUNT(nr_deferred_wakeups);
-	} else if (wakeup_deferred) {
+	} else if (wakeup_deferred || notices_unread) {
 		wakeup_deferred = 0;
+		notices_unread = 0;
 		bpf_ringbuf_submit(q, BPF_RB_FORCE_WAKEUP);
 	} else {
 		bpf_ringbuf_submit(q, 0);
@@ -240,63 +253,14 @@ static void kick_idle_cpu_for(struct task_struct *p)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
-s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
-		   u64 wake_flags)
+/* What the host and the policy see of p: a task record (plugin.h's
+ * struct plugland_task has the same bytes). */
+static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
+			     const struct task_ctx *tctx, u32 flags)
 {
-	bool is_idle = false;
-	s32 cpu;
-
-	note_sync_wake(p, wake_flags);
-	/*
-	 * Ordinary tasks: placement is the policy's job, so do not claim an
-	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle)
-	 * unless the host allowed the idle fast path: a waking task that
-	 * finds an idle CPU it may use runs there at once, without a round
-	 * trip to user space. Any policy would have run it there.
-	 */
-	if (!bypasses_user(p) && !cfg.idle_direct)
-		return prev_cpu;
-
-	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
-	if (is_idle) {
-		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
-		if (bypasses_user(p)) {
-			COUNT(nr_kernel_dispatches);
-		} else {
-			forget_grant(p);
-			COUNT(nr_idle_direct);
-		}
-	}
-	return cpu;
-}
-
-static void queue_to_user(struct task_struct *p, u64 enq_flags)
-{
-	struct plugland_queued *q;
-	struct task_ctx *tctx;
-	bool defer;
-
-	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
-	if (!q) {
-		/* Ring buffer full (or no context): BPF decides, FIFO. */
-		if (tctx)
-			tctx->granted = 0;
-		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
-		kick_idle_cpu_for(p);
-		COUNT(nr_congested);
-		return;
-	}
-
-	q->flags = 0;
-	if (enq_flags & SCX_ENQ_WAKEUP)
-		q->flags |= PL_TASK_WAKEUP;
+	q->flags = flags;
 	if (p->flags & PF_KTHREAD)
 		q->flags |= PL_TASK_KTHREAD;
-	if (!tctx->gen)
-		q->flags |= PL_TASK_NEW;
-	tctx->gen++;
-
 	q->pid = p->pid;
 	q->tgid = p->tgid;
 	q->cpu = scx_bpf_task_cpu(p);
@@ -309,6 +273,127 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	q->nr_cpus_allowed = p->nr_cpus_allowed;
 	q->__pad = 0;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
+}
+
+/*
+ * BPF placed ordinary task p itself (on `cpu`, or PL_CPU_ANY for the
+ * any-CPU queues): tell the host, so that the policy's accounting and the
+ * decision log miss no placement. In the task ring buffer, so in order
+ * with the task's own enqueues; without a wake-up (the host reads it with
+ * the next records, or within a second while idle) unless the ring
+ * buffer is half full. Lost, and counted, when it is full.
+ */
+static void tell_host_decided(struct task_struct *p, const struct task_ctx *tctx, s32 cpu,
+			      u32 reason, u64 slice, u32 flags)
+{
+	struct plugland_kernel_decision *k;
+
+	k = bpf_ringbuf_reserve(&queued, sizeof(*k), 0);
+	if (!k) {
+		COUNT(nr_notices_lost);
+		return;
+	}
+	fill_task_record(&k->task, p, tctx, flags | PL_TASK_DECIDED);
+	k->cpu = cpu;
+	k->reason = reason;
+	k->slice_ns = slice;
+	k->at_ns = k->task.enq_ns;
+	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA) > cfg.ringbuf_bytes / 2) {
+		bpf_ringbuf_submit(k, BPF_RB_FORCE_WAKEUP);
+	} else {
+		bpf_ringbuf_submit(k, BPF_RB_NO_WAKEUP);
+		notices_unread = 1;
+	}
+}
+
+/*
+ * The policy's fast path for a waking ordinary task (shared.fast_wake,
+ * from the policy's flags): an idle CPU it may use, its previous one or
+ * (PL_FAST_WAKE_IDLE) any, runs it at once for the default slice,
+ * without a round trip to user space. Only the kernel's own choice of
+ * CPU is used, and it honours p->cpus_ptr. False: no idle CPU, the task
+ * goes to the policy.
+ */
+static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *cpu)
+{
+	u32 fast = shared.fast_wake;
+	struct task_ctx *tctx;
+	bool is_idle = false;
+
+	if (!fast)
+		return false;
+	if (fast & PL_FAST_WAKE_IDLE) {
+		*cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	} else {
+		*cpu = prev_cpu;
+		is_idle = bpf_cpumask_test_cpu(prev_cpu, p->cpus_ptr) &&
+			  scx_bpf_test_and_clear_cpu_idle(prev_cpu);
+	}
+	if (!is_idle)
+		return false;
+	pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
+	COUNT(nr_idle_direct);
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (tctx) {
+		tctx->granted = 0;
+		tell_host_decided(p, tctx, *cpu, PL_DECIDED_IDLE, cfg.slice_ns,
+				  PL_TASK_WAKEUP | (tctx->gen ? 0 : PL_TASK_NEW));
+	}
+	return true;
+}
+
+s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
+		   u64 wake_flags)
+{
+	bool is_idle = false;
+	s32 cpu = prev_cpu;
+
+	note_sync_wake(p, wake_flags);
+	/*
+	 * Ordinary tasks: placement is the policy's job, so do not claim an
+	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle)
+	 * unless the policy asked for the fast path.
+	 */
+	if (!bypasses_user(p)) {
+		fast_wake(p, prev_cpu, wake_flags, &cpu);
+		return cpu;
+	}
+	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+	if (is_idle) {
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
+		COUNT(nr_kernel_dispatches);
+	}
+	return cpu;
+}
+
+static void queue_to_user(struct task_struct *p, u64 enq_flags)
+{
+	struct plugland_queued *q;
+	struct task_ctx *tctx;
+	bool defer;
+	u32 flags;
+
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	q = tctx ? bpf_ringbuf_reserve(&queued, sizeof(*q), 0) : NULL;
+	if (!q) {
+		/* Ring buffer full (or no context): BPF decides, FIFO. (The
+		 * notice is lost too, and counted, unless room came.) */
+		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		kick_idle_cpu_for(p);
+		COUNT(nr_congested);
+		if (tctx) {
+			tctx->granted = 0;
+			tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_CONGESTED, cfg.slice_ns,
+					  enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0);
+		}
+		return;
+	}
+
+	flags = enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0;
+	if (!tctx->gen)
+		flags |= PL_TASK_NEW;
+	tctx->gen++;
+	fill_task_record(q, p, tctx, flags);
 	tctx->in_user = 1;
 	tctx->granted = 0;
 	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
@@ -386,16 +471,24 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	else
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, tctx->granted - used, enq_flags);
 	COUNT(nr_resumed);
+	tell_host_decided(p, tctx, shared.ordered ? PL_CPU_ANY : cpu, PL_DECIDED_RESUMED,
+			  tctx->granted - used, 0);
 	return true;
 }
 
 void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	if (shared.failsafe && !bypasses_user(p)) {
-		forget_grant(p);
+		struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 		COUNT(nr_failsafe_dispatches);
+		if (tctx) {
+			tctx->granted = 0;
+			tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_FAILSAFE, cfg.slice_ns,
+					  enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0);
+		}
 		return;
 	}
 	if (bypasses_user(p)) {
@@ -519,6 +612,7 @@ static void rescue_user_tasks(void)
 		tctx->gen++;
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, 0);
 		COUNT(nr_failsafe_rescued);
+		tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_RESCUED, cfg.slice_ns, 0);
 	}
 	bpf_iter_task_destroy(&it);
 }
@@ -683,10 +777,9 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 {
 	u64 now = bpf_ktime_get_ns();
 	/* Work waits for the host: tasks queued since it last consumed
-	 * (usersched_needed, or records in the ring buffer), or tasks the
-	 * policy holds. */
-	bool pending = shared.usersched_needed || shared.nr_scheduled ||
-		       bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA);
+	 * (usersched_needed), or tasks the policy holds. Not the notices of
+	 * BPF's own decisions: they wait for the host's next round. */
+	bool pending = shared.usersched_needed || shared.nr_scheduled;
 	u64 progress = shared.host_progress_ns;
 	/* Since the host last showed life... */
 	u64 silent = now - progress;

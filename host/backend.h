@@ -16,10 +16,23 @@ struct backend;
 /*
  * Called for each queued task; returns 0 to continue. A record with
  * BACKEND_TASK_GONE in task->flags is not a task: task->pid has exited,
- * and only pid and tgid are set.
+ * and only pid and tgid are set. One with BACKEND_TASK_DECIDED is not a
+ * task waiting either: the backend placed it itself, and `task` is the
+ * first member of a struct backend_decided.
  */
 typedef int (*backend_task_fn)(void *ctx, const struct plugland_task *task);
 #define BACKEND_TASK_GONE (1u << 30)
+#define BACKEND_TASK_DECIDED (1u << 29)
+
+/* A placement the backend made itself (the BPF side's fast path or
+ * safety nets): the same bytes as BPF's struct plugland_kernel_decision. */
+struct backend_decided {
+	struct plugland_task task;	/* as enqueue() would have seen it */
+	int32_t cpu;			/* a CPU, or PLUGLAND_CPU_ANY */
+	uint32_t reason;		/* PLUGLAND_KERNEL_* */
+	uint64_t slice_ns;
+	uint64_t at_ns;			/* when, on the backend's clock */
+};
 
 struct backend_ops {
 	const char *name;
@@ -51,6 +64,10 @@ struct backend_ops {
 	uint32_t (*nr_idle_cpus)(struct backend *be);
 	/* Decisions for any CPU wait ordered by vtime (true) or FIFO. */
 	void (*set_ordered)(struct backend *be, bool ordered);
+	/* Waking tasks the backend places itself on an idle CPU:
+	 * PLUGLAND_POLICY_FAST_WAKE_* flags (0: none). Returns the flags it
+	 * applies; NULL: none supported. */
+	uint32_t (*set_fast_wake)(struct backend *be, uint32_t flags);
 	/* The clock of task->enq_ns; NULL: CLOCK_MONOTONIC (the kernel's). */
 	uint64_t (*now_ns)(struct backend *be);
 };

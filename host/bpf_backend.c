@@ -56,6 +56,16 @@ struct bpf_backend {
 #define BPFB(be) ((struct bpf_backend *)(be))
 
 _Static_assert(PL_TASK_GONE == BACKEND_TASK_GONE, "BPF's exit record is the loop's");
+_Static_assert(PL_TASK_DECIDED == BACKEND_TASK_DECIDED, "BPF's own decision is the loop's");
+_Static_assert(sizeof(struct plugland_kernel_decision) == sizeof(struct backend_decided), "decided");
+_Static_assert(offsetof(struct plugland_kernel_decision, cpu) == offsetof(struct backend_decided, cpu),
+	       "decided.cpu");
+_Static_assert(offsetof(struct plugland_kernel_decision, at_ns) == offsetof(struct backend_decided, at_ns),
+	       "decided.at_ns");
+_Static_assert(PL_DECIDED_IDLE == PLUGLAND_KERNEL_IDLE && PL_DECIDED_RESUMED == PLUGLAND_KERNEL_RESUMED &&
+	       PL_DECIDED_CONGESTED == PLUGLAND_KERNEL_CONGESTED &&
+	       PL_DECIDED_FAILSAFE == PLUGLAND_KERNEL_FAILSAFE && PL_DECIDED_RESCUED == PLUGLAND_KERNEL_RESCUED,
+	       "reasons");
 
 static int on_record(void *ctx, void *data, size_t size)
 {
@@ -63,6 +73,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	const struct plugland_task *t = data;
 
 	if (size < sizeof(*t))
+		return 0;
+	if ((t->flags & PL_TASK_DECIDED) && size < sizeof(struct plugland_kernel_decision))
 		return 0;
 	if (t->flags & PL_TASK_HEARTBEAT) {
 		b->nr_heartbeats++;
@@ -210,6 +222,18 @@ static void bpfb_set_ordered(struct backend *be, bool ordered)
 	__atomic_store_n(&BPFB(be)->shared->ordered, ordered, __ATOMIC_RELAXED);
 }
 
+static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
+{
+	uint32_t bits = 0;
+
+	if (flags & PLUGLAND_POLICY_FAST_WAKE_IDLE)
+		bits = PL_FAST_WAKE_IDLE | PL_FAST_WAKE_PREV;
+	else if (flags & PLUGLAND_POLICY_FAST_WAKE_PREV)
+		bits = PL_FAST_WAKE_PREV;
+	__atomic_store_n(&BPFB(be)->shared->fast_wake, bits, __ATOMIC_RELAXED);
+	return flags & (PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_PREV);
+}
+
 static bool bpfb_exited(struct backend *be)
 {
 	return __atomic_load_n(&BPFB(be)->shared->exit_kind, __ATOMIC_ACQUIRE) != 0;
@@ -232,6 +256,7 @@ static const struct backend_ops bpf_ops = {
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
 	.pick_preempt_cpu = bpfb_pick_preempt_cpu,
 	.set_ordered = bpfb_set_ordered,
+	.set_fast_wake = bpfb_set_fast_wake,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
 };
@@ -403,7 +428,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->host_pid = gettid();
 	cfg->nr_cpus = b->be.nr_cpus;
 	cfg->direct_all_kthreads = o->all_kthreads;
-	cfg->idle_direct = o->idle_direct;
+	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
 	cfg->resume_after_host = o->resume_after_host;
 	cfg->defer_sync_wakeups = o->defer_sync_wakeups;
 	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;

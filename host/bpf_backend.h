@@ -11,7 +11,6 @@ struct bpf_backend_opts {
 	uint32_t heartbeat_ms;
 	uint32_t ringbuf_kib;	/* each direction */
 	bool all_kthreads;	/* every kthread bypasses user space */
-	bool idle_direct;	/* waking tasks take an idle CPU without user space */
 	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
 	bool defer_sync_wakeups; /* sync wake-ups wake the host at the next switch */
 	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */

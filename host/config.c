@@ -62,6 +62,15 @@ static int check_ringbuf_kib(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
+/* Who decides whether BPF places waking tasks on idle CPUs itself. */
+static int check_idle_direct(const char *value, char *err, size_t errlen)
+{
+	if (!strcmp(value, "policy") || !strcmp(value, "true") || !strcmp(value, "false"))
+		return 0;
+	snprintf(err, errlen, "bpf.idle_direct: expected policy, true or false, got '%s'", value);
+	return -1;
+}
+
 static int check_on_full(const char *value, char *err, size_t errlen)
 {
 	if (!strcmp(value, "wrap") || !strcmp(value, "stop"))
@@ -110,7 +119,7 @@ static const struct opt opts[] = {
 	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
 	U32C("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576, check_ringbuf_kib),
 	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
-	BOOL("bpf", "idle_direct", idle_direct, "false"),
+	STR("bpf", "idle_direct", idle_direct, "policy", check_idle_direct),
 	BOOL("bpf", "resume_after_host", resume_after_host, "true"),
 	BOOL("bpf", "defer_sync_wakeups", defer_sync_wakeups, "true"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),

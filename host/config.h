@@ -46,7 +46,7 @@ struct config {
 	uint32_t heartbeat_ms;
 	uint32_t ringbuf_kib;
 	bool all_kthreads;
-	bool idle_direct;
+	char idle_direct[8];	/* policy, true (every policy), false (none) */
 	bool resume_after_host;
 	bool defer_sync_wakeups;
 	uint32_t failsafe_ms;

@@ -73,6 +73,7 @@ static void add_counters(cJSON *r, bool all)
 	ADD(o, c, nr_preempt_kicks);
 	ADD(o, c, nr_resumed);
 	ADD(o, c, nr_deferred_wakeups);
+	ADD(o, c, nr_notices_lost);
 }
 
 /* The loop's counters are read from another thread: approximate. */
@@ -97,6 +98,7 @@ static void add_loop(cJSON *r, bool all)
 	ADD(o, l->st, nr_gone);
 	ADD(o, l->st, nr_starved);
 	ADD(o, l->st, nr_dropped);
+	ADD(o, l->st, nr_by_kernel);
 }
 
 /*

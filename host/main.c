@@ -268,7 +268,7 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
 	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
+	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
 	       "queued to user space", (unsigned long long)c.nr_queued,
 	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
 	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
@@ -276,20 +276,21 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 	       "cancelled (stale decision)", (unsigned long long)c.nr_cancel_dispatches,
 	       "congested (ring buffer full)", (unsigned long long)c.nr_congested,
 	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats,
-	       "idle fast path (BPF, idle_direct)", (unsigned long long)c.nr_idle_direct,
+	       "run on an idle CPU by BPF (fast path)", (unsigned long long)c.nr_idle_direct,
 	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
 	       "failsafe left (the host came back)", (unsigned long long)c.nr_failsafe_exit,
 	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
 	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
 	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks,
 	       "run on after the host's preemption", (unsigned long long)c.nr_resumed,
-	       "host woken at the next switch (sync)", (unsigned long long)c.nr_deferred_wakeups);
+	       "host woken at the next switch (sync)", (unsigned long long)c.nr_deferred_wakeups,
+	       "BPF decisions not told (ring full)", (unsigned long long)c.nr_notices_lost);
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
-	       "%llu starved, %llu exits reported\n",
+	       "%llu starved, %llu exits reported, %llu placed by BPF\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
 	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
 	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved,
-	       (unsigned long long)l->st.nr_gone);
+	       (unsigned long long)l->st.nr_gone, (unsigned long long)l->st.nr_by_kernel);
 	fflush(stdout);
 }
 
@@ -316,7 +317,6 @@ static int run_once(struct config *cfg)
 		.heartbeat_ms = cfg->heartbeat_ms,
 		.ringbuf_kib = cfg->ringbuf_kib,
 		.all_kthreads = cfg->all_kthreads,
-		.idle_direct = cfg->idle_direct,
 		.resume_after_host = cfg->resume_after_host,
 		.defer_sync_wakeups = cfg->defer_sync_wakeups,
 		.failsafe_ms = cfg->failsafe_ms,
@@ -342,6 +342,7 @@ static int run_once(struct config *cfg)
 		bpf_backend_close(be, NULL);
 		return 1;
 	}
+	sched_loop_set_fast_wake_mode(&loop, fast_wake_mode_of(cfg->idle_direct));
 	host.loop = &loop;
 	loop.log = host.obs.log;
 	atomic_store(&loop.recording, true);

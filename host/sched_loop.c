@@ -8,12 +8,22 @@
 #include "decision_record.h"
 #include "sched_loop.h"
 
-/* The active policy, and the order its any-CPU decisions wait in. */
+/* The active policy, the order its any-CPU decisions wait in, and the
+ * fast paths it gives to the kernel. */
 static void set_policy(struct sched_loop *l, const struct plugland_policy *policy)
 {
+	uint32_t fast = fast_wake_granted(policy->flags, l->fast_wake_mode);
+
 	l->policy = policy;
 	if (l->be->ops->set_ordered)
 		l->be->ops->set_ordered(l->be, policy->flags & PLUGLAND_POLICY_ORDERED);
+	l->fast_wake = l->be->ops->set_fast_wake ? l->be->ops->set_fast_wake(l->be, fast) : 0;
+}
+
+void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode)
+{
+	l->fast_wake_mode = mode;
+	set_policy(l, l->policy);
 }
 
 int sched_loop_init(struct sched_loop *l, struct backend *be,
@@ -116,13 +126,40 @@ static void on_gone(struct sched_loop *l, const struct plugland_task *task)
 	watch_enter(l, "enqueue");
 }
 
+/*
+ * The backend placed a task itself: into the log, flagged, and told to the
+ * policy so that its accounting stays exact. Not a task the loop holds:
+ * the books are untouched.
+ */
+static void on_decided(struct sched_loop *l, const struct backend_decided *k)
+{
+	struct plugland_task t = k->task;
+	struct plugland_dispatch d;
+
+	t.flags &= ~BACKEND_TASK_DECIDED;
+	d = plugland_dispatch_of(&t);
+	d.cpu = k->cpu >= (int32_t)l->be->nr_cpus ? PLUGLAND_CPU_ANY : k->cpu;
+	d.slice_ns = k->slice_ns;
+	l->st.nr_by_kernel++;
+	record(l, &t, &d, k->at_ns,
+	       PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(k->reason));
+	if (!l->policy->kernel_decided)
+		return;
+	watch_enter(l, "kernel_decided");
+	IN_POLICY(l, (l->policy->kernel_decided(&t, &d, k->reason), 0));
+	watch_enter(l, "enqueue");
+}
+
 static int on_task(void *ctx, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
 	bool tracked;
 
-	if (__builtin_expect(task->flags & BACKEND_TASK_GONE, 0)) {
-		on_gone(l, task);
+	if (__builtin_expect(task->flags & (BACKEND_TASK_GONE | BACKEND_TASK_DECIDED), 0)) {
+		if (task->flags & BACKEND_TASK_DECIDED)
+			on_decided(l, (const struct backend_decided *)task);
+		else
+			on_gone(l, task);
 		return 0;
 	}
 	/*

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "backend.h"
+#include "fast_wake.h"
 #include "held_set.h"
 
 struct decision_log;
@@ -34,6 +35,7 @@ struct sched_stats {
 	uint64_t nr_switches;	/* policy changes while attached */
 	uint64_t nr_starved;	/* held past max_wait: dispatched by the host */
 	uint64_t nr_dropped;	/* stale duplicates a policy switch left behind */
+	uint64_t nr_by_kernel;	/* placements BPF made itself, told afterwards */
 };
 
 /*
@@ -74,6 +76,8 @@ struct sched_loop {
 	uint64_t max_wait_ns;	/* a task held longer is dispatched by the host (0: never) */
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
 	uint64_t next_tick_ns;
+	enum fast_wake_mode fast_wake_mode; /* the operator's [bpf] idle_direct */
+	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* the backend applies */
 	struct sched_stats st;
 	struct policy_watch watch;
 	struct held_set held;
@@ -114,6 +118,9 @@ struct sched_loop {
 int sched_loop_init(struct sched_loop *l, struct backend *be,
 		    const struct plugland_policy *policy, uint32_t tick_ms);
 void sched_loop_fini(struct sched_loop *l);
+/* The operator's [bpf] idle_direct: applied to the policy now and after
+ * every switch. */
+void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode);
 /* One round: consume all queued tasks, dispatch what the policy gives.
  * Returns the number of tasks consumed, or a negative errno. */
 int sched_loop_round(struct sched_loop *l);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "clock.h"
+#include "fast_wake.h"
+#include "log.h"
 #include "services.h"
 #include "topology.h"
 
@@ -138,6 +140,17 @@ void services_settings_read(struct plugin_services *s, char *buf, size_t len)
 			      where);
 	}
 	pthread_mutex_unlock(&s->keys_lock);
+}
+
+void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
+{
+	enum fast_wake_mode mode = s->cfg ? fast_wake_mode_of(s->cfg->idle_direct) : FAST_WAKE_AS_POLICY;
+	uint32_t asked = policy_flags & FAST_WAKE_FLAGS;
+
+	s->host.fast_wake = fast_wake_granted(policy_flags, mode);
+	if (asked && !s->host.fast_wake)
+		pl_info("policy '%s' asks BPF to run waking tasks on idle CPUs itself; "
+			"[bpf] idle_direct = false: every wake-up goes to its enqueue()", s->name);
 }
 
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,

@@ -27,6 +27,10 @@ struct plugin_services {
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
 		   uint32_t nr_cpus, uint64_t default_slice_ns);
 void services_set_backend(struct backend *be);
+/* Set host.fast_wake, before a policy's init(), from its flags and the
+ * operator's [bpf] idle_direct; say so when a fast path it asks for is
+ * refused. */
+void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags);
 /*
  * After init(): a key of the plugin's section in `cfg` that the plugin
  * never asked for is a typo or a setting it does not have. -1 and

@@ -47,6 +47,7 @@ struct synth_backend {
 	struct task_heap released; /* RELEASED (any CPU) by (vtime, seq) when
 				      ordered, else by seq: the kernel's DSQ */
 	bool ordered;
+	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* */
 	uint64_t next_seq;
 	uint32_t next_cpu;
 	struct synth_stats st;
@@ -157,14 +158,51 @@ uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int p
 	return 0;
 }
 
+static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
+static bool cpu_free(const struct synth_backend *s, int32_t c);
+
+/* The policy's fast path, as BPF's select_cpu takes it: a waking task
+ * with an idle CPU runs there at once, and the loop is told. */
+static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn, void *ctx)
+{
+	struct synth_task *k = &s->tasks[idx];
+	struct backend_decided d;
+	int32_t c = k->t.cpu;
+
+	if (!s->fast_wake || !(k->t.flags & PLUGLAND_TASK_WAKEUP))
+		return false;
+	if (!cpu_free(s, c)) {
+		if (!(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE))
+			return false;
+		for (c = 0; c < (int32_t)s->o.nr_cpus && !cpu_free(s, c); c++)
+			;
+		if (c == (int32_t)s->o.nr_cpus)
+			return false;
+	}
+	d.task = k->t;
+	d.task.flags |= BACKEND_TASK_DECIDED;
+	d.cpu = c;
+	d.reason = PLUGLAND_KERNEL_IDLE;
+	d.slice_ns = s->o.slice_ns;
+	d.at_ns = s->st.now_ns;
+	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
+	s->st.nr_fast_wake++;
+	run_task(s, idx, c, s->o.slice_ns);
+	fn(ctx, &d.task);
+	return true;
+}
+
 static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
 	struct synth_backend *s = SYNTH(be);
 	int n = 0;
 
 	while (s->pending.n && s->tasks[s->pending.v[0]].ready_ns <= s->st.now_ns) {
-		struct synth_task *k = &s->tasks[heap_pop(s, &s->pending)];
+		uint32_t idx = heap_pop(s, &s->pending);
+		struct synth_task *k = &s->tasks[idx];
 
+		if (fast_wake(s, idx, fn, ctx))
+			continue;
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
 		n++;
@@ -429,6 +467,12 @@ static uint32_t synth_nr_idle_cpus(struct backend *be)
 	return n;
 }
 
+static uint32_t synth_set_fast_wake(struct backend *be, uint32_t flags)
+{
+	SYNTH(be)->fast_wake = flags;
+	return flags;
+}
+
 /* Tasks already released keep their place: re-sort them by the new rule. */
 static void synth_set_ordered(struct backend *be, bool ordered)
 {
@@ -463,6 +507,7 @@ static const struct backend_ops synth_ops = {
 	.pick_idle_cpu = synth_pick_idle_cpu,
 	.pick_preempt_cpu = synth_pick_preempt_cpu,
 	.set_ordered = synth_set_ordered,
+	.set_fast_wake = synth_set_fast_wake,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
 	.nr_idle_cpus = synth_nr_idle_cpus,

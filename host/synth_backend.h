@@ -63,6 +63,7 @@ struct synth_stats {
 	uint64_t now_ns;	/* virtual clock */
 	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
 	uint64_t nr_preempted;	/* runs cut short by pick_preempt_cpu */
+	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
 };
 
 #define SYNTH_PID_BASE 1000

@@ -106,10 +106,34 @@ static int top_tasks(const struct decision_dump *d, const struct dump_filter *f,
 	return 0;
 }
 
+/* Who made the decisions: the policy, the host (refused or starved
+ * tasks), BPF itself and why (PLUGLAND_KERNEL_*). */
+static void put_deciders(FILE *out, uint64_t matched, uint64_t by_host, const uint64_t by_kernel[8])
+{
+	static const char *const why[8] = { "?", "idle CPU", "resumed", "congested", "failsafe",
+					    "rescued", "?", "?" };
+	uint64_t kernel = 0;
+	unsigned int i;
+	bool first = true;
+
+	for (i = 0; i < 8; i++)
+		kernel += by_kernel[i];
+	fprintf(out, "%-12spolicy %" PRIu64 ", host %" PRIu64 " (refused or starved), BPF %" PRIu64,
+		"decided by", matched - by_host - kernel, by_host, kernel);
+	for (i = 0; i < 8; i++) {
+		if (!by_kernel[i])
+			continue;
+		fprintf(out, "%s%s %" PRIu64, first ? " (" : ", ", why[i], by_kernel[i]);
+		first = false;
+	}
+	fputs(first ? "\n" : ")\n", out);
+}
+
 int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_filter *f,
 		 unsigned int top_n)
 {
 	uint64_t per_policy[DUMP_MAX_POLICIES + 1] = { 0 }, seq, matched = 0;
+	uint64_t by_kernel[8] = { 0 }, by_host = 0;
 	int64_t t_first = 0, t_last = 0, t;
 	uint64_t span;
 	struct plugland_decision rec;
@@ -149,6 +173,10 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		if (matched == 1 || t > t_last)
 			t_last = t;
 		per_policy[rec.policy_id < DUMP_MAX_POLICIES ? rec.policy_id : DUMP_MAX_POLICIES]++;
+		if (rec.flags & PLUGLAND_DECISION_BY_KERNEL)
+			by_kernel[PLUGLAND_DECISION_REASON(rec.flags)]++;
+		else if (rec.flags & PLUGLAND_DECISION_BY_HOST)
+			by_host++;
 	}
 	if (f->by_pid || f->by_cpu || f->by_from || f->by_to || f->comm_glob)
 		fprintf(out, "%-12s%" PRIu64 " records match the filters\n", "matching", matched);
@@ -178,6 +206,7 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 			fprintf(out, " (id >= %d)", DUMP_MAX_POLICIES);
 		fprintf(out, ": %" PRIu64 " decisions\n", per_policy[i]);
 	}
+	put_deciders(out, matched, by_host, by_kernel);
 
 	if (!nr_top)
 		return fflush(out) || ferror(out) ? -1 : 0;

@@ -50,7 +50,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 1
-#define PLUGLAND_ABI_MINOR 3
+#define PLUGLAND_ABI_MINOR 4
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -67,6 +67,20 @@ extern "C" {
 					       or held it past max_wait_ms */
 #define PLUGLAND_DECISION_LATE (1u << 9)    /* for a task no longer waiting for
 					       this decision: dropped as stale */
+#define PLUGLAND_DECISION_BY_KERNEL (1u << 10) /* BPF placed the task itself; why:
+						  PLUGLAND_DECISION_REASON() */
+/* Why BPF placed a task itself (PLUGLAND_DECISION_BY_KERNEL records; the
+ * `reason` of kernel_decided()): */
+#define PLUGLAND_KERNEL_IDLE 1	    /* it woke up with an idle CPU: the policy's
+				       fast path (PLUGLAND_POLICY_FAST_WAKE_*) */
+#define PLUGLAND_KERNEL_RESUMED 2   /* the host's scheduling thread preempted it:
+				       it runs on with the rest of its slice */
+#define PLUGLAND_KERNEL_CONGESTED 3 /* the ring buffer to the host was full */
+#define PLUGLAND_KERNEL_FAILSAFE 4  /* queued while the host was silent */
+#define PLUGLAND_KERNEL_RESCUED 5   /* held by the policy, taken back from a
+				       silent host (its decision will be stale) */
+#define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
+#define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))
 
 /*
  * A task that waits for the policy's decision. Handed to enqueue() by
@@ -226,6 +240,17 @@ struct plugland_host {
 	 * costs one system call. Call from dispatch() only.
 	 */
 	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns);
+
+	/* --- ABI 1.4: check with PLUGLAND_HOST_HAS(host, fast_wake) --- */
+
+	/*
+	 * The fast paths BPF takes for this policy: the PLUGLAND_POLICY_FAST_
+	 * WAKE_* flags it asked for that the host grants (the operator's
+	 * [bpf] idle_direct, the backend), set before init(). A flag asked
+	 * for and missing here was refused, and the host said why in its log;
+	 * the policy runs without it (every such wake-up comes to enqueue()).
+	 */
+	uint32_t fast_wake;
 };
 
 /* True when the host passed in `host` provides member `field`. */
@@ -297,6 +322,29 @@ struct plugland_policy {
 	/* --- ABI 1.3 --- */
 
 	uint32_t flags;		/* PLUGLAND_POLICY_* */
+
+	/* --- ABI 1.4 --- */
+
+	/*
+	 * Optional. BPF placed `task` itself, without asking the policy: on
+	 * d->cpu (PLUGLAND_CPU_ANY: the kernel's any-CPU queue) for
+	 * d->slice_ns, for `reason` (PLUGLAND_KERNEL_*): the policy's own fast
+	 * path, or one of the host's safety nets. `task` is what enqueue()
+	 * would have been handed then (flags, exec_runtime, nvcsw, weight as
+	 * of that moment; task->cpu the CPU it last ran on), so the policy can
+	 * keep its accounting (vruntime, tickets, shares) exact. It is not a
+	 * task to dispatch: it is running or queued already, and comes back
+	 * to enqueue() when it next waits for a decision.
+	 *
+	 * Told in order with the task's enqueues, but late: with the next
+	 * records BPF sends, or within about a second while the host idles.
+	 * RESCUED is told for a task the policy holds: its decision for it
+	 * will be dropped as stale. Scheduling thread; must not block or
+	 * allocate. Every such placement is also in the decision log
+	 * (PLUGLAND_DECISION_BY_KERNEL), whether or not this is set.
+	 */
+	void (*kernel_decided)(const struct plugland_task *task, const struct plugland_dispatch *d,
+			       unsigned int reason);
 };
 
 /*
@@ -309,6 +357,25 @@ struct plugland_policy {
  * value of plugland_dispatch_of() is the task's previous one).
  */
 #define PLUGLAND_POLICY_ORDERED (1u << 0)
+
+/*
+ * plugland_policy.flags (ABI 1.4), fast paths the policy gives to BPF: a
+ * task that wakes up and finds an idle CPU it may use runs there at once
+ * for the host's default slice, decided in the kernel without a round
+ * trip to the host (two context switches and a wake-up of the scheduling
+ * thread saved, and the wait for it). The policy is told afterwards
+ * (kernel_decided(), reason PLUGLAND_KERNEL_IDLE) and the decision log
+ * records it. Tasks that find every CPU busy still come to enqueue().
+ * The CPU is always one the task's affinity allows.
+ *   FAST_WAKE_PREV: only when the CPU it last ran on is idle (its cache
+ *                   is warm there).
+ *   FAST_WAKE_IDLE: any idle CPU it may use, chosen by the kernel's own
+ *                   rule (its previous CPU, an idle SMT core, its LLC's,
+ *                   any): implies FAST_WAKE_PREV.
+ * What the host granted is in host->fast_wake.
+ */
+#define PLUGLAND_POLICY_FAST_WAKE_PREV (1u << 1)
+#define PLUGLAND_POLICY_FAST_WAKE_IDLE (1u << 2)
 
 /*
  * An async plugin: logging, statistics, export. Zero or more run, each on

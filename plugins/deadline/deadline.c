@@ -84,6 +84,13 @@ static void deadline_tick(uint64_t now_ns)
 	edf_tick(&edf, host->now_ns());
 }
 
+static void deadline_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,
+				    unsigned int reason)
+{
+	(void)d;
+	edf_kernel_decided(&edf, t, reason, true);
+}
+
 static void deadline_task_gone(int32_t pid)
 {
 	edf_forget(&edf, pid);
@@ -98,6 +105,7 @@ PLUGLAND_POLICY(
 	.exit = deadline_exit,
 	.tick = deadline_tick,
 	.task_gone = deadline_task_gone,
+	.kernel_decided = deadline_kernel_decided,
 	/* decisions carry their deadline as vtime: the kernel keeps the order */
 	.flags = PLUGLAND_POLICY_ORDERED,
 );

@@ -215,6 +215,20 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
 	return true;
 }
 
+void edf_kernel_decided(struct edf *e, const struct plugland_task *t, unsigned int reason,
+			bool by_deadline)
+{
+	const struct edf_task *s;
+	struct edf_verdict v;
+
+	if (reason == PLUGLAND_KERNEL_RESCUED)
+		return;
+	edf_account(e, t, &v);
+	s = mark_out(e, t->pid);
+	if (by_deadline && s && s->vruntime > e->vclock)
+		e->vclock = s->vruntime;
+}
+
 void edf_forget(struct edf *e, int32_t pid)
 {
 	struct edf_task *s = pid_table_find(&e->tasks, pid);

@@ -106,6 +106,14 @@ bool edf_release(struct edf *e, struct run_heap *q, struct cpu_gate *g, uint64_t
  * included: held in q, or released and not running (in the kernel's
  * queue). What edf_slice() divides by. */
 uint64_t edf_nr_waiting(const struct edf *e, const struct run_heap *q, uint32_t nr_cpus);
+/*
+ * BPF placed t itself (plugin.h: kernel_decided()): charge what it used as
+ * an enqueue would, and count it out on a CPU, as a release would; virtual
+ * time follows it when by_deadline. Not for RESCUED: the policy still
+ * holds that one, and its own release comes.
+ */
+void edf_kernel_decided(struct edf *e, const struct plugland_task *t, unsigned int reason,
+			bool by_deadline);
 void edf_forget(struct edf *e, int32_t pid);
 /* Drop, a part at a time, the state of tasks not seen for forget_ns. */
 void edf_tick(struct edf *e, uint64_t now_ns);

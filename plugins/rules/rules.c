@@ -294,6 +294,17 @@ static void rules_tick(uint64_t now_ns)
 	pid_table_sweep(&verdicts, &verdict_cursor, (verdicts.mask + 1) / 16, quiet_too_long, &cutoff);
 }
 
+/* BPF placed t itself (a safety net: rules asks for no fast path):
+ * account it as a release would; background tasks do not move the clock. */
+static void rules_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,
+				 unsigned int reason)
+{
+	int idx = classify(t);
+
+	(void)d;
+	edf_kernel_decided(&edf, t, reason, idx < 0 || rules->rules[idx].class != RULE_BACKGROUND);
+}
+
 static void rules_task_gone(int32_t pid)
 {
 	edf_forget(&edf, pid);
@@ -309,5 +320,6 @@ PLUGLAND_POLICY(
 	.exit = rules_exit,
 	.tick = rules_tick,
 	.task_gone = rules_task_gone,
+	.kernel_decided = rules_kernel_decided,
 	.reconfigure = rules_reconfigure,
 );

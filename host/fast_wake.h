@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which waking tasks BPF places on an idle CPU itself: what the policy
+ * asks for (PLUGLAND_POLICY_FAST_WAKE_* in its flags) as the operator's
+ * [bpf] idle_direct allows: "policy" (as asked), "true" (any idle CPU,
+ * whatever the policy asks), "false" (never).
+ */
+#ifndef PLUGLAND_FAST_WAKE_H
+#define PLUGLAND_FAST_WAKE_H
+
+#include <stdint.h>
+#include <string.h>
+#include <plugland/plugin.h>
+
+enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
+
+#define FAST_WAKE_FLAGS (PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE)
+
+/* From the ini value (config.c has checked it). */
+static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
+{
+	if (!strcmp(idle_direct, "true"))
+		return FAST_WAKE_ALWAYS;
+	if (!strcmp(idle_direct, "false"))
+		return FAST_WAKE_NEVER;
+	return FAST_WAKE_AS_POLICY;
+}
+
+/* The PLUGLAND_POLICY_FAST_WAKE_* flags in force for a policy's flags. */
+static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode)
+{
+	switch (mode) {
+	case FAST_WAKE_ALWAYS:
+		return PLUGLAND_POLICY_FAST_WAKE_IDLE;
+	case FAST_WAKE_NEVER:
+		return 0;
+	default:
+		return policy_flags & FAST_WAKE_FLAGS;
+	}
+}
+
+#endif
