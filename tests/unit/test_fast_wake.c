@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy's fast path (PLUGLAND_POLICY_FAST_WAKE_*) through the loop on
+ * the synthetic backend, which places waking tasks as BPF's select_cpu
+ * does: every placement the backend makes itself reaches the policy's
+ * kernel_decided() and the decision log (flagged, with its reason), the
+ * operator's [bpf] idle_direct overrides the policy, and the loop's books
+ * still balance.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "config.h"
+#include "decision_log.h"
+#include "sched_loop.h"
+#include "services.h"
+#include "synth_backend.h"
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+static volatile sig_atomic_t no_stop;
+
+/* fifo, with the fast path asked for and kernel_decided() counted */
+static uint64_t nr_told, nr_told_wakeup, nr_told_bad;
+static uint32_t flags_asked;
+
+static int fw_init(const struct plugland_host *h) { return plugland_builtin_fifo.init(h); }
+static void fw_exit(void) { plugland_builtin_fifo.exit(); }
+static int fw_enqueue(const struct plugland_task *t) { return plugland_builtin_fifo.enqueue(t); }
+static unsigned int fw_dispatch(struct plugland_dispatch *out, unsigned int max)
+{
+	return plugland_builtin_fifo.dispatch(out, max);
+}
+
+static void fw_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,
+			      unsigned int reason)
+{
+	nr_told++;
+	nr_told_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
+	/* what the policy is told: its own task, placed on a real CPU, with
+	 * none of the host's private flag bits */
+	if (reason != PLUGLAND_KERNEL_IDLE || d->pid != t->pid || d->cpu < 0 || d->cpu >= 2 ||
+	    (t->flags & ~(PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) || !d->slice_ns)
+		nr_told_bad++;
+	if (flags_asked == PLUGLAND_POLICY_FAST_WAKE_PREV && d->cpu != t->cpu)
+		nr_told_bad++;
+}
+
+static struct plugland_policy fast_fifo = {
+	.sz = sizeof(struct plugland_policy),
+	.abi_version = PLUGLAND_ABI_VERSION,
+	.name = "fastfifo",
+	.init = fw_init,
+	.enqueue = fw_enqueue,
+	.dispatch = fw_dispatch,
+	.exit = fw_exit,
+	.kernel_decided = fw_kernel_decided,
+};
+
+/* Tasks that run 0.1-0.35 ms and sleep 0.7-1.3 ms, out of step: on 2 CPUs
+ * most wake-ups find one idle, not always the one they last ran on. */
+static const struct synth_behaviour sleepy[6] = {
+	{ 100000, 700000 }, { 150000, 1300000 }, { 200000, 900000 },
+	{ 250000, 1100000 }, { 300000, 800000 }, { 350000, 1200000 },
+};
+
+struct run {
+	struct backend *be;
+	struct sched_loop loop;
+	struct decision_log *log;
+	uint64_t by_kernel_recs, by_policy_recs, bad_recs;
+};
+
+static void run_with(struct run *r, uint32_t flags, enum fast_wake_mode mode)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_ns = 500000000ull,
+				.behaviours = sleepy };
+	struct decision_log_opts lo = { .capacity = 1u << 16, .nr_cpus = 2,
+					.default_slice_ns = 5000000, .policies = { "fastfifo" } };
+	static struct plugin_services svc;
+	static struct config cfg;
+	struct decision_log_reader rd;
+	struct plugland_log_span span;
+	struct plugland_decision rec;
+	char err[256];
+
+	nr_told = nr_told_wakeup = nr_told_bad = 0;
+	fast_fifo.flags = flags_asked = flags;
+	r->log = decision_log_create(&lo, err, sizeof(err));
+	if (!r->log)
+		fail_msg("decision_log_create: %s", err);
+	r->be = synth_backend_new(&o);
+	assert_non_null(r->be);
+	config_defaults(&cfg);
+	services_init(&svc, fast_fifo.name, &cfg, o.nr_cpus, 5000000);
+	assert_int_equal(fast_fifo.init(&svc.host), 0);
+	assert_int_equal(sched_loop_init(&r->loop, r->be, &fast_fifo, 100), 0);
+	sched_loop_set_fast_wake_mode(&r->loop, mode);
+	r->loop.log = r->log;
+	atomic_store(&r->loop.recording, true);
+	assert_int_equal(sched_loop_run(&r->loop, &no_stop), 0);
+
+	r->by_kernel_recs = r->by_policy_recs = r->bad_recs = 0;
+	decision_log_reader_init(&rd, r->log);
+	while (decision_log_read(&rd, &rec, 1, &span) == 1) {
+		if (!(rec.flags & PLUGLAND_DECISION_BY_KERNEL)) {
+			r->by_policy_recs++;
+			continue;
+		}
+		r->by_kernel_recs++;
+		/* a placement, flagged with why, on a CPU, at its wake-up */
+		if (PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_IDLE || rec.cpu < 0 ||
+		    rec.cpu >= 2 || rec.pid < SYNTH_PID_BASE || !rec.enq_ns ||
+		    rec.enq_ns != rec.dispatch_ns || !(rec.flags & PLUGLAND_TASK_WAKEUP))
+			r->bad_recs++;
+	}
+}
+
+static void done(struct run *r)
+{
+	const struct synth_stats *st = synth_backend_stats(r->be);
+
+	/* the books balance whoever decided */
+	assert_int_equal(st->nr_stale + st->nr_double + st->nr_unknown, 0);
+	assert_int_equal(r->loop.st.nr_enqueued + r->loop.st.nr_refused + r->loop.st.nr_starved,
+			 r->loop.st.nr_dispatched + sched_loop_in_flight(&r->loop) +
+			 r->loop.st.nr_dropped);
+	sched_loop_fini(&r->loop);
+	fast_fifo.exit();
+	synth_backend_free(r->be);
+	decision_log_destroy(r->log);
+}
+
+/* Asked for: most wake-ups are placed by the backend, and every one of
+ * them is told to the policy and logged, flagged, exactly once. */
+static void test_fast_wake_told_and_logged(void **state)
+{
+	struct run r;
+	uint64_t fast;
+
+	(void)state;
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_AS_POLICY);
+	fast = synth_backend_stats(r.be)->nr_fast_wake;
+	assert_true(fast > 100);
+	assert_int_equal(r.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_int_equal(r.loop.st.nr_by_kernel, fast);
+	assert_int_equal(nr_told, fast);
+	assert_int_equal(nr_told_wakeup, fast);
+	assert_int_equal(nr_told_bad, 0);
+	assert_int_equal(r.by_kernel_recs, fast);
+	assert_int_equal(r.bad_recs, 0);
+	assert_int_equal(r.by_policy_recs, r.loop.st.nr_dispatched);
+	done(&r);
+}
+
+/* Not asked for, or refused by the operator: every wake-up goes to the
+ * policy; the operator can also grant it to a policy that did not ask. */
+static void test_fast_wake_modes(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_with(&r, 0, FAST_WAKE_AS_POLICY);
+	assert_int_equal(r.loop.fast_wake, 0);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_wake, 0);
+	assert_int_equal(r.by_kernel_recs + nr_told, 0);
+	done(&r);
+
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_NEVER);
+	assert_int_equal(r.loop.fast_wake, 0);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_wake, 0);
+	assert_int_equal(r.by_kernel_recs + nr_told, 0);
+	done(&r);
+
+	run_with(&r, 0, FAST_WAKE_ALWAYS);
+	assert_int_equal(r.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_true(synth_backend_stats(r.be)->nr_fast_wake > 100);
+	assert_int_equal(nr_told, r.by_kernel_recs);
+	done(&r);
+}
+
+/* FAST_WAKE_PREV takes only the CPU the task last ran on: fewer than
+ * FAST_WAKE_IDLE, never another CPU. */
+static void test_fast_wake_prev_only(void **state)
+{
+	struct run r;
+	uint64_t prev, any;
+
+	(void)state;
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_PREV, FAST_WAKE_AS_POLICY);
+	prev = synth_backend_stats(r.be)->nr_fast_wake;
+	assert_int_equal(nr_told, prev);
+	assert_int_equal(nr_told_bad, 0);
+	done(&r);
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_AS_POLICY);
+	any = synth_backend_stats(r.be)->nr_fast_wake;
+	done(&r);
+	assert_true(prev > 0);
+	print_message("fast wake-ups: prev %llu, any %llu\n", (unsigned long long)prev, (unsigned long long)any);
+	assert_true(prev < any);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fast_wake_told_and_logged),
+		cmocka_unit_test(test_fast_wake_modes),
+		cmocka_unit_test(test_fast_wake_prev_only),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
