@@ -362,13 +362,19 @@ $(O)/bench/bench_loop: bench/bench_loop.c bench/loopback_backend.c $(CORE_OBJS) 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $(filter %.c %.o,$^) -o $@ $(LDLIBS_HOST)
 
+# The VM benchmark's request-serving workload (bench/vm-guest.sh), any Linux.
+$(O)/bench/reqserve: bench/reqserve.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
+
 bench-inproc: all $(O)/bench/bench_loop
 	$(Q)bench/inproc.sh $(O) $(BENCH_INPROC_RUNS)
 
 bench-callgrind: all $(O)/bench/bench_loop
 	$(Q)bench/callgrind.py -b $(O) -o bench/results/callgrind.txt
 
-bench-vm: all
+bench-vm: all $(O)/bench/reqserve
 	$(Q)set -e; for c in $(BENCH_CPUS); do bench/run.sh -c $$c $(O) $(BENCH_POLICIES) $(BENCH_RUNS); done
 
 bench-report:

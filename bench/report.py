@@ -153,6 +153,10 @@ SHORT = {
     "stressng_cpu_ops_s": "sng cpu",
     "stressng_fork_ops_s": "sng fork",
     "stressng_switch_ops_s": "sng switch",
+    "reqserve_rps": "rq req/s",
+    "reqserve_wakeup_p99_us": "rq wake p99",
+    "reqserve_request_p99_us": "rq req p99",
+    "host_us_per_decision_reqserve": "rq host us/decision",
 }
 
 
@@ -191,7 +195,11 @@ def summary_table(r):
         out.append(f"| {s} | " + " | ".join(cells) + " |")
     out.append("")
     out.append("Medians; in parentheses the ratio to the kernel's scheduler (hackbench, ct = cyclictest "
-               "latency in us: lower is better; sng = stress-ng bogo ops/s: higher is better).")
+               "latency in us: lower is better; sng = stress-ng bogo ops/s: higher is better; rq = reqserve: "
+               "requests/s higher is better, wake-up and request latency p99 in us lower; rq host us/decision: "
+               "scx_plugland's CPU time per decision during reqserve, lower is better)."
+               + (" The kernel's figures pool its two phases, first and last in the boot."
+                  if "workloads" in r.info else ""))
     if r.errors:
         out.append("")
         out.append("**Errors during the run:** " + "; ".join(f"`{e}`" for e in r.errors))
@@ -447,7 +455,7 @@ def main():
         print(f"\n-- VM, {n} vCPUs")
         for m, s, med, lo, hi, k, ratio in summarize.rows(r):
             rs = f"{ratio:.3f}x" if ratio is not None else ""
-            print(f"  {s:<10} {m:<26} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {k:>3} {rs:>8}")
+            print(f"  {s:<10} {m:<32} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {k:>3} {rs:>8}")
         for e in r.errors:
             print(f"  error: {e}")
     print("\n-- goals")

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # In-VM benchmark: the kernel's scheduler, then scx_plugland with each
-# policy, the same workloads in one boot (bench/vm-guest.sh says which);
-# medians with min and max, ratio to the kernel.
+# policy, then the kernel's again, the same workloads in one boot
+# (bench/vm-guest.sh says which); medians with min and max, ratio to the
+# kernel (both its phases).
 #
-#   bench/run.sh [-c CPUS] [-o OUT] BUILD_DIR [POLICIES] [RUNS]
-#                                      (defaults: 2, bench/results/vm-2cpu.txt, fifo, 5)
+#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] BUILD_DIR [POLICIES] [RUNS]
+#                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
+#   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
+#                                      stressng, reqserve)
 #   KERNEL=7.3 bench/run.sh build     (another kernel)
 #
 # The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
@@ -14,11 +17,12 @@
 # POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cpus=2 out=""
+cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c) cpus=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
+	-w) workloads=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -34,13 +38,18 @@ mkdir -p "$build/vm" "$(dirname "$out")"
 # What the binaries were built from (roughly: the tree now, not at build time)
 src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
-	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so
-echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies, $runs runs each" \
-	"(about $((3 + 3 * $(echo "$policies" | tr , ' ' | wc -w))) minutes; started $(date +%H:%M))"
+	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
+	"$build/bench/reqserve"
+# Each scheduler's phase: about 3 minutes with every workload; the kernel's
+# runs twice (first and last).
+phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
+echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies then kernel," \
+	"$runs runs each of $workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
 t0=$(date +%s)
 rc=0
-"$top/scripts/vm-run.sh" -j -q -t 1800 -c "$cpus" -l "$log" \
-	-a "plugland.policies=$policies plugland.runs=$runs" "$initrd" || rc=$?
+args="plugland.policies=$policies plugland.runs=$runs plugland.workloads=$workloads"
+"$top/scripts/vm-run.sh" -j -q -t $((600 + 300 * phases)) -c "$cpus" -l "$log" \
+	-a "$args" "$initrd" || rc=$?
 t1=$(date +%s)
 {
 	echo "BENCH-INFO host_cpu_model $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
@@ -48,7 +57,7 @@ t1=$(date +%s)
 	echo "BENCH-INFO host_kernel $(uname -r)"
 	echo "BENCH-INFO qemu $(qemu-system-x86_64 --version | head -n1)"
 	echo "BENCH-INFO tools $(dpkg-query -W -f='${Package} ${Version}, ' rt-tests stress-ng 2>/dev/null)"
-	echo "BENCH-INFO command vm-run.sh -j -c $cpus -a plugland.policies=$policies plugland.runs=$runs (kernel ${KERNEL:-6.18})"
+	echo "BENCH-INFO command vm-run.sh -j -c $cpus -a $args (kernel ${KERNEL:-6.18})"
 	echo "BENCH-INFO boot_s $((t1 - t0))"
 	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
 	echo "BENCH-INFO source $src"

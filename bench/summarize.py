@@ -10,7 +10,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-# metric -> (what, better): "lower" or "higher"; order of the tables
+# metric -> (what, better): "lower" or "higher" (or "for reference"); order of the tables
 METRICS = {
     "hackbench_s": ("hackbench -g 4 -l 200, s", "lower"),
     "cyclictest_p50_us": ("cyclictest wake-up latency p50, us", "lower"),
@@ -20,11 +20,26 @@ METRICS = {
     "stressng_cpu_ops_s": ("stress-ng cpu, bogo ops/s", "higher"),
     "stressng_fork_ops_s": ("stress-ng fork, bogo ops/s", "higher"),
     "stressng_switch_ops_s": ("stress-ng switch, bogo ops/s", "higher"),
+    "reqserve_rps": ("reqserve requests/s (closed loop, fixed work each)", "higher"),
+    "reqserve_wakeup_p50_us": ("reqserve worker wake-up latency p50, us", "lower"),
+    "reqserve_wakeup_p99_us": ("reqserve worker wake-up latency p99, us", "lower"),
+    "reqserve_request_p99_us": ("reqserve request latency p99 (post to done), us", "lower"),
     "host_cpu_pct_idle": ("scx_plugland CPU, idle 10 s, % of a CPU", "lower"),
     "host_wakeups_per_s_idle": ("scx_plugland context switches/s, idle", "lower"),
     "host_cpu_pct_hackbench": ("scx_plugland CPU during hackbench, %", "lower"),
     "host_cpu_pct_cyclictest": ("scx_plugland CPU during cyclictest + load, %", "lower"),
     "host_cpu_pct_stressng": ("scx_plugland CPU during stress-ng, %", "lower"),
+    "host_cpu_pct_reqserve": ("scx_plugland CPU during reqserve, %", "lower"),
+    # decisions during each workload: user decisions applied plus BPF's own
+    # dispatches (`ctl stats`); scx_plugland's CPU time per decision, us
+    "decisions_hackbench": ("decisions during hackbench", "for reference"),
+    "decisions_cyclictest": ("decisions during cyclictest + load", "for reference"),
+    "decisions_stressng": ("decisions during stress-ng", "for reference"),
+    "decisions_reqserve": ("decisions during reqserve", "for reference"),
+    "host_us_per_decision_hackbench": ("scx_plugland CPU per decision, hackbench, us", "lower"),
+    "host_us_per_decision_cyclictest": ("scx_plugland CPU per decision, cyclictest, us", "lower"),
+    "host_us_per_decision_stressng": ("scx_plugland CPU per decision, stress-ng, us", "lower"),
+    "host_us_per_decision_reqserve": ("scx_plugland CPU per decision, reqserve, us", "lower"),
 }
 
 
@@ -101,10 +116,10 @@ def percentile(hist, q):
 def main():
     r = load(sys.stdin)
     print("machine: " + ", ".join(f"{k} {r.info[k]}" for k in ("kernel", "cpus") if k in r.info))
-    print(f"{'scheduler':<10} {'metric':<26} {'median':>10} {'min':>10} {'max':>10} {'n':>3} {'vs kernel':>9}")
+    print(f"{'scheduler':<10} {'metric':<32} {'median':>10} {'min':>10} {'max':>10} {'n':>3} {'vs kernel':>9}")
     for m, s, med, lo, hi, n, ratio in rows(r):
         rs = f"{ratio:.3f}x" if ratio is not None else ""
-        print(f"{s:<10} {m:<26} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {n:>3} {rs:>9}")
+        print(f"{s:<10} {m:<32} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {n:>3} {rs:>9}")
     for e in r.errors:
         print(f"error: {e}")
     return 1 if r.errors else 0

@@ -1,8 +1,11 @@
 #!/bin/sh
 # Benchmarks run inside the VM (busybox sh), in one boot: the kernel's own
-# scheduler first, then scx_plugland with each policy, the same workloads
-# in the same order. bench/run.sh boots it; bench/summarize.py reads what it
-# prints:
+# scheduler first, then scx_plugland with each policy, then the kernel's
+# again, the same workloads in the same order. The kernel's figures drift
+# within a boot (and between boots): its two phases are pooled under
+# "kernel", the ratios are against both; "BENCH-INFO phase kernel TIME
+# first|last" tells them apart in the raw lines. bench/run.sh boots it;
+# bench/summarize.py reads what it prints:
 #
 #   BENCH <scheduler> <metric> <value>       one figure (one run)
 #   BENCH-HIST <scheduler> <lo_us> <count>   cyclictest wake-up latencies of
@@ -12,6 +15,8 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
+# plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
+# all; a subset runs only those, in this order)
 # ("POLICY+idle": POLICY with --set bpf.idle_direct=true; for experiments,
 # "POLICY@SECTION.KEY=VALUE[@...]" adds --set SECTION.KEY=VALUE).
 #
@@ -29,12 +34,24 @@
 #               priority 2: --policy=other and no -p.)
 #   stress-ng   stress-ng --cpu 1 --fork 1 --switch 1 --timeout 10s: bogo
 #               ops/s (real time) of each stressor (higher is better)
-# and scx_plugland's CPU time during each, in % of one CPU.
+#   reqserve    bench/reqserve -d RQ_SECS: a message thread wakes 2 x CPUs
+#               workers (futex), each does RQ_WORK_US of CPU work per
+#               request (a loop count calibrated once at boot under the
+#               kernel's scheduler, the same for every scheduler): requests/s,
+#               wake-up latency p50/p99 and request latency p99 (post ->
+#               work done) in us
+# and scx_plugland's CPU time during each, in % of one CPU, and the
+# decisions made during each (`scx_plugland ctl stats`: user decisions
+# applied plus BPF's own dispatches) with scx_plugland's CPU time per
+# decision in us.
 runs=${PLUGLAND_RUNS:-5}
 policies=$(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' ')
 CT_SECS=${PLUGLAND_CT_SECS:-6}
 CT_HIST_US=50000 # cyclictest -h: 1 us buckets up to 50 ms
 SNG_S=${PLUGLAND_SNG_S:-10}
+RQ_SECS=${PLUGLAND_RQ_SECS:-8}
+RQ_WORK_US=50
+WORKLOADS=$(echo "${PLUGLAND_WORKLOADS:-hackbench,cyclictest,stressng,reqserve}" | tr , ' ')
 HZ=100 # USER_HZ: /proc/PID/stat times are in 1/100 s
 NCPU=$(nproc)
 SCX=/sys/kernel/sched_ext
@@ -49,10 +66,30 @@ ctx_switches() {
 }
 cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/stat"; else echo 0; fi; }
 
+# The counters of scx_plugland's decisions (`ctl stats`), in this order:
+# user decisions applied, then BPF's own dispatches (kthreads and the
+# host's threads, idle fast path, ring buffer full, failsafe, failsafe
+# rescue, resumed after the host preempted). Empty when ctl fails.
+DECISION_COUNTERS="nr_user_dispatches nr_kernel_dispatches nr_idle_direct nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
+decision_counters() {
+	[ -n "$host" ] || return 0
+	scx_plugland ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '
+		BEGIN { n = split(names, k, " ") }
+		{ v[$1] = $2 }
+		END {
+			for (i = 1; i <= n; i++) {
+				if (!(k[i] in v)) exit
+				out = out (i > 1 ? " " : "") v[k[i]]
+			}
+			print out
+		}'
+}
+
 # phase_begin / phase_end SCHED NAME: scx_plugland's CPU time over a phase,
 # in % of one CPU, and a check that sched_ext was not switched off under it
-# (the figures would then be the kernel's).
-phase_begin() { t0=$(cpu_ticks); s0=$(now); }
+# (the figures would then be the kernel's); for a workload, the decisions
+# made during it and scx_plugland's CPU time per decision.
+phase_begin() { d0=$(decision_counters); t0=$(cpu_ticks); s0=$(now); }
 phase_end() {
 	[ -n "$host" ] || return 0
 	if [ ! -e "/proc/$host/stat" ]; then
@@ -63,6 +100,27 @@ phase_end() {
 	s1=$(now)
 	echo "BENCH $1 host_cpu_pct_$2 $(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz=$HZ \
 		'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')"
+	if [ "$2" != idle ]; then
+		d1=$(decision_counters)
+		if [ -n "$d0" ] && [ -n "$d1" ]; then
+			# one BENCH-INFO line with each counter's part, then the total
+			awk -v s="$1" -v w="$2" -v a="$d0" -v b="$d1" -v names="$DECISION_COUNTERS" \
+				-v t0="$t0" -v t1="$t1" -v hz=$HZ 'BEGIN {
+				n = split(names, k, " "); split(a, x, " "); split(b, y, " ")
+				line = "BENCH-INFO decisions " s " " w
+				for (i = 1; i <= n; i++) {
+					d = y[i] - x[i]; tot += d
+					line = line " " substr(k[i], 4) "=" sprintf("%.0f", d)
+				}
+				print line
+				printf "BENCH %s decisions_%s %.0f\n", s, w, tot
+				if (tot > 0)
+					printf "BENCH %s host_us_per_decision_%s %.3f\n", s, w, (t1 - t0) / hz * 1e6 / tot
+			}'
+		else
+			echo "BENCH-INFO warning $1 ctl_stats_failed_$2"
+		fi
+	fi
 	if [ "$(state)" != enabled ]; then
 		echo "BENCH $1 error sched_ext_$(state)_after_$2"
 		return 1
@@ -127,17 +185,32 @@ stressng_runs() {
 	done
 }
 
-# workloads SCHED: everything but idle, in this order
+reqserve_runs() {
+	i=0
+	while [ $i -lt "$runs" ]; do
+		if reqserve -d "$RQ_SECS" -l "$RQ_LOOPS" >/tmp/rq 2>/tmp/rq.err; then
+			awk -v s="$1" '
+				$1 == "requests_per_s" { m = "reqserve_rps" }
+				$1 == "wakeup_p50_us" { m = "reqserve_wakeup_p50_us" }
+				$1 == "wakeup_p99_us" { m = "reqserve_wakeup_p99_us" }
+				$1 == "request_p99_us" { m = "reqserve_request_p99_us" }
+				m { print "BENCH", s, m, $2; m = "" }' /tmp/rq
+		else
+			echo "BENCH $1 reqserve_rps fail"
+		fi
+		sed "s/^/BENCH-LOG $1 /" /tmp/rq.err
+		i=$((i + 1))
+	done
+}
+
+# workloads SCHED: everything but idle, in this order, those of WORKLOADS
 workloads() {
-	phase_begin
-	hackbench_runs "$1"
-	phase_end "$1" hackbench || return 1
-	phase_begin
-	cyclictest_runs "$1"
-	phase_end "$1" cyclictest || return 1
-	phase_begin
-	stressng_runs "$1"
-	phase_end "$1" stressng || return 1
+	for w in hackbench cyclictest stressng reqserve; do
+		case " $WORKLOADS " in *" $w "*) ;; *) continue ;; esac
+		phase_begin
+		"${w}_runs" "$1"
+		phase_end "$1" "$w" || return 1
+	done
 }
 
 echo "BENCH-INFO kernel $(uname -r)"
@@ -146,8 +219,23 @@ echo "BENCH-INFO cpu_model $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuin
 echo "BENCH-INFO runs $runs"
 echo "BENCH-INFO cyclictest_s $CT_SECS"
 echo "BENCH-INFO stress-ng $(stress-ng --version 2>&1 | head -n1)"
+for w in $WORKLOADS; do
+	case $w in hackbench | cyclictest | stressng | reqserve) ;; *)
+		echo "vm-guest: unknown workload '$w' (plugland.workloads: hackbench,cyclictest,stressng,reqserve)"
+		exit 2 ;;
+	esac
+done
+echo "BENCH-INFO workloads $WORKLOADS"
+case " $WORKLOADS " in *" reqserve "*)
+	# once, under the kernel's scheduler: the same work for every scheduler
+	RQ_LOOPS=$(reqserve --calibrate $RQ_WORK_US) || { echo "vm-guest: reqserve --calibrate failed"; exit 1; }
+	echo "BENCH-INFO reqserve_s $RQ_SECS"
+	echo "BENCH-INFO reqserve_work_us $RQ_WORK_US"
+	echo "BENCH-INFO reqserve_work_loops $RQ_LOOPS"
+	;;
+esac
 start=$(now)
-echo "BENCH-INFO phase kernel $(now)"
+echo "BENCH-INFO phase kernel $(now) first"
 workloads kernel
 
 for p in $policies; do
@@ -190,5 +278,18 @@ for p in $policies; do
 	tail -n 20 "/tmp/host-$p.log" | sed "s/^/BENCH-LOG $p /"
 	host=""
 done
+
+# The kernel's scheduler again: pooled with the first phase under "kernel".
+i=0
+while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
+	usleep 100000
+	i=$((i + 1))
+done
+if [ "$(state)" = disabled ]; then
+	echo "BENCH-INFO phase kernel $(now) last"
+	workloads kernel
+else
+	echo "BENCH kernel error sched_ext_$(state)_before_last_phase"
+fi
 dmesg | grep -iE 'sched_ext|stall|lockup|BUG:' | tail -n 20 | sed 's/^/BENCH-LOG dmesg /'
 echo "BENCH-INFO elapsed_s $(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')"
