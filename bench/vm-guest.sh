@@ -41,9 +41,11 @@
 #               wake-up latency p50/p99 and request latency p99 (post ->
 #               work done) in us
 # and scx_plugland's CPU time during each, in % of one CPU, and the
-# decisions made during each (`scx_plugland ctl stats`: user decisions
-# applied plus BPF's own dispatches) with scx_plugland's CPU time per
-# decision in us.
+# decisions made during each about ordinary tasks (`scx_plugland ctl
+# stats`: the policy's decisions applied plus the placements BPF made
+# itself and told the host of; not kernel threads and scx_plugland's own,
+# which never reach user space) with scx_plugland's CPU time per decision
+# in us.
 runs=${PLUGLAND_RUNS:-5}
 policies=$(echo "${PLUGLAND_POLICIES:-fifo}" | tr , ' ')
 CT_SECS=${PLUGLAND_CT_SECS:-6}
@@ -67,10 +69,10 @@ ctx_switches() {
 cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/stat"; else echo 0; fi; }
 
 # The counters of scx_plugland's decisions (`ctl stats`), in this order:
-# user decisions applied, then BPF's own dispatches (kthreads and the
-# host's threads, idle fast path, ring buffer full, failsafe, failsafe
+# the policy's decisions applied, then the placements of ordinary tasks BPF
+# made itself (idle fast path, ring buffer full, failsafe, failsafe
 # rescue, resumed after the host preempted). Empty when ctl fails.
-DECISION_COUNTERS="nr_user_dispatches nr_kernel_dispatches nr_idle_direct nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
+DECISION_COUNTERS="nr_user_dispatches nr_idle_direct nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
 decision_counters() {
 	[ -n "$host" ] || return 0
 	scx_plugland ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '
