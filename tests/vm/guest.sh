@@ -403,6 +403,54 @@ t_deferred() {
 	pass "deferred $n of $q wake-ups under load ($hb heartbeats); none when off; no stall"
 }
 
+# t_fastwake: the idle fast path (BPF places a waking task on an idle CPU
+# itself) honours affinity, and every placement it makes reaches the
+# decision log flagged. A hog on CPU 1; a cyclictest pinned to CPU 1 wakes
+# every ms while CPU 0 is mostly idle: BPF must never place it on CPU 0.
+# An unpinned cyclictest shows the fast path taken at all. Each fast
+# placement BPF counted is in the dump, flagged with its reason, unless
+# counted as not told. $1: the policy, $2: extra ini lines.
+fastwake_with() {
+	CASE="fastwake[$1]"
+	printf '[scheduler]\npolicy = %s\nstrict = true\n[debug]\nenabled = true\nsize_mb = 64\ndump = /dev/shm/fw.dump\n%b' \
+		"$1" "$2" >/tmp/fw.ini
+	start_host -c /tmp/fw.ini || return
+	taskset -c 1 compute 7 &
+	hog=$!
+	cyclictest -t1 -a 1 --policy=other -i 1000 -D 5 -q >/dev/null 2>&1 &
+	pinned=$!
+	cyclictest -t1 --policy=other -i 2000 -D 5 -q >/dev/null 2>&1 &
+	free=$!
+	wait $pinned || fail "the pinned cyclictest failed"
+	wait $free || fail "the unpinned cyclictest failed"
+	wait $hog
+	stop_host INT || return
+	fast=$(counter "run on an idle CPU by BPF (fast path)")
+	lost=$(counter "BPF decisions not told (ring full)")
+	plugland-dump --csv /dev/shm/fw.dump >/tmp/fw.csv || { fail "dump unreadable"; return; }
+	# seq,time_s,dispatch_ns,enq_ns,wait_ns,pid,tgid,comm,cpu,prev_cpu,slice_us,vtime,weight,flags,...
+	set -- $(awk -F, -v p=$pinned -v f=$free 'NR > 1 {
+		bpf = int($14 / 1024) % 2; why = int($14 / 2048) % 8
+		if (bpf && why == 1) idle++
+		if ($7 == p && bpf && $9 != 1) bad++
+		if ($7 == p && bpf) pin++
+		if ($7 == f && bpf && why == 1) free++
+	} END { printf "%d %d %d %d\n", idle, bad, pin, free }' /tmp/fw.csv)
+	[ "${fast:-0}" -gt 0 ] || fail "no fast placement counted"
+	[ "$1" = "${fast:-0}" ] || fail "BPF counted $fast fast placements, the dump holds $1 (lost ${lost:-?})"
+	[ "$2" = 0 ] || fail "$2 placements by BPF of the task pinned to CPU 1 were on another CPU"
+	[ "$4" -gt 0 ] || fail "the unpinned cyclictest was never placed by the fast path"
+	[ "${lost:-1}" = 0 ] || fail "$lost placements not told to the host"
+	plugland-dump /dev/shm/fw.dump | grep -q "^decided by.*BPF [1-9][0-9]* (idle CPU" ||
+		fail "the summary does not say BPF decided: $(plugland-dump /dev/shm/fw.dump | grep '^decided')"
+	pass "$fast fast placements, all in the dump; pinned task: $3 by BPF, all on CPU 1; unpinned: $4"
+	rm -f /dev/shm/fw.dump
+}
+
+t_fastwake() {
+	fastwake_with fifo '[bpf]\nidle_direct = true\n'
+}
+
 # t_leftovers: tasks that an ordered policy (deadline) released into the
 # kernel's ordered queue still run after a switch to a FIFO policy whose
 # shared queue never empties (8 CPU hogs and two hackbench loops on 2
@@ -555,7 +603,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
