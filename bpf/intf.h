@@ -124,7 +124,8 @@ struct plugland_config {
 				   on after it with the rest of its slice */
 	u32 defer_sync_wakeups;	/* 1: a sync wake-up with no CPU idle wakes the
 				   host at the next context switch */
-	u32 __pad;
+	u32 host_wakes_local;	/* 1: the scheduling thread wakes up on the CPU
+				   that woke it */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 

@@ -358,6 +358,21 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 		fast_wake(p, prev_cpu, wake_flags, &cpu);
 		return cpu;
 	}
+	/*
+	 * The scheduling thread is woken by a record BPF just queued (the
+	 * ring buffer's wake-up runs on the CPU that queued it) or by a CPU
+	 * with nothing to run: waking it right here costs no IPI, only the
+	 * preemption of what runs here (and that one runs on after it,
+	 * resume_after_host). Elsewhere it meant an IPI and, under qemu, a
+	 * guest CPU out of halt: a futex round trip between two vCPUs costs
+	 * nine times one on a single vCPU there.
+	 */
+	if (p->pid == cfg.host_pid && cfg.host_wakes_local) {
+		cpu = bpf_get_smp_processor_id();
+		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			return cpu;
+		cpu = prev_cpu;
+	}
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	if (is_idle) {
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);

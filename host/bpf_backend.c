@@ -131,6 +131,9 @@ static void bpfb_kick(struct backend *be)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
 
+	/* No CPU idle: none to kick; the next to reschedule drains them. */
+	if (__atomic_load_n(&BPFB(be)->shared->nr_idle_cpus, __ATOMIC_RELAXED) <= 0)
+		return;
 	bpf_prog_test_run_opts(BPFB(be)->kick_fd, &opts);
 }
 
@@ -431,6 +434,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
 	cfg->resume_after_host = o->resume_after_host;
 	cfg->defer_sync_wakeups = o->defer_sync_wakeups;
+	cfg->host_wakes_local = o->host_wakes_local;
 	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
 	b->failsafe_wait_ms = (int)(o->failsafe_ms / 4);
 	cfg->slice_ns = o->slice_ns;

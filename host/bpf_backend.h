@@ -13,6 +13,7 @@ struct bpf_backend_opts {
 	bool all_kthreads;	/* every kthread bypasses user space */
 	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
 	bool defer_sync_wakeups; /* sync wake-ups wake the host at the next switch */
+	bool host_wakes_local;	/* the scheduling thread wakes on the waker's CPU */
 	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */
 };
 
