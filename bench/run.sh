@@ -4,7 +4,7 @@
 # (bench/vm-guest.sh says which); medians with min and max, ratio to the
 # kernel (both its phases).
 #
-#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] BUILD_DIR [POLICIES] [RUNS]
+#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] BUILD_DIR [POLICIES] [RUNS]
 #                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
 #   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
 #                                      stressng, reqserve)
@@ -17,12 +17,13 @@
 # POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve
+cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c) cpus=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
 	-w) workloads=$2; shift 2 ;;
+	-B) base=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -37,9 +38,18 @@ log=$build/vm/bench-$(basename "$out" .txt)-console.log
 mkdir -p "$build/vm" "$(dirname "$out")"
 # What the binaries were built from (roughly: the tree now, not at build time)
 src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+# -B BINARY: a baseline scx_plugland (another commit's build), run by the
+# policies named base:POLICY (with this build's plugins)
+extra=()
+if [ -n "$base" ]; then
+	mkdir -p "$build/vm/base"
+	cp "$base" "$build/vm/base/scx_plugland_base"
+	extra=("$build/vm/base/scx_plugland_base")
+	echo "bench: baseline binary $base ($(git -C "$(dirname "$base")" describe --always --dirty 2>/dev/null || echo '?'))"
+fi
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
-	"$build/bench/reqserve"
+	"$build/bench/reqserve" "${extra[@]}"
 # Each scheduler's phase: about 3 minutes with every workload; the kernel's
 # runs twice (first and last).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
@@ -61,6 +71,7 @@ t1=$(date +%s)
 	echo "BENCH-INFO boot_s $((t1 - t0))"
 	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
 	echo "BENCH-INFO source $src"
+	[ -z "$base" ] || echo "BENCH-INFO base_source $(git -C "$(dirname "$base")" describe --always --dirty 2>/dev/null || echo unknown) ($base)"
 	grep -aE '^BENCH' "$log" || true
 } >"$out"
 if [ "$rc" != 0 ]; then

@@ -75,7 +75,7 @@ cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/sta
 DECISION_COUNTERS="nr_user_dispatches nr_idle_direct nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
 decision_counters() {
 	[ -n "$host" ] || return 0
-	scx_plugland ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '
+	$bin ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '
 		BEGIN { n = split(names, k, " ") }
 		{ v[$1] = $2 }
 		END {
@@ -242,8 +242,11 @@ workloads kernel
 
 for p in $policies; do
 	echo "BENCH-INFO phase $p $(now)"
-	# POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments
+	# [base:]POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments;
+	# base: the baseline binary (bench/run.sh -B), for a before/after in one boot
+	bin=scx_plugland
 	name=${p%+idle}
+	case $name in base:*) bin=scx_plugland_base name=${name#base:} ;; esac
 	set -- -p "${name%%@*}"
 	[ "$name" = "$p" ] || set -- "$@" --set bpf.idle_direct=true
 	rest=${name#*@}
@@ -251,8 +254,8 @@ for p in $policies; do
 		set -- "$@" --set "${rest%%@*}"
 		case $rest in *@*) rest=${rest#*@} ;; *) rest="" ;; esac
 	done
-	echo "BENCH-INFO host_args $p scx_plugland $*"
-	scx_plugland "$@" >"/tmp/host-$p.log" 2>&1 &
+	echo "BENCH-INFO host_args $p $bin $*"
+	$bin "$@" >"/tmp/host-$p.log" 2>&1 &
 	host=$!
 	i=0
 	while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do
