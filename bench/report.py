@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """Writes the measured figures from bench/results/ into docs/performance.md
-(between its <!-- bench:NAME --> and <!-- /bench:NAME --> markers; the
-prose around them is left alone), draws docs/latency-<N>cpu.png with
-gnuplot, and prints the figures.
+(the summaries, between its <!-- bench:NAME --> and <!-- /bench:NAME -->
+markers; the prose around them is left alone) and docs/performance-details.md
+(every table, generated whole), draws docs/latency-<N>cpu.png with gnuplot,
+and prints the figures.
 
-  bench/report.py [--results DIR] [--doc FILE] [--no-plot]
+  bench/report.py [--results DIR] [--doc FILE] [--details FILE] [--no-plot]
 
 Inputs (each optional: a block whose input is missing says so):
-  inproc.txt      bench/inproc.sh     decisions/s in process
-  callgrind.txt   bench/callgrind.py  instructions per decision
-  vm-<N>cpu.txt   bench/run.sh -c N   the VM's workloads
+  inproc.txt            bench/inproc.sh     decisions/s in process
+  callgrind.txt         bench/callgrind.py  instructions per decision
+  vm-<N>cpu-boot*.txt   bench/run.sh -c N -o ...  one boot each: the VM's
+                        summary and goals over several boots
+  vm-<N>cpu.txt         bench/run.sh -c N   one boot: used for N vCPUs when
+                        there is no vm-<N>cpu-boot*.txt
+  exp-<NAME>.txt        bench/run.sh -o     experiments
+  log.txt               make bench-log      the decision log's own figures
 """
 import argparse
 import glob
@@ -67,28 +73,60 @@ def load_callgrind(lines):
     return cg, top
 
 
-def block_machine(inproc_info, vms):
+def block_machine(inproc_info, vmsets):
     out = []
     if inproc_info:
         out.append(f"- In process: {inproc_info.get('cpu_model', '?')}, {inproc_info.get('cores', '?')} cores, "
                    f"Linux {inproc_info.get('kernel', '?')}, {inproc_info.get('compiler', '?')}; "
                    f"measured {inproc_info.get('date', '?')}, source {inproc_info.get('source', '?')}; "
                    f"load average {inproc_info.get('loadavg_before', '?')} before.")
-    for n, r in vms:
-        i = r.info
-        out.append(f"- VM, {n} vCPUs: guest kernel {i.get('kernel', '?')}, qemu TCG multi-threaded "
-                   f"({i.get('qemu', '?')}) on {i.get('host_cpu_model', '?')}, "
-                   f"{i.get('host_cores', '?')} host cores"
-                   + (" (**oversubscribed**: more vCPUs than host cores)"
-                      if i.get("host_cores", "").isdigit() and n > int(i["host_cores"]) else "")
-                   + f"; {i.get('tools', '').rstrip(', ')}; measured {i.get('date', '?')}, "
-                   f"source {i.get('source', '?')}, {i.get('elapsed_s', '?')} s in the guest.")
+    for n, vs in vmsets:
+        for fname, r in vs.boots:
+            i = r.info
+            what = f"VM, {n} vCPUs" + (f" (`{fname}`)" if vs.multi else "")
+            out.append(f"- {what}: guest kernel {i.get('kernel', '?')}, qemu TCG multi-threaded "
+                       f"({i.get('qemu', '?')}) on {i.get('host_cpu_model', '?')}, "
+                       f"{i.get('host_cores', '?')} host cores"
+                       + (" (**oversubscribed**: more vCPUs than host cores)"
+                          if i.get("host_cores", "").isdigit() and n > int(i["host_cores"]) else "")
+                       + f"; {i.get('tools', '').rstrip(', ')}; measured {i.get('date', '?')}, "
+                       f"source {i.get('source', '?')}, {i.get('elapsed_s', '?')} s in the guest.")
     return "\n".join(out) if out else "_Not measured yet: run `make bench`._"
 
 
-def block_inproc(info, loops, cg):
+def inproc_note(info, loops):
+    any_d = next(iter(loops.values()))
+    return (f"{any_d.get('runs', '?')} runs of {int(any_d.get('decisions', 0)):,} decisions each, "
+            f"{any_d.get('cpus', '?')} CPUs and {any_d.get('tasks', '?')} "
+            "CPU-bound tasks; decisions per second of the loop thread's CPU time. "
+            f"Load average before/after: {info.get('loadavg_before', '?')} / "
+            f"{info.get('loadavg_after', '?')}; plugland VMs running before/after: "
+            f"{info.get('vms_running_before', '?') or 0} / {info.get('vms_running_after', '?') or 0}.")
+
+
+def block_inproc(info, loops, link):
+    """The medians, one row per policy."""
     if not loops:
         return "_Not measured yet: run `make bench` (or `make bench-inproc`)._"
+    cols = [(be, log) for be in ("loopback", "synth") for log in ("off", "on")
+            if any(k[1] == be and k[2] == log for k in loops)]
+    out = ["| policy | " + " | ".join(f"{be}, log {log}" for be, log in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    for p in sorted({k[0] for k in loops}, key=order):
+        cells = []
+        for be, log in cols:
+            d = loops.get((p, be, log))
+            cells.append("" if d is None else
+                         (f"**{float(d['mdps_median']):.2f} M**" if be == "loopback"
+                          else f"{float(d['mdps_median']):.2f} M"))
+        out.append(f"| {p} | " + " | ".join(cells) + " |")
+    out.append("")
+    out.append("Medians: " + inproc_note(info, loops)
+               + (f" Min, max and ns per decision: {link}." if link else ""))
+    return "\n".join(out)
+
+
+def details_inproc(info, loops):
     out = ["| policy | backend | log | decisions/s per core (median) | min | max | ns per decision |",
            "|---|---|---|---:|---:|---:|---:|"]
     for (p, be, log), d in sorted(loops.items(),
@@ -97,15 +135,10 @@ def block_inproc(info, loops, cg):
         out.append(f"| {p} | {be} | {log} | **{float(d['mdps_median']):.2f} M** | "
                    f"{float(d['mdps_min']):.2f} M | {float(d['mdps_max']):.2f} M | "
                    f"{float(d['ns_per_decision']):.0f} |")
-    any_d = next(iter(loops.values()))
     out.append("")
-    out.append(f"{any_d.get('runs', '?')} runs of {int(any_d.get('decisions', 0)):,} decisions each, "
-               f"{any_d.get('cpus', '?')} CPUs and {any_d.get('tasks', '?')} "
-               "CPU-bound tasks; decisions per second of the loop thread's CPU time. "
-               f"Load average before/after: {info.get('loadavg_before', '?')} / "
-               f"{info.get('loadavg_after', '?')}; plugland VMs running before/after: "
-               f"{info.get('vms_running_before', '?') or 0} / {info.get('vms_running_after', '?') or 0}.")
-    return "\n".join(out)
+    out.append(inproc_note(info, loops))
+    out.append("")
+    return out
 
 
 POLICY_ORDER = ["fifo", "deadline", "lottery", "rules", "fifo+idle"]
@@ -116,7 +149,7 @@ def order(p):
     return (POLICY_ORDER.index(base) if base in POLICY_ORDER else 99, p)
 
 
-def block_callgrind(cg, top):
+def block_callgrind(cg, link):
     if not cg:
         return "_Not measured yet: run `make bench` (or `make bench-callgrind`)._"
     out = ["| policy | host + policy | host | policy | synthetic backend | total |",
@@ -129,18 +162,21 @@ def block_callgrind(cg, top):
     out.append("")
     out.append(f"Instructions per decision: ({n} decisions - 1 decision) / {int(n) - 1 if n != '?' else '?'}, "
                "exclusive cost of each function by the file that defines it; source "
-               f"{cg.get('_source', '?')}.")
+               f"{cg.get('_source', '?')}." + (f" Each policy's top functions: {link}." if link else ""))
+    return "\n".join(out)
+
+
+def details_callgrind(top):
+    out = []
     for p in sorted(top, key=order):
-        out.append("")
-        out.append(f"<details><summary>Where the instructions of <b>{p}</b> go (per decision, top functions)</summary>")
+        out.append(f"### {p}")
         out.append("")
         out.append("| instructions | part | function | file |")
         out.append("|---:|---|---|---|")
         for d in top[p]:
             out.append(f"| {float(d['ir']):.1f} | {d['component']} | `{d['function']}` | {d['file']} |")
         out.append("")
-        out.append("</details>")
-    return "\n".join(out)
+    return out
 
 
 # ---- VM -----------------------------------------------------------------
@@ -206,26 +242,17 @@ def summary_table(r):
     return out, rows
 
 
-def block_vm(n, r, png):
-    if r is None:
-        return f"_Not measured yet: run `make bench` (BENCH_CPUS includes {n})._"
-    out, rows = summary_table(r)
-    scheds = r.scheds
-    if png:
-        out.append("")
-        out.append(f"![cyclictest wake-up latency, {n} vCPUs]({os.path.basename(png)})")
-    # Everything: median, min, max, n, ratio.
-    out.append("")
-    out.append(f"<details><summary>All figures, {n} vCPUs: median, min, max of each</summary>")
-    out.append("")
-    out.append("| metric | scheduler | median | min | max | runs | vs kernel |")
-    out.append("|---|---|---:|---:|---:|---:|---:|")
-    for m, s, med, lo, hi, k, ratio in rows:
+def all_figures(r):
+    """Every metric: median, min, max, runs, ratio; then scx_plugland's
+    counters at exit."""
+    out = ["| metric | scheduler | median | min | max | runs | vs kernel |",
+           "|---|---|---:|---:|---:|---:|---:|"]
+    for m, s, med, lo, hi, k, ratio in summarize.rows(r):
         what = summarize.METRICS.get(m, (m, ""))[0]
         out.append(f"| {what} | {s} | {fmt(med)} | {fmt(lo)} | {fmt(hi)} | {k} | "
                    f"{f'{ratio:.3f}×' if ratio is not None else ''} |")
     counters = []
-    for s in scheds:
+    for s in r.scheds:
         for line in r.logs.get(s, []):
             if re.search(r"queued to user space|dispatched directly by BPF|failsafe entered|policy .* enqueued", line):
                 counters.append(f"| {s} | {line.strip()} |")
@@ -236,9 +263,149 @@ def block_vm(n, r, png):
         out.append("| scheduler | counter |")
         out.append("|---|---|")
         out.extend(counters)
+    return out
+
+
+class VmSet:
+    """The boots behind one VM size's summary and goals: the
+    vm-<N>cpu-boot*.txt files if there are any, else vm-<N>cpu.txt."""
+
+    def __init__(self, n, boots, single, multi):
+        self.n = n
+        self.boots = boots          # [(file name, Results)] behind the summary
+        self.unused = single if multi and single else None  # vm-<N>cpu.txt beside boot files
+        self.multi = multi          # True: from vm-<N>cpu-boot*.txt
+        self.scheds = []
+        for _, r in boots:
+            for sc in r.scheds:
+                if sc not in self.scheds:
+                    self.scheds.append(sc)
+
+    def files(self):
+        names = [f for f, _ in self.boots]
+        if len(names) > 3:
+            return f"`{names[0]}` ... `{names[-1]}`"
+        return ", ".join(f"`{f}`" for f in names)
+
+
+def across(boots, m, s, ratio):
+    """A figure over the boots: (value, lowest, highest, boots with it) or None.
+    ratio: each boot's median over that boot's kernel median (its phases
+    pooled); else the median itself. One boot: lowest and highest are its
+    runs (over the kernel's median); several: the median of the boots'
+    figures, lowest and highest boot."""
+    per_boot = []
+    for r in boots:
+        v = r.values.get((s, m))
+        if not v:
+            continue
+        div = 1.0
+        if ratio:
+            base = r.values.get(("kernel", m))
+            if not base or not statistics.median(base):
+                continue
+            div = statistics.median(base)
+        per_boot.append((statistics.median(v) / div, min(v) / div, max(v) / div))
+    if not per_boot:
+        return None
+    if len(per_boot) == 1:
+        return per_boot[0] + (1,)
+    xs = [x for x, _, _ in per_boot]
+    return statistics.median(xs), min(xs), max(xs), len(xs)
+
+
+# The summary's columns: metric, header, ratio to the kernel's (else the
+# figure itself, with its unit).
+COMPACT = [
+    ("reqserve_rps", "requests/s", True, ""),
+    ("reqserve_wakeup_p99_us", "reqserve wake-up p99", True, ""),
+    ("reqserve_request_p99_us", "request p99", True, ""),
+    ("hackbench_s", "hackbench", True, ""),
+    ("cyclictest_p99_us", "cyclictest p99", True, ""),
+    ("host_cpu_pct_hackbench", "CPU, hackbench", False, " %"),
+    ("host_cpu_pct_reqserve", "CPU, reqserve", False, " %"),
+    ("host_us_per_decision_reqserve", "µs per decision, reqserve", False, " µs"),
+]
+KERNEL_UNIT = {"reqserve_rps": "/s", "hackbench_s": " s"}
+
+
+def compact_table(vs, more=""):
+    boots = [r for _, r in vs.boots]
+    cols = [c for c in COMPACT if any((sc, c[0]) in r.values for r in boots for sc in vs.scheds)]
+    if not cols:
+        return ["_No figure of the summary in these results._"]
+    out = ["| scheduler | " + " | ".join(c[1] for c in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    for sc in vs.scheds:
+        cells = []
+        for m, _, ratio, unit in cols:
+            if sc == "kernel":
+                a = across(boots, m, sc, False) if ratio else None
+                unit = KERNEL_UNIT.get(m, " µs")
+            else:
+                a = across(boots, m, sc, ratio)
+            if a is None:
+                cells.append("")
+                continue
+            few = f", {a[3]} boot{'s' if a[3] > 1 else ''}" if vs.multi and a[3] < len(boots) else ""
+            if ratio and sc != "kernel":
+                cells.append(f"**{a[0]:.2f}×** ({a[1]:.2f}-{a[2]:.2f}{few})")
+            elif a[1] == a[2] and not few:
+                cells.append(f"{fmt(a[0])}{unit}")
+            else:
+                cells.append(f"{fmt(a[0])}{unit} ({fmt(a[1])}-{fmt(a[2])}{few})")
+        out.append(f"| {sc} | " + " | ".join(cells) + " |")
     out.append("")
-    out.append("</details>")
+    if vs.multi:
+        spread = (f"{len(boots)} boots ({vs.files()}): the median over the boots of each boot's figure, "
+                  "in parentheses the lowest and the highest boot")
+    else:
+        runs = boots[0].info.get("runs", "?")
+        spread = (f"one boot (`{vs.boots[0][0]}`), {runs} runs per scheduler: the median, "
+                  "in parentheses the lowest and the highest run")
+    pooled_k = any("workloads" in r.info for r in boots)  # the boots whose kernel runs first and last
+    out.append(f"From {spread}. Ratios are to the kernel's median in the same boot ("
+               + ("its two phases pooled; " if pooled_k else "")
+               + "the kernel row gives its own figures): below 1× is better for a time or a latency, above 1× "
+               "for requests/s. CPU: scx_plugland's CPU time during the workload, % of one CPU; "
+               "µs per decision: its CPU time per decision during reqserve." + more)
+    errors = [f"`{e}`" + (f" ({f})" if vs.multi else "") for f, r in vs.boots for e in r.errors]
+    if errors:
+        out.append("")
+        out.append("**Errors during the run:** " + "; ".join(errors))
+    return out
+
+
+def block_vm(n, vs, png, link):
+    if vs is None:
+        return f"_Not measured yet: run `make bench` (BENCH_CPUS includes {n})._"
+    out = compact_table(vs, f" Every figure (stress-ng, latencies p50 and max, min and max of each, "
+                               f"scx_plugland's counters): {link}." if link else "")
+    if png:
+        out.append("")
+        out.append(f"![cyclictest wake-up latency, {n} vCPUs]({os.path.basename(png)})")
     return "\n".join(out)
+
+
+def details_vm(vs):
+    out = []
+    files = list(vs.boots) + ([vs.unused] if vs.unused else [])
+    for fname, r in files:
+        i = r.info
+        out.append(f"### {fname}")
+        out.append("")
+        if vs.unused and fname == vs.unused[0]:
+            out.append("_Not in the summary, which is taken from the boot files._")
+            out.append("")
+        out.append(f"{i.get('date', '?')}, source {i.get('source', '?')}, guest kernel {i.get('kernel', '?')}, "
+                   f"{i.get('runs', '?')} runs per scheduler: `{i.get('command', '?')}`")
+        out.append("")
+        table, _ = summary_table(r)
+        out.extend(table)
+        out.append("")
+        out.extend(all_figures(r))
+        out.append("")
+    return out
 
 
 def ccdf(hist):
@@ -260,7 +427,7 @@ def ccdf(hist):
 COLOURS = ["#000000", "#0072b2", "#d55e00", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#999999"]
 
 
-def plot(n, r, png):
+def plot(n, r, png, boots=None):
     if not shutil.which("gnuplot") or not r.hist:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -283,8 +450,10 @@ def plot(n, r, png):
             lw = 3 if s == "kernel" else 2
             style = f"lc rgb '{COLOURS[i % len(COLOURS)]}' lw {lw} dt {2 if '+' in s or '@' in s else 1}"
             plots_h.append(f"'{dat}' using 1:2 with linespoints {style} pt 7 ps 0.4 notitle")
-            plots_c.append(f"'{cdat}' using 1:2 with steps {style} title '{title}'")
+            plots_c.append(f"'{cdat}' using 1:2 with steps {style} title '{title}' noenhanced")
         runs = r.info.get("runs", "?")
+        if boots:
+            runs = f"{boots} boots x {runs}"
         secs = r.info.get("cyclictest_s", "?")
         script = f"""
 set terminal pngcairo size 1400,600 font 'sans,11'
@@ -314,13 +483,36 @@ unset multiplot
     return png
 
 
-def block_experiments(exps):
+def short_source(src):
+    first = (src or "?").split()[0]
+    return first + (" (corrected by hand)" if "corrected by hand" in (src or "") else "")
+
+
+def block_experiments(exps, details_rel):
     if not exps:
         return "_None in bench/results/ (exp-NAME.txt, from `bench/run.sh -o`)._"
     out = []
     for name, r in exps:
-        out.append(f"**{name}** ({r.info.get('cpus', '?')} vCPUs, kernel {r.info.get('kernel', '?')}, "
-                   f"{r.info.get('date', '?')}, source {r.info.get('source', '?')}): "
+        others = [sc for sc in r.scheds if sc != "kernel"]
+        metrics = {m for _, m in r.values}
+        work = ", ".join(w for w, prefix in (("hackbench", "hackbench_"), ("cyclictest", "cyclictest_"),
+                                             ("stress-ng", "stressng_"), ("reqserve", "reqserve_"))
+                         if any(m.startswith(prefix) for m in metrics)) or "no workload"
+        link = f"[{name}]({details_rel}#{anchor(name)})" if details_rel else f"**{name}**"
+        out.append(f"- {link}: {r.info.get('date', '?')}, source {short_source(r.info.get('source'))}, "
+                   f"{r.info.get('cpus', '?')} vCPUs, {r.info.get('runs', '?')} runs of {work}; "
+                   + ", ".join(f"`{sc}`" for sc in others) + " against the kernel"
+                   + (" (a note by hand in the details)" if r.info.get("note") else "") + ".")
+    return "\n".join(out)
+
+
+def details_experiments(exps):
+    out = []
+    for name, r in exps:
+        out.append(f"### {name}")
+        out.append("")
+        out.append(f"{r.info.get('cpus', '?')} vCPUs, kernel {r.info.get('kernel', '?')}, "
+                   f"{r.info.get('date', '?')}, source {r.info.get('source', '?')}: "
                    f"`{r.info.get('command', '?')}`")
         if r.info.get("note"):  # added by hand to the raw file, and says so
             out.append("")
@@ -329,17 +521,34 @@ def block_experiments(exps):
         table, _ = summary_table(r)
         out.extend(table)
         out.append("")
-    return "\n".join(out)
+    return out
 
 
 # ---- goals --------------------------------------------------------------
 
-def block_goals(loops, cg, vms):
+BOOTS_NEEDED = 3
+
+# (vCPUs, scheduler, metric, ">=" or "<=", limit, ratio to the kernel's?, what)
+VM_GOALS = [
+    (2, "deadline", "reqserve_rps", ">=", 1.0, True, "reqserve requests/s"),
+    (2, "deadline", "reqserve_wakeup_p99_us", "<=", 1.0, True, "reqserve wake-up p99"),
+    (2, "deadline", "reqserve_request_p99_us", "<=", 1.2, True, "reqserve request p99"),
+    (2, "deadline", "hackbench_s", "<=", 1.0, True, "hackbench"),
+    (2, "deadline", "cyclictest_p99_us", "<=", 1.0, True, "cyclictest p99"),
+    (2, "fifo", "reqserve_rps", ">=", 0.9, True, "reqserve requests/s"),
+    (2, "deadline", "host_cpu_pct_hackbench", "<=", 5.0, False, "scx_plugland CPU during hackbench"),
+    (2, "fifo", "host_cpu_pct_hackbench", "<=", 5.0, False, "scx_plugland CPU during hackbench"),
+    (4, "deadline", "cyclictest_p99_us", "<=", 1.5, True, "cyclictest p99"),
+    (4, "deadline", "hackbench_s", "<=", 1.05, True, "hackbench"),
+]
+
+
+def block_goals(loops, cg, vmsets):
     out = ["| goal | measured | met? |", "|---|---|---|"]
 
     def row(goal, measured, ok):
-        verdict = ("for reference" if ok == "ref" else "yes" if ok else
-                   "**no**" if ok is not None else "not measured")
+        verdict = ("for reference" if ok == "ref" else "yes" if ok is True else
+                   "**no**" if ok is False else "not measured" if ok is None else ok)
         out.append(f"| {goal} | {measured} | {verdict} |")
 
     goal = "FIFO ≥ 10 M decisions/s per core in process, log on"
@@ -356,27 +565,39 @@ def block_goals(loops, cg, vms):
         if c:
             v = float(c["host_policy"])
             row(f"≤ 300 instructions per decision, host + FIFO ({label})", f"{v:.0f}", v <= 300)
-    for n, r in vms:
-        med = {}
-        for m, s, md, lo, hi, k, ratio in summarize.rows(r):
-            med[(m, s)] = (md, ratio)
 
-        def ratio_row(goal, m, s, limit):
-            v = med.get((m, s))
-            if v and v[1] is not None:
-                row(f"{goal} ({n} vCPUs)", f"{v[1]:.2f}× ({fmt(v[0])} vs {fmt(med[(m, 'kernel')][0])})",
-                    v[1] <= limit)
-            else:
-                row(f"{goal} ({n} vCPUs)", "not measured", None)
-
-        ratio_row("deadline hackbench ≤ 1.05× the kernel's", "hackbench_s", "deadline", 1.05)
-        ratio_row("deadline cyclictest p99 ≤ 1.5× the kernel's", "cyclictest_p99_us", "deadline", 1.5)
-        ratio_row("fifo hackbench ≤ 1.15× the kernel's", "hackbench_s", "fifo", 1.15)
-        idle = [(s, med[("host_cpu_pct_idle", s)][0]) for s in r.scheds if ("host_cpu_pct_idle", s) in med]
-        if idle:
-            fifo = dict(idle).get("fifo")
-            row(f"scx_plugland idle CPU ≤ 1 %, fifo ({n} vCPUs; the others for reference)",
-                ", ".join(f"{s} {v:.2f} %" for s, v in idle), None if fifo is None else fifo <= 1)
+    sets = dict(vmsets)
+    for n, sc, m, op, limit, ratio, what in VM_GOALS:
+        unit = "×" if ratio else " %"
+        goal = (f"{sc}: {what} {op.replace('>=', '≥').replace('<=', '≤')} "
+                + (re.sub(r"(\.\d)0$", r"\1", f"{limit:.2f}") + "× the kernel's" if ratio else f"{limit:g} % of a CPU")
+                + f" ({n} vCPUs" + (", indicative)" if n != 2 else ")"))
+        vs = sets.get(n)
+        a = across([r for _, r in vs.boots], m, sc, ratio) if vs else None
+        if a is None:
+            row(goal, "not measured", None)
+            continue
+        v, lo, hi, k = a
+        f = (lambda x: f"{x:.2f}") if ratio else (lambda x: f"{x:.1f}")
+        if vs.multi:
+            measured = f"{f(v)}{unit} ({f(lo)}-{f(hi)}{'' if ratio else ' %'}, {k} boot{'s' if k > 1 else ''})"
+        else:
+            r = vs.boots[0][1]
+            measured = (f"{f(v)}{unit} (1 boot: {fmt(statistics.median(r.values[(sc, m)]))} vs "
+                        f"{fmt(statistics.median(r.values[('kernel', m)]))})" if ratio
+                        else f"{f(v)}{unit} (1 boot)")
+        ok = v >= limit if op == ">=" else v <= limit
+        row(goal, measured, ok if k >= BOOTS_NEEDED else
+            f"not enough boots ({k}; {'within' if ok else 'outside'} the goal)")
+    out.append("")
+    where = []
+    for n, vs in vmsets:
+        where.append(f"{n} vCPUs " + (f"over {len(vs.boots)} boots ({vs.files()})" if vs.multi
+                                      else f"over one boot (`{vs.boots[0][0]}`)"))
+    out.append("VM goals: " + ("; ".join(where) if where else "no VM results") +
+               f". A VM goal is judged on the median over the boots of each boot's figure (a ratio to "
+               f"that boot's kernel, its two phases pooled), with the lowest and highest boot in "
+               f"parentheses, and only with at least {BOOTS_NEEDED} boots.")
     return "\n".join(out)
 
 
@@ -404,44 +625,135 @@ def replace_block(text, name, body):
     return pat.sub(lambda _: f"{begin}\n{body}\n{end}", text)
 
 
+def anchor(heading):
+    """GitHub's anchor for a Markdown heading."""
+    a = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return a.replace(" ", "-")
+
+
+def load_vmsets(results):
+    """[(N, VmSet)] for each VM size with results."""
+    found = {}
+    for path in glob.glob(os.path.join(results, "vm-*cpu*.txt")):
+        mt = re.fullmatch(r"vm-(\d+)cpu(-boot(\d+)[^/]*)?\.txt", os.path.basename(path))
+        if not mt:
+            continue
+        n = int(mt.group(1))
+        d = found.setdefault(n, {"boots": [], "single": None})
+        r = summarize.load(read_lines(path))
+        if mt.group(2):
+            d["boots"].append((int(mt.group(3)), os.path.basename(path), r))
+        else:
+            d["single"] = (os.path.basename(path), r)
+    out = []
+    for n, d in sorted(found.items()):
+        if d["boots"]:
+            boots = [(f, r) for _, f, r in sorted(d["boots"], key=lambda b: (b[0], b[1]))]
+            out.append((n, VmSet(n, boots, d["single"], True)))
+        else:
+            out.append((n, VmSet(n, [d["single"]], None, False)))
+    return out
+
+
+def pooled(vs, results):
+    """All the boots' lines read as one: for the plot."""
+    if not vs.multi:
+        return vs.boots[0][1]
+    lines = []
+    for f, _ in vs.boots:
+        lines += read_lines(os.path.join(results, f))
+    return summarize.load(lines)
+
+
+def write_details(path, doc, info, loops, vmsets, top, exps):
+    doc_rel = os.path.relpath(doc, os.path.dirname(path))
+    out = ["# Performance: every figure", "",
+           "_Generated by `bench/report.py` from `bench/results/`: do not edit by hand. "
+           f"The summary, how to reproduce these figures and how to read them: [{os.path.basename(doc)}]"
+           f"({doc_rel})._", ""]
+    out.append("## In process: decisions per second")
+    out.append("")
+    if loops:
+        out.append("Median, min and max of the runs, in millions of decisions per second of the loop "
+                   "thread's CPU time, and the median as nanoseconds per decision.")
+        out.append("")
+        out.extend(details_inproc(info, loops))
+    else:
+        out.append("_Not measured yet: run `make bench` (or `make bench-inproc`)._")
+        out.append("")
+    for n, vs in vmsets:
+        out.append(f"## In the VM, {n} vCPUs")
+        out.append("")
+        out.append("Medians of the runs in each boot; in parentheses the ratio to the kernel's in the same "
+                   "boot. Then every metric with its min and max, and scx_plugland's counters at exit.")
+        out.append("")
+        out.extend(details_vm(vs))
+    out.append("## Instructions per decision: top functions")
+    out.append("")
+    if top:
+        out.append("Per decision, by callgrind: the functions that cost the most, exclusive cost.")
+        out.append("")
+        out.extend(details_callgrind(top))
+    else:
+        out.append("_Not measured yet: run `make bench` (or `make bench-callgrind`)._")
+        out.append("")
+    out.append("## Experiments")
+    out.append("")
+    if exps:
+        out.append("Boots of `bench/run.sh -o bench/results/exp-NAME.txt`, each to test one explanation. "
+                   "Compare a setting with the default in the same table, never across tables.")
+        out.append("")
+        out.extend(details_experiments(exps))
+    else:
+        out.append("_None in bench/results/._")
+        out.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(out).rstrip("\n") + "\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", default=os.path.join(TOP, "bench", "results"))
     ap.add_argument("--doc", default=os.path.join(TOP, "docs", "performance.md"))
+    ap.add_argument("--details", help="default: performance-details.md beside --doc")
     ap.add_argument("--no-plot", action="store_true")
     a = ap.parse_args()
+    details = a.details or os.path.join(os.path.dirname(os.path.abspath(a.doc)), "performance-details.md")
+    drel = os.path.relpath(details, os.path.dirname(os.path.abspath(a.doc)))
+
+    def link(heading):
+        return f"[{os.path.basename(details)}]({drel}#{anchor(heading)})"
 
     info, loops = load_inproc(read_lines(os.path.join(a.results, "inproc.txt")))
     cg, top = load_callgrind(read_lines(os.path.join(a.results, "callgrind.txt")))
-    vms = []
-    for path in glob.glob(os.path.join(a.results, "vm-*cpu.txt")):
-        n = int(re.search(r"vm-(\d+)cpu", path).group(1))
-        vms.append((n, summarize.load(read_lines(path))))
-    vms.sort()
-
-    with open(a.doc) as f:
-        text = f.read()
-    text = replace_block(text, "machine", block_machine(info, vms))
-    text = replace_block(text, "inproc", block_inproc(info, loops, cg))
-    text = replace_block(text, "callgrind", block_callgrind(cg, top))
-    for n in (2, 4):
-        r = dict(vms).get(n)
-        png = None
-        if r is not None and not a.no_plot:
-            png = plot(n, r, os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png"))
-        text = replace_block(text, f"vm-{n}cpu", block_vm(n, r, png))
-    text = replace_block(text, "goals", block_goals(loops, cg, vms))
-    log = read_lines(os.path.join(a.results, "log.txt"))
-    text = replace_block(text, "log", block_log(log))
+    vmsets = load_vmsets(a.results)
     exps = []
     for path in sorted(glob.glob(os.path.join(a.results, "exp-*.txt"))):
         exps.append((os.path.basename(path)[4:-4], summarize.load(read_lines(path))))
-    text = replace_block(text, "experiments", block_experiments(exps))
+
+    with open(a.doc) as f:
+        text = f.read()
+    text = replace_block(text, "machine", block_machine(info, vmsets))
+    text = replace_block(text, "inproc", block_inproc(info, loops, link("In process: decisions per second")))
+    text = replace_block(text, "callgrind",
+                         block_callgrind(cg, link("Instructions per decision: top functions") if top else None))
+    for n in (2, 4):
+        vs = dict(vmsets).get(n)
+        png = None
+        if vs is not None and not a.no_plot:
+            png = plot(n, pooled(vs, a.results), os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png"),
+                       len(vs.boots) if vs.multi else None)
+        text = replace_block(text, f"vm-{n}cpu", block_vm(n, vs, png, link(f"In the VM, {n} vCPUs")))
+    text = replace_block(text, "goals", block_goals(loops, cg, vmsets))
+    log = read_lines(os.path.join(a.results, "log.txt"))
+    text = replace_block(text, "log", block_log(log))
+    text = replace_block(text, "experiments", block_experiments(exps, drel))
     with open(a.doc, "w") as f:
         f.write(text)
+    write_details(details, os.path.abspath(a.doc), info, loops, vmsets, top, exps)
 
     # What make bench prints: the generated blocks, as text.
-    print(f"== {os.path.relpath(a.doc, TOP)} updated; the figures:")
+    print(f"== {os.path.relpath(a.doc, TOP)} and {os.path.relpath(details, TOP)} updated; the figures:")
     print("\n-- in process (decisions/s per core)")
     for (p, be, log), d in sorted(loops.items(),
                                   key=lambda x: (x[0][1] != "loopback", order(x[0][0]), x[0][2] == "on")):
@@ -451,16 +763,20 @@ def main():
     for p in sorted((p for p in cg if p != "_source"), key=order):
         d = cg[p]
         print(f"  {p:<12} {float(d['host_policy']):7.1f}  [{float(d['total']):.1f}]")
-    for n, r in vms:
-        print(f"\n-- VM, {n} vCPUs")
-        for m, s, med, lo, hi, k, ratio in summarize.rows(r):
-            rs = f"{ratio:.3f}x" if ratio is not None else ""
-            print(f"  {s:<10} {m:<32} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {k:>3} {rs:>8}")
-        for e in r.errors:
-            print(f"  error: {e}")
+    for n, vs in vmsets:
+        for fname, r in vs.boots:
+            print(f"\n-- VM, {n} vCPUs ({fname})")
+            for m, s, med, lo, hi, k, ratio in summarize.rows(r):
+                rs = f"{ratio:.3f}x" if ratio is not None else ""
+                print(f"  {s:<10} {m:<32} {med:>10.2f} {lo:>10.2f} {hi:>10.2f} {k:>3} {rs:>8}")
+            for e in r.errors:
+                print(f"  error: {e}")
     print("\n-- goals")
-    for line in block_goals(loops, cg, vms).splitlines()[2:]:
-        print("  " + line.strip("| ").replace(" | ", "  |  "))
+    for line in block_goals(loops, cg, vmsets).splitlines()[2:]:
+        if line.startswith("| "):
+            print("  " + line.strip("| ").replace(" | ", "  |  "))
+        elif line:
+            print("  " + line)
     return 0
 
 
