@@ -124,11 +124,7 @@ struct plugland_config {
 				   on after it with the rest of its slice */
 	u32 defer_sync_wakeups;	/* 1: a sync wake-up with no CPU idle wakes the
 				   host at the next context switch */
-	u32 host_wakes_local;	/* 1: the scheduling thread wakes up on the CPU
-				   that woke it */
-	u32 wait_local;		/* 1: a waking task waits for its decision on
-				   the waker's CPU */
-	u32 __pad2;
+	u32 __pad;
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 

@@ -123,8 +123,6 @@ struct task_ctx {
 	u64 runtime_at_grant;
 	u32 in_user; /* queued to user space, no decision applied yet */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
-	s32 wake_prev_cpu; /* select_cpu: the CPU it last ran on, +1 (0: unset) */
-	u32 __pad;
 };
 
 /* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
@@ -202,15 +200,15 @@ u32 wakeup_deferred; /* not static: clang shrank it to a 1-byte bool, which BTF 
  * one (tell_host_decided): the next record that wakes the host forces it. */
 u32 notices_unread;
 
-/* What the enqueue of a waking ordinary task needs from select_cpu. */
-static void note_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+static void note_sync_wake(struct task_struct *p, u64 wake_flags)
 {
-	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	struct task_ctx *tctx;
 
-	if (!tctx)
+	if (!cfg.defer_sync_wakeups || bypasses_user(p))
 		return;
-	tctx->sync_wake = cfg.defer_sync_wakeups && (wake_flags & SCX_WAKE_SYNC);
-	tctx->wake_prev_cpu = prev_cpu + 1;
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (tctx)
+		tctx->sync_wake = !!(wake_flags & SCX_WAKE_SYNC);
 }
 
 /*
@@ -258,16 +256,14 @@ static void kick_idle_cpu_for(struct task_struct *p)
 /* What the host and the policy see of p: a task record (plugin.h's
  * struct plugland_task has the same bytes). */
 static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
-			     struct task_ctx *tctx, u32 flags)
+			     const struct task_ctx *tctx, u32 flags)
 {
 	q->flags = flags;
 	if (p->flags & PF_KTHREAD)
 		q->flags |= PL_TASK_KTHREAD;
 	q->pid = p->pid;
 	q->tgid = p->tgid;
-	/* A waking task may wait for its decision on the waker's CPU
-	 * (wait_local): the policy wants the one it ran on. */
-	q->cpu = tctx->wake_prev_cpu ? tctx->wake_prev_cpu - 1 : scx_bpf_task_cpu(p);
+	q->cpu = scx_bpf_task_cpu(p);
 	q->weight = p->scx.weight;
 	q->exec_runtime = p->se.sum_exec_runtime;
 	q->nvcsw = p->nvcsw;
@@ -277,7 +273,6 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
 	q->nr_cpus_allowed = p->nr_cpus_allowed;
 	q->__pad = 0;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
-	tctx->wake_prev_cpu = 0;
 }
 
 /*
@@ -288,7 +283,7 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
  * the next records, or within a second while idle) unless the ring
  * buffer is half full. Lost, and counted, when it is full.
  */
-static void tell_host_decided(struct task_struct *p, struct task_ctx *tctx, s32 cpu,
+static void tell_host_decided(struct task_struct *p, const struct task_ctx *tctx, s32 cpu,
 			      u32 reason, u64 slice, u32 flags)
 {
 	struct plugland_kernel_decision *k;
@@ -353,40 +348,15 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 	bool is_idle = false;
 	s32 cpu = prev_cpu;
 
+	note_sync_wake(p, wake_flags);
 	/*
 	 * Ordinary tasks: placement is the policy's job, so do not claim an
 	 * idle CPU here (a claimed CPU nobody dispatches to would sit idle)
-	 * unless the policy asked for the fast path. One going to the policy
-	 * waits for its decision on the CPU that woke it (wait_local): a
-	 * wake-up on another CPU's run queue costs an IPI there, for a task
-	 * that only waits (the decision moves it where the policy says).
+	 * unless the policy asked for the fast path.
 	 */
 	if (!bypasses_user(p)) {
-		note_wake(p, prev_cpu, wake_flags);
-		if (fast_wake(p, prev_cpu, wake_flags, &cpu))
-			return cpu;
-		if (cfg.wait_local) {
-			s32 here = bpf_get_smp_processor_id();
-
-			if (bpf_cpumask_test_cpu(here, p->cpus_ptr))
-				return here;
-		}
-		return prev_cpu;
-	}
-	/*
-	 * The scheduling thread is woken by a record BPF just queued (the
-	 * ring buffer's wake-up runs on the CPU that queued it) or by a CPU
-	 * with nothing to run: waking it right here costs no IPI, only the
-	 * preemption of what runs here (and that one runs on after it,
-	 * resume_after_host). Elsewhere it meant an IPI and, under qemu, a
-	 * guest CPU out of halt: a futex round trip between two vCPUs costs
-	 * nine times one on a single vCPU there.
-	 */
-	if (p->pid == cfg.host_pid && cfg.host_wakes_local) {
-		cpu = bpf_get_smp_processor_id();
-		if (bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
-			return cpu;
-		cpu = prev_cpu;
+		fast_wake(p, prev_cpu, wake_flags, &cpu);
+		return cpu;
 	}
 	cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
 	if (is_idle) {

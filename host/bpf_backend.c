@@ -434,8 +434,6 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
 	cfg->resume_after_host = o->resume_after_host;
 	cfg->defer_sync_wakeups = o->defer_sync_wakeups;
-	cfg->host_wakes_local = o->host_wakes_local;
-	cfg->wait_local = o->wait_local;
 	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
 	b->failsafe_wait_ms = (int)(o->failsafe_ms / 4);
 	cfg->slice_ns = o->slice_ns;

@@ -13,8 +13,6 @@ struct bpf_backend_opts {
 	bool all_kthreads;	/* every kthread bypasses user space */
 	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
 	bool defer_sync_wakeups; /* sync wake-ups wake the host at the next switch */
-	bool host_wakes_local;	/* the scheduling thread wakes on the waker's CPU */
-	bool wait_local;	/* a waking task waits for its decision on the waker's CPU */
 	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */
 };
 

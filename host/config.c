@@ -122,8 +122,6 @@ static const struct opt opts[] = {
 	STR("bpf", "idle_direct", idle_direct, "policy", check_idle_direct),
 	BOOL("bpf", "resume_after_host", resume_after_host, "true"),
 	BOOL("bpf", "defer_sync_wakeups", defer_sync_wakeups, "true"),
-	BOOL("bpf", "host_wakes_local", host_wakes_local, "false"),
-	BOOL("bpf", "wait_local", wait_local, "true"),
 	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))

@@ -49,8 +49,6 @@ struct config {
 	char idle_direct[8];	/* policy, true (every policy), false (none) */
 	bool resume_after_host;
 	bool defer_sync_wakeups;
-	bool host_wakes_local;
-	bool wait_local;
 	uint32_t failsafe_ms;
 
 	/* sections other than the host's: handed to plugins */

@@ -319,8 +319,6 @@ static int run_once(struct config *cfg)
 		.all_kthreads = cfg->all_kthreads,
 		.resume_after_host = cfg->resume_after_host,
 		.defer_sync_wakeups = cfg->defer_sync_wakeups,
-		.host_wakes_local = cfg->host_wakes_local,
-		.wait_local = cfg->wait_local,
 		.failsafe_ms = cfg->failsafe_ms,
 	};
 	const struct policy_slot *slot = active_slot();
