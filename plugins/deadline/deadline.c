@@ -106,6 +106,8 @@ PLUGLAND_POLICY(
 	.tick = deadline_tick,
 	.task_gone = deadline_task_gone,
 	.kernel_decided = deadline_kernel_decided,
-	/* decisions carry their deadline as vtime: the kernel keeps the order */
-	.flags = PLUGLAND_POLICY_ORDERED,
+	/* decisions carry their deadline as vtime: the kernel keeps the order;
+	 * a waking task with an idle CPU runs there at once (BPF decides it,
+	 * kernel_decided() charges it) */
+	.flags = PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE,
 );

@@ -58,4 +58,7 @@ PLUGLAND_POLICY(
 	.enqueue = fifo_enqueue,
 	.dispatch = fifo_dispatch,
 	.exit = fifo_exit,
+	/* an idle CPU takes a waking task at once: what fifo would do anyway,
+	 * decided in BPF without the round trip */
+	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE,
 );

@@ -168,12 +168,50 @@ static void test_slice_scales_with_weight(void **state)
 	core_fini(&c);
 }
 
+/*
+ * BPF placed a task itself (kernel_decided): its CPU time is charged as an
+ * enqueue would charge it, it counts as out on a CPU, virtual time follows
+ * it; its next enqueue charges only what it ran since. A rescued task
+ * (still held by the policy) changes nothing.
+ */
+static void test_kernel_decided_charges_and_counts_out(void **state)
+{
+	struct plugland_task pt = { .pid = 7, .tgid = 7, .weight = 100, .nr_cpus_allowed = 2,
+				    .flags = PLUGLAND_TASK_NEW };
+	struct edf_verdict v;
+	struct core c;
+	uint64_t vr0;
+
+	(void)state;
+	core_init(&c);
+	edf_account(&c.edf, &pt, &v);	/* first seen: starts at the clock */
+	vr0 = v.vruntime;
+	pt.flags = PLUGLAND_TASK_WAKEUP;
+	pt.exec_runtime = 3 * MS;
+	pt.nvcsw = 1;
+	edf_kernel_decided(&c.edf, &pt, PLUGLAND_KERNEL_IDLE, true);
+	assert_int_equal(c.edf.nr_out, 1);
+	assert_int_equal(c.edf.vclock, vr0 + 3 * MS);
+	/* a rescue (the policy still holds the task) changes nothing */
+	edf_kernel_decided(&c.edf, &pt, PLUGLAND_KERNEL_RESCUED, true);
+	assert_int_equal(c.edf.nr_out, 1);
+	/* back at the policy after 2 ms more: charged 2 ms, not 5 */
+	pt.flags = 0;
+	pt.exec_runtime = 5 * MS;
+	edf_account(&c.edf, &pt, &v);
+	assert_int_equal(v.vruntime, vr0 + 5 * MS);
+	assert_int_equal(v.burst, 2 * MS);
+	assert_int_equal(c.edf.nr_out, 0);
+	core_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waking_task_ahead_of_drifted_hogs),
 		cmocka_unit_test(test_sleeper_credit_is_one_slice),
 		cmocka_unit_test(test_slice_scales_with_weight),
+		cmocka_unit_test(test_kernel_decided_charges_and_counts_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

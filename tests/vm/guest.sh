@@ -448,7 +448,7 @@ fastwake_with() {
 }
 
 t_fastwake() {
-	fastwake_with fifo '[bpf]\nidle_direct = true\n'
+	fastwake_with deadline '' # asks for it: PLUGLAND_POLICY_FAST_WAKE_IDLE
 }
 
 # t_leftovers: tasks that an ordered policy (deadline) released into the
