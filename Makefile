@@ -355,7 +355,7 @@ $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 BENCH_CPUS     ?= 2 4
 BENCH_RUNS     ?= 5
 BENCH_INPROC_RUNS ?= 9
-BENCH_POLICIES ?= fifo,deadline,lottery,rules,fifo+idle
+BENCH_POLICIES ?= fifo,deadline,lottery,rules
 $(O)/bench/bench_loop: bench/bench_loop.c bench/loopback_backend.c $(CORE_OBJS) \
 		       bench/loopback_backend.h host/sched_loop.h
 	$(call msg,CC,$@)
