@@ -497,22 +497,30 @@ fail:
 	return NULL;
 }
 
+void bpf_backend_detach(struct backend *be)
+{
+	struct bpf_backend *b = BPFB(be);
+
+	/*
+	 * Destroying the link starts the kernel's disable path, which runs
+	 * ops.exit from a kthread: 6.18 may return before it ran, so give it
+	 * a moment to record the exit info.
+	 */
+	if (b && b->link) {
+		bpf_link__destroy(b->link);
+		b->link = NULL;
+		for (int i = 0; i < 200 && b->shared && !bpfb_exited(&b->be); i++)
+			usleep(10000);
+	}
+}
+
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei)
 {
 	struct bpf_backend *b = BPFB(be);
 
 	if (!b)
 		return;
-	/*
-	 * Destroying the link starts the kernel's disable path, which runs
-	 * ops.exit from a kthread: 6.18 may return before it ran, so give it
-	 * a moment to record the exit info.
-	 */
-	if (b->link) {
-		bpf_link__destroy(b->link);
-		for (int i = 0; i < 200 && b->shared && !bpfb_exited(&b->be); i++)
-			usleep(10000);
-	}
+	bpf_backend_detach(be);
 	if (ei) {
 		memset(ei, 0, sizeof(*ei));
 		if (b->shared) {

@@ -26,6 +26,8 @@ struct bpf_exit_info {
 
 /* Load and attach. On failure: NULL, errno set, one line in err. */
 struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, size_t errlen);
+/* Detach: the kernel takes its tasks back; the ring buffers stay readable. */
+void bpf_backend_detach(struct backend *be);
 /* Detach (if still attached), fill *ei, free everything. */
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
 /* Counters summed over CPUs. */

@@ -377,6 +377,8 @@ static int run_once(struct config *cfg)
 	control_stop(ctl);
 	monitor_stop(mon);
 	watchdog_stop(wd);
+	bpf_backend_detach(be);
+	sched_loop_drain_decided(&loop);
 	print_counters(be, &loop);
 	services_set_backend(NULL);
 	bpf_backend_close(be, &ei);

@@ -131,18 +131,25 @@ static void on_gone(struct sched_loop *l, const struct plugland_task *task)
  * policy so that its accounting stays exact. Not a task the loop holds:
  * the books are untouched.
  */
+static void log_decided(struct sched_loop *l, const struct backend_decided *k,
+			struct plugland_task *t, struct plugland_dispatch *d)
+{
+	*t = k->task;
+	t->flags &= ~BACKEND_TASK_DECIDED;
+	*d = plugland_dispatch_of(t);
+	d->cpu = k->cpu >= (int32_t)l->be->nr_cpus ? PLUGLAND_CPU_ANY : k->cpu;
+	d->slice_ns = k->slice_ns;
+	l->st.nr_by_kernel++;
+	record(l, t, d, k->at_ns,
+	       PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(k->reason));
+}
+
 static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 {
-	struct plugland_task t = k->task;
+	struct plugland_task t;
 	struct plugland_dispatch d;
 
-	t.flags &= ~BACKEND_TASK_DECIDED;
-	d = plugland_dispatch_of(&t);
-	d.cpu = k->cpu >= (int32_t)l->be->nr_cpus ? PLUGLAND_CPU_ANY : k->cpu;
-	d.slice_ns = k->slice_ns;
-	l->st.nr_by_kernel++;
-	record(l, &t, &d, k->at_ns,
-	       PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(k->reason));
+	log_decided(l, k, &t, &d);
 	if (!l->policy->kernel_decided)
 		return;
 	watch_enter(l, "kernel_decided");
@@ -326,6 +333,21 @@ int sched_loop_round(struct sched_loop *l)
 	watch_leave(l);
 	l->be->ops->publish(l->be, sched_loop_in_flight(l), now);
 	return n;
+}
+
+static int drain_decided(void *ctx, const struct plugland_task *task)
+{
+	struct plugland_task t;
+	struct plugland_dispatch d;
+
+	if (task->flags & BACKEND_TASK_DECIDED)
+		log_decided(ctx, (const struct backend_decided *)task, &t, &d);
+	return 0;
+}
+
+void sched_loop_drain_decided(struct sched_loop *l)
+{
+	l->be->ops->consume(l->be, drain_decided, l);
 }
 
 uint64_t sched_loop_in_flight(const struct sched_loop *l)

@@ -130,6 +130,12 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 /* Tasks taken from the backend and not yet handed back: held by the
  * policy, decided but waiting for room, or refused and waiting. */
 uint64_t sched_loop_in_flight(const struct sched_loop *l);
+/*
+ * Once the backend has stopped (BPF detached): log the placements it made
+ * itself and told after the last round, which no wake-up announced. Not
+ * to the policy: it is about to exit, or is the one that failed.
+ */
+void sched_loop_drain_decided(struct sched_loop *l);
 /* Rounds until *stop is set or the backend reports that it exited. */
 int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop);
 
