@@ -288,12 +288,12 @@ class VmSet:
         return ", ".join(f"`{f}`" for f in names)
 
 
-def across(boots, m, s, ratio):
+def across(boots, m, s, ratio, against="kernel"):
     """A figure over the boots: (value, lowest, highest, boots with it) or None.
-    ratio: each boot's median over that boot's kernel median (its phases
-    pooled); else the median itself. One boot: lowest and highest are its
-    runs (over the kernel's median); several: the median of the boots'
-    figures, lowest and highest boot."""
+    ratio: each boot's median over that boot's median of `against` (the
+    kernel's: its phases pooled); else the median itself. One boot: lowest
+    and highest are its runs (over that median); several: the median of
+    the boots' figures, lowest and highest boot."""
     per_boot = []
     for r in boots:
         v = r.values.get((s, m))
@@ -301,7 +301,7 @@ def across(boots, m, s, ratio):
             continue
         div = 1.0
         if ratio:
-            base = r.values.get(("kernel", m))
+            base = r.values.get((against, m))
             if not base or not statistics.median(base):
                 continue
             div = statistics.median(base)
@@ -542,6 +542,15 @@ VM_GOALS = [
     (4, "deadline", "hackbench_s", "<=", 1.05, True, "hackbench"),
 ]
 
+# (scheduler, metric, limit, baseline, what): a ratio to another scheduler
+# of the same boot (bench/run.sh -B: the build before this wave's work)
+VM_BASE_GOALS = [
+    ("deadline", "host_us_per_decision_reqserve", 1 / 3, "base:deadline",
+     "scx_plugland CPU per decision on reqserve"),
+    ("fifo", "host_us_per_decision_reqserve", 1 / 3, "base:fifo",
+     "scx_plugland CPU per decision on reqserve"),
+]
+
 
 def block_goals(loops, cg, vmsets):
     out = ["| goal | measured | met? |", "|---|---|---|"]
@@ -588,6 +597,18 @@ def block_goals(loops, cg, vmsets):
                         else f"{f(v)}{unit} (1 boot)")
         ok = v >= limit if op == ">=" else v <= limit
         row(goal, measured, ok if k >= BOOTS_NEEDED else
+            f"not enough boots ({k}; {'within' if ok else 'outside'} the goal)")
+    vs = sets.get(2)
+    for sc, m, limit, against, what in VM_BASE_GOALS:
+        goal = f"{sc}: {what} ≤ {limit:.2f}× `{against}`'s in the same boot (2 vCPUs)"
+        a = across([r for _, r in vs.boots], m, sc, True, against) if vs else None
+        if a is None:
+            row(goal, "not measured", None)
+            continue
+        v, lo, hi, k = a
+        ok = v <= limit
+        row(goal, f"{v:.2f}× ({lo:.2f}-{hi:.2f}, {k} boot{'s' if k > 1 else ''})",
+            ok if k >= BOOTS_NEEDED else
             f"not enough boots ({k}; {'within' if ok else 'outside'} the goal)")
     out.append("")
     where = []
