@@ -244,11 +244,11 @@ for p in $policies; do
 	echo "BENCH-INFO phase $p $(now)"
 	# [base:]POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments;
 	# base: the baseline binary (bench/run.sh -B), for a before/after in one boot
-	bin=scx_plugland
-	name=${p%+idle}
-	case $name in base:*) bin=scx_plugland_base name=${name#base:} ;; esac
+	bin=scx_plugland spec=$p
+	case $spec in base:*) bin=scx_plugland_base spec=${spec#base:} ;; esac
+	name=${spec%+idle}
 	set -- -p "${name%%@*}"
-	[ "$name" = "$p" ] || set -- "$@" --set bpf.idle_direct=true
+	[ "$name" = "$spec" ] || set -- "$@" --set bpf.idle_direct=true
 	rest=${name#*@}
 	while [ "$rest" != "$name" ] && [ -n "$rest" ]; do
 		set -- "$@" --set "${rest%%@*}"
