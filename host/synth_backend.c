@@ -160,6 +160,7 @@ uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int p
 
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
 static bool cpu_free(const struct synth_backend *s, int32_t c);
+static int32_t first_free_cpu(const struct synth_backend *s);
 
 /* The policy's fast path, as BPF's select_cpu takes it: a waking task
  * with an idle CPU runs there at once, and the loop is told. */
@@ -174,9 +175,8 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	if (!cpu_free(s, c)) {
 		if (!(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE))
 			return false;
-		for (c = 0; c < (int32_t)s->o.nr_cpus && !cpu_free(s, c); c++)
-			;
-		if (c == (int32_t)s->o.nr_cpus)
+		c = first_free_cpu(s);
+		if (c < 0)
 			return false;
 	}
 	d.task = k->t;
@@ -264,6 +264,17 @@ static bool cpu_free(const struct synth_backend *s, int32_t c)
 	       !s->cpus[c].reserved;
 }
 
+/* The lowest-numbered free CPU, or -1. */
+static int32_t first_free_cpu(const struct synth_backend *s)
+{
+	int32_t c;
+
+	for (c = 0; c < (int32_t)s->o.nr_cpus; c++)
+		if (cpu_free(s, c))
+			return c;
+	return -1;
+}
+
 /* Free CPUs take released tasks, lowest vtime first; a task's previous
  * CPU when that one is free. */
 static void run_released(struct synth_backend *s)
@@ -273,9 +284,8 @@ static void run_released(struct synth_backend *s)
 		int32_t c = s->tasks[idx].t.cpu;
 
 		if (!cpu_free(s, c))
-			for (c = 0; c < (int32_t)s->o.nr_cpus && !cpu_free(s, c); c++)
-				;
-		if (c == (int32_t)s->o.nr_cpus)
+			c = first_free_cpu(s);
+		if (c < 0)
 			return;
 		heap_pop(s, &s->released);
 		run_task(s, idx, c, s->tasks[idx].slice_ns);
