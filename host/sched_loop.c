@@ -379,20 +379,25 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 {
 	struct switch_ctx c = { .l = l };
 	struct held_set old = l->held;
+	/*
+	 * The set has one entry per task (its latest enqueue); what the old
+	 * policy holds beyond it are stale duplicates (a task enqueued again
+	 * before its first decision), which go away with it. Counted from
+	 * the set before the move, so that a task the move loses shows as a
+	 * hole in the books rather than as one more duplicate.
+	 */
+	uint64_t stale = l->nr_held > old.count ? l->nr_held - old.count : 0;
 
 	/*
 	 * Enqueue into the new policy from a swapped-out copy of the set, so
-	 * that the entries move_task() puts back are not visited again. The
-	 * set has one entry per task (its latest enqueue): the old policy's
-	 * stale duplicates go away with it.
+	 * that the entries move_task() puts back are not visited again.
 	 */
 	l->held = l->spare;
 	l->spare = old;
 	set_policy(l, next);
 	watch_enter(l, "enqueue");
 	held_set_drain(&l->spare, move_task, &c);
-	/* what the old policy held beyond the set: stale duplicates */
-	l->st.nr_dropped += l->nr_held - (c.moved + c.refused);
+	l->st.nr_dropped += stale;
 	l->nr_held = c.moved;
 	l->st.nr_switches++;
 	watch_leave(l);

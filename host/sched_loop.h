@@ -34,7 +34,8 @@ struct sched_stats {
 	uint64_t nr_gone;	/* exits reported (the policy's task_gone) */
 	uint64_t nr_switches;	/* policy changes while attached */
 	uint64_t nr_starved;	/* held past max_wait: dispatched by the host */
-	uint64_t nr_dropped;	/* stale duplicates a policy switch left behind */
+	uint64_t nr_dropped;	/* what the old policy held beyond the held set at a
+				   switch: stale duplicates and untracked tasks */
 	uint64_t nr_by_kernel;	/* placements BPF made itself, told afterwards */
 };
 

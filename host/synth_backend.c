@@ -593,6 +593,13 @@ const struct synth_task_stats *synth_backend_task(const struct backend *be, uint
 	return idx < s->o.nr_tasks ? &s->tasks[idx].st : NULL;
 }
 
+bool synth_backend_waiting(const struct backend *be, uint32_t idx)
+{
+	const struct synth_backend *s = (const struct synth_backend *)be;
+
+	return idx < s->o.nr_tasks && s->tasks[idx].state == SYNTH_IN_POLICY;
+}
+
 void synth_backend_requeue(struct backend *be, uint32_t idx)
 {
 	struct synth_backend *s = SYNTH(be);

@@ -75,6 +75,8 @@ const struct synth_stats *synth_backend_stats(const struct backend *be);
 const struct synth_task_stats *synth_backend_task(const struct backend *be, uint32_t idx);
 /* The pct-th percentile of a task's waits (upper bound of its bucket). */
 uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int pct);
+/* Whether a task waits on the loop: delivered, no decision applied yet. */
+bool synth_backend_waiting(const struct backend *be, uint32_t idx);
 /* Re-queue a task now with a new cookie, as a dequeue + enqueue would:
  * a decision already in flight for it becomes stale. */
 void synth_backend_requeue(struct backend *be, uint32_t idx);
