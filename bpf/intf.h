@@ -87,27 +87,53 @@ struct plugland_dispatch_rec {
 	u64 gen;	      /* must equal the gen of the latest enqueue */
 };
 
-/* Per-CPU counters (BPF_MAP_TYPE_PERCPU_ARRAY, one entry), summed by the host. */
+/*
+ * Per-CPU counters (BPF_MAP_TYPE_PERCPU_ARRAY, one entry), summed by the
+ * host. One table: the struct, the host's exit report and `ctl stats`
+ * are all made from it. X(name, where, what the exit report calls it):
+ * where is PL_CTR_STATUS for the few that `ctl status` shows too.
+ */
+#define PL_CTR_STATUS 1
+#define PL_CTR_STATS  0
+#define PL_COUNTERS(X)								\
+	X(nr_queued, PL_CTR_STATUS, "queued to user space")			\
+	X(nr_user_dispatches, PL_CTR_STATUS, "dispatched by user space")	\
+	/* kthreads and host threads, dispatched by BPF */			\
+	X(nr_kernel_dispatches, PL_CTR_STATUS, "dispatched directly by BPF")	\
+	/* target CPU not allowed or invalid: the shared DSQ */		\
+	X(nr_bounce_dispatches, PL_CTR_STATS, "bounced (CPU not allowed)")	\
+	/* stale generation or task gone */					\
+	X(nr_cancel_dispatches, PL_CTR_STATS, "cancelled (stale decision)")	\
+	/* ring buffer full: dispatched by BPF */				\
+	X(nr_congested, PL_CTR_STATS, "congested (ring buffer full)")		\
+	/* the timer woke a host that had work waiting */			\
+	X(nr_heartbeats, PL_CTR_STATS, "heartbeat wake-ups")			\
+	/* woke up with an idle CPU: run there by BPF */			\
+	X(nr_idle_direct, PL_CTR_STATS, "run on an idle CPU by BPF (fast path)") \
+	/* times the host went silent with work waiting, and came back */	\
+	X(nr_failsafe_enter, PL_CTR_STATS, "failsafe entered")			\
+	X(nr_failsafe_exit, PL_CTR_STATS, "failsafe left (the host came back)") \
+	/* tasks BPF dispatched itself meanwhile */				\
+	X(nr_failsafe_dispatches, PL_CTR_STATUS, "dispatched by BPF in failsafe") \
+	/* tasks taken back from a silent host */				\
+	X(nr_failsafe_rescued, PL_CTR_STATS, "taken back from the host in failsafe") \
+	/* CPUs preempted for the policy (preempt_cpu) */			\
+	X(nr_preempt_kicks, PL_CTR_STATS, "preempted for the policy")		\
+	/* preempted by the host's scheduling thread, run on without a round	\
+	   trip (resume_after_host) */						\
+	X(nr_resumed, PL_CTR_STATS, "run on after the host's preemption")	\
+	/* sync wake-ups queued without waking the host: it wakes at the	\
+	   next context switch */						\
+	X(nr_deferred_wakeups, PL_CTR_STATS, "host woken at the next switch (sync)") \
+	/* BPF's own decisions the host could not be told of (ring full) */	\
+	X(nr_notices_lost, PL_CTR_STATS, "BPF decisions not told (ring full)")	\
+	/* released by an ordered policy before a switch to a FIFO one, and	\
+	   run from the ordered queue after it */				\
+	X(nr_ordered_leftovers, PL_CTR_STATS, "ordered-queue leftovers run")
+
+#define PL_COUNTER_FIELD(name, where, what) u64 name;
 struct plugland_counters {
-	u64 nr_queued;		/* tasks sent to user space */
-	u64 nr_user_dispatches; /* user decisions applied */
-	u64 nr_kernel_dispatches; /* kthreads and host threads, dispatched by BPF */
-	u64 nr_bounce_dispatches; /* target CPU not allowed/invalid: shared DSQ */
-	u64 nr_cancel_dispatches; /* stale generation or task gone */
-	u64 nr_congested;	/* ring buffer full: dispatched by BPF */
-	u64 nr_heartbeats;	/* timer woke a host that had work waiting */
-	u64 nr_idle_direct;	/* woke up with an idle CPU: run there by BPF */
-	u64 nr_failsafe_enter;	/* times the host went silent with work waiting */
-	u64 nr_failsafe_exit;	/* times it came back */
-	u64 nr_failsafe_dispatches; /* tasks BPF dispatched itself meanwhile */
-	u64 nr_failsafe_rescued; /* tasks taken back from a silent host */
-	u64 nr_preempt_kicks;	/* CPUs preempted for the policy (preempt_cpu) */
-	u64 nr_resumed;		/* preempted by the host's scheduling thread, run
-				   on without a round trip (resume_after_host) */
-	u64 nr_deferred_wakeups; /* sync wake-ups queued without waking the host:
-				    it wakes at the next context switch */
-	u64 nr_notices_lost;	/* BPF's own decisions the host could not be told
-				   of (ring buffer full) */
+	PL_COUNTERS(PL_COUNTER_FIELD)
 };
 #define PL_NR_COUNTERS (sizeof(struct plugland_counters) / sizeof(u64))
 

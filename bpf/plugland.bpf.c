@@ -633,6 +633,15 @@ static u8 dispatch_again[PL_MAX_CPUS];
  * saw 6.7 s). Every 8th time the other order, so neither queue can
  * starve the other whatever fills them.
  */
+static bool move_ordered_task(void)
+{
+	if (!pl_dsq_move_to_local(PL_ORDERED_DSQ))
+		return false;
+	if (!shared.ordered)
+		COUNT(nr_ordered_leftovers);
+	return true;
+}
+
 static bool move_any_cpu_task(void)
 {
 	bool ordered_first = !shared.ordered || shared.failsafe;
@@ -640,8 +649,8 @@ static bool move_any_cpu_task(void)
 	if (!(++dispatch_rounds & 7))
 		ordered_first = !ordered_first;
 	if (ordered_first)
-		return pl_dsq_move_to_local(PL_ORDERED_DSQ) || pl_dsq_move_to_local(PL_SHARED_DSQ);
-	return pl_dsq_move_to_local(PL_SHARED_DSQ) || pl_dsq_move_to_local(PL_ORDERED_DSQ);
+		return move_ordered_task() || pl_dsq_move_to_local(PL_SHARED_DSQ);
+	return pl_dsq_move_to_local(PL_SHARED_DSQ) || move_ordered_task();
 }
 
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)

@@ -12,7 +12,7 @@
 #define DEFAULT_DUMP_NOW "/var/tmp/plugland-now.dump"
 
 static const char *const help[][2] = {
-	{ "status", "policy, uptime, failsafe state, main counters" },
+	{ "status", "policy, uptime, failsafe state, plugin settings, main counters" },
 	{ "stats", "every counter of the kernel side and of the loop (a consistent snapshot)" },
 	{ "switch POLICY", "replace the policy while attached; its tasks move over" },
 	{ "reload", "re-read the ini file's plugin sections (like SIGHUP)" },
@@ -56,24 +56,11 @@ static void add_counters(cJSON *r, bool all)
 	if (bpf_backend_counters(host.be, &c))
 		return;
 	o = cJSON_AddObjectToObject(r, "kernel");
-	ADD(o, c, nr_queued);
-	ADD(o, c, nr_user_dispatches);
-	ADD(o, c, nr_kernel_dispatches);
-	ADD(o, c, nr_failsafe_dispatches);
-	if (!all)
-		return;
-	ADD(o, c, nr_bounce_dispatches);
-	ADD(o, c, nr_cancel_dispatches);
-	ADD(o, c, nr_congested);
-	ADD(o, c, nr_heartbeats);
-	ADD(o, c, nr_idle_direct);
-	ADD(o, c, nr_failsafe_enter);
-	ADD(o, c, nr_failsafe_exit);
-	ADD(o, c, nr_failsafe_rescued);
-	ADD(o, c, nr_preempt_kicks);
-	ADD(o, c, nr_resumed);
-	ADD(o, c, nr_deferred_wakeups);
-	ADD(o, c, nr_notices_lost);
+#define ADD_COUNTER(name, where, what) \
+	if (all || (where) == PL_CTR_STATUS) \
+		cJSON_AddNumberToObject(o, #name, (double)c.name);
+	PL_COUNTERS(ADD_COUNTER)
+#undef ADD_COUNTER
 }
 
 /* The loop's counters are read from another thread: approximate. */
@@ -133,6 +120,24 @@ static void add_log(cJSON *r, bool on_sched)
 	}
 }
 
+/* The plugin settings in effect, by section: what reload and set changed. */
+static void add_settings(cJSON *r)
+{
+	const struct config *c = host.cfg;
+	cJSON *all = cJSON_AddObjectToObject(r, "settings"), *sec;
+	unsigned int i;
+
+	for (i = 0; i < c->nr_extra; i++) {
+		const struct config_kv *kv = &c->extra[i];
+
+		sec = cJSON_GetObjectItemCaseSensitive(all, kv->section);
+		if (!sec)
+			sec = cJSON_AddObjectToObject(all, kv->section);
+		cJSON_DeleteItemFromObjectCaseSensitive(sec, kv->key);
+		cJSON_AddStringToObject(sec, kv->key, kv->value);
+	}
+}
+
 static cJSON *status(bool all, bool on_sched)
 {
 	cJSON *r = reply_ok();
@@ -142,6 +147,7 @@ static cJSON *status(bool all, bool on_sched)
 	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - host.attached_ns) / 1e9);
 	cJSON_AddNumberToObject(r, "cpus", host.be->nr_cpus);
 	cJSON_AddBoolToObject(r, "failsafe", bpf_backend_failsafe(host.be));
+	add_settings(r);
 	add_counters(r, all);
 	add_loop(r, all);
 	add_log(r, on_sched);

@@ -25,7 +25,7 @@ static void usage(FILE *out)
 		"Usage: scx_plugland ctl [-S SOCKET] [--json] COMMAND [ARGUMENT]\n"
 		"Talk to a running scx_plugland (default socket " PLUGLAND_CONTROL_SOCKET ").\n"
 		"\n"
-		"  status                    policy, uptime, failsafe, main counters\n"
+		"  status                    policy, uptime, failsafe, plugin settings, main counters\n"
 		"  stats                     every counter\n"
 		"  switch POLICY             replace the policy while attached\n"
 		"  reload                    re-read the ini file's plugin sections\n"

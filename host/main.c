@@ -264,27 +264,11 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 		pl_warn("could not read the BPF counters");
 		return;
 	}
-	printf("scx_plugland: counters\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n"
-	       "  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n  %-34s %12llu\n",
-	       "queued to user space", (unsigned long long)c.nr_queued,
-	       "dispatched by user space", (unsigned long long)c.nr_user_dispatches,
-	       "dispatched directly by BPF", (unsigned long long)c.nr_kernel_dispatches,
-	       "bounced (CPU not allowed)", (unsigned long long)c.nr_bounce_dispatches,
-	       "cancelled (stale decision)", (unsigned long long)c.nr_cancel_dispatches,
-	       "congested (ring buffer full)", (unsigned long long)c.nr_congested,
-	       "heartbeat wake-ups", (unsigned long long)c.nr_heartbeats,
-	       "run on an idle CPU by BPF (fast path)", (unsigned long long)c.nr_idle_direct,
-	       "failsafe entered", (unsigned long long)c.nr_failsafe_enter,
-	       "failsafe left (the host came back)", (unsigned long long)c.nr_failsafe_exit,
-	       "dispatched by BPF in failsafe", (unsigned long long)c.nr_failsafe_dispatches,
-	       "taken back from the host in failsafe", (unsigned long long)c.nr_failsafe_rescued,
-	       "preempted for the policy", (unsigned long long)c.nr_preempt_kicks,
-	       "run on after the host's preemption", (unsigned long long)c.nr_resumed,
-	       "host woken at the next switch (sync)", (unsigned long long)c.nr_deferred_wakeups,
-	       "BPF decisions not told (ring full)", (unsigned long long)c.nr_notices_lost);
+	printf("scx_plugland: counters\n");
+#define PRINT_COUNTER(name, where, what) \
+	printf("  %-34s %12llu\n", what, (unsigned long long)c.name);
+	PL_COUNTERS(PRINT_COUNTER)
+#undef PRINT_COUNTER
 	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
 	       "%llu starved, %llu exits reported, %llu placed by BPF\n",
 	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
