@@ -55,7 +55,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 TEST_PLUGINS := no_symbol wrong_abi newer_abi older_abi null_enqueue init_fails misnamed good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
-.PHONY: all deps demo test test-unit test-unit-san test-vm clean install uninstall test-sdk
+.PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk
 .DELETE_ON_ERROR:
 
 all: $(O)/scx_plugland $(PLUGIN_SOS)
@@ -115,17 +115,31 @@ $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
 
+# Verdicts, one line each (PASS|FAIL|SKIP what[: why]), go to
+# $(RESULTS)/STAGE.txt as well as to the output: tests/summary.sh counts
+# them at the end of make test.
+RESULTS := $(O)/results
+# logged STAGE COMMAND: run COMMAND, its output kept as $(RESULTS)/STAGE.txt
+logged = mkdir -p $(RESULTS) && { $(2) >$(RESULTS)/$(1).txt 2>&1; rc=$$?; \
+	 cat $(RESULTS)/$(1).txt; exit $$rc; }
+
 test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS)
 	@# Each test's output goes to its .log, shown when it fails (or V=1):
 	@# CI keeps a bounded part of the output, and the failure must be in it.
-	$(Q)for t in $(UNIT_BINS); do \
-		if $$t >$$t.log 2>&1; then \
+	$(Q)mkdir -p $(RESULTS) && : >$(RESULTS)/unit.txt && for t in $(UNIT_BINS); do \
+		$$t >$$t.log 2>&1; rc=$$?; \
+		tests/unit/results.sh $$t.log $${t##*/} >$$t.results; \
+		cat $$t.results >>$(RESULTS)/unit.txt; \
+		[ $$rc = 0 ] || echo "FAIL $${t##*/}: exit $$rc" >>$(RESULTS)/unit.txt; \
+		p=$$(grep -c '^PASS' $$t.results); s=$$(grep -c '^SKIP' $$t.results); \
+		if [ $$rc = 0 ]; then \
 			[ "$(V)" != 1 ] || cat $$t.log; \
-			echo "  PASS     $$t ($$(grep -c '^\[       OK \]' $$t.log) tests)"; \
+			echo "  PASS     $$t ($$p passed$$([ $$s = 0 ] || echo ", $$s skipped"))"; \
+			grep '^SKIP' $$t.results | sed 's/^SKIP /  SKIP       /'; \
 		else cat $$t.log; echo "  FAIL     $$t (output above, kept in $$t.log)"; exit 1; fi; \
 	done
-	$(Q)tests/host/cli.sh $(O)
-	$(Q)tests/host/sdk.sh $(O)
+	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
+	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -145,10 +159,32 @@ $(O)/tests/vm/compute: tests/vm/compute.c
 test-vm: all $(FAULTY_SOS) $(VM_TOOLS)
 	$(Q)tests/vm/run.sh $(O)
 
+# Every stage runs, a failed one too, and the closing lines count the
+# verdicts of all (tests/summary.sh); the exit status is non-zero when
+# any stage failed.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all test-unit
-	$(Q)$(MAKE) --no-print-directory test-unit-san
-	$(Q)$(MAKE) --no-print-directory test-vm
+	$(Q)rm -rf $(RESULTS) $(O)/san/results $(O)/vm/console*.log
+	$(Q)rc=0; \
+	$(MAKE) --no-print-directory all test-unit || rc=1; \
+	$(MAKE) --no-print-directory test-unit-san || rc=1; \
+	$(MAKE) --no-print-directory test-smoke || rc=1; \
+	$(MAKE) --no-print-directory test-vm || rc=1; \
+	tests/summary.sh $(O) || rc=1; \
+	exit $$rc
+
+# The gates that have their own targets, short: ThreadSanitizer on the
+# concurrent code, a few seconds of each fuzz target, and the instruction
+# budgets (bench/budget.txt).
+SMOKE_TSAN_RECORDS ?= 2000000
+SMOKE_FUZZ_SECONDS ?= 5
+test-smoke:
+	$(Q)mkdir -p $(RESULTS) && : >$(RESULTS)/smoke.txt; rc=0; \
+	for g in "tsan TSAN_RECORDS=$(SMOKE_TSAN_RECORDS)" "fuzz FUZZ_SECONDS=$(SMOKE_FUZZ_SECONDS)" \
+		 bench-check; do \
+		if $(MAKE) --no-print-directory $$g; then echo "PASS smoke: make $$g" >>$(RESULTS)/smoke.txt; \
+		else echo "FAIL smoke: make $$g" >>$(RESULTS)/smoke.txt; rc=1; fi; \
+	done; \
+	cat $(RESULTS)/smoke.txt; exit $$rc
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -217,7 +253,7 @@ $(O)/tests/host/mkdump: tests/host/mkdump.c $(LOG_OBJS)
 # plugland-dump's messages and outputs; part of test-unit (and so of the
 # ASan/UBSan run).
 test-dump: $(O)/plugland-dump $(O)/tests/host/mkdump
-	$(Q)tests/host/dump.sh $(O)
+	$(Q)$(call logged,dump,tests/host/dump.sh $(O))
 test-unit: test-dump
 
 # ThreadSanitizer: TSAN_RECORDS records through one producer and four

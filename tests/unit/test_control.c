@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "skip_because.h"
 #include "control.h"
 
 static char path[64];
@@ -213,7 +214,7 @@ static void test_foreign_user_refused(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		skip();
+		skip_because("needs root to act as another user");
 	pid = fork();
 	if (pid == 0) {
 		int fd;

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "skip_because.h"
 #include "decision_log.h"
 #include "decision_record.h"
 
@@ -394,7 +395,7 @@ static void test_file_on_tmpfs(void **state)
 
 	(void)state;
 	if (access("/dev/shm", W_OK))
-		skip();
+		skip_because("/dev/shm is not writable");
 	snprintf(path, sizeof(path), "/dev/shm/plugland-test-%d.dump", (int)getpid());
 	log = make_log(1 << 16, DECISION_LOG_WRAP, DECISION_LOG_FILE, path);
 	assert_null(decision_log_warning(log));

@@ -174,7 +174,8 @@ t_sigstop() {
 	start_host -s 1 || return
 	stress-ng --cpu 2 --timeout 12s --quiet &
 	stress=$!
-	( while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 20 >/dev/null 2>&1; done ) &
+	rm -f /tmp/hb-fail
+	( while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 20 >/dev/null 2>&1 || echo >>/tmp/hb-fail; done ) &
 	bench=$!
 	sleep 3
 	kill -STOP "$HOST"
@@ -186,6 +187,7 @@ t_sigstop() {
 	after=$(user_dispatches)
 	wait "$stress" || fail "stress-ng failed"
 	wait "$bench"
+	[ ! -e /tmp/hb-fail ] || fail "$(wc -l </tmp/hb-fail) hackbench rounds failed"
 	[ "$st" = enabled ] || fail "sched_ext state $st while the host was stopped"
 	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -gt "$before" ] ||
 		fail "user-space dispatches did not resume ($before -> $after)"
@@ -196,7 +198,10 @@ t_sigstop() {
 	[ "${n:-0}" -gt 0 ] || fail "failsafe never engaged"
 	left=$(counter "failsafe left (the host came back)")
 	[ "${left:-0}" -ge "$n" ] || fail "failsafe entered $n time(s), left ${left:-0}"
-	pass "stopped 3 s: failsafe engaged $n time(s) and left $left, no ejection, resumed ($before -> $after)"
+	# the point of the failsafe: what waited for the stopped host runs
+	rescued=$(counter "taken back from the host in failsafe")
+	[ "${rescued:-0}" -gt 0 ] || fail "BPF took back no task from the stopped host"
+	pass "stopped 3 s: failsafe engaged $n time(s) and left $left, took back $rescued tasks, no ejection, resumed ($before -> $after)"
 	show_host_log
 }
 
@@ -216,6 +221,8 @@ t_ctl() {
 	echo "$out" | grep -q 'no nosuchpolicy.so' || fail "switch error: $out"
 	out=$(scx_plugland ctl switch fifo 2>&1) && fail "switch to the running policy succeeded"
 	scx_plugland ctl set fifo.capacity=4096 >/dev/null || fail "ctl set fifo.capacity"
+	scx_plugland ctl --json status >/tmp/ctl.json
+	[ "$(jget /tmp/ctl.json settings.fifo.capacity)" = 4096 ] || fail "ctl set did not take: capacity is not 4096"
 	out=$(scx_plugland ctl set bpf.heartbeat_ms=50 2>&1) && fail "ctl set of a host key succeeded"
 	out=$(/usr/local/bin/setpriv --reuid=65534 --regid=65534 --clear-groups scx_plugland ctl status 2>&1) &&
 		fail "a non-root user controlled the host"
@@ -231,8 +238,13 @@ t_ctl() {
 		fail "reload of an unknown key: $out"
 	out=$(scx_plugland ctl set fifo.capcity=1 2>&1) && fail "ctl set of an unknown key succeeded"
 	echo "$out" | grep -q "has no such setting" || fail "ctl set of an unknown key: $out"
-	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 4096\n' >/tmp/ctl.ini
+	scx_plugland ctl --json status >/tmp/ctl.json
+	[ "$(jget /tmp/ctl.json settings.fifo.capacity)" = 4096 ] ||
+		fail "a refused reload or set changed the settings: capacity is not 4096"
+	printf '[scheduler]\npolicy = fifo\n[fifo]\ncapacity = 2048\n' >/tmp/ctl.ini
 	out=$(scx_plugland ctl reload 2>&1) || fail "reload failed: $out"
+	scx_plugland ctl --json status >/tmp/ctl.json
+	[ "$(jget /tmp/ctl.json settings.fifo.capacity)" = 2048 ] || fail "reload did not take: capacity is not 2048"
 	# debug stop/start and dump now: nothing is recorded while stopped
 	scx_plugland ctl debug stop >/dev/null || fail "ctl debug stop"
 	scx_plugland ctl dump /tmp/ctl1.dump >/dev/null || fail "ctl dump"
@@ -246,7 +258,7 @@ t_ctl() {
 	[ -n "$n3" ] && [ "${n3:-0}" -gt "${n2:-0}" ] || fail "nothing recorded after debug start: $n2 -> $n3"
 	[ "$(state)" = enabled ] || fail "state $(state) after the control commands"
 	stop_host INT &&
-		pass "status, stats, switch errors, set, reload and set (bad file, unknown key refused), debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
+		pass "status, stats, switch errors, set and reload read back, bad file and unknown key refused, debug stop/start ($n1 = $n2 < $n3 decisions dumped), non-root refused"
 }
 
 # t_fallbacks: BPF's own safety nets count what they catch. A decision
@@ -316,7 +328,7 @@ t_swap() {
 			sleep 2
 			kill -0 $stress 2>/dev/null || break
 			if scx_plugland ctl switch "$p" >/dev/null 2>/tmp/swap.err; then
-				swaps=$((swaps + 1))
+				swaps=$((swaps + 1)) last=$p
 			else
 				swap_fail=$((swap_fail + 1)); cat /tmp/swap.err
 			fi
@@ -332,15 +344,19 @@ t_swap() {
 	[ ! -e /tmp/hb-fail ] || fail "$(wc -l </tmp/hb-fail) hackbench rounds failed"
 	[ "$swap_fail" -eq 0 ] || fail "$swap_fail switches failed"
 	sleep 1
-	s=$(scx_plugland ctl --json stats)
-	num() { echo "$s" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
-	enq=$(num nr_enqueued) ref=$(num nr_refused) dis=$(num nr_dispatched) fl=$(num in_flight)
-	sta=$(num nr_starved) dro=$(num nr_dropped)
+	scx_plugland ctl --json stats >/tmp/swap.json || fail "ctl stats failed: $(cat /tmp/swap.json)"
+	vals=$(jget /tmp/swap.json loop.nr_enqueued loop.nr_refused loop.nr_dispatched loop.in_flight \
+		loop.nr_starved loop.nr_dropped loop.nr_switches policy) || return
+	set -- $vals
+	enq=$1 ref=$2 dis=$3 fl=$4 sta=$5 dro=$6 nsw=$7 now=$8
+	[ "$swaps" -ge 10 ] || fail "only $swaps switches in 60 s"
+	[ "$nsw" = "$swaps" ] || fail "the host counted $nsw switches, ctl made $swaps"
+	[ "$now" = "$last" ] || fail "the policy is '$now' after a switch to '$last'"
 	[ $((enq + ref + sta)) -eq $((dis + fl + dro)) ] ||
 		fail "counters do not reconcile: enqueued $enq + refused $ref + starved $sta != dispatched $dis + in flight $fl + dropped $dro"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
-	stop_host INT && pass "$swaps switches in 60 s, counters reconcile ($enq + $ref + $sta = $dis + $fl + $dro), no stall"
+	stop_host INT && pass "$swaps switches in 60 s, each counted, now $now; counters reconcile ($enq + $ref + $sta = $dis + $fl + $dro), no stall"
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
@@ -463,7 +479,7 @@ t_fastwake() {
 t_affinity() {
 	CASE=affinity
 	if [ "$(nproc)" -lt 3 ]; then
-		echo "SKIP $CASE: needs 3 CPUs, this guest has $(nproc)"
+		skip "needs 3 CPUs, this guest has $(nproc)"
 		return
 	fi
 	fastwake_with deadline '' 1,2
@@ -481,7 +497,8 @@ t_leftovers() {
 	start_host -p deadline || return
 	stress-ng --cpu 8 --timeout 22s --quiet &
 	stress=$!
-	hb_loop() { while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 100 >/dev/null 2>&1; done; }
+	rm -f /tmp/hb-fail
+	hb_loop() { while kill -0 $stress 2>/dev/null; do hackbench -g 2 -l 100 >/dev/null 2>&1 || echo >>/tmp/hb-fail; done; }
 	hb_loop &
 	b1=$!
 	hb_loop &
@@ -494,9 +511,14 @@ t_leftovers() {
 	done
 	wait $stress || fail "stress-ng failed"
 	wait $b1 $b2
+	[ ! -e /tmp/hb-fail ] || fail "$(wc -l </tmp/hb-fail) hackbench rounds failed"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
-	stop_host INT && pass "deadline -> fifo twice under 8 CPU hogs and hackbench: 7 s each, no stall"
+	stop_host INT || return
+	# what deadline had released was still queued at the switches, and ran
+	left=$(counter "ordered-queue leftovers run")
+	[ "${left:-0}" -gt 0 ] || fail "no task was left in the ordered queue: the case tested nothing"
+	pass "deadline -> fifo twice under 8 CPU hogs and hackbench: $left leftovers ran, 7 s each, no stall"
 }
 
 # t_mempressure: 120 s of memory pressure and a fork storm, hackbench alongside
@@ -602,7 +624,7 @@ t_pressure() {
 t_hotplug() {
 	CASE=hotplug
 	cpu=/sys/devices/system/cpu/cpu1/online
-	[ -w $cpu ] || { pass "skipped: cpu1 cannot be taken offline here"; return; }
+	[ -w $cpu ] || { skip "cpu1 cannot be taken offline here"; return; }
 	dmesg -c >/dev/null
 	start_host || return
 	for cycle in 1 2; do
@@ -621,14 +643,64 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-tests=$(echo "${PLUGLAND_TESTS:-nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug}" | tr , ' ')
+ALL_CASES=nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
+
+# One case, in this process: the runner below starts each so.
+if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
+	CASE=$PLUGLAND_ONE_CASE
+	"t_$CASE"
+	show_host_log # when the case returned early
+	exit 0
+fi
+
+# case_limit CASE: seconds a case may take under TCG (stress runs four
+# policies of 70 s each; the others a few minutes at most)
+case_limit() {
+	case $1 in
+	stress) echo 1200 ;;
+	*) echo 480 ;;
+	esac
+}
+
+# timed_out CASE PID SECONDS: fail the case with what the machine was
+# doing, then end everything it started.
+timed_out() {
+	CASE=$1
+	fail "no verdict after $3 s: the processes, the host's last output and the kernel's follow"
+	ps
+	echo "sched_ext: $(state)"
+	[ -f /tmp/host.log ] && tail -n 40 /tmp/host.log
+	dmesg | tail -n 20
+	kill -9 "-$2"
+}
+
+# Each case runs in a session of its own, under a time limit: one that
+# hangs fails with a report, and the rest still run. Whatever a case left
+# behind (a stopped hackbench, a host) is ended before the next.
+: >"$RESULTS"
+tests=$(echo "${PLUGLAND_TESTS:-$ALL_CASES}" | tr , ' ')
 # "== CASE" marks where each case starts: tests/vm/run.sh resumes there
 # when the guest kernel dies under it.
 for t in $tests; do
 	echo "== $t"
 	rm -f /tmp/host.log
-	"t_$t"
-	show_host_log # when the case returned early
+	if ! type "t_$t" >/dev/null 2>&1; then
+		CASE=$t
+		fail "no such case (the cases: $ALL_CASES)"
+		continue
+	fi
+	PLUGLAND_ONE_CASE=$t setsid "$0" &
+	pid=$!
+	limit=$(case_limit "$t")
+	( sleep "$limit"; kill -0 "$pid" 2>/dev/null && timed_out "$t" "$pid" "$limit" ) &
+	timer=$!
+	wait "$pid"
+	kill "$timer" 2>/dev/null
+	killall -9 scx_plugland hackbench stress-ng cyclictest compute 2>/dev/null
+	wait_state disabled 100 || { CASE=$t; fail "sched_ext still $(state) 10 s after the case"; }
 done
-echo "vm tests: $FAILED failed"
-[ "$FAILED" -eq 0 ]
+passed=$(grep -c '^PASS ' "$RESULTS")
+failed=$(grep -c '^FAIL ' "$RESULTS")
+skipped=$(grep -c '^SKIP ' "$RESULTS")
+echo "vm tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -7,21 +7,43 @@ FAILED=0
 state() { cat "$SCX/state"; }
 ops() { cat "$SCX/root/ops" 2>/dev/null; }
 
-# pass MESSAGE: only when the case has not failed (CASE_FAILED is reset
-# by each case's first fail or pass).
+# Every verdict goes to the console and to RESULTS, which the runner in
+# guest.sh counts (a case runs in a process of its own).
+RESULTS=/tmp/vm-results
+
+# case_failed: whether CASE failed so far (read from RESULTS: a fail in a
+# subshell, $(...), counts too).
+case_failed() {
+	grep -qF "FAIL $CASE: " "$RESULTS" 2>/dev/null
+}
+
+# pass MESSAGE: only when the case has not failed.
 pass() {
-	[ "${CASE_FAILED:-}" = "$CASE" ] || echo "PASS $CASE${1:+: $1}"
+	case_failed && return
+	echo "PASS $CASE${1:+: $1}"
+	echo "PASS $CASE" >>"$RESULTS"
 }
 fail() {
 	echo "FAIL $CASE: $*"
+	echo "FAIL $CASE: $*" >>"$RESULTS"
 	FAILED=$((FAILED + 1))
-	CASE_FAILED=$CASE
+}
+# skip REASON: the case did not run here; counted apart, never as passed.
+skip() {
+	echo "SKIP $CASE: $*"
+	echo "SKIP $CASE: $*" >>"$RESULTS"
+}
+
+# jget FILE PATH...: values from a JSON document (json_check --get), one
+# a line; fails the case when one is missing.
+jget() {
+	json_check --get "$@" 2>/tmp/jget.err || { fail "$(cat /tmp/jget.err) in $(head -c 300 "$1")"; return 1; }
 }
 
 # show_host_log: the host's whole output, when the case failed (a passing
 # case's log would only bury the failure: CI keeps a bounded part of it).
 show_host_log() {
-	[ "${CASE_FAILED:-}" = "$CASE" ] && [ "${LOG_SHOWN:-}" != "$CASE" ] && [ -f /tmp/host.log ] ||
+	case_failed && [ "${LOG_SHOWN:-}" != "$CASE" ] && [ -f /tmp/host.log ] ||
 		return 0
 	LOG_SHOWN=$CASE
 	echo "--- $CASE: the host's output"
