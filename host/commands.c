@@ -112,7 +112,7 @@ int simulate(const struct plugland_policy *policy, uint64_t decisions,
 		max = n > max ? n : max;
 	}
 	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
-	       "  per-task dispatches: min %llu, max %llu\n"
+	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
 	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
 	       (unsigned long long)st->nr_dispatched, loop.policy->name, o.nr_cpus, o.nr_tasks,
 	       (unsigned long long)min, (unsigned long long)max,

@@ -101,6 +101,20 @@ expect 0 "\[fifo\] capcity: .*; the built-in fifo runs on its defaults" 0 \
 grep -q "simulated 100 decisions of policy 'fifo'" "$tmp/out" && echo "PASS fallback ran" ||
 	{ echo "FAIL the fallback fifo did not run"; failed=$((failed + 1)); }
 
+# --simulate N makes exactly N decisions, even when fewer than one
+# dispatch() of every task (16 of them) would carry.
+for policy in fifo deadline lottery rules; do
+	for n in 1 10 17 1000; do
+		if "$bin" "${policies[@]}" -p "$policy" --simulate "$n" >"$tmp/out" 2>"$tmp/err" &&
+			grep -q "^simulated $n decisions of policy '$policy'" "$tmp/out"; then
+			echo "PASS --simulate $n -p $policy"
+		else
+			echo "FAIL --simulate $n -p $policy:"; cat "$tmp/out" "$tmp/err"
+			failed=$((failed + 1))
+		fi
+	done
+done
+
 # A faulty policy under --simulate meets the same guards as a real run:
 # the crash handler names the policy, the callback and the signal, and
 # the process dies of that signal; the watchdog takes a stuck callback
