@@ -22,10 +22,16 @@ struct simulate_guard {
 						   const char *callback);
 };
 
-/* --simulate N: the policy on the synthetic backend, decisions appended to
- * log when there is one, under the watchdog and the crash handlers of a
- * real run; the exit status. */
-int simulate(const struct plugland_policy *policy, uint64_t decisions,
+struct backend;
+
+/* The simulated machine of --simulate, which exits after `decisions`:
+ * made before the policy starts, which is told its CPUs and its clock
+ * (services_set_backend()). NULL when out of memory. */
+struct backend *simulate_backend_new(uint64_t decisions);
+/* --simulate N: the policy on that backend, decisions appended to log
+ * when there is one, under the watchdog and the crash handlers of a real
+ * run; the exit status. */
+int simulate(struct backend *be, const struct plugland_policy *policy,
 	     volatile sig_atomic_t *stop, struct decision_log *log,
 	     const struct simulate_guard *guard);
 

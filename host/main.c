@@ -406,6 +406,7 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	bool print_config = false, list = false;
 	unsigned long long simulate_n = 0;
+	struct backend *sim_be = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char err[512];
 	int opt, ret, restarts;
@@ -495,9 +496,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* A simulated machine comes first: plugins are told its CPUs, and
+	 * read its clock (that of task->enq_ns) and its idle CPUs. */
+	if (simulate_n) {
+		sim_be = simulate_backend_new(simulate_n);
+		if (!sim_be) {
+			pl_err("out of memory");
+			return 1;
+		}
+		services_set_backend(sim_be);
+	}
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
-	topology_load("", (int)sysconf(_SC_NPROCESSORS_CONF));
+	topology_load("", (int)services_nr_cpus());
 	host.cfg = &cfg;
 	ret = policy_slot_open_configured(active_slot(), &cfg);
 	if (ret)
@@ -513,9 +524,11 @@ int main(int argc, char **argv)
 		};
 
 		if (!ret)
-			ret = simulate(&active_slot()->lp.ops, simulate_n, &stop, host.obs.log, &guard);
+			ret = simulate(sim_be, &active_slot()->lp.ops, &stop, host.obs.log, &guard);
 		observers_stop(&host.obs);
 		policy_slot_close(active_slot());
+		services_set_backend(NULL);
+		synth_backend_free(sim_be);
 		return ret;
 	}
 

@@ -52,7 +52,7 @@ static struct decision_log *create_auto_dump(struct observers *o, struct decisio
 static int create_log(struct observers *o, const struct config *cfg, const char *policy)
 {
 	struct decision_log_opts lo = {
-		.nr_cpus = (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		.nr_cpus = services_nr_cpus(),
 		.default_slice_ns = cfg->slice_us * 1000,
 		.policies = { policy },
 	};
@@ -130,7 +130,7 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 			pl_warn("async plugin '%s': %s; not run", name, err);
 			continue;
 		}
-		services_init(&o->svc[o->nr], name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+		services_init(&o->svc[o->nr], name, cfg, services_nr_cpus(),
 			      cfg->slice_us * 1000);
 		ro.plugin = &o->plugins[o->nr].ops;
 		ro.host = &o->svc[o->nr].host;

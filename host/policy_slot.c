@@ -12,7 +12,7 @@ static int init_slot(struct policy_slot *s, const struct config *cfg, bool secti
 {
 	int ret;
 
-	services_init(&s->svc, s->lp.ops.name, cfg, (uint32_t)sysconf(_SC_NPROCESSORS_CONF),
+	services_init(&s->svc, s->lp.ops.name, cfg, services_nr_cpus(),
 		      cfg->slice_us * 1000);
 	services_grant_fast_wake(&s->svc, s->lp.ops.flags);
 	if (!section)

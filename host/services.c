@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "clock.h"
 #include "fast_wake.h"
 #include "log.h"
@@ -22,9 +23,17 @@ static const struct plugin_services *of(const struct plugland_host *h)
 	return (const struct plugin_services *)((const char *)h - offsetof(struct plugin_services, host));
 }
 
+/* The clock of task->enq_ns: a simulated machine keeps its own. */
 static uint64_t svc_now_ns(void)
 {
-	return pl_now_ns();
+	struct backend *be = active_backend;
+
+	return be && be->ops->now_ns ? be->ops->now_ns(be) : pl_now_ns();
+}
+
+uint32_t services_nr_cpus(void)
+{
+	return active_backend ? active_backend->nr_cpus : (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
 }
 
 static int svc_pick_idle_cpu(const struct plugland_task *task)

@@ -22,11 +22,15 @@ struct plugin_services {
 	bool keys_overflow;		/* more keys than that: none checked */
 };
 
-/* Fill *s for plugin `name`. The backend serves pick_idle_cpu; it may be
- * set later with services_set_backend() (plugins init before attach). */
+/* Fill *s for plugin `name`. The backend serves pick_idle_cpu, and
+ * now_ns when it keeps a clock of its own (a simulated machine); it may
+ * be set later with services_set_backend() (plugins init before attach). */
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
 		   uint32_t nr_cpus, uint64_t default_slice_ns);
 void services_set_backend(struct backend *be);
+/* The CPUs plugins are told of: the backend's when one is set (a
+ * simulated machine is set before any plugin starts), else this machine's. */
+uint32_t services_nr_cpus(void);
 /* Set host.fast_wake, before a policy's init(), from its flags and the
  * operator's [bpf] idle_direct; say so when a fast path it asks for is
  * refused. */

@@ -300,6 +300,10 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 
 	if (s->o.max_per_call && n > s->o.max_per_call)
 		n = s->o.max_per_call;
+	/* The run ends after exactly max_dispatches: exited() is only asked
+	 * between rounds, and one dispatch() may carry every task. */
+	if (s->o.max_dispatches && n > s->o.max_dispatches - s->st.nr_dispatched)
+		n = (unsigned int)(s->o.max_dispatches - s->st.nr_dispatched);
 	for (i = 0; i < n; i++) {
 		uint32_t idx = (uint32_t)(d[i].pid - SYNTH_PID_BASE);
 		uint64_t slice = d[i].slice_ns ? d[i].slice_ns : s->o.slice_ns;

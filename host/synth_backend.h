@@ -33,7 +33,7 @@ struct synth_opts {
 	uint32_t nr_cpus;
 	uint32_t nr_tasks;
 	uint64_t slice_ns;	    /* the default slice (0: 5 ms) */
-	uint64_t max_dispatches;    /* exited() after this many (0: never) */
+	uint64_t max_dispatches;    /* accepts this many, then exited() (0: never) */
 	uint64_t max_ns;	    /* exited() once the virtual clock reaches it (0: never) */
 	const uint64_t *weights;    /* nr_tasks weights, or NULL: all 100 */
 	const struct synth_behaviour *behaviours; /* nr_tasks, or NULL: all CPU-bound */

@@ -2,7 +2,8 @@
 /*
  * A fixed-size histogram of durations in ns: exact below 16 ns, then four
  * buckets per power of two (at most 19% wide), up to 2^40 ns (18 min).
- * Percentiles are read as the upper bound of their bucket.
+ * Percentiles are read as the upper bound of their bucket, capped at the
+ * largest sample: the top bucket's bound may be 19% above anything seen.
  */
 #ifndef PLUGLAND_LOG_HIST_H
 #define PLUGLAND_LOG_HIST_H
@@ -42,8 +43,10 @@ static inline void log_hist_add(struct log_hist *h, uint64_t v)
 	h->count[log_hist_bucket(v)]++;
 }
 
-/* The pct-th percentile of n samples (n = the sum of the counts). */
-static inline uint64_t log_hist_percentile(const struct log_hist *h, uint64_t n, unsigned int pct)
+/* The pct-th percentile of n samples (n = the sum of the counts), the
+ * largest of which was max. */
+static inline uint64_t log_hist_percentile(const struct log_hist *h, uint64_t n, unsigned int pct,
+					   uint64_t max)
 {
 	uint64_t want = (n * pct + 99) / 100, seen = 0;
 	unsigned int b;
@@ -51,7 +54,7 @@ static inline uint64_t log_hist_percentile(const struct log_hist *h, uint64_t n,
 	for (b = 0; b < LOG_HIST_BUCKETS; b++) {
 		seen += h->count[b];
 		if (seen && seen >= want)
-			return log_hist_upper(b);
+			return log_hist_upper(b) < max ? log_hist_upper(b) : max;
 	}
 	return 0;
 }

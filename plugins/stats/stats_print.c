@@ -39,7 +39,7 @@ static double wait_avg_us(const struct task_stats *t)
 
 static double wait_p99_us(const struct task_stats *t)
 {
-	return (double)log_hist_percentile(&t->wait, t->nr_waits, 99) / 1000;
+	return (double)log_hist_percentile(&t->wait, t->nr_waits, 99, t->wait_max_ns) / 1000;
 }
 
 static void print_table(const struct stats *s, FILE *out, size_t n, size_t shown)

@@ -101,6 +101,36 @@ expect 0 "\[fifo\] capcity: .*; the built-in fifo runs on its defaults" 0 \
 grep -q "simulated 100 decisions of policy 'fifo'" "$tmp/out" && echo "PASS fallback ran" ||
 	{ echo "FAIL the fallback fifo did not run"; failed=$((failed + 1)); }
 
+# --simulate N makes exactly N decisions, even when fewer than one
+# dispatch() of every task (16 of them) would carry.
+for policy in fifo deadline lottery rules; do
+	for n in 1 10 17 1000; do
+		if "$bin" "${policies[@]}" -p "$policy" --simulate "$n" >"$tmp/out" 2>"$tmp/err" &&
+			grep -q "^simulated $n decisions of policy '$policy'" "$tmp/out"; then
+			echo "PASS --simulate $n -p $policy"
+		else
+			echo "FAIL --simulate $n -p $policy:"; cat "$tmp/out" "$tmp/err"
+			failed=$((failed + 1))
+		fi
+	done
+done
+
+# The simulated machine is the one the policy is told of (its 4 CPUs, its
+# clock, its idle CPUs): a CPU-bound background task among 15 normal ones
+# runs about once in background_max_wait_ms (1 s), and no CPU idles.
+printf '[bg]\ncomm = synth-0\nclass = background\n' >"$tmp/bg.rules"
+if "$bin" "${policies[@]}" -p rules --set rules.file="$tmp/bg.rules" --simulate 20000 \
+	>"$tmp/out" 2>"$tmp/err" &&
+	awk '/CPUs busy/ { busy = $NF + 0 } /per-task runs/ { min = $(NF - 2) + 0; max = $NF + 0 }
+	     /s of simulated time/ { secs = $1 }
+	     END { exit !(busy >= 99 && max <= 20000 / 15 + 1 && min >= int(secs) - 1 &&
+			  min <= secs + 1) }' "$tmp/out"; then
+	echo "PASS --simulate -p rules: background waits, normal tasks fill the CPUs"
+else
+	echo "FAIL --simulate -p rules with a background task:"; cat "$tmp/out" "$tmp/err"
+	failed=$((failed + 1))
+fi
+
 # A faulty policy under --simulate meets the same guards as a real run:
 # the crash handler names the policy, the callback and the signal, and
 # the process dies of that signal; the watchdog takes a stuck callback

@@ -184,6 +184,34 @@ static void test_json_and_p99(void **state)
 	harness_close(h.handle);
 }
 
+/* A percentile is its bucket's upper bound, but never above the largest
+ * wait: waits of 37.5 ms fall in the bucket [33.6, 41.9) ms. */
+static void test_p99_not_above_max(void **state)
+{
+	struct plugland_log_span span = { 0 };
+	static struct plugland_decision d[256];
+	const struct plugland_async *a;
+	struct harness h;
+	char *text;
+	size_t n;
+
+	(void)state;
+	a = start(&h, "json", (char *)NULL);
+	n = add(d, 0, 7, "worker", 100, 37500000, 2);
+	n = add(d, n, 8, "mixed", 98, 1000, 2);
+	n = add(d, n, 8, "mixed", 2, 37500000, 2);
+	a->consume(d, n, &span);
+	a->exit();
+	text = read_all();
+	printf("%s", text);
+	assert_non_null(strstr(text, "\"wait_p99_us\":37500.0,\"wait_max_us\":37500.0,"));
+	/* The 99th of 100 is one of the two long waits. */
+	assert_non_null(strstr(text, "\"comm\":\"mixed\",\"sched\":100,\"slice_ms\":200.000,"
+			       "\"wait_avg_us\":751.0,\"wait_p99_us\":37500.0,"));
+	free(text);
+	harness_close(h.handle);
+}
+
 /* Past max_tasks, tasks add up as (other); top limits the rows. */
 static void test_table_bounded(void **state)
 {
@@ -294,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_counts_and_order),
 		cmocka_unit_test(test_json_and_p99),
+		cmocka_unit_test(test_p99_not_above_max),
 		cmocka_unit_test(test_table_bounded),
 		cmocka_unit_test(test_cpu_time),
 		cmocka_unit_test(test_periodic),
