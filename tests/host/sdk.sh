@@ -28,7 +28,7 @@ install -m 644 "$work/my_policy.so" "$plugindir/"
 out=$("$root$prefix/bin/scx_plugland" -c "$root$prefix/etc/plugland/plugland.ini" \
 	-P "$plugindir" -p my_policy --simulate 50000)
 echo "$out" | sed 's/^/    /'
-echo "$out" | grep -q "policy 'my_policy'" || { echo "FAIL sdk: my_policy did not run"; exit 1; }
+grep -q "policy 'my_policy'" <<<"$out" || { echo "FAIL sdk: my_policy did not run"; exit 1; }
 "$root$prefix/bin/scx_plugland" -P "$plugindir" --list-plugins | grep -q '^my_policy *ok' ||
 	{ echo "FAIL sdk: --list-plugins does not show my_policy as ok"; exit 1; }
 
