@@ -103,8 +103,8 @@ $(O)/tests/plugins/%.so: tests/plugins/variants.c include/plugland/plugin.h
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
 # Policies that hang or crash on purpose, for the VM fault tests.
-FAULTY_SOS  := $(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so
-$(O)/tests/plugins/hang.so $(O)/tests/plugins/crash.so: $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
+FAULTY_SOS  := $(addprefix $(O)/tests/plugins/,hang.so crash.so hoard.so)
+$(FAULTY_SOS): $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@

@@ -205,6 +205,48 @@ t_sigstop() {
 	show_host_log
 }
 
+# t_eject: a policy that never dispatches a task (hoard: stress-ng's CPU
+# worker) with the host's starvation guard off: the kernel's watchdog
+# ejects the scheduler. The host reports it: the reason, the kernel's
+# message, the kernel's debug dump naming the task, exit 1; the workload
+# completes under the kernel's scheduler; the decision dump is readable.
+# That dump also shows what never goes to user space: no decision for a
+# thread of scx_plugland itself nor for a per-CPU kthread (BPF dispatches
+# those directly, and counts them).
+t_eject() {
+	CASE=eject
+	printf '[scheduler]\npolicy = hoard\nstrict = true\nmax_wait_ms = 0\n[hoard]\ncomm = stress-ng-cpu\n[debug]\nenabled = true\nsize_mb = 32\ndump = /dev/shm/eject.dump\n' \
+		>/tmp/eject.ini
+	dmesg -c >/dev/null
+	start_host -c /tmp/eject.ini || return
+	stress-ng --cpu 1 --timeout 20s --quiet &
+	stress=$!
+	hackbench -g 2 -l 50 >/dev/null 2>&1 || fail "hackbench failed"
+	wait_state disabled 300 || fail "not ejected 30 s after a task was hoarded: $(state)"
+	wait "$HOST"
+	rc=$?
+	wait "$stress" || fail "the workload failed after the ejection"
+	[ "$rc" = 1 ] || fail "the host exited $rc after an ejection, not 1"
+	grep -q "sched_ext disabled: runnable task stall" /tmp/host.log ||
+		fail "no reason: $(grep 'sched_ext disabled' /tmp/host.log)"
+	grep -q "kernel message: stress-ng-cpu\[[0-9]*\] failed to run for" /tmp/host.log ||
+		fail "no kernel message naming the task: $(grep 'kernel message' /tmp/host.log)"
+	sed -n "/the kernel's debug dump follows/,\$p" /tmp/host.log | grep -q 'stress-ng-cpu' ||
+		fail "no kernel debug dump naming the task"
+	direct=$(counter "dispatched directly by BPF")
+	[ "${direct:-0}" -gt 0 ] || fail "BPF dispatched no kthread or host thread itself"
+	plugland-dump --csv /dev/shm/eject.dump >/tmp/eject.csv || { fail "dump unreadable"; return; }
+	n=$(($(wc -l </tmp/eject.csv) - 1))
+	[ "$n" -gt 100 ] || fail "the dump holds $n decisions"
+	# seq,time_s,dispatch_ns,enq_ns,wait_ns,pid,tgid,comm,...
+	own=$(awk -F, -v h="$HOST" 'NR > 1 && $7 == h' /tmp/eject.csv | head -n 3)
+	[ -z "$own" ] || fail "decisions for scx_plugland's own threads: $own"
+	kt=$(awk -F, 'NR > 1 && $8 ~ /^(ksoftirqd|migration|cpuhp)\/[0-9]+$|^kworker\/[0-9]+:/' /tmp/eject.csv | head -n 3)
+	[ -z "$kt" ] || fail "decisions for per-CPU kthreads: $kt"
+	pass "ejected for the hoarded task: reason, message and kernel dump reported, exit 1; $n decisions dumped, none for the host's threads nor per-CPU kthreads ($direct dispatched by BPF)"
+	rm -f /dev/shm/eject.dump
+}
+
 # dump_records FILE: how many decisions a decision dump holds
 dump_records() {
 	plugland-dump "$1" | sed -n 's/^records *\([0-9]*\) present.*/\1/p'
@@ -643,7 +685,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,crash,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,stress,kill9,hang,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then

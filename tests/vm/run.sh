@@ -12,7 +12,7 @@ initrd=$build/vm/core.cpio.gz
 mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
-	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so \
+	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so "$build"/tests/plugins/hoard.so \
 	"$build/plugland-dump" "$build/tests/vm/json_check" "$build/tests/vm/compute"
 # The fast path's affinity check needs a task allowed on two CPUs of
 # three (the kernel asks select_cpu only about tasks allowed on more than
