@@ -52,7 +52,8 @@ PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-TEST_PLUGINS := no_symbol wrong_abi newer_abi older_abi null_enqueue init_fails misnamed good
+TEST_PLUGINS := no_symbol wrong_abi newer_abi older_abi null_enqueue init_fails misnamed good \
+		async_wrong_abi async_small async_good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
 .PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Plugins for the loader's tests, one per -DVARIANT_*: each is broken in
- * exactly one way (or, for newer_abi and older_abi, valid with a bigger or
- * smaller descriptor than this header's).
+ * Plugins for the loader's tests, one per -DVARIANT_* (async_*: async
+ * plugins): each is broken in exactly one way (or, for newer_abi and
+ * older_abi, valid with a bigger or smaller descriptor than this header's).
  * Built as build/tests/plugins/<variant>.so by the Makefile.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <plugland/plugin.h>
 
 __attribute__((unused)) static int init_ok(const struct plugland_host *h) { (void)h; return 0; }
@@ -13,6 +14,8 @@ __attribute__((unused)) static int init_fail(const struct plugland_host *h) { (v
 __attribute__((unused)) static int enqueue(const struct plugland_task *t) { (void)t; return -ENOSPC; }
 __attribute__((unused)) static unsigned int dispatch(struct plugland_dispatch *o, unsigned int m) { (void)o; (void)m; return 0; }
 __attribute__((unused)) static void fini(void) {}
+__attribute__((unused)) static void consume(const struct plugland_decision *r, size_t n,
+					    const struct plugland_log_span *s) { (void)r; (void)n; (void)s; }
 
 #if defined(VARIANT_no_symbol)
 /* a shared object, but no plugland_policy */
@@ -77,6 +80,24 @@ PLUGLAND_POLICY(.name = "something_else", .init = init_ok, .enqueue = enqueue,
 #elif defined(VARIANT_good)
 PLUGLAND_POLICY(.name = "good", .description = "loads fine", .init = init_ok,
 		.enqueue = enqueue, .dispatch = dispatch, .exit = fini);
+#elif defined(VARIANT_async_wrong_abi)
+/* An async plugin from a host one major version on: its callbacks may
+ * take other arguments, and nothing it exports may be called. */
+__attribute__((visibility("default"))) const struct plugland_async plugland_async = {
+	.sz = sizeof(struct plugland_async),
+	.abi_version = (PLUGLAND_ABI_MAJOR + 1) << 16 | 3,
+	.name = "async_wrong_abi", .init = init_ok, .consume = consume, .exit = fini,
+};
+#elif defined(VARIANT_async_small)
+/* A descriptor that claims to end before exit(): smaller than ABI 1.0's. */
+__attribute__((visibility("default"))) const struct plugland_async plugland_async = {
+	.sz = offsetof(struct plugland_async, exit),
+	.abi_version = PLUGLAND_ABI_VERSION,
+	.name = "async_small", .init = init_ok, .consume = consume, .exit = fini,
+};
+#elif defined(VARIANT_async_good)
+PLUGLAND_ASYNC(.name = "async_good", .description = "loads fine", .init = init_ok,
+	       .consume = consume, .exit = fini);
 #else
 #error "define VARIANT_<name>"
 #endif

@@ -77,6 +77,9 @@ static int setup(void **state)
 	install("good", "good", 0644);
 	install("good", "group_writable", 0664);
 	install("good", "world_writable", 0646);
+	install("async_wrong_abi", "async_wrong_abi", 0644);
+	install("async_small", "async_small", 0644);
+	install("async_good", "async_good", 0644);
 	snprintf(path, sizeof(path), "%s/not_elf.so", dir);
 	f = fopen(path, "w");
 	fputs("#!/bin/sh\necho this is not a shared object\n", f);
@@ -265,6 +268,63 @@ static void test_search_path(void **state)
 	policy_unload(&lp);
 }
 
+/* Loading async plugin `name` fails with -ENOEXEC and exactly "DIR/NAME.so: why". */
+static void assert_async_refused(const char *name, const char *why)
+{
+	struct loaded_async la;
+	char err[1024] = "", want[1024];
+	int fds = count_fds(), ret;
+
+	snprintf(want, sizeof(want), "%s/%s.so: %s", dir, name, why);
+	ret = async_load(dir, name, &la, err, sizeof(err));
+	if (ret != -ENOEXEC || strcmp(err, want))
+		fail_msg("%s: got %d '%s', want %d '%s'", name, ret, err, -ENOEXEC, want);
+	assert_null(la.handle);
+	assert_int_equal(count_fds(), fds);
+}
+
+static void test_async_good_loads(void **state)
+{
+	struct loaded_async la;
+	char err[512] = "";
+
+	(void)state;
+	if (async_load(dir, "async_good", &la, err, sizeof(err)))
+		fail_msg("async_good: %s", err);
+	assert_non_null(la.handle);
+	assert_string_equal(la.ops.name, "async_good");
+	assert_int_equal(la.ops.abi_version, PLUGLAND_ABI_VERSION);
+	assert_int_equal(la.ops.sz, sizeof(struct plugland_async));
+	assert_non_null(la.ops.consume);
+	assert_non_null(la.ops.exit);
+	async_unload(&la);
+	assert_null(la.handle);
+}
+
+/* Another major's callbacks may take other arguments: never called. */
+static void test_async_wrong_major_refused(void **state)
+{
+	char why[128];
+
+	(void)state;
+	snprintf(why, sizeof(why), "built for plugin ABI %d.3, this host speaks %d.x",
+		 PLUGLAND_ABI_MAJOR + 1, PLUGLAND_ABI_MAJOR);
+	assert_async_refused("async_wrong_abi", why);
+}
+
+/* A descriptor that ends before exit(): reading exit() would read past it. */
+static void test_async_too_small_refused(void **state)
+{
+	char why[128];
+
+	(void)state;
+	/* ABI 1.0's descriptor ends with exit(), whatever later ones add */
+	snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 1.0's (%zu)",
+		 offsetof(struct plugland_async, exit),
+		 offsetof(struct plugland_async, exit) + sizeof(void (*)(void)));
+	assert_async_refused("async_small", why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +338,9 @@ int main(void)
 		cmocka_unit_test(test_writable_folder_refused),
 		cmocka_unit_test(test_init_failure_reported),
 		cmocka_unit_test(test_search_path),
+		cmocka_unit_test(test_async_good_loads),
+		cmocka_unit_test(test_async_wrong_major_refused),
+		cmocka_unit_test(test_async_too_small_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
