@@ -318,7 +318,7 @@ int sched_loop_round(struct sched_loop *l)
 	dispatch_all(l);
 	l->st.nr_rounds++;
 
-	now = pl_now_ns();
+	now = loop_now(l); /* the clock of enq_ns: the starvation guard compares them */
 	if (now >= l->next_tick_ns) {
 		l->next_tick_ns = now + (uint64_t)l->tick_ms * 1000000ull;
 		l->st.nr_ticks++;
