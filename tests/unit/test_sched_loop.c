@@ -83,6 +83,7 @@ static unsigned int refuse_every;
 static unsigned int calls;
 static int32_t forced_cpu;
 static bool hold; /* dispatch nothing */
+static int32_t hoard_pid; /* taken and forgotten, never dispatched */
 
 static int wrap_init(const struct plugland_host *h) { return wrapped->init(h); }
 static void wrap_exit(void) { wrapped->exit(); }
@@ -90,6 +91,8 @@ static int wrap_enqueue(const struct plugland_task *t)
 {
 	if (refuse_every && ++calls % refuse_every == 0)
 		return -ENOSPC;
+	if (t->pid == hoard_pid)
+		return 0;
 	return wrapped->enqueue(t);
 }
 static unsigned int wrap_dispatch(struct plugland_dispatch *out, unsigned int max)
@@ -157,19 +160,54 @@ static void test_refused_tasks_dispatched_by_host(void **state)
 	teardown(&f);
 }
 
+/* CPUs past the last one (the first of them too) and below "any": each
+ * decision is fixed up to any CPU, none reaches the backend as is. */
 static void test_invalid_cpu_fixed_up(void **state)
 {
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 3, .max_dispatches = 300 };
+	const int32_t bad[] = { 999, 2, -2 };
+	struct fixture f;
+	size_t i;
+
+	(void)state;
+	wrapped = &plugland_builtin_fifo;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		forced_cpu = bad[i];
+		setup_with(&f, &o, &wrapper);
+		assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+		assert_consistent(&f);
+		assert_true(f.loop.st.nr_invalid >= 300);
+		teardown(&f);
+	}
+	forced_cpu = 0;
+}
+
+/*
+ * The starvation guard: a task the policy took and forgot (as a buggy
+ * policy would) is dispatched by the host once it waited max_wait, at the
+ * next tick, every time it comes back; the other tasks are not touched.
+ */
+static void test_starved_task_dispatched_by_host(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_dispatches = 20000 };
+	const uint64_t max_wait_ns = 50 * 1000000ull, tick_ns = 100 * 1000000ull;
+	const struct synth_task_stats *hoarded;
 	struct fixture f;
 
 	(void)state;
 	wrapped = &plugland_builtin_fifo;
-	forced_cpu = 999;
+	hoard_pid = SYNTH_PID_BASE + 3;
 	setup_with(&f, &o, &wrapper);
+	f.loop.max_wait_ns = max_wait_ns;
 	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
 	assert_consistent(&f);
-	assert_true(f.loop.st.nr_invalid >= 300);
-	forced_cpu = 0;
+	hoarded = synth_backend_task(f.be, 3);
+	/* 20000 slices of 5 ms on 2 CPUs: 50 s, a rescue every 150 ms at most */
+	assert_true(hoarded->nr_dispatched >= 50000 / 150);
+	assert_true(hoarded->wait_max_ns <= max_wait_ns + tick_ns);
+	/* only the hoarded task starved */
+	assert_int_equal(f.loop.st.nr_starved, hoarded->nr_dispatched);
+	hoard_pid = 0;
 	teardown(&f);
 }
 
@@ -325,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_stale_decision_dropped),
 		cmocka_unit_test(test_refused_tasks_dispatched_by_host),
 		cmocka_unit_test(test_invalid_cpu_fixed_up),
+		cmocka_unit_test(test_starved_task_dispatched_by_host),
 		cmocka_unit_test(test_backend_full_backlog),
 		cmocka_unit_test(test_switch_moves_held_tasks),
 		cmocka_unit_test(test_exits_reach_task_gone),
