@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/mutants.sh [--vm] [NAME...]: the mutation pass of docs/testing.md.
+# Each mutant breaks one line on the scheduling path the way a slip
+# would; the test named beside it must then fail. Runs in a throwaway
+# worktree of HEAD (your tree is not touched); prints one line a mutant:
+# CAUGHT (a test failed, or ran past 120 s), or MISSED (the test passed on
+# broken code: a test to write).
+# --vm also runs the mutants that need the VM (a boot of a few cases
+# each, some minutes apiece).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+vm=0
+[ "${1:-}" = --vm ] && { vm=1; shift; }
+only=" $* "
+
+# NAME#FILE#OLD#NEW#TEST: OLD is exact text found once in FILE (\n
+# between lines), NEW replaces it; TEST is a test program, or vm:CASES
+mutants=(
+"switch-drops#host/sched_loop.c#	if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {#	if (c->moved + c->refused == 0) { c->refused = 1; return; } if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {#build/tests/test_policy_switch"
+"refused-lost#host/sched_loop.c#	l->st.nr_refused++;#	l->st.nr_refused++; return 0;#build/tests/test_sched_loop"
+"starved-not-dispatched#host/sched_loop.c#		host_dispatches(l, t);\n		l->st.nr_starved++;#		l->st.nr_starved++;#build/tests/test_sched_loop"
+"starve-at-once#host/sched_loop.c#		if (!t->pid || t->enq_ns > now - l->max_wait_ns)#		if (!t->pid)#build/tests/test_sched_loop"
+"cpu-off-by-one#host/sched_loop.c#		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#		if (l->out[i].cpu > nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#build/tests/test_sched_loop"
+"held-shift#host/held_set.c#		if (((j - home) & h->mask) >= ((j - i) & h->mask)) {#		if (((j - home) & h->mask) > ((j - i) & h->mask)) {#build/tests/test_held_set"
+"held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"
+"loader-major#host/plugin_loader.c#	if (p->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"async-loader-major#host/plugin_loader.c#	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (0)\n		return true;#vm:eject"
+"vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
+"vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
+)
+
+wt=$(mktemp -d /tmp/plugland-mutants.XXXXXX)
+trap 'git -C "$top" worktree remove --force "$wt" >/dev/null 2>&1; rm -rf "$wt"' EXIT
+git -C "$top" worktree add --detach "$wt" HEAD >/dev/null 2>&1 || { echo "cannot make a worktree" >&2; exit 2; }
+ln -s "$top/.cache" "$wt/.cache" 2>/dev/null
+cd "$wt" || exit 2
+echo "mutants on $(git rev-parse --short HEAD): building the unbroken tree first"
+make -s -j2 all build/tests/test_policy_switch build/tests/test_sched_loop build/tests/test_held_set \
+	build/tests/test_loader >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
+
+missed=0
+for m in "${mutants[@]}"; do
+	IFS='#' read -r name file old new test <<<"$m"
+	old=${old//\\n/$'\n'} new=${new//\\n/$'\n'}
+	[ "$only" = "  " ] || [[ "$only" == *" $name "* ]] || continue
+	[[ $name == vm:* ]] && [ $vm = 0 ] && { echo "SKIPPED $name (needs --vm)"; continue; }
+	OLD=$old NEW=$new python3 - "$file" <<'PY' || { echo "STALE   $name: the line is not in $file"; missed=$((missed + 1)); continue; }
+import os, sys
+p = sys.argv[1]; s = open(p).read(); o = os.environ["OLD"]
+if s.count(o) != 1: sys.exit(1)
+open(p, "w").write(s.replace(o, os.environ["NEW"]))
+PY
+	if [[ $test == vm:* ]]; then
+		make -s all build/tests/plugins/hoard.so >/dev/null 2>&1 &&
+			tests/vm/run.sh build "${test#vm:}" >"build/$name.log" 2>&1
+	else
+		make -s "$test" >"build/$name.log" 2>&1 && timeout 120 "$test" >>"build/$name.log" 2>&1
+	fi
+	if [ $? = 0 ]; then
+		echo "MISSED  $name ($file): $test passed"
+		missed=$((missed + 1))
+	else
+		echo "CAUGHT  $name ($file) by $test"
+	fi
+	git checkout -q -- "$file"
+done
+exit $((missed > 0))
