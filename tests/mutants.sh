@@ -3,8 +3,9 @@
 # Each mutant breaks one line on the scheduling path the way a slip
 # would; the test named beside it must then fail. Runs in a throwaway
 # worktree of HEAD (your tree is not touched); prints one line a mutant:
-# CAUGHT (a test failed, or ran past 120 s), or MISSED (the test passed on
-# broken code: a test to write).
+# CAUGHT (a test failed, or ran past 120 s; its first failure shown, the
+# output in build/mutants/), MISSED (the test passed on broken code: a test
+# to write) or NOBUILD (the mutant itself is broken).
 # --vm also runs the mutants that need the VM (a boot of a few cases
 # each, some minutes apiece).
 set -uo pipefail
@@ -40,6 +41,8 @@ make -s -j2 all build/tests/test_policy_switch build/tests/test_sched_loop build
 	build/tests/test_loader >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
 
 missed=0
+logs=$top/build/mutants # each mutant's test output, kept
+mkdir -p "$logs"
 for m in "${mutants[@]}"; do
 	IFS='#' read -r name file old new test <<<"$m"
 	old=${old//\\n/$'\n'} new=${new//\\n/$'\n'}
@@ -51,17 +54,21 @@ p = sys.argv[1]; s = open(p).read(); o = os.environ["OLD"]
 if s.count(o) != 1: sys.exit(1)
 open(p, "w").write(s.replace(o, os.environ["NEW"]))
 PY
+	log=$logs/${name#vm:}.log
 	if [[ $test == vm:* ]]; then
-		make -s all build/tests/plugins/hoard.so >/dev/null 2>&1 &&
-			tests/vm/run.sh build "${test#vm:}" >"build/$name.log" 2>&1
+		built=$(make -s all build/tests/plugins/hoard.so 2>&1)
 	else
-		make -s "$test" >"build/$name.log" 2>&1 && timeout 120 "$test" >>"build/$name.log" 2>&1
+		built=$(make -s "$test" 2>&1)
 	fi
-	if [ $? = 0 ]; then
+	if [ $? != 0 ]; then
+		echo "NOBUILD $name ($file): the mutant does not build: $(echo "$built" | grep -m1 error)"
+		missed=$((missed + 1))
+	elif if [[ $test == vm:* ]]; then tests/vm/run.sh build "${test#vm:}"; else timeout 120 "$test"; fi \
+		>"$log" 2>&1; then
 		echo "MISSED  $name ($file): $test passed"
 		missed=$((missed + 1))
 	else
-		echo "CAUGHT  $name ($file) by $test"
+		echo "CAUGHT  $name ($file) by $test: $(grep -aE -m1 '^FAIL |ERROR|FAILED' "$log" | cut -c1-160)"
 	fi
 	git checkout -q -- "$file"
 done
