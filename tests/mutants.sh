@@ -26,7 +26,7 @@ mutants=(
 "held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"
 "loader-major#host/plugin_loader.c#	if (p->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
 "async-loader-major#host/plugin_loader.c#	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
-"vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (0)\n		return true;#vm:eject"
+"vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
 "vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
@@ -56,7 +56,8 @@ open(p, "w").write(s.replace(o, os.environ["NEW"]))
 PY
 	log=$logs/${name#vm:}.log
 	if [[ $test == vm:* ]]; then
-		built=$(make -s all build/tests/plugins/hoard.so 2>&1)
+		built=$(make -s all build/tests/plugins/{hang,crash,hoard}.so \
+			build/tests/vm/{json_check,compute} 2>&1)
 	else
 		built=$(make -s "$test" 2>&1)
 	fi
@@ -66,6 +67,9 @@ PY
 	elif if [[ $test == vm:* ]]; then tests/vm/run.sh build "${test#vm:}"; else timeout 120 "$test"; fi \
 		>"$log" 2>&1; then
 		echo "MISSED  $name ($file): $test passed"
+		missed=$((missed + 1))
+	elif [[ $test == vm:* ]] && ! grep -aq "^FAIL ${test#vm:}" "$log"; then
+		echo "MISSED  $name ($file): the boot failed without a FAIL of ${test#vm:} (see $log)"
 		missed=$((missed + 1))
 	else
 		echo "CAUGHT  $name ($file) by $test: $(grep -aE -m1 '^FAIL |ERROR|FAILED' "$log" | cut -c1-160)"
