@@ -14,7 +14,7 @@ for f in "$b"/results/*.txt "$b"/san/results/*.txt "$b"/vm/console*.log; do
 	"$b"/san/*) tag=" (ASan/UBSan)" ;;
 	*) tag="" ;;
 	esac
-	tr -d '\r' <"$f" | grep -aE '^(PASS|FAIL|SKIP) ' | sed "s/^\(....\) \([^:]*\)/\1 \2$tag/"
+	tr -d '\r' <"$f" | grep -aE '^(PASS|FAIL|SKIP) ' | sed "s|^\(....\) \([^:]*\)|\1 \2$tag|"
 done >"$all"
 passed=$(grep -c '^PASS ' "$all")
 failed=$(grep -c '^FAIL ' "$all")
