@@ -141,6 +141,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS)
 	done
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
+	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:

@@ -16,7 +16,34 @@
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
-extern const struct plugland_policy plugland_builtin_fifo;
+void policy_names(const struct config *cfg, char *buf, size_t len)
+{
+	char dirs[sizeof(cfg->plugin_dir)], *dir, *save = NULL;
+	struct dirent **names;
+	size_t used;
+	int i, n;
+
+	snprintf(buf, len, "%s (built in)", plugland_builtin_fifo.name);
+	snprintf(dirs, sizeof(dirs), "%s", cfg->plugin_dir);
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		n = scandir(dir, &names, NULL, alphasort);
+		for (i = 0; i < n; i++) {
+			size_t nlen = strlen(names[i]->d_name);
+			char name[256];
+
+			if (nlen > 3 && !strcmp(names[i]->d_name + nlen - 3, ".so")) {
+				snprintf(name, sizeof(name), "%.*s", (int)(nlen - 3), names[i]->d_name);
+				used = strlen(buf);
+				if (strcmp(name, plugland_builtin_fifo.name) &&
+				    !plugin_is_async(dir, name) && used < len)
+					snprintf(buf + used, len - used, ", %s", name);
+			}
+			free(names[i]);
+		}
+		if (n >= 0)
+			free(names);
+	}
+}
 
 /* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
 int list_plugins(const struct config *cfg)

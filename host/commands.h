@@ -10,6 +10,9 @@
 
 /* --list-plugins: every NAME.so of every plugin folder, loadable or why not. */
 int list_plugins(const struct config *cfg);
+/* The policies the plugin folders hold, and the built-in one: "fifo (built
+ * in), deadline, ..." (async plugins left out), for messages. */
+void policy_names(const struct config *cfg, char *buf, size_t len);
 struct decision_log;
 struct sched_loop;
 

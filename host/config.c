@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <sys/stat.h>
 #include <ini.h>
 #include <plugland/ini_lines.h>
 #include <inttypes.h>
@@ -337,10 +338,17 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	int ret;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* a folder opens, and reads as an empty file */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+		fclose(f);
 		return -1;
 	}
 	ret = config_load_stream(c, f, path, err, errlen);

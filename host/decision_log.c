@@ -106,7 +106,7 @@ static void fill_header(struct decision_log *log, const struct decision_log_opts
 	h->on_full = log->wrap ? DUMP_ON_FULL_WRAP : DUMP_ON_FULL_STOP;
 	h->default_slice_ns = o->default_slice_ns;
 	h->start_realtime_ns = clock_ns(CLOCK_REALTIME);
-	h->start_monotonic_ns = clock_ns(CLOCK_MONOTONIC);
+	h->start_monotonic_ns = o->simulated ? 0 : clock_ns(CLOCK_MONOTONIC);
 	h->writer_pid = (uint32_t)getpid();
 	if (uname(&u) == 0)
 		snprintf(h->kernel_release, sizeof(h->kernel_release), "%.63s", u.release);
@@ -179,6 +179,7 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
 					 size_t errlen)
 {
 	uint64_t cap = decision_log_capacity_of(o);
+	unsigned int lock_flags = o->simulated ? LOCKED_MEM_UNLOCKED_OK : 0;
 	struct decision_log *log;
 	char merr[256];
 	int ret;
@@ -212,7 +213,7 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
 		log->fd = open_dump_file(o->path, len, err, errlen);
 		if (log->fd < 0)
 			goto fail;
-		ret = locked_mem_file(&log->rec_mem, log->fd, len, merr, sizeof(merr));
+		ret = locked_mem_file(&log->rec_mem, log->fd, len, lock_flags, merr, sizeof(merr));
 		if (ret) {
 			unlink(o->path);
 			set_err(err, errlen, "decision log %s: %s", o->path, merr);
@@ -223,9 +224,11 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
 		check_filesystem(log, o->path);
 	} else {
 		ret = locked_mem_anon(&log->rec_mem, cap * DUMP_RECORD_SIZE,
-				      o->backing == DECISION_LOG_HUGE, merr, sizeof(merr));
+				      lock_flags | (o->backing == DECISION_LOG_HUGE ? LOCKED_MEM_TRY_HUGE : 0),
+				      merr, sizeof(merr));
 		if (!ret)
-			ret = locked_mem_anon(&log->hdr_mem, DUMP_HEADER_SIZE, false, merr, sizeof(merr));
+			ret = locked_mem_anon(&log->hdr_mem, DUMP_HEADER_SIZE, lock_flags, merr,
+					      sizeof(merr));
 		if (ret) {
 			set_err(err, errlen, "decision log: %s", merr);
 			goto fail;
@@ -233,6 +236,10 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
 		log->hdr = log->hdr_mem.addr;
 		log->slots = log->rec_mem.addr;
 	}
+	if (log->rec_mem.unlocked || log->hdr_mem.unlocked)
+		snprintf(log->warning, sizeof(log->warning), "not locked in memory (RLIMIT_MEMLOCK "
+			 "too low for its %llu MiB): fine for a simulation",
+			 (unsigned long long)(cap * DUMP_RECORD_SIZE) >> 20);
 	fill_header(log, o);
 	return log;
 fail:

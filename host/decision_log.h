@@ -52,6 +52,10 @@ struct decision_log_opts {
 	uint32_t nr_cpus;	/* for the header; 0: the configured CPUs */
 	uint64_t default_slice_ns; /* for the header: what slice_us == 0 means */
 	const char *policies[DUMP_MAX_POLICIES]; /* policy_id -> name, or NULL */
+	bool simulated;		/* --simulate: records carry the simulated clock,
+				   which starts at 0 with the log; mlock()
+				   refused, it goes on unlocked (no page fault
+				   can stall a machine it does not schedule) */
 };
 
 /* One 64-byte record as the ring holds it: words accessed atomically. */

@@ -56,13 +56,18 @@ static uint64_t huge_kib(const void *addr, size_t len)
 /* Lock, then make every page present and writable now: a shared file
  * mapping would otherwise take a write fault on the first store to each
  * page even when locked (mlock() populates it read-only). */
-static int lock_and_prefault(struct locked_mem *m, char *err, size_t errlen)
+static int lock_and_prefault(struct locked_mem *m, unsigned int flags, char *err, size_t errlen)
 {
 	struct rlimit rl;
 	size_t i;
 
 	if (mlock(m->addr, m->len)) {
 		int e = errno;
+
+		if ((e == ENOMEM || e == EPERM) && (flags & LOCKED_MEM_UNLOCKED_OK)) {
+			m->unlocked = true;
+			goto prefault;
+		}
 
 		getrlimit(RLIMIT_MEMLOCK, &rl);
 		errno = e;
@@ -73,6 +78,7 @@ static int lock_and_prefault(struct locked_mem *m, char *err, size_t errlen)
 				    (unsigned long long)rl.rlim_cur >> 10);
 		return fail(err, errlen, "mlock %zu MiB: %s", m->len >> 20, strerror(e));
 	}
+prefault:
 	if (madvise(m->addr, m->len, MADV_POPULATE_WRITE) == 0)
 		return 0;
 	if (errno != EINVAL) /* EFAULT: no memory, or a full filesystem */
@@ -136,14 +142,16 @@ static void describe_thp(struct locked_mem *m, const char *what)
 		snprintf(m->desc, sizeof(m->desc), "%s, 4 KiB pages (no huge pages given)", what);
 }
 
-int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, size_t errlen)
+int locked_mem_anon(struct locked_mem *m, size_t len, unsigned int flags, char *err,
+		    size_t errlen)
 {
+	bool try_huge = flags & LOCKED_MEM_TRY_HUGE;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->len = len;
 	if (try_huge && (map_hugetlb(m, len, 30, SZ_1G) || map_hugetlb(m, len, 21, SZ_2M))) {
-		ret = lock_and_prefault(m, err, errlen);
+		ret = lock_and_prefault(m, flags, err, errlen);
 		if (ret)
 			locked_mem_free(m);
 		return ret;
@@ -162,7 +170,7 @@ int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, 
 	}
 	m->map_addr = m->addr;
 	m->map_len = len;
-	ret = lock_and_prefault(m, err, errlen);
+	ret = lock_and_prefault(m, flags, err, errlen);
 	if (ret) {
 		locked_mem_free(m);
 		return ret;
@@ -174,7 +182,8 @@ int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, 
 	return 0;
 }
 
-int locked_mem_file(struct locked_mem *m, int fd, size_t len, char *err, size_t errlen)
+int locked_mem_file(struct locked_mem *m, int fd, size_t len, unsigned int flags, char *err,
+		    size_t errlen)
 {
 	size_t page = locked_mem_file_page(fd);
 	int ret;
@@ -193,7 +202,7 @@ int locked_mem_file(struct locked_mem *m, int fd, size_t len, char *err, size_t 
 	m->map_addr = m->addr;
 	if (!page)
 		madvise(m->addr, len, MADV_HUGEPAGE); /* EINVAL: not for this filesystem */
-	ret = lock_and_prefault(m, err, errlen);
+	ret = lock_and_prefault(m, flags, err, errlen);
 	if (ret) {
 		locked_mem_free(m);
 		return ret;

@@ -20,8 +20,15 @@ enum locked_mem_kind {
 	LOCKED_MEM_HUGETLBFS,	/* MAP_SHARED file on hugetlbfs: its hugetlb pages */
 };
 
+/* How to map: flags of locked_mem_anon() and locked_mem_file(). */
+#define LOCKED_MEM_TRY_HUGE	 (1u << 0) /* anonymous: huge pages if any */
+#define LOCKED_MEM_UNLOCKED_OK	 (1u << 1) /* mlock() refused (a user's
+					      RLIMIT_MEMLOCK): unlocked will do,
+					      as for a simulation */
+
 struct locked_mem {
 	void *addr;
+	bool unlocked;		/* LOCKED_MEM_UNLOCKED_OK was needed */
 	size_t len;		/* as asked; the mapping may be longer */
 	size_t map_len;		/* what to munmap() */
 	void *map_addr;
@@ -30,17 +37,19 @@ struct locked_mem {
 };
 
 /*
- * Anonymous memory, zeroed. try_huge: hugetlb 1 GiB pages (when len is a
+ * Anonymous memory, zeroed. LOCKED_MEM_TRY_HUGE: hugetlb 1 GiB pages (when len is a
  * multiple of 1 GiB), then 2 MiB, then transparent huge pages, then base
  * pages; m->desc says what was used. 0, or a negative errno and a message.
  */
-int locked_mem_anon(struct locked_mem *m, size_t len, bool try_huge, char *err, size_t errlen);
+int locked_mem_anon(struct locked_mem *m, size_t len, unsigned int flags, char *err,
+		    size_t errlen);
 /*
  * The first len bytes of file fd (already that long), MAP_SHARED. A file
  * on hugetlbfs is mapped in whole huge pages: make it a multiple of
  * locked_mem_file_page() long.
  */
-int locked_mem_file(struct locked_mem *m, int fd, size_t len, char *err, size_t errlen);
+int locked_mem_file(struct locked_mem *m, int fd, size_t len, unsigned int flags, char *err,
+		    size_t errlen);
 /* The huge page size of fd's hugetlbfs, or 0 when fd is not on hugetlbfs. */
 size_t locked_mem_file_page(int fd);
 void locked_mem_free(struct locked_mem *m);

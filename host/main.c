@@ -7,6 +7,7 @@
  * memory -> load and attach -> scheduling loop -> detach -> report, with
  * a bounded restart when the kernel asks for one.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <dirent.h>
 #include <getopt.h>
@@ -67,6 +68,36 @@ static bool plugin_exists(const char *name, const void *ctx)
 		return true;
 	ret = plugin_find(ctx, name, path, sizeof(path), err, sizeof(err));
 	return ret != -ENOENT && ret != -EINVAL;
+}
+
+/* --simulate N at most: an hour of decisions at a million a second. */
+#define SIMULATE_MAX 4000000000ull
+
+/*
+ * Run from the build tree (the binary beside bpf/plugland.bpf.o), its
+ * plugins are the default plugin folder: `make && build/scx_plugland -p
+ * deadline` runs the deadline just built, not an installed one or none.
+ * The config file and -P still choose.
+ */
+static void default_to_build_tree(struct config *cfg)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return;
+	*slash = 0;
+	snprintf(probe, sizeof(probe), "%s/bpf/plugland.bpf.o", exe);
+	if (access(probe, R_OK))
+		return;
+	snprintf(probe, sizeof(probe), "%s/plugins", exe);
+	if (access(probe, X_OK) == 0 && strlen(probe) < sizeof(cfg->plugin_dir))
+		snprintf(cfg->plugin_dir, sizeof(cfg->plugin_dir), "%s", probe);
 }
 
 /*
@@ -401,7 +432,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	static char override_buf[MAX_OVERRIDES][300];
-	const char *config_path = NULL, *overrides[MAX_OVERRIDES];
+	const char *config_path = NULL, *cli_policy = NULL, *overrides[MAX_OVERRIDES];
 	unsigned int nr_overrides = 0, i;
 	static struct config cfg;
 	bool print_config = false, list = false;
@@ -418,6 +449,8 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'p':
+			cli_policy = optarg;
+			/* fall through */
 		case 'P':
 		case OPT_SET:
 			/* Applied after the file, in order; -p and -P are shorthands. */
@@ -437,9 +470,12 @@ int main(int argc, char **argv)
 		case OPT_PRINT_CONFIG: print_config = true; break;
 		case OPT_LIST_PLUGINS: list = true; break;
 		case OPT_SIMULATE:
+			/* strtoull takes "-5" for 2^64 - 5: digits only */
 			simulate_n = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || simulate_n == 0) {
-				pl_err("--simulate: expected a number of decisions, got '%s'", optarg);
+			if (*end || !isdigit((unsigned char)*optarg) || simulate_n == 0 ||
+			    simulate_n > SIMULATE_MAX) {
+				pl_err("--simulate: expected a number of decisions in 1..%llu, got '%s'",
+				       SIMULATE_MAX, optarg);
 				return 2;
 			}
 			break;
@@ -465,6 +501,7 @@ int main(int argc, char **argv)
 	}
 
 	config_defaults(&cfg);
+	default_to_build_tree(&cfg);
 	if (!config_path && access(PLUGLAND_CONF_FILE, R_OK) == 0)
 		config_path = PLUGLAND_CONF_FILE;
 	if (config_path && config_load(&cfg, config_path, err, sizeof(err))) {
@@ -482,9 +519,22 @@ int main(int argc, char **argv)
 		pl_err("%s", err);
 		return 2;
 	}
+	/* A name typed on the command line that names nothing is a typo; the
+	 * fallback to the built-in fifo is for plugins that exist but fail. */
+	if (cli_policy && !strcmp(cli_policy, cfg.policy) && !plugin_exists(cli_policy, cfg.plugin_dir)) {
+		char found[1024];
+
+		policy_names(&cfg, found, sizeof(found));
+		pl_err("-p %s: no such policy in %s (there: %s)", cli_policy, cfg.plugin_dir, found);
+		return 2;
+	}
 	if (print_config) {
 		config_print(&cfg, stdout);
-		return 0;
+		/* what a run would refuse too: a key the policy does not read */
+		topology_load("", (int)services_nr_cpus());
+		ret = policy_slot_open_configured(active_slot(), &cfg);
+		policy_slot_close(active_slot());
+		return ret;
 	}
 	if (list)
 		return list_plugins(&cfg);
@@ -515,7 +565,11 @@ int main(int argc, char **argv)
 		return ret;
 	pl_debug("policy '%s' from %s", active_slot()->lp.ops.name, active_slot()->lp.path);
 
-	ret = observers_start(&host.obs, &cfg, active_slot()->lp.ops.name);
+	/* Ctrl-C ends a simulation as it ends a run: a report, a sealed dump. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	ret = observers_start(&host.obs, &cfg, active_slot()->lp.ops.name, simulate_n != 0);
 	if (ret || simulate_n) {
 		struct simulate_guard guard = {
 			.watchdog_ms = cfg.watchdog_ms,
@@ -537,9 +591,6 @@ int main(int argc, char **argv)
 		pl_warn("mlockall: %s: the scheduler may page-fault under memory pressure",
 			strerror(errno));
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	for (restarts = 0;; restarts++) {
 		uint64_t started_ns = pl_now_ns();
 

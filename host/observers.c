@@ -55,6 +55,7 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 		.nr_cpus = services_nr_cpus(),
 		.default_slice_ns = cfg->slice_us * 1000,
 		.policies = { policy },
+		.simulated = o->simulated,
 	};
 	const char *warning;
 	char err[512];
@@ -77,7 +78,7 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 	else
 		o->log = decision_log_create(&lo, err, sizeof(err));
 	if (!o->log) {
-		pl_err("decision log: %s", err);
+		pl_err("%s", err); /* "decision log: ..." */
 		return 1;
 	}
 	if (cfg->debug)
@@ -93,12 +94,14 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 	return 0;
 }
 
-int observers_start(struct observers *o, const struct config *cfg, const char *policy)
+int observers_start(struct observers *o, const struct config *cfg, const char *policy,
+		    bool simulated)
 {
 	char list[sizeof(cfg->async_plugins)], *name, *save = NULL, err[512];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
+	o->simulated = simulated;
 	o->debug = cfg->debug;
 	snprintf(o->dump_path, sizeof(o->dump_path), "%s", cfg->debug_dump);
 	ret = create_log(o, cfg, policy);

@@ -19,6 +19,7 @@
 struct observers {
 	struct decision_log *log;	/* NULL: [log] capacity = 0, no debug */
 	bool debug;
+	bool simulated;			/* --simulate: the log may stay unlocked */
 	char dump_path[200];
 	unsigned int nr;
 	struct loaded_async plugins[MAX_ASYNC];
@@ -30,8 +31,10 @@ struct observers {
  * Create the log, load and start the async plugins, and wait for their
  * init(). 0, or the process exit status (1: no memory/file; 2: a key in
  * a plugin's section it does not read, or a bad async plugin with strict).
+ * simulated: a --simulate run, where the log may stay unlocked in memory.
  */
-int observers_start(struct observers *o, const struct config *cfg, const char *policy);
+int observers_start(struct observers *o, const struct config *cfg, const char *policy,
+		    bool simulated);
 /* The async plugins' sections in cfg (a reload) hold only keys they read. */
 int observers_check_keys(struct observers *o, const struct config *cfg, char *err,
 			 size_t errlen);

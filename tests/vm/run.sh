@@ -3,9 +3,11 @@
 #
 #   tests/vm/run.sh BUILD_DIR [TESTS]      (TESTS: comma list, default all)
 #
-# KERNEL=7.3 (or latest) picks another trixie-backports kernel.
+# KERNEL=7.3 (or latest) picks another trixie-backports kernel. VM_RUN
+# replaces scripts/vm-run.sh (tests/host/vm_runner.sh fakes a boot).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+vm_run=${VM_RUN:-$top/scripts/vm-run.sh}
 build=${1:-$top/build}
 tests=${2:-${PLUGLAND_TESTS:-}}
 initrd=$build/vm/core.cpio.gz
@@ -21,7 +23,7 @@ case ",${tests:-affinity}," in
 *,affinity,*)
 	echo "  VM       kernel ${KERNEL:-6.18}, 3 vCPUs: affinity"
 	rc=0
-	"$top/scripts/vm-run.sh" -c 3 -t 600 -l "$build/vm/console-affinity.log" \
+	"$vm_run" -c 3 -t 600 -l "$build/vm/console-affinity.log" \
 		-a "plugland.tests=affinity" "$initrd" || rc=$?
 	grep -aE '^(PASS|FAIL|SKIP) ' "$build/vm/console-affinity.log" | sed 's/^/  VM         /'
 	[ "$rc" = 0 ] || { echo "  VM       the affinity boot failed (exit $rc)"; exit 1; }
@@ -43,7 +45,7 @@ done
 # case has its own time limit in the guest (tests/vm/guest.sh).
 log=$build/vm/console.log
 rc=0
-"$top/scripts/vm-run.sh" -t 2400 -l "$log" -a "$args" "$initrd" || rc=$?
+"$vm_run" -t 2400 -l "$log" -a "$args" "$initrd" || rc=$?
 if [ "$rc" != 0 ] && [ "$rc" != 125 ]; then
 	echo "  VM       failed (exit $rc):"
 	grep '^FAIL ' "$log" | sed 's/^/  VM         /'
@@ -67,5 +69,5 @@ rest=$(echo "$all" | tr , '\n' | sed -n "/^$died\$/,\$p" | sed 1d | paste -sd, -
 [ -n "$rest" ] || exit 1
 echo "  VM       booting again for the cases after it: $rest"
 args=$(echo "$args" | sed 's/plugland\.tests=[^ ]*//')
-"$top/scripts/vm-run.sh" -t 2400 -l "$build/vm/console-rest.log" -a "$args plugland.tests=$rest" "$initrd" || true
+"$vm_run" -t 2400 -l "$build/vm/console-rest.log" -a "$args plugland.tests=$rest" "$initrd" || true
 exit 1
