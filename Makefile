@@ -48,7 +48,8 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
 		 watchdog.o)
-PLUGINS     := $(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c))))
+# Every folder of plugins/ is a plugin but common/: what plugins share.
+PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -111,7 +112,7 @@ $(FAULTY_SOS): $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
-$(O)/tests/test_cpu_gate: plugins/deadline/cpu_gate.c
+$(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
@@ -336,14 +337,13 @@ bench-log: $(O)/bench/bench_log
 .PHONY: test-dump tsan fuzz fuzz-seeds bench-log
 
 # --- Policies and async plugins (issue 5): deadline, lottery, rules, stats,
-# logger. plugins/deadline/ also holds the building blocks the others
-# compile in: the deadline core (rules), the CPU gate (lottery), the pid
-# table (stats); plugins/common/ has header-only helpers (no .c there: it
-# is not a plugin). Plugins that share sources or need libraries get
-# their own rule; the pattern rule above builds the rest.
+# logger. plugins/common/ holds what they share (not a plugin): the
+# deadline core (deadline, rules), the CPU gate (deadline, lottery, rules),
+# the pid table (deadline, rules, stats), and header-only helpers. Each
+# plugin compiles in what it uses.
 PLUGIN_LINK  = $(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
-DEADLINE_LIB := $(addprefix plugins/deadline/,edf.c run_heap.c pid_table.c cpu_gate.c)
-PLUGIN_HDRS  := $(wildcard include/plugland/*.h plugins/deadline/*.h plugins/common/*.h)
+DEADLINE_LIB := $(addprefix plugins/common/,edf.c run_heap.c pid_table.c cpu_gate.c)
+PLUGIN_HDRS  := $(wildcard include/plugland/*.h plugins/common/*.h)
 $(O)/tests/test_edf: $(DEADLINE_LIB)
 
 $(O)/plugins/rules.so: $(wildcard plugins/rules/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
@@ -351,12 +351,12 @@ $(O)/plugins/rules.so: $(wildcard plugins/rules/*.[ch]) $(DEADLINE_LIB) $(PLUGIN
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK) -linih -lpthread
 
-$(O)/plugins/lottery.so: $(wildcard plugins/lottery/*.[ch]) plugins/deadline/cpu_gate.c $(PLUGIN_HDRS)
+$(O)/plugins/lottery.so: $(wildcard plugins/lottery/*.[ch]) plugins/common/cpu_gate.c $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK)
 
-$(O)/plugins/stats.so: $(wildcard plugins/stats/*.[ch]) plugins/deadline/pid_table.c $(PLUGIN_HDRS)
+$(O)/plugins/stats.so: $(wildcard plugins/stats/*.[ch]) plugins/common/pid_table.c $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK)
@@ -366,7 +366,10 @@ $(O)/plugins/logger.so: $(wildcard plugins/logger/*.[ch]) $(PLUGIN_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK) -lz
 
-$(O)/plugins/deadline.so: $(PLUGIN_HDRS)
+$(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PLUGIN_LINK)
 
 # Their tests dlopen the built .so files (tests/unit/policy_harness.c).
 PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules test_hot_path_alloc \

@@ -11,8 +11,8 @@
  */
 #include <errno.h>
 #include <plugland/plugin.h>
-#include "cpu_gate.h"
-#include "edf.h"
+#include "../common/cpu_gate.h"
+#include "../common/edf.h"
 #include "../common/plugin_conf.h"
 
 static const struct plugland_host *host;

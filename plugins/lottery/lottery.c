@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <plugland/plugin.h>
-#include "../deadline/cpu_gate.h"
+#include "../common/cpu_gate.h"
 #include "../common/plugin_conf.h"
 #include "fenwick.h"
 

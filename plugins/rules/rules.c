@@ -4,7 +4,7 @@
  * gives tasks, by command name, pid, tgid or cgroup, a class:
  *   latency     dispatched before anything else, with a short slice, for
  *               as long as it runs in short bursts (latency_burst_us);
- *   normal      the deadline policy (plugins/deadline/edf.h);
+ *   normal      the deadline policy (plugins/common/edf.h);
  *   background  only when nothing else waits, or once it waited
  *               background_max_wait_ms (the kernel ejects a scheduler
  *               that leaves a task waiting 5 s);
@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <plugland/plugin.h>
-#include "../deadline/cpu_gate.h"
-#include "../deadline/edf.h"
+#include "../common/cpu_gate.h"
+#include "../common/edf.h"
 #include "../common/plugin_conf.h"
 #include "resolver.h"
 #include "ruleset.h"

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <plugland/plugin.h>
 #include "../common/log_hist.h"
-#include "../deadline/pid_table.h"
+#include "../common/pid_table.h"
 
 struct task_stats {
 	int32_t pid, tgid;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The gate the ordering policies share (plugins/deadline/cpu_gate.c),
+ * The gate the ordering policies share (plugins/common/cpu_gate.c),
  * against a scripted host: credits, stalls, preemption, the open gate.
  */
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../plugins/deadline/cpu_gate.h"
+#include "../../plugins/common/cpu_gate.h"
 
 static uint64_t fake_now;
 static uint32_t fake_idle;

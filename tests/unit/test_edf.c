@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The deadline core (plugins/deadline/edf.c) driven directly, enqueue by
+ * The deadline core (plugins/common/edf.c) driven directly, enqueue by
  * enqueue, for what the synthetic machine does not produce: hogs whose
  * vruntimes drift apart, as one that ran a long stretch alone does on a
  * real kernel.
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "../../plugins/deadline/edf.h"
+#include "../../plugins/common/edf.h"
 
 #define MS 1000000ull
 

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include "edf.h"
-#include "../common/plugin_conf.h"
+#include "plugin_conf.h"
 
 int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default)
 {
