@@ -131,6 +131,7 @@ int simulate(struct backend *be, const struct plugland_policy *policy,
 		return 1;
 	}
 	loop.log = log;
+	loop.max_wait_ns = guard->max_wait_ns;
 	atomic_store(&loop.recording, log != NULL);
 	loop.recovered = guard->recovered;
 	loop.recovered_ctx = &loop;
@@ -152,12 +153,13 @@ int simulate(struct backend *be, const struct plugland_policy *policy,
 	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
 	       "  %.3f s of simulated time, CPUs busy %.1f%%\n"
 	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
-	       "  refused %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
+	       "  refused %llu, starved %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
 	       (unsigned long long)st->nr_dispatched, loop.policy->name, be->nr_cpus, SIMULATE_TASKS,
 	       (double)st->now_ns / 1e9,
 	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / be->nr_cpus : 0.0,
 	       (unsigned long long)min, (unsigned long long)max,
-	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_invalid,
+	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_starved,
+	       (unsigned long long)loop.st.nr_invalid,
 	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
 	       (unsigned long long)st->nr_unknown);
 	ret = ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;

@@ -19,6 +19,7 @@ struct sched_loop;
 /* What guards a simulated policy, as it guards a real one. */
 struct simulate_guard {
 	uint32_t watchdog_ms;		/* 0: no watchdog */
+	uint64_t max_wait_ns;		/* the starvation guard (0: off) */
 	bool watchdog_exits;		/* [watchdog] action = exit */
 	/* sched_loop.recovered: the policy after a stuck one (ctx: the loop) */
 	const struct plugland_policy *(*recovered)(void *ctx, const struct plugland_policy *stuck,

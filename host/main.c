@@ -573,10 +573,13 @@ int main(int argc, char **argv)
 	if (ret || simulate_n) {
 		struct simulate_guard guard = {
 			.watchdog_ms = cfg.watchdog_ms,
+			.max_wait_ns = (uint64_t)cfg.max_wait_ms * 1000000ull,
 			.watchdog_exits = !strcmp(cfg.watchdog_action, "exit"),
 			.recovered = on_recovered,
 		};
 
+		/* the log was made with the policy as id 0: a fallback is 1 */
+		host.next_policy_id = 1;
 		if (!ret)
 			ret = simulate(sim_be, &active_slot()->lp.ops, &stop, host.obs.log, &guard);
 		observers_stop(&host.obs);

@@ -185,7 +185,8 @@ struct plugland_host {
 	uint32_t nr_cpus;		/* possible CPUs: valid CPU ids are 0..nr_cpus-1 */
 	uint64_t default_slice_ns;	/* what slice_ns == 0 means */
 
-	/* CLOCK_MONOTONIC in ns: the clock of task->enq_ns. Never blocks. */
+	/* The clock of task->enq_ns, in ns: CLOCK_MONOTONIC on a kernel, the
+	 * simulated machine's clock under --simulate. Never blocks. */
 	uint64_t (*now_ns)(void);
 	/*
 	 * An idle CPU the task may run on, or -1 when none is idle. Looks at
@@ -295,7 +296,8 @@ struct plugland_policy {
 	/* About every tick_ms (default 100) on the scheduling thread while
 	 * tasks are in flight; while the host idles (nothing held, nothing
 	 * queued) it sleeps, and ticks come about once a second. May release
-	 * held tasks (dispatch() is called after it). */
+	 * held tasks (dispatch() is called after it). now_ns is now_ns()'s
+	 * clock, read at the tick. */
 	void (*tick)(uint64_t now_ns);
 	/* The task exited or left sched_ext (BPF's ops.exit_task); forget
 	 * any state kept for it. Scheduling thread; must not block. Only for

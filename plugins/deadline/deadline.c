@@ -80,8 +80,7 @@ static unsigned int deadline_dispatch(struct plugland_dispatch *out, unsigned in
 
 static void deadline_tick(uint64_t now_ns)
 {
-	(void)now_ns; /* the clock of enq_ns is the host's */
-	edf_tick(&edf, host->now_ns());
+	edf_tick(&edf, now_ns);
 }
 
 static void deadline_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,

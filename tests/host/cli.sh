@@ -157,6 +157,31 @@ else
 	failed=$((failed + 1))
 fi
 
+# --simulate meets the guards of a real run: the starvation guard
+# dispatches what a policy took and never gave back (it ran for ever), and
+# a watchdog fallback is logged under its own name, the stuck policy's
+# decisions under the stuck policy's (all were logged as fifo's).
+if timeout 60 "$bin" -P "$(dirname "$bin")/tests/plugins" -p hoard --set hoard.comm=synth \
+	--simulate 2000 >"$tmp/out" 2>"$tmp/err" &&
+	grep -q "^simulated 2000 decisions of policy 'hoard'" "$tmp/out" &&
+	grep -q "starved 2000," "$tmp/out"; then
+	echo "PASS --simulate: the starvation guard dispatches what the policy keeps"
+else
+	echo "FAIL --simulate with a policy that keeps every task:"; cat "$tmp/out" "$tmp/err"
+	failed=$((failed + 1))
+fi
+"$bin" -P "$(dirname "$bin")/tests/plugins" -p hang --set hang.after=100 \
+	--set watchdog.timeout_ms=200 --simulate 20000 --set debug.enabled=true --set debug.size_mb=16 \
+	--set debug.dump="$tmp/hang.dump" >/dev/null 2>&1
+sum=$("$(dirname "$bin")/plugland-dump" "$tmp/hang.dump" 2>&1)
+if grep -q '^policy      hang (id 0): [0-9]* decisions' <<<"$sum" &&
+	grep -q '^policy      fifo (id 1): [0-9]* decisions' <<<"$sum"; then
+	echo "PASS --simulate: the watchdog's fallback logged under its own name"
+else
+	echo "FAIL --simulate: the dump after a watchdog fallback:"; grep '^policy' <<<"$sum"
+	failed=$((failed + 1))
+fi
+
 # --simulate N makes exactly N decisions, even when fewer than one
 # dispatch() of every task (16 of them) would carry.
 for policy in fifo deadline lottery rules; do
