@@ -7,11 +7,13 @@
 #ifndef PLUGLAND_BACKEND_H
 #define PLUGLAND_BACKEND_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
 
 struct backend;
+struct plugland_counters;	/* bpf/intf.h */
 
 /*
  * Called for each queued task; returns 0 to continue. A record with
@@ -70,11 +72,27 @@ struct backend_ops {
 	uint32_t (*set_fast_wake)(struct backend *be, uint32_t flags);
 	/* The clock of task->enq_ns; NULL: CLOCK_MONOTONIC (the kernel's). */
 	uint64_t (*now_ns)(struct backend *be);
+	/* The BPF side's counters (bpf/intf.h), or what the backend has of
+	 * them; 0 or a negative errno. NULL: none. */
+	int (*counters)(struct backend *be, struct plugland_counters *out);
+	/* Whether the backend runs tasks itself while the host is silent
+	 * (BPF's failsafe). NULL: never. */
+	bool (*failsafe)(struct backend *be);
 };
 
 struct backend {
 	const struct backend_ops *ops;
 	uint32_t nr_cpus;
 };
+
+static inline int backend_counters(struct backend *be, struct plugland_counters *out)
+{
+	return be->ops->counters ? be->ops->counters(be, out) : -EOPNOTSUPP;
+}
+
+static inline bool backend_failsafe(struct backend *be)
+{
+	return be->ops->failsafe && be->ops->failsafe(be);
+}
 
 #endif /* PLUGLAND_BACKEND_H */

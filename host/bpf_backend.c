@@ -249,6 +249,9 @@ static uint32_t bpfb_nr_idle_cpus(struct backend *be)
 	return n > 0 ? (uint32_t)n : 0;
 }
 
+static int bpfb_counters(struct backend *be, struct plugland_counters *out);
+static bool bpfb_failsafe(struct backend *be);
+
 static const struct backend_ops bpf_ops = {
 	.name = "bpf",
 	.consume = bpfb_consume,
@@ -262,6 +265,8 @@ static const struct backend_ops bpf_ops = {
 	.set_fast_wake = bpfb_set_fast_wake,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
+	.counters = bpfb_counters,
+	.failsafe = bpfb_failsafe,
 };
 
 /* Offset of global `var` in internal map `sec` (".rodata", ".bss"), or -1. */
@@ -541,7 +546,7 @@ void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei)
 	free(b);
 }
 
-int bpf_backend_counters(struct backend *be, struct plugland_counters *out)
+static int bpfb_counters(struct backend *be, struct plugland_counters *out)
 {
 	struct bpf_backend *b = BPFB(be);
 	struct plugland_counters *percpu;
@@ -561,7 +566,7 @@ int bpf_backend_counters(struct backend *be, struct plugland_counters *out)
 	return ret ? -errno : 0;
 }
 
-bool bpf_backend_failsafe(struct backend *be)
+static bool bpfb_failsafe(struct backend *be)
 {
 	return __atomic_load_n(&BPFB(be)->shared->failsafe, __ATOMIC_RELAXED);
 }

@@ -30,11 +30,8 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 void bpf_backend_detach(struct backend *be);
 /* Detach (if still attached), fill *ei, free everything. */
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
-/* Counters summed over CPUs. */
-int bpf_backend_counters(struct backend *be, struct plugland_counters *out);
-
-/* BPF is in failsafe: the host has been silent with work waiting. */
-bool bpf_backend_failsafe(struct backend *be);
+/* Its counters (summed over CPUs) and failsafe state: backend_counters()
+ * and backend_failsafe() (backend.h). */
 
 const char *scx_exit_kind_str(int32_t kind);
 /* The kernel asked to be restarted (e.g. CPU hotplug). */

@@ -53,7 +53,7 @@ static void add_counters(cJSON *r, bool all)
 	struct plugland_counters c;
 	cJSON *o;
 
-	if (bpf_backend_counters(host.be, &c))
+	if (backend_counters(host.be, &c))
 		return;
 	o = cJSON_AddObjectToObject(r, "kernel");
 #define ADD_COUNTER(name, where, what) \
@@ -146,7 +146,7 @@ static cJSON *status(bool all, bool on_sched)
 	cJSON_AddStringToObject(r, "policy_path", active_slot()->lp.path);
 	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - host.attached_ns) / 1e9);
 	cJSON_AddNumberToObject(r, "cpus", host.be->nr_cpus);
-	cJSON_AddBoolToObject(r, "failsafe", bpf_backend_failsafe(host.be));
+	cJSON_AddBoolToObject(r, "failsafe", backend_failsafe(host.be));
 	add_settings(r);
 	add_counters(r, all);
 	add_loop(r, all);

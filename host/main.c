@@ -291,7 +291,7 @@ static void print_counters(struct backend *be, const struct sched_loop *l)
 {
 	struct plugland_counters c;
 
-	if (bpf_backend_counters(be, &c)) {
+	if (backend_counters(be, &c)) {
 		pl_warn("could not read the BPF counters");
 		return;
 	}

@@ -26,7 +26,7 @@ static void print_line(struct monitor *m, struct plugland_counters *prev, double
 {
 	struct plugland_counters c;
 
-	if (bpf_backend_counters(m->be, &c))
+	if (backend_counters(m->be, &c))
 		return;
 	/* The loop's counters are read without a lock: approximate is fine. */
 	printf("stats: user-space %llu/s (total %llu)  direct %llu/s (total %llu)  "

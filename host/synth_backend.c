@@ -511,6 +511,20 @@ static uint64_t synth_now_ns(struct backend *be)
 	return SYNTH(be)->st.now_ns;
 }
 
+/* What the simulated machine has of BPF's counters: the ring and the
+ * decisions applied, stale ones cancelled, the idle fast path. */
+static int synth_counters(struct backend *be, struct plugland_counters *out)
+{
+	const struct synth_backend *s = SYNTH(be);
+
+	memset(out, 0, sizeof(*out));
+	out->nr_queued = s->st.nr_queued;
+	out->nr_user_dispatches = s->st.nr_dispatched;
+	out->nr_cancel_dispatches = s->st.nr_stale;
+	out->nr_idle_direct = s->st.nr_fast_wake;
+	return 0;
+}
+
 static const struct backend_ops synth_ops = {
 	.name = "synthetic",
 	.consume = synth_consume,
@@ -524,6 +538,7 @@ static const struct backend_ops synth_ops = {
 	.set_fast_wake = synth_set_fast_wake,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
+	.counters = synth_counters,
 	.nr_idle_cpus = synth_nr_idle_cpus,
 };
 
