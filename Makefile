@@ -142,7 +142,6 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS)
 	done
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
-	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -160,6 +159,7 @@ $(O)/tests/vm/compute: tests/vm/compute.c
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
 test-vm: all $(FAULTY_SOS) $(VM_TOOLS)
+	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 	$(Q)tests/vm/run.sh $(O)
 
 # Every stage runs, a failed one too, and the closing lines count the

@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The commands that do not attach: --list-plugins and --simulate. */
+/* The commands that only look: --list-plugins, and the policies for messages. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdatomic.h>
 #include <string.h>
 #include "commands.h"
 #include "log.h"
 #include "plugin_loader.h"
-#include "sched_loop.h"
-#include "synth_backend.h"
-#include "watchdog.h"
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
@@ -94,76 +90,3 @@ int list_plugins(const struct config *cfg)
 		printf("(no plugins in %s)\n", cfg->plugin_dir);
 	return 0;
 }
-
-#define SIMULATE_CPUS 4
-#define SIMULATE_TASKS 16
-
-struct backend *simulate_backend_new(uint64_t decisions)
-{
-	struct synth_opts o = { .nr_cpus = SIMULATE_CPUS, .nr_tasks = SIMULATE_TASKS,
-				.max_dispatches = decisions };
-
-	return synth_backend_new(&o);
-}
-
-/*
- * --simulate N: run the policy on the synthetic backend (no kernel, no
- * root) for N decisions and report what each task got. For trying a
- * policy on any machine, and for the SDK's out-of-tree test. The policy
- * must have started with be as the services' backend: a policy told
- * another machine's CPUs, or reading the real clock against the virtual
- * enq_ns, schedules nothing like it would (a background task of rules
- * looked starved for hours and took half the decisions).
- */
-int simulate(struct backend *be, const struct plugland_policy *policy,
-	     volatile sig_atomic_t *stop, struct decision_log *log,
-	     const struct simulate_guard *guard)
-{
-	struct watchdog *wd = NULL;
-	uint64_t min = UINT64_MAX, max = 0;
-	const struct synth_stats *st;
-	struct sched_loop loop;
-	uint32_t i;
-	int ret;
-
-	if (sched_loop_init(&loop, be, policy, 100)) {
-		pl_err("out of memory");
-		return 1;
-	}
-	loop.log = log;
-	loop.max_wait_ns = guard->max_wait_ns;
-	atomic_store(&loop.recording, log != NULL);
-	loop.recovered = guard->recovered;
-	loop.recovered_ctx = &loop;
-	loop.fallback_policy = &plugland_builtin_fifo;
-	crash_handlers_install(&loop);
-	if (guard->watchdog_ms &&
-	    !(wd = watchdog_start(&loop, guard->watchdog_ms,
-				  guard->watchdog_exits ? WATCHDOG_EXIT : WATCHDOG_FIFO)))
-		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
-	ret = sched_loop_run(&loop, stop);
-	watchdog_stop(wd);
-	st = synth_backend_stats(be);
-	for (i = 0; i < SIMULATE_TASKS; i++) {
-		uint64_t n = synth_backend_task(be, i)->nr_dispatched;
-
-		min = n < min ? n : min;
-		max = n > max ? n : max;
-	}
-	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
-	       "  %.3f s of simulated time, CPUs busy %.1f%%\n"
-	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
-	       "  refused %llu, starved %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
-	       (unsigned long long)st->nr_dispatched, loop.policy->name, be->nr_cpus, SIMULATE_TASKS,
-	       (double)st->now_ns / 1e9,
-	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / be->nr_cpus : 0.0,
-	       (unsigned long long)min, (unsigned long long)max,
-	       (unsigned long long)loop.st.nr_refused, (unsigned long long)loop.st.nr_starved,
-	       (unsigned long long)loop.st.nr_invalid,
-	       (unsigned long long)st->nr_stale, (unsigned long long)st->nr_double,
-	       (unsigned long long)st->nr_unknown);
-	ret = ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
-	sched_loop_fini(&loop);
-	return ret;
-}
-

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "bpf_backend.h"
 #include "clock.h"
-#include "host_state.h"
+#include "host.h"
 #include "log.h"
 
 #define DEFAULT_DUMP_NOW "/var/tmp/plugland-now.dump"
@@ -48,12 +48,12 @@ static cJSON *reply_error(const char *msg)
 
 #define ADD(obj, s, f) cJSON_AddNumberToObject(obj, #f, (double)(s).f)
 
-static void add_counters(cJSON *r, bool all)
+static void add_counters(struct host *h, cJSON *r, bool all)
 {
 	struct plugland_counters c;
 	cJSON *o;
 
-	if (backend_counters(host.be, &c))
+	if (backend_counters(h->be, &c))
 		return;
 	o = cJSON_AddObjectToObject(r, "kernel");
 #define ADD_COUNTER(name, where, what) \
@@ -64,9 +64,9 @@ static void add_counters(cJSON *r, bool all)
 }
 
 /* The loop's counters are read from another thread: approximate. */
-static void add_loop(cJSON *r, bool all)
+static void add_loop(struct host *h, cJSON *r, bool all)
 {
-	const struct sched_loop *l = host.loop;
+	const struct sched_loop *l = &h->loop;
 	cJSON *o = cJSON_AddObjectToObject(r, "loop");
 
 	ADD(o, l->st, nr_enqueued);
@@ -93,9 +93,9 @@ static void add_loop(cJSON *r, bool all)
  * scheduling thread only (it takes each runner's lock), how far each
  * async plugin got and how many records it lost.
  */
-static void add_log(cJSON *r, bool on_sched)
+static void add_log(struct host *h, cJSON *r, bool on_sched)
 {
-	const struct observers *o = &host.obs;
+	const struct observers *o = &h->obs;
 	struct async_report rep;
 	cJSON *lo, *cs, *c;
 	unsigned int i;
@@ -106,7 +106,7 @@ static void add_log(cJSON *r, bool on_sched)
 	cJSON_AddNumberToObject(lo, "capacity", (double)o->log->capacity);
 	cJSON_AddNumberToObject(lo, "appended", (double)decision_log_head(o->log));
 	cJSON_AddNumberToObject(lo, "dropped", (double)decision_log_dropped(o->log));
-	cJSON_AddBoolToObject(lo, "recording", atomic_load(&host.loop->recording));
+	cJSON_AddBoolToObject(lo, "recording", atomic_load(&h->loop.recording));
 	if (on_sched)
 		return;
 	cs = cJSON_AddObjectToObject(lo, "consumers");
@@ -121,9 +121,9 @@ static void add_log(cJSON *r, bool on_sched)
 }
 
 /* The plugin settings in effect, by section: what reload and set changed. */
-static void add_settings(cJSON *r)
+static void add_settings(struct host *h, cJSON *r)
 {
-	const struct config *c = host.cfg;
+	const struct config *c = h->cfg;
 	cJSON *all = cJSON_AddObjectToObject(r, "settings"), *sec;
 	unsigned int i;
 
@@ -138,31 +138,31 @@ static void add_settings(cJSON *r)
 	}
 }
 
-static cJSON *status(bool all, bool on_sched)
+static cJSON *status(struct host *h, bool all, bool on_sched)
 {
 	cJSON *r = reply_ok();
 
-	cJSON_AddStringToObject(r, "policy", host.loop->policy->name);
-	cJSON_AddStringToObject(r, "policy_path", active_slot()->lp.path);
-	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - host.attached_ns) / 1e9);
-	cJSON_AddNumberToObject(r, "cpus", host.be->nr_cpus);
-	cJSON_AddBoolToObject(r, "failsafe", backend_failsafe(host.be));
-	add_settings(r);
-	add_counters(r, all);
-	add_loop(r, all);
-	add_log(r, on_sched);
+	cJSON_AddStringToObject(r, "policy", h->loop.policy->name);
+	cJSON_AddStringToObject(r, "policy_path", host_active_slot(h)->lp.path);
+	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - h->attached_ns) / 1e9);
+	cJSON_AddNumberToObject(r, "cpus", h->be->nr_cpus);
+	cJSON_AddBoolToObject(r, "failsafe", backend_failsafe(h->be));
+	add_settings(h, r);
+	add_counters(h, r, all);
+	add_loop(h, r, all);
+	add_log(h, r, on_sched);
 	return r;
 }
 
 cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sched)
 {
+	struct host *h = ctx;
 	char err[512];
 	cJSON *r, *list;
 	size_t i;
 
-	(void)ctx;
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "stats"))
-		return status(!strcmp(cmd, "stats"), on_sched);
+		return status(h, !strcmp(cmd, "stats"), on_sched);
 	if (!strcmp(cmd, "help")) {
 		r = reply_ok();
 		list = cJSON_AddObjectToObject(r, "commands");
@@ -173,23 +173,23 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 	if (!strcmp(cmd, "switch")) {
 		if (!*arg)
 			return reply_error("switch: which policy? (switch NAME)");
-		if (host_switch_policy(arg, err, sizeof(err)))
+		if (host_switch_policy(h, arg, err, sizeof(err)))
 			return reply_error(err);
 		r = reply_ok();
-		cJSON_AddStringToObject(r, "policy", host.loop->policy->name);
-		cJSON_AddNumberToObject(r, "moved", (double)host.loop->nr_held);
+		cJSON_AddStringToObject(r, "policy", h->loop.policy->name);
+		cJSON_AddNumberToObject(r, "moved", (double)h->loop.nr_held);
 		return r;
 	}
 	if (!strcmp(cmd, "reload"))
-		return host_reload(err, sizeof(err)) ? reply_error(err) : reply_ok();
+		return host_reload(h, err, sizeof(err)) ? reply_error(err) : reply_ok();
 	if (!strcmp(cmd, "set"))
-		return host_set(arg, err, sizeof(err)) ? reply_error(err) : reply_ok();
+		return host_set(h, arg, err, sizeof(err)) ? reply_error(err) : reply_ok();
 	if (!strcmp(cmd, "debug")) {
-		if (!host.obs.log)
+		if (!h->obs.log)
 			return reply_error("there is no decision log ([log] capacity = 0)");
 		if (strcmp(arg, "start") && strcmp(arg, "stop"))
 			return reply_error("debug: start or stop");
-		atomic_store(&host.loop->recording, !strcmp(arg, "start"));
+		atomic_store(&h->loop.recording, !strcmp(arg, "start"));
 		r = reply_ok();
 		cJSON_AddBoolToObject(r, "recording", !strcmp(arg, "start"));
 		return r;
@@ -198,9 +198,9 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 		struct decision_log_dump_result res;
 		const char *path = *arg ? arg : DEFAULT_DUMP_NOW;
 
-		if (!host.obs.log)
+		if (!h->obs.log)
 			return reply_error("there is no decision log ([log] capacity = 0)");
-		if (decision_log_dump(host.obs.log, path, &res, err, sizeof(err)))
+		if (decision_log_dump(h->obs.log, path, &res, err, sizeof(err)))
 			return reply_error(err);
 		r = reply_ok();
 		cJSON_AddStringToObject(r, "path", path);

@@ -3,48 +3,35 @@
  * scx_plugland: replaces the kernel's CPU scheduler with a sched_ext BPF
  * program whose decisions are made in user space by a policy plugin.
  *
- * main() is: options -> checks (sched_ext, root) -> policy init -> lock
- * memory -> load and attach -> scheduling loop -> detach -> report, with
- * a bounded restart when the kernel asks for one.
+ * main() is: arguments -> configuration -> checks (sched_ext, root) ->
+ * the host (host.h): open, run, close. Its only state is what the signal
+ * handlers set.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
-#include "bpf_backend.h"
 #include "commands.h"
+#include "host.h"
 #include "config.h"
 #include "log.h"
-#include "monitor.h"
 #include "plugin_loader.h"
-#include "sched_loop.h"
-#include "synth_backend.h"
 #include "services.h"
 #include "topology.h"
 #include "policy_slot.h"
-#include "watchdog.h"
-#include "control.h"
-#include "host_state.h"
 #include "ctl_client.h"
-#include "clock.h"
-#include <stdatomic.h>
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
-#define MAX_RESTARTS 8
-/* A run this long ends a series of restarts (say, two CPU hotplugs a day apart). */
-#define RESTART_QUIET_NS (30 * 1000000000ull)
 #define MAX_OVERRIDES 64
 
 
+/* What the signal handlers set, for the host to read between rounds. */
 static volatile sig_atomic_t stop, reload_req;
-static unsigned int stats_secs; /* -s: 0 = off */
 
 static void on_signal(int sig)
 {
@@ -52,22 +39,6 @@ static void on_signal(int sig)
 		reload_req = 1;
 	else
 		stop = 1;
-}
-
-struct host_state host;
-
-/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
- * folders `ctx` (unsafe or broken ones included: loading them says what is
- * wrong). */
-static bool plugin_exists(const char *name, const void *ctx)
-{
-	char path[PATH_MAX], err[PATH_MAX + 128];
-	int ret;
-
-	if (!strcmp(name, plugland_builtin_fifo.name))
-		return true;
-	ret = plugin_find(ctx, name, path, sizeof(path), err, sizeof(err));
-	return ret != -ENOENT && ret != -EINVAL;
 }
 
 /* --simulate N at most: an hour of decisions at a million a second. */
@@ -98,146 +69,6 @@ static void default_to_build_tree(struct config *cfg)
 	snprintf(probe, sizeof(probe), "%s/plugins", exe);
 	if (access(probe, X_OK) == 0 && strlen(probe) < sizeof(cfg->plugin_dir))
 		snprintf(cfg->plugin_dir, sizeof(cfg->plugin_dir), "%s", probe);
-}
-
-/*
- * Make fresh's plugin sections the running ones: every key one that its
- * plugin reads, then the policy reconfigured. On any refusal nothing
- * changes. Only the plugin sections change: they are what plugins read.
- */
-static int apply_plugin_sections(const struct config *fresh, char *err, size_t errlen)
-{
-	const struct plugland_policy *policy = host.loop->policy;
-	static struct config_kv saved[CONFIG_MAX_EXTRA];
-	struct config *cfg = host.cfg;
-	unsigned int nr_saved = cfg->nr_extra;
-	int ret;
-
-	if (config_check_sections(fresh, plugin_exists, fresh->plugin_dir, err, errlen) ||
-	    services_check_keys(&active_slot()->svc, fresh, err, errlen) ||
-	    observers_check_keys(&host.obs, fresh, err, errlen))
-		return -1;
-	memcpy(saved, cfg->extra, sizeof(saved));
-	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));
-	cfg->nr_extra = fresh->nr_extra;
-	ret = policy->reconfigure ? policy->reconfigure() : 0;
-	if (ret) {
-		memcpy(cfg->extra, saved, sizeof(saved));
-		cfg->nr_extra = nr_saved;
-		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name,
-			 strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
-
-int host_reload(char *err, size_t errlen)
-{
-	static struct config fresh;
-	struct config *cfg = host.cfg;
-
-	if (!*cfg->path) {
-		snprintf(err, errlen, "no configuration file to reload (started without -c)");
-		return -1;
-	}
-	config_defaults(&fresh);
-	if (config_load(&fresh, cfg->path, err, errlen) ||
-	    apply_plugin_sections(&fresh, err, errlen))
-		return -1;
-	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
-		pl_warn("reload: [scheduler] and [bpf] changes take effect at the next start");
-	pl_info("configuration reloaded from %s", cfg->path);
-	return 0;
-}
-
-int host_set(const char *assignment, char *err, size_t errlen)
-{
-	static struct config next;
-	char section[64];
-
-	snprintf(section, sizeof(section), "%.*s", (int)strcspn(assignment, "."), assignment);
-	if (config_is_host_section(section)) {
-		snprintf(err, errlen, "[%s] settings take effect at the next start; "
-			 "only plugin sections change while attached", section);
-		return -1;
-	}
-	next = *host.cfg;
-	if (config_set(&next, assignment, err, errlen) ||
-	    apply_plugin_sections(&next, err, errlen))
-		return -1;
-	pl_info("set %s", assignment);
-	return 0;
-}
-
-/* From now on the decision log attributes decisions to `name`. */
-static void name_policy(const char *name)
-{
-	host.loop->policy_id = host.next_policy_id++;
-	if (host.obs.log)
-		decision_log_set_policy(host.obs.log, host.loop->policy_id, name);
-}
-
-int host_switch_policy(const char *name, char *err, size_t errlen)
-{
-	int next = !host.active;
-	char old[64];
-
-	/* A copy: the name lives in the old plugin, unmapped by its close. */
-	snprintf(old, sizeof(old), "%s", host.loop->policy->name);
-
-	/* Both slots would share one .so's globals. */
-	if (!strcmp(name, old)) {
-		snprintf(err, errlen, "policy '%s' is already running", name);
-		return -1;
-	}
-	if (policy_slot_open(&host.slots[next], host.cfg, name, err, errlen))
-		return -1;
-	name_policy(name);
-	sched_loop_switch_policy(host.loop, &host.slots[next].lp.ops);
-	policy_slot_close(active_slot());
-	host.active = next;
-	pl_info("policy '%s' replaced by '%s' (%s); %llu tasks moved over", old, name,
-		active_slot()->lp.path, (unsigned long long)host.loop->nr_held);
-	return 0;
-}
-
-/* Before each round, on the scheduling thread. */
-static void between_rounds(void *ctx)
-{
-	char err[512];
-
-	if (reload_req) {
-		reload_req = 0;
-		if (host_reload(err, sizeof(err)))
-			pl_err("SIGHUP: %s; configuration unchanged", err);
-	}
-	control_service(ctx);
-}
-
-/*
- * The watchdog made the scheduling thread leave a stuck policy callback:
- * the policy is abandoned (never called or unloaded again) and the
- * built-in fifo takes over the tasks it held.
- */
-static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
-						  const char *callback)
-{
-	struct sched_loop *l = ctx;
-	int next = !host.active;
-
-	host.loop = l; /* --simulate runs a loop of its own */
-
-	active_slot()->abandoned = true;
-	policy_slot_close(active_slot());
-	if (policy_slot_open_fallback(&host.slots[next], host.cfg)) {
-		pl_err("the built-in fifo failed to initialise");
-		return NULL;
-	}
-	host.active = next;
-	name_policy(plugland_builtin_fifo.name);
-	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
-		stuck->name, callback ? callback : "?", l->held.count);
-	return &active_slot()->lp.ops;
 }
 
 static void usage(FILE *out)
@@ -287,133 +118,6 @@ static bool sched_ext_usable(void)
 	return true;
 }
 
-static void print_counters(struct backend *be, const struct sched_loop *l)
-{
-	struct plugland_counters c;
-
-	if (backend_counters(be, &c)) {
-		pl_warn("could not read the BPF counters");
-		return;
-	}
-	printf("scx_plugland: counters\n");
-#define PRINT_COUNTER(name, where, what) \
-	printf("  %-34s %12llu\n", what, (unsigned long long)c.name);
-	PL_COUNTERS(PRINT_COUNTER)
-#undef PRINT_COUNTER
-	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
-	       "%llu starved, %llu exits reported, %llu placed by BPF\n",
-	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
-	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
-	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved,
-	       (unsigned long long)l->st.nr_gone, (unsigned long long)l->st.nr_by_kernel);
-	fflush(stdout);
-}
-
-/* The kernel's state when it ejected us: what a stall report needs. */
-static void print_kernel_dump(const char *dump)
-{
-	size_t len = strlen(dump);
-
-	pl_err("the kernel's debug dump follows (CPUs, runnable tasks, their queues):");
-	fflush(stdout);
-	fputs(dump, stderr);
-	if (len && dump[len - 1] != '\n')
-		fputc('\n', stderr);
-	if (len == PL_EXIT_DUMP_LEN - 1)
-		fputs("(dump truncated)\n", stderr);
-}
-
-/* Attach, schedule until stopped, detach. Returns the process exit code,
- * or -1 when the kernel asked to restart. */
-static int run_once(struct config *cfg)
-{
-	struct bpf_backend_opts bo = {
-		.slice_ns = cfg->slice_us * 1000,
-		.heartbeat_ms = cfg->heartbeat_ms,
-		.ringbuf_kib = cfg->ringbuf_kib,
-		.all_kthreads = cfg->all_kthreads,
-		.resume_after_host = cfg->resume_after_host,
-		.defer_sync_wakeups = cfg->defer_sync_wakeups,
-		.failsafe_ms = cfg->failsafe_ms,
-	};
-	const struct policy_slot *slot = active_slot();
-	struct watchdog *wd = NULL;
-	struct control *ctl = NULL;
-	static struct bpf_exit_info ei; /* 32 KiB: the kernel's dump */
-	struct monitor *mon = NULL;
-	static struct sched_loop loop;
-	struct backend *be;
-	char err[512];
-	int ret;
-
-	be = bpf_backend_open(&bo, err, sizeof(err));
-	if (!be) {
-		pl_err("%s", err);
-		return 1;
-	}
-	services_set_backend(be);
-	if (sched_loop_init(&loop, be, &slot->lp.ops, cfg->tick_ms)) {
-		pl_err("out of memory");
-		bpf_backend_close(be, NULL);
-		return 1;
-	}
-	sched_loop_set_fast_wake_mode(&loop, fast_wake_mode_of(cfg->idle_direct));
-	host.loop = &loop;
-	loop.log = host.obs.log;
-	atomic_store(&loop.recording, true);
-	name_policy(slot->lp.ops.name);
-	loop.max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
-	host.be = be;
-	host.attached_ns = pl_now_ns();
-	/* Wake often enough that BPF never mistakes an idle host for a stuck
-	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
-	if (loop.wait_ms > cfg->failsafe_ms / 4)
-		loop.wait_ms = cfg->failsafe_ms / 4;
-	if (*cfg->control_socket &&
-	    !(ctl = control_start(cfg->control_socket, control_command,
-				  control_command_needs_sched, NULL, err, sizeof(err))))
-		pl_warn("control socket: %s", err);
-	loop.between_rounds = between_rounds;
-	loop.between_ctx = ctl;
-	loop.recovered = on_recovered;
-	loop.recovered_ctx = &loop;
-	loop.fallback_policy = &plugland_builtin_fifo;
-	crash_handlers_install(&loop);
-	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
-		slot->lp.path, be->nr_cpus);
-
-	if (cfg->watchdog_ms &&
-	    !(wd = watchdog_start(&loop, cfg->watchdog_ms,
-				  strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
-		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
-	if (stats_secs && !(mon = monitor_start(be, &loop, stats_secs)))
-		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
-	ret = sched_loop_run(&loop, &stop);
-	control_stop(ctl);
-	monitor_stop(mon);
-	watchdog_stop(wd);
-	bpf_backend_detach(be);
-	sched_loop_drain_decided(&loop);
-	print_counters(be, &loop);
-	services_set_backend(NULL);
-	bpf_backend_close(be, &ei);
-	sched_loop_fini(&loop);
-
-	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
-	if (*ei.msg)
-		pl_info("kernel message: %s", ei.msg);
-	if (ei.kind >= 1024 /* SCX_EXIT_ERROR */ && *ei.dump)
-		print_kernel_dump(ei.dump);
-	if (ret < 0) {
-		pl_err("scheduling loop failed: %s", strerror(-ret));
-		return 1;
-	}
-	if (scx_exit_wants_restart(&ei))
-		return -1;
-	/* Stopped by a signal (we unregistered): success. Ejected: failure. */
-	return ei.kind == 64 /* SCX_EXIT_UNREG */ || ei.kind == 1 ? 0 : 1;
-}
-
 int main(int argc, char **argv)
 {
 	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE };
@@ -437,10 +141,12 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	bool print_config = false, list = false;
 	unsigned long long simulate_n = 0;
-	struct backend *sim_be = NULL;
+	unsigned int stats_secs = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
+	static struct policy_slot probe;
+	static struct host host;
 	char err[512];
-	int opt, ret, restarts;
+	int opt, ret;
 	char *end;
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
@@ -532,8 +238,8 @@ int main(int argc, char **argv)
 		config_print(&cfg, stdout);
 		/* what a run would refuse too: a key the policy does not read */
 		topology_load("", (int)services_nr_cpus());
-		ret = policy_slot_open_configured(active_slot(), &cfg);
-		policy_slot_close(active_slot());
+		ret = policy_slot_open_configured(&probe, &cfg);
+		policy_slot_close(&probe);
 		return ret;
 	}
 	if (list)
@@ -546,77 +252,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* A simulated machine comes first: plugins are told its CPUs, and
-	 * read its clock (that of task->enq_ns) and its idle CPUs. */
-	if (simulate_n) {
-		sim_be = simulate_backend_new(simulate_n);
-		if (!sim_be) {
-			pl_err("out of memory");
-			return 1;
-		}
-		services_set_backend(sim_be);
-	}
-	/* The policy is loaded and initialised before anything is attached:
-	 * a broken one is refused while the kernel's scheduler still runs. */
-	topology_load("", (int)services_nr_cpus());
-	host.cfg = &cfg;
-	ret = policy_slot_open_configured(active_slot(), &cfg);
-	if (ret)
-		return ret;
-	pl_debug("policy '%s' from %s", active_slot()->lp.ops.name, active_slot()->lp.path);
-
 	/* Ctrl-C ends a simulation as it ends a run: a report, a sealed dump. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	ret = observers_start(&host.obs, &cfg, active_slot()->lp.ops.name, simulate_n != 0);
-	if (ret || simulate_n) {
-		struct simulate_guard guard = {
-			.watchdog_ms = cfg.watchdog_ms,
-			.max_wait_ns = (uint64_t)cfg.max_wait_ms * 1000000ull,
-			.watchdog_exits = !strcmp(cfg.watchdog_action, "exit"),
-			.recovered = on_recovered,
-		};
-
-		/* the log was made with the policy as id 0: a fallback is 1 */
-		host.next_policy_id = 1;
-		if (!ret)
-			ret = simulate(sim_be, &active_slot()->lp.ops, &stop, host.obs.log, &guard);
-		observers_stop(&host.obs);
-		policy_slot_close(active_slot());
-		services_set_backend(NULL);
-		synth_backend_free(sim_be);
+	ret = host_open(&host, &(struct host_opts){ .cfg = &cfg, .simulate = simulate_n,
+						   .stats_secs = stats_secs,
+						   .stop = &stop, .reload = &reload_req });
+	if (ret)
 		return ret;
-	}
-
-	/* Everything is allocated: from now on no page fault may wait for us. */
-	if (mlockall(MCL_CURRENT | MCL_FUTURE))
-		pl_warn("mlockall: %s: the scheduler may page-fault under memory pressure",
-			strerror(errno));
-
-	for (restarts = 0;; restarts++) {
-		uint64_t started_ns = pl_now_ns();
-
-		ret = run_once(&cfg);
-		if (ret != -1 || stop)
-			break;
-		/* Only restarts in quick succession count towards the bound. */
-		if (pl_now_ns() - started_ns >= RESTART_QUIET_NS)
-			restarts = 0;
-		if (restarts == MAX_RESTARTS) {
-			pl_err("the kernel asked to restart %d times; giving up", MAX_RESTARTS);
-			ret = 1;
-			break;
-		}
-		pl_info("the kernel asked for a restart (%d of %d)", restarts + 1, MAX_RESTARTS);
-		/* The kernel re-enqueues every task: start the policy afresh. */
-		if (policy_slot_restart(active_slot())) {
-			pl_err("policy '%s': init failed after the restart", active_slot()->lp.ops.name);
-			ret = 1;
-			break;
-		}
-	}
-	observers_stop(&host.obs);
-	policy_slot_close(active_slot());
-	return ret < 0 ? 1 : ret;
+	ret = host_run(&host);
+	host_close(&host);
+	return ret;
 }

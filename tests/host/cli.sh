@@ -182,6 +182,27 @@ else
 	failed=$((failed + 1))
 fi
 
+# A simulation offers the control socket when given one: ctl works on it
+# as on a run (status, a switch, the counters of the simulated machine).
+"$bin" -p deadline --simulate 4000000000 --set control.socket="$tmp/sim.sock" \
+	>"$tmp/out" 2>"$tmp/err" &
+sim=$!
+for _ in $(seq 50); do [ -S "$tmp/sim.sock" ] && break; sleep 0.1; done
+st1=$("$bin" ctl -S "$tmp/sim.sock" --json status 2>&1)
+sw=$("$bin" ctl -S "$tmp/sim.sock" switch lottery 2>&1)
+st2=$("$bin" ctl -S "$tmp/sim.sock" --json stats 2>&1)
+kill -INT $sim
+wait $sim
+rc=$?
+if [ $rc = 0 ] && grep -q '"policy":"deadline"' <<<"$st1" && grep -q '"policy":"lottery"' <<<"$st2" &&
+	grep -q '"nr_user_dispatches":[1-9]' <<<"$st2" && grep -q '"nr_switches":1' <<<"$st2" &&
+	grep -q "policy 'deadline' replaced by 'lottery'" "$tmp/err"; then
+	echo "PASS --simulate with a control socket: ctl status, switch, stats"
+else
+	echo "FAIL --simulate with a control socket (exit $rc):"; echo "$st1"; echo "$sw"; echo "$st2"
+	cat "$tmp/err"; failed=$((failed + 1))
+fi
+
 # --simulate N makes exactly N decisions, even when fewer than one
 # dispatch() of every task (16 of them) would carry.
 for policy in fifo deadline lottery rules; do

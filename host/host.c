@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host object (host.h): one way to assemble the policy, the loop, its
+ * guards (watchdog, crash handlers, starvation guard, recovery), the
+ * observers and the control socket, whichever backend runs under it.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "bpf_backend.h"
+#include "clock.h"
+#include "control.h"
+#include "fast_wake.h"
+#include "host.h"
+#include "log.h"
+#include "monitor.h"
+#include "plugin_loader.h"
+#include "services.h"
+#include "synth_backend.h"
+#include "topology.h"
+#include "watchdog.h"
+
+#define MAX_RESTARTS 8
+/* A run this long ends a series of restarts (say, two CPU hotplugs a day apart). */
+#define RESTART_QUIET_NS (30 * 1000000000ull)
+/* The simulated machine of --simulate. */
+#define SIMULATE_CPUS 4
+#define SIMULATE_TASKS 16
+
+extern const struct plugland_policy plugland_builtin_fifo;
+
+/*
+ * Make fresh's plugin sections the running ones: every key one that its
+ * plugin reads, then the policy reconfigured. On any refusal nothing
+ * changes. Only the plugin sections change: they are what plugins read.
+ */
+static int apply_plugin_sections(struct host *h, const struct config *fresh, char *err,
+				 size_t errlen)
+{
+	const struct plugland_policy *policy = h->loop.policy;
+	static struct config_kv saved[CONFIG_MAX_EXTRA];
+	struct config *cfg = h->cfg;
+	unsigned int nr_saved = cfg->nr_extra;
+	int ret;
+
+	if (config_check_sections(fresh, plugin_exists, fresh->plugin_dir, err, errlen) ||
+	    services_check_keys(&host_active_slot(h)->svc, fresh, err, errlen) ||
+	    observers_check_keys(&h->obs, fresh, err, errlen))
+		return -1;
+	memcpy(saved, cfg->extra, sizeof(saved));
+	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));
+	cfg->nr_extra = fresh->nr_extra;
+	ret = policy->reconfigure ? policy->reconfigure() : 0;
+	if (ret) {
+		memcpy(cfg->extra, saved, sizeof(saved));
+		cfg->nr_extra = nr_saved;
+		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name,
+			 strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+int host_reload(struct host *h, char *err, size_t errlen)
+{
+	static struct config fresh;
+	struct config *cfg = h->cfg;
+
+	if (!*cfg->path) {
+		snprintf(err, errlen, "no configuration file to reload (started without -c)");
+		return -1;
+	}
+	config_defaults(&fresh);
+	if (config_load(&fresh, cfg->path, err, errlen) ||
+	    apply_plugin_sections(h, &fresh, err, errlen))
+		return -1;
+	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
+		pl_warn("reload: [scheduler] and [bpf] changes take effect at the next start");
+	pl_info("configuration reloaded from %s", cfg->path);
+	return 0;
+}
+
+int host_set(struct host *h, const char *assignment, char *err, size_t errlen)
+{
+	static struct config next;
+	char section[64];
+
+	snprintf(section, sizeof(section), "%.*s", (int)strcspn(assignment, "."), assignment);
+	if (config_is_host_section(section)) {
+		snprintf(err, errlen, "[%s] settings take effect at the next start; "
+			 "only plugin sections change while attached", section);
+		return -1;
+	}
+	next = *h->cfg;
+	if (config_set(&next, assignment, err, errlen) ||
+	    apply_plugin_sections(h, &next, err, errlen))
+		return -1;
+	pl_info("set %s", assignment);
+	return 0;
+}
+
+/* From now on the decision log attributes decisions to `name`. */
+static void name_policy(struct host *h, const char *name)
+{
+	h->loop.policy_id = h->next_policy_id++;
+	if (h->obs.log)
+		decision_log_set_policy(h->obs.log, h->loop.policy_id, name);
+}
+
+int host_switch_policy(struct host *h, const char *name, char *err, size_t errlen)
+{
+	int next = !h->active;
+	char old[64];
+
+	/* A copy: the name lives in the old plugin, unmapped by its close. */
+	snprintf(old, sizeof(old), "%s", h->loop.policy->name);
+
+	/* Both slots would share one .so's globals. */
+	if (!strcmp(name, old)) {
+		snprintf(err, errlen, "policy '%s' is already running", name);
+		return -1;
+	}
+	if (policy_slot_open(&h->slots[next], h->cfg, name, err, errlen))
+		return -1;
+	name_policy(h, name);
+	sched_loop_switch_policy(&h->loop, &h->slots[next].lp.ops);
+	policy_slot_close(host_active_slot(h));
+	h->active = next;
+	pl_info("policy '%s' replaced by '%s' (%s); %llu tasks moved over", old, name,
+		host_active_slot(h)->lp.path, (unsigned long long)h->loop.nr_held);
+	return 0;
+}
+
+/* Before each round, on the scheduling thread: SIGHUP, control requests. */
+static void between_rounds(void *ctx)
+{
+	struct host *h = ctx;
+	char err[512];
+
+	if (*h->o.reload) {
+		*h->o.reload = 0;
+		if (host_reload(h, err, sizeof(err)))
+			pl_err("SIGHUP: %s; configuration unchanged", err);
+	}
+	if (h->ctl)
+		control_service(h->ctl);
+}
+
+/*
+ * The watchdog made the scheduling thread leave a stuck policy callback:
+ * the policy is abandoned (never called or unloaded again) and the
+ * built-in fifo takes over the tasks it held.
+ */
+static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
+						  const char *callback)
+{
+	struct host *h = ctx;
+	int next = !h->active;
+
+	host_active_slot(h)->abandoned = true;
+	policy_slot_close(host_active_slot(h));
+	if (policy_slot_open_fallback(&h->slots[next], h->cfg)) {
+		pl_err("the built-in fifo failed to initialise");
+		return NULL;
+	}
+	h->active = next;
+	name_policy(h, plugland_builtin_fifo.name);
+	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
+		stuck->name, callback ? callback : "?", h->loop.held.count);
+	return &host_active_slot(h)->lp.ops;
+}
+
+static void print_counters(struct host *h)
+{
+	const struct sched_loop *l = &h->loop;
+	struct plugland_counters c;
+
+	if (backend_counters(h->be, &c)) {
+		pl_warn("could not read the BPF counters");
+		return;
+	}
+	printf("scx_plugland: counters\n");
+#define PRINT_COUNTER(name, where, what) \
+	printf("  %-34s %12llu\n", what, (unsigned long long)c.name);
+	PL_COUNTERS(PRINT_COUNTER)
+#undef PRINT_COUNTER
+	printf("  policy %-27s %12llu enqueued, %llu dispatched, %llu refused, %llu invalid, "
+	       "%llu starved, %llu exits reported, %llu placed by BPF\n",
+	       l->policy->name, (unsigned long long)l->st.nr_enqueued,
+	       (unsigned long long)l->st.nr_dispatched, (unsigned long long)l->st.nr_refused,
+	       (unsigned long long)l->st.nr_invalid, (unsigned long long)l->st.nr_starved,
+	       (unsigned long long)l->st.nr_gone, (unsigned long long)l->st.nr_by_kernel);
+	fflush(stdout);
+}
+
+/* The kernel's state when it ejected us: what a stall report needs. */
+static void print_kernel_dump(const char *dump)
+{
+	size_t len = strlen(dump);
+
+	pl_err("the kernel's debug dump follows (CPUs, runnable tasks, their queues):");
+	fflush(stdout);
+	fputs(dump, stderr);
+	if (len && dump[len - 1] != '\n')
+		fputc('\n', stderr);
+	if (len == PL_EXIT_DUMP_LEN - 1)
+		fputs("(dump truncated)\n", stderr);
+}
+
+/* What the simulated machine gave each task, and whether it stayed sane. */
+static int report_simulation(struct host *h, int ret)
+{
+	const struct synth_stats *st = synth_backend_stats(h->sim_be);
+	uint64_t min = UINT64_MAX, max = 0;
+	const struct sched_loop *l = &h->loop;
+	uint32_t i;
+
+	for (i = 0; i < SIMULATE_TASKS; i++) {
+		uint64_t n = synth_backend_task(h->sim_be, i)->nr_dispatched;
+
+		min = n < min ? n : min;
+		max = n > max ? n : max;
+	}
+	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
+	       "  %.3f s of simulated time, CPUs busy %.1f%%\n"
+	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
+	       "  refused %llu, starved %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
+	       (unsigned long long)st->nr_dispatched, l->policy->name, h->sim_be->nr_cpus,
+	       SIMULATE_TASKS, (double)st->now_ns / 1e9,
+	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / h->sim_be->nr_cpus :
+			    0.0,
+	       (unsigned long long)min, (unsigned long long)max,
+	       (unsigned long long)l->st.nr_refused, (unsigned long long)l->st.nr_starved,
+	       (unsigned long long)l->st.nr_invalid, (unsigned long long)st->nr_stale,
+	       (unsigned long long)st->nr_double, (unsigned long long)st->nr_unknown);
+	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
+}
+
+/*
+ * One scheduling run on backend be, whatever it is: the loop wired to the
+ * policy, the log, the guards and the control socket; run until stopped
+ * or the backend ends; everything unwired. The loop's return value.
+ */
+static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
+{
+	const struct config *cfg = h->cfg;
+	struct sched_loop *l = &h->loop;
+	struct watchdog *wd = NULL;
+	struct monitor *mon = NULL;
+	char err[512];
+	int ret;
+
+	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, tick_ms)) {
+		pl_err("out of memory");
+		return -ENOMEM;
+	}
+	h->be = be;
+	h->attached_ns = pl_now_ns();
+	sched_loop_set_fast_wake_mode(l, fast_wake_mode_of(cfg->idle_direct));
+	l->log = h->obs.log;
+	atomic_store(&l->recording, h->obs.log != NULL);
+	name_policy(h, host_active_slot(h)->lp.ops.name);
+	l->max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
+	/* Wake often enough that BPF never mistakes an idle host for a stuck
+	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
+	if (l->wait_ms > cfg->failsafe_ms / 4)
+		l->wait_ms = cfg->failsafe_ms / 4;
+	/* A simulation has one only when asked for ([control] socket set to
+	 * another path than a real run's): ctl then works on it as on a run. */
+	if (*cfg->control_socket &&
+	    (!h->sim_be || strcmp(cfg->control_socket, PLUGLAND_CONTROL_SOCKET)) &&
+	    !(h->ctl = control_start(cfg->control_socket, control_command,
+				     control_command_needs_sched, h, err, sizeof(err))))
+		pl_warn("control socket: %s", err);
+	l->between_rounds = between_rounds;
+	l->between_ctx = h;
+	l->recovered = on_recovered;
+	l->recovered_ctx = h;
+	l->fallback_policy = &plugland_builtin_fifo;
+	crash_handlers_install(l);
+	if (cfg->watchdog_ms &&
+	    !(wd = watchdog_start(l, cfg->watchdog_ms,
+				  strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
+		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
+	if (h->o.stats_secs && !(mon = monitor_start(be, l, h->o.stats_secs)))
+		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
+
+	ret = sched_loop_run(l, h->o.stop);
+
+	control_stop(h->ctl);
+	h->ctl = NULL;
+	monitor_stop(mon);
+	watchdog_stop(wd);
+	return ret;
+}
+
+/* Attach, schedule until stopped, detach. Returns the process exit code,
+ * or -1 when the kernel asked to restart. */
+static int attach_once(struct host *h)
+{
+	const struct config *cfg = h->cfg;
+	struct bpf_backend_opts bo = {
+		.slice_ns = cfg->slice_us * 1000,
+		.heartbeat_ms = cfg->heartbeat_ms,
+		.ringbuf_kib = cfg->ringbuf_kib,
+		.all_kthreads = cfg->all_kthreads,
+		.resume_after_host = cfg->resume_after_host,
+		.defer_sync_wakeups = cfg->defer_sync_wakeups,
+		.failsafe_ms = cfg->failsafe_ms,
+	};
+	static struct bpf_exit_info ei; /* 32 KiB: the kernel's dump */
+	const struct policy_slot *slot = host_active_slot(h);
+	struct backend *be;
+	char err[512];
+	int ret;
+
+	be = bpf_backend_open(&bo, err, sizeof(err));
+	if (!be) {
+		pl_err("%s", err);
+		return 1;
+	}
+	services_set_backend(be);
+	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
+		slot->lp.path, be->nr_cpus);
+	ret = run_loop(h, be, cfg->tick_ms);
+	if (ret == -ENOMEM) {
+		services_set_backend(NULL);
+		bpf_backend_close(be, NULL);
+		return 1;
+	}
+	bpf_backend_detach(be);
+	sched_loop_drain_decided(&h->loop);
+	print_counters(h);
+	services_set_backend(NULL);
+	bpf_backend_close(be, &ei);
+	h->be = NULL;
+	sched_loop_fini(&h->loop);
+
+	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
+	if (*ei.msg)
+		pl_info("kernel message: %s", ei.msg);
+	if (ei.kind >= 1024 /* SCX_EXIT_ERROR */ && *ei.dump)
+		print_kernel_dump(ei.dump);
+	if (ret < 0) {
+		pl_err("scheduling loop failed: %s", strerror(-ret));
+		return 1;
+	}
+	if (scx_exit_wants_restart(&ei))
+		return -1;
+	/* Stopped by a signal (we unregistered): success. Ejected: failure. */
+	return ei.kind == 64 /* SCX_EXIT_UNREG */ || ei.kind == 1 ? 0 : 1;
+}
+
+/* On the kernel: attached until stopped, again when the kernel asks (a
+ * bounded number of times in quick succession). */
+static int run_kernel(struct host *h)
+{
+	int ret, restarts;
+
+	/* Everything is allocated: from now on no page fault may wait for us. */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		pl_warn("mlockall: %s: the scheduler may page-fault under memory pressure",
+			strerror(errno));
+	for (restarts = 0;; restarts++) {
+		uint64_t started_ns = pl_now_ns();
+
+		ret = attach_once(h);
+		if (ret != -1 || *h->o.stop)
+			break;
+		/* Only restarts in quick succession count towards the bound. */
+		if (pl_now_ns() - started_ns >= RESTART_QUIET_NS)
+			restarts = 0;
+		if (restarts == MAX_RESTARTS) {
+			pl_err("the kernel asked to restart %d times; giving up", MAX_RESTARTS);
+			ret = 1;
+			break;
+		}
+		pl_info("the kernel asked for a restart (%d of %d)", restarts + 1, MAX_RESTARTS);
+		/* The kernel re-enqueues every task: start the policy afresh. */
+		if (policy_slot_restart(host_active_slot(h))) {
+			pl_err("policy '%s': init failed after the restart",
+			       host_active_slot(h)->lp.ops.name);
+			ret = 1;
+			break;
+		}
+	}
+	return ret < 0 ? 1 : ret;
+}
+
+/*
+ * --simulate N: the policy on the simulated machine (no kernel, no root)
+ * for N decisions, under the guards of a real run, and a report of what
+ * each task got. For trying a policy on any machine, and for the SDK's
+ * out-of-tree test.
+ */
+static int run_simulated(struct host *h)
+{
+	int ret = run_loop(h, h->sim_be, 100);
+
+	if (ret == -ENOMEM)
+		return 1;
+	ret = report_simulation(h, ret);
+	h->be = NULL;
+	sched_loop_fini(&h->loop);
+	return ret;
+}
+
+int host_open(struct host *h, const struct host_opts *o)
+{
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	h->o = *o;
+	h->cfg = o->cfg;
+	/* A simulated machine comes first: plugins are told its CPUs, and
+	 * read its clock (that of task->enq_ns) and its idle CPUs. */
+	if (o->simulate) {
+		struct synth_opts so = { .nr_cpus = SIMULATE_CPUS, .nr_tasks = SIMULATE_TASKS,
+					 .max_dispatches = o->simulate };
+
+		h->sim_be = synth_backend_new(&so);
+		if (!h->sim_be) {
+			pl_err("out of memory");
+			return 1;
+		}
+		services_set_backend(h->sim_be);
+	}
+	/* The policy is loaded and initialised before anything is attached:
+	 * a broken one is refused while the kernel's scheduler still runs. */
+	topology_load("", (int)services_nr_cpus());
+	ret = policy_slot_open_configured(host_active_slot(h), h->cfg);
+	if (ret)
+		goto fail;
+	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
+		 host_active_slot(h)->lp.path);
+	ret = observers_start(&h->obs, h->cfg, host_active_slot(h)->lp.ops.name, o->simulate != 0);
+	if (ret) {
+		observers_stop(&h->obs);
+		policy_slot_close(host_active_slot(h));
+		goto fail;
+	}
+	return 0;
+fail:
+	services_set_backend(NULL);
+	synth_backend_free(h->sim_be);
+	h->sim_be = NULL;
+	return ret;
+}
+
+int host_run(struct host *h)
+{
+	return h->sim_be ? run_simulated(h) : run_kernel(h);
+}
+
+void host_close(struct host *h)
+{
+	observers_stop(&h->obs);
+	policy_slot_close(host_active_slot(h));
+	if (h->sim_be) {
+		services_set_backend(NULL);
+		synth_backend_free(h->sim_be);
+		h->sim_be = NULL;
+	}
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host: one object owns the policy slots, the observers (decision log,
+ * async plugins), the loop, the backend and the control socket, for a run
+ * on the kernel and for --simulate alike.
+ *
+ *   host_open()   the backend of a simulation first (plugins are told its
+ *                 CPUs and clock), the policy's init(), the observers
+ *   host_run()    schedule until stopped: on the kernel, attach, run,
+ *                 detach, with a bounded restart when the kernel asks; or
+ *                 the simulated machine for its decisions; then a report
+ *   host_close()  the observers stopped, the policy's exit()
+ *
+ * Changed only on the scheduling thread while it runs (SIGHUP reloads,
+ * watchdog recoveries and control commands run there, between rounds).
+ */
+#ifndef PLUGLAND_HOST_H
+#define PLUGLAND_HOST_H
+
+#include <signal.h>
+#include <cjson/cJSON.h>
+#include "backend.h"
+#include "config.h"
+#include "observers.h"
+#include "policy_slot.h"
+#include "sched_loop.h"
+
+struct host_opts {
+	struct config *cfg;		/* kept: reload and set change it */
+	uint64_t simulate;		/* decisions on a simulated machine; 0: the kernel */
+	unsigned int stats_secs;	/* --stats period; 0: off */
+	/* Set by the caller's signal handlers: stop the run; re-read the file. */
+	volatile sig_atomic_t *stop, *reload;
+};
+
+struct host {
+	struct host_opts o;
+	struct config *cfg;
+	struct policy_slot slots[2];	/* the active one and the one a switch opens */
+	int active;
+	struct sched_loop loop;
+	struct backend *be;		/* attached, or the simulated machine */
+	struct backend *sim_be;		/* the simulated machine, owned */
+	struct control *ctl;		/* the control socket while running, or NULL */
+	uint64_t attached_ns;
+	struct observers obs;
+	uint16_t next_policy_id;	/* the decision log's name for the next policy */
+};
+
+/* 0, or the process exit status (1: failure; 2: refused configuration). */
+int host_open(struct host *h, const struct host_opts *o);
+/* The process exit status. */
+int host_run(struct host *h);
+void host_close(struct host *h);
+
+static inline struct policy_slot *host_active_slot(struct host *h)
+{
+	return &h->slots[h->active];
+}
+
+/* Re-read the ini file's plugin sections and reconfigure the policy.
+ * 0, or -1 with a message in err. */
+int host_reload(struct host *h, char *err, size_t errlen);
+/* `ctl set SECTION.KEY=VALUE` of a plugin section, checked and applied
+ * like a reload. 0, or -1 with one line in err. */
+int host_set(struct host *h, const char *assignment, char *err, size_t errlen);
+/* Switch to policy `name` with the held tasks. 0, or -1 with err. */
+int host_switch_policy(struct host *h, const char *name, char *err, size_t errlen);
+
+/* The control socket's commands (control.h's handler, ctx: the host). */
+cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sched);
+bool control_command_needs_sched(const char *cmd);
+
+#endif
