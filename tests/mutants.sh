@@ -26,6 +26,8 @@ mutants=(
 "held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"
 "loader-major#host/plugin_loader.c#	if (p->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
 "async-loader-major#host/plugin_loader.c#	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"vm:set-ignored#host/host.c#	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));#	(void)saved;#vm:ctl"
+"vm:switch-uncounted#host/sched_loop.c#	l->st.nr_switches++;#	(void)0;#vm:swap"
 "vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
 "vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
