@@ -342,16 +342,3 @@ void policy_unload(struct loaded_policy *lp)
 {
 	plugin_close(&lp->handle, &lp->fd);
 }
-
-extern const struct plugland_policy plugland_builtin_fifo;
-
-bool plugin_exists(const char *name, const void *dirs)
-{
-	char path[PATH_MAX], err[PATH_MAX + 128];
-	int ret;
-
-	if (!strcmp(name, plugland_builtin_fifo.name))
-		return true;
-	ret = plugin_find(dirs, name, path, sizeof(path), err, sizeof(err));
-	return ret != -ENOENT && ret != -EINVAL;
-}

@@ -55,9 +55,5 @@ int async_load(const char *dirs, const char *name, struct loaded_async *out,
 void async_unload(struct loaded_async *la);
 /* NAME.so exports an async plugin (for --list-plugins). */
 bool plugin_is_async(const char *dirs, const char *name);
-/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
- * folders `dirs` (unsafe or broken ones included: loading them says what
- * is wrong). The shape config_check_sections() takes. */
-bool plugin_exists(const char *name, const void *dirs);
 
 #endif

@@ -149,3 +149,14 @@ void policy_slot_close(struct policy_slot *s)
 	}
 	s->open = false;
 }
+
+bool plugin_exists(const char *name, const void *dirs)
+{
+	char path[PATH_MAX], err[PATH_MAX + 128];
+	int ret;
+
+	if (!strcmp(name, plugland_builtin_fifo.name))
+		return true;
+	ret = plugin_find(dirs, name, path, sizeof(path), err, sizeof(err));
+	return ret != -ENOENT && ret != -EINVAL;
+}

@@ -43,4 +43,9 @@ int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg);
 int policy_slot_restart(struct policy_slot *s);
 void policy_slot_close(struct policy_slot *s);
 
+/* A plugin section's name: the built-in fifo, or a NAME.so in the plugin
+ * folders `dirs` (unsafe or broken ones included: loading them says what
+ * is wrong). The shape config_check_sections() takes. */
+bool plugin_exists(const char *name, const void *dirs);
+
 #endif
