@@ -126,3 +126,19 @@ load_with_hackbench() {
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
 }
+
+# wait_gone PID SECONDS: 0 once PID has exited, 1 if it still runs then.
+wait_gone() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		[ "$i" -ge "$2" ] && return 1
+		sleep 1
+		i=$((i + 1))
+	done
+}
+
+# task_states COMM: how many of COMM's tasks are in each state (R, S, T...).
+task_states() {
+	cat /proc/[0-9]*/task/[0-9]*/stat 2>/dev/null |
+		awk -v c="($1)" '$2 == c { n[$3]++ } END { for (s in n) printf "%s %d, ", s, n[s] }'
+}
