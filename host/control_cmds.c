@@ -123,7 +123,7 @@ static void add_log(struct host *h, cJSON *r, bool on_sched)
 /* The plugin settings in effect, by section: what reload and set changed. */
 static void add_settings(struct host *h, cJSON *r)
 {
-	const struct config *c = h->cfg;
+	const struct config *c = h->o.cfg;
 	cJSON *all = cJSON_AddObjectToObject(r, "settings"), *sec;
 	unsigned int i;
 

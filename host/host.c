@@ -41,7 +41,7 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 {
 	const struct plugland_policy *policy = h->loop.policy;
 	static struct config_kv saved[CONFIG_MAX_EXTRA];
-	struct config *cfg = h->cfg;
+	struct config *cfg = h->o.cfg;
 	unsigned int nr_saved = cfg->nr_extra;
 	int ret;
 
@@ -66,7 +66,7 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 int host_reload(struct host *h, char *err, size_t errlen)
 {
 	static struct config fresh;
-	struct config *cfg = h->cfg;
+	struct config *cfg = h->o.cfg;
 
 	if (!*cfg->path) {
 		snprintf(err, errlen, "no configuration file to reload (started without -c)");
@@ -93,7 +93,7 @@ int host_set(struct host *h, const char *assignment, char *err, size_t errlen)
 			 "only plugin sections change while attached", section);
 		return -1;
 	}
-	next = *h->cfg;
+	next = *h->o.cfg;
 	if (config_set(&next, assignment, err, errlen) ||
 	    apply_plugin_sections(h, &next, err, errlen))
 		return -1;
@@ -122,7 +122,7 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 		snprintf(err, errlen, "policy '%s' is already running", name);
 		return -1;
 	}
-	if (policy_slot_open(&h->slots[next], h->cfg, name, err, errlen))
+	if (policy_slot_open(&h->slots[next], h->o.cfg, name, err, errlen))
 		return -1;
 	name_policy(h, name);
 	sched_loop_switch_policy(&h->loop, &h->slots[next].lp.ops);
@@ -161,7 +161,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 
 	host_active_slot(h)->abandoned = true;
 	policy_slot_close(host_active_slot(h));
-	if (policy_slot_open_fallback(&h->slots[next], h->cfg)) {
+	if (policy_slot_open_fallback(&h->slots[next], h->o.cfg)) {
 		pl_err("the built-in fifo failed to initialise");
 		return NULL;
 	}
@@ -245,7 +245,7 @@ static int report_simulation(struct host *h, int ret)
  */
 static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
 {
-	const struct config *cfg = h->cfg;
+	const struct config *cfg = h->o.cfg;
 	struct sched_loop *l = &h->loop;
 	struct watchdog *wd = NULL;
 	struct monitor *mon = NULL;
@@ -300,7 +300,7 @@ static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
  * or -1 when the kernel asked to restart. */
 static int attach_once(struct host *h)
 {
-	const struct config *cfg = h->cfg;
+	const struct config *cfg = h->o.cfg;
 	struct bpf_backend_opts bo = {
 		.slice_ns = cfg->slice_us * 1000,
 		.heartbeat_ms = cfg->heartbeat_ms,
@@ -413,7 +413,6 @@ int host_open(struct host *h, const struct host_opts *o)
 
 	memset(h, 0, sizeof(*h));
 	h->o = *o;
-	h->cfg = o->cfg;
 	/* A simulated machine comes first: plugins are told its CPUs, and
 	 * read its clock (that of task->enq_ns) and its idle CPUs. */
 	if (o->simulate) {
@@ -430,12 +429,12 @@ int host_open(struct host *h, const struct host_opts *o)
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
 	topology_load("", (int)services_nr_cpus());
-	ret = policy_slot_open_configured(host_active_slot(h), h->cfg);
+	ret = policy_slot_open_configured(host_active_slot(h), h->o.cfg);
 	if (ret)
 		goto fail;
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
 		 host_active_slot(h)->lp.path);
-	ret = observers_start(&h->obs, h->cfg, host_active_slot(h)->lp.ops.name, o->simulate != 0);
+	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name, o->simulate != 0);
 	if (ret) {
 		observers_stop(&h->obs);
 		policy_slot_close(host_active_slot(h));

@@ -34,8 +34,7 @@ struct host_opts {
 };
 
 struct host {
-	struct host_opts o;
-	struct config *cfg;
+	struct host_opts o;		/* o.cfg: the configuration in force */
 	struct policy_slot slots[2];	/* the active one and the one a switch opens */
 	int active;
 	struct sched_loop loop;
