@@ -31,6 +31,7 @@ mutants=(
 "vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
 "vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
 "vm:leftovers-stuck#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;#	if (!shared.ordered || !pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;#vm:leftovers"
+"vm:leftovers-uncounted#bpf/plugland.bpf.c#		COUNT(nr_ordered_leftovers);#		(void)0;#vm:leftovers"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
 
