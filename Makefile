@@ -53,7 +53,7 @@ PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildca
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-TEST_PLUGINS := no_symbol wrong_abi newer_abi older_abi null_enqueue init_fails misnamed good \
+TEST_PLUGINS := no_symbol wrong_abi newer_abi abi_1 null_enqueue init_fails misnamed good \
 		async_wrong_abi async_small async_good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
@@ -373,6 +373,7 @@ $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(
 
 # Their tests dlopen the built .so files (tests/unit/policy_harness.c).
 PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules test_hot_path_alloc \
+		  test_two_instances \
 		  test_stats test_logger)
 $(PLUGIN_TESTS): $(O)/tests/unit/policy_harness.o $(PLUGIN_SOS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \

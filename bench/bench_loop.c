@@ -220,18 +220,18 @@ int main(int argc, char **argv)
 		struct sched_loop loop;
 		struct backend *be = bench_backend_new(nr_cpus, nr_tasks, decisions);
 		uint64_t c0, c1, w0, w1, n, bad;
+		void *ctx;
 
 		if (!be) {
 			fprintf(stderr, "bench_loop: out of memory\n");
 			return 1;
 		}
-		services_set_backend(be);
-		services_init(&svc, lp.ops.name, &cfg, nr_cpus, cfg.slice_us * 1000);
-		if (lp.ops.init(&svc.host)) {
+		services_init(&svc, lp.ops.name, &cfg, &be, cfg.slice_us * 1000);
+		if (lp.ops.init(&svc.host, &ctx)) {
 			fprintf(stderr, "bench_loop: policy %s: init failed\n", policy);
 			return 1;
 		}
-		if (sched_loop_init(&loop, be, &lp.ops, cfg.tick_ms)) {
+		if (sched_loop_init(&loop, be, &lp.ops, ctx, cfg.tick_ms)) {
 			fprintf(stderr, "bench_loop: out of memory\n");
 			return 1;
 		}
@@ -262,8 +262,7 @@ int main(int argc, char **argv)
 		if (log)
 			log_detach(&loop, log);
 		sched_loop_fini(&loop);
-		lp.ops.exit();
-		services_set_backend(NULL);
+		lp.ops.exit(ctx);
 		bench_backend_free(be);
 	}
 

@@ -22,6 +22,7 @@ struct async_runner {
 	char name[64];
 	pthread_t thread;
 	struct plugland_decision *buf;	/* o.batch records: what consume() sees */
+	void *ctx;			/* what the plugin's init() stored */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;		/* stop was requested, or init() returned */
@@ -71,7 +72,7 @@ static bool feed(struct async_runner *r, bool final)
 		pthread_mutex_unlock(&r->lock);
 		if (!n)
 			return true;
-		r->o.plugin->consume(r->buf, n, &span);
+		r->o.plugin->consume(r->ctx, r->buf, n, &span);
 		pthread_mutex_lock(&r->lock);
 		r->nr_consumed += n;
 		r->nr_calls++;
@@ -116,7 +117,7 @@ static void *runner_main(void *arg)
 	const struct plugland_async *p = r->o.plugin;
 	struct timespec next;
 	bool abandoned, fed = true;
-	int ret = p->init ? p->init(r->o.host) : 0;
+	int ret = p->init ? p->init(r->o.host, &r->ctx) : 0;
 
 	pthread_mutex_lock(&r->lock);
 	r->init_returned = true;
@@ -145,7 +146,7 @@ static void *runner_main(void *arg)
 		pthread_mutex_unlock(&r->lock);
 	}
 	if (fed && feed(r, true) && p->exit)
-		p->exit();
+		p->exit(r->ctx);
 out:
 	pthread_mutex_lock(&r->lock);
 	r->finished = true;

@@ -52,7 +52,7 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 	memcpy(saved, cfg->extra, sizeof(saved));
 	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));
 	cfg->nr_extra = fresh->nr_extra;
-	ret = policy->reconfigure ? policy->reconfigure() : 0;
+	ret = policy->reconfigure ? policy->reconfigure(h->loop.policy_ctx) : 0;
 	if (ret) {
 		memcpy(cfg->extra, saved, sizeof(saved));
 		cfg->nr_extra = nr_saved;
@@ -117,7 +117,7 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 	/* A copy: the name lives in the old plugin, unmapped by its close. */
 	snprintf(old, sizeof(old), "%s", h->loop.policy->name);
 
-	/* Both slots would share one .so's globals. */
+	/* Nothing to switch to (and the new instance would get the same settings). */
 	if (!strcmp(name, old)) {
 		snprintf(err, errlen, "policy '%s' is already running", name);
 		return -1;
@@ -125,7 +125,7 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 	if (policy_slot_open(&h->slots[next], h->o.cfg, name, err, errlen))
 		return -1;
 	name_policy(h, name);
-	sched_loop_switch_policy(&h->loop, &h->slots[next].lp.ops);
+	sched_loop_switch_policy(&h->loop, &h->slots[next].lp.ops, h->slots[next].ctx);
 	policy_slot_close(host_active_slot(h));
 	h->active = next;
 	pl_info("policy '%s' replaced by '%s' (%s); %llu tasks moved over", old, name,
@@ -154,7 +154,7 @@ static void between_rounds(void *ctx)
  * built-in fifo takes over the tasks it held.
  */
 static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
-						  const char *callback)
+						  const char *callback, void **next_ctx)
 {
 	struct host *h = ctx;
 	int next = !h->active;
@@ -169,6 +169,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 	name_policy(h, plugland_builtin_fifo.name);
 	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
 		stuck->name, callback ? callback : "?", h->loop.held.count);
+	*next_ctx = host_active_slot(h)->ctx;
 	return &host_active_slot(h)->lp.ops;
 }
 
@@ -252,7 +253,7 @@ static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
 	char err[512];
 	int ret;
 
-	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, tick_ms)) {
+	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, host_active_slot(h)->ctx, tick_ms)) {
 		pl_err("out of memory");
 		return -ENOMEM;
 	}
@@ -321,21 +322,20 @@ static int attach_once(struct host *h)
 		pl_err("%s", err);
 		return 1;
 	}
-	services_set_backend(be);
+	h->be = be; /* the policy's services now reach it */
 	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
 		slot->lp.path, be->nr_cpus);
 	ret = run_loop(h, be, cfg->tick_ms);
 	if (ret == -ENOMEM) {
-		services_set_backend(NULL);
+		h->be = NULL;
 		bpf_backend_close(be, NULL);
 		return 1;
 	}
 	bpf_backend_detach(be);
 	sched_loop_drain_decided(&h->loop);
 	print_counters(h);
-	services_set_backend(NULL);
-	bpf_backend_close(be, &ei);
 	h->be = NULL;
+	bpf_backend_close(be, &ei);
 	sched_loop_fini(&h->loop);
 
 	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
@@ -424,17 +424,19 @@ int host_open(struct host *h, const struct host_opts *o)
 			pl_err("out of memory");
 			return 1;
 		}
-		services_set_backend(h->sim_be);
+		h->be = h->sim_be;
 	}
+	h->slots[0].be = h->slots[1].be = &h->be;
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
-	topology_load("", (int)services_nr_cpus());
+	topology_load("", (int)services_nr_cpus(h->be));
 	ret = policy_slot_open_configured(host_active_slot(h), h->o.cfg);
 	if (ret)
 		goto fail;
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
 		 host_active_slot(h)->lp.path);
-	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name, o->simulate != 0);
+	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name,
+			      h->sim_be ? &h->sim_be : NULL);
 	if (ret) {
 		observers_stop(&h->obs);
 		policy_slot_close(host_active_slot(h));
@@ -442,7 +444,7 @@ int host_open(struct host *h, const struct host_opts *o)
 	}
 	return 0;
 fail:
-	services_set_backend(NULL);
+	h->be = NULL;
 	synth_backend_free(h->sim_be);
 	h->sim_be = NULL;
 	return ret;
@@ -458,7 +460,7 @@ void host_close(struct host *h)
 	observers_stop(&h->obs);
 	policy_slot_close(host_active_slot(h));
 	if (h->sim_be) {
-		services_set_backend(NULL);
+		h->be = NULL;
 		synth_backend_free(h->sim_be);
 		h->sim_be = NULL;
 	}

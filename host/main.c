@@ -237,7 +237,7 @@ int main(int argc, char **argv)
 	if (print_config) {
 		config_print(&cfg, stdout);
 		/* what a run would refuse too: a key the policy does not read */
-		topology_load("", (int)services_nr_cpus());
+		topology_load("", (int)services_nr_cpus(NULL));
 		ret = policy_slot_open_configured(&probe, &cfg);
 		policy_slot_close(&probe);
 		return ret;

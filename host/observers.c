@@ -49,10 +49,11 @@ static struct decision_log *create_auto_dump(struct observers *o, struct decisio
 	return decision_log_create(lo, err, errlen);
 }
 
-static int create_log(struct observers *o, const struct config *cfg, const char *policy)
+static int create_log(struct observers *o, const struct config *cfg, const char *policy,
+		      const struct backend *sim)
 {
 	struct decision_log_opts lo = {
-		.nr_cpus = services_nr_cpus(),
+		.nr_cpus = services_nr_cpus(sim),
 		.default_slice_ns = cfg->slice_us * 1000,
 		.policies = { policy },
 		.simulated = o->simulated,
@@ -95,16 +96,16 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 }
 
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
-		    bool simulated)
+		    struct backend *const *sim)
 {
 	char list[sizeof(cfg->async_plugins)], *name, *save = NULL, err[512];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	o->simulated = simulated;
+	o->simulated = sim && *sim;
 	o->debug = cfg->debug;
 	snprintf(o->dump_path, sizeof(o->dump_path), "%s", cfg->debug_dump);
-	ret = create_log(o, cfg, policy);
+	ret = create_log(o, cfg, policy, sim ? *sim : NULL);
 	if (ret)
 		return ret;
 
@@ -133,8 +134,7 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 			pl_warn("async plugin '%s': %s; not run", name, err);
 			continue;
 		}
-		services_init(&o->svc[o->nr], name, cfg, services_nr_cpus(),
-			      cfg->slice_us * 1000);
+		services_init(&o->svc[o->nr], name, cfg, sim, cfg->slice_us * 1000);
 		ro.plugin = &o->plugins[o->nr].ops;
 		ro.host = &o->svc[o->nr].host;
 		o->runners[o->nr] = async_runner_start(&ro, err, sizeof(err));

@@ -31,10 +31,12 @@ struct observers {
  * Create the log, load and start the async plugins, and wait for their
  * init(). 0, or the process exit status (1: no memory/file; 2: a key in
  * a plugin's section it does not read, or a bad async plugin with strict).
- * simulated: a --simulate run, where the log may stay unlocked in memory.
+ * sim: where the host keeps its simulated machine (a --simulate run: the
+ * log may stay unlocked in memory, and the plugins read its clock and
+ * CPUs), or NULL on the kernel.
  */
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
-		    bool simulated);
+		    struct backend *const *sim);
 /* The async plugins' sections in cfg (a reload) hold only keys they read. */
 int observers_check_keys(struct observers *o, const struct config *cfg, char *err,
 			 size_t errlen);

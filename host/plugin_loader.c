@@ -11,10 +11,39 @@
 
 #define POLICY_SYMBOL "plugland_policy"
 #define ASYNC_SYMBOL "plugland_async"
-/* ABI 1.0's async descriptor ends with exit(). */
+/* ABI 2.0's descriptors end with kernel_decided() and exit(). */
+#define POLICY_MIN_SZ (offsetof(struct plugland_policy, kernel_decided) + sizeof(void (*)(void)))
 #define ASYNC_MIN_SZ (offsetof(struct plugland_async, exit) + sizeof(void (*)(void)))
-/* The smallest descriptor ever valid: ABI 1.0 ends with exit(). */
-#define POLICY_MIN_SZ (offsetof(struct plugland_policy, exit) + sizeof(void (*)(void)))
+
+/*
+ * The descriptor's ABI: its major must be the host's (abi_version sits
+ * at the same place in every version), and it must be whole. 0, or -1
+ * with the reason in err.
+ */
+static int abi_check(size_t sz, uint32_t abi_version, size_t min_sz, char *err, size_t errlen)
+{
+	unsigned int major = abi_version >> 16, minor = abi_version & 0xffff;
+
+	if (major < PLUGLAND_ABI_MAJOR) {
+		snprintf(err, errlen, "built for plugin ABI %u.%u, this host speaks %d.%d: "
+			 "rebuild it against the installed <plugland/plugin.h> "
+			 "(pkg-config --cflags plugland; docs/policies.md says what changed)",
+			 major, minor, PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
+		return -1;
+	}
+	if (major > PLUGLAND_ABI_MAJOR) {
+		snprintf(err, errlen, "built for plugin ABI %u.%u, newer than this host's %d.%d: "
+			 "update scx_plugland, or rebuild it against this host's header",
+			 major, minor, PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
+		return -1;
+	}
+	if (sz < min_sz) {
+		snprintf(err, errlen, "descriptor size %zu is smaller than ABI %d.0's (%zu)", sz,
+			 PLUGLAND_ABI_MAJOR, min_sz);
+		return -1;
+	}
+	return 0;
+}
 
 bool plugin_name_valid(const char *name)
 {
@@ -136,16 +165,8 @@ int policy_check(const struct plugland_policy *p, struct plugland_policy *normal
 {
 	const char *missing = NULL;
 
-	if (p->sz < POLICY_MIN_SZ) {
-		snprintf(err, errlen, "descriptor size %zu is smaller than ABI 1.0's (%zu)", p->sz,
-			 POLICY_MIN_SZ);
+	if (abi_check(p->sz, p->abi_version, POLICY_MIN_SZ, err, errlen))
 		return -1;
-	}
-	if (p->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {
-		snprintf(err, errlen, "built for plugin ABI %u.%u, this host speaks %d.x",
-			 p->abi_version >> 16, p->abi_version & 0xffff, PLUGLAND_ABI_MAJOR);
-		return -1;
-	}
 	/* A newer plugin's extra fields are ignored; an older one's missing
 	 * fields read as NULL. */
 	memset(normalised, 0, sizeof(*normalised));
@@ -300,16 +321,8 @@ int async_load(const char *dirs, const char *name, struct loaded_async *out,
 			   errlen);
 	if (!desc)
 		return ret;
-	if (desc->sz < ASYNC_MIN_SZ) {
-		snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 1.0's (%zu)",
-			 desc->sz, ASYNC_MIN_SZ);
+	if (abi_check(desc->sz, desc->abi_version, ASYNC_MIN_SZ, why, sizeof(why)))
 		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
-	}
-	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {
-		snprintf(why, sizeof(why), "built for plugin ABI %u.%u, this host speaks %d.x",
-			 desc->abi_version >> 16, desc->abi_version & 0xffff, PLUGLAND_ABI_MAJOR);
-		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
-	}
 	memcpy(&out->ops, desc, desc->sz < sizeof(out->ops) ? desc->sz : sizeof(out->ops));
 	out->ops.sz = sizeof(out->ops);
 	if (!out->ops.name || strcmp(out->ops.name, name) || !out->ops.consume) {

@@ -9,8 +9,8 @@
  *     root-owned sticky folder such as /tmp may be above);
  *   - the file is opened once, checked through the open descriptor and
  *     loaded from it (/proc/self/fd), so what was checked is what runs;
- *   - it loads, exports the descriptor symbol, has a compatible ABI major,
- *     a size no smaller than ABI 1.0's, and every mandatory callback.
+ *   - it loads, exports the descriptor symbol, has the host's ABI major,
+ *     a size no smaller than ABI 2.0's, and every mandatory callback.
  */
 #ifndef PLUGLAND_PLUGIN_LOADER_H
 #define PLUGLAND_PLUGIN_LOADER_H

@@ -12,13 +12,13 @@ static int init_slot(struct policy_slot *s, const struct config *cfg, bool secti
 {
 	int ret;
 
-	services_init(&s->svc, s->lp.ops.name, cfg, services_nr_cpus(),
-		      cfg->slice_us * 1000);
+	services_init(&s->svc, s->lp.ops.name, cfg, s->be, cfg->slice_us * 1000);
 	services_grant_fast_wake(&s->svc, s->lp.ops.flags);
 	if (!section)
 		s->svc.cfg = NULL;
 	s->abandoned = false;
-	ret = s->lp.ops.init(&s->svc.host);
+	s->ctx = NULL;
+	ret = s->lp.ops.init(&s->svc.host, &s->ctx);
 	s->open = ret == 0;
 	return ret;
 }
@@ -44,7 +44,7 @@ static int open_slot(struct policy_slot *s, const struct config *cfg, char *err,
 		return -EINVAL;
 	}
 	if (services_check_keys(&s->svc, cfg, err, errlen)) {
-		s->lp.ops.exit();
+		s->lp.ops.exit(s->ctx);
 		s->open = false;
 		return -ENOKEY;
 	}
@@ -136,15 +136,16 @@ builtin:
 
 int policy_slot_restart(struct policy_slot *s)
 {
-	s->lp.ops.exit();
-	s->open = s->lp.ops.init(&s->svc.host) == 0;
+	s->lp.ops.exit(s->ctx);
+	s->ctx = NULL;
+	s->open = s->lp.ops.init(&s->svc.host, &s->ctx) == 0;
 	return s->open ? 0 : -EINVAL;
 }
 
 void policy_slot_close(struct policy_slot *s)
 {
 	if (s->open && !s->abandoned) {
-		s->lp.ops.exit();
+		s->lp.ops.exit(s->ctx);
 		policy_unload(&s->lp);
 	}
 	s->open = false;

@@ -15,7 +15,11 @@
 
 struct policy_slot {
 	struct loaded_policy lp; /* lp.ops is the policy the loop calls */
+	void *ctx;		 /* what lp.ops.init() stored, while open */
 	struct plugin_services svc;
+	/* Set by the owner before opening: where the backend the policy
+	 * runs on will be (its services read it), or NULL for none. */
+	struct backend *const *be;
 	bool open;
 	bool abandoned;
 };

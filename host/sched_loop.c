@@ -10,11 +10,12 @@
 
 /* The active policy, the order its any-CPU decisions wait in, and the
  * fast paths it gives to the kernel. */
-static void set_policy(struct sched_loop *l, const struct plugland_policy *policy)
+static void set_policy(struct sched_loop *l, const struct plugland_policy *policy, void *ctx)
 {
 	uint32_t fast = fast_wake_granted(policy->flags, l->fast_wake_mode);
 
 	l->policy = policy;
+	l->policy_ctx = ctx;
 	if (l->be->ops->set_ordered)
 		l->be->ops->set_ordered(l->be, policy->flags & PLUGLAND_POLICY_ORDERED);
 	l->fast_wake = l->be->ops->set_fast_wake ? l->be->ops->set_fast_wake(l->be, fast) : 0;
@@ -23,15 +24,15 @@ static void set_policy(struct sched_loop *l, const struct plugland_policy *polic
 void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode)
 {
 	l->fast_wake_mode = mode;
-	set_policy(l, l->policy);
+	set_policy(l, l->policy, l->policy_ctx);
 }
 
 int sched_loop_init(struct sched_loop *l, struct backend *be,
-		    const struct plugland_policy *policy, uint32_t tick_ms)
+		    const struct plugland_policy *policy, void *policy_ctx, uint32_t tick_ms)
 {
 	memset(l, 0, sizeof(*l));
 	l->be = be;
-	set_policy(l, policy);
+	set_policy(l, policy, policy_ctx);
 	l->tick_ms = tick_ms ? tick_ms : 100;
 	l->wait_ms = l->tick_ms;
 	l->idle_wait_ms = LOOP_IDLE_WAIT_MS;
@@ -122,7 +123,7 @@ static void on_gone(struct sched_loop *l, const struct plugland_task *task)
 	if (!l->policy->task_gone)
 		return;
 	watch_enter(l, "task_gone");
-	IN_POLICY(l, (l->policy->task_gone(task->pid), 0));
+	IN_POLICY(l, (l->policy->task_gone(l->policy_ctx, task->pid), 0));
 	watch_enter(l, "enqueue");
 }
 
@@ -153,7 +154,7 @@ static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 	if (!l->policy->kernel_decided)
 		return;
 	watch_enter(l, "kernel_decided");
-	IN_POLICY(l, (l->policy->kernel_decided(&t, &d, k->reason), 0));
+	IN_POLICY(l, (l->policy->kernel_decided(l->policy_ctx, &t, &d, k->reason), 0));
 	watch_enter(l, "enqueue");
 }
 
@@ -178,7 +179,7 @@ static int on_task(void *ctx, const struct plugland_task *task)
 
 	l->nr_held++;
 	l->st.nr_enqueued++;
-	if (IN_POLICY(l, l->policy->enqueue(task)) == 0) {
+	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, task)) == 0) {
 		if (!tracked)
 			l->st.nr_untracked++;
 		return 0;
@@ -224,7 +225,7 @@ static bool refill_from_fallback(struct sched_loop *l)
 /* Ask the policy for up to a batch; sanitise what it returns. */
 static unsigned int refill_from_policy(struct sched_loop *l)
 {
-	unsigned int n = IN_POLICY(l, l->policy->dispatch(l->out, LOOP_BATCH)), i;
+	unsigned int n = IN_POLICY(l, l->policy->dispatch(l->policy_ctx, l->out, LOOP_BATCH)), i;
 	int32_t nr_cpus = (int32_t)l->be->nr_cpus;
 	uint64_t now;
 
@@ -325,7 +326,7 @@ int sched_loop_round(struct sched_loop *l)
 		rescue_starved(l, now);
 		if (l->policy->tick) {
 			watch_enter(l, "tick");
-			IN_POLICY(l, (l->policy->tick(now), 0));
+			IN_POLICY(l, (l->policy->tick(l->policy_ctx, now), 0));
 		}
 		watch_enter(l, "dispatch");
 		dispatch_all(l); /* a tick may release tasks */
@@ -365,7 +366,7 @@ static void move_task(void *arg, const struct plugland_task *t)
 	struct switch_ctx *c = arg;
 	struct sched_loop *l = c->l;
 
-	if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {
+	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {
 		c->moved++;
 		held_set_put(&l->held, t);
 	} else {
@@ -375,7 +376,8 @@ static void move_task(void *arg, const struct plugland_task *t)
 	}
 }
 
-void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next)
+void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next,
+			      void *next_ctx)
 {
 	struct switch_ctx c = { .l = l };
 	struct held_set old = l->held;
@@ -394,7 +396,7 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 	 */
 	l->held = l->spare;
 	l->spare = old;
-	set_policy(l, next);
+	set_policy(l, next, next_ctx);
 	watch_enter(l, "enqueue");
 	held_set_drain(&l->spare, move_task, &c);
 	l->st.nr_dropped += stale;
@@ -406,6 +408,7 @@ void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy
 int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 {
 	const struct plugland_policy *next;
+	void *next_ctx = NULL;
 	int ret = 0;
 
 	/*
@@ -416,11 +419,11 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 	if (sigsetjmp(l->recover, 1)) {
 		atomic_store_explicit(&l->watch.in_policy, 0, memory_order_relaxed);
 		next = l->recovered ? l->recovered(l->recovered_ctx, l->policy,
-						   atomic_load(&l->watch.callback)) : NULL;
+						   atomic_load(&l->watch.callback), &next_ctx) : NULL;
 		watch_leave(l);
 		if (!next)
 			return -ETIMEDOUT;
-		sched_loop_switch_policy(l, next);
+		sched_loop_switch_policy(l, next, next_ctx);
 	}
 	l->recover_armed = 1;
 

@@ -71,6 +71,7 @@ struct sched_loop {
 	struct backend *be;
 	/* Atomic: the watchdog thread reads it to name a stuck policy. */
 	const struct plugland_policy *_Atomic policy;
+	void *policy_ctx;	/* what its init() stored: every call takes it */
 	uint32_t tick_ms;
 	uint32_t wait_ms;	/* longest sleep: the host stamps progress this often */
 	uint32_t idle_wait_ms;	/* ... while nothing is in flight (>= wait_ms) */
@@ -94,9 +95,10 @@ struct sched_loop {
 	sigjmp_buf recover;
 	volatile sig_atomic_t recover_armed;
 	/* Called on the scheduling thread after a recovery: returns the
-	 * policy to continue with (initialised), or NULL to stop. */
+	 * policy to continue with (initialised, its context in *next_ctx),
+	 * or NULL to stop. */
 	const struct plugland_policy *(*recovered)(void *ctx, const struct plugland_policy *stuck,
-						   const char *callback);
+						   const char *callback, void **next_ctx);
 	void *recovered_ctx;
 	/* What recovery switches to; a stuck fallback means exit. */
 	const struct plugland_policy *fallback_policy;
@@ -116,8 +118,9 @@ struct sched_loop {
 	uint32_t fb_head, fb_tail;
 };
 
+/* policy: initialised, with the context its init() stored. */
 int sched_loop_init(struct sched_loop *l, struct backend *be,
-		    const struct plugland_policy *policy, uint32_t tick_ms);
+		    const struct plugland_policy *policy, void *policy_ctx, uint32_t tick_ms);
 void sched_loop_fini(struct sched_loop *l);
 /* The operator's [bpf] idle_direct: applied to the policy now and after
  * every switch. */
@@ -127,7 +130,8 @@ void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mod
 int sched_loop_round(struct sched_loop *l);
 /* Hand every task the current policy holds to `next` (already
  * initialised) and make it the policy; the caller ends the old one. */
-void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next);
+void sched_loop_switch_policy(struct sched_loop *l, const struct plugland_policy *next,
+			      void *next_ctx);
 /* Tasks taken from the backend and not yet handed back: held by the
  * policy, decided but waiting for room, or refused and waiting. */
 uint64_t sched_loop_in_flight(const struct sched_loop *l);

@@ -10,53 +10,60 @@
 #include "services.h"
 #include "topology.h"
 
-/* The backend serving pick_idle_cpu: one per process. */
-static struct backend *active_backend;
-
-void services_set_backend(struct backend *be)
-{
-	active_backend = be;
-}
-
 static const struct plugin_services *of(const struct plugland_host *h)
 {
 	return (const struct plugin_services *)((const char *)h - offsetof(struct plugin_services, host));
 }
 
-/* The clock of task->enq_ns: a simulated machine keeps its own. */
-static uint64_t svc_now_ns(void)
+/* The backend this instance's host runs on now, or NULL (not attached). */
+static struct backend *backend_of(const struct plugland_host *h)
 {
-	struct backend *be = active_backend;
+	const struct plugin_services *s = of(h);
+
+	return s->be ? *s->be : NULL;
+}
+
+/* The clock of task->enq_ns: a simulated machine keeps its own. */
+static uint64_t svc_now_ns(const struct plugland_host *h)
+{
+	struct backend *be = backend_of(h);
 
 	return be && be->ops->now_ns ? be->ops->now_ns(be) : pl_now_ns();
 }
 
-uint32_t services_nr_cpus(void)
+uint32_t services_nr_cpus(const struct backend *be)
 {
-	return active_backend ? active_backend->nr_cpus : (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
+	return be ? be->nr_cpus : (uint32_t)sysconf(_SC_NPROCESSORS_CONF);
 }
 
-static int svc_pick_idle_cpu(const struct plugland_task *task)
+static int svc_pick_idle_cpu(const struct plugland_host *h, const struct plugland_task *task)
 {
-	if (!active_backend)
-		return -1;
-	return active_backend->ops->pick_idle_cpu(active_backend, task);
+	struct backend *be = backend_of(h);
+
+	return be ? be->ops->pick_idle_cpu(be, task) : -1;
 }
 
-static int svc_preempt_cpu(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns)
+static int svc_preempt_cpu(const struct plugland_host *h, const struct plugland_task *task,
+			   uint64_t vtime, uint64_t min_run_ns)
 {
-	struct backend *be = active_backend;
+	struct backend *be = backend_of(h);
 
 	if (!be || !be->ops->pick_preempt_cpu)
 		return -1;
 	return be->ops->pick_preempt_cpu(be, task, vtime, min_run_ns);
 }
 
-static uint32_t svc_nr_idle_cpus(void)
+static uint32_t svc_nr_idle_cpus(const struct plugland_host *h)
 {
-	struct backend *be = active_backend;
+	struct backend *be = backend_of(h);
 
 	return be && be->ops->nr_idle_cpus ? be->ops->nr_idle_cpus(be) : 0;
+}
+
+static int svc_cpu_topology(const struct plugland_host *h, int cpu, struct plugland_cpu_topology *out)
+{
+	(void)h;
+	return topology_get(cpu, out);
 }
 
 static void svc_log(const struct plugland_host *h, enum plugland_log_level level, const char *fmt, ...)
@@ -163,21 +170,22 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 }
 
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
-		   uint32_t nr_cpus, uint64_t default_slice_ns)
+		   struct backend *const *be, uint64_t default_slice_ns)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->keys_lock, NULL);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->cfg = cfg;
+	s->be = be;
 	s->host.sz = sizeof(s->host);
 	s->host.abi_version = PLUGLAND_ABI_VERSION;
-	s->host.nr_cpus = nr_cpus;
+	s->host.nr_cpus = services_nr_cpus(be ? *be : NULL);
 	s->host.default_slice_ns = default_slice_ns;
 	s->host.now_ns = svc_now_ns;
 	s->host.pick_idle_cpu = svc_pick_idle_cpu;
 	s->host.log = svc_log;
 	s->host.config = svc_config;
-	s->host.cpu_topology = topology_get;
+	s->host.cpu_topology = svc_cpu_topology;
 	s->host.nr_idle_cpus = svc_nr_idle_cpus;
 	s->host.preempt_cpu = svc_preempt_cpu;
 }

@@ -14,6 +14,9 @@ struct plugin_services {
 	struct plugland_host host;	/* what the plugin sees; first member */
 	char name[64];			/* log prefix and config section */
 	const struct config *cfg;	/* NULL: the plugin runs on its defaults */
+	/* Where the host keeps the backend it runs on (NULL in it until one
+	 * is attached: plugins init before); NULL: never one. */
+	struct backend *const *be;
 	/* The keys the plugin asked host->config() for, set or not: the
 	 * ones it knows. Any thread may ask (async plugins init on theirs). */
 	pthread_mutex_t keys_lock;
@@ -22,15 +25,16 @@ struct plugin_services {
 	bool keys_overflow;		/* more keys than that: none checked */
 };
 
-/* Fill *s for plugin `name`. The backend serves pick_idle_cpu, and
- * now_ns when it keeps a clock of its own (a simulated machine); it may
- * be set later with services_set_backend() (plugins init before attach). */
+/*
+ * Fill *s for plugin `name`. *be serves the clock (a simulated machine
+ * keeps its own), idle CPUs and preemption whenever it is set; nr_cpus is
+ * the backend's when set now (a simulated machine is set before any
+ * plugin starts), else this machine's.
+ */
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
-		   uint32_t nr_cpus, uint64_t default_slice_ns);
-void services_set_backend(struct backend *be);
-/* The CPUs plugins are told of: the backend's when one is set (a
- * simulated machine is set before any plugin starts), else this machine's. */
-uint32_t services_nr_cpus(void);
+		   struct backend *const *be, uint64_t default_slice_ns);
+/* The CPUs plugins are told of: be's, or this machine's (be NULL). */
+uint32_t services_nr_cpus(const struct backend *be);
 /* Set host.fast_wake, before a policy's init(), from its flags and the
  * operator's [bpf] idle_direct; say so when a fast path it asks for is
  * refused. */

@@ -24,8 +24,9 @@ mutants=(
 "cpu-off-by-one#host/sched_loop.c#		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#		if (l->out[i].cpu > nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#build/tests/test_sched_loop"
 "held-shift#host/held_set.c#		if (((j - home) & h->mask) >= ((j - i) & h->mask)) {#		if (((j - home) & h->mask) > ((j - i) & h->mask)) {#build/tests/test_held_set"
 "held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"
-"loader-major#host/plugin_loader.c#	if (p->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
-"async-loader-major#host/plugin_loader.c#	if (desc->abi_version >> 16 != PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"loader-major#host/plugin_loader.c#	if (major < PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"loader-newer-major#host/plugin_loader.c#	if (major > PLUGLAND_ABI_MAJOR) {#	if (0) {#build/tests/test_loader"
+"shared-state#plugins/fifo/fifo.c#	if (f->tail - f->head == f->capacity)#	static uint32_t first_capacity; if (!first_capacity) first_capacity = f->capacity; if (f->tail - f->head == first_capacity)#build/tests/test_two_instances"
 "vm:set-ignored#host/host.c#	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));#	(void)saved;#vm:ctl"
 "vm:switch-uncounted#host/sched_loop.c#	l->st.nr_switches++;#	(void)0;#vm:swap"
 "vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
@@ -42,7 +43,7 @@ ln -s "$top/.cache" "$wt/.cache" 2>/dev/null
 cd "$wt" || exit 2
 echo "mutants on $(git rev-parse --short HEAD): building the unbroken tree first"
 make -s -j2 all build/tests/test_policy_switch build/tests/test_sched_loop build/tests/test_held_set \
-	build/tests/test_loader >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
+	build/tests/test_loader build/tests/test_two_instances >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
 
 missed=0
 logs=$top/build/mutants # each mutant's test output, kept

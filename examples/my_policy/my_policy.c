@@ -15,42 +15,52 @@
 
 #define MAX_TASKS 65536
 
-static const struct plugland_host *host;
-static struct plugland_task *stack;
-static unsigned int depth;
+/* One instance: every callback gets it back as ctx. */
+struct lcfs {
+	const struct plugland_host *host;
+	unsigned int depth;
+	struct plugland_task stack[MAX_TASKS];
+};
 
-static int my_init(const struct plugland_host *h)
+static int my_init(const struct plugland_host *host, void **ctx)
 {
-	host = h;
-	stack = calloc(MAX_TASKS, sizeof(*stack));
-	return stack ? 0 : -ENOMEM;
-}
+	struct lcfs *p = calloc(1, sizeof(*p));
 
-static int my_enqueue(const struct plugland_task *task)
-{
-	if (depth == MAX_TASKS)
-		return -ENOSPC;
-	stack[depth++] = *task;
+	if (!p)
+		return -ENOMEM;
+	p->host = host;
+	*ctx = p;
 	return 0;
 }
 
-static unsigned int my_dispatch(struct plugland_dispatch *out, unsigned int max)
+static int my_enqueue(void *ctx, const struct plugland_task *task)
 {
+	struct lcfs *p = ctx;
+
+	if (p->depth == MAX_TASKS)
+		return -ENOSPC;
+	p->stack[p->depth++] = *task;
+	return 0;
+}
+
+static unsigned int my_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
+{
+	struct lcfs *p = ctx;
 	unsigned int n = 0;
 
-	while (n < max && depth) {
-		const struct plugland_task *t = &stack[--depth];
+	while (n < max && p->depth) {
+		const struct plugland_task *t = &p->stack[--p->depth];
 
 		out[n] = plugland_dispatch_of(t);
-		out[n].cpu = host->pick_idle_cpu(t); /* -1 == PLUGLAND_CPU_ANY */
+		out[n].cpu = p->host->pick_idle_cpu(p->host, t); /* -1 == PLUGLAND_CPU_ANY */
 		n++;
 	}
 	return n;
 }
 
-static void my_exit(void)
+static void my_exit(void *ctx)
 {
-	free(stack);
+	free(ctx);
 }
 
 PLUGLAND_POLICY(

@@ -8,11 +8,22 @@
  *
  *	#include <plugland/plugin.h>
  *
- *	static int my_init(const struct plugland_host *host) { ... }
- *	static int my_enqueue(const struct plugland_task *t) { ... }
- *	static unsigned int my_dispatch(struct plugland_dispatch *out,
+ *	struct mine { const struct plugland_host *host; ... };
+ *
+ *	static int my_init(const struct plugland_host *host, void **ctx)
+ *	{
+ *		struct mine *m = calloc(1, sizeof(*m));
+ *
+ *		if (!m)
+ *			return -ENOMEM;
+ *		m->host = host;
+ *		*ctx = m;
+ *		return 0;
+ *	}
+ *	static int my_enqueue(void *ctx, const struct plugland_task *t) { ... }
+ *	static unsigned int my_dispatch(void *ctx, struct plugland_dispatch *out,
  *					unsigned int max) { ... }
- *	static void my_exit(void) { ... }
+ *	static void my_exit(void *ctx) { free(ctx); }
  *
  *	PLUGLAND_POLICY(
  *		.name = "mine",
@@ -21,6 +32,11 @@
  *		.dispatch = my_dispatch,
  *		.exit = my_exit,
  *	);
+ *
+ * State: keep it in the context init() returns, not in statics. The host
+ * may run two instances of one policy at once (a switch between two
+ * settings of it, tests, the policy lab), each with its own context and
+ * its own struct plugland_host; every callback gets its instance's.
  *
  * Threading: every policy callback is called from the host's scheduling
  * thread, one at a time, never concurrently. While a callback runs no task
@@ -35,8 +51,11 @@
  * Compatibility: structs passed between host and plugin start with a size
  * field (`sz`) and only ever grow at the end, as libbpf's option structs
  * do. The host reads only the fields that fit in the plugin's `sz`, so a
- * plugin built against an older header keeps loading; a plugin whose
- * abi_version major differs from the host's is refused.
+ * plugin built against an older header of the same major version keeps
+ * loading; a plugin whose abi_version major differs from the host's is
+ * refused, with a message to rebuild it against the installed header.
+ * ABI 2.0 (plugland 0.2) gave init() a context and every callback and
+ * service an instance; 1.x plugins must be rebuilt (docs/policies.md).
  */
 #ifndef PLUGLAND_PLUGIN_H
 #define PLUGLAND_PLUGIN_H
@@ -49,8 +68,8 @@ extern "C" {
 #endif
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
-#define PLUGLAND_ABI_MAJOR 1
-#define PLUGLAND_ABI_MINOR 4
+#define PLUGLAND_ABI_MAJOR 2
+#define PLUGLAND_ABI_MINOR 0
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -175,26 +194,35 @@ enum plugland_log_level {
 };
 
 /*
- * Services the host gives plugins. Each plugin gets its own instance,
- * handed to init() and valid until exit(); pass it back to the functions
- * that take it. All may be called from the plugin's own thread.
+ * Services the host gives plugins. Each plugin instance gets its own
+ * struct plugland_host, handed to init() and valid until exit(); every
+ * service takes it back as its first argument. All may be called from
+ * the plugin's own thread.
  */
 struct plugland_host {
 	size_t sz;			/* sizeof(struct plugland_host) of the host */
 	uint32_t abi_version;		/* the host's PLUGLAND_ABI_VERSION */
 	uint32_t nr_cpus;		/* possible CPUs: valid CPU ids are 0..nr_cpus-1 */
 	uint64_t default_slice_ns;	/* what slice_ns == 0 means */
+	/*
+	 * The fast paths BPF takes for this policy: the PLUGLAND_POLICY_FAST_
+	 * WAKE_* flags it asked for that the host grants (the operator's
+	 * [bpf] idle_direct, the backend), set before init(). A flag asked
+	 * for and missing here was refused, and the host said why in its log;
+	 * the policy runs without it (every such wake-up comes to enqueue()).
+	 */
+	uint32_t fast_wake;
 
 	/* The clock of task->enq_ns, in ns: CLOCK_MONOTONIC on a kernel, the
 	 * simulated machine's clock under --simulate. Never blocks. */
-	uint64_t (*now_ns)(void);
+	uint64_t (*now_ns)(const struct plugland_host *host);
 	/*
 	 * An idle CPU the task may run on, or -1 when none is idle. Looks at
 	 * task->cpu first, then its SMT siblings, then the other CPUs of its
 	 * last-level cache, then any CPU. The CPU is reserved for this task:
 	 * dispatch it there. Costs a system call; never blocks.
 	 */
-	int (*pick_idle_cpu)(const struct plugland_task *task);
+	int (*pick_idle_cpu)(const struct plugland_host *host, const struct plugland_task *task);
 	/* Log through the host (stderr, prefixed with the plugin's name). */
 	void (*log)(const struct plugland_host *host, enum plugland_log_level level,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -212,19 +240,14 @@ struct plugland_host {
 	 * Topology of `cpu` (0..nr_cpus-1) in *out; 0, or -1 for a CPU that
 	 * does not exist. Read once at start-up: never blocks.
 	 */
-	int (*cpu_topology)(int cpu, struct plugland_cpu_topology *out);
-
-	/* --- ABI 1.1: check with PLUGLAND_HOST_HAS(host, nr_idle_cpus) --- */
-
+	int (*cpu_topology)(const struct plugland_host *host, int cpu,
+			    struct plugland_cpu_topology *out);
 	/*
 	 * How many CPUs are idle right now (a snapshot the kernel keeps up to
 	 * date): how many tasks dispatch() can release for them to run at
 	 * once. A memory read: call it as often as you like.
 	 */
-	uint32_t (*nr_idle_cpus)(void);
-
-	/* --- ABI 1.2: check with PLUGLAND_HOST_HAS(host, preempt_cpu) --- */
-
+	uint32_t (*nr_idle_cpus)(const struct plugland_host *host);
 	/*
 	 * A CPU to take from a less urgent task, for `task` to run there now:
 	 * of the CPUs running, for min_run_ns at least, a task this policy
@@ -240,103 +263,88 @@ struct plugland_host {
 	 * a storm of wake-ups. Reads shared memory; the preemption itself
 	 * costs one system call. Call from dispatch() only.
 	 */
-	int (*preempt_cpu)(const struct plugland_task *task, uint64_t vtime, uint64_t min_run_ns);
-
-	/* --- ABI 1.4: check with PLUGLAND_HOST_HAS(host, fast_wake) --- */
-
-	/*
-	 * The fast paths BPF takes for this policy: the PLUGLAND_POLICY_FAST_
-	 * WAKE_* flags it asked for that the host grants (the operator's
-	 * [bpf] idle_direct, the backend), set before init(). A flag asked
-	 * for and missing here was refused, and the host said why in its log;
-	 * the policy runs without it (every such wake-up comes to enqueue()).
-	 */
-	uint32_t fast_wake;
+	int (*preempt_cpu)(const struct plugland_host *host, const struct plugland_task *task,
+			   uint64_t vtime, uint64_t min_run_ns);
 };
 
-/* True when the host passed in `host` provides member `field`. */
+/* True when the host passed in `host` provides member `field` (one added
+ * in a later minor version than the plugin may run under). */
 #define PLUGLAND_HOST_HAS(host, field)                                  \
 	(offsetof(struct plugland_host, field) + sizeof((host)->field) <= \
 	 (host)->sz)
 
-/* A scheduling policy. Exactly one runs, on the scheduling thread. */
+/*
+ * A scheduling policy. Exactly one instance schedules at a time, on the
+ * scheduling thread. `ctx` is what its init() stored: each instance's own.
+ */
 struct plugland_policy {
 	size_t sz;		/* sizeof(struct plugland_policy) as built */
 	uint32_t abi_version;	/* PLUGLAND_ABI_VERSION as built */
+	uint32_t flags;		/* PLUGLAND_POLICY_* */
 	const char *name;	/* short, unique: "fifo", "deadline" */
 	const char *description; /* one line, shown by --list-plugins */
 
 	/* --- mandatory --- */
 
 	/*
-	 * Allocate and initialise state. Returns 0, or a negative errno and
-	 * the host refuses the policy (nothing attached yet, or the previous
-	 * policy kept). May allocate and block.
+	 * Allocate and initialise an instance: store its context in *ctx
+	 * (any pointer, NULL included; the host only hands it back). Returns
+	 * 0, or a negative errno and the host refuses the policy (nothing
+	 * attached yet, or the previous policy kept) and never calls exit().
+	 * Log why it failed with host->log(). May allocate and block.
 	 */
-	int (*init)(const struct plugland_host *host);
+	int (*init)(const struct plugland_host *host, void **ctx);
 	/*
 	 * A task became runnable and waits for a decision. Returns 0 when the
 	 * policy took it, or a negative errno (-ENOSPC: full) and the host
 	 * dispatches it itself to any CPU (counted). The task must later be
 	 * returned by dispatch() exactly once. Must not block or allocate.
 	 */
-	int (*enqueue)(const struct plugland_task *task);
+	int (*enqueue)(void *ctx, const struct plugland_task *task);
 	/*
 	 * Fill up to `max` decisions in out[] and return how many. Called
 	 * after each batch of enqueues and whenever a CPU has nothing to
 	 * run. Returning fewer than the tasks held is allowed: the host calls
 	 * again when a CPU needs work. Must not block or allocate.
 	 */
-	unsigned int (*dispatch)(struct plugland_dispatch *out, unsigned int max);
-	/* Free everything. Tasks still held are dispatched by the kernel. */
-	void (*exit)(void);
+	unsigned int (*dispatch)(void *ctx, struct plugland_dispatch *out, unsigned int max);
+	/* Free the instance. Tasks still held are dispatched by the host (a
+	 * switch hands them to the next policy). */
+	void (*exit)(void *ctx);
 
 	/* --- optional: NULL when not needed --- */
 
 	/* About every tick_ms (default 100) on the scheduling thread while
 	 * tasks are in flight; while the host idles (nothing held, nothing
 	 * queued) it sleeps, and ticks come about once a second. May release
-	 * held tasks (dispatch() is called after it). now_ns is now_ns()'s
-	 * clock, read at the tick. */
-	void (*tick)(uint64_t now_ns);
+	 * held tasks (dispatch() is called after it). now_ns is
+	 * host->now_ns()'s clock, read at the tick. */
+	void (*tick)(void *ctx, uint64_t now_ns);
 	/* The task exited or left sched_ext (BPF's ops.exit_task); forget
 	 * any state kept for it. Scheduling thread; must not block. Only for
 	 * tasks that were queued to user space at least once; may come
 	 * after a decision for the task. Advisory: it is dropped when the
 	 * kernel's ring buffer is full, so the policy must also cope with
-	 * pids it never hears of again. */
-	void (*task_gone)(int32_t pid);
-	/* A CPU came online / is going offline. Not called by this version
-	 * of the host: CPU hotplug makes the kernel restart the scheduler,
-	 * and the host then calls exit() and init() again (host->nr_cpus
-	 * counts the configured CPUs, online or not). Reserved for a host
-	 * that keeps the policy across hotplug. */
-	void (*cpu_online)(int cpu);
-	void (*cpu_offline)(int cpu);
+	 * pids it never hears of again. (CPU hotplug makes the kernel
+	 * restart the scheduler: the host then calls exit() and init().) */
+	void (*task_gone)(void *ctx, int32_t pid);
 	/*
 	 * The configuration was reloaded (SIGHUP, or the control socket):
 	 * re-read host->config(). Return 0, or a negative errno to keep the
 	 * previous settings (log why). On the scheduling thread; may allocate
 	 * and block briefly.
 	 */
-	int (*reconfigure)(void);
-
-	/* --- ABI 1.3 --- */
-
-	uint32_t flags;		/* PLUGLAND_POLICY_* */
-
-	/* --- ABI 1.4 --- */
-
+	int (*reconfigure)(void *ctx);
 	/*
-	 * Optional. BPF placed `task` itself, without asking the policy: on
-	 * d->cpu (PLUGLAND_CPU_ANY: the kernel's any-CPU queue) for
-	 * d->slice_ns, for `reason` (PLUGLAND_KERNEL_*): the policy's own fast
-	 * path, or one of the host's safety nets. `task` is what enqueue()
-	 * would have been handed then (flags, exec_runtime, nvcsw, weight as
-	 * of that moment; task->cpu the CPU it last ran on), so the policy can
-	 * keep its accounting (vruntime, tickets, shares) exact. It is not a
-	 * task to dispatch: it is running or queued already, and comes back
-	 * to enqueue() when it next waits for a decision.
+	 * BPF placed `task` itself, without asking the policy: on d->cpu
+	 * (PLUGLAND_CPU_ANY: the kernel's any-CPU queue) for d->slice_ns,
+	 * for `reason` (PLUGLAND_KERNEL_*): the policy's own fast path, or
+	 * one of the host's safety nets. `task` is what enqueue() would have
+	 * been handed then (flags, exec_runtime, nvcsw, weight as of that
+	 * moment; task->cpu the CPU it last ran on), so the policy can keep
+	 * its accounting (vruntime, tickets, shares) exact. It is not a task
+	 * to dispatch: it is running or queued already, and comes back to
+	 * enqueue() when it next waits for a decision.
 	 *
 	 * Told in order with the task's enqueues, but late: with the next
 	 * records BPF sends, or within about a second while the host idles.
@@ -345,8 +353,8 @@ struct plugland_policy {
 	 * allocate. Every such placement is also in the decision log
 	 * (PLUGLAND_DECISION_BY_KERNEL), whether or not this is set.
 	 */
-	void (*kernel_decided)(const struct plugland_task *task, const struct plugland_dispatch *d,
-			       unsigned int reason);
+	void (*kernel_decided)(void *ctx, const struct plugland_task *task,
+			       const struct plugland_dispatch *d, unsigned int reason);
 };
 
 /*
@@ -361,7 +369,7 @@ struct plugland_policy {
 #define PLUGLAND_POLICY_ORDERED (1u << 0)
 
 /*
- * plugland_policy.flags (ABI 1.4), fast paths the policy gives to BPF: a
+ * plugland_policy.flags: fast paths the policy gives to BPF: a
  * task that wakes up and finds an idle CPU it may use runs there at once
  * for the host's default slice, decided in the kernel without a round
  * trip to the host (two context switches and a wake-up of the scheduling
@@ -391,9 +399,10 @@ struct plugland_async {
 	const char *name;
 	const char *description;
 
-	/* On the plugin's thread, before any consume(). 0 or a negative
-	 * errno (the plugin is then not run). May allocate and block. */
-	int (*init)(const struct plugland_host *host);
+	/* On the plugin's thread, before any consume(): store the
+	 * instance's context in *ctx. 0, or a negative errno (the plugin is
+	 * then not run, and exit() not called). May allocate and block. */
+	int (*init)(const struct plugland_host *host, void **ctx);
 	/*
 	 * New decisions, in order, on the plugin's thread: every interval_ms
 	 * (periodic mode) or once with the whole log at exit (debug mode).
@@ -401,10 +410,10 @@ struct plugland_async {
 	 * the host and are valid only during the call. May block (it only
 	 * delays this plugin) and allocate.
 	 */
-	void (*consume)(const struct plugland_decision *recs, size_t n,
+	void (*consume)(void *ctx, const struct plugland_decision *recs, size_t n,
 			const struct plugland_log_span *span);
 	/* Last call, on the plugin's thread, after the final consume(). */
-	void (*exit)(void);
+	void (*exit)(void *ctx);
 };
 
 #define PLUGLAND_ASYNC(...)                                         \

@@ -9,7 +9,7 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->max_credits = host->nr_cpus ? host->nr_cpus : 1;
 	g->credits = g->max_credits; /* every CPU is free to start with */
 	g->stall_ns = stall_ns;
-	g->last_release_ns = host->now_ns();
+	g->last_release_ns = host->now_ns(host);
 	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
 }
 
@@ -29,23 +29,23 @@ void cpu_gate_begin(struct cpu_gate *g)
 	g->probe_idle = g->host->pick_idle_cpu != NULL;
 	if (g->idle_count) {
 		/* No idle CPU: no system call to look for one. */
-		g->idle_budget = g->host->nr_idle_cpus();
+		g->idle_budget = g->host->nr_idle_cpus(g->host);
 		g->probe_idle = g->probe_idle && g->idle_budget;
 	}
 }
 
 void cpu_gate_released(struct cpu_gate *g)
 {
-	g->last_release_ns = g->host->now_ns();
+	g->last_release_ns = g->host->now_ns(g->host);
 }
 
 int cpu_gate_pick(struct cpu_gate *g, int32_t pid, int32_t prev_cpu)
 {
-	uint64_t now = g->host->now_ns();
+	uint64_t now = g->host->now_ns(g->host);
 
 	if (g->probe_idle) {
 		struct plugland_task t = { .pid = pid, .tgid = pid, .cpu = prev_cpu };
-		int cpu = g->host->pick_idle_cpu(&t);
+		int cpu = g->host->pick_idle_cpu(g->host, &t);
 
 		if (cpu >= 0) {
 			if (g->credits)
@@ -89,9 +89,9 @@ int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
 
 	if (!PLUGLAND_HOST_HAS(g->host, preempt_cpu) || !g->host->preempt_cpu)
 		return CPU_GATE_SHUT;
-	cpu = g->host->preempt_cpu(&t, vtime, min_run_ns);
+	cpu = g->host->preempt_cpu(g->host, &t, vtime, min_run_ns);
 	if (cpu < 0)
 		return CPU_GATE_SHUT;
-	g->last_release_ns = g->host->now_ns();
+	g->last_release_ns = g->host->now_ns(g->host);
 	return cpu;
 }

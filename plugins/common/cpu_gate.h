@@ -4,9 +4,9 @@
  *
  * An ordering policy must hold its tasks until a CPU can take one: what
  * it releases early waits in the kernel's FIFO queues, out of its
- * control. With ABI 1.1 the host says how many CPUs are idle: that many
+ * control. The host says how many CPUs are idle: that many
  * tasks go at once, to an idle CPU picked near their last one. Besides
- * (and with an older host, instead), the gate lets a task go when
+ * that, the gate lets a task go when
  *   - host->pick_idle_cpu() finds (and claims) an idle CPU: it goes there;
  *   - a task we ran came back preempted (not woken, not new): the CPU it
  *     left takes the next one, to any CPU (a "credit", at most nr_cpus);
@@ -14,7 +14,7 @@
  *     thread may be what keeps the only idle CPU busy): one, to any CPU.
  * An open gate lets every task go: to an idle CPU when it finds one, else
  * to any CPU (for a policy whose decisions wait in the kernel by vtime).
- * With ABI 1.2, besides, a task may take the CPU of a less urgent running one
+ * Besides, a task may take the CPU of a less urgent running one
  *     (cpu_gate_preempt). The preempted task brings back a credit all the
  *     same: one task more than there are free CPUs may then wait in the
  *     kernel. Not counting that credit as spent is deliberate: a victim
@@ -37,7 +37,7 @@ struct cpu_gate {
 	uint64_t stall_ns;
 	uint64_t last_release_ns;
 	bool probe_idle;	/* this dispatch() may still look for idle CPUs */
-	bool idle_count;	/* the host counts idle CPUs (ABI 1.1) */
+	bool idle_count;	/* the host counts idle CPUs (it may not, in a test) */
 	uint32_t idle_budget;	/* idle CPUs this dispatch() may still fill */
 	bool open;		/* let every task go (to an idle CPU if one is found) */
 };

@@ -10,89 +10,109 @@
  * preempt, preempt_margin_us, hold; see docs/policies.md.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <plugland/plugin.h>
 #include "../common/cpu_gate.h"
 #include "../common/edf.h"
 #include "../common/plugin_conf.h"
 
-static const struct plugland_host *host;
-static struct edf edf;
-static struct run_heap rq;
-static struct cpu_gate gate;
-/* Hold tasks until a CPU is free (strict order, a round trip per task), or
- * release them at once into the kernel's deadline-ordered queue. */
-static bool hold;
+struct deadline {
+	const struct plugland_host *host;
+	struct edf edf;
+	struct run_heap rq;
+	struct cpu_gate gate;
+	/* Hold tasks until a CPU is free (strict order, a round trip per
+	 * task), or release them at once into the kernel's deadline-ordered
+	 * queue. */
+	bool hold;
+};
 
-static void deadline_exit(void)
+static void deadline_exit(void *ctx)
 {
-	run_heap_fini(&rq);
-	edf_fini(&edf);
+	struct deadline *dl = ctx;
+
+	run_heap_fini(&dl->rq);
+	edf_fini(&dl->edf);
+	free(dl);
 }
 
-static int deadline_init(const struct plugland_host *h)
+static int deadline_init(const struct plugland_host *h, void **ctx)
 {
+	struct deadline *dl;
 	struct edf_params p;
 	int ret;
 
-	host = h;
 	/* Off by default: a preemption costs two round trips to the host
 	 * (docs/policies.md has the figures). */
 	ret = edf_params_read(h, &p, false);
 	if (ret)
 		return ret;
-	if (edf_init(&edf, &p) || run_heap_init(&rq, p.max_tasks)) {
-		deadline_exit();
+	dl = calloc(1, sizeof(*dl));
+	if (!dl)
+		return -ENOMEM;
+	dl->host = h;
+	if (edf_init(&dl->edf, &p) || run_heap_init(&dl->rq, p.max_tasks)) {
+		deadline_exit(dl);
 		return -ENOMEM;
 	}
-	cpu_gate_init(&gate, h, p.slice_ns);
-	hold = false;
-	if (conf_bool(h, "hold", &hold)) {
-		deadline_exit();
+	cpu_gate_init(&dl->gate, h, p.slice_ns);
+	if (conf_bool(h, "hold", &dl->hold)) {
+		deadline_exit(dl);
 		return -EINVAL;
 	}
-	cpu_gate_set_open(&gate, !hold);
+	cpu_gate_set_open(&dl->gate, !dl->hold);
+	*ctx = dl;
 	return 0;
 }
 
-static int deadline_enqueue(const struct plugland_task *t)
+static int deadline_enqueue(void *ctx, const struct plugland_task *t)
 {
+	struct deadline *dl = ctx;
 	struct edf_verdict v;
 	struct run_item it;
 
-	if (rq.nr == rq.cap)
+	if (dl->rq.nr == dl->rq.cap)
 		return -ENOSPC;
-	cpu_gate_enqueued(&gate, t);
-	edf_account(&edf, t, &v);
+	cpu_gate_enqueued(&dl->gate, t);
+	edf_account(&dl->edf, t, &v);
 	it = edf_item(t, &v);
-	return run_heap_push(&rq, &it);
+	return run_heap_push(&dl->rq, &it);
 }
 
-static unsigned int deadline_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int deadline_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
+	struct deadline *dl = ctx;
 	unsigned int n = 0;
 
-	cpu_gate_begin(&gate);
-	while (n < max && edf_release(&edf, &rq, &gate, edf_nr_waiting(&edf, &rq, host->nr_cpus),
-				      true, &out[n]))
+	cpu_gate_begin(&dl->gate);
+	while (n < max &&
+	       edf_release(&dl->edf, &dl->rq, &dl->gate,
+			   edf_nr_waiting(&dl->edf, &dl->rq, dl->host->nr_cpus), true, &out[n]))
 		n++;
 	return n;
 }
 
-static void deadline_tick(uint64_t now_ns)
+static void deadline_tick(void *ctx, uint64_t now_ns)
 {
-	edf_tick(&edf, now_ns);
+	struct deadline *dl = ctx;
+
+	edf_tick(&dl->edf, now_ns);
 }
 
-static void deadline_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,
-				    unsigned int reason)
+static void deadline_kernel_decided(void *ctx, const struct plugland_task *t,
+				    const struct plugland_dispatch *d, unsigned int reason)
 {
+	struct deadline *dl = ctx;
+
 	(void)d;
-	edf_kernel_decided(&edf, t, reason, true);
+	edf_kernel_decided(&dl->edf, t, reason, true);
 }
 
-static void deadline_task_gone(int32_t pid)
+static void deadline_task_gone(void *ctx, int32_t pid)
 {
-	edf_forget(&edf, pid);
+	struct deadline *dl = ctx;
+
+	edf_forget(&dl->edf, pid);
 }
 
 PLUGLAND_POLICY(

@@ -11,44 +11,52 @@
 #include <stdlib.h>
 #include <plugland/plugin.h>
 
-static struct plugland_dispatch *ring; /* preallocated: no malloc later */
-static uint32_t capacity, head, tail;  /* free-running; index & (capacity-1) */
+struct fifo {
+	uint32_t capacity, head, tail; /* free-running; index & (capacity-1) */
+	struct plugland_dispatch ring[]; /* preallocated: no malloc later */
+};
 
-static int fifo_init(const struct plugland_host *host)
+static int fifo_init(const struct plugland_host *host, void **ctx)
 {
-	const char *v = PLUGLAND_HOST_HAS(host, config) ? host->config(host, "capacity") : NULL;
+	const char *v = host->config(host, "capacity");
+	uint32_t capacity = v ? (uint32_t)strtoul(v, NULL, 0) : 32768;
+	struct fifo *f;
 
-	capacity = v ? (uint32_t)strtoul(v, NULL, 0) : 32768;
 	if (capacity < 2 || (capacity & (capacity - 1))) {
 		host->log(host, PLUGLAND_LOG_ERROR, "capacity must be a power of two >= 2");
 		return -EINVAL;
 	}
-	head = tail = 0;
-	ring = calloc(capacity, sizeof(*ring));
-	return ring ? 0 : -ENOMEM;
-}
-
-static int fifo_enqueue(const struct plugland_task *task)
-{
-	if (tail - head == capacity)
-		return -ENOSPC;
-	ring[tail++ & (capacity - 1)] = plugland_dispatch_of(task);
+	f = calloc(1, sizeof(*f) + capacity * sizeof(f->ring[0]));
+	if (!f)
+		return -ENOMEM;
+	f->capacity = capacity;
+	*ctx = f;
 	return 0;
 }
 
-static unsigned int fifo_dispatch(struct plugland_dispatch *out, unsigned int max)
+static int fifo_enqueue(void *ctx, const struct plugland_task *task)
 {
+	struct fifo *f = ctx;
+
+	if (f->tail - f->head == f->capacity)
+		return -ENOSPC;
+	f->ring[f->tail++ & (f->capacity - 1)] = plugland_dispatch_of(task);
+	return 0;
+}
+
+static unsigned int fifo_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
+{
+	struct fifo *f = ctx;
 	unsigned int n = 0;
 
-	while (n < max && head != tail)
-		out[n++] = ring[head++ & (capacity - 1)];
+	while (n < max && f->head != f->tail)
+		out[n++] = f->ring[f->head++ & (f->capacity - 1)];
 	return n;
 }
 
-static void fifo_exit(void)
+static void fifo_exit(void *ctx)
 {
-	free(ring);
-	ring = NULL;
+	free(ctx);
 }
 
 PLUGLAND_POLICY(

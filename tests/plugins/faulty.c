@@ -27,70 +27,78 @@
 #endif
 
 #define CAP 65536
-static struct plugland_dispatch ring[CAP];
-static uint32_t head, tail;
-static uint64_t calls, after;
-static const struct plugland_host *host;
-static const char *how;
-static char hoarded[PLUGLAND_COMM_LEN];
+struct faulty {
+	struct plugland_dispatch ring[CAP];
+	uint32_t head, tail;
+	uint64_t calls, after;
+	const struct plugland_host *host;
+	const char *how;
+	char hoarded[PLUGLAND_COMM_LEN];
+};
 
-static int f_init(const struct plugland_host *h)
+static int f_init(const struct plugland_host *h, void **ctx)
 {
+	struct faulty *f = calloc(1, sizeof(*f));
 	const char *v = h->config(h, "after");
 
-	host = h;
-	after = v ? strtoull(v, NULL, 0) : 1000;
-	how = h->config(h, "signal");
-	how = how ? how : "segv";
+	if (!f)
+		return -ENOMEM;
+	f->host = h;
+	f->after = v ? strtoull(v, NULL, 0) : 1000;
+	f->how = h->config(h, "signal");
+	f->how = f->how ? f->how : "segv";
 	v = h->config(h, "comm");
-	snprintf(hoarded, sizeof(hoarded), "%s", v ? v : "hoarded");
-	head = tail = 0;
-	calls = 0;
+	snprintf(f->hoarded, sizeof(f->hoarded), "%s", v ? v : "hoarded");
+	*ctx = f;
 	return 0;
 }
 
-static int f_enqueue(const struct plugland_task *t)
+static int f_enqueue(void *ctx, const struct plugland_task *t)
 {
+	struct faulty *f = ctx;
+
 #if defined(VARIANT_hoard)
-	if (!strncmp(t->comm, hoarded, strlen(hoarded)))
+	if (!strncmp(t->comm, f->hoarded, strlen(f->hoarded)))
 		return 0; /* taken, never to be dispatched */
 #endif
-	if (++calls == after && strcmp(NAME, "hoard")) {
-		host->log(host, PLUGLAND_LOG_WARN, "turning bad now, at %llu ns",
-			  (unsigned long long)host->now_ns());
+	if (++f->calls == f->after && strcmp(NAME, "hoard")) {
+		f->host->log(f->host, PLUGLAND_LOG_WARN, "turning bad now, at %llu ns",
+			     (unsigned long long)f->host->now_ns(f->host));
 #if defined(VARIANT_hang)
 		for (;;)
 			__asm__ volatile("" ::: "memory");
 #else
-		if (!strcmp(how, "bus")) {
+		if (!strcmp(f->how, "bus")) {
 			raise(SIGBUS);
-		} else if (!strcmp(how, "fpe")) {
+		} else if (!strcmp(f->how, "fpe")) {
 			volatile int zero = 0;
 
-			calls /= (uint64_t)zero;
-		} else if (!strcmp(how, "abort")) {
+			f->calls /= (uint64_t)zero;
+		} else if (!strcmp(f->how, "abort")) {
 			abort();
 		}
 		*(volatile int *)NULL = 1;
 #endif
 	}
-	if (tail - head == CAP)
+	if (f->tail - f->head == CAP)
 		return -ENOSPC;
-	ring[tail++ % CAP] = plugland_dispatch_of(t);
+	f->ring[f->tail++ % CAP] = plugland_dispatch_of(t);
 	return 0;
 }
 
-static unsigned int f_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int f_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
+	struct faulty *f = ctx;
 	unsigned int n = 0;
 
-	while (n < max && head != tail)
-		out[n++] = ring[head++ % CAP];
+	while (n < max && f->head != f->tail)
+		out[n++] = f->ring[f->head++ % CAP];
 	return n;
 }
 
-static void f_exit(void)
+static void f_exit(void *ctx)
 {
+	free(ctx);
 }
 
 PLUGLAND_POLICY(.name = NAME, .description = "turns bad after N enqueues (tests)",

@@ -1,21 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Plugins for the loader's tests, one per -DVARIANT_* (async_*: async
- * plugins): each is broken in exactly one way (or, for newer_abi and
- * older_abi, valid with a bigger or smaller descriptor than this header's).
+ * plugins): each is broken in exactly one way (newer_abi is valid, with a
+ * bigger descriptor than this header's; abi_1 is of the previous major).
  * Built as build/tests/plugins/<variant>.so by the Makefile.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <plugland/plugin.h>
 
-__attribute__((unused)) static int init_ok(const struct plugland_host *h) { (void)h; return 0; }
-__attribute__((unused)) static int init_fail(const struct plugland_host *h) { (void)h; return -EIO; }
-__attribute__((unused)) static int enqueue(const struct plugland_task *t) { (void)t; return -ENOSPC; }
-__attribute__((unused)) static unsigned int dispatch(struct plugland_dispatch *o, unsigned int m) { (void)o; (void)m; return 0; }
-__attribute__((unused)) static void fini(void) {}
-__attribute__((unused)) static void consume(const struct plugland_decision *r, size_t n,
-					    const struct plugland_log_span *s) { (void)r; (void)n; (void)s; }
+__attribute__((unused)) static int init_ok(const struct plugland_host *h, void **ctx)
+{
+	(void)h;
+	*ctx = NULL;
+	return 0;
+}
+__attribute__((unused)) static int init_fail(const struct plugland_host *h, void **ctx)
+{
+	(void)h;
+	(void)ctx;
+	return -EIO;
+}
+__attribute__((unused)) static int enqueue(void *ctx, const struct plugland_task *t)
+{
+	(void)ctx;
+	(void)t;
+	return -ENOSPC;
+}
+__attribute__((unused)) static unsigned int dispatch(void *ctx, struct plugland_dispatch *o,
+						     unsigned int m)
+{
+	(void)ctx;
+	(void)o;
+	(void)m;
+	return 0;
+}
+__attribute__((unused)) static void fini(void *ctx) { (void)ctx; }
+__attribute__((unused)) static void consume(void *ctx, const struct plugland_decision *r, size_t n,
+					    const struct plugland_log_span *s)
+{
+	(void)ctx;
+	(void)r;
+	(void)n;
+	(void)s;
+}
 
 #if defined(VARIANT_no_symbol)
 /* a shared object, but no plugland_policy */
@@ -29,12 +57,12 @@ __attribute__((visibility("default"))) const struct plugland_policy plugland_pol
 #elif defined(VARIANT_newer_abi)
 /* A plugin built against a future header: same major, fields appended. */
 struct future_policy {
-	struct plugland_policy v1;
+	struct plugland_policy v2;
 	void (*future_callback)(void);
 	uint64_t future_flags;
 };
 __attribute__((visibility("default"))) const struct future_policy plugland_policy = {
-	.v1 = {
+	.v2 = {
 		.sz = sizeof(struct future_policy),
 		.abi_version = PLUGLAND_ABI_VERSION + 7,
 		.name = "newer_abi", .init = init_ok, .enqueue = enqueue, .dispatch = dispatch,
@@ -42,13 +70,12 @@ __attribute__((visibility("default"))) const struct future_policy plugland_polic
 	},
 	.future_flags = 1,
 };
-#elif defined(VARIANT_older_abi)
+#elif defined(VARIANT_abi_1)
 /*
- * A plugin built against ABI 1.0's header, whose descriptor ended with
- * exit(). What follows it in memory must not be read as the optional
- * callbacks of a newer ABI: the trap is there to be misread.
+ * A plugin built against ABI 1.4's header: no context, callbacks of other
+ * arguments. It must be refused with a word on rebuilding, never called.
  */
-struct policy_abi_1_0 {
+struct policy_abi_1_4 {
 	size_t sz;
 	uint32_t abi_version;
 	const char *name, *description;
@@ -56,18 +83,23 @@ struct policy_abi_1_0 {
 	int (*enqueue)(const struct plugland_task *task);
 	unsigned int (*dispatch)(struct plugland_dispatch *out, unsigned int max);
 	void (*exit)(void);
+	void (*tick)(uint64_t now_ns);
+	void (*task_gone)(int32_t pid);
+	void (*cpu_online)(int cpu);
+	void (*cpu_offline)(int cpu);
+	int (*reconfigure)(void);
+	uint32_t flags;
+	void (*kernel_decided)(void);
 };
-__attribute__((visibility("default"))) const struct {
-	struct policy_abi_1_0 v1_0;
-	uintptr_t trap[8];
-} plugland_policy = {
-	.v1_0 = {
-		.sz = sizeof(struct policy_abi_1_0),
-		.abi_version = PLUGLAND_ABI_MAJOR << 16,
-		.name = "older_abi", .init = init_ok, .enqueue = enqueue, .dispatch = dispatch,
-		.exit = fini,
-	},
-	.trap = { 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead, 0xdead },
+static int init_1(const struct plugland_host *h) { (void)h; return 0; }
+static int enqueue_1(const struct plugland_task *t) { (void)t; return -ENOSPC; }
+static unsigned int dispatch_1(struct plugland_dispatch *o, unsigned int m) { (void)o; (void)m; return 0; }
+static void fini_1(void) {}
+__attribute__((visibility("default"))) const struct policy_abi_1_4 plugland_policy = {
+	.sz = sizeof(struct policy_abi_1_4),
+	.abi_version = 1 << 16 | 4,
+	.name = "abi_1", .init = init_1, .enqueue = enqueue_1, .dispatch = dispatch_1,
+	.exit = fini_1,
 };
 #elif defined(VARIANT_null_enqueue)
 PLUGLAND_POLICY(.name = "null_enqueue", .init = init_ok, .dispatch = dispatch, .exit = fini);
@@ -89,7 +121,7 @@ __attribute__((visibility("default"))) const struct plugland_async plugland_asyn
 	.name = "async_wrong_abi", .init = init_ok, .consume = consume, .exit = fini,
 };
 #elif defined(VARIANT_async_small)
-/* A descriptor that claims to end before exit(): smaller than ABI 1.0's. */
+/* A descriptor that claims to end before exit(): smaller than ABI 2.0's. */
 __attribute__((visibility("default"))) const struct plugland_async plugland_async = {
 	.sz = offsetof(struct plugland_async, exit),
 	.abi_version = PLUGLAND_ABI_VERSION,

@@ -13,13 +13,15 @@
 char harness_last_log[1024];
 uint64_t harness_fake_now;
 
-/* The synthetic machine whose clock host->now_ns() reads. */
-static const struct backend *clock_be;
 static volatile sig_atomic_t no_stop;
 
-static uint64_t virtual_now(void)
+/* The synthetic machine's clock, or harness_fake_now without one. */
+static uint64_t virtual_now(const struct plugland_host *host)
 {
-	return clock_be ? synth_backend_stats(clock_be)->now_ns : harness_fake_now;
+	const struct harness *h = (const void *)((const char *)host -
+						 offsetof(struct harness, svc.host));
+
+	return h->be ? synth_backend_stats(h->be)->now_ns : harness_fake_now;
 }
 
 static void capture_log(const struct plugland_host *host, enum plugland_log_level level,
@@ -93,7 +95,8 @@ void harness_set(struct harness *h, const char *assignment)
 
 void harness_services(struct harness *h, const char *name, uint32_t nr_cpus)
 {
-	services_init(&h->svc, name, &h->cfg, nr_cpus, 5000000);
+	services_init(&h->svc, name, &h->cfg, &h->be, 5000000);
+	h->svc.host.nr_cpus = nr_cpus;
 	h->svc.host.now_ns = virtual_now;
 	h->svc.host.log = capture_log;
 }
@@ -102,11 +105,9 @@ void harness_start(struct harness *h, const struct synth_opts *o)
 {
 	h->be = synth_backend_new(o);
 	assert_non_null(h->be);
-	clock_be = h->be;
-	services_set_backend(h->be);
 	harness_services(h, h->ops.name, o->nr_cpus);
-	assert_int_equal(h->ops.init(&h->svc.host), 0);
-	assert_int_equal(sched_loop_init(&h->loop, h->be, &h->ops, 100), 0);
+	assert_int_equal(h->ops.init(&h->svc.host, &h->ctx), 0);
+	assert_int_equal(sched_loop_init(&h->loop, h->be, &h->ops, h->ctx, 100), 0);
 }
 
 void harness_run(struct harness *h)
@@ -126,10 +127,9 @@ void harness_run(struct harness *h)
 void harness_stop(struct harness *h)
 {
 	sched_loop_fini(&h->loop);
-	h->ops.exit();
-	services_set_backend(NULL);
-	clock_be = NULL;
+	h->ops.exit(h->ctx);
 	synth_backend_free(h->be);
+	h->be = NULL;
 	harness_close(h->handle);
 	h->handle = NULL;
 }

@@ -19,6 +19,7 @@ struct harness {
 	struct config cfg;
 	struct plugin_services svc;
 	struct plugland_policy ops;	/* as loaded: normalised */
+	void *ctx;			/* what ops.init() stored */
 	void *handle;
 	struct backend *be;
 	struct sched_loop loop;

@@ -67,30 +67,41 @@ static void check(struct seen *s, const struct plugland_decision *recs, size_t n
 		usleep(s->delay_us);
 }
 
-static int a_init(const struct plugland_host *h)
+/* Each instance's context is its record: what reaches consume() and
+ * exit() is what its init() stored. */
+static int a_init(const struct plugland_host *h, void **ctx)
 {
 	(void)h;
 	seen_a.init_thread = pthread_self();
 	seen_a.nr_init++;
+	*ctx = &seen_a;
 	return seen_a.init_ret;
 }
-static void a_consume(const struct plugland_decision *r, size_t n, const struct plugland_log_span *s)
+static void a_consume(void *ctx, const struct plugland_decision *r, size_t n,
+		      const struct plugland_log_span *s)
 {
-	check(&seen_a, r, n, s);
+	check(ctx, r, n, s);
 }
-static void a_exit(void) { seen_a.nr_exit++; }
+static void a_exit(void *ctx) { ((struct seen *)ctx)->nr_exit++; }
 
-static int b_init(const struct plugland_host *h) { (void)h; seen_b.nr_init++; return 0; }
-static void b_consume(const struct plugland_decision *r, size_t n, const struct plugland_log_span *s)
+static int b_init(const struct plugland_host *h, void **ctx)
 {
-	check(&seen_b, r, n, s);
+	(void)h;
+	seen_b.nr_init++;
+	*ctx = &seen_b;
+	return 0;
 }
-static void b_exit(void) { seen_b.nr_exit++; }
+static void b_consume(void *ctx, const struct plugland_decision *r, size_t n,
+		      const struct plugland_log_span *s)
+{
+	check(ctx, r, n, s);
+}
+static void b_exit(void *ctx) { ((struct seen *)ctx)->nr_exit++; }
 
-static void stuck_consume(const struct plugland_decision *r, size_t n,
+static void stuck_consume(void *ctx, const struct plugland_decision *r, size_t n,
 			  const struct plugland_log_span *s)
 {
-	(void)r, (void)n, (void)s;
+	(void)ctx, (void)r, (void)n, (void)s;
 	pthread_mutex_lock(&stuck_lock);
 	stuck_inside = true;
 	pthread_cond_broadcast(&stuck_cond);
@@ -106,9 +117,10 @@ static void stuck_consume(const struct plugland_decision *r, size_t n,
 
 /* An init() that returns when the test says so. */
 static bool slow_init_release;
-static int slow_init(const struct plugland_host *h)
+static int slow_init(const struct plugland_host *h, void **ctx)
 {
 	(void)h;
+	*ctx = &seen_b; /* it shares b_consume() */
 	pthread_mutex_lock(&stuck_lock);
 	while (!slow_init_release)
 		pthread_cond_wait(&stuck_cond, &stuck_lock);

@@ -17,12 +17,17 @@ static uint32_t fake_idle;
 static int fake_victim = -1;
 static uint64_t asked_vtime;
 
-static uint64_t now_ns(void) { return fake_now; }
-static uint32_t nr_idle(void) { return fake_idle; }
-static int no_idle_cpu(const struct plugland_task *t) { (void)t; return -1; }
-static int preempt(const struct plugland_task *t, uint64_t vtime, uint64_t min_run_ns)
+static uint64_t now_ns(const struct plugland_host *h) { (void)h; return fake_now; }
+static uint32_t nr_idle(const struct plugland_host *h) { (void)h; return fake_idle; }
+static int no_idle_cpu(const struct plugland_host *h, const struct plugland_task *t)
 {
-	(void)t, (void)min_run_ns;
+	(void)h, (void)t;
+	return -1;
+}
+static int preempt(const struct plugland_host *h, const struct plugland_task *t, uint64_t vtime,
+		   uint64_t min_run_ns)
+{
+	(void)h, (void)t, (void)min_run_ns;
 	asked_vtime = vtime;
 	return fake_victim;
 }

@@ -218,10 +218,10 @@ static void test_bad_config_refused(void **state)
 	harness_set(&h, "deadline.slice_us=1000");
 	harness_set(&h, "deadline.min_slice_us=2000");
 	harness_services(&h, "deadline", 2);
-	assert_int_equal(h.ops.init(&h.svc.host), -EINVAL);
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
 	assert_non_null(strstr(harness_last_log, "min_slice_us"));
 	harness_set(&h, "deadline.min_slice_us=abc");
-	assert_int_equal(h.ops.init(&h.svc.host), -EINVAL);
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
 	assert_non_null(strstr(harness_last_log, "min_slice_us: expected a number"));
 	harness_close(h.handle);
 }

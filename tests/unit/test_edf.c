@@ -18,8 +18,12 @@
 
 static uint64_t fake_now = 1000;
 
-static uint64_t now_ns(void) { return fake_now; }
-static int no_idle_cpu(const struct plugland_task *t) { (void)t; return -1; }
+static uint64_t now_ns(const struct plugland_host *h) { (void)h; return fake_now; }
+static int no_idle_cpu(const struct plugland_host *h, const struct plugland_task *t)
+{
+	(void)h, (void)t;
+	return -1;
+}
 
 static const struct plugland_host host = {
 	.sz = sizeof(struct plugland_host),

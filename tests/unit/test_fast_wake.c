@@ -27,17 +27,24 @@ static volatile sig_atomic_t no_stop;
 static uint64_t nr_told, nr_told_wakeup, nr_told_bad;
 static uint32_t flags_asked;
 
-static int fw_init(const struct plugland_host *h) { return plugland_builtin_fifo.init(h); }
-static void fw_exit(void) { plugland_builtin_fifo.exit(); }
-static int fw_enqueue(const struct plugland_task *t) { return plugland_builtin_fifo.enqueue(t); }
-static unsigned int fw_dispatch(struct plugland_dispatch *out, unsigned int max)
+static int fw_init(const struct plugland_host *h, void **ctx)
 {
-	return plugland_builtin_fifo.dispatch(out, max);
+	return plugland_builtin_fifo.init(h, ctx);
+}
+static void fw_exit(void *ctx) { plugland_builtin_fifo.exit(ctx); }
+static int fw_enqueue(void *ctx, const struct plugland_task *t)
+{
+	return plugland_builtin_fifo.enqueue(ctx, t);
+}
+static unsigned int fw_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
+{
+	return plugland_builtin_fifo.dispatch(ctx, out, max);
 }
 
-static void fw_kernel_decided(const struct plugland_task *t, const struct plugland_dispatch *d,
-			      unsigned int reason)
+static void fw_kernel_decided(void *ctx, const struct plugland_task *t,
+			      const struct plugland_dispatch *d, unsigned int reason)
 {
+	(void)ctx;
 	nr_told++;
 	nr_told_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
 	/* what the policy is told: its own task, placed on a real CPU, with
@@ -69,6 +76,7 @@ static const struct synth_behaviour sleepy[6] = {
 
 struct run {
 	struct backend *be;
+	void *ctx;		/* the policy's */
 	struct sched_loop loop;
 	struct decision_log *log;
 	uint64_t by_kernel_recs, by_policy_recs, bad_recs;
@@ -95,9 +103,9 @@ static void run_with(struct run *r, uint32_t flags, enum fast_wake_mode mode)
 	r->be = synth_backend_new(&o);
 	assert_non_null(r->be);
 	config_defaults(&cfg);
-	services_init(&svc, fast_fifo.name, &cfg, o.nr_cpus, 5000000);
-	assert_int_equal(fast_fifo.init(&svc.host), 0);
-	assert_int_equal(sched_loop_init(&r->loop, r->be, &fast_fifo, 100), 0);
+	services_init(&svc, fast_fifo.name, &cfg, &r->be, 5000000);
+	assert_int_equal(fast_fifo.init(&svc.host, &r->ctx), 0);
+	assert_int_equal(sched_loop_init(&r->loop, r->be, &fast_fifo, r->ctx, 100), 0);
 	sched_loop_set_fast_wake_mode(&r->loop, mode);
 	r->loop.log = r->log;
 	atomic_store(&r->loop.recording, true);
@@ -129,7 +137,7 @@ static void done(struct run *r)
 			 r->loop.st.nr_dispatched + sched_loop_in_flight(&r->loop) +
 			 r->loop.st.nr_dropped);
 	sched_loop_fini(&r->loop);
-	fast_fifo.exit();
+	fast_fifo.exit(r->ctx);
 	synth_backend_free(r->be);
 	decision_log_destroy(r->log);
 }

@@ -70,7 +70,7 @@ static int setup(void **state)
 	install("no_symbol", "no_symbol", 0644);
 	install("wrong_abi", "wrong_abi", 0644);
 	install("newer_abi", "newer_abi", 0644);
-	install("older_abi", "older_abi", 0644);
+	install("abi_1", "abi_1", 0644);
 	install("null_enqueue", "null_enqueue", 0644);
 	install("init_fails", "init_fails", 0644);
 	install("misnamed", "misnamed", 0644);
@@ -143,31 +143,24 @@ static void test_newer_compatible_abi_loads(void **state)
 	policy_unload(&lp);
 }
 
-/* ABI 1.0's descriptor: the callbacks it predates read as absent. */
-static void test_older_abi_loads(void **state)
+/* An ABI 1.x plugin: refused, told to rebuild, none of it called (its
+ * callbacks take other arguments). */
+static void test_abi_1_refused(void **state)
 {
-	struct loaded_policy lp;
-	char err[512];
+	char why[256];
 
 	(void)state;
-	assert_int_equal(policy_load(dir, "older_abi", &lp, err, sizeof(err)), 0);
-	assert_string_equal(lp.ops.name, "older_abi");
-	assert_non_null(lp.ops.exit);
-	assert_null(lp.ops.tick);
-	assert_null(lp.ops.task_gone);
-	assert_null(lp.ops.cpu_online);
-	assert_null(lp.ops.cpu_offline);
-	assert_null(lp.ops.reconfigure);
-	assert_int_equal(lp.ops.flags, 0);
-	assert_int_equal(lp.ops.sz, sizeof(lp.ops));
-	policy_unload(&lp);
+	snprintf(why, sizeof(why), "built for plugin ABI 1.4, this host speaks %d.%d: rebuild it "
+		 "against the installed <plugland/plugin.h>", PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
+	assert_refused("abi_1", -ENOEXEC, why);
 }
 
 static void test_broken_plugins_refused(void **state)
 {
 	(void)state;
 	assert_refused("no_symbol", -ENOEXEC, "no 'plugland_policy' symbol");
-	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 2.0, this host speaks 1.x");
+	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 3.0, newer than this host's 2.0: "
+		       "update scx_plugland");
 	assert_refused("null_enqueue", -ENOEXEC, "mandatory 'enqueue' is NULL");
 	assert_refused("misnamed", -ENOEXEC, "calls itself 'something_else'");
 	assert_refused("not_elf", -ENOEXEC, "not_elf.so: ");
@@ -227,8 +220,8 @@ static void test_two_plugins_at_once(void **state)
 	assert_string_equal(b.ops.name, "newer_abi");
 	assert_ptr_not_equal(a.handle, b.handle);
 	policy_unload(&a);
-	assert_int_equal(policy_load(dir, "older_abi", &a, err, sizeof(err)), 0);
-	assert_string_equal(a.ops.name, "older_abi");
+	assert_int_equal(policy_load(dir, "good", &a, err, sizeof(err)), 0);
+	assert_string_equal(a.ops.name, "good");
 	policy_unload(&a);
 	policy_unload(&b);
 }
@@ -250,10 +243,12 @@ static void test_init_failure_reported(void **state)
 {
 	struct loaded_policy lp;
 	char err[512];
+	void *ctx;
 
 	(void)state;
 	assert_int_equal(policy_load(dir, "init_fails", &lp, err, sizeof(err)), 0);
-	assert_int_equal(lp.ops.init(NULL), -EIO);
+
+	assert_int_equal(lp.ops.init(NULL, &ctx), -EIO);
 	policy_unload(&lp);
 }
 
@@ -304,22 +299,23 @@ static void test_async_good_loads(void **state)
 /* Another major's callbacks may take other arguments: never called. */
 static void test_async_wrong_major_refused(void **state)
 {
-	char why[128];
+	char why[256];
 
 	(void)state;
-	snprintf(why, sizeof(why), "built for plugin ABI %d.3, this host speaks %d.x",
-		 PLUGLAND_ABI_MAJOR + 1, PLUGLAND_ABI_MAJOR);
+	snprintf(why, sizeof(why), "built for plugin ABI %d.3, newer than this host's %d.%d: "
+		 "update scx_plugland, or rebuild it against this host's header",
+		 PLUGLAND_ABI_MAJOR + 1, PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
 	assert_async_refused("async_wrong_abi", why);
 }
 
 /* A descriptor that ends before exit(): reading exit() would read past it. */
 static void test_async_too_small_refused(void **state)
 {
-	char why[128];
+	char why[256];
 
 	(void)state;
-	/* ABI 1.0's descriptor ends with exit(), whatever later ones add */
-	snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 1.0's (%zu)",
+	/* ABI 2.0's descriptor ends with exit(), whatever later ones add */
+	snprintf(why, sizeof(why), "descriptor size %zu is smaller than ABI 2.0's (%zu)",
 		 offsetof(struct plugland_async, exit),
 		 offsetof(struct plugland_async, exit) + sizeof(void (*)(void)));
 	assert_async_refused("async_small", why);
@@ -330,7 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_plugin_loads),
 		cmocka_unit_test(test_newer_compatible_abi_loads),
-		cmocka_unit_test(test_older_abi_loads),
+		cmocka_unit_test(test_abi_1_refused),
 		cmocka_unit_test(test_writable_parent_refused),
 		cmocka_unit_test(test_message_names_the_file),
 		cmocka_unit_test(test_two_plugins_at_once),

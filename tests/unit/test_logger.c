@@ -75,13 +75,13 @@ static void run_logger(uint64_t n, const char *const *settings)
 	for (; settings && *settings; settings++)
 		harness_set(&h, *settings);
 	harness_services(&h, "logger", 3);
-	assert_int_equal(a->init(&h.svc.host), 0);
+	assert_int_equal(a->init(&h.svc.host, &h.ctx), 0);
 	for (span.first = 0; span.first < n; span.first += i) {
 		for (i = 0; i < 1000 && span.first + i < n; i++)
 			decision(&batch[i], span.first + i);
-		a->consume(batch, i, &span);
+		a->consume(h.ctx, batch, i, &span);
 	}
-	a->exit();
+	a->exit(h.ctx);
 	harness_close(h.handle);
 }
 
@@ -265,22 +265,22 @@ static void test_lost_records_reported(void **state)
 	harness_set(&h, set);
 	harness_set(&h, "logger.format=jsonl");
 	harness_services(&h, "logger", 3);
-	assert_int_equal(a->init(&h.svc.host), 0);
+	assert_int_equal(a->init(&h.svc.host, &h.ctx), 0);
 	for (i = 0; i < 10; i++)
 		decision(&batch[i], i);
-	a->consume(batch, 10, &span);
+	a->consume(h.ctx, batch, 10, &span);
 	harness_last_log[0] = 0;
 	span.first = 25;	/* 15 overwritten */
 	span.nr_lost = 15;
 	for (i = 0; i < 10; i++)
 		decision(&batch[i], 25 + i);
-	a->consume(batch, 10, &span);
+	a->consume(h.ctx, batch, 10, &span);
 	assert_non_null(strstr(harness_last_log, "15 decisions lost (not written)"));
 	harness_last_log[0] = 0;
 	span.first = 35;	/* none lost since */
-	a->consume(batch, 10, &span);
+	a->consume(h.ctx, batch, 10, &span);
 	assert_string_equal(harness_last_log, "");
-	a->exit();
+	a->exit(h.ctx);
 	harness_close(h.handle);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -396,10 +396,10 @@ static void test_no_path_refused(void **state)
 	(void)state;
 	a = harness_load_async(&h, "logger");
 	harness_services(&h, "logger", 1);
-	assert_int_equal(a->init(&h.svc.host), -EINVAL);
+	assert_int_equal(a->init(&h.svc.host, &h.ctx), -EINVAL);
 	assert_string_equal(harness_last_log, "path: no file to write to");
 	harness_set(&h, "logger.path=/nonexistent/dir/x.log");
-	assert_int_equal(a->init(&h.svc.host), -ENOENT);
+	assert_int_equal(a->init(&h.svc.host, &h.ctx), -ENOENT);
 	harness_close(h.handle);
 }
 

@@ -71,20 +71,20 @@ static void draw_sequence(const char *seed, int32_t seq[DRAWS])
 	harness_load(&h, "lottery");
 	harness_set(&h, seed);
 	harness_services(&h, "lottery", 1);
-	assert_int_equal(h.ops.init(&h.svc.host), 0);
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), 0);
 	for (i = 0; i < NR; i++) {
 		t = (struct plugland_task){ .pid = (int32_t)i + 1, .tgid = (int32_t)i + 1,
 					    .weight = tickets[i], .cookie = 1 };
-		assert_int_equal(h.ops.enqueue(&t), 0);
+		assert_int_equal(h.ops.enqueue(h.ctx, &t), 0);
 	}
 	for (i = 0; i < DRAWS; i++) {
-		assert_int_equal(h.ops.dispatch(&d, 1), 1);
+		assert_int_equal(h.ops.dispatch(h.ctx, &d, 1), 1);
 		seq[i] = d.pid;
 		t = (struct plugland_task){ .pid = d.pid, .tgid = d.pid,
 					    .weight = tickets[d.pid - 1], .cookie = d.cookie + 1 };
-		assert_int_equal(h.ops.enqueue(&t), 0);
+		assert_int_equal(h.ops.enqueue(h.ctx, &t), 0);
 	}
-	h.ops.exit();
+	h.ops.exit(h.ctx);
 	harness_close(h.handle);
 }
 
@@ -114,7 +114,7 @@ static void test_bad_seed_refused(void **state)
 	harness_load(&h, "lottery");
 	harness_set(&h, "lottery.seed=-1");
 	harness_services(&h, "lottery", 1);
-	assert_int_not_equal(h.ops.init(&h.svc.host), 0);
+	assert_int_not_equal(h.ops.init(&h.svc.host, &h.ctx), 0);
 	assert_non_null(strstr(harness_last_log, "seed: expected a number"));
 	harness_close(h.handle);
 }

@@ -40,9 +40,9 @@ static void step(struct sched_loop *l)
 static bool hold;
 static const struct plugland_policy *held_by;
 
-static unsigned int holding_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int holding_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
-	return hold ? 0 : held_by->dispatch(out, max);
+	return hold ? 0 : held_by->dispatch(ctx, out, max);
 }
 
 static const struct plugland_policy *holding(struct plugland_policy *w,
@@ -114,10 +114,12 @@ static void test_switch_between_plugins(void **state)
 	topology_load("", 4);
 	be = synth_backend_new(&o);
 	assert_non_null(be);
+	slots[0].be = slots[1].be = &be; /* the policies' services: this machine */
 	if (policy_slot_open(&slots[0], &cfg, order[0], err, sizeof(err)))
 		fail_msg("%s", err);
 	held_by = &slots[0].lp.ops;
-	assert_int_equal(sched_loop_init(&loop, be, holding(&wrapped[0], held_by), 100), 0);
+	assert_int_equal(sched_loop_init(&loop, be, holding(&wrapped[0], held_by), slots[0].ctx, 100),
+			 0);
 	for (i = 1; i < sizeof(order) / sizeof(order[0]); i++) {
 		for (round = 0; round < 500; round++)
 			step(&loop);
@@ -131,7 +133,7 @@ static void test_switch_between_plugins(void **state)
 		assert_true(loop.held.count >= NR_TASKS / 2);
 		assert_true(nr_waiting >= loop.held.count);
 		held_by = &slots[!active].lp.ops;
-		sched_loop_switch_policy(&loop, holding(&wrapped[!active], held_by));
+		sched_loop_switch_policy(&loop, holding(&wrapped[!active], held_by), slots[!active].ctx);
 		hold = false;
 		policy_slot_close(&slots[active]);
 		active = !active;

@@ -214,8 +214,8 @@ static uint64_t slice_of(struct harness *h, int32_t pid, const char *comm)
 	struct plugland_dispatch d;
 
 	snprintf(t.comm, sizeof(t.comm), "%s", comm);
-	assert_int_equal(h->ops.enqueue(&t), 0);
-	assert_int_equal(h->ops.dispatch(&d, 1), 1);
+	assert_int_equal(h->ops.enqueue(h->ctx, &t), 0);
+	assert_int_equal(h->ops.dispatch(h->ctx, &d, 1), 1);
 	assert_int_equal(d.pid, pid);
 	assert_int_equal(d.cookie, cookie);
 	return d.slice_ns;
@@ -231,7 +231,7 @@ static void start_direct(struct harness *h, const char *extra)
 	if (extra)
 		harness_set(h, extra);
 	harness_services(h, "rules", 2);
-	assert_int_equal(h->ops.init(&h->svc.host), 0);
+	assert_int_equal(h->ops.init(&h->svc.host, &h->ctx), 0);
 }
 
 static void test_reload_swaps_rules(void **state)
@@ -246,12 +246,12 @@ static void test_reload_swaps_rules(void **state)
 
 	/* A bad file: refused with file:line, the old rules stay. */
 	write_file(rules_path, "[a]\ncomm = foo*\nslice_us = 2222\nclass = urgent\n");
-	assert_int_equal(h.ops.reconfigure(), -EINVAL);
+	assert_int_equal(h.ops.reconfigure(h.ctx), -EINVAL);
 	assert_int_equal(slice_of(&h, 100, "foobar"), 1111000);
 
 	/* A good one: every task is classified again by it. */
 	write_file(rules_path, "[a]\ncomm = foo*\nslice_us = 2222\n[b]\npid = 101\nslice_us = 3333\n");
-	assert_int_equal(h.ops.reconfigure(), 0);
+	assert_int_equal(h.ops.reconfigure(h.ctx), 0);
 	assert_int_equal(slice_of(&h, 100, "foobar"), 2222000);
 	assert_int_equal(slice_of(&h, 101, "other"), 3333000);
 	/* A comm change is a new classification too (exec). */
@@ -259,9 +259,9 @@ static void test_reload_swaps_rules(void **state)
 
 	/* The file key itself may change; unset means no rules. */
 	harness_set(&h, "rules.file=");
-	assert_int_equal(h.ops.reconfigure(), 0);
+	assert_int_equal(h.ops.reconfigure(h.ctx), 0);
 	assert_int_equal(slice_of(&h, 101, "other"), 5000000);
-	h.ops.exit();
+	h.ops.exit(h.ctx);
 	harness_close(h.handle);
 }
 
@@ -274,7 +274,7 @@ static void expect_error(const char *text, const char *want)
 	harness_load(&h, "rules");
 	harness_set(&h, setting);
 	harness_services(&h, "rules", 4);
-	assert_int_equal(h.ops.init(&h.svc.host), -EINVAL);
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
 	snprintf(full, sizeof(full), "%s:%s", rules_path, want);
 	if (strcmp(harness_last_log, full))
 		fail_msg("got '%s', want '%s'", harness_last_log, full);
@@ -311,10 +311,10 @@ static void test_cpu_set(void **state)
 	(void)state;
 	write_file(rules_path, "[pin]\ncomm = pinned\ncpus = 1\n");
 	start_direct(&h, NULL);
-	assert_int_equal(h.ops.enqueue(&t), 0);
-	assert_int_equal(h.ops.dispatch(&d, 1), 1);
+	assert_int_equal(h.ops.enqueue(h.ctx, &t), 0);
+	assert_int_equal(h.ops.dispatch(h.ctx, &d, 1), 1);
 	assert_int_equal(d.cpu, 1);
-	h.ops.exit();
+	h.ops.exit(h.ctx);
 	harness_close(h.handle);
 }
 
@@ -363,10 +363,10 @@ static void test_resolver_classifies(void **state)
 	slice_of(&h, 4245, "make");
 	write_file(rules_path, "[db]\ncgroup = /system.slice/*\nslice_us = 6666\n"
 			       "[re]\ncomm_regex = ^make$\nslice_us = 7777\n");
-	assert_int_equal(h.ops.reconfigure(), 0);
+	assert_int_equal(h.ops.reconfigure(h.ctx), 0);
 	assert_int_equal(resolved_slice(&h, 4242, "postgres", 6666000), 6666000);
 	assert_int_equal(resolved_slice(&h, 4245, "make", 7777000), 7777000);
-	h.ops.exit();
+	h.ops.exit(h.ctx);
 	harness_close(h.handle);
 }
 

@@ -21,6 +21,7 @@ struct fixture {
 	struct plugin_services svc;
 	struct config cfg;
 	const struct plugland_policy *policy;
+	void *ctx;
 };
 
 static void setup_with(struct fixture *f, const struct synth_opts *o,
@@ -30,15 +31,15 @@ static void setup_with(struct fixture *f, const struct synth_opts *o,
 	f->be = synth_backend_new(o);
 	assert_non_null(f->be);
 	f->policy = policy;
-	services_init(&f->svc, policy->name, &f->cfg, o->nr_cpus, 5000000);
-	assert_int_equal(policy->init(&f->svc.host), 0);
-	assert_int_equal(sched_loop_init(&f->loop, f->be, policy, 100), 0);
+	services_init(&f->svc, policy->name, &f->cfg, &f->be, 5000000);
+	assert_int_equal(policy->init(&f->svc.host, &f->ctx), 0);
+	assert_int_equal(sched_loop_init(&f->loop, f->be, policy, f->ctx, 100), 0);
 }
 
 static void teardown(struct fixture *f)
 {
 	sched_loop_fini(&f->loop);
-	f->policy->exit();
+	f->policy->exit(f->ctx);
 	synth_backend_free(f->be);
 }
 
@@ -86,23 +87,23 @@ static bool hold; /* dispatch nothing */
 static int32_t hoard_pid; /* taken and forgotten, never dispatched */
 static unsigned int dispatch_max; /* at most this many a call (0: no limit) */
 
-static int wrap_init(const struct plugland_host *h) { return wrapped->init(h); }
-static void wrap_exit(void) { wrapped->exit(); }
-static int wrap_enqueue(const struct plugland_task *t)
+static int wrap_init(const struct plugland_host *h, void **ctx) { return wrapped->init(h, ctx); }
+static void wrap_exit(void *ctx) { wrapped->exit(ctx); }
+static int wrap_enqueue(void *ctx, const struct plugland_task *t)
 {
 	if (refuse_every && ++calls % refuse_every == 0)
 		return -ENOSPC;
 	if (t->pid == hoard_pid)
 		return 0;
-	return wrapped->enqueue(t);
+	return wrapped->enqueue(ctx, t);
 }
-static unsigned int wrap_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int wrap_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
 	unsigned int n, i;
 
 	if (dispatch_max && max > dispatch_max)
 		max = dispatch_max;
-	n = hold ? 0 : wrapped->dispatch(out, max);
+	n = hold ? 0 : wrapped->dispatch(ctx, out, max);
 
 	for (i = 0; i < n; i++)
 		if (forced_cpu)
@@ -238,19 +239,26 @@ static void test_backend_full_backlog(void **state)
 /* A second policy for switching: last in, first out. */
 static struct plugland_dispatch lifo[4096];
 static unsigned int lifo_n;
-static int lifo_init(const struct plugland_host *h) { (void)h; lifo_n = 0; return 0; }
-static void lifo_exit(void) {}
-static int lifo_enqueue(const struct plugland_task *t)
+static int lifo_init(const struct plugland_host *h, void **ctx)
 {
+	(void)h, (void)ctx;
+	lifo_n = 0;
+	return 0;
+}
+static void lifo_exit(void *ctx) { (void)ctx; }
+static int lifo_enqueue(void *ctx, const struct plugland_task *t)
+{
+	(void)ctx;
 	if (lifo_n == 4096)
 		return -ENOSPC;
 	lifo[lifo_n++] = plugland_dispatch_of(t);
 	return 0;
 }
-static unsigned int lifo_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int lifo_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
 	unsigned int n = 0;
 
+	(void)ctx;
 	while (n < max && lifo_n)
 		out[n++] = lifo[--lifo_n];
 	return n;
@@ -280,8 +288,8 @@ static void test_switch_moves_held_tasks(void **state)
 	assert_int_equal(f.loop.nr_held, 101);
 	assert_int_equal(f.loop.held.count, 100);
 
-	lifo_init(NULL);
-	sched_loop_switch_policy(&f.loop, &lifo_policy);
+	lifo_init(NULL, NULL);
+	sched_loop_switch_policy(&f.loop, &lifo_policy, NULL);
 	assert_int_equal(f.loop.nr_held, 100); /* the duplicate is gone */
 	assert_int_equal(f.loop.st.nr_dropped, 1);
 	assert_int_equal(f.loop.st.nr_switches, 1);
@@ -328,8 +336,9 @@ static void gone_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
 static int32_t forgotten[4];
 static unsigned int nr_forgotten;
 
-static void note_gone(int32_t pid)
+static void note_gone(void *ctx, int32_t pid)
 {
+	(void)ctx;
 	if (nr_forgotten < 4)
 		forgotten[nr_forgotten++] = pid;
 }
@@ -344,15 +353,17 @@ static void test_exits_reach_task_gone(void **state)
 	struct backend be = { .ops = &ops, .nr_cpus = 1 };
 	struct plugland_policy policy = plugland_builtin_fifo;
 	struct plugin_services svc;
+	struct backend *bep = &be;
 	struct sched_loop loop;
 	struct config cfg;
+	void *ctx;
 
 	(void)state;
 	policy.task_gone = note_gone;
 	config_defaults(&cfg);
-	services_init(&svc, "fifo", &cfg, 1, 5000000);
-	assert_int_equal(policy.init(&svc.host), 0);
-	assert_int_equal(sched_loop_init(&loop, &be, &policy, 100), 0);
+	services_init(&svc, "fifo", &cfg, &bep, 5000000);
+	assert_int_equal(policy.init(&svc.host, &ctx), 0);
+	assert_int_equal(sched_loop_init(&loop, &be, &policy, ctx, 100), 0);
 	assert_int_equal(sched_loop_round(&loop), 3);
 	assert_int_equal(loop.st.nr_enqueued, 1);	/* only the task */
 	assert_int_equal(loop.st.nr_dispatched, 1);
@@ -361,7 +372,7 @@ static void test_exits_reach_task_gone(void **state)
 	assert_int_equal(forgotten[0], 7);
 	assert_int_equal(forgotten[1], 8);
 	sched_loop_fini(&loop);
-	policy.exit();
+	policy.exit(ctx);
 }
 
 int main(void)

@@ -99,7 +99,7 @@ static const struct plugland_async *start(struct harness *h, const char *format,
 		harness_set(h, extra);
 	va_end(ap);
 	harness_services(h, "stats", 4);
-	assert_int_equal(a->init(&h->svc.host), 0);
+	assert_int_equal(a->init(&h->svc.host, &h->ctx), 0);
 	return a;
 }
 
@@ -118,10 +118,10 @@ static void test_table_counts_and_order(void **state)
 	(void)state;
 	a = start(&h, "table", (char *)NULL);
 	n = workload(d);
-	a->consume(d, 10, &span);
+	a->consume(h.ctx, d, 10, &span);
 	span.first = 10;
-	a->consume(d + 10, n - 10, &span);
-	a->exit();
+	a->consume(h.ctx, d + 10, n - 10, &span);
+	a->exit(h.ctx);
 	text = read_all();
 	printf("%s", text);
 	assert_non_null(strstr(text, "plugland stats: 21 decisions, 7 lost, 5 tasks\n"));
@@ -167,8 +167,8 @@ static void test_json_and_p99(void **state)
 	n = add(d, 0, 7, "worker", 99, 1000, 2);
 	n = add(d, n, 7, "worker", 1, 1000000, 2);
 	n = workload(d + n) + n;
-	a->consume(d, n, &span);
-	a->exit();
+	a->consume(h.ctx, d, n, &span);
+	a->exit(h.ctx);
 	text = read_all();
 	printf("%s", text);
 	assert_non_null(strstr(text, "{\"decisions\":121,\"lost\":0,\"nr_tasks\":6,\"tasks\":["));
@@ -200,8 +200,8 @@ static void test_p99_not_above_max(void **state)
 	n = add(d, 0, 7, "worker", 100, 37500000, 2);
 	n = add(d, n, 8, "mixed", 98, 1000, 2);
 	n = add(d, n, 8, "mixed", 2, 37500000, 2);
-	a->consume(d, n, &span);
-	a->exit();
+	a->consume(h.ctx, d, n, &span);
+	a->exit(h.ctx);
 	text = read_all();
 	printf("%s", text);
 	assert_non_null(strstr(text, "\"wait_p99_us\":37500.0,\"wait_max_us\":37500.0,"));
@@ -223,8 +223,8 @@ static void test_table_bounded(void **state)
 
 	(void)state;
 	a = start(&h, "table", "stats.max_tasks=2", "stats.top=2", (char *)NULL);
-	a->consume(d, workload(d), &span);
-	a->exit();
+	a->consume(h.ctx, d, workload(d), &span);
+	a->exit(h.ctx);
 	text = read_all();
 	printf("%s", text);
 	assert_non_null(strstr(text, "21 decisions, 0 lost, 3 tasks"));
@@ -263,9 +263,9 @@ static void test_cpu_time(void **state)
 	harness_fake_now = 0;
 	a = start(&h, "table", root, "stats.interval_s=1", (char *)NULL);
 	harness_fake_now = 1200000000;
-	a->consume(d, workload(d), &span); /* prints, 101 running */
+	a->consume(h.ctx, d, workload(d), &span); /* prints, 101 running */
 	unlink(path);	/* 101 exits: its CPU time stays */
-	a->exit();	/* prints again */
+	a->exit(h.ctx);	/* prints again */
 	harness_fake_now = 0;
 	text = read_all();
 	printf("%s", text);
@@ -300,12 +300,12 @@ static void test_periodic(void **state)
 	a = start(&h, "json", "stats.interval_s=1", (char *)NULL);
 	n = workload(d);
 	harness_fake_now = 500000000;
-	a->consume(d, n, &span);	/* 0.5 s: not yet */
+	a->consume(h.ctx, d, n, &span);	/* 0.5 s: not yet */
 	harness_fake_now = 1200000000;
-	a->consume(d, n, &span);	/* 1.2 s: print */
+	a->consume(h.ctx, d, n, &span);	/* 1.2 s: print */
 	harness_fake_now = 1700000000;
-	a->consume(d, n, &span);	/* 0.5 s later: not yet */
-	a->exit();			/* and at exit */
+	a->consume(h.ctx, d, n, &span);	/* 0.5 s later: not yet */
+	a->exit(h.ctx);			/* and at exit */
 	text = read_all();
 	for (p = text; (p = strstr(p, "{\"decisions\":")); p++)
 		prints++;

@@ -39,6 +39,7 @@ static uint64_t hang_start_ns, recovered_ns;
 static const char *recovered_in;
 static struct plugin_services svc;
 static struct config cfg;
+static void *fifo_ctx; /* the fallback's */
 
 static int ib_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
@@ -102,33 +103,34 @@ static const struct backend_ops ib_ops = {
 };
 
 /* A policy whose enqueue never returns. */
-static int hang_init(const struct plugland_host *h)
+static int hang_init(const struct plugland_host *h, void **ctx)
 {
-	(void)h;
+	(void)h, (void)ctx;
 	return 0;
 }
 
-static int hang_enqueue(const struct plugland_task *t)
+static int hang_enqueue(void *ctx, const struct plugland_task *t)
 {
 	/* Stuck, as on a lock that never comes free. (Sleeping, not
 	 * spinning: ThreadSanitizer delivers signals only at calls.) */
 	struct timespec ms = { 0, 1000000L };
 	volatile int forever = 1;
 
-	(void)t;
+	(void)ctx, (void)t;
 	while (forever)
 		nanosleep(&ms, NULL);
 	return 0;
 }
 
-static unsigned int hang_dispatch(struct plugland_dispatch *out, unsigned int max)
+static unsigned int hang_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
-	(void)out, (void)max;
+	(void)ctx, (void)out, (void)max;
 	return 0;
 }
 
-static void hang_exit(void)
+static void hang_exit(void *ctx)
 {
+	(void)ctx;
 }
 
 static const struct plugland_policy hang = {
@@ -142,12 +144,13 @@ static const struct plugland_policy hang = {
 };
 
 static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
-						  const char *callback)
+						  const char *callback, void **next_ctx)
 {
 	(void)ctx, (void)stuck;
 	recovered_ns = pl_now_ns();
 	recovered_in = callback;
-	assert_int_equal(plugland_builtin_fifo.init(&svc.host), 0);
+	assert_int_equal(plugland_builtin_fifo.init(&svc.host, &fifo_ctx), 0);
+	*next_ctx = fifo_ctx;
 	return &plugland_builtin_fifo;
 }
 
@@ -161,8 +164,8 @@ static void test_parks_and_still_catches_a_stuck_callback(void **state)
 	config_defaults(&cfg);
 	ib = (struct idle_backend){ .be = { .ops = &ib_ops, .nr_cpus = 2 } };
 	ib.task_at_ns = pl_now_ns() + IDLE_MS * 1000000ull;
-	services_init(&svc, "hang", &cfg, 2, 5000000);
-	assert_int_equal(sched_loop_init(&loop, &ib.be, &hang, 100), 0);
+	services_init(&svc, "hang", &cfg, NULL, 5000000);
+	assert_int_equal(sched_loop_init(&loop, &ib.be, &hang, NULL, 100), 0);
 	loop.fallback_policy = &plugland_builtin_fifo;
 	loop.recovered = on_recovered;
 	crash_handlers_install(&loop);
@@ -183,7 +186,7 @@ static void test_parks_and_still_catches_a_stuck_callback(void **state)
 	/* The task the stuck policy held went on with the fifo. */
 	assert_ptr_equal(loop.policy, &plugland_builtin_fifo);
 	assert_int_equal(ib.nr_dispatched, 1);
-	plugland_builtin_fifo.exit();
+	plugland_builtin_fifo.exit(fifo_ctx);
 	sched_loop_fini(&loop);
 }
 
