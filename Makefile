@@ -375,7 +375,9 @@ $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(
 PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules test_hot_path_alloc \
 		  test_two_instances \
 		  test_stats test_logger)
-$(PLUGIN_TESTS): $(O)/tests/unit/policy_harness.o $(PLUGIN_SOS)
+# They build the whole host (host.h) on a synthetic machine: all of host/ but main.
+HOST_LIB_OBJS := $(filter-out $(O)/host/main.o,$(HOST_OBJS))
+$(PLUGIN_TESTS): $(O)/tests/unit/policy_harness.o $(PLUGIN_SOS) $(HOST_LIB_OBJS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 	-DPLUGIN_BUILD_DIR='"$(abspath $(O))/plugins"'
 
@@ -398,7 +400,7 @@ BENCH_CPUS     ?= 2 4
 BENCH_RUNS     ?= 5
 BENCH_INPROC_RUNS ?= 9
 BENCH_POLICIES ?= fifo,deadline,lottery,rules
-$(O)/bench/bench_loop: bench/bench_loop.c bench/loopback_backend.c $(CORE_OBJS) \
+$(O)/bench/bench_loop: bench/bench_loop.c bench/loopback_backend.c $(CORE_OBJS) $(HOST_LIB_OBJS) \
 		       bench/loopback_backend.h host/sched_loop.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

@@ -2,8 +2,9 @@
 /*
  * The scheduling loop in process (make bench, make bench-check): a policy
  * driven by the host's loop (host/sched_loop.c), no kernel, no root. The
- * policy is loaded and given its services as scx_plugland does
- * (plugin_loader, services).
+ * host is built as scx_plugland builds it (host.h: the policy loaded and
+ * checked, its services, the guards, the decision log), on a machine of
+ * the benchmark's own.
  *
  *   bench_loop [-p POLICY] [-P PLUGIN_DIR] [-n DECISIONS] [-r RUNS]
  *              [-c CPUS] [-t TASKS] [-b synth|loopback] [-L]
@@ -13,13 +14,14 @@
  *        (host/synth_backend.c: simulated CPUs, time and tasks), or
  *        loopback (bench/loopback_backend.c: each task comes back at once,
  *        next to no cost of its own: the host's pipeline alone).
- *   -L   the decision log on: every decision appended to a log made as
- *        scx_plugland makes it ([log] capacity, hugetlb/THP when it can).
+ *   -L   the decision log on: every decision appended to the log
+ *        scx_plugland makes ([log] capacity, hugetlb/THP when it can);
+ *        off, [log] capacity is 0.
  *
- * Each run: the policy is initialised afresh, the loop runs until the
- * backend has taken DECISIONS decisions, and the loop thread's CPU time
- * (CLOCK_THREAD_CPUTIME_ID) and the wall time are taken around
- * sched_loop_run(). Prints one "RUN" line per run, then
+ * Each run: a host is opened afresh (the policy initialised), the loop
+ * runs until the backend has taken DECISIONS decisions, and the loop
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID) and the wall time are taken
+ * around sched_loop_run(). Prints one "RUN" line per run, then
  *
  *   LOOP policy=fifo log=off cpus=4 tasks=16 decisions=N runs=R \
  *        mdps_median=.. mdps_min=.. mdps_max=.. ns_per_decision=..
@@ -41,20 +43,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "config.h"
-#include "decision_log.h"
+#include "host.h"
 #include "loopback_backend.h"
-#include "plugin_loader.h"
-#include "sched_loop.h"
-#include "services.h"
 #include "synth_backend.h"
-#include "topology.h"
-
-extern const struct plugland_policy plugland_builtin_fifo;
 
 #define MAX_RUNS 101
 #define MAX_SETS 32
 
-static volatile sig_atomic_t no_stop;
+static volatile sig_atomic_t no_stop, no_reload;
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -77,39 +73,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/* Turn the log on for this loop as scx_plugland does (host/observers.c):
- * hugetlb or THP backing, wrap when full. */
-static struct decision_log *log_attach(struct sched_loop *l, const struct config *cfg,
-				       const char *policy, uint32_t nr_cpus)
-{
-	struct decision_log_opts o = {
-		/* 0 turns scx_plugland's log off; -L asks for one all the same */
-		.capacity = cfg->log_capacity ? cfg->log_capacity : 262144,
-		.backing = DECISION_LOG_HUGE,
-		.on_full = DECISION_LOG_WRAP,
-		.nr_cpus = nr_cpus,
-		.default_slice_ns = cfg->slice_us * 1000,
-		.policies = { policy },
-	};
-	char err[512];
-	struct decision_log *log = decision_log_create(&o, err, sizeof(err));
-
-	if (!log) {
-		fprintf(stderr, "bench_loop: decision log: %s\n", err);
-		exit(1);
-	}
-	l->log = log;
-	l->policy_id = 0;
-	atomic_store(&l->recording, true);
-	return log;
-}
-
-static void log_detach(struct sched_loop *l, struct decision_log *log)
-{
-	l->log = NULL;
-	decision_log_destroy(log);
 }
 
 /* The backend -b names: synth or loopback. */
@@ -162,7 +125,6 @@ int main(int argc, char **argv)
 	uint32_t nr_cpus = 4, nr_tasks = 16;
 	unsigned int runs = 5, nr_sets = 0, i;
 	double mdps[MAX_RUNS], ns_dec[MAX_RUNS];
-	struct loaded_policy lp;
 	struct config cfg;
 	bool use_log = false;
 	char err[PATH_MAX + 256];
@@ -202,45 +164,38 @@ int main(int argc, char **argv)
 		}
 	}
 
-	topology_load("", (int)nr_cpus);
-	ret = policy_load(cfg.plugin_dir, policy, &lp, err, sizeof(err));
-	if (ret && !strcmp(policy, "builtin")) {
-		memset(&lp, 0, sizeof(lp));
-		lp.ops = plugland_builtin_fifo;
-		ret = 0;
+	/* "builtin": the fifo compiled into the host (no fifo.so found) */
+	if (!strcmp(policy, "builtin")) {
+		snprintf(cfg.policy, sizeof(cfg.policy), "fifo");
+		snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "/nonexistent");
+	} else {
+		snprintf(cfg.policy, sizeof(cfg.policy), "%s", policy);
 	}
-	if (ret) {
-		fprintf(stderr, "bench_loop: %s\n", err);
-		return 1;
-	}
+	cfg.strict = true;
+	if (!use_log)
+		cfg.log_capacity = 0;
+	else if (!cfg.log_capacity)
+		cfg.log_capacity = 262144; /* -L asks for one whatever [log] says */
 
 	for (i = 0; i < runs; i++) {
-		struct plugin_services svc;
-		struct decision_log *log = NULL;
-		struct sched_loop loop;
 		struct backend *be = bench_backend_new(nr_cpus, nr_tasks, decisions);
+		struct host_opts ho = { .cfg = &cfg, .machine = be, .stop = &no_stop,
+					.reload = &no_reload };
+		static struct host host;
 		uint64_t c0, c1, w0, w1, n, bad;
-		void *ctx;
 
 		if (!be) {
 			fprintf(stderr, "bench_loop: out of memory\n");
 			return 1;
 		}
-		services_init(&svc, lp.ops.name, &cfg, &be, cfg.slice_us * 1000);
-		if (lp.ops.init(&svc.host, &ctx)) {
-			fprintf(stderr, "bench_loop: policy %s: init failed\n", policy);
+		if (host_open(&host, &ho) || host_begin(&host)) {
+			fprintf(stderr, "bench_loop: policy %s: the host did not start\n", policy);
 			return 1;
 		}
-		if (sched_loop_init(&loop, be, &lp.ops, ctx, cfg.tick_ms)) {
-			fprintf(stderr, "bench_loop: out of memory\n");
-			return 1;
-		}
-		if (use_log)
-			log = log_attach(&loop, &cfg, lp.ops.name, nr_cpus);
 
 		w0 = wall_ns();
 		c0 = thread_cpu_ns();
-		ret = sched_loop_run(&loop, &no_stop);
+		ret = sched_loop_run(&host.loop, &no_stop);
 		c1 = thread_cpu_ns();
 		w1 = wall_ns();
 
@@ -255,14 +210,11 @@ int main(int argc, char **argv)
 		ns_dec[i] = (double)(c1 - c0) / (double)n;
 		printf("RUN policy=%s backend=%s log=%s run=%u decisions=%llu cpu_s=%.4f wall_s=%.4f mdps=%.3f "
 		       "ns_per_decision=%.1f refused=%llu\n",
-		       lp.ops.name, backend, use_log ? "on" : "off", i, (unsigned long long)n,
+		       policy, backend, use_log ? "on" : "off", i, (unsigned long long)n,
 		       (double)(c1 - c0) / 1e9, (double)(w1 - w0) / 1e9, mdps[i], ns_dec[i],
-		       (unsigned long long)loop.st.nr_refused);
-
-		if (log)
-			log_detach(&loop, log);
-		sched_loop_fini(&loop);
-		lp.ops.exit(ctx);
+		       (unsigned long long)host.loop.st.nr_refused);
+		host_end(&host);
+		host_close(&host);
 		bench_backend_free(be);
 	}
 
@@ -270,12 +222,10 @@ int main(int argc, char **argv)
 	qsort(ns_dec, runs, sizeof(ns_dec[0]), cmp_double);
 	printf("LOOP policy=%s backend=%s log=%s cpus=%u tasks=%u decisions=%llu runs=%u "
 	       "mdps_median=%.3f mdps_min=%.3f mdps_max=%.3f ns_per_decision=%.1f\n",
-	       lp.ops.name, backend, use_log ? "on" : "off", nr_cpus, nr_tasks,
+	       policy, backend, use_log ? "on" : "off", nr_cpus, nr_tasks,
 	       (unsigned long long)decisions, runs,
 	       runs % 2 ? mdps[runs / 2] : (mdps[runs / 2 - 1] + mdps[runs / 2]) / 2, mdps[0],
 	       mdps[runs - 1],
 	       runs % 2 ? ns_dec[runs / 2] : (ns_dec[runs / 2 - 1] + ns_dec[runs / 2]) / 2);
-	if (lp.handle)
-		policy_unload(&lp);
 	return 0;
 }

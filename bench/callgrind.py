@@ -78,10 +78,15 @@ def short(path):
     return os.path.basename(path)
 
 
+SETS = []  # -s SECTION.KEY=VALUE for every run (--set)
+
+
 def run(build, policy, n, outdir):
     name, _, extra = policy.partition("+")
     args = [os.path.join(build, "bench", "bench_loop"), "-p", name, "-P",
             os.path.join(build, "plugins"), "-n", str(n), "-r", "1"]
+    for s in SETS:
+        args += ["-s", s]
     if extra == "log":
         args.append("-L")
     out = os.path.join(outdir, f"cg.{policy}.{n}")
@@ -122,8 +127,11 @@ def main():
     ap.add_argument("-o", "--out")
     ap.add_argument("-c", "--check")
     ap.add_argument("--top", type=int, default=12)
+    ap.add_argument("-s", "--set", action="append", default=[],
+                    help="SECTION.KEY=VALUE for bench_loop, every run")
     ap.add_argument("policies", nargs="*")
     a = ap.parse_args()
+    SETS.extend(a.set)
     budget = read_budget(a.check) if a.check else {}
     policies = a.policies or (list(budget) if budget else DEFAULT_POLICIES)
 

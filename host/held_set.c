@@ -17,15 +17,21 @@ int held_set_init(struct held_set *h, uint32_t max_tasks)
 	while (cap < 2 * max_tasks) /* load factor <= 1/2 keeps probes short */
 		cap <<= 1;
 	h->slots = calloc(cap, sizeof(*h->slots));
+	h->used = calloc(cap / 64, sizeof(*h->used));
 	h->mask = cap - 1;
 	h->count = 0;
-	return h->slots ? 0 : -ENOMEM;
+	if (h->slots && h->used)
+		return 0;
+	held_set_fini(h);
+	return -ENOMEM;
 }
 
 void held_set_fini(struct held_set *h)
 {
 	free(h->slots);
+	free(h->used);
 	h->slots = NULL;
+	h->used = NULL;
 }
 
 bool held_set_put(struct held_set *h, const struct plugland_task *t)
@@ -38,6 +44,7 @@ bool held_set_put(struct held_set *h, const struct plugland_task *t)
 		if (h->count >= (h->mask + 1) / 2)
 			return false;
 		h->count++;
+		h->used[i / 64] |= 1ull << (i % 64);
 	}
 	h->slots[i] = *t;
 	return true;
@@ -79,7 +86,8 @@ void held_set_remove(struct held_set *h, struct plugland_task *e)
 			i = j;
 		}
 	}
-	h->slots[i].pid = 0;
+	h->slots[i].pid = 0; /* the cluster's last slot: the others stay used */
+	h->used[i / 64] &= ~(1ull << (i % 64));
 	h->count--;
 }
 
@@ -95,13 +103,29 @@ bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie)
 void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugland_task *t),
 		    void *ctx)
 {
-	uint32_t i;
+	uint32_t i = 0;
 
-	for (i = 0; i <= h->mask; i++) {
-		if (h->slots[i].pid) {
-			fn(ctx, &h->slots[i]);
-			h->slots[i].pid = 0;
-		}
+	while (held_set_next(h, &i)) {
+		fn(ctx, &h->slots[i]);
+		h->slots[i].pid = 0;
+		h->used[i / 64] &= ~(1ull << (i % 64));
 	}
 	h->count = 0;
+}
+
+bool held_set_next(const struct held_set *h, uint32_t *slot)
+{
+	uint32_t w = *slot / 64, nr_words = (h->mask + 1) / 64;
+	uint64_t bits;
+
+	if (*slot > h->mask)
+		return false;
+	bits = h->used[w] & (~0ull << (*slot % 64));
+	while (!bits) {
+		if (++w == nr_words)
+			return false;
+		bits = h->used[w];
+	}
+	*slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
+	return true;
 }

@@ -5,7 +5,8 @@
  * the decision log finds a dispatched task's enqueue-time fields.
  *
  * Open addressing with linear probing and backward-shift deletion (no
- * tombstones), preallocated: no allocation after held_set_init(). One
+ * tombstones), with a bitmap of used slots for walking the entries;
+ * preallocated: no allocation after held_set_init(). One
  * entry per pid: a newer enqueue of the same pid replaces the older one
  * (whose decision is stale anyway).
  */
@@ -18,6 +19,10 @@
 
 struct held_set {
 	struct plugland_task *slots; /* pid 0: empty */
+	/* A bit per slot, set when used: a walk over the entries reads
+	 * capacity / 8 bytes, not the slots (MBs) -- the starvation guard
+	 * walks them at every tick. */
+	uint64_t *used;
 	uint32_t mask;		     /* capacity - 1 */
 	uint32_t count;
 };
@@ -35,6 +40,9 @@ struct plugland_task *held_set_find(struct held_set *h, int32_t pid, uint64_t co
 void held_set_remove(struct held_set *h, struct plugland_task *e);
 /* Remove pid's entry if its cookie matches; true when removed. */
 bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie);
+/* The first used slot at or after *slot, into *slot; false when none.
+ * Walk with i = 0; while (held_set_next(h, &i)) { ...; i++; }. */
+bool held_set_next(const struct held_set *h, uint32_t *slot);
 /* Call fn for each entry, then empty the set. */
 void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugland_task *t),
 		    void *ctx);

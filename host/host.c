@@ -213,13 +213,13 @@ static void print_kernel_dump(const char *dump)
 /* What the simulated machine gave each task, and whether it stayed sane. */
 static int report_simulation(struct host *h, int ret)
 {
-	const struct synth_stats *st = synth_backend_stats(h->sim_be);
+	const struct synth_stats *st = synth_backend_stats(h->machine);
 	uint64_t min = UINT64_MAX, max = 0;
 	const struct sched_loop *l = &h->loop;
 	uint32_t i;
 
 	for (i = 0; i < SIMULATE_TASKS; i++) {
-		uint64_t n = synth_backend_task(h->sim_be, i)->nr_dispatched;
+		uint64_t n = synth_backend_task(h->machine, i)->nr_dispatched;
 
 		min = n < min ? n : min;
 		max = n > max ? n : max;
@@ -228,9 +228,9 @@ static int report_simulation(struct host *h, int ret)
 	       "  %.3f s of simulated time, CPUs busy %.1f%%\n"
 	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
 	       "  refused %llu, starved %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
-	       (unsigned long long)st->nr_dispatched, l->policy->name, h->sim_be->nr_cpus,
+	       (unsigned long long)st->nr_dispatched, l->policy->name, h->machine->nr_cpus,
 	       SIMULATE_TASKS, (double)st->now_ns / 1e9,
-	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / h->sim_be->nr_cpus :
+	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / h->machine->nr_cpus :
 			    0.0,
 	       (unsigned long long)min, (unsigned long long)max,
 	       (unsigned long long)l->st.nr_refused, (unsigned long long)l->st.nr_starved,
@@ -240,18 +240,14 @@ static int report_simulation(struct host *h, int ret)
 }
 
 /*
- * One scheduling run on backend be, whatever it is: the loop wired to the
- * policy, the log, the guards and the control socket; run until stopped
- * or the backend ends; everything unwired. The loop's return value.
+ * Wire the loop to the policy, the log, the guards and the control socket
+ * on backend be, whatever it is. 0, or -ENOMEM (nothing left wired).
  */
-static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
+static int loop_begin(struct host *h, struct backend *be, uint32_t tick_ms)
 {
 	const struct config *cfg = h->o.cfg;
 	struct sched_loop *l = &h->loop;
-	struct watchdog *wd = NULL;
-	struct monitor *mon = NULL;
 	char err[512];
-	int ret;
 
 	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, host_active_slot(h)->ctx, tick_ms)) {
 		pl_err("out of memory");
@@ -271,7 +267,7 @@ static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
 	/* A simulation has one only when asked for ([control] socket set to
 	 * another path than a real run's): ctl then works on it as on a run. */
 	if (*cfg->control_socket &&
-	    (!h->sim_be || strcmp(cfg->control_socket, PLUGLAND_CONTROL_SOCKET)) &&
+	    (!h->machine || strcmp(cfg->control_socket, PLUGLAND_CONTROL_SOCKET)) &&
 	    !(h->ctl = control_start(cfg->control_socket, control_command,
 				     control_command_needs_sched, h, err, sizeof(err))))
 		pl_warn("control socket: %s", err);
@@ -282,18 +278,35 @@ static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
 	l->fallback_policy = &plugland_builtin_fifo;
 	crash_handlers_install(l);
 	if (cfg->watchdog_ms &&
-	    !(wd = watchdog_start(l, cfg->watchdog_ms,
-				  strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
+	    !(h->wd = watchdog_start(l, cfg->watchdog_ms,
+				     strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
 		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
-	if (h->o.stats_secs && !(mon = monitor_start(be, l, h->o.stats_secs)))
+	if (h->o.stats_secs && !(h->mon = monitor_start(be, l, h->o.stats_secs)))
 		pl_warn("--stats: cannot start the monitor thread: %s", strerror(errno));
+	return 0;
+}
 
-	ret = sched_loop_run(l, h->o.stop);
-
+/* Unwire what loop_begin() wired but the loop itself (sched_loop_fini()). */
+static void loop_end(struct host *h)
+{
 	control_stop(h->ctl);
 	h->ctl = NULL;
-	monitor_stop(mon);
-	watchdog_stop(wd);
+	monitor_stop(h->mon);
+	h->mon = NULL;
+	watchdog_stop(h->wd);
+	h->wd = NULL;
+}
+
+/* One scheduling run on be, until stopped or the backend ends. The
+ * loop's return value. */
+static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
+{
+	int ret = loop_begin(h, be, tick_ms);
+
+	if (ret)
+		return ret;
+	ret = sched_loop_run(&h->loop, h->o.stop);
+	loop_end(h);
 	return ret;
 }
 
@@ -397,12 +410,11 @@ static int run_kernel(struct host *h)
  */
 static int run_simulated(struct host *h)
 {
-	int ret = run_loop(h, h->sim_be, 100);
+	int ret = run_loop(h, h->machine, 100);
 
 	if (ret == -ENOMEM)
 		return 1;
 	ret = report_simulation(h, ret);
-	h->be = NULL;
 	sched_loop_fini(&h->loop);
 	return ret;
 }
@@ -413,19 +425,22 @@ int host_open(struct host *h, const struct host_opts *o)
 
 	memset(h, 0, sizeof(*h));
 	h->o = *o;
-	/* A simulated machine comes first: plugins are told its CPUs, and
-	 * read its clock (that of task->enq_ns) and its idle CPUs. */
-	if (o->simulate) {
+	/* A machine that is not the kernel comes first: plugins are told its
+	 * CPUs, and read its clock (that of task->enq_ns) and its idle CPUs. */
+	if (o->machine) {
+		h->machine = o->machine;
+	} else if (o->simulate) {
 		struct synth_opts so = { .nr_cpus = SIMULATE_CPUS, .nr_tasks = SIMULATE_TASKS,
 					 .max_dispatches = o->simulate };
 
-		h->sim_be = synth_backend_new(&so);
-		if (!h->sim_be) {
+		h->machine = synth_backend_new(&so);
+		if (!h->machine) {
 			pl_err("out of memory");
 			return 1;
 		}
-		h->be = h->sim_be;
+		h->machine_owned = true;
 	}
+	h->be = h->machine;
 	h->slots[0].be = h->slots[1].be = &h->be;
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
@@ -436,7 +451,7 @@ int host_open(struct host *h, const struct host_opts *o)
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
 		 host_active_slot(h)->lp.path);
 	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name,
-			      h->sim_be ? &h->sim_be : NULL);
+			      h->machine ? &h->machine : NULL);
 	if (ret) {
 		observers_stop(&h->obs);
 		policy_slot_close(host_active_slot(h));
@@ -445,23 +460,44 @@ int host_open(struct host *h, const struct host_opts *o)
 	return 0;
 fail:
 	h->be = NULL;
-	synth_backend_free(h->sim_be);
-	h->sim_be = NULL;
+	if (h->machine_owned)
+		synth_backend_free(h->machine);
+	h->machine = NULL;
 	return ret;
 }
 
 int host_run(struct host *h)
 {
-	return h->sim_be ? run_simulated(h) : run_kernel(h);
+	int ret;
+
+	if (!h->machine)
+		return run_kernel(h);
+	if (h->machine_owned)
+		return run_simulated(h);
+	ret = host_begin(h);
+	if (!ret)
+		ret = sched_loop_run(&h->loop, h->o.stop);
+	host_end(h);
+	return ret < 0 ? 1 : 0;
+}
+
+int host_begin(struct host *h)
+{
+	return loop_begin(h, h->machine, h->o.cfg->tick_ms) ? 1 : 0;
+}
+
+void host_end(struct host *h)
+{
+	loop_end(h);
+	sched_loop_fini(&h->loop);
 }
 
 void host_close(struct host *h)
 {
 	observers_stop(&h->obs);
 	policy_slot_close(host_active_slot(h));
-	if (h->sim_be) {
-		h->be = NULL;
-		synth_backend_free(h->sim_be);
-		h->sim_be = NULL;
-	}
+	h->be = NULL;
+	if (h->machine_owned)
+		synth_backend_free(h->machine);
+	h->machine = NULL;
 }

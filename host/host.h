@@ -8,7 +8,8 @@
  *                 CPUs and clock), the policy's init(), the observers
  *   host_run()    schedule until stopped: on the kernel, attach, run,
  *                 detach, with a bounded restart when the kernel asks; or
- *                 the simulated machine for its decisions; then a report
+ *                 the simulated machine for its decisions, then a report;
+ *                 or the caller's machine (tests, benchmarks)
  *   host_close()  the observers stopped, the policy's exit()
  *
  * Changed only on the scheduling thread while it runs (SIGHUP reloads,
@@ -28,6 +29,9 @@
 struct host_opts {
 	struct config *cfg;		/* kept: reload and set change it */
 	uint64_t simulate;		/* decisions on a simulated machine; 0: the kernel */
+	/* A machine the caller made and frees (tests, benchmarks): the run
+	 * is on it, not on the kernel nor --simulate's. */
+	struct backend *machine;
 	unsigned int stats_secs;	/* --stats period; 0: off */
 	/* Set by the caller's signal handlers: stop the run; re-read the file. */
 	volatile sig_atomic_t *stop, *reload;
@@ -38,8 +42,11 @@ struct host {
 	struct policy_slot slots[2];	/* the active one and the one a switch opens */
 	int active;
 	struct sched_loop loop;
-	struct backend *be;		/* attached, or the simulated machine */
-	struct backend *sim_be;		/* the simulated machine, owned */
+	struct backend *be;		/* attached, or the machine */
+	struct backend *machine;	/* not the kernel: --simulate's or the caller's */
+	bool machine_owned;		/* --simulate's: freed by host_close() */
+	struct watchdog *wd;		/* while the loop runs, if configured */
+	struct monitor *mon;		/* --stats */
 	struct control *ctl;		/* the control socket while running, or NULL */
 	uint64_t attached_ns;
 	struct observers obs;
@@ -50,6 +57,15 @@ struct host {
 int host_open(struct host *h, const struct host_opts *o);
 /* The process exit status. */
 int host_run(struct host *h);
+/*
+ * host_run() in parts, on the caller's machine (host_opts.machine), for
+ * a caller that drives the loop itself, round by round (tests) or timed
+ * (benchmarks): host_begin() wires the loop as host_run() does (0, or 1:
+ * no memory), then sched_loop_round(&h->loop) or sched_loop_run(), then
+ * host_end().
+ */
+int host_begin(struct host *h);
+void host_end(struct host *h);
 void host_close(struct host *h);
 
 static inline struct policy_slot *host_active_slot(struct host *h)

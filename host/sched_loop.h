@@ -77,6 +77,7 @@ struct sched_loop {
 	uint32_t idle_wait_ms;	/* ... while nothing is in flight (>= wait_ms) */
 	uint64_t max_wait_ns;	/* a task held longer is dispatched by the host (0: never) */
 	uint64_t nr_held;	/* accepted by the policy, not yet dispatched */
+	uint64_t held_oldest_ns; /* <= the enq_ns of every task in `held` */
 	uint64_t next_tick_ns;
 	enum fast_wake_mode fast_wake_mode; /* the operator's [bpf] idle_direct */
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* the backend applies */

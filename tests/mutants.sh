@@ -17,10 +17,12 @@ only=" $* "
 # NAME#FILE#OLD#NEW#TEST: OLD is exact text found once in FILE (\n
 # between lines), NEW replaces it; TEST is a test program, or vm:CASES
 mutants=(
-"switch-drops#host/sched_loop.c#	if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {#	if (c->moved + c->refused == 0) { c->refused = 1; return; } if (IN_POLICY(l, l->policy->enqueue(t)) == 0) {#build/tests/test_policy_switch"
+"switch-drops#host/sched_loop.c#	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#	if (c->moved + c->refused == 0) { c->refused = 1; return; } if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#build/tests/test_policy_switch"
 "refused-lost#host/sched_loop.c#	l->st.nr_refused++;#	l->st.nr_refused++; return 0;#build/tests/test_sched_loop"
 "starved-not-dispatched#host/sched_loop.c#		host_dispatches(l, t);\n		l->st.nr_starved++;#		l->st.nr_starved++;#build/tests/test_sched_loop"
-"starve-at-once#host/sched_loop.c#		if (!t->pid || t->enq_ns > now - l->max_wait_ns)#		if (!t->pid)#build/tests/test_sched_loop"
+"starve-at-once#host/sched_loop.c#		if (t->enq_ns > now - l->max_wait_ns) {#		if (0) {#build/tests/test_sched_loop"
+"starve-bound-stale#host/sched_loop.c#	tracked = held_set_put(&l->held, task);\n	if (task->enq_ns < l->held_oldest_ns)#	tracked = held_set_put(&l->held, task);\n	if (0)#build/tests/test_sched_loop"
+"held-bit-unset#host/held_set.c#		h->used[i / 64] |= 1ull << (i % 64);#		(void)0;#build/tests/test_sched_loop"
 "cpu-off-by-one#host/sched_loop.c#		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#		if (l->out[i].cpu > nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#build/tests/test_sched_loop"
 "held-shift#host/held_set.c#		if (((j - home) & h->mask) >= ((j - i) & h->mask)) {#		if (((j - home) & h->mask) > ((j - i) & h->mask)) {#build/tests/test_held_set"
 "held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"

@@ -13,7 +13,7 @@
 char harness_last_log[1024];
 uint64_t harness_fake_now;
 
-static volatile sig_atomic_t no_stop;
+static volatile sig_atomic_t no_stop, no_reload;
 
 /* The synthetic machine's clock, or harness_fake_now without one. */
 static uint64_t virtual_now(const struct plugland_host *host)
@@ -65,6 +65,12 @@ void harness_load(struct harness *h, const char *policy)
 
 	memset(h, 0, sizeof(*h));
 	config_defaults(&h->cfg);
+	/* What harness_start()'s host opens: this build's .so, no fallback,
+	 * no decision log (a test that wants one sets log.capacity). */
+	snprintf(h->cfg.plugin_dir, sizeof(h->cfg.plugin_dir), "%s", PLUGIN_BUILD_DIR);
+	snprintf(h->cfg.policy, sizeof(h->cfg.policy), "%s", policy);
+	h->cfg.strict = true;
+	h->cfg.log_capacity = 0;
 	p = harness_open(policy, "plugland_policy", &h->handle);
 	if (policy_check(p, &h->ops, err, sizeof(err)))
 		fail_msg("%s: %s", policy, err);
@@ -103,31 +109,39 @@ void harness_services(struct harness *h, const char *name, uint32_t nr_cpus)
 
 void harness_start(struct harness *h, const struct synth_opts *o)
 {
+	struct host_opts ho = { .cfg = &h->cfg, .stop = &no_stop, .reload = &no_reload };
+
 	h->be = synth_backend_new(o);
 	assert_non_null(h->be);
-	harness_services(h, h->ops.name, o->nr_cpus);
-	assert_int_equal(h->ops.init(&h->svc.host, &h->ctx), 0);
-	assert_int_equal(sched_loop_init(&h->loop, h->be, &h->ops, h->ctx, 100), 0);
+	ho.machine = h->be;
+	assert_int_equal(host_open(&h->host, &ho), 0);
+	assert_int_equal(host_begin(&h->host), 0);
+	h->started = true;
 }
 
 void harness_run(struct harness *h)
 {
 	const struct synth_stats *st = synth_backend_stats(h->be);
 
-	assert_int_equal(sched_loop_run(&h->loop, &no_stop), 0);
+	const struct sched_loop *l = &h->host.loop;
+
+	assert_int_equal(sched_loop_run(&h->host.loop, &no_stop), 0);
 	assert_int_equal(st->nr_stale, 0);
 	assert_int_equal(st->nr_double, 0);
 	assert_int_equal(st->nr_unknown, 0);
-	assert_int_equal(h->loop.st.nr_refused, 0);
-	assert_int_equal(h->loop.st.nr_invalid, 0);
-	assert_int_equal(h->loop.st.nr_enqueued,
-			 h->loop.st.nr_dispatched + sched_loop_in_flight(&h->loop));
+	assert_int_equal(l->st.nr_refused, 0);
+	assert_int_equal(l->st.nr_invalid, 0);
+	assert_int_equal(l->st.nr_enqueued + l->st.nr_starved,
+			 l->st.nr_dispatched + sched_loop_in_flight(l) + l->st.nr_dropped);
 }
 
 void harness_stop(struct harness *h)
 {
-	sched_loop_fini(&h->loop);
-	h->ops.exit(h->ctx);
+	if (h->started) {
+		host_end(&h->host);
+		host_close(&h->host);
+		h->started = false;
+	}
 	synth_backend_free(h->be);
 	h->be = NULL;
 	harness_close(h->handle);

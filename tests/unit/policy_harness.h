@@ -11,18 +11,26 @@
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "config.h"
+#include "host.h"
 #include "sched_loop.h"
 #include "services.h"
 #include "synth_backend.h"
 
+/*
+ * Two ways to run a plugin: harness_start() builds the host on a
+ * synthetic machine, as scx_plugland does (host.loop is its loop); or a
+ * test calls the callbacks of `ops` itself, with harness_services().
+ */
 struct harness {
 	struct config cfg;
+	struct host host;		/* harness_start() .. harness_stop() */
+	bool started;
+	struct backend *be;		/* the synthetic machine */
+	/* The callbacks called directly: */
 	struct plugin_services svc;
 	struct plugland_policy ops;	/* as loaded: normalised */
 	void *ctx;			/* what ops.init() stored */
 	void *handle;
-	struct backend *be;
-	struct sched_loop loop;
 };
 
 /* The last message a plugin logged through the harness's host. */
@@ -44,7 +52,8 @@ void harness_set(struct harness *h, const char *assignment);
 /* The services a plugin named `name` gets (virtual clock, capturing log):
  * usable without a backend (pick_idle_cpu then finds no CPU). */
 void harness_services(struct harness *h, const char *name, uint32_t nr_cpus);
-/* init() the policy on a synthetic machine (asserts it succeeds). */
+/* The host, with the policy, on a synthetic machine: host_open() and
+ * host_begin() (asserts they succeed). */
 void harness_start(struct harness *h, const struct synth_opts *o);
 /* Run until the backend exits; assert every decision was consistent. */
 void harness_run(struct harness *h);

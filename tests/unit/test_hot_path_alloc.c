@@ -133,7 +133,7 @@ static void run_counted(const char *policy, const char *const *settings,
 	for (; settings && *settings; settings++)
 		harness_set(&h, *settings);
 	harness_start(&h, &o);
-	l = &h.loop;
+	l = &h.host.loop;
 	st = synth_backend_stats(h.be);
 	log = decision_log_create(&lo, err, sizeof(err));
 	if (!log)

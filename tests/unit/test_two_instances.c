@@ -3,7 +3,8 @@
  * Plugin ABI 2.0: a policy's state lives in the context its init()
  * returns, so two instances of one .so, with different settings, run side
  * by side in one process without touching each other. Each shipped
- * policy runs twice on two synthetic machines, round for round in turn;
+ * policy runs twice, in two hosts (host.h) on two synthetic machines,
+ * round for round in turn;
  * each instance must schedule exactly as it does alone. A policy that
  * kept its state in statics would mix the two (the instance started last
  * overwrites the settings, the queues are shared) and differ.
@@ -55,7 +56,7 @@ static bool step(struct harness *h)
 
 	if (h->be->ops->exited(h->be))
 		return false;
-	n = sched_loop_round(&h->loop);
+	n = sched_loop_round(&h->host.loop);
 	assert_true(n >= 0);
 	if (!n)
 		h->be->ops->wait(h->be, 0);
@@ -103,8 +104,9 @@ static void check_policy(const char *policy, const char *const *sets_a,
 	memset(&side_b, 0, sizeof(side_b));
 	start(&a, policy, sets_a);
 	start(&b, policy, sets_b);
-	assert_ptr_equal(a.handle, b.handle); /* one .so, two instances */
-	assert_ptr_not_equal(a.ctx, b.ctx);
+	/* one .so, two instances */
+	assert_ptr_equal(host_active_slot(&a.host)->lp.handle, host_active_slot(&b.host)->lp.handle);
+	assert_ptr_not_equal(host_active_slot(&a.host)->ctx, host_active_slot(&b.host)->ctx);
 	while (more_a || more_b) {
 		if (more_a)
 			more_a = step(&a);
