@@ -8,7 +8,7 @@
 # V=1 shows the commands. KERNEL=7.3 (or latest, or 6.18.15+deb13) picks
 # the VM kernel.
 
-VERSION     := 0.1.0
+VERSION     := 0.2.0
 O           ?= build
 PREFIX      ?= /usr/local
 SYSCONFDIR  ?= /etc

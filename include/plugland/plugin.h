@@ -33,10 +33,11 @@
  *		.exit = my_exit,
  *	);
  *
- * State: keep it in the context init() returns, not in statics. The host
- * may run two instances of one policy at once (a switch between two
- * settings of it, tests, the policy lab), each with its own context and
- * its own struct plugland_host; every callback gets its instance's.
+ * State: keep it in the context init() stores, not in statics. Two
+ * instances of one policy may live in one process at once (two hosts in
+ * one test or tool, each with its own settings), each with its own
+ * context and its own struct plugland_host; every callback gets its
+ * instance's.
  *
  * Threading: every policy callback is called from the host's scheduling
  * thread, one at a time, never concurrently. While a callback runs no task
