@@ -78,10 +78,11 @@ static int cmp_double(const void *a, const void *b)
 /* The backend -b names: synth or loopback. */
 static bool use_loopback;
 
-static struct backend *bench_backend_new(uint32_t nr_cpus, uint32_t nr_tasks, uint64_t decisions)
+static struct backend *bench_backend_new(uint32_t nr_cpus, uint32_t nr_tasks, uint64_t decisions,
+					 const struct topology *topo)
 {
 	struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = nr_tasks,
-				.max_dispatches = decisions };
+				.max_dispatches = decisions, .topo = topo };
 
 	if (use_loopback)
 		return loopback_backend_new(nr_cpus, nr_tasks, decisions);
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
 	uint32_t nr_cpus = 4, nr_tasks = 16;
 	unsigned int runs = 5, nr_sets = 0, i;
 	double mdps[MAX_RUNS], ns_dec[MAX_RUNS];
+	struct topology *topo;
 	struct config cfg;
 	bool use_log = false;
 	char err[PATH_MAX + 256];
@@ -164,6 +166,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* the synthetic machine's: flat, as the host's own for a simulation */
+	topo = topology_new(NULL, (int)nr_cpus);
+	if (!topo) {
+		fprintf(stderr, "bench_loop: out of memory\n");
+		return 1;
+	}
 	/* "builtin": the fifo compiled into the host (no fifo.so found) */
 	if (!strcmp(policy, "builtin")) {
 		snprintf(cfg.policy, sizeof(cfg.policy), "fifo");
@@ -178,7 +186,7 @@ int main(int argc, char **argv)
 		cfg.log_capacity = 262144; /* -L asks for one whatever [log] says */
 
 	for (i = 0; i < runs; i++) {
-		struct backend *be = bench_backend_new(nr_cpus, nr_tasks, decisions);
+		struct backend *be = bench_backend_new(nr_cpus, nr_tasks, decisions, topo);
 		struct host_opts ho = { .cfg = &cfg, .machine = be, .stop = &no_stop,
 					.reload = &no_reload };
 		static struct host host;
@@ -227,5 +235,6 @@ int main(int argc, char **argv)
 	       runs % 2 ? mdps[runs / 2] : (mdps[runs / 2 - 1] + mdps[runs / 2]) / 2, mdps[0],
 	       mdps[runs - 1],
 	       runs % 2 ? ns_dec[runs / 2] : (ns_dec[runs / 2 - 1] + ns_dec[runs / 2]) / 2);
+	topology_free(topo);
 	return 0;
 }

@@ -42,6 +42,7 @@ struct bpf_backend {
 	size_t bss_len;
 	int epoll_fd;
 	int pick_fd, kick_fd, preempt_fd, counters_fd;
+	const struct topology *topo;	/* the host's, for pick_idle_cpu() */
 	/* CPUs pick_preempt_cpu() chose, kicked once the decisions are sent */
 	int32_t preempt_cpus[PL_MAX_CPUS];
 	uint32_t nr_preempt;
@@ -176,7 +177,8 @@ static int bpfb_pick_idle_cpu(struct backend *be, const struct plugland_task *ta
 	struct plugland_pick_cpu_args args = { .pid = task->pid, .prev_cpu = task->cpu };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 
-	args.nr_cands = (uint32_t)topology_idle_order(task->cpu, args.cands, PL_PICK_CANDS);
+	args.nr_cands = (uint32_t)topology_idle_order(BPFB(be)->topo, task->cpu, args.cands,
+						      PL_PICK_CANDS);
 
 	if (bpf_prog_test_run_opts(BPFB(be)->pick_fd, &opts))
 		return -1;
@@ -417,6 +419,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	}
 	b->epoll_fd = -1;
 	b->be.ops = &bpf_ops;
+	b->topo = o->topo;
 	b->nr_possible = libbpf_num_possible_cpus();
 	b->be.nr_cpus = (uint32_t)b->nr_possible;
 

@@ -5,6 +5,7 @@
 
 #include "../bpf/intf.h"
 #include "backend.h"
+#include "topology.h"
 
 struct bpf_backend_opts {
 	uint64_t slice_ns;
@@ -14,6 +15,7 @@ struct bpf_backend_opts {
 	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
 	bool defer_sync_wakeups; /* sync wake-ups wake the host at the next switch */
 	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */
+	const struct topology *topo; /* where pick_idle_cpu() looks first; kept */
 };
 
 struct bpf_exit_info {

@@ -323,6 +323,7 @@ static int attach_once(struct host *h)
 		.resume_after_host = cfg->resume_after_host,
 		.defer_sync_wakeups = cfg->defer_sync_wakeups,
 		.failsafe_ms = cfg->failsafe_ms,
+		.topo = h->topo,
 	};
 	static struct bpf_exit_info ei; /* 32 KiB: the kernel's dump */
 	const struct policy_slot *slot = host_active_slot(h);
@@ -427,31 +428,41 @@ int host_open(struct host *h, const struct host_opts *o)
 	h->o = *o;
 	/* A machine that is not the kernel comes first: plugins are told its
 	 * CPUs, and read its clock (that of task->enq_ns) and its idle CPUs. */
+	/* A simulated machine is flat (no SMT, one LLC): its CPUs are not
+	 * this machine's. */
+	h->topo = topology_new(o->machine || o->simulate ? NULL : "",
+			       o->machine ? (int)o->machine->nr_cpus :
+			       o->simulate ? SIMULATE_CPUS : (int)services_nr_cpus(NULL));
+	if (!h->topo) {
+		pl_err("out of memory");
+		return 1;
+	}
 	if (o->machine) {
 		h->machine = o->machine;
 	} else if (o->simulate) {
 		struct synth_opts so = { .nr_cpus = SIMULATE_CPUS, .nr_tasks = SIMULATE_TASKS,
-					 .max_dispatches = o->simulate };
+					 .max_dispatches = o->simulate, .topo = h->topo };
 
 		h->machine = synth_backend_new(&so);
 		if (!h->machine) {
 			pl_err("out of memory");
-			return 1;
+			ret = 1;
+			goto fail;
 		}
 		h->machine_owned = true;
 	}
 	h->be = h->machine;
 	h->slots[0].be = h->slots[1].be = &h->be;
+	h->slots[0].topo = h->slots[1].topo = h->topo;
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
-	topology_load("", (int)services_nr_cpus(h->be));
 	ret = policy_slot_open_configured(host_active_slot(h), h->o.cfg);
 	if (ret)
 		goto fail;
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
 		 host_active_slot(h)->lp.path);
 	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name,
-			      h->machine ? &h->machine : NULL);
+			      h->machine ? &h->machine : NULL, h->topo);
 	if (ret) {
 		observers_stop(&h->obs);
 		policy_slot_close(host_active_slot(h));
@@ -463,6 +474,8 @@ fail:
 	if (h->machine_owned)
 		synth_backend_free(h->machine);
 	h->machine = NULL;
+	topology_free(h->topo);
+	h->topo = NULL;
 	return ret;
 }
 
@@ -500,4 +513,6 @@ void host_close(struct host *h)
 	if (h->machine_owned)
 		synth_backend_free(h->machine);
 	h->machine = NULL;
+	topology_free(h->topo);
+	h->topo = NULL;
 }

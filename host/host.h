@@ -45,6 +45,7 @@ struct host {
 	struct backend *be;		/* attached, or the machine */
 	struct backend *machine;	/* not the kernel: --simulate's or the caller's */
 	bool machine_owned;		/* --simulate's: freed by host_close() */
+	struct topology *topo;		/* the machine's: sysfs, or flat when simulated */
 	struct watchdog *wd;		/* while the loop runs, if configured */
 	struct monitor *mon;		/* --stats */
 	struct control *ctl;		/* the control socket while running, or NULL */

@@ -22,7 +22,6 @@
 #include "log.h"
 #include "plugin_loader.h"
 #include "services.h"
-#include "topology.h"
 #include "policy_slot.h"
 #include "ctl_client.h"
 
@@ -237,7 +236,6 @@ int main(int argc, char **argv)
 	if (print_config) {
 		config_print(&cfg, stdout);
 		/* what a run would refuse too: a key the policy does not read */
-		topology_load("", (int)services_nr_cpus(NULL));
 		ret = policy_slot_open_configured(&probe, &cfg);
 		policy_slot_close(&probe);
 		return ret;

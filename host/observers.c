@@ -96,7 +96,7 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 }
 
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
-		    struct backend *const *sim)
+		    struct backend *const *sim, const struct topology *topo)
 {
 	char list[sizeof(cfg->async_plugins)], *name, *save = NULL, err[512];
 	int ret;
@@ -134,7 +134,7 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 			pl_warn("async plugin '%s': %s; not run", name, err);
 			continue;
 		}
-		services_init(&o->svc[o->nr], name, cfg, sim, cfg->slice_us * 1000);
+		services_init(&o->svc[o->nr], name, cfg, sim, topo, cfg->slice_us * 1000);
 		ro.plugin = &o->plugins[o->nr].ops;
 		ro.host = &o->svc[o->nr].host;
 		o->runners[o->nr] = async_runner_start(&ro, err, sizeof(err));

@@ -33,10 +33,10 @@ struct observers {
  * a plugin's section it does not read, or a bad async plugin with strict).
  * sim: where the host keeps its simulated machine (a --simulate run: the
  * log may stay unlocked in memory, and the plugins read its clock and
- * CPUs), or NULL on the kernel.
+ * CPUs), or NULL on the kernel; topo: the machine's topology.
  */
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
-		    struct backend *const *sim);
+		    struct backend *const *sim, const struct topology *topo);
 /* The async plugins' sections in cfg (a reload) hold only keys they read. */
 int observers_check_keys(struct observers *o, const struct config *cfg, char *err,
 			 size_t errlen);

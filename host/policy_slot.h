@@ -20,6 +20,7 @@ struct policy_slot {
 	/* Set by the owner before opening: where the backend the policy
 	 * runs on will be (its services read it), or NULL for none. */
 	struct backend *const *be;
+	const struct topology *topo;	/* the machine's, for cpu_topology() */
 	bool open;
 	bool abandoned;
 };

@@ -62,8 +62,7 @@ static uint32_t svc_nr_idle_cpus(const struct plugland_host *h)
 
 static int svc_cpu_topology(const struct plugland_host *h, int cpu, struct plugland_cpu_topology *out)
 {
-	(void)h;
-	return topology_get(cpu, out);
+	return topology_get(of(h)->topo, cpu, out);
 }
 
 static void svc_log(const struct plugland_host *h, enum plugland_log_level level, const char *fmt, ...)
@@ -170,13 +169,15 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 }
 
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
-		   struct backend *const *be, uint64_t default_slice_ns)
+		   struct backend *const *be, const struct topology *topo,
+		   uint64_t default_slice_ns)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->keys_lock, NULL);
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->cfg = cfg;
 	s->be = be;
+	s->topo = topo;
 	s->host.sz = sizeof(s->host);
 	s->host.abi_version = PLUGLAND_ABI_VERSION;
 	s->host.nr_cpus = services_nr_cpus(be ? *be : NULL);

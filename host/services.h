@@ -7,6 +7,7 @@
 #include <plugland/plugin.h>
 #include "backend.h"
 #include "config.h"
+#include "topology.h"
 
 #define PLUGIN_MAX_KEYS 32
 
@@ -17,6 +18,7 @@ struct plugin_services {
 	/* Where the host keeps the backend it runs on (NULL in it until one
 	 * is attached: plugins init before); NULL: never one. */
 	struct backend *const *be;
+	const struct topology *topo;	/* what cpu_topology() serves; NULL: none */
 	/* The keys the plugin asked host->config() for, set or not: the
 	 * ones it knows. Any thread may ask (async plugins init on theirs). */
 	pthread_mutex_t keys_lock;
@@ -32,7 +34,8 @@ struct plugin_services {
  * plugin starts), else this machine's.
  */
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
-		   struct backend *const *be, uint64_t default_slice_ns);
+		   struct backend *const *be, const struct topology *topo,
+		   uint64_t default_slice_ns);
 /* The CPUs plugins are told of: be's, or this machine's (be NULL). */
 uint32_t services_nr_cpus(const struct backend *be);
 /* Set host.fast_wake, before a policy's init(), from its flags and the

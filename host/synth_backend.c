@@ -385,13 +385,13 @@ static bool claim_if_free(struct synth_backend *s, uint32_t c)
 	return true;
 }
 
-/* As the BPF backend: the previous CPU, its SMT siblings, its LLC's (the
- * host's topology, host/topology.c), then any free CPU. */
+/* As the BPF backend: the previous CPU, its SMT siblings, its LLC's
+ * (o.topo), then any free CPU. */
 static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *task)
 {
 	struct synth_backend *s = SYNTH(be);
 	int32_t cands[PL_PICK_CANDS];
-	int n = topology_idle_order(task->cpu, cands, PL_PICK_CANDS), k;
+	int n = topology_idle_order(s->o.topo, task->cpu, cands, PL_PICK_CANDS), k;
 	uint32_t i, c;
 
 	if (!n && task->cpu >= 0) /* no topology loaded: the previous CPU */

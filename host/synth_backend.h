@@ -22,6 +22,7 @@
 #define PLUGLAND_SYNTH_BACKEND_H
 
 #include "backend.h"
+#include "topology.h"
 
 /* How a task behaves: runs burst_ns of CPU time, then sleeps sleep_ns. */
 struct synth_behaviour {
@@ -40,6 +41,8 @@ struct synth_opts {
 	const char *const *comms;   /* nr_tasks names, or NULL: "synth-N" */
 	uint32_t max_per_call;	    /* dispatch() accepts at most this (0: all),
 				       as a full ring buffer would */
+	const struct topology *topo; /* where pick_idle_cpu() looks first (NULL:
+					the previous CPU, then any); kept */
 };
 
 /* Waits in log buckets: 4 per power of two, exact below 16 ns. */

@@ -14,21 +14,24 @@
 #include "../bpf/intf.h"
 #include "topology.h"
 
-static struct plugland_cpu_topology topo[PL_MAX_CPUS];
-static int topo_nr;
-/* topology_idle_order() for each CPU, computed once */
-static int32_t idle_order[PL_MAX_CPUS][PL_PICK_CANDS];
-static uint8_t idle_order_nr[PL_MAX_CPUS];
+struct topology {
+	int nr;
+	struct plugland_cpu_topology cpu[PL_MAX_CPUS];
+	/* topology_idle_order() for each CPU, computed once */
+	int32_t idle_order[PL_MAX_CPUS][PL_PICK_CANDS];
+	uint8_t idle_order_nr[PL_MAX_CPUS];
+};
 
 /* prev, SMT siblings, then the rest of the LLC, each group in CPU order */
-static void build_idle_order(int prev)
+static void build_idle_order(struct topology *t, int prev)
 {
-	int32_t *o = idle_order[prev];
+	const struct plugland_cpu_topology *topo = t->cpu;
+	int32_t *o = t->idle_order[prev];
 	int n = 0, pass, cpu;
 
 	o[n++] = prev;
 	for (pass = 0; pass < 2; pass++) {
-		for (cpu = 0; cpu < topo_nr && n < PL_PICK_CANDS; cpu++) {
+		for (cpu = 0; cpu < t->nr && n < PL_PICK_CANDS; cpu++) {
 			bool smt = topo[cpu].core_id == topo[prev].core_id &&
 				   topo[cpu].node_id == topo[prev].node_id;
 
@@ -38,7 +41,7 @@ static void build_idle_order(int prev)
 			o[n++] = cpu;
 		}
 	}
-	idle_order_nr[prev] = (uint8_t)n;
+	t->idle_order_nr[prev] = (uint8_t)n;
 }
 
 /* The first CPU of a sysfs cpu list ("0-3,8"), or -1. */
@@ -90,41 +93,62 @@ static int node_of(const char *root, int cpu)
 	return node;
 }
 
-void topology_load(const char *root, int nr_cpus)
+struct topology *topology_new(const char *root, int nr_cpus)
 {
+	struct topology *t = calloc(1, sizeof(*t));
 	char path[256];
 	int cpu, id;
 
-	topo_nr = nr_cpus < PL_MAX_CPUS ? nr_cpus : PL_MAX_CPUS;
-	for (cpu = 0; cpu < topo_nr; cpu++) {
-		topo[cpu].cpu = cpu;
+	if (!t)
+		return NULL;
+	t->nr = nr_cpus < 0 ? 0 : nr_cpus < PL_MAX_CPUS ? nr_cpus : PL_MAX_CPUS;
+	for (cpu = 0; cpu < t->nr; cpu++) {
+		struct plugland_cpu_topology *c = &t->cpu[cpu];
+
+		c->cpu = cpu;
+		c->core_id = cpu;
+		c->llc_id = 0; /* flat: one LLC, one node */
+		c->node_id = 0;
+		if (!root)
+			continue;
 		snprintf(path, sizeof(path), "%s/sys/devices/system/cpu/cpu%d/topology/thread_siblings_list",
 			 root, cpu);
 		id = first_cpu_of(path);
-		topo[cpu].core_id = id >= 0 ? id : cpu;
+		c->core_id = id >= 0 ? id : cpu;
 		id = llc_of(root, cpu);
-		topo[cpu].llc_id = id >= 0 ? id : cpu;
-		topo[cpu].node_id = node_of(root, cpu);
+		c->llc_id = id >= 0 ? id : cpu;
+		c->node_id = node_of(root, cpu);
 	}
-	for (cpu = 0; cpu < topo_nr; cpu++)
-		build_idle_order(cpu);
+	for (cpu = 0; cpu < t->nr; cpu++)
+		build_idle_order(t, cpu);
+	return t;
 }
 
-int topology_idle_order(int prev, int32_t *out, int max)
+void topology_free(struct topology *t)
+{
+	free(t);
+}
+
+int topology_nr_cpus(const struct topology *t)
+{
+	return t ? t->nr : 0;
+}
+
+int topology_idle_order(const struct topology *t, int prev, int32_t *out, int max)
 {
 	int n;
 
-	if (prev < 0 || prev >= topo_nr)
+	if (!t || prev < 0 || prev >= t->nr)
 		return 0;
-	n = idle_order_nr[prev] < max ? idle_order_nr[prev] : max;
-	memcpy(out, idle_order[prev], (size_t)n * sizeof(*out));
+	n = t->idle_order_nr[prev] < max ? t->idle_order_nr[prev] : max;
+	memcpy(out, t->idle_order[prev], (size_t)n * sizeof(*out));
 	return n;
 }
 
-int topology_get(int cpu, struct plugland_cpu_topology *out)
+int topology_get(const struct topology *t, int cpu, struct plugland_cpu_topology *out)
 {
-	if (cpu < 0 || cpu >= topo_nr)
+	if (!t || cpu < 0 || cpu >= t->nr)
 		return -1;
-	*out = topo[cpu];
+	*out = t->cpu[cpu];
 	return 0;
 }

@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* CPU topology read from sysfs once at start-up, served read-only. */
+/* CPU topology read from sysfs once at start-up, then read-only. */
 #ifndef PLUGLAND_TOPOLOGY_H
 #define PLUGLAND_TOPOLOGY_H
 
 #include <plugland/plugin.h>
 
-/* Read sysfs (root: "" for the real one; tests pass a fake tree). */
-void topology_load(const char *root, int nr_cpus);
-/* 0, or -1 for a CPU that does not exist. Lock-free, never blocks. */
-int topology_get(int cpu, struct plugland_cpu_topology *out);
+struct topology;
+
+/*
+ * The topology of nr_cpus CPUs, read from sysfs under root ("" for the
+ * real one; tests pass a fake tree), or, root NULL, a flat machine (no
+ * SMT, one LLC, one node: a simulated one). NULL when out of memory.
+ */
+struct topology *topology_new(const char *root, int nr_cpus);
+void topology_free(struct topology *t);
+int topology_nr_cpus(const struct topology *t);
+/* 0, or -1 for a CPU that does not exist (or t NULL). Never blocks. */
+int topology_get(const struct topology *t, int cpu, struct plugland_cpu_topology *out);
 /*
  * Where to look for an idle CPU for a task that last ran on prev, best
  * first: prev, its SMT siblings, the other CPUs of its last-level cache,
- * at most max (precomputed by topology_load(): a copy, no search). Returns
- * how many; 0 for a CPU that does not exist.
+ * at most max (precomputed by topology_new(): a copy, no search). Returns
+ * how many; 0 for a CPU that does not exist, or t NULL.
  */
-int topology_idle_order(int prev, int32_t *out, int max);
+int topology_idle_order(const struct topology *t, int prev, int32_t *out, int max);
 
 #endif

@@ -15,7 +15,14 @@
 
 #define RECOVER_SIGNAL SIGUSR2
 
-/* The loop the handlers report on: one scheduling thread per process. */
+/*
+ * The loop the signal handlers report on and jump back into. Globals
+ * because a signal handler gets no context: the only process-wide mutable
+ * state of the host besides main.c's signal flags. Set by
+ * crash_handlers_install() before the loop runs: with two hosts in one
+ * process (tests step two loops in turn), a stuck or crashed policy is
+ * caught on the loop that installed them last.
+ */
 static struct sched_loop *watched;
 static pthread_t sched_thread;
 

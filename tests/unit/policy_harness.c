@@ -101,7 +101,7 @@ void harness_set(struct harness *h, const char *assignment)
 
 void harness_services(struct harness *h, const char *name, uint32_t nr_cpus)
 {
-	services_init(&h->svc, name, &h->cfg, &h->be, 5000000);
+	services_init(&h->svc, name, &h->cfg, &h->be, NULL, 5000000);
 	h->svc.host.nr_cpus = nr_cpus;
 	h->svc.host.now_ns = virtual_now;
 	h->svc.host.log = capture_log;

@@ -103,7 +103,7 @@ static void run_with(struct run *r, uint32_t flags, enum fast_wake_mode mode)
 	r->be = synth_backend_new(&o);
 	assert_non_null(r->be);
 	config_defaults(&cfg);
-	services_init(&svc, fast_fifo.name, &cfg, &r->be, 5000000);
+	services_init(&svc, fast_fifo.name, &cfg, &r->be, NULL, 5000000);
 	assert_int_equal(fast_fifo.init(&svc.host, &r->ctx), 0);
 	assert_int_equal(sched_loop_init(&r->loop, r->be, &fast_fifo, r->ctx, 100), 0);
 	sched_loop_set_fast_wake_mode(&r->loop, mode);

@@ -104,6 +104,7 @@ static void test_switch_between_plugins(void **state)
 	static struct config cfg;
 	const struct synth_stats *st;
 	struct backend *be;
+	struct topology *topo;
 	char err[512];
 	int active = 0, round;
 	size_t i;
@@ -111,10 +112,13 @@ static void test_switch_between_plugins(void **state)
 	(void)state;
 	config_defaults(&cfg);
 	snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "%s", TEST_PLUGINS_BUILT);
-	topology_load("", 4);
+	topo = topology_new(NULL, 4);
+	assert_non_null(topo);
+	o.topo = topo;
 	be = synth_backend_new(&o);
 	assert_non_null(be);
 	slots[0].be = slots[1].be = &be; /* the policies' services: this machine */
+	slots[0].topo = slots[1].topo = topo;
 	if (policy_slot_open(&slots[0], &cfg, order[0], err, sizeof(err)))
 		fail_msg("%s", err);
 	held_by = &slots[0].lp.ops;
@@ -155,6 +159,7 @@ static void test_switch_between_plugins(void **state)
 	policy_slot_close(&slots[active]);
 	sched_loop_fini(&loop);
 	synth_backend_free(be);
+	topology_free(topo);
 }
 
 int main(void)

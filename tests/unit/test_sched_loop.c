@@ -31,7 +31,7 @@ static void setup_with(struct fixture *f, const struct synth_opts *o,
 	f->be = synth_backend_new(o);
 	assert_non_null(f->be);
 	f->policy = policy;
-	services_init(&f->svc, policy->name, &f->cfg, &f->be, 5000000);
+	services_init(&f->svc, policy->name, &f->cfg, &f->be, NULL, 5000000);
 	assert_int_equal(policy->init(&f->svc.host, &f->ctx), 0);
 	assert_int_equal(sched_loop_init(&f->loop, f->be, policy, f->ctx, 100), 0);
 }
@@ -361,7 +361,7 @@ static void test_exits_reach_task_gone(void **state)
 	(void)state;
 	policy.task_gone = note_gone;
 	config_defaults(&cfg);
-	services_init(&svc, "fifo", &cfg, &bep, 5000000);
+	services_init(&svc, "fifo", &cfg, &bep, NULL, 5000000);
 	assert_int_equal(policy.init(&svc.host, &ctx), 0);
 	assert_int_equal(sched_loop_init(&loop, &be, &policy, ctx, 100), 0);
 	assert_int_equal(sched_loop_round(&loop), 3);

@@ -20,6 +20,7 @@
 #define NR 8
 
 static char root[64];
+static struct topology *topo;
 
 static void put(const char *rel, const char *text)
 {
@@ -64,8 +65,8 @@ static int make_tree(void **state)
 		snprintf(rel, sizeof(rel), "sys/devices/system/cpu/cpu%d/node%d/cpulist", cpu, cpu / 4);
 		put(rel, text);
 	}
-	topology_load(root, NR);
-	return 0;
+	topo = topology_new(root, NR);
+	return topo ? 0 : -1;
 }
 
 static int remove_tree(void **state)
@@ -73,7 +74,7 @@ static int remove_tree(void **state)
 	char cmd[96];
 
 	(void)state;
-	topology_load("/nonexistent", 0);
+	topology_free(topo);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	return system(cmd);
 }
@@ -83,11 +84,11 @@ static void test_ids(void **state)
 	struct plugland_cpu_topology t;
 
 	(void)state;
-	assert_int_equal(topology_get(5, &t), 0);
+	assert_int_equal(topology_get(topo, 5, &t), 0);
 	assert_int_equal(t.core_id, 4);
 	assert_int_equal(t.llc_id, 4);
 	assert_int_equal(t.node_id, 1);
-	assert_int_equal(topology_get(NR, &t), -1);
+	assert_int_equal(topology_get(topo, NR, &t), -1);
 }
 
 static void test_idle_order(void **state)
@@ -96,20 +97,20 @@ static void test_idle_order(void **state)
 	int32_t o[16];
 
 	(void)state;
-	assert_int_equal(topology_idle_order(0, o, 16), 4);
+	assert_int_equal(topology_idle_order(topo, 0, o, 16), 4);
 	assert_memory_equal(o, from0, sizeof(from0));
-	assert_int_equal(topology_idle_order(5, o, 16), 4);
+	assert_int_equal(topology_idle_order(topo, 5, o, 16), 4);
 	assert_memory_equal(o, from5, sizeof(from5));
-	assert_int_equal(topology_idle_order(5, o, 2), 2); /* bounded by max */
-	assert_int_equal(topology_idle_order(-1, o, 16), 0);
-	assert_int_equal(topology_idle_order(NR, o, 16), 0);
+	assert_int_equal(topology_idle_order(topo, 5, o, 2), 2); /* bounded by max */
+	assert_int_equal(topology_idle_order(topo, -1, o, 16), 0);
+	assert_int_equal(topology_idle_order(topo, NR, o, 16), 0);
 }
 
 /* On the synthetic machine, with every CPU free and each pick claiming
  * one: the task's CPU, its SMT sibling, its LLC, then the other LLC. */
 static void test_synth_picks_in_that_order(void **state)
 {
-	struct synth_opts so = { .nr_cpus = NR, .nr_tasks = 1, .max_dispatches = 1 };
+	struct synth_opts so = { .nr_cpus = NR, .nr_tasks = 1, .max_dispatches = 1, .topo = topo };
 	struct backend *be = synth_backend_new(&so);
 	struct plugland_task t = { .pid = 1, .tgid = 1, .cpu = 6 };
 	int got[NR], i;
@@ -127,10 +128,33 @@ static void test_synth_picks_in_that_order(void **state)
 	synth_backend_free(be);
 }
 
+/* A simulated machine's topology: no SMT, one LLC, one node; its own
+ * CPUs, whatever this machine has. */
+static void test_flat(void **state)
+{
+	struct topology *flat = topology_new(NULL, 6);
+	struct plugland_cpu_topology t;
+	int32_t o[16];
+
+	(void)state;
+	assert_non_null(flat);
+	assert_int_equal(topology_get(flat, 5, &t), 0);
+	assert_int_equal(t.core_id, 5);
+	assert_int_equal(t.llc_id, 0);
+	assert_int_equal(t.node_id, 0);
+	assert_int_equal(topology_get(flat, 6, &t), -1);
+	assert_int_equal(topology_idle_order(flat, 3, o, 16), 6); /* itself, then the LLC */
+	assert_int_equal(o[0], 3);
+	assert_int_equal(topology_get(NULL, 0, &t), -1);
+	assert_int_equal(topology_idle_order(NULL, 0, o, 16), 0);
+	topology_free(flat);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_flat),
 		cmocka_unit_test(test_idle_order),
 		cmocka_unit_test(test_synth_picks_in_that_order),
 	};

@@ -164,7 +164,7 @@ static void test_parks_and_still_catches_a_stuck_callback(void **state)
 	config_defaults(&cfg);
 	ib = (struct idle_backend){ .be = { .ops = &ib_ops, .nr_cpus = 2 } };
 	ib.task_at_ns = pl_now_ns() + IDLE_MS * 1000000ull;
-	services_init(&svc, "hang", &cfg, NULL, 5000000);
+	services_init(&svc, "hang", &cfg, NULL, NULL, 5000000);
 	assert_int_equal(sched_loop_init(&loop, &ib.be, &hang, NULL, 100), 0);
 	loop.fallback_policy = &plugland_builtin_fifo;
 	loop.recovered = on_recovered;
