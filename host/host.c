@@ -40,7 +40,6 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 				 size_t errlen)
 {
 	const struct plugland_policy *policy = h->loop.policy;
-	static struct config_kv saved[CONFIG_MAX_EXTRA];
 	struct config *cfg = h->o.cfg;
 	unsigned int nr_saved = cfg->nr_extra;
 	int ret;
@@ -49,12 +48,12 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 	    services_check_keys(&host_active_slot(h)->svc, fresh, err, errlen) ||
 	    observers_check_keys(&h->obs, fresh, err, errlen))
 		return -1;
-	memcpy(saved, cfg->extra, sizeof(saved));
+	memcpy(h->saved_extra, cfg->extra, sizeof(h->saved_extra));
 	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));
 	cfg->nr_extra = fresh->nr_extra;
 	ret = policy->reconfigure ? policy->reconfigure(h->loop.policy_ctx) : 0;
 	if (ret) {
-		memcpy(cfg->extra, saved, sizeof(saved));
+		memcpy(cfg->extra, h->saved_extra, sizeof(h->saved_extra));
 		cfg->nr_extra = nr_saved;
 		snprintf(err, errlen, "policy '%s' kept its settings: %s", policy->name,
 			 strerror(-ret));
@@ -65,18 +64,17 @@ static int apply_plugin_sections(struct host *h, const struct config *fresh, cha
 
 int host_reload(struct host *h, char *err, size_t errlen)
 {
-	static struct config fresh;
-	struct config *cfg = h->o.cfg;
+	struct config *fresh = &h->next_cfg, *cfg = h->o.cfg;
 
 	if (!*cfg->path) {
 		snprintf(err, errlen, "no configuration file to reload (started without -c)");
 		return -1;
 	}
-	config_defaults(&fresh);
-	if (config_load(&fresh, cfg->path, err, errlen) ||
-	    apply_plugin_sections(h, &fresh, err, errlen))
+	config_defaults(fresh);
+	if (config_load(fresh, cfg->path, err, errlen) ||
+	    apply_plugin_sections(h, fresh, err, errlen))
 		return -1;
-	if (strcmp(fresh.policy, cfg->policy) || fresh.slice_us != cfg->slice_us)
+	if (strcmp(fresh->policy, cfg->policy) || fresh->slice_us != cfg->slice_us)
 		pl_warn("reload: [scheduler] and [bpf] changes take effect at the next start");
 	pl_info("configuration reloaded from %s", cfg->path);
 	return 0;
@@ -84,7 +82,7 @@ int host_reload(struct host *h, char *err, size_t errlen)
 
 int host_set(struct host *h, const char *assignment, char *err, size_t errlen)
 {
-	static struct config next;
+	struct config *next = &h->next_cfg;
 	char section[64];
 
 	snprintf(section, sizeof(section), "%.*s", (int)strcspn(assignment, "."), assignment);
@@ -93,9 +91,9 @@ int host_set(struct host *h, const char *assignment, char *err, size_t errlen)
 			 "only plugin sections change while attached", section);
 		return -1;
 	}
-	next = *h->o.cfg;
-	if (config_set(&next, assignment, err, errlen) ||
-	    apply_plugin_sections(h, &next, err, errlen))
+	*next = *h->o.cfg;
+	if (config_set(next, assignment, err, errlen) ||
+	    apply_plugin_sections(h, next, err, errlen))
 		return -1;
 	pl_info("set %s", assignment);
 	return 0;
@@ -325,7 +323,7 @@ static int attach_once(struct host *h)
 		.failsafe_ms = cfg->failsafe_ms,
 		.topo = h->topo,
 	};
-	static struct bpf_exit_info ei; /* 32 KiB: the kernel's dump */
+	struct bpf_exit_info *ei = &h->exit_info;
 	const struct policy_slot *slot = host_active_slot(h);
 	struct backend *be;
 	char err[512];
@@ -349,22 +347,22 @@ static int attach_once(struct host *h)
 	sched_loop_drain_decided(&h->loop);
 	print_counters(h);
 	h->be = NULL;
-	bpf_backend_close(be, &ei);
+	bpf_backend_close(be, ei);
 	sched_loop_fini(&h->loop);
 
-	pl_info("sched_ext disabled: %s", *ei.reason ? ei.reason : scx_exit_kind_str(ei.kind));
-	if (*ei.msg)
-		pl_info("kernel message: %s", ei.msg);
-	if (ei.kind >= 1024 /* SCX_EXIT_ERROR */ && *ei.dump)
-		print_kernel_dump(ei.dump);
+	pl_info("sched_ext disabled: %s", *ei->reason ? ei->reason : scx_exit_kind_str(ei->kind));
+	if (*ei->msg)
+		pl_info("kernel message: %s", ei->msg);
+	if (ei->kind >= 1024 /* SCX_EXIT_ERROR */ && *ei->dump)
+		print_kernel_dump(ei->dump);
 	if (ret < 0) {
 		pl_err("scheduling loop failed: %s", strerror(-ret));
 		return 1;
 	}
-	if (scx_exit_wants_restart(&ei))
+	if (scx_exit_wants_restart(ei))
 		return -1;
 	/* Stopped by a signal (we unregistered): success. Ejected: failure. */
-	return ei.kind == 64 /* SCX_EXIT_UNREG */ || ei.kind == 1 ? 0 : 1;
+	return ei->kind == 64 /* SCX_EXIT_UNREG */ || ei->kind == 1 ? 0 : 1;
 }
 
 /* On the kernel: attached until stopped, again when the kernel asks (a

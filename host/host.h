@@ -21,6 +21,7 @@
 #include <signal.h>
 #include <cjson/cJSON.h>
 #include "backend.h"
+#include "bpf_backend.h"
 #include "config.h"
 #include "observers.h"
 #include "policy_slot.h"
@@ -52,6 +53,12 @@ struct host {
 	uint64_t attached_ns;
 	struct observers obs;
 	uint16_t next_policy_id;	/* the decision log's name for the next policy */
+	/* Room for what reload, set and detach build: too big for the
+	 * scheduling thread's stack, and not statics (two hosts may share a
+	 * process). */
+	struct config next_cfg;
+	struct config_kv saved_extra[CONFIG_MAX_EXTRA];
+	struct bpf_exit_info exit_info;	/* 32 KiB: the kernel's dump */
 };
 
 /* 0, or the process exit status (1: failure; 2: refused configuration). */
