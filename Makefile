@@ -202,6 +202,7 @@ install: all $(O)/plugland.pc
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
+	install -D -m 644 include/plugland/flags.h $(DESTDIR)$(PREFIX)/include/plugland/flags.h
 	install -D -m 644 include/plugland/ini_lines.h $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h
 	install -D -m 644 $(O)/plugland.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc
 	install -d -m 755 $(DESTDIR)$(PLUGIN_DIR)
@@ -212,6 +213,7 @@ install: all $(O)/plugland.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/bin/plugland-dump \
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
+	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null

@@ -40,7 +40,7 @@ static int lb_consume(struct backend *be, backend_task_fn fn, void *ctx)
 
 		lb->in_policy[t->pid - 1] = 1;
 		n++;
-		if (fn(ctx, t))
+		if (fn(ctx, PL_REC_TASK, t))
 			break;
 		t->flags = 0; /* new and waking only on the first delivery */
 	}

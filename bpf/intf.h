@@ -25,21 +25,22 @@ typedef int64_t s64;
 #define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
 #define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
-/* plugland_queued.flags */
-#define PL_TASK_WAKEUP	 (1u << 0) /* enqueued because it woke up */
-#define PL_TASK_KTHREAD	 (1u << 1)
-#define PL_TASK_NEW	 (1u << 2) /* first enqueue since it joined sched_ext */
-#define PL_TASK_DECIDED	 (1u << 29) /* not a wait: BPF placed the task itself
-				       (struct plugland_kernel_decision) */
-#define PL_TASK_GONE	 (1u << 30) /* not a task: pid exited (ops.exit_task) */
-#define PL_TASK_HEARTBEAT (1u << 31) /* not a task: a wake-up for the host */
+/* The flags: PLUGLAND_TASK_* (plugland_queued.flags), PLUGLAND_KERNEL_*
+ * (plugland_kernel_decision.reason), as the plugin ABI defines them. */
+#include "../include/plugland/flags.h"
+
+/* plugland_queued.kind: what a record of the kernel -> user ring is */
+#define PL_REC_TASK	 0 /* a task waiting for a decision */
+#define PL_REC_DECIDED	 1 /* BPF placed the task itself: struct plugland_kernel_decision */
+#define PL_REC_GONE	 2 /* pid exited (ops.exit_task): only pid and tgid are set */
+#define PL_REC_HEARTBEAT 3 /* a wake-up for the host, nothing else */
 
 /* Kernel -> user (BPF_MAP_TYPE_RINGBUF): a task waiting for a decision. */
 struct plugland_queued {
 	s32 pid;
 	s32 tgid;
 	s32 cpu;	      /* CPU chosen by select_cpu, or the last one */
-	u32 flags;	      /* PL_TASK_* */
+	u32 flags;	      /* PLUGLAND_TASK_* */
 	u64 weight;	      /* sched_ext weight, 100 == nice 0 */
 	u64 exec_runtime;     /* total CPU time consumed (ns) */
 	u64 nvcsw;	      /* voluntary context switches so far */
@@ -47,32 +48,24 @@ struct plugland_queued {
 	u64 enq_ns;	      /* when BPF queued it (CLOCK_MONOTONIC) */
 	u64 gen;	      /* enqueue generation; echoed back on dispatch */
 	u32 nr_cpus_allowed;
-	u32 __pad;
+	u32 kind;	      /* PL_REC_* (struct plugland_task.reserved: 0 for a task) */
 	char comm[PL_COMM_LEN];
 };
 
 /*
  * Kernel -> user, in the same ring buffer and so in order with the tasks
  * queued: a placement BPF made itself for an ordinary task, so that the
- * policy's accounting and the decision log miss none. task.flags has
- * PL_TASK_DECIDED; task.cpu is the CPU it last ran on. Submitted without a
+ * policy's accounting and the decision log miss none. task.kind is
+ * PL_REC_DECIDED; task.cpu is the CPU it last ran on. Submitted without a
  * wake-up: the host reads it with the next records (docs/ARCHITECTURE.md).
  */
 struct plugland_kernel_decision {
 	struct plugland_queued task;
 	s32 cpu;	      /* where BPF put it: a CPU, or PL_CPU_ANY */
-	u32 reason;	      /* PL_DECIDED_* */
+	u32 reason;	      /* PLUGLAND_KERNEL_* */
 	u64 slice_ns;
 	u64 at_ns;	      /* when (CLOCK_MONOTONIC) */
 };
-
-/* plugland_kernel_decision.reason: the same values as the plugin ABI's
- * PLUGLAND_KERNEL_* (include/plugland/plugin.h). */
-#define PL_DECIDED_IDLE		1 /* woke up with an idle CPU: the policy's fast path */
-#define PL_DECIDED_RESUMED	2 /* the host's thread preempted it: runs on (resume_after_host) */
-#define PL_DECIDED_CONGESTED	3 /* the ring buffer to user space was full */
-#define PL_DECIDED_FAILSAFE	4 /* queued while the host was silent */
-#define PL_DECIDED_RESCUED	5 /* taken back from a silent host */
 
 /* shared.fast_wake: which waking tasks BPF places itself */
 #define PL_FAST_WAKE_PREV	(1u << 0) /* its previous CPU is idle: there */

@@ -52,7 +52,7 @@
  * SIGCONT, say) would wait for the kernel's watchdog.
  *
  * Decisions BPF makes itself, for ordinary tasks (the reason each notice
- * carries, PL_DECIDED_*):
+ * carries, PLUGLAND_KERNEL_*):
  *  - IDLE: the policy's fast path (shared.fast_wake, from its flags): a
  *    waking task whose previous CPU, or any CPU it may use, is idle runs
  *    there at once for the default slice;
@@ -176,7 +176,7 @@ static __always_inline bool bypasses_user(const struct task_struct *p)
  */
 static void wake_host(bool force)
 {
-	struct plugland_queued hb = { .pid = 0, .flags = PL_TASK_HEARTBEAT };
+	struct plugland_queued hb = { .pid = 0, .kind = PL_REC_HEARTBEAT };
 
 	if (!force && !__sync_val_compare_and_swap(&shared.host_sleeping, 1, 0))
 		return;
@@ -256,11 +256,12 @@ static void kick_idle_cpu_for(struct task_struct *p)
 /* What the host and the policy see of p: a task record (plugin.h's
  * struct plugland_task has the same bytes). */
 static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
-			     const struct task_ctx *tctx, u32 flags)
+			     const struct task_ctx *tctx, u32 kind, u32 flags)
 {
+	q->kind = kind;
 	q->flags = flags;
 	if (p->flags & PF_KTHREAD)
-		q->flags |= PL_TASK_KTHREAD;
+		q->flags |= PLUGLAND_TASK_KTHREAD;
 	q->pid = p->pid;
 	q->tgid = p->tgid;
 	q->cpu = scx_bpf_task_cpu(p);
@@ -271,7 +272,6 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
 	q->enq_ns = bpf_ktime_get_ns();
 	q->gen = tctx->gen;
 	q->nr_cpus_allowed = p->nr_cpus_allowed;
-	q->__pad = 0;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
 }
 
@@ -293,7 +293,7 @@ static void tell_host_decided(struct task_struct *p, const struct task_ctx *tctx
 		COUNT(nr_notices_lost);
 		return;
 	}
-	fill_task_record(&k->task, p, tctx, flags | PL_TASK_DECIDED);
+	fill_task_record(&k->task, p, tctx, PL_REC_DECIDED, flags);
 	k->cpu = cpu;
 	k->reason = reason;
 	k->slice_ns = slice;
@@ -336,8 +336,8 @@ static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (tctx) {
 		tctx->granted = 0;
-		tell_host_decided(p, tctx, *cpu, PL_DECIDED_IDLE, cfg.slice_ns,
-				  PL_TASK_WAKEUP | (tctx->gen ? 0 : PL_TASK_NEW));
+		tell_host_decided(p, tctx, *cpu, PLUGLAND_KERNEL_IDLE, cfg.slice_ns,
+				  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
 	}
 	return true;
 }
@@ -383,17 +383,17 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 		COUNT(nr_congested);
 		if (tctx) {
 			tctx->granted = 0;
-			tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_CONGESTED, cfg.slice_ns,
-					  enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0);
+			tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_CONGESTED, cfg.slice_ns,
+					  enq_flags & SCX_ENQ_WAKEUP ? PLUGLAND_TASK_WAKEUP : 0);
 		}
 		return;
 	}
 
-	flags = enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0;
+	flags = enq_flags & SCX_ENQ_WAKEUP ? PLUGLAND_TASK_WAKEUP : 0;
 	if (!tctx->gen)
-		flags |= PL_TASK_NEW;
+		flags |= PLUGLAND_TASK_NEW;
 	tctx->gen++;
-	fill_task_record(q, p, tctx, flags);
+	fill_task_record(q, p, tctx, PL_REC_TASK, flags);
 	tctx->in_user = 1;
 	tctx->granted = 0;
 	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
@@ -471,7 +471,7 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	else
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, tctx->granted - used, enq_flags);
 	COUNT(nr_resumed);
-	tell_host_decided(p, tctx, shared.ordered ? PL_CPU_ANY : cpu, PL_DECIDED_RESUMED,
+	tell_host_decided(p, tctx, shared.ordered ? PL_CPU_ANY : cpu, PLUGLAND_KERNEL_RESUMED,
 			  tctx->granted - used, 0);
 	return true;
 }
@@ -486,8 +486,8 @@ void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 		COUNT(nr_failsafe_dispatches);
 		if (tctx) {
 			tctx->granted = 0;
-			tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_FAILSAFE, cfg.slice_ns,
-					  enq_flags & SCX_ENQ_WAKEUP ? PL_TASK_WAKEUP : 0);
+			tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_FAILSAFE, cfg.slice_ns,
+					  enq_flags & SCX_ENQ_WAKEUP ? PLUGLAND_TASK_WAKEUP : 0);
 		}
 		return;
 	}
@@ -612,7 +612,7 @@ static void rescue_user_tasks(void)
 		tctx->gen++;
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, 0);
 		COUNT(nr_failsafe_rescued);
-		tell_host_decided(p, tctx, PL_CPU_ANY, PL_DECIDED_RESCUED, cfg.slice_ns, 0);
+		tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_RESCUED, cfg.slice_ns, 0);
 	}
 	bpf_iter_task_destroy(&it);
 }
@@ -778,7 +778,7 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 	__builtin_memset(q, 0, sizeof(*q));
 	q->pid = p->pid;
 	q->tgid = p->tgid;
-	q->flags = PL_TASK_GONE;
+	q->kind = PL_REC_GONE;
 	submit_to_host(q, false);
 }
 

@@ -11,20 +11,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
+#include "../bpf/intf.h"
 
 struct backend;
 struct plugland_counters;	/* bpf/intf.h */
 
 /*
- * Called for each queued task; returns 0 to continue. A record with
- * BACKEND_TASK_GONE in task->flags is not a task: task->pid has exited,
- * and only pid and tgid are set. One with BACKEND_TASK_DECIDED is not a
- * task waiting either: the backend placed it itself, and `task` is the
- * first member of a struct backend_decided.
+ * Called for each record a backend queued; returns 0 to continue. `kind`
+ * says what it is (PL_REC_*, bpf/intf.h): PL_REC_TASK, a task waiting for
+ * a decision; PL_REC_GONE, task->pid exited (only pid and tgid are set);
+ * PL_REC_DECIDED, a task the backend placed itself, `task` the first
+ * member of a struct backend_decided. (Heartbeats stay in the backend.)
  */
-typedef int (*backend_task_fn)(void *ctx, const struct plugland_task *task);
-#define BACKEND_TASK_GONE (1u << 30)
-#define BACKEND_TASK_DECIDED (1u << 29)
+typedef int (*backend_task_fn)(void *ctx, unsigned int kind, const struct plugland_task *task);
 
 /* A placement the backend made itself (the BPF side's fast path or
  * safety nets): the same bytes as BPF's struct plugland_kernel_decision. */

@@ -56,32 +56,37 @@ struct bpf_backend {
 
 #define BPFB(be) ((struct bpf_backend *)(be))
 
-_Static_assert(PL_TASK_GONE == BACKEND_TASK_GONE, "BPF's exit record is the loop's");
-_Static_assert(PL_TASK_DECIDED == BACKEND_TASK_DECIDED, "BPF's own decision is the loop's");
 _Static_assert(sizeof(struct plugland_kernel_decision) == sizeof(struct backend_decided), "decided");
 _Static_assert(offsetof(struct plugland_kernel_decision, cpu) == offsetof(struct backend_decided, cpu),
 	       "decided.cpu");
 _Static_assert(offsetof(struct plugland_kernel_decision, at_ns) == offsetof(struct backend_decided, at_ns),
 	       "decided.at_ns");
-_Static_assert(PL_DECIDED_IDLE == PLUGLAND_KERNEL_IDLE && PL_DECIDED_RESUMED == PLUGLAND_KERNEL_RESUMED &&
-	       PL_DECIDED_CONGESTED == PLUGLAND_KERNEL_CONGESTED &&
-	       PL_DECIDED_FAILSAFE == PLUGLAND_KERNEL_FAILSAFE && PL_DECIDED_RESCUED == PLUGLAND_KERNEL_RESCUED,
-	       "reasons");
+_Static_assert(sizeof(struct plugland_queued) == sizeof(struct plugland_task) &&
+	       offsetof(struct plugland_queued, kind) == offsetof(struct plugland_task, reserved),
+	       "a queued record is a struct plugland_task, its kind in `reserved`");
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_backend *b = ctx;
-	const struct plugland_task *t = data;
+	const struct plugland_queued *q = data;
 
-	if (size < sizeof(*t))
+	if (size < sizeof(*q))
 		return 0;
-	if ((t->flags & PL_TASK_DECIDED) && size < sizeof(struct plugland_kernel_decision))
-		return 0;
-	if (t->flags & PL_TASK_HEARTBEAT) {
+	switch (q->kind) {
+	case PL_REC_HEARTBEAT:
 		b->nr_heartbeats++;
 		return 0;
+	case PL_REC_DECIDED:
+		if (size < sizeof(struct plugland_kernel_decision))
+			return 0;
+		break;
+	case PL_REC_TASK:
+	case PL_REC_GONE:
+		break;
+	default:
+		return 0; /* from a newer BPF half: not ours to guess */
 	}
-	return b->fn(b->fn_ctx, t);
+	return b->fn(b->fn_ctx, q->kind, data);
 }
 
 static int bpfb_consume(struct backend *be, backend_task_fn fn, void *ctx)

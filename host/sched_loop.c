@@ -137,7 +137,7 @@ static void log_decided(struct sched_loop *l, const struct backend_decided *k,
 			struct plugland_task *t, struct plugland_dispatch *d)
 {
 	*t = k->task;
-	t->flags &= ~BACKEND_TASK_DECIDED;
+	t->reserved = 0; /* the record's kind, for the BPF backend */
 	*d = plugland_dispatch_of(t);
 	d->cpu = k->cpu >= (int32_t)l->be->nr_cpus ? PLUGLAND_CPU_ANY : k->cpu;
 	d->slice_ns = k->slice_ns;
@@ -159,15 +159,15 @@ static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 	watch_enter(l, "enqueue");
 }
 
-static int on_task(void *ctx, const struct plugland_task *task)
+static int on_task(void *ctx, unsigned int kind, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
 	bool tracked;
 
-	if (__builtin_expect(task->flags & (BACKEND_TASK_GONE | BACKEND_TASK_DECIDED), 0)) {
-		if (task->flags & BACKEND_TASK_DECIDED)
+	if (__builtin_expect(kind != PL_REC_TASK, 0)) {
+		if (kind == PL_REC_DECIDED)
 			on_decided(l, (const struct backend_decided *)task);
-		else
+		else if (kind == PL_REC_GONE)
 			on_gone(l, task);
 		return 0;
 	}
@@ -359,12 +359,12 @@ int sched_loop_round(struct sched_loop *l)
 	return n;
 }
 
-static int drain_decided(void *ctx, const struct plugland_task *task)
+static int drain_decided(void *ctx, unsigned int kind, const struct plugland_task *task)
 {
 	struct plugland_task t;
 	struct plugland_dispatch d;
 
-	if (task->flags & BACKEND_TASK_DECIDED)
+	if (kind == PL_REC_DECIDED)
 		log_decided(ctx, (const struct backend_decided *)task, &t, &d);
 	return 0;
 }

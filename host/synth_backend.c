@@ -180,7 +180,6 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 			return false;
 	}
 	d.task = k->t;
-	d.task.flags |= BACKEND_TASK_DECIDED;
 	d.cpu = c;
 	d.reason = PLUGLAND_KERNEL_IDLE;
 	d.slice_ns = s->o.slice_ns;
@@ -188,7 +187,7 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	s->st.nr_fast_wake++;
 	run_task(s, idx, c, s->o.slice_ns);
-	fn(ctx, &d.task);
+	fn(ctx, PL_REC_DECIDED, &d.task);
 	return true;
 }
 
@@ -206,7 +205,7 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
 		n++;
-		if (fn(ctx, &k->t))
+		if (fn(ctx, PL_REC_TASK, &k->t))
 			break;
 		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}

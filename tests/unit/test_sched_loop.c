@@ -309,15 +309,15 @@ static int gone_step;
 static int gone_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
 	struct plugland_task t = { .pid = 7, .tgid = 7, .cookie = 1, .weight = 100 };
-	struct plugland_task g7 = { .pid = 7, .tgid = 7, .flags = BACKEND_TASK_GONE };
-	struct plugland_task g8 = { .pid = 8, .tgid = 8, .flags = BACKEND_TASK_GONE };
+	struct plugland_task g7 = { .pid = 7, .tgid = 7 };
+	struct plugland_task g8 = { .pid = 8, .tgid = 8 };
 
 	(void)be;
 	if (gone_step++)
 		return 0;
-	fn(ctx, &t);
-	fn(ctx, &g7);
-	fn(ctx, &g8);
+	fn(ctx, PL_REC_TASK, &t);
+	fn(ctx, PL_REC_GONE, &g7);
+	fn(ctx, PL_REC_GONE, &g8);
 	return 3;
 }
 

@@ -18,18 +18,20 @@ struct delivered {
 	unsigned int n;
 };
 
-static int collect(void *ctx, const struct plugland_task *t)
+static int collect(void *ctx, unsigned int kind, const struct plugland_task *t)
 {
 	struct delivered *d = ctx;
 
+	(void)kind;
 	if (d->n < NR)
 		d->t[d->n++] = *t;
 	return 0;
 }
 
-static int ignore(void *ctx, const struct plugland_task *t)
+static int ignore(void *ctx, unsigned int kind, const struct plugland_task *t)
 {
 	(void)ctx;
+	(void)kind;
 	(void)t;
 	return 0;
 }

@@ -51,7 +51,7 @@ static int ib_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		return 0;
 	ib.given = true;
 	hang_start_ns = pl_now_ns();
-	fn(ctx, &t);
+	fn(ctx, PL_REC_TASK, &t);
 	return 1;
 }
 
