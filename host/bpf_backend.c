@@ -443,21 +443,20 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	cfg->host_tgid = getpid();
 	cfg->host_pid = gettid();
 	cfg->nr_cpus = b->be.nr_cpus;
-	cfg->direct_all_kthreads = o->all_kthreads;
-	cfg->ringbuf_bytes = o->ringbuf_kib * 1024;
-	cfg->resume_after_host = o->resume_after_host;
-	cfg->defer_sync_wakeups = o->defer_sync_wakeups;
-	cfg->failsafe_ns = (uint64_t)o->failsafe_ms * 1000000ull;
-	b->failsafe_wait_ms = (int)(o->failsafe_ms / 4);
+#define TO_RODATA_U32(key, d, lo, hi, chk, field, conv) cfg->field = conv(o->bpf->key);
+#define TO_RODATA_BOOL(key, d, field) cfg->field = o->bpf->key;
+	PL_BPF_SETTINGS(TO_RODATA_U32, TO_RODATA_BOOL)
+#undef TO_RODATA_U32
+#undef TO_RODATA_BOOL
+	b->failsafe_wait_ms = (int)(o->bpf->failsafe_ms / 4);
 	cfg->slice_ns = o->slice_ns;
-	cfg->heartbeat_ns = (uint64_t)o->heartbeat_ms * 1000000ull;
 	if (b->be.nr_cpus > PL_MAX_CPUS) {
 		ret = -E2BIG;
 		step = "support this many CPUs";
 		goto fail;
 	}
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "queued"), o->ringbuf_kib * 1024);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "dispatched"), o->ringbuf_kib * 1024);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "queued"), cfg->ringbuf_bytes);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(b->obj, "dispatched"), cfg->ringbuf_bytes);
 
 	step = "set the CPU hotplug sequence";
 	ret = struct_ops_set_u64(b->obj, "plugland_ops", "sched_ext_ops", "hotplug_seq",

@@ -5,16 +5,12 @@
 
 #include "../bpf/intf.h"
 #include "backend.h"
+#include "bpf_settings.h"
 #include "topology.h"
 
 struct bpf_backend_opts {
 	uint64_t slice_ns;
-	uint32_t heartbeat_ms;
-	uint32_t ringbuf_kib;	/* each direction */
-	bool all_kthreads;	/* every kthread bypasses user space */
-	bool resume_after_host;	/* a task the scheduling thread preempted runs on */
-	bool defer_sync_wakeups; /* sync wake-ups wake the host at the next switch */
-	uint32_t failsafe_ms;	/* host silent this long with work waiting: failsafe */
+	const struct bpf_settings *bpf; /* [bpf]: into .rodata as they say */
 	const struct topology *topo; /* where pick_idle_cpu() looks first; kept */
 };
 

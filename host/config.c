@@ -117,13 +117,12 @@ static const struct opt opts[] = {
 	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
-	U32("bpf", "heartbeat_ms", heartbeat_ms, "100", 10, 10000),
-	U32C("bpf", "ringbuf_kib", ringbuf_kib, "4096", 64, 1048576, check_ringbuf_kib),
-	BOOL("bpf", "all_kthreads", all_kthreads, "true"),
+#define BPF_U32(k, d, lo, hi, chk, ...) U32C("bpf", #k, bpf.k, d, lo, hi, chk),
+#define BPF_BOOL(k, d, ...) BOOL("bpf", #k, bpf.k, d),
+	PL_BPF_SETTINGS(BPF_U32, BPF_BOOL)
+#undef BPF_U32
+#undef BPF_BOOL
 	STR("bpf", "idle_direct", idle_direct, "policy", check_idle_direct),
-	BOOL("bpf", "resume_after_host", resume_after_host, "true"),
-	BOOL("bpf", "defer_sync_wakeups", defer_sync_wakeups, "true"),
-	U32("bpf", "failsafe_ms", failsafe_ms, "500", 50, 4000),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "bpf_settings.h"
 #include <stdio.h>
 
 #define CONFIG_MAX_EXTRA 256 /* key/values of plugin sections */
@@ -43,13 +44,8 @@ struct config {
 	uint32_t watchdog_ms;
 	char watchdog_action[8];
 	/* [bpf] */
-	uint32_t heartbeat_ms;
-	uint32_t ringbuf_kib;
-	bool all_kthreads;
+	struct bpf_settings bpf; /* what BPF reads: bpf_settings.h */
 	char idle_direct[8];	/* policy, true (every policy), false (none) */
-	bool resume_after_host;
-	bool defer_sync_wakeups;
-	uint32_t failsafe_ms;
 
 	/* sections other than the host's: handed to plugins */
 	struct config_kv extra[CONFIG_MAX_EXTRA];

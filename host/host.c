@@ -260,8 +260,8 @@ static int loop_begin(struct host *h, struct backend *be, uint32_t tick_ms)
 	l->max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
 	/* Wake often enough that BPF never mistakes an idle host for a stuck
 	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
-	if (l->wait_ms > cfg->failsafe_ms / 4)
-		l->wait_ms = cfg->failsafe_ms / 4;
+	if (l->wait_ms > cfg->bpf.failsafe_ms / 4)
+		l->wait_ms = cfg->bpf.failsafe_ms / 4;
 	/* A simulation has one only when asked for ([control] socket set to
 	 * another path than a real run's): ctl then works on it as on a run. */
 	if (*cfg->control_socket &&
@@ -315,12 +315,7 @@ static int attach_once(struct host *h)
 	const struct config *cfg = h->o.cfg;
 	struct bpf_backend_opts bo = {
 		.slice_ns = cfg->slice_us * 1000,
-		.heartbeat_ms = cfg->heartbeat_ms,
-		.ringbuf_kib = cfg->ringbuf_kib,
-		.all_kthreads = cfg->all_kthreads,
-		.resume_after_host = cfg->resume_after_host,
-		.defer_sync_wakeups = cfg->defer_sync_wakeups,
-		.failsafe_ms = cfg->failsafe_ms,
+		.bpf = &cfg->bpf,
 		.topo = h->topo,
 	};
 	struct bpf_exit_info *ei = &h->exit_info;

@@ -59,8 +59,8 @@ static void test_defaults(void **state)
 	config_defaults(&c);
 	assert_string_equal(c.policy, "deadline");
 	assert_int_equal(c.slice_us, 5000);
-	assert_int_equal(c.heartbeat_ms, 100);
-	assert_true(c.all_kthreads);
+	assert_int_equal(c.bpf.heartbeat_ms, 100);
+	assert_true(c.bpf.all_kthreads);
 }
 
 static void test_values(void **state)
@@ -72,7 +72,7 @@ static void test_values(void **state)
 				     "[bpf]\nall_kthreads = no\n[deadline]\nmax_tasks = 4096\n"), "");
 	assert_string_equal(c.policy, "deadline");
 	assert_int_equal(c.slice_us, 20000);
-	assert_false(c.all_kthreads);
+	assert_false(c.bpf.all_kthreads);
 	assert_string_equal(config_plugin_value(&c, "deadline", "max_tasks"), "4096");
 	assert_null(config_plugin_value(&c, "deadline", "nope"));
 }
