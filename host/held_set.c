@@ -86,8 +86,7 @@ void held_set_remove(struct held_set *h, struct plugland_task *e)
 			i = j;
 		}
 	}
-	h->slots[i].pid = 0; /* the cluster's last slot: the others stay used */
-	h->used[i / 64] &= ~(1ull << (i % 64));
+	h->slots[i].pid = 0; /* its bit stays: held_set_next() clears it */
 	h->count--;
 }
 
@@ -113,19 +112,26 @@ void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugl
 	h->count = 0;
 }
 
-bool held_set_next(const struct held_set *h, uint32_t *slot)
+bool held_set_next(struct held_set *h, uint32_t *slot)
 {
-	uint32_t w = *slot / 64, nr_words = (h->mask + 1) / 64;
+	uint32_t w = *slot / 64, nr_words = (h->mask + 1) / 64, i;
 	uint64_t bits;
 
 	if (*slot > h->mask)
 		return false;
 	bits = h->used[w] & (~0ull << (*slot % 64));
-	while (!bits) {
-		if (++w == nr_words)
-			return false;
-		bits = h->used[w];
+	for (;;) {
+		while (!bits) {
+			if (++w == nr_words)
+				return false;
+			bits = h->used[w];
+		}
+		i = w * 64 + (uint32_t)__builtin_ctzll(bits);
+		if (h->slots[i].pid) {
+			*slot = i;
+			return true;
+		}
+		h->used[w] &= ~(1ull << (i % 64)); /* emptied since: clear it now */
+		bits &= bits - 1;
 	}
-	*slot = w * 64 + (uint32_t)__builtin_ctzll(bits);
-	return true;
 }

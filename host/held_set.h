@@ -19,9 +19,10 @@
 
 struct held_set {
 	struct plugland_task *slots; /* pid 0: empty */
-	/* A bit per slot, set when used: a walk over the entries reads
-	 * capacity / 8 bytes, not the slots (MBs) -- the starvation guard
-	 * walks them at every tick. */
+	/* A bit per slot, set when it takes an entry, cleared by the next
+	 * walk once the slot is empty (not on the hot path): a walk reads
+	 * capacity / 8 bytes and the slots used since the last one, not all
+	 * the slots (MBs). */
 	uint64_t *used;
 	uint32_t mask;		     /* capacity - 1 */
 	uint32_t count;
@@ -42,7 +43,7 @@ void held_set_remove(struct held_set *h, struct plugland_task *e);
 bool held_set_take(struct held_set *h, int32_t pid, uint64_t cookie);
 /* The first used slot at or after *slot, into *slot; false when none.
  * Walk with i = 0; while (held_set_next(h, &i)) { ...; i++; }. */
-bool held_set_next(const struct held_set *h, uint32_t *slot);
+bool held_set_next(struct held_set *h, uint32_t *slot);
 /* Call fn for each entry, then empty the set. */
 void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugland_task *t),
 		    void *ctx);

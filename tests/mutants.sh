@@ -23,6 +23,7 @@ mutants=(
 "starve-at-once#host/sched_loop.c#		if (t->enq_ns > now - l->max_wait_ns) {#		if (0) {#build/tests/test_sched_loop"
 "starve-bound-stale#host/sched_loop.c#	tracked = held_set_put(&l->held, task);\n	if (task->enq_ns < l->held_oldest_ns)#	tracked = held_set_put(&l->held, task);\n	if (0)#build/tests/test_sched_loop"
 "held-bit-unset#host/held_set.c#		h->used[i / 64] |= 1ull << (i % 64);#		(void)0;#build/tests/test_sched_loop"
+"held-walk-stale#host/held_set.c#		if (h->slots[i].pid) {#		if (1) {#build/tests/test_held_set"
 "cpu-off-by-one#host/sched_loop.c#		if (l->out[i].cpu >= nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#		if (l->out[i].cpu > nr_cpus || l->out[i].cpu < PLUGLAND_CPU_ANY) {#build/tests/test_sched_loop"
 "held-shift#host/held_set.c#		if (((j - home) & h->mask) >= ((j - i) & h->mask)) {#		if (((j - home) & h->mask) > ((j - i) & h->mask)) {#build/tests/test_held_set"
 "held-overfill#host/held_set.c#		if (h->count >= (h->mask + 1) / 2)#		if (h->count > h->mask)#build/tests/test_held_set"

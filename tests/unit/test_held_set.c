@@ -65,6 +65,15 @@ static void test_random_ops_match_model(void **state)
 			}
 		}
 		assert_int_equal(h.count, present);
+		if (i % 100000 == 0) { /* a walk sees exactly the entries */
+			uint32_t slot = 0, seen = 0;
+
+			while (held_set_next(&h, &slot)) {
+				count_entry(&seen, &h.slots[slot]);
+				slot++;
+			}
+			assert_int_equal(seen, present);
+		}
 	}
 	held_set_drain(&h, count_entry, &n);
 	assert_int_equal(n, present);
