@@ -135,6 +135,40 @@ static void test_set_overrides(void **state)
 	assert_non_null(strstr(err, "out of range"));
 }
 
+/*
+ * Every line of the [bpf] table (bpf_settings.h) is a key of the file:
+ * its default in struct config's bpf, its minimum and maximum taken, one
+ * past the maximum refused, a bool's "false" read. ringbuf_kib's range is
+ * of powers of two: its check refuses what is not.
+ */
+static void test_bpf_table(void **state)
+{
+	char set[96], err[256];
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+#define CHECK_U32(key, d, lo, hi, chk, ...)                                              \
+	assert_int_equal(c.bpf.key, strtoul(d, NULL, 10));                               \
+	snprintf(set, sizeof(set), "bpf.%s=%llu", #key, (unsigned long long)(lo));        \
+	assert_int_equal(config_set(&c, set, err, sizeof(err)), 0);                      \
+	assert_int_equal(c.bpf.key, lo);                                                 \
+	snprintf(set, sizeof(set), "bpf.%s=%llu", #key, (unsigned long long)(hi));        \
+	assert_int_equal(config_set(&c, set, err, sizeof(err)), 0);                      \
+	assert_int_equal(c.bpf.key, hi);                                                 \
+	snprintf(set, sizeof(set), "bpf.%s=%llu", #key, (unsigned long long)(hi) + 1);    \
+	assert_int_equal(config_set(&c, set, err, sizeof(err)), -1);
+#define CHECK_BOOL(key, d, ...)                                                          \
+	assert_int_equal(c.bpf.key, !strcmp(d, "true"));                                 \
+	assert_int_equal(config_set(&c, "bpf." #key "=false", err, sizeof(err)), 0);     \
+	assert_false(c.bpf.key);
+	PL_BPF_SETTINGS(CHECK_U32, CHECK_BOOL)
+#undef CHECK_U32
+#undef CHECK_BOOL
+	assert_int_equal(config_set(&c, "bpf.ringbuf_kib=100", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a power of two"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_set_overrides),
+		cmocka_unit_test(test_bpf_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
