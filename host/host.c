@@ -413,6 +413,18 @@ static int run_simulated(struct host *h)
 	return ret;
 }
 
+/* The machine (freed if --simulate's) and its topology, gone. */
+static void drop_machine(struct host *h)
+{
+	h->be = NULL;
+	if (h->machine_owned)
+		synth_backend_free(h->machine);
+	h->machine = NULL;
+	h->machine_owned = false;
+	topology_free(h->topo);
+	h->topo = NULL;
+}
+
 int host_open(struct host *h, const struct host_opts *o)
 {
 	int ret;
@@ -463,12 +475,7 @@ int host_open(struct host *h, const struct host_opts *o)
 	}
 	return 0;
 fail:
-	h->be = NULL;
-	if (h->machine_owned)
-		synth_backend_free(h->machine);
-	h->machine = NULL;
-	topology_free(h->topo);
-	h->topo = NULL;
+	drop_machine(h);
 	return ret;
 }
 
@@ -480,9 +487,9 @@ int host_run(struct host *h)
 		return run_kernel(h);
 	if (h->machine_owned)
 		return run_simulated(h);
-	ret = host_begin(h);
-	if (!ret)
-		ret = sched_loop_run(&h->loop, h->o.stop);
+	if (host_begin(h))
+		return 1;
+	ret = sched_loop_run(&h->loop, h->o.stop);
 	host_end(h);
 	return ret < 0 ? 1 : 0;
 }
@@ -502,10 +509,5 @@ void host_close(struct host *h)
 {
 	observers_stop(&h->obs);
 	policy_slot_close(host_active_slot(h));
-	h->be = NULL;
-	if (h->machine_owned)
-		synth_backend_free(h->machine);
-	h->machine = NULL;
-	topology_free(h->topo);
-	h->topo = NULL;
+	drop_machine(h);
 }
