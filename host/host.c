@@ -461,7 +461,17 @@ int host_open(struct host *h, const struct host_opts *o)
 	h->slots[0].topo = h->slots[1].topo = h->topo;
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
-	ret = policy_slot_open_configured(host_active_slot(h), h->o.cfg);
+	if (o->policy) {
+		char err[512];
+
+		ret = policy_slot_open_given(host_active_slot(h), h->o.cfg, o->policy, err, sizeof(err));
+		if (ret) {
+			pl_err("%s", err);
+			ret = 2;
+		}
+	} else {
+		ret = policy_slot_open_configured(host_active_slot(h), h->o.cfg);
+	}
 	if (ret)
 		goto fail;
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,

@@ -33,6 +33,9 @@ struct host_opts {
 	/* A machine the caller made and frees (tests, benchmarks): the run
 	 * is on it, not on the kernel nor --simulate's. */
 	struct backend *machine;
+	/* A policy the caller hands over (tests), in place of the one
+	 * [scheduler] policy names; NULL: that one. */
+	const struct plugland_policy *policy;
 	unsigned int stats_secs;	/* --stats period; 0: off */
 	/* Set by the caller's signal handlers: stop the run; re-read the file. */
 	volatile sig_atomic_t *stop, *reload;

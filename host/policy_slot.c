@@ -65,6 +65,16 @@ int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg, ch
 	return open_slot(s, cfg, err, errlen) ? -1 : 0;
 }
 
+int policy_slot_open_given(struct policy_slot *s, const struct config *cfg,
+			   const struct plugland_policy *policy, char *err, size_t errlen)
+{
+	memset(&s->lp, 0, sizeof(s->lp));
+	if (policy_check(policy, &s->lp.ops, err, errlen))
+		return -1;
+	snprintf(s->lp.path, sizeof(s->lp.path), "given by the caller");
+	return open_slot(s, cfg, err, errlen) ? -1 : 0;
+}
+
 int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg)
 {
 	char err[PATH_MAX + 1024];

@@ -41,6 +41,11 @@ int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char
  * with one line in err. */
 int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg, char *err,
 			     size_t errlen);
+/* A policy the caller hands over (tests: a wrapper, a policy built into
+ * the test), checked as a plugin's descriptor is, with its section. 0, or
+ * -1 with one line in err. */
+int policy_slot_open_given(struct policy_slot *s, const struct config *cfg,
+			   const struct plugland_policy *policy, char *err, size_t errlen);
 /* The built-in fifo as the fallback: when its [fifo] section is wrong,
  * warns and runs on its defaults. 0, or -1. */
 int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "config.h"
+#include "host.h"
 #include "sched_loop.h"
 #include "services.h"
 #include "synth_backend.h"
@@ -15,31 +16,46 @@ extern const struct plugland_policy plugland_builtin_fifo;
 
 static volatile sig_atomic_t no_stop;
 
+/*
+ * The host, built as scx_plugland builds it (host.h), with the policy
+ * under test handed over, on a synthetic machine; the tests drive its
+ * loop. The starvation guard is off but where a test turns it on
+ * (max_wait_ns): the others hold tasks on purpose.
+ */
 struct fixture {
 	struct backend *be;
-	struct sched_loop loop;
-	struct plugin_services svc;
+	struct host host;
 	struct config cfg;
-	const struct plugland_policy *policy;
-	void *ctx;
 };
+
+static volatile sig_atomic_t no_reload;
+
+static void setup_on(struct fixture *f, struct backend *be, const struct plugland_policy *policy)
+{
+	struct host_opts ho = { .cfg = &f->cfg, .machine = be, .policy = policy,
+				.stop = &no_stop, .reload = &no_reload };
+
+	config_defaults(&f->cfg);
+	f->cfg.log_capacity = 0;
+	f->cfg.max_wait_ms = 0;
+	f->be = be;
+	assert_int_equal(host_open(&f->host, &ho), 0);
+	assert_int_equal(host_begin(&f->host), 0);
+}
 
 static void setup_with(struct fixture *f, const struct synth_opts *o,
 		       const struct plugland_policy *policy)
 {
-	config_defaults(&f->cfg);
-	f->be = synth_backend_new(o);
-	assert_non_null(f->be);
-	f->policy = policy;
-	services_init(&f->svc, policy->name, &f->cfg, &f->be, NULL, 5000000);
-	assert_int_equal(policy->init(&f->svc.host, &f->ctx), 0);
-	assert_int_equal(sched_loop_init(&f->loop, f->be, policy, f->ctx, 100), 0);
+	struct backend *be = synth_backend_new(o);
+
+	assert_non_null(be);
+	setup_on(f, be, policy);
 }
 
 static void teardown(struct fixture *f)
 {
-	sched_loop_fini(&f->loop);
-	f->policy->exit(f->ctx);
+	host_end(&f->host);
+	host_close(&f->host);
 	synth_backend_free(f->be);
 }
 
@@ -52,10 +68,10 @@ static void assert_consistent(struct fixture *f)
 	assert_int_equal(st->nr_double, 0);
 	assert_int_equal(st->nr_unknown, 0);
 	/* taken = dispatched + in flight: nothing lost, nothing invented */
-	assert_int_equal(f->loop.st.nr_enqueued + f->loop.st.nr_refused + f->loop.st.nr_starved,
-			 f->loop.st.nr_dispatched + sched_loop_in_flight(&f->loop) +
-			 f->loop.st.nr_dropped);
-	assert_int_equal(st->nr_dispatched, f->loop.st.nr_dispatched);
+	assert_int_equal(f->host.loop.st.nr_enqueued + f->host.loop.st.nr_refused + f->host.loop.st.nr_starved,
+			 f->host.loop.st.nr_dispatched + sched_loop_in_flight(&f->host.loop) +
+			 f->host.loop.st.nr_dropped);
+	assert_int_equal(st->nr_dispatched, f->host.loop.st.nr_dispatched);
 }
 
 static void test_fifo_round_robin(void **state)
@@ -66,7 +82,7 @@ static void test_fifo_round_robin(void **state)
 
 	(void)state;
 	setup_with(&f, &o, &plugland_builtin_fifo);
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	assert_consistent(&f);
 	assert_true(synth_backend_stats(f.be)->nr_dispatched >= 100000);
 	/* FIFO with equal CPU-bound tasks: each runs in turn, so counts
@@ -133,11 +149,11 @@ static void test_stale_decision_dropped(void **state)
 	wrapped = &plugland_builtin_fifo;
 	hold = true;
 	setup_with(&f, &o, &wrapper);
-	assert_int_equal(sched_loop_round(&f.loop), 4); /* all held by the policy */
-	assert_int_equal(f.loop.nr_held, 4);
+	assert_int_equal(sched_loop_round(&f.host.loop), 4); /* all held by the policy */
+	assert_int_equal(f.host.loop.nr_held, 4);
 	synth_backend_requeue(f.be, 1); /* dequeue + enqueue in the kernel */
 	hold = false;
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	st = synth_backend_stats(f.be);
 	assert_int_equal(st->nr_stale, 1);
 	assert_int_equal(st->nr_double, 0);
@@ -157,9 +173,9 @@ static void test_refused_tasks_dispatched_by_host(void **state)
 	calls = 0;
 	forced_cpu = 0;
 	setup_with(&f, &o, &wrapper);
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	assert_consistent(&f);
-	assert_true(f.loop.st.nr_refused >= 7000 / 3 - 2);
+	assert_true(f.host.loop.st.nr_refused >= 7000 / 3 - 2);
 	for (i = 0; i < o.nr_tasks; i++)
 		assert_true(synth_backend_task(f.be, i)->nr_dispatched > 0);
 	refuse_every = 0;
@@ -180,9 +196,9 @@ static void test_invalid_cpu_fixed_up(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		forced_cpu = bad[i];
 		setup_with(&f, &o, &wrapper);
-		assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+		assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 		assert_consistent(&f);
-		assert_true(f.loop.st.nr_invalid >= 300);
+		assert_true(f.host.loop.st.nr_invalid >= 300);
 		teardown(&f);
 	}
 	forced_cpu = 0;
@@ -206,15 +222,15 @@ static void test_starved_task_dispatched_by_host(void **state)
 	hoard_pid = SYNTH_PID_BASE + 3;
 	dispatch_max = 1;
 	setup_with(&f, &o, &wrapper);
-	f.loop.max_wait_ns = max_wait_ns;
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	f.host.loop.max_wait_ns = max_wait_ns;
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	assert_consistent(&f);
 	hoarded = synth_backend_task(f.be, 3);
 	/* 20000 slices of 5 ms on 2 CPUs: 50 s, a rescue every 150 ms at most */
 	assert_true(hoarded->nr_dispatched >= 50000 / 150);
 	assert_true(hoarded->wait_max_ns <= max_wait_ns + tick_ns);
 	/* only the hoarded task starved */
-	assert_int_equal(f.loop.st.nr_starved, hoarded->nr_dispatched);
+	assert_int_equal(f.host.loop.st.nr_starved, hoarded->nr_dispatched);
 	hoard_pid = 0;
 	dispatch_max = 0;
 	teardown(&f);
@@ -230,9 +246,9 @@ static void test_backend_full_backlog(void **state)
 
 	(void)state;
 	setup_with(&f, &o, &plugland_builtin_fifo);
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	assert_consistent(&f);
-	assert_true(f.loop.st.nr_backlog > 0);
+	assert_true(f.host.loop.st.nr_backlog > 0);
 	teardown(&f);
 }
 
@@ -281,26 +297,25 @@ static void test_switch_moves_held_tasks(void **state)
 	wrapped = &plugland_builtin_fifo;
 	hold = true;
 	setup_with(&f, &o, &wrapper);
-	assert_int_equal(sched_loop_round(&f.loop), 100);
-	assert_int_equal(f.loop.nr_held, 100);
+	assert_int_equal(sched_loop_round(&f.host.loop), 100);
+	assert_int_equal(f.host.loop.nr_held, 100);
 	synth_backend_requeue(f.be, 7); /* a stale duplicate in the old policy */
-	assert_int_equal(sched_loop_round(&f.loop), 1);
-	assert_int_equal(f.loop.nr_held, 101);
-	assert_int_equal(f.loop.held.count, 100);
+	assert_int_equal(sched_loop_round(&f.host.loop), 1);
+	assert_int_equal(f.host.loop.nr_held, 101);
+	assert_int_equal(f.host.loop.held.count, 100);
 
 	lifo_init(NULL, NULL);
-	sched_loop_switch_policy(&f.loop, &lifo_policy, NULL);
-	assert_int_equal(f.loop.nr_held, 100); /* the duplicate is gone */
-	assert_int_equal(f.loop.st.nr_dropped, 1);
-	assert_int_equal(f.loop.st.nr_switches, 1);
+	sched_loop_switch_policy(&f.host.loop, &lifo_policy, NULL);
+	assert_int_equal(f.host.loop.nr_held, 100); /* the duplicate is gone */
+	assert_int_equal(f.host.loop.st.nr_dropped, 1);
+	assert_int_equal(f.host.loop.st.nr_switches, 1);
 	hold = false;
-	assert_int_equal(sched_loop_run(&f.loop, &no_stop), 0);
+	assert_int_equal(sched_loop_run(&f.host.loop, &no_stop), 0);
 	assert_int_equal(synth_backend_stats(f.be)->nr_stale, 0);
 	assert_int_equal(synth_backend_stats(f.be)->nr_double, 0);
 	for (i = 0; i < o.nr_tasks; i++)
 		assert_true(synth_backend_task(f.be, i)->nr_dispatched > 0);
-	f.policy = &wrapper; /* teardown ends the fifo the wrapper wraps */
-	teardown(&f);
+	teardown(&f); /* ends the fifo the wrapper wraps: the host's slot */
 }
 
 /* A backend that queues task 7, then reports that 7 and 8 exited. */
@@ -352,27 +367,20 @@ static void test_exits_reach_task_gone(void **state)
 	};
 	struct backend be = { .ops = &ops, .nr_cpus = 1 };
 	struct plugland_policy policy = plugland_builtin_fifo;
-	struct plugin_services svc;
-	struct backend *bep = &be;
-	struct sched_loop loop;
-	struct config cfg;
-	void *ctx;
+	struct fixture f;
 
 	(void)state;
 	policy.task_gone = note_gone;
-	config_defaults(&cfg);
-	services_init(&svc, "fifo", &cfg, &bep, NULL, 5000000);
-	assert_int_equal(policy.init(&svc.host, &ctx), 0);
-	assert_int_equal(sched_loop_init(&loop, &be, &policy, ctx, 100), 0);
-	assert_int_equal(sched_loop_round(&loop), 3);
-	assert_int_equal(loop.st.nr_enqueued, 1);	/* only the task */
-	assert_int_equal(loop.st.nr_dispatched, 1);
-	assert_int_equal(loop.st.nr_gone, 2);
+	setup_on(&f, &be, &policy);
+	assert_int_equal(sched_loop_round(&f.host.loop), 3);
+	assert_int_equal(f.host.loop.st.nr_enqueued, 1);	/* only the task */
+	assert_int_equal(f.host.loop.st.nr_dispatched, 1);
+	assert_int_equal(f.host.loop.st.nr_gone, 2);
 	assert_int_equal(nr_forgotten, 2);
 	assert_int_equal(forgotten[0], 7);
 	assert_int_equal(forgotten[1], 8);
-	sched_loop_fini(&loop);
-	policy.exit(ctx);
+	host_end(&f.host);
+	host_close(&f.host);
 }
 
 int main(void)
