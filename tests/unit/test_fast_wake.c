@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include "config.h"
 #include "decision_log.h"
+#include "host.h"
 #include "sched_loop.h"
-#include "services.h"
 #include "synth_backend.h"
 
 extern const struct plugland_policy plugland_builtin_fifo;
@@ -76,43 +76,42 @@ static const struct synth_behaviour sleepy[6] = {
 
 struct run {
 	struct backend *be;
-	void *ctx;		/* the policy's */
-	struct sched_loop loop;
-	struct decision_log *log;
+	struct host host;	/* fastfifo handed over, on the synthetic machine */
+	struct config cfg;
 	uint64_t by_kernel_recs, by_policy_recs, bad_recs;
 };
 
-static void run_with(struct run *r, uint32_t flags, enum fast_wake_mode mode)
+static volatile sig_atomic_t no_reload;
+
+/* fastfifo asking for `flags`, under the operator's [bpf] idle_direct. */
+static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 {
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_ns = 500000000ull,
 				.behaviours = sleepy };
-	struct decision_log_opts lo = { .capacity = 1u << 16, .nr_cpus = 2,
-					.default_slice_ns = 5000000, .policies = { "fastfifo" } };
-	static struct plugin_services svc;
-	static struct config cfg;
+	struct host_opts ho = { .cfg = &r->cfg, .policy = &fast_fifo, .stop = &no_stop,
+				.reload = &no_reload };
 	struct decision_log_reader rd;
 	struct plugland_log_span span;
 	struct plugland_decision rec;
-	char err[256];
+	char set[64], err[256];
 
 	nr_told = nr_told_wakeup = nr_told_bad = 0;
 	fast_fifo.flags = flags_asked = flags;
-	r->log = decision_log_create(&lo, err, sizeof(err));
-	if (!r->log)
-		fail_msg("decision_log_create: %s", err);
 	r->be = synth_backend_new(&o);
 	assert_non_null(r->be);
-	config_defaults(&cfg);
-	services_init(&svc, fast_fifo.name, &cfg, &r->be, NULL, 5000000);
-	assert_int_equal(fast_fifo.init(&svc.host, &r->ctx), 0);
-	assert_int_equal(sched_loop_init(&r->loop, r->be, &fast_fifo, r->ctx, 100), 0);
-	sched_loop_set_fast_wake_mode(&r->loop, mode);
-	r->loop.log = r->log;
-	atomic_store(&r->loop.recording, true);
-	assert_int_equal(sched_loop_run(&r->loop, &no_stop), 0);
+	ho.machine = r->be;
+	config_defaults(&r->cfg);
+	r->cfg.log_capacity = 1u << 16; /* the decision log, as a run makes it */
+	snprintf(set, sizeof(set), "bpf.idle_direct=%s", idle_direct);
+	if (config_set(&r->cfg, set, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(host_open(&r->host, &ho), 0);
+	assert_int_equal(host_begin(&r->host), 0);
+	assert_non_null(r->host.obs.log);
+	assert_int_equal(sched_loop_run(&r->host.loop, &no_stop), 0);
 
 	r->by_kernel_recs = r->by_policy_recs = r->bad_recs = 0;
-	decision_log_reader_init(&rd, r->log);
+	decision_log_reader_init(&rd, r->host.obs.log);
 	while (decision_log_read(&rd, &rec, 1, &span) == 1) {
 		if (!(rec.flags & PLUGLAND_DECISION_BY_KERNEL)) {
 			r->by_policy_recs++;
@@ -133,13 +132,12 @@ static void done(struct run *r)
 
 	/* the books balance whoever decided */
 	assert_int_equal(st->nr_stale + st->nr_double + st->nr_unknown, 0);
-	assert_int_equal(r->loop.st.nr_enqueued + r->loop.st.nr_refused + r->loop.st.nr_starved,
-			 r->loop.st.nr_dispatched + sched_loop_in_flight(&r->loop) +
-			 r->loop.st.nr_dropped);
-	sched_loop_fini(&r->loop);
-	fast_fifo.exit(r->ctx);
+	assert_int_equal(r->host.loop.st.nr_enqueued + r->host.loop.st.nr_refused + r->host.loop.st.nr_starved,
+			 r->host.loop.st.nr_dispatched + sched_loop_in_flight(&r->host.loop) +
+			 r->host.loop.st.nr_dropped);
+	host_end(&r->host);
+	host_close(&r->host);
 	synth_backend_free(r->be);
-	decision_log_destroy(r->log);
 }
 
 /* Asked for: most wake-ups are placed by the backend, and every one of
@@ -150,17 +148,17 @@ static void test_fast_wake_told_and_logged(void **state)
 	uint64_t fast;
 
 	(void)state;
-	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_AS_POLICY);
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, "policy");
 	fast = synth_backend_stats(r.be)->nr_fast_wake;
 	assert_true(fast > 100);
-	assert_int_equal(r.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
-	assert_int_equal(r.loop.st.nr_by_kernel, fast);
+	assert_int_equal(r.host.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_int_equal(r.host.loop.st.nr_by_kernel, fast);
 	assert_int_equal(nr_told, fast);
 	assert_int_equal(nr_told_wakeup, fast);
 	assert_int_equal(nr_told_bad, 0);
 	assert_int_equal(r.by_kernel_recs, fast);
 	assert_int_equal(r.bad_recs, 0);
-	assert_int_equal(r.by_policy_recs, r.loop.st.nr_dispatched);
+	assert_int_equal(r.by_policy_recs, r.host.loop.st.nr_dispatched);
 	done(&r);
 }
 
@@ -171,20 +169,20 @@ static void test_fast_wake_modes(void **state)
 	struct run r;
 
 	(void)state;
-	run_with(&r, 0, FAST_WAKE_AS_POLICY);
-	assert_int_equal(r.loop.fast_wake, 0);
+	run_with(&r, 0, "policy");
+	assert_int_equal(r.host.loop.fast_wake, 0);
 	assert_int_equal(synth_backend_stats(r.be)->nr_fast_wake, 0);
 	assert_int_equal(r.by_kernel_recs + nr_told, 0);
 	done(&r);
 
-	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_NEVER);
-	assert_int_equal(r.loop.fast_wake, 0);
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, "false");
+	assert_int_equal(r.host.loop.fast_wake, 0);
 	assert_int_equal(synth_backend_stats(r.be)->nr_fast_wake, 0);
 	assert_int_equal(r.by_kernel_recs + nr_told, 0);
 	done(&r);
 
-	run_with(&r, 0, FAST_WAKE_ALWAYS);
-	assert_int_equal(r.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	run_with(&r, 0, "true");
+	assert_int_equal(r.host.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
 	assert_true(synth_backend_stats(r.be)->nr_fast_wake > 100);
 	assert_int_equal(nr_told, r.by_kernel_recs);
 	done(&r);
@@ -198,12 +196,12 @@ static void test_fast_wake_prev_only(void **state)
 	uint64_t prev, any;
 
 	(void)state;
-	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_PREV, FAST_WAKE_AS_POLICY);
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_PREV, "policy");
 	prev = synth_backend_stats(r.be)->nr_fast_wake;
 	assert_int_equal(nr_told, prev);
 	assert_int_equal(nr_told_bad, 0);
 	done(&r);
-	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, FAST_WAKE_AS_POLICY);
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE, "policy");
 	any = synth_backend_stats(r.be)->nr_fast_wake;
 	done(&r);
 	assert_true(prev > 0);
