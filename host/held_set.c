@@ -17,7 +17,7 @@ int held_set_init(struct held_set *h, uint32_t max_tasks)
 	while (cap < 2 * max_tasks) /* load factor <= 1/2 keeps probes short */
 		cap <<= 1;
 	h->slots = calloc(cap, sizeof(*h->slots));
-	h->used = calloc(cap / 64, sizeof(*h->used));
+	h->used = calloc((cap + 63) / 64, sizeof(*h->used)); /* cap may be 16 */
 	h->mask = cap - 1;
 	h->count = 0;
 	if (h->slots && h->used)
@@ -114,7 +114,7 @@ void held_set_drain(struct held_set *h, void (*fn)(void *ctx, const struct plugl
 
 bool held_set_next(struct held_set *h, uint32_t *slot)
 {
-	uint32_t w = *slot / 64, nr_words = (h->mask + 1) / 64, i;
+	uint32_t w = *slot / 64, nr_words = (h->mask + 64) / 64, i;
 	uint64_t bits;
 
 	if (*slot > h->mask)

@@ -104,6 +104,17 @@ static void test_full(void **state)
 		assert_true(held_set_put(&h, &t));
 		assert_int_equal(held_set_get(&h, 3)->cookie, 7);
 	}
+	{ /* a walk of the smallest set: all 8, nothing past its 16 slots */
+		uint32_t slot = 0, seen = 0;
+
+		assert_true(held_set_take(&h, 5, 0));
+		while (held_set_next(&h, &slot)) {
+			assert_true(slot <= h.mask);
+			seen++;
+			slot++;
+		}
+		assert_int_equal(seen, 7);
+	}
 	held_set_fini(&h);
 }
 
