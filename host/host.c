@@ -158,6 +158,8 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 	int next = !h->active;
 
 	host_active_slot(h)->abandoned = true;
+	h->abandoned_in = callback;
+	h->nr_abandoned++;
 	policy_slot_close(host_active_slot(h));
 	if (policy_slot_open_fallback(&h->slots[next], h->o.cfg)) {
 		pl_err("the built-in fifo failed to initialise");

@@ -51,6 +51,8 @@ struct host {
 	bool machine_owned;		/* --simulate's: freed by host_close() */
 	struct topology *topo;		/* the machine's: sysfs, or flat when simulated */
 	struct watchdog *wd;		/* while the loop runs, if configured */
+	const char *abandoned_in;	/* the callback the last stuck policy was in */
+	uint32_t nr_abandoned;		/* policies the watchdog made us leave */
 	struct monitor *mon;		/* --stats */
 	struct control *ctl;		/* the control socket while running, or NULL */
 	uint64_t attached_ns;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy watchdog: it parks while the scheduling loop sleeps (no
- * polling ten times a second on an idle machine), and a callback that
- * gets stuck right after such a sleep is still caught within the timeout
- * plus 100 ms, the loop going on with the built-in FIFO.
+ * The policy watchdog, in the host as scx_plugland builds it (host.h):
+ * it parks while the scheduling loop sleeps (no polling ten times a
+ * second on an idle machine), and a callback that gets stuck right after
+ * such a sleep is still caught within the timeout plus 100 ms, the host
+ * going on with the built-in FIFO.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,11 +16,8 @@
 #include <cmocka.h>
 #include "clock.h"
 #include "config.h"
-#include "sched_loop.h"
-#include "services.h"
+#include "host.h"
 #include "watchdog.h"
-
-extern const struct plugland_policy plugland_builtin_fifo;
 
 #define TIMEOUT_MS 300
 #define IDLE_MS 600	/* the loop sleeps this long before the task comes */
@@ -34,12 +32,10 @@ struct idle_backend {
 };
 
 static struct idle_backend ib;
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, no_reload;
 static uint64_t hang_start_ns, recovered_ns;
-static const char *recovered_in;
-static struct plugin_services svc;
 static struct config cfg;
-static void *fifo_ctx; /* the fallback's */
+static struct host host;
 
 static int ib_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
@@ -59,9 +55,11 @@ static unsigned int ib_dispatch(struct backend *be, const struct plugland_dispat
 				unsigned int n)
 {
 	(void)be, (void)d;
+	if (n && !ib.nr_dispatched) { /* the task the stuck policy held went out */
+		recovered_ns = pl_now_ns();
+		stop = 1;
+	}
 	ib.nr_dispatched += n;
-	if (recovered_in && ib.nr_dispatched)
-		stop = 1; /* the task the stuck policy held went out */
 	return n;
 }
 
@@ -143,51 +141,38 @@ static const struct plugland_policy hang = {
 	.exit = hang_exit,
 };
 
-static const struct plugland_policy *on_recovered(void *ctx, const struct plugland_policy *stuck,
-						  const char *callback, void **next_ctx)
-{
-	(void)ctx, (void)stuck;
-	recovered_ns = pl_now_ns();
-	recovered_in = callback;
-	assert_int_equal(plugland_builtin_fifo.init(&svc.host, &fifo_ctx), 0);
-	*next_ctx = fifo_ctx;
-	return &plugland_builtin_fifo;
-}
-
 static void test_parks_and_still_catches_a_stuck_callback(void **state)
 {
-	struct sched_loop loop;
-	struct watchdog *w;
+	struct host_opts ho = { .cfg = &cfg, .machine = &ib.be, .policy = &hang, .stop = &stop,
+				.reload = &no_reload };
 	uint64_t parked;
 
 	(void)state;
 	config_defaults(&cfg);
+	cfg.log_capacity = 0;
+	cfg.watchdog_ms = TIMEOUT_MS; /* action: the built-in fifo */
 	ib = (struct idle_backend){ .be = { .ops = &ib_ops, .nr_cpus = 2 } };
 	ib.task_at_ns = pl_now_ns() + IDLE_MS * 1000000ull;
-	services_init(&svc, "hang", &cfg, NULL, NULL, 5000000);
-	assert_int_equal(sched_loop_init(&loop, &ib.be, &hang, NULL, 100), 0);
-	loop.fallback_policy = &plugland_builtin_fifo;
-	loop.recovered = on_recovered;
-	crash_handlers_install(&loop);
-	w = watchdog_start(&loop, TIMEOUT_MS, WATCHDOG_FIFO);
-	assert_non_null(w);
+	assert_int_equal(host_open(&host, &ho), 0);
+	assert_int_equal(host_begin(&host), 0);
+	assert_non_null(host.wd);
 
-	assert_int_equal(sched_loop_run(&loop, &stop), 0);
-	parked = watchdog_nr_parked(w);
-	watchdog_stop(w);
+	assert_int_equal(sched_loop_run(&host.loop, &stop), 0);
+	parked = watchdog_nr_parked(host.wd);
 
 	/* It slept through the idle part instead of polling. */
 	assert_true(parked >= 1);
 	/* The stuck enqueue was caught, in time, and named. */
-	assert_non_null(recovered_in);
-	assert_string_equal(recovered_in, "enqueue");
+	assert_int_equal(host.nr_abandoned, 1);
+	assert_string_equal(host.abandoned_in, "enqueue");
 	assert_true(recovered_ns - hang_start_ns >= TIMEOUT_MS * 1000000ull);
 	assert_true(recovered_ns - hang_start_ns < (TIMEOUT_MS + 100) * 1000000ull);
 	/* The task the stuck policy held went on with the fifo. */
-	assert_ptr_equal(loop.policy, &plugland_builtin_fifo);
+	assert_string_equal(host.loop.policy->name, "fifo");
+	assert_string_equal(host_active_slot(&host)->lp.path, "built-in");
 	assert_int_equal(ib.nr_dispatched, 1);
-	plugland_builtin_fifo.exit(fifo_ctx);
-	sched_loop_fini(&loop);
+	host_end(&host);
+	host_close(&host);
 }
 
 int main(void)
