@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hot-swapping the real policy plugins on the synthetic backend, as the
- * control socket's `switch` does: every task waiting at a switch is
+ * Hot-swapping the real policy plugins in the host (host.h), on the
+ * synthetic backend, as the control socket's `switch` does
+ * (host_switch_policy()): every task waiting at a switch is
  * dispatched after it (by identity, not by counts: the pids waiting then
  * are followed), none is dispatched twice, nothing is dropped when the
  * old policy held no duplicates, and the loop's counters reconcile.
@@ -14,8 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "config.h"
-#include "policy_slot.h"
-#include "sched_loop.h"
+#include "host.h"
 #include "synth_backend.h"
 #include "topology.h"
 
@@ -33,24 +33,25 @@ static void step(struct sched_loop *l)
 
 /*
  * fifo and deadline release what they get at once: a switch would find
- * them holding nothing. Through this wrapper a policy holds every task
- * while `hold` is set (dispatch() returns none), so that each switch
- * hands over what the old policy held.
+ * them holding nothing. The test makes the active policy hold every task
+ * while `hold` is set (its dispatch() replaced in the host's slot by one
+ * that returns none), so that each switch hands over what the old policy
+ * held.
  */
 static bool hold;
-static const struct plugland_policy *held_by;
+static unsigned int (*held_dispatch)(void *ctx, struct plugland_dispatch *out, unsigned int max);
 
 static unsigned int holding_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
 {
-	return hold ? 0 : held_by->dispatch(ctx, out, max);
+	return hold ? 0 : held_dispatch(ctx, out, max);
 }
 
-static const struct plugland_policy *holding(struct plugland_policy *w,
-					     const struct plugland_policy *p)
+static void hold_active(struct host *h)
 {
-	*w = *p;
-	w->dispatch = holding_dispatch;
-	return w;
+	struct plugland_policy *ops = &host_active_slot(h)->lp.ops;
+
+	held_dispatch = ops->dispatch;
+	ops->dispatch = holding_dispatch;
 }
 
 /*
@@ -94,71 +95,69 @@ static void test_switch_between_plugins(void **state)
 	static const char *const order[] = { "fifo", "deadline", "lottery", "rules", "deadline",
 					     "fifo", "lottery" };
 	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = NR_TASKS };
+	static volatile sig_atomic_t no_stop, no_reload;
+	struct host_opts ho = { .stop = &no_stop, .reload = &no_reload };
 	bool waiting[NR_TASKS];
 	uint64_t runs[NR_TASKS];
 	unsigned int nr_waiting;
 	int32_t lost;
-	static struct policy_slot slots[2];
-	static struct plugland_policy wrapped[2];
-	static struct sched_loop loop;
 	static struct config cfg;
+	static struct host host;
+	const struct sched_loop *l = &host.loop;
 	const struct synth_stats *st;
-	struct backend *be;
 	struct topology *topo;
 	char err[512];
-	int active = 0, round;
+	int round;
 	size_t i;
 
 	(void)state;
 	config_defaults(&cfg);
 	snprintf(cfg.plugin_dir, sizeof(cfg.plugin_dir), "%s", TEST_PLUGINS_BUILT);
+	snprintf(cfg.policy, sizeof(cfg.policy), "%s", order[0]);
+	cfg.strict = true;
+	cfg.log_capacity = 0;
+	cfg.max_wait_ms = 0; /* tasks are held on purpose */
 	topo = topology_new(NULL, 4);
 	assert_non_null(topo);
 	o.topo = topo;
-	be = synth_backend_new(&o);
-	assert_non_null(be);
-	slots[0].be = slots[1].be = &be; /* the policies' services: this machine */
-	slots[0].topo = slots[1].topo = topo;
-	if (policy_slot_open(&slots[0], &cfg, order[0], err, sizeof(err)))
-		fail_msg("%s", err);
-	held_by = &slots[0].lp.ops;
-	assert_int_equal(sched_loop_init(&loop, be, holding(&wrapped[0], held_by), slots[0].ctx, 100),
-			 0);
+	ho.cfg = &cfg;
+	ho.machine = synth_backend_new(&o);
+	assert_non_null(ho.machine);
+	assert_int_equal(host_open(&host, &ho), 0);
+	assert_int_equal(host_begin(&host), 0);
+	hold_active(&host);
 	for (i = 1; i < sizeof(order) / sizeof(order[0]); i++) {
 		for (round = 0; round < 500; round++)
-			step(&loop);
-		if (policy_slot_open(&slots[!active], &cfg, order[i], err, sizeof(err)))
-			fail_msg("%s", err);
+			step(&host.loop);
 		hold = true;
 		for (round = 0; round < 20; round++)
-			step(&loop);
-		nr_waiting = waiting_now(be, waiting, runs);
+			step(&host.loop);
+		nr_waiting = waiting_now(ho.machine, waiting, runs);
 		/* 64 CPU-bound tasks on 4 CPUs: most wait, held by the policy */
-		assert_true(loop.held.count >= NR_TASKS / 2);
-		assert_true(nr_waiting >= loop.held.count);
-		held_by = &slots[!active].lp.ops;
-		sched_loop_switch_policy(&loop, holding(&wrapped[!active], held_by), slots[!active].ctx);
+		assert_true(l->held.count >= NR_TASKS / 2);
+		assert_true(nr_waiting >= l->held.count);
+		if (host_switch_policy(&host, order[i], err, sizeof(err)))
+			fail_msg("switch %zu (to %s): %s", i, order[i], err);
+		hold_active(&host);
 		hold = false;
-		policy_slot_close(&slots[active]);
-		active = !active;
-		lost = run_until_dispatched(&loop, waiting, runs, 20000);
+		lost = run_until_dispatched(&host.loop, waiting, runs, 20000);
 		if (lost)
 			fail_msg("switch %zu (to %s): pid %d waited at the switch and never ran after it",
 				 i, order[i], lost);
 	}
 	for (round = 0; round < 500; round++)
-		step(&loop);
-	st = synth_backend_stats(be);
+		step(&host.loop);
+	st = synth_backend_stats(ho.machine);
 	assert_int_equal(st->nr_double, 0);
 	assert_int_equal(st->nr_unknown, 0);
-	assert_int_equal(loop.st.nr_switches, sizeof(order) / sizeof(order[0]) - 1);
+	assert_int_equal(l->st.nr_switches, sizeof(order) / sizeof(order[0]) - 1);
 	/* a synthetic task is queued again only once it ran: no duplicates */
-	assert_int_equal(loop.st.nr_dropped, 0);
-	assert_int_equal(loop.st.nr_enqueued + loop.st.nr_refused + loop.st.nr_starved,
-			 loop.st.nr_dispatched + sched_loop_in_flight(&loop) + loop.st.nr_dropped);
-	policy_slot_close(&slots[active]);
-	sched_loop_fini(&loop);
-	synth_backend_free(be);
+	assert_int_equal(l->st.nr_dropped, 0);
+	assert_int_equal(l->st.nr_enqueued + l->st.nr_refused + l->st.nr_starved,
+			 l->st.nr_dispatched + sched_loop_in_flight(l) + l->st.nr_dropped);
+	host_end(&host);
+	host_close(&host);
+	synth_backend_free(ho.machine);
 	topology_free(topo);
 }
 
