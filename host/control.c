@@ -48,6 +48,9 @@ struct control {
 	control_needs_sched needs_sched;
 	void *ctx;
 	struct mailbox mb;
+	/* What control_service() runs, copied out of the mailbox's lock. */
+	char run_cmd[sizeof(((struct mailbox *)0)->cmd)];
+	char run_arg[sizeof(((struct mailbox *)0)->arg)];
 	struct client clients[MAX_CLIENTS];
 };
 
@@ -116,9 +119,14 @@ static cJSON *post(struct control *c, const char *cmd, const char *arg)
 	return reply;
 }
 
+const atomic_int *control_pending(const struct control *c)
+{
+	return &c->mb.pending;
+}
+
 void control_service(struct control *c)
 {
-	static char cmd[sizeof(c->mb.cmd)], arg[sizeof(c->mb.arg)];
+	char *cmd = c ? c->run_cmd : NULL, *arg = c ? c->run_arg : NULL;
 	struct mailbox *mb;
 	cJSON *reply;
 
@@ -132,8 +140,8 @@ void control_service(struct control *c)
 	}
 	atomic_store_explicit(&mb->pending, 0, memory_order_relaxed);
 	mb->running = true;
-	memcpy(cmd, mb->cmd, sizeof(cmd));
-	memcpy(arg, mb->arg, sizeof(arg));
+	memcpy(cmd, mb->cmd, sizeof(c->run_cmd));
+	memcpy(arg, mb->arg, sizeof(c->run_arg));
 	pthread_mutex_unlock(&mb->lock);
 
 	/* Not under the lock: the command may take a while (loading a policy). */

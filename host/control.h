@@ -16,6 +16,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #define CONTROL_MAX_REQUEST 4096
@@ -37,5 +38,8 @@ void control_stop(struct control *c);
 /* On the scheduling thread, between rounds: run the posted request, if any.
  * A relaxed load when there is none. */
 void control_service(struct control *c);
+/* Non-zero while a request waits for control_service(): a word the
+ * scheduling loop may read each round instead of calling it. */
+const atomic_int *control_pending(const struct control *c);
 
 #endif

@@ -131,7 +131,11 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 	return 0;
 }
 
-/* Before each round, on the scheduling thread: SIGHUP, control requests. */
+/* What the loop reads when there is no control socket: never set. */
+static const atomic_int no_request;
+
+/* Before a round, on the scheduling thread, when the loop saw a SIGHUP or
+ * a control request posted (reload_word, control_word). */
 static void between_rounds(void *ctx)
 {
 	struct host *h = ctx;
@@ -273,6 +277,8 @@ static int loop_begin(struct host *h, struct backend *be, uint32_t tick_ms)
 		pl_warn("control socket: %s", err);
 	l->between_rounds = between_rounds;
 	l->between_ctx = h;
+	l->reload_word = h->o.reload;
+	l->control_word = h->ctl ? control_pending(h->ctl) : &no_request;
 	l->recovered = on_recovered;
 	l->recovered_ctx = h;
 	l->fallback_policy = &plugland_builtin_fifo;

@@ -453,7 +453,8 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 	l->recover_armed = 1;
 
 	while (!*stop && !l->be->ops->exited(l->be)) {
-		if (l->between_rounds)
+		if (l->between_rounds &&
+		    (*l->reload_word || atomic_load_explicit(l->control_word, memory_order_acquire)))
 			l->between_rounds(l->between_ctx);
 		ret = sched_loop_round(l);
 		if (ret < 0 && ret != -EINTR)

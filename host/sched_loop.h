@@ -9,6 +9,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "backend.h"
@@ -113,6 +114,11 @@ struct sched_loop {
 	 * there is nothing to do. */
 	void (*between_rounds)(void *ctx);
 	void *between_ctx;
+	/* ... called only when one of these is set (so a round costs two
+	 * loads, not a call): SIGHUP's flag, the control socket's request.
+	 * Neither NULL while between_rounds is set. */
+	const volatile sig_atomic_t *reload_word;
+	const atomic_int *control_word;
 
 	/* Tasks the policy refused, dispatched FIFO by the host. */
 	struct plugland_dispatch *fallback;
