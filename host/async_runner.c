@@ -128,7 +128,7 @@ static void *runner_main(void *arg)
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	if (ret) {
-		if (r->o.host && PLUGLAND_HOST_HAS(r->o.host, log) && r->o.host->log)
+		if (r->o.host && r->o.host->log)
 			r->o.host->log(r->o.host, PLUGLAND_LOG_ERROR, "init failed: %s; not run",
 				       strerror(ret < 0 ? -ret : ret));
 		goto out;

@@ -20,7 +20,6 @@
 
 #define PL_BPF_NS_OF_MS(v)     ((uint64_t)(v) * 1000000ull)
 #define PL_BPF_BYTES_OF_KIB(v) ((uint32_t)(v) * 1024u)
-#define PL_BPF_AS_IS(v)	       (v)
 
 #define PL_BPF_SETTINGS(U32, BOOL)                                                              \
 	U32(heartbeat_ms, "100", 10, 10000, NULL, heartbeat_ns, PL_BPF_NS_OF_MS)                  \

@@ -247,13 +247,14 @@ static int report_simulation(struct host *h, int ret)
  * Wire the loop to the policy, the log, the guards and the control socket
  * on backend be, whatever it is. 0, or -ENOMEM (nothing left wired).
  */
-static int loop_begin(struct host *h, struct backend *be, uint32_t tick_ms)
+static int loop_begin(struct host *h, struct backend *be)
 {
 	const struct config *cfg = h->o.cfg;
 	struct sched_loop *l = &h->loop;
 	char err[512];
 
-	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, host_active_slot(h)->ctx, tick_ms)) {
+	if (sched_loop_init(l, be, &host_active_slot(h)->lp.ops, host_active_slot(h)->ctx,
+			    cfg->tick_ms)) {
 		pl_err("out of memory");
 		return -ENOMEM;
 	}
@@ -305,9 +306,9 @@ static void loop_end(struct host *h)
 
 /* One scheduling run on be, until stopped or the backend ends. The
  * loop's return value. */
-static int run_loop(struct host *h, struct backend *be, uint32_t tick_ms)
+static int run_loop(struct host *h, struct backend *be)
 {
-	int ret = loop_begin(h, be, tick_ms);
+	int ret = loop_begin(h, be);
 
 	if (ret)
 		return ret;
@@ -340,7 +341,7 @@ static int attach_once(struct host *h)
 	h->be = be; /* the policy's services now reach it */
 	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
 		slot->lp.path, be->nr_cpus);
-	ret = run_loop(h, be, cfg->tick_ms);
+	ret = run_loop(h, be);
 	if (ret == -ENOMEM) {
 		h->be = NULL;
 		bpf_backend_close(be, NULL);
@@ -412,7 +413,7 @@ static int run_kernel(struct host *h)
  */
 static int run_simulated(struct host *h)
 {
-	int ret = run_loop(h, h->machine, 100);
+	int ret = run_loop(h, h->machine);
 
 	if (ret == -ENOMEM)
 		return 1;
@@ -435,6 +436,7 @@ static void drop_machine(struct host *h)
 
 int host_open(struct host *h, const struct host_opts *o)
 {
+	uint32_t nr_cpus;
 	int ret;
 
 	memset(h, 0, sizeof(*h));
@@ -443,9 +445,9 @@ int host_open(struct host *h, const struct host_opts *o)
 	 * CPUs, and read its clock (that of task->enq_ns) and its idle CPUs. */
 	/* A simulated machine is flat (no SMT, one LLC): its CPUs are not
 	 * this machine's. */
-	h->topo = topology_new(o->machine || o->simulate ? NULL : "",
-			       o->machine ? (int)o->machine->nr_cpus :
-			       o->simulate ? SIMULATE_CPUS : (int)services_nr_cpus(NULL));
+	nr_cpus = o->machine ? o->machine->nr_cpus :
+		  o->simulate ? SIMULATE_CPUS : services_nr_cpus(NULL);
+	h->topo = topology_new(o->machine || o->simulate ? NULL : "", (int)nr_cpus);
 	if (!h->topo) {
 		pl_err("out of memory");
 		return 1;
@@ -505,16 +507,14 @@ int host_run(struct host *h)
 		return run_kernel(h);
 	if (h->machine_owned)
 		return run_simulated(h);
-	if (host_begin(h))
-		return 1;
-	ret = sched_loop_run(&h->loop, h->o.stop);
-	host_end(h);
+	ret = run_loop(h, h->machine);
+	sched_loop_fini(&h->loop);
 	return ret < 0 ? 1 : 0;
 }
 
 int host_begin(struct host *h)
 {
-	return loop_begin(h, h->machine, h->o.cfg->tick_ms) ? 1 : 0;
+	return loop_begin(h, h->machine) ? 1 : 0;
 }
 
 void host_end(struct host *h)

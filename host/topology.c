@@ -129,11 +129,6 @@ void topology_free(struct topology *t)
 	free(t);
 }
 
-int topology_nr_cpus(const struct topology *t)
-{
-	return t ? t->nr : 0;
-}
-
 int topology_idle_order(const struct topology *t, int prev, int32_t *out, int max)
 {
 	int n;

@@ -14,7 +14,6 @@ struct topology;
  */
 struct topology *topology_new(const char *root, int nr_cpus);
 void topology_free(struct topology *t);
-int topology_nr_cpus(const struct topology *t);
 /* 0, or -1 for a CPU that does not exist (or t NULL). Never blocks. */
 int topology_get(const struct topology *t, int cpu, struct plugland_cpu_topology *out);
 /*

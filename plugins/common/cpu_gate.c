@@ -10,7 +10,7 @@ void cpu_gate_init(struct cpu_gate *g, const struct plugland_host *host, uint64_
 	g->credits = g->max_credits; /* every CPU is free to start with */
 	g->stall_ns = stall_ns;
 	g->last_release_ns = host->now_ns(host);
-	g->idle_count = PLUGLAND_HOST_HAS(host, nr_idle_cpus) && host->nr_idle_cpus;
+	g->idle_count = host->nr_idle_cpus != NULL;
 }
 
 void cpu_gate_set_open(struct cpu_gate *g, bool open)
@@ -87,7 +87,7 @@ int cpu_gate_preempt(struct cpu_gate *g, int32_t pid, int32_t prev_cpu,
 	};
 	int cpu;
 
-	if (!PLUGLAND_HOST_HAS(g->host, preempt_cpu) || !g->host->preempt_cpu)
+	if (!g->host->preempt_cpu)
 		return CPU_GATE_SHUT;
 	cpu = g->host->preempt_cpu(g->host, &t, vtime, min_run_ns);
 	if (cpu < 0)

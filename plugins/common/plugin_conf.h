@@ -17,7 +17,7 @@
 
 static inline const char *conf_str(const struct plugland_host *h, const char *key)
 {
-	return PLUGLAND_HOST_HAS(h, config) && h->config ? h->config(h, key) : NULL;
+	return h->config ? h->config(h, key) : NULL; /* NULL: a test's bare host */
 }
 
 /* *out = the key's value in [min, max], or unchanged when unset. 0, or -EINVAL logged. */
