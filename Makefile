@@ -47,7 +47,7 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
-		 watchdog.o)
+		 watchdog.o plugin_elf.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
@@ -85,9 +85,14 @@ $(O)/%.o: %.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Plugins bind to the host's _exit() and _Exit() (named when plugin code
+# ends the process) and pthread_create() (threads counted per plugin):
+# host/culprit.c.
+EXPORTS     := -Wl,--export-dynamic-symbol=_exit -Wl,--export-dynamic-symbol=_Exit \
+	       -Wl,--export-dynamic-symbol=pthread_create
 $(O)/scx_plugland: $(HOST_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDLIBS_HOST)
+	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ $(EXPORTS) $(LDLIBS_HOST)
 
 $(O)/plugins/%.so: plugins/%/*.c include/plugland/plugin.h
 	$(call msg,PLUGIN,$@)
@@ -105,11 +110,16 @@ $(O)/tests/plugins/%.so: tests/plugins/variants.c include/plugland/plugin.h
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
 
 # Policies that hang or crash on purpose, for the VM fault tests.
-FAULTY_SOS  := $(addprefix $(O)/tests/plugins/,hang.so crash.so hoard.so)
-$(FAULTY_SOS): $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
+FAULTY_POLICIES := $(addprefix $(O)/tests/plugins/,hang.so crash.so hoard.so quit.so stray.so)
+FAULTY_SOS  := $(FAULTY_POLICIES) $(O)/tests/plugins/crashasync.so
+$(FAULTY_POLICIES): $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden -DVARIANT_$* $< -o $@
+$(O)/tests/plugins/crashasync.so: tests/plugins/crash_async.c include/plugland/plugin.h
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden $< -o $@
 
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
 $(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
@@ -235,7 +245,8 @@ clean:
 #   make fuzz        every fuzz target for FUZZ_SECONDS each (libFuzzer, clang-19)
 #   make bench-log   the decision log's figures (append ns, read rate, dump MB/s)
 
-LOG_OBJS    := $(addprefix $(O)/host/,decision_log.o decision_dump.o locked_mem.o async_runner.o)
+LOG_OBJS    := $(addprefix $(O)/host/,decision_log.o decision_dump.o locked_mem.o async_runner.o \
+		 culprit.o)
 CORE_OBJS   += $(LOG_OBJS)
 # The unit test rule above expanded CORE_OBJS already: add them to it.
 $(UNIT_BINS): $(LOG_OBJS)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "async_runner.h"
+#include "culprit.h"
 
 #define DEFAULT_INTERVAL_MS 100
 #define DEFAULT_BATCH 4096
@@ -72,7 +73,9 @@ static bool feed(struct async_runner *r, bool final)
 		pthread_mutex_unlock(&r->lock);
 		if (!n)
 			return true;
+		culprit_enter(r->o.id, "consume");
 		r->o.plugin->consume(r->ctx, r->buf, n, &span);
+		culprit_leave();
 		pthread_mutex_lock(&r->lock);
 		r->nr_consumed += n;
 		r->nr_calls++;
@@ -117,7 +120,13 @@ static void *runner_main(void *arg)
 	const struct plugland_async *p = r->o.plugin;
 	struct timespec next;
 	bool abandoned, fed = true;
-	int ret = p->init ? p->init(r->o.host, &r->ctx) : 0;
+	int ret = 0;
+
+	if (p->init) {
+		culprit_enter(r->o.id, "init");
+		ret = p->init(r->o.host, &r->ctx);
+		culprit_leave();
+	}
 
 	pthread_mutex_lock(&r->lock);
 	r->init_returned = true;
@@ -145,8 +154,11 @@ static void *runner_main(void *arg)
 			pthread_cond_wait(&r->cond, &r->lock);
 		pthread_mutex_unlock(&r->lock);
 	}
-	if (fed && feed(r, true) && p->exit)
+	if (fed && feed(r, true) && p->exit) {
+		culprit_enter(r->o.id, "exit");
 		p->exit(r->ctx);
+		culprit_leave();
+	}
 out:
 	pthread_mutex_lock(&r->lock);
 	r->finished = true;

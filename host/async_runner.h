@@ -26,8 +26,11 @@ enum async_mode {
 	ASYNC_AT_STOP,
 };
 
+struct plugin_id;
+
 struct async_runner_opts {
 	const struct plugland_async *plugin;	/* resolved by the loader */
+	const struct plugin_id *id;		/* the guards' name for it, or NULL */
 	const struct plugland_host *host;	/* handed to init() */
 	struct decision_log *log;		/* must outlive the runner, unless abandoned */
 	enum async_mode mode;

@@ -117,6 +117,7 @@ static const struct opt opts[] = {
 	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
+	U32("watchdog", "init_timeout_ms", watchdog_init_ms, "5000", 100, 600000),
 #define BPF_U32(k, d, lo, hi, chk, ...) U32C("bpf", #k, bpf.k, d, lo, hi, chk),
 #define BPF_BOOL(k, d, ...) BOOL("bpf", #k, bpf.k, d),
 	PL_BPF_SETTINGS(BPF_U32, BPF_BOOL)

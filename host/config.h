@@ -42,6 +42,7 @@ struct config {
 	char control_socket[108];
 	/* [watchdog] */
 	uint32_t watchdog_ms;
+	uint32_t watchdog_init_ms; /* a switch's load, init() and exit() */
 	char watchdog_action[8];
 	/* [bpf] */
 	struct bpf_settings bpf; /* what BPF reads: bpf_settings.h */

@@ -99,9 +99,11 @@ int host_set(struct host *h, const char *assignment, char *err, size_t errlen)
 	return 0;
 }
 
-/* From now on the decision log attributes decisions to `name`. */
-static void name_policy(struct host *h, const char *name)
+/* From now on the decision log attributes decisions to `name`, and
+ * the guards threads started by the policy's callbacks to slot s. */
+static void name_policy(struct host *h, const char *name, const struct policy_slot *s)
 {
+	h->loop.guard_id = s->lp.id;
 	h->loop.policy_id = h->next_policy_id++;
 	if (h->obs.log)
 		decision_log_set_policy(h->obs.log, h->loop.policy_id, name);
@@ -122,7 +124,7 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 	}
 	if (policy_slot_open(&h->slots[next], h->o.cfg, name, err, errlen))
 		return -1;
-	name_policy(h, name);
+	name_policy(h, name, &h->slots[next]);
 	sched_loop_switch_policy(&h->loop, &h->slots[next].lp.ops, h->slots[next].ctx);
 	policy_slot_close(host_active_slot(h));
 	h->active = next;
@@ -159,6 +161,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 						  const char *callback, void **next_ctx)
 {
 	struct host *h = ctx;
+	uint64_t stuck_ms = (pl_now_ns() - atomic_load(&h->loop.watch.start_ns)) / 1000000ull;
 	int next = !h->active;
 
 	host_active_slot(h)->abandoned = true;
@@ -170,9 +173,10 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 		return NULL;
 	}
 	h->active = next;
-	name_policy(h, plugland_builtin_fifo.name);
-	pl_warn("policy '%s' abandoned in %s(); the built-in fifo runs its %u held tasks now",
-		stuck->name, callback ? callback : "?", h->loop.held.count);
+	name_policy(h, plugland_builtin_fifo.name, &h->slots[next]);
+	pl_warn("policy '%s' abandoned in %s() after %llu ms stuck; the built-in fifo runs its "
+		"%u held tasks now", stuck->name, callback ? callback : "?",
+		(unsigned long long)stuck_ms, h->loop.held.count);
 	*next_ctx = host_active_slot(h)->ctx;
 	return &host_active_slot(h)->lp.ops;
 }
@@ -263,7 +267,7 @@ static int loop_begin(struct host *h, struct backend *be)
 	sched_loop_set_fast_wake_mode(l, fast_wake_mode_of(cfg->idle_direct));
 	l->log = h->obs.log;
 	atomic_store(&l->recording, h->obs.log != NULL);
-	name_policy(h, host_active_slot(h)->lp.ops.name);
+	name_policy(h, host_active_slot(h)->lp.ops.name, host_active_slot(h));
 	l->max_wait_ns = (uint64_t)cfg->max_wait_ms * 1000000ull;
 	/* Wake often enough that BPF never mistakes an idle host for a stuck
 	 * one (it leaves failsafe below failsafe_ms / 2 of silence). */
@@ -283,9 +287,10 @@ static int loop_begin(struct host *h, struct backend *be)
 	l->recovered = on_recovered;
 	l->recovered_ctx = h;
 	l->fallback_policy = &plugland_builtin_fifo;
+	h->slots[0].watch = h->slots[1].watch = &l->watch;
 	crash_handlers_install(l);
 	if (cfg->watchdog_ms &&
-	    !(h->wd = watchdog_start(l, cfg->watchdog_ms,
+	    !(h->wd = watchdog_start(l, cfg->watchdog_ms, cfg->watchdog_init_ms,
 				     strcmp(cfg->watchdog_action, "exit") ? WATCHDOG_FIFO : WATCHDOG_EXIT)))
 		pl_warn("cannot start the policy watchdog: %s", strerror(errno));
 	if (h->o.stats_secs && !(h->mon = monitor_start(be, l, h->o.stats_secs)))
@@ -296,6 +301,7 @@ static int loop_begin(struct host *h, struct backend *be)
 /* Unwire what loop_begin() wired but the loop itself (sched_loop_fini()). */
 static void loop_end(struct host *h)
 {
+	h->slots[0].watch = h->slots[1].watch = NULL;
 	control_stop(h->ctl);
 	h->ctl = NULL;
 	monitor_stop(h->mon);

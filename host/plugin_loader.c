@@ -2,11 +2,15 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "culprit.h"
+#include "log.h"
+#include "plugin_elf.h"
 #include "plugin_loader.h"
 
 #define POLICY_SYMBOL "plugland_policy"
@@ -196,12 +200,19 @@ int policy_check(const struct plugland_policy *p, struct plugland_policy *normal
  * second plugin loaded through a reused fd number would be taken for
  * the first.
  */
-static void plugin_close(void **handle, int *fd)
+static void plugin_close(void **handle, int *fd, struct plugin_id **id, const char *path)
 {
-	if (*handle) {
+	/* A thread its code started may still be in that code: unmapping
+	 * it would crash the thread. Such a plugin stays loaded. */
+	if (*id && !plugin_id_release(*id, 200)) {
+		pl_err("%s '%s' (%s) left %d thread(s) running after its exit(): it stays loaded "
+		       "(a plugin must end and join the threads it starts before exit() returns)",
+		       (*id)->kind, (*id)->name, path, atomic_load(&(*id)->nr_threads));
+	} else if (*handle) {
 		dlclose(*handle);
 		close(*fd);
 	}
+	*id = NULL;
 	*handle = NULL;
 	*fd = -1;
 }
@@ -229,14 +240,37 @@ static void *dlopen_fd(int fd, const char *path, char *err, size_t errlen)
 	return handle;
 }
 
+/* The head every descriptor starts with (struct plugland_policy, _async). */
+struct descriptor_head {
+	size_t sz;
+	uint32_t abi_version;
+};
+
+/* Before any of its code runs: the file exports `symbol` with our ABI. */
+static int peek_descriptor(int fd, const char *symbol, const char *what, size_t min_sz,
+			   char *err, size_t errlen)
+{
+	struct descriptor_head h;
+	int ret = plugin_elf_peek(fd, symbol, &h, offsetof(struct descriptor_head, abi_version) +
+				  sizeof(h.abi_version), err, errlen);
+
+	if (ret == -1)
+		snprintf(err, errlen, "no '%s' symbol: not a plugland %s", symbol, what);
+	if (ret)
+		return -1;
+	return abi_check(h.sz, h.abi_version, min_sz, err, errlen);
+}
+
 /*
  * Find NAME.so, dlopen it and look up `symbol`. Returns the symbol, or
  * NULL with err set (and *ret a negative errno); the handle in *handle.
  */
 static const void *plugin_open(const char *dirs, const char *name, const char *symbol,
-			       const char *what, void **handle, int *fdp, char *path,
-			       size_t pathlen, int *ret, char *err, size_t errlen)
+			       const char *what, size_t min_sz, void **handle, int *fdp,
+			       struct plugin_id **id, char *path, size_t pathlen, int *ret,
+			       char *err, size_t errlen)
 {
+	char why[256];
 	const void *desc;
 	struct stat st;
 	int fd;
@@ -263,26 +297,38 @@ static const void *plugin_open(const char *dirs, const char *name, const char *s
 		return NULL;
 	}
 	*ret = -ENOEXEC;
+	if (peek_descriptor(fd, symbol, what, min_sz, why, sizeof(why))) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		close(fd);
+		return NULL;
+	}
+	/* Its constructors run in dlopen(): what they do is the plugin's. */
+	culprit_guard_exits();
+	*id = plugin_id_new(what[0] == 'p' ? "policy" : "async", name);
+	culprit_enter(*id, "constructor");
 	*handle = dlopen_fd(fd, path, err, errlen);
+	culprit_leave();
 	if (!*handle) {
+		plugin_id_release(*id, 0);
+		*id = NULL;
 		close(fd);
 		return NULL;
 	}
 	desc = dlsym(*handle, symbol);
 	if (!desc) {
 		snprintf(err, errlen, "%s: no '%s' symbol: not a plugland %s", path, symbol, what);
-		plugin_close(handle, &fd);
+		plugin_close(handle, &fd, id, path);
 		return NULL;
 	}
 	*fdp = fd;
 	return desc;
 }
 
-static int refuse(void **handle, int *fd, char *err, size_t errlen, const char *path,
-		  const char *why)
+static int refuse(void **handle, int *fd, struct plugin_id **id, char *err, size_t errlen,
+		  const char *path, const char *why)
 {
 	snprintf(err, errlen, "%s: %s", path, why);
-	plugin_close(handle, fd);
+	plugin_close(handle, fd, id, path);
 	return -ENOEXEC;
 }
 
@@ -295,15 +341,15 @@ int policy_load(const char *dirs, const char *name, struct loaded_policy *out,
 
 	memset(out, 0, sizeof(*out));
 	desc = plugin_open(dirs, name, POLICY_SYMBOL, "policy (define it with PLUGLAND_POLICY())",
-			   &out->handle, &out->fd, out->path, sizeof(out->path), &ret, err,
-			   errlen);
+			   POLICY_MIN_SZ, &out->handle, &out->fd, &out->id, out->path,
+			   sizeof(out->path), &ret, err, errlen);
 	if (!desc)
 		return ret;
 	if (policy_check(desc, &out->ops, why, sizeof(why)))
-		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, &out->id, err, errlen, out->path, why);
 	if (strcmp(out->ops.name, name)) {
 		snprintf(why, sizeof(why), "calls itself '%s', not '%s'", out->ops.name, name);
-		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, &out->id, err, errlen, out->path, why);
 	}
 	return 0;
 }
@@ -317,41 +363,46 @@ int async_load(const char *dirs, const char *name, struct loaded_async *out,
 
 	memset(out, 0, sizeof(*out));
 	desc = plugin_open(dirs, name, ASYNC_SYMBOL, "async plugin (define it with PLUGLAND_ASYNC())",
-			   &out->handle, &out->fd, out->path, sizeof(out->path), &ret, err,
-			   errlen);
+			   ASYNC_MIN_SZ, &out->handle, &out->fd, &out->id, out->path,
+			   sizeof(out->path), &ret, err, errlen);
 	if (!desc)
 		return ret;
 	if (abi_check(desc->sz, desc->abi_version, ASYNC_MIN_SZ, why, sizeof(why)))
-		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, &out->id, err, errlen, out->path, why);
 	memcpy(&out->ops, desc, desc->sz < sizeof(out->ops) ? desc->sz : sizeof(out->ops));
 	out->ops.sz = sizeof(out->ops);
 	if (!out->ops.name || strcmp(out->ops.name, name) || !out->ops.consume) {
 		snprintf(why, sizeof(why), !out->ops.consume ? "mandatory 'consume' is NULL" :
 			 "its name is not '%s'", name);
-		return refuse(&out->handle, &out->fd, err, errlen, out->path, why);
+		return refuse(&out->handle, &out->fd, &out->id, err, errlen, out->path, why);
 	}
 	return 0;
 }
 
+/* Read from the file only: listing plugins runs none of their code. */
 bool plugin_is_async(const char *dirs, const char *name)
 {
 	char path[PATH_MAX], err[PATH_MAX + 256];
-	void *handle;
-	int ret, fd;
+	struct descriptor_head h;
+	bool async;
+	int fd;
 
-	if (!plugin_open(dirs, name, ASYNC_SYMBOL, "", &handle, &fd, path, sizeof(path), &ret,
-			 err, sizeof(err)))
+	if (plugin_find(dirs, name, path, sizeof(path), err, sizeof(err)))
 		return false;
-	plugin_close(&handle, &fd);
-	return true;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	async = !plugin_elf_peek(fd, ASYNC_SYMBOL, &h, sizeof(h.sz), err, sizeof(err));
+	close(fd);
+	return async;
 }
 
 void async_unload(struct loaded_async *la)
 {
-	plugin_close(&la->handle, &la->fd);
+	plugin_close(&la->handle, &la->fd, &la->id, la->path);
 }
 
 void policy_unload(struct loaded_policy *lp)
 {
-	plugin_close(&lp->handle, &lp->fd);
+	plugin_close(&lp->handle, &lp->fd, &lp->id, lp->path);
 }

@@ -9,8 +9,14 @@
  *     root-owned sticky folder such as /tmp may be above);
  *   - the file is opened once, checked through the open descriptor and
  *     loaded from it (/proc/self/fd), so what was checked is what runs;
- *   - it loads, exports the descriptor symbol, has the host's ABI major,
- *     a size no smaller than ABI 2.0's, and every mandatory callback.
+ *   - before any of its code runs (read from the file, plugin_elf.h): it
+ *     is an ELF shared object for this machine, exports the descriptor
+ *     symbol, and the descriptor has the host's ABI major and a size no
+ *     smaller than ABI 2.0's;
+ *   - then dlopen() runs its constructors (as the plugin's code:
+ *     culprit.h), and the descriptor is checked again, with every
+ *     mandatory callback and its name.
+ * Unloading a plugin whose threads still run leaves it loaded.
  */
 #ifndef PLUGLAND_PLUGIN_LOADER_H
 #define PLUGLAND_PLUGIN_LOADER_H
@@ -20,9 +26,12 @@
 #include <stddef.h>
 #include <plugland/plugin.h>
 
+struct plugin_id;
+
 struct loaded_policy {
 	struct plugland_policy ops; /* normalised: fields past the plugin's sz are 0 */
 	void *handle;		    /* NULL for the built-in */
+	struct plugin_id *id;	    /* the guards' name for it (culprit.h) */
 	int fd;			    /* the file, open while loaded (with handle) */
 	char path[PATH_MAX];	    /* "built-in" for the built-in */
 };
@@ -45,6 +54,7 @@ void policy_unload(struct loaded_policy *lp);
 struct loaded_async {
 	struct plugland_async ops; /* normalised like loaded_policy.ops */
 	void *handle;
+	struct plugin_id *id;
 	int fd;			   /* as in loaded_policy */
 	char path[PATH_MAX];
 };

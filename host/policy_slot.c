@@ -4,8 +4,48 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "culprit.h"
 #include "log.h"
 #include "policy_slot.h"
+
+/* While attached, the watchdog times what the host runs on the
+ * scheduling thread outside the loop (with its longer limit). */
+static void watch_slot_call(struct policy_slot *s, const char *plugin, const char *callback)
+{
+	if (!s->watch)
+		return;
+	atomic_store_explicit(&s->watch->plugin, plugin, memory_order_relaxed);
+	policy_watch_enter(s->watch, callback);
+}
+
+static void unwatch_slot_call(struct policy_slot *s)
+{
+	if (!s->watch)
+		return;
+	policy_watch_leave(s->watch);
+	atomic_store_explicit(&s->watch->plugin, NULL, memory_order_relaxed);
+}
+
+static int call_init(struct policy_slot *s)
+{
+	int ret;
+
+	watch_slot_call(s, s->lp.ops.name, "init");
+	culprit_enter(s->lp.id, "init");
+	ret = s->lp.ops.init(&s->svc.host, &s->ctx);
+	culprit_leave();
+	unwatch_slot_call(s);
+	return ret;
+}
+
+static void call_exit(struct policy_slot *s)
+{
+	watch_slot_call(s, s->lp.ops.name, "exit");
+	culprit_enter(s->lp.id, "exit");
+	s->lp.ops.exit(s->ctx);
+	culprit_leave();
+	unwatch_slot_call(s);
+}
 
 /* init() with the policy's ini section, or on its defaults (section false). */
 static int init_slot(struct policy_slot *s, const struct config *cfg, bool section)
@@ -18,7 +58,7 @@ static int init_slot(struct policy_slot *s, const struct config *cfg, bool secti
 		s->svc.cfg = NULL;
 	s->abandoned = false;
 	s->ctx = NULL;
-	ret = s->lp.ops.init(&s->svc.host, &s->ctx);
+	ret = call_init(s);
 	s->open = ret == 0;
 	return ret;
 }
@@ -44,7 +84,7 @@ static int open_slot(struct policy_slot *s, const struct config *cfg, char *err,
 		return -EINVAL;
 	}
 	if (services_check_keys(&s->svc, cfg, err, errlen)) {
-		s->lp.ops.exit(s->ctx);
+		call_exit(s);
 		s->open = false;
 		return -ENOKEY;
 	}
@@ -90,7 +130,11 @@ int policy_slot_open_fallback(struct policy_slot *s, const struct config *cfg)
 int policy_slot_open(struct policy_slot *s, const struct config *cfg, const char *name,
 		     char *err, size_t errlen)
 {
-	int ret = policy_load(cfg->plugin_dir, name, &s->lp, err, errlen);
+	int ret;
+
+	watch_slot_call(s, name, "load");
+	ret = policy_load(cfg->plugin_dir, name, &s->lp, err, errlen);
+	unwatch_slot_call(s);
 
 	if (ret == -ENOENT && !strcmp(name, plugland_builtin_fifo.name))
 		return policy_slot_open_builtin(s, cfg, err, errlen); /* no fifo.so */
@@ -146,16 +190,16 @@ builtin:
 
 int policy_slot_restart(struct policy_slot *s)
 {
-	s->lp.ops.exit(s->ctx);
+	call_exit(s);
 	s->ctx = NULL;
-	s->open = s->lp.ops.init(&s->svc.host, &s->ctx) == 0;
+	s->open = call_init(s) == 0;
 	return s->open ? 0 : -EINVAL;
 }
 
 void policy_slot_close(struct policy_slot *s)
 {
 	if (s->open && !s->abandoned) {
-		s->lp.ops.exit(s->ctx);
+		call_exit(s);
 		policy_unload(&s->lp);
 	}
 	s->open = false;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "config.h"
 #include "plugin_loader.h"
+#include "sched_loop.h"
 #include "services.h"
 
 struct policy_slot {
@@ -21,6 +22,9 @@ struct policy_slot {
 	 * runs on will be (its services read it), or NULL for none. */
 	struct backend *const *be;
 	const struct topology *topo;	/* the machine's, for cpu_topology() */
+	/* Set by the owner while attached: the loop's watch, which then
+	 * times this slot's load, init() and exit() (watchdog.h). */
+	struct policy_watch *watch;
 	bool open;
 	bool abandoned;
 };

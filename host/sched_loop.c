@@ -54,22 +54,14 @@ void sched_loop_fini(struct sched_loop *l)
 	held_set_fini(&l->spare);
 }
 
-/* Mark the phase the scheduling thread is in, for the watchdog. */
 static inline void watch_enter(struct sched_loop *l, const char *callback)
 {
-	atomic_store_explicit(&l->watch.phase, atomic_load_explicit(&l->watch.phase,
-								     memory_order_relaxed) + 1,
-			      memory_order_relaxed);
-	/* Store, then load `parked` (seq_cst both, as the watchdog does):
-	 * a watchdog that parked while we slept is woken before the call. */
-	atomic_store_explicit(&l->watch.callback, callback, memory_order_seq_cst);
-	if (atomic_load_explicit(&l->watch.parked, memory_order_seq_cst) && l->watch.unpark)
-		l->watch.unpark(l->watch.unpark_ctx);
+	policy_watch_enter(&l->watch, callback);
 }
 
 static inline void watch_leave(struct sched_loop *l)
 {
-	atomic_store_explicit(&l->watch.callback, NULL, memory_order_release);
+	policy_watch_leave(&l->watch);
 }
 
 /* Policy calls are bracketed so that the signal handler knows whether a

@@ -13,10 +13,12 @@
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "backend.h"
+#include "clock.h"
 #include "fast_wake.h"
 #include "held_set.h"
 
 struct decision_log;
+struct plugin_id;
 
 #define LOOP_BATCH 64		 /* decisions asked of the policy at once */
 #define LOOP_FALLBACK_CAP 65536 /* tasks the policy refused, power of two */
@@ -50,29 +52,61 @@ struct sched_stats {
 /*
  * Which policy callback the scheduling thread is in, for the watchdog
  * thread and the crash handler. `callback` is NULL outside the policy.
- * `phase` counts phases: the watchdog times how long it stays the same
- * (no clock read on the scheduling path).
+ * `phase` counts phases and `start_ns` stamps when the current one began
+ * (a vDSO clock read per phase, and a phase is a batch of calls: about 2%
+ * of fifo's instructions per decision): the watchdog sleeps until start +
+ * limit, and says how long the callback was really stuck. (The coarse
+ * clock would cost less, but lags the tick by up to 5 ms here.)
+ *
+ * `plugin` is set for the calls the host makes outside the loop while
+ * attached (a switch's load, init() and exit()): it names their plugin,
+ * and the watchdog gives them its longer limit.
  *
  * While the scheduling thread sleeps the watchdog parks (it need not look
- * ten times a second at a loop that waits in epoll) and sets `parked`;
- * the next phase to begin calls unpark(). Both sides store, then load the
- * other's word, sequentially consistent: one of them sees the other, so a
- * callback never starts unwatched (sched_loop.c: watch_enter()).
+ * at a loop that waits in epoll) and sets `parked`; the next phase to
+ * begin calls unpark(). Both sides store, then load the other's word,
+ * sequentially consistent: one of them sees the other, so a callback
+ * never starts unwatched (policy_watch_enter()).
  */
 struct policy_watch {
 	const char *_Atomic callback;
 	_Atomic uint64_t phase;
+	_Atomic uint64_t start_ns;
+	const char *_Atomic plugin;
 	_Atomic int in_policy;	/* for the signal handler and the watchdog */
 	_Atomic int parked;
 	void (*unpark)(void *ctx);
 	void *unpark_ctx;
 };
 
+/* Mark the phase the scheduling thread is in, for the watchdog. */
+static inline void policy_watch_enter(struct policy_watch *w, const char *callback)
+{
+	/* The stamp before the phase (release): a watchdog that sees the
+	 * phase sees this stamp or a later one, never times it early. */
+	atomic_store_explicit(&w->start_ns, pl_now_ns(), memory_order_relaxed);
+	atomic_store_explicit(&w->phase, atomic_load_explicit(&w->phase, memory_order_relaxed) + 1,
+			      memory_order_release);
+	/* Store, then load `parked` (seq_cst both, as the watchdog does):
+	 * a watchdog that parked while we slept is woken before the call. */
+	atomic_store_explicit(&w->callback, callback, memory_order_seq_cst);
+	if (atomic_load_explicit(&w->parked, memory_order_seq_cst) && w->unpark)
+		w->unpark(w->unpark_ctx);
+}
+
+static inline void policy_watch_leave(struct policy_watch *w)
+{
+	atomic_store_explicit(&w->callback, NULL, memory_order_release);
+}
+
 struct sched_loop {
 	struct backend *be;
 	/* Atomic: the watchdog thread reads it to name a stuck policy. */
 	const struct plugland_policy *_Atomic policy;
 	void *policy_ctx;	/* what its init() stored: every call takes it */
+	/* The policy's identity for the guards (culprit.h): owns the
+	 * threads its callbacks start. NULL: built-in or unnamed. */
+	const struct plugin_id *guard_id;
 	uint32_t tick_ms;
 	uint32_t wait_ms;	/* longest sleep: the host stamps progress this often */
 	uint32_t idle_wait_ms;	/* ... while nothing is in flight (>= wait_ms) */

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include "clock.h"
+#include "culprit.h"
 #include "log.h"
 #include "watchdog.h"
 
@@ -32,24 +34,11 @@ struct watchdog {
 	pthread_cond_t cond;
 	bool stop;
 	uint32_t timeout_ms;
+	uint32_t slot_ms;	/* for a switch's load, init() and exit() */
 	enum watchdog_action action;
 	struct sched_loop *l;
 	uint64_t nr_parked;	/* under lock */
 };
-
-/* async-signal-safe: write the NULL-terminated strings to stderr */
-static void say(const char *first, ...)
-{
-	const char *s;
-	va_list ap;
-	ssize_t r;
-
-	va_start(ap, first);
-	for (s = first; s; s = va_arg(ap, const char *))
-		r = write(STDERR_FILENO, s, strlen(s));
-	va_end(ap);
-	(void)r;
-}
 
 static void on_recover_signal(int sig)
 {
@@ -60,16 +49,23 @@ static void on_recover_signal(int sig)
 		siglongjmp(watched->recover, 1);
 }
 
+/* Name whose code crashed: the thread's, not the process's (culprit.h). */
 static void on_crash(int sig)
 {
-	const char *cb = watched ? atomic_load(&watched->watch.callback) : NULL;
+	char thread[17] = "?";
+	struct culprit c;
 
-	if (watched && atomic_load_explicit(&watched->watch.in_policy, memory_order_relaxed))
-		say("scx_plugland: policy '", watched->policy->name, "' crashed in ", cb ? cb : "?",
-		    "(): ", strsignal(sig), "; the kernel takes the CPUs back\n", NULL);
-	else
-		say("scx_plugland: crashed: ", strsignal(sig),
-		    "; the kernel takes the CPUs back\n", NULL);
+	if (culprit_here(&c)) {
+		culprit_say("scx_plugland: ", c.kind, " '", c.name, "' crashed ",
+			    c.callback ? "in " : "on a thread it started", c.callback ? c.callback : "",
+			    c.callback ? "()" : "", ": ", strsignal(sig),
+			    "; the kernel takes the CPUs back\n", NULL);
+	} else {
+		prctl(PR_GET_NAME, thread);
+		culprit_say("scx_plugland: crashed on thread '", thread,
+			    "', which runs no plugin's code: ", strsignal(sig),
+			    "; the kernel takes the CPUs back\n", NULL);
+	}
 	/* SA_RESETHAND restored the default action: die of the same signal. */
 	raise(sig);
 }
@@ -85,27 +81,63 @@ void crash_handlers_install(struct sched_loop *l)
 
 	watched = l;
 	sched_thread = pthread_self();
+	culprit_set_sched_thread(l);
+	culprit_guard_exits();
 	sigaltstack(&ss, NULL);
 	for (i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
 		sigaction(fatal[i], &sa, NULL);
 	sigaction(RECOVER_SIGNAL, &rec, NULL);
 }
 
-/* The policy has been in a callback for longer than allowed. */
-static void fire(struct watchdog *w, const char *cb, uint64_t ms)
+/* Whose callback this is: the watch's plugin (a switch's load, init(),
+ * exit()) or the loop's policy. */
+static const char *stuck_name(struct watchdog *w)
 {
-	const char *name = w->l->policy->name;
+	const char *plugin = atomic_load_explicit(&w->l->watch.plugin, memory_order_relaxed);
 
-	/* The fallback itself stuck (compared by code: slots hold copies). */
+	return plugin ? plugin : w->l->policy->name;
+}
+
+/* Give up: the kernel takes over when our struct_ops link closes with us. */
+static void __attribute__((noreturn)) detach_and_exit(void)
+{
+	fflush(stdout);
+	_exit(3);
+}
+
+/* The policy has been in a callback for longer than allowed. */
+static void fire(struct watchdog *w, const char *cb, uint64_t stuck_ns, bool slot_call)
+{
+	const char *name = stuck_name(w);
+	unsigned long long ms = stuck_ns / 1000000ull;
+
+	/* A switch's init() or exit(), or a stuck fallback (compared by
+	 * code: slots hold copies): nothing safe to jump back to. */
+	if (slot_call) {
+		pl_err("policy '%s' has been stuck in %s() for %llu ms (the limit for a switch's "
+		       "load, init() and exit() is %u ms): detaching and exiting",
+		       name, cb, ms, w->slot_ms);
+		detach_and_exit();
+	}
 	if (w->action == WATCHDOG_EXIT || !w->l->fallback_policy ||
 	    w->l->policy->enqueue == w->l->fallback_policy->enqueue) {
 		pl_err("policy '%s' has been stuck in %s() for %llu ms: detaching and exiting",
-		       name, cb, (unsigned long long)ms);
-		_exit(3); /* the struct_ops link closes with us: the kernel takes over */
+		       name, cb, ms);
+		detach_and_exit();
 	}
-	pl_err("policy '%s' has been stuck in %s() for %llu ms: switching to the built-in fifo",
-	       name, cb, (unsigned long long)ms);
+	pl_err("policy '%s' has been stuck in %s() for %llu ms: making it leave, for the "
+	       "built-in fifo", name, cb, ms);
 	pthread_kill(sched_thread, RECOVER_SIGNAL);
+}
+
+/* It did not come back to the signal: blocked, ignored, or never
+ * reaching a point where a signal is taken. */
+static void escalate(struct watchdog *w, const char *cb, uint64_t stuck_ns)
+{
+	pl_err("policy '%s' did not leave %s() in the %u ms after the watchdog's signal (stuck "
+	       "%llu ms; does it block SIGUSR2?): no recovery, detaching and exiting",
+	       stuck_name(w), cb, w->timeout_ms, (unsigned long long)(stuck_ns / 1000000ull));
+	detach_and_exit();
 }
 
 /* On the scheduling thread, at the first phase after the watchdog parked. */
@@ -136,62 +168,74 @@ static void park(struct watchdog *w)
 	atomic_store_explicit(&w->l->watch.parked, 0, memory_order_relaxed);
 }
 
-static void add_ns(struct timespec *t, uint64_t ns)
+/* Wait (lock held) until deadline_ns on CLOCK_MONOTONIC, or a stop. */
+static void sleep_until(struct watchdog *w, uint64_t deadline_ns)
 {
-	t->tv_nsec += (long)(ns % 1000000000ull);
-	t->tv_sec += (time_t)(ns / 1000000000ull);
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_nsec -= 1000000000L;
-		t->tv_sec++;
-	}
+	struct timespec ts = { .tv_sec = (time_t)(deadline_ns / 1000000000ull),
+			       .tv_nsec = (long)(deadline_ns % 1000000000ull) };
+
+	while (!w->stop && pl_now_ns() < deadline_ns &&
+	       pthread_cond_timedwait(&w->cond, &w->lock, &ts) != ETIMEDOUT)
+		;
 }
 
+/*
+ * Sleep until the current phase's deadline (its start stamp + the
+ * limit), then look: the same phase still in the policy is stuck. A
+ * stuck callback is caught at its limit (never before) plus this
+ * thread's wake-up.
+ */
 static void *watchdog_main(void *arg)
 {
 	struct watchdog *w = arg;
-	uint64_t seen_phase = 0, seen_ns = 0, fired_phase = 0, timeout_ns;
-	struct timespec next;
+	uint64_t fired_phase = 0, fired_ns = 0, timeout_ns, slot_ns;
+	struct policy_watch *pw = &w->l->watch;
 
 	timeout_ns = (uint64_t)w->timeout_ms * 1000000ull;
+	slot_ns = (uint64_t)w->slot_ms * 1000000ull;
 	pthread_mutex_lock(&w->lock);
-	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!w->stop) {
-		const char *cb;
-		uint64_t phase, now;
+		const char *cb = atomic_load_explicit(&pw->callback, memory_order_acquire);
+		uint64_t phase, start, now, limit;
+		bool slot_call;
 
-		/* Look ten times per timeout: a stuck callback is caught
-		 * within 1.1 timeouts at most. */
-		add_ns(&next, timeout_ns / 10);
-		while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &next) != ETIMEDOUT)
-			;
-		cb = atomic_load_explicit(&w->l->watch.callback, memory_order_acquire);
-		if (!cb && !w->stop) {
+		if (!cb) {
 			park(w);
-			clock_gettime(CLOCK_MONOTONIC, &next);
-			seen_phase = atomic_load_explicit(&w->l->watch.phase, memory_order_relaxed);
-			seen_ns = pl_now_ns();
 			continue;
 		}
-		phase = atomic_load_explicit(&w->l->watch.phase, memory_order_relaxed);
+		phase = atomic_load_explicit(&pw->phase, memory_order_acquire);
+		start = atomic_load_explicit(&pw->start_ns, memory_order_relaxed);
+		slot_call = atomic_load_explicit(&pw->plugin, memory_order_relaxed) != NULL;
+		limit = slot_call ? slot_ns : timeout_ns;
 		now = pl_now_ns();
-		if (phase != seen_phase) {
-			/* The loop moved on since we last looked: time anew. */
-			seen_phase = phase;
-			seen_ns = now;
+		if (phase == fired_phase) {
+			/* Signalled: it has one more timeout to come back. */
+			if (now < fired_ns + timeout_ns) {
+				sleep_until(w, fired_ns + timeout_ns);
+				continue;
+			}
+			escalate(w, cb, now - start);
+		}
+		if (now < start + limit) {
+			sleep_until(w, start + limit);
 			continue;
 		}
-		if (w->stop || !atomic_load_explicit(&w->l->watch.in_policy, memory_order_relaxed) ||
-		    phase == fired_phase ||
-		    now - seen_ns < timeout_ns)
+		if (!slot_call && !atomic_load_explicit(&pw->in_policy, memory_order_relaxed)) {
+			/* A long phase, but in the host's code: look again soon. */
+			sleep_until(w, now + timeout_ns / 10);
 			continue;
+		}
+		if (atomic_load_explicit(&pw->phase, memory_order_acquire) != phase)
+			continue; /* it moved on meanwhile */
 		fired_phase = phase; /* once per stuck call */
-		fire(w, cb, (now - seen_ns) / 1000000ull);
+		fired_ns = now;
+		fire(w, cb, now - start, slot_call);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms,
+struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms, uint32_t slot_ms,
 				enum watchdog_action action)
 {
 	struct watchdog *w = calloc(1, sizeof(*w));
@@ -202,6 +246,7 @@ struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms,
 		return NULL;
 	w->l = l;
 	w->timeout_ms = timeout_ms;
+	w->slot_ms = slot_ms;
 	w->action = action;
 	l->watch.unpark_ctx = w;
 	l->watch.unpark = unpark;

@@ -14,7 +14,8 @@ failed=0
 expect() {
 	local status=$1 pattern=$2 lines=$3 got n
 	shift 4
-	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	# Bounded: a guard that fails may leave scx_plugland stuck for ever.
+	timeout -k 5 120 "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
 	got=$?
 	n=$(wc -l <"$tmp/err")
 	if [ "$got" != "$status" ] || ! grep -qE -- "$pattern" "$tmp/err" ||
@@ -244,7 +245,7 @@ for sig in segv:139:"Segmentation fault" bus:135:"Bus error" fpe:136:"Floating p
 	expect "$status" "policy 'crash' crashed in enqueue\(\): $text" 0 -- "${faulty[@]}" -p crash \
 		--set crash.after=100 --set crash.signal="$how"
 done
-expect 0 "policy 'hang' has been stuck in enqueue\(\) for [0-9]+ ms: switching to the built-in fifo" 0 \
+expect 0 "policy 'hang' has been stuck in enqueue\(\) for [0-9]+ ms: making it leave, for the built-in fifo" 0 \
 	-- "${faulty[@]}" -p hang --set hang.after=100 --set watchdog.timeout_ms=200
 if ! grep -q "double 0, unknown 0" "$tmp/out" || ! grep -q "min 1249, max 1250" "$tmp/out"; then
 	echo "FAIL hang: the fifo did not run every task after the switch:"; cat "$tmp/out"
@@ -253,4 +254,40 @@ fi
 expect 3 "policy 'hang' has been stuck in enqueue\(\) for [0-9]+ ms: detaching and exiting" 0 \
 	-- "${faulty[@]}" -p hang --set hang.after=100 --set watchdog.timeout_ms=200 \
 	--set watchdog.action=exit
+
+# A stuck callback that blocks the watchdog's signal is not recovered,
+# and the log does not say it was: the watchdog detaches and exits after
+# one more timeout.
+expect 3 "policy 'hang' did not leave enqueue\(\) in the 200 ms after the watchdog's signal \(stuck [0-9]+ ms; does it block SIGUSR2\?\): no recovery, detaching and exiting" 0 \
+	-- "${faulty[@]}" -p hang --set hang.after=100 --set hang.block=true \
+	--set watchdog.timeout_ms=200
+if grep -q "abandoned in" "$tmp/err"; then
+	echo "FAIL hang (signal blocked): a recovery was claimed"; failed=$((failed + 1))
+fi
+
+# A crash is the crashing thread's: an async plugin's consume(), a thread
+# a policy started; not the policy the scheduling thread happens to be in.
+expect 139 "^scx_plugland: async 'crashasync' crashed in consume\(\): Segmentation fault" 0 \
+	-- "${faulty[@]}" -p crash --set crash.after=100000000 --set async.plugins=crashasync \
+	--set async.interval_ms=10
+expect 139 "^scx_plugland: policy 'crash' crashed on a thread it started: Segmentation fault" 0 \
+	-- "${faulty[@]}" -p crash --set crash.after=100000000 --set crash.where=thread
+
+# Plugin code that ends the process is named, and the status says so.
+for how in exit _exit _Exit; do
+	expect 4 "policy 'quit' in enqueue\(\) called $how\(0\): a plugin must never end the process" 0 \
+		-- "${faulty[@]}" -p quit --set quit.after=100 --set quit.how="$how"
+done
+export PLUGLAND_TEST_QUIT_IN_CONSTRUCTOR=exit
+expect 4 "policy 'quit' in constructor\(\) called exit\(0\)" 0 -- "${faulty[@]}" -p quit
+# ... and checks that need no code run before any code does: a plugin
+# with the wrong ABI is refused before its constructor could run.
+expect 2 "built for plugin ABI [0-9.]+, newer than this host's" 1 -- "${faulty[@]}" -p wrong_abi \
+	--set scheduler.strict=true
+unset PLUGLAND_TEST_QUIT_IN_CONSTRUCTOR
+
+# A policy that leaves a thread running after its exit() stays loaded
+# (unloading it would crash the thread), and is named.
+expect 0 "policy 'stray' \(.*/stray.so\) left 1 thread\(s\) running after its exit\(\): it stays loaded" 0 \
+	-- "${faulty[@]}" -p stray
 [ "$failed" = 0 ]

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <plugland/plugin.h>
 
 __attribute__((unused)) static int init_ok(const struct plugland_host *h, void **ctx)
@@ -49,6 +50,13 @@ __attribute__((unused)) static void consume(void *ctx, const struct plugland_dec
 /* a shared object, but no plugland_policy */
 __attribute__((visibility("default"))) int not_a_policy = 1;
 #elif defined(VARIANT_wrong_abi)
+/* Refused before dlopen() runs this (its ABI is read from the file). */
+__attribute__((constructor)) static void quit_early(void)
+{
+	if (getenv("PLUGLAND_TEST_QUIT_IN_CONSTRUCTOR"))
+		exit(0);
+}
+
 __attribute__((visibility("default"))) const struct plugland_policy plugland_policy = {
 	.sz = sizeof(struct plugland_policy),
 	.abi_version = (PLUGLAND_ABI_MAJOR + 1) << 16,

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "culprit.h"
+#include "sched_loop.h"
+
+#define MAX_PLUGIN_IDS 64
+
+static struct plugin_id ids[MAX_PLUGIN_IDS];
+static pthread_mutex_t ids_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Thread-locals of the executable: safe to read in a signal handler. */
+static __thread const struct plugin_id *frame_id;
+static __thread const char *frame_callback;
+static __thread const struct plugin_id *thread_owner; /* a plugin started this thread */
+static __thread struct sched_loop *my_loop;	      /* this is the scheduling thread */
+
+/* The last loop whose scheduling thread called culprit_set_sched_thread(). */
+static struct sched_loop *_Atomic last_loop;
+
+void culprit_say(const char *first, ...)
+{
+	const char *s;
+	va_list ap;
+	ssize_t r;
+
+	va_start(ap, first);
+	for (s = first; s; s = va_arg(ap, const char *))
+		r = write(STDERR_FILENO, s, strlen(s));
+	va_end(ap);
+	(void)r;
+}
+
+struct plugin_id *plugin_id_new(const char *kind, const char *name)
+{
+	struct plugin_id *id = NULL;
+	int i;
+
+	pthread_mutex_lock(&ids_lock);
+	for (i = 0; i < MAX_PLUGIN_IDS && !id; i++)
+		if (!atomic_load(&ids[i].used))
+			id = &ids[i];
+	if (id) {
+		snprintf(id->kind, sizeof(id->kind), "%s", kind);
+		snprintf(id->name, sizeof(id->name), "%s", name);
+		atomic_store(&id->nr_threads, 0);
+		atomic_store(&id->used, true);
+	}
+	pthread_mutex_unlock(&ids_lock);
+	return id;
+}
+
+bool plugin_id_release(struct plugin_id *id, uint32_t wait_ms)
+{
+	struct timespec ms = { 0, 1000000L };
+	uint32_t waited = 0;
+
+	if (!id)
+		return true;
+	while (atomic_load(&id->nr_threads) > 0 && waited++ < wait_ms)
+		nanosleep(&ms, NULL);
+	if (atomic_load(&id->nr_threads) > 0)
+		return false; /* the identity stays taken: its threads still name it */
+	atomic_store(&id->used, false);
+	return true;
+}
+
+void culprit_enter(const struct plugin_id *id, const char *callback)
+{
+	frame_callback = callback;
+	atomic_signal_fence(memory_order_seq_cst);
+	frame_id = id;
+}
+
+void culprit_leave(void)
+{
+	frame_id = NULL;
+	atomic_signal_fence(memory_order_seq_cst);
+}
+
+void culprit_set_sched_thread(struct sched_loop *l)
+{
+	my_loop = l;
+	atomic_store(&last_loop, l);
+}
+
+struct sched_loop *culprit_sched_loop(void)
+{
+	return atomic_load_explicit(&last_loop, memory_order_relaxed);
+}
+
+bool culprit_here(struct culprit *c)
+{
+	struct sched_loop *l = my_loop;
+
+	if (frame_id) {
+		*c = (struct culprit){ frame_id->kind, frame_id->name, frame_callback };
+		return true;
+	}
+	if (l && atomic_load_explicit(&l->watch.in_policy, memory_order_relaxed)) {
+		const struct plugland_policy *p = atomic_load_explicit(&l->policy,
+								       memory_order_relaxed);
+		const char *cb = atomic_load_explicit(&l->watch.callback, memory_order_relaxed);
+
+		*c = (struct culprit){ "policy", p && p->name ? p->name : "?", cb ? cb : "?" };
+		return true;
+	}
+	if (thread_owner) {
+		*c = (struct culprit){ thread_owner->kind, thread_owner->name, NULL };
+		return true;
+	}
+	return false;
+}
+
+/* The plugin whose code runs here, to own the threads it starts. */
+static const struct plugin_id *owner_here(void)
+{
+	struct sched_loop *l = my_loop;
+
+	if (frame_id)
+		return frame_id;
+	if (l && atomic_load_explicit(&l->watch.in_policy, memory_order_relaxed))
+		return l->guard_id;
+	return thread_owner;
+}
+
+static void append(char *buf, unsigned int len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	while (*s && n + 1 < len)
+		buf[n++] = *s++;
+	buf[n] = 0;
+}
+
+void culprit_describe(const struct culprit *c, char *buf, unsigned int len)
+{
+	buf[0] = 0;
+	append(buf, len, c->kind);
+	append(buf, len, " '");
+	append(buf, len, c->name);
+	append(buf, len, "'");
+	if (c->callback) {
+		append(buf, len, " in ");
+		append(buf, len, c->callback);
+		append(buf, len, "()");
+	} else {
+		append(buf, len, " on a thread it started");
+	}
+}
+
+/* Ending the process: plugin code may not, and is named if it tries. */
+static void plugin_ended_us(const char *how, int status)
+{
+	char who[160], num[16];
+	struct culprit c;
+
+	if (!culprit_here(&c))
+		return;
+	culprit_describe(&c, who, sizeof(who));
+	snprintf(num, sizeof(num), "%d", status);
+	culprit_say("scx_plugland: error: ", who, " called ", how, "(", num,
+		    "): a plugin must never end the process; scx_plugland exits with status 4 "
+		    "(the kernel takes the CPUs back)\n", NULL);
+	syscall(SYS_exit_group, PL_EXIT_PLUGIN_ENDED);
+	__builtin_unreachable();
+}
+
+/* exit() anywhere, from plugin code or through a library it called. */
+static void on_process_exit(int status, void *arg)
+{
+	(void)arg;
+	plugin_ended_us("exit", status);
+}
+
+static void register_exit_hook(void)
+{
+	on_exit(on_process_exit, NULL);
+}
+
+void culprit_guard_exits(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, register_exit_hook);
+}
+
+/*
+ * _exit() and _Exit() skip atexit hooks: scx_plugland defines them (the
+ * Makefile exports them, so a plugin binds to these) and looks first.
+ */
+void _exit(int status)
+{
+	plugin_ended_us("_exit", status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+void _Exit(int status)
+{
+	plugin_ended_us("_Exit", status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+/* A thread started by plugin code: counted until it ends. */
+struct owned_start {
+	void *(*fn)(void *);
+	void *arg;
+	const struct plugin_id *owner;
+};
+
+static pthread_key_t owned_key;
+static pthread_once_t owned_once = PTHREAD_ONCE_INIT;
+
+/* Runs when the thread ends, however it ends (return, pthread_exit()). */
+static void owned_thread_ended(void *owner)
+{
+	atomic_fetch_sub(&((struct plugin_id *)owner)->nr_threads, 1);
+}
+
+static void make_owned_key(void)
+{
+	if (pthread_key_create(&owned_key, owned_thread_ended))
+		abort();
+}
+
+static void *owned_thread(void *arg)
+{
+	struct owned_start s = *(struct owned_start *)arg;
+
+	free(arg);
+	thread_owner = s.owner;
+	pthread_setspecific(owned_key, s.owner);
+	return s.fn(s.arg);
+}
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	static _Atomic pthread_create_fn real;
+	const struct plugin_id *owner = owner_here();
+	pthread_create_fn create = atomic_load(&real);
+	struct owned_start *s;
+	int err;
+
+	if (!create) {
+		create = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+		atomic_store(&real, create);
+	}
+	if (!owner)
+		return create(t, attr, fn, arg);
+	pthread_once(&owned_once, make_owned_key);
+	s = malloc(sizeof(*s));
+	if (!s)
+		return EAGAIN;
+	*s = (struct owned_start){ fn, arg, owner };
+	atomic_fetch_add(&((struct plugin_id *)owner)->nr_threads, 1);
+	err = create(t, attr, owned_thread, s);
+	if (err) {
+		atomic_fetch_sub(&((struct plugin_id *)owner)->nr_threads, 1);
+		free(s);
+	}
+	return err;
+}
