@@ -166,6 +166,7 @@ static const struct plugland_policy *on_recovered(void *ctx, const struct plugla
 
 	host_active_slot(h)->abandoned = true;
 	h->abandoned_in = callback;
+	h->abandoned_after_ms = stuck_ms;
 	h->nr_abandoned++;
 	policy_slot_close(host_active_slot(h));
 	if (policy_slot_open_fallback(&h->slots[next], h->o.cfg)) {
@@ -475,6 +476,9 @@ int host_open(struct host *h, const struct host_opts *o)
 	h->be = h->machine;
 	h->slots[0].be = h->slots[1].be = &h->be;
 	h->slots[0].topo = h->slots[1].topo = h->topo;
+	/* Crashes are named from the first plugin code on: constructors,
+	 * init(), and the threads they start. */
+	crash_handlers_install(&h->loop);
 	/* The policy is loaded and initialised before anything is attached:
 	 * a broken one is refused while the kernel's scheduler still runs. */
 	if (o->policy) {

@@ -53,6 +53,7 @@ struct host {
 	struct watchdog *wd;		/* while the loop runs, if configured */
 	const char *abandoned_in;	/* the callback the last stuck policy was in */
 	uint32_t nr_abandoned;		/* policies the watchdog made us leave */
+	uint64_t abandoned_after_ms;	/* how long the last one was stuck (its log line) */
 	struct monitor *mon;		/* --stats */
 	struct control *ctl;		/* the control socket while running, or NULL */
 	uint64_t attached_ns;

@@ -49,6 +49,30 @@
  *   - init(), exit() and the optional callbacks may allocate and block
  *     briefly.
  *
+ * What the host does to a plugin that breaks these rules (docs/policies.md,
+ * "When a plugin misbehaves"):
+ *   - A policy callback that has not returned [watchdog] timeout_ms after
+ *     it began is left by a signal (SIGUSR2; do not block it) and the
+ *     built-in fifo takes the policy's tasks over, within about a
+ *     millisecond of the timeout (measured: tests/unit/test_watchdog).
+ *     One that does not come back within one more timeout_ms is not
+ *     recovered: scx_plugland detaches and exits with status 3. While a
+ *     switch or reload runs, loading a plugin, its init() and the old
+ *     policy's exit() get [watchdog] init_timeout_ms (5 s), then the same.
+ *   - A crash is reported with the plugin and callback whose code the
+ *     crashing thread was running (or "a thread it started").
+ *   - Plugin code must never end the process: exit(), _exit() or _Exit()
+ *     from a callback, a constructor or a plugin's thread is named and
+ *     scx_plugland exits with status 4.
+ *   - Threads: a plugin may start threads (pthread_create()), and must end
+ *     and join them before its exit() returns. One still running then
+ *     keeps the plugin loaded for good (unloading it would crash the
+ *     thread), with an error naming it.
+ *   - Constructors run when the host dlopen()s the plugin, after the
+ *     checks that need no code run: an ELF shared object for this
+ *     machine, exporting the descriptor with the host's ABI major and a
+ *     size no smaller than ABI 2.0's. Do no work in constructors.
+ *
  * Compatibility: structs passed between host and plugin start with a size
  * field (`sz`) and only ever grow at the end, as libbpf's option structs
  * do. The host reads only the fields that fit in the plugin's `sz`, so a

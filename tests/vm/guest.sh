@@ -129,15 +129,45 @@ t_hang() {
 	done
 	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed after the switch"
 	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
-	ms=$(sed -n "s/.*policy 'hang' has been stuck in enqueue() for \([0-9]*\) ms: switching.*/\1/p" /tmp/host.log)
+	ms=$(sed -n "s/.*policy 'hang' has been stuck in enqueue() for \([0-9]*\) ms: making it leave.*/\1/p" /tmp/host.log)
 	if [ -z "$ms" ]; then
 		fail "no watchdog switch in the host's log"
 	elif [ "$ms" -gt 600 ]; then
 		fail "switched after $ms ms, more than timeout_ms + 100"
 	fi
-	grep -q "abandoned in enqueue(); the built-in fifo runs" /tmp/host.log ||
+	grep -q "abandoned in enqueue() after [0-9]* ms stuck; the built-in fifo runs" /tmp/host.log ||
 		fail "no switch to the built-in fifo"
 	stop_host INT && pass "stuck policy replaced by the built-in fifo after $ms ms; hackbench completed"
+	show_host_log
+}
+
+# A hang the watchdog's signal cannot end (the policy blocks SIGUSR2),
+# under load: no recovery is claimed, scx_plugland detaches and exits 3
+# one timeout after the signal, and the machine schedules throughout
+# (the load started before the hang completes, as does one after).
+t_hangblocked() {
+	CASE=hangblocked
+	printf '[scheduler]\npolicy = hang\nstrict = true\n[watchdog]\ntimeout_ms = 500\n[hang]\nafter = 3000\nblock = true\n' \
+		>/tmp/hangblocked.ini
+	start_host -c /tmp/hangblocked.ini || return
+	stress-ng --cpu 2 --timeout 20s --quiet &
+	load=$!
+	i=0
+	while kill -0 "$HOST" 2>/dev/null && [ $i -lt 20 ]; do
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
+		i=$((i + 1))
+	done
+	kill -0 "$HOST" 2>/dev/null && { fail "scx_plugland still runs after $i hackbench rounds"; kill -9 "$HOST"; }
+	wait "$HOST"
+	rc=$?
+	wait_state disabled 20 || fail "state $(state) after the watchdog gave up"
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed after scx_plugland exited"
+	wait "$load" || fail "stress-ng, running through the hang, failed"
+	[ "$rc" -eq 3 ] || fail "scx_plugland exited $rc, not 3"
+	grep -q "policy 'hang' did not leave enqueue() in the 500 ms after the watchdog's signal (stuck [0-9]* ms; does it block SIGUSR2?): no recovery, detaching and exiting" /tmp/host.log ||
+		fail "no escalation message naming the policy and the callback"
+	! grep -q "abandoned in" /tmp/host.log || fail "a recovery was claimed that did not happen"
+	pass "signal-blocking hang: scx_plugland detached and exited $rc, sched_ext disabled, the load completed"
 	show_host_log
 }
 
@@ -711,7 +741,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
