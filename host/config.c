@@ -11,6 +11,38 @@
 #include "config.h"
 #include "plugin_loader.h"
 
+/* One byte as config_escape() shows it, into out[5]. */
+static void escape_byte(unsigned char c, char *out)
+{
+	if (c == '\n' || c == '\t' || c == '\r')
+		snprintf(out, 5, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+	else if (c < 0x20 || c >= 0x7f)
+		snprintf(out, 5, "\\x%02x", c);
+	else
+		snprintf(out, 5, "%c", c);
+}
+
+/* Text from the user reaches the terminal in messages: never raw controls. */
+const char *config_escape(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, n;
+	char one[5];
+
+	for (; *s; s++) {
+		escape_byte((unsigned char)*s, one);
+		n = strlen(one);
+		if (o + n >= len)
+			break;
+		memcpy(buf + o, one, n);
+		o += n;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/* config_escape() into a local array */
+#define ESC(text, buf) config_escape(text, buf, sizeof(buf))
+
 enum opt_type { OPT_STR, OPT_BOOL, OPT_U32, OPT_U64 };
 
 struct opt {
@@ -33,22 +65,27 @@ struct opt {
 /* Exactly one policy, by plain name; empty means "none configured". */
 static int check_policy(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!*value || plugin_name_valid(value))
 		return 0;
 	if (strpbrk(value, ", \t"))
-		snprintf(err, errlen, "scheduler.policy: exactly one policy runs; '%s' names several", value);
+		snprintf(err, errlen, "scheduler.policy: exactly one policy runs; '%s' names several",
+			 ESC(value, v));
 	else
 		snprintf(err, errlen, "scheduler.policy: '%s' is not a plugin name "
-			 "(letters, digits, '_', '-')", value);
+			 "(letters, digits, '_', '-')", ESC(value, v));
 	return -1;
 }
 
 /* Every key of the host; conf/plugland.ini documents each one. */
 static int check_watchdog_action(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "fifo") || !strcmp(value, "exit"))
 		return 0;
-	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", value);
+	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", ESC(value, v));
 	return -1;
 }
 
@@ -66,24 +103,28 @@ static int check_ringbuf_kib(const char *value, char *err, size_t errlen)
 /* Who decides whether BPF places waking tasks on idle CPUs itself. */
 static int check_idle_direct(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "policy") || !strcmp(value, "true") || !strcmp(value, "false"))
 		return 0;
-	snprintf(err, errlen, "bpf.idle_direct: expected policy, true or false, got '%s'", value);
+	snprintf(err, errlen, "bpf.idle_direct: expected policy, true or false, got '%s'", ESC(value, v));
 	return -1;
 }
 
 static int check_on_full(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "wrap") || !strcmp(value, "stop"))
 		return 0;
-	snprintf(err, errlen, "debug.on_full: expected wrap or stop, got '%s'", value);
+	snprintf(err, errlen, "debug.on_full: expected wrap or stop, got '%s'", ESC(value, v));
 	return -1;
 }
 
 /* A comma-separated list of plugin names, possibly empty. */
 static int check_async_list(const char *value, char *err, size_t errlen)
 {
-	char name[80];
+	char name[80], e[CONFIG_ESCAPED_MAX];
 	const char *p = value, *end;
 
 	for (; *p; p = *end ? end + 1 : end) {
@@ -93,7 +134,7 @@ static int check_async_list(const char *value, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
 		name[strcspn(name, " ")] = 0;
 		if (!plugin_name_valid(name)) {
-			snprintf(err, errlen, "async.plugins: '%s' is not a plugin name", name);
+			snprintf(err, errlen, "async.plugins: '%s' is not a plugin name", ESC(name, e));
 			return -1;
 		}
 	}
@@ -153,6 +194,7 @@ static const struct opt *find_opt(const char *section, const char *key)
 static int set_opt(struct config *c, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	void *field = (char *)c + o->offset;
+	char e[CONFIG_ESCAPED_MAX];
 	unsigned long long v;
 	char *end;
 
@@ -172,7 +214,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 		else if (!strcasecmp(value, "false") || !strcmp(value, "0") || !strcasecmp(value, "no"))
 			*(bool *)field = false;
 		else {
-			snprintf(err, errlen, "%s.%s: expected true or false, got '%s'", o->section, o->key, value);
+			snprintf(err, errlen, "%s.%s: expected true or false, got '%s'", o->section, o->key,
+				 ESC(value, e));
 			return -1;
 		}
 		return 0;
@@ -181,7 +224,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 		errno = 0;
 		v = strtoull(value, &end, 10);
 		if (errno || end == value || *end || value[0] == '-') {
-			snprintf(err, errlen, "%s.%s: expected a number, got '%s'", o->section, o->key, value);
+			snprintf(err, errlen, "%s.%s: expected a number, got '%s'", o->section, o->key,
+				 ESC(value, e));
 			return -1;
 		}
 		if (v < o->min || v > o->max) {
@@ -214,6 +258,7 @@ void config_defaults(struct config *c)
 static int set_extra(struct config *c, const char *section, const char *key, const char *value,
 		     int line, char *err, size_t errlen)
 {
+	char s[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
 	struct config_kv *kv = NULL;
 	unsigned int i;
 
@@ -229,7 +274,7 @@ static int set_extra(struct config *c, const char *section, const char *key, con
 	}
 	if (strlen(section) >= sizeof(kv->section) || strlen(key) >= sizeof(kv->key) ||
 	    strlen(value) >= sizeof(kv->value)) {
-		snprintf(err, errlen, "%s.%s: name or value too long", section, key);
+		snprintf(err, errlen, "%s.%s: name or value too long", ESC(section, s), ESC(key, k));
 		return -1;
 	}
 	strcpy(kv->section, section);
@@ -260,6 +305,7 @@ static int handler_error(struct parse_ctx *p)
 /* inih calls this per key; a zero return is an error at that line. */
 static int on_ini(void *user, const char *section, const char *key, const char *value)
 {
+	char s[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
 	struct parse_ctx *p = user;
 	const struct opt *o;
 
@@ -268,23 +314,26 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 	if (is_host_section(section)) {
 		o = find_opt(section, key);
 		if (!o) {
-			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 		if (p->seen & (1ull << (o - opts))) {
-			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 		p->seen |= 1ull << (o - opts);
 		return set_opt(p->c, o, value, p->err, p->errlen) ? handler_error(p) : 1;
 	}
 	if (!*section) {
-		snprintf(p->err, p->errlen, "'%s' is outside any [section]", key);
+		snprintf(p->err, p->errlen, "'%s' is outside any [section]", ESC(key, k));
 		return handler_error(p);
 	}
 	for (unsigned int i = p->first_extra; i < p->c->nr_extra; i++) {
 		if (!strcmp(p->c->extra[i].section, section) && !strcmp(p->c->extra[i].key, key)) {
-			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 	}
@@ -295,7 +344,7 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 int config_check_sections(const struct config *c,
 			  bool (*is_plugin)(const char *name, const void *ctx), const void *ctx, char *err, size_t errlen)
 {
-	char where[320];
+	char where[320], s[CONFIG_ESCAPED_MAX], dir[CONFIG_ESCAPED_MAX];
 	unsigned int i;
 
 	for (i = 0; i < c->nr_extra; i++) {
@@ -304,8 +353,9 @@ int config_check_sections(const struct config *c,
 		if (is_plugin(kv->section, ctx))
 			continue;
 		config_kv_where(c, kv, where, sizeof(where));
-		snprintf(err, errlen, "%s: [%s]: no plugin of that name (%s.so) in %s", where,
-			 kv->section, kv->section, c->plugin_dir);
+		ESC(kv->section, s);
+		snprintf(err, errlen, "%s: [%s]: no plugin of that name (%s.so) in %s", where, s, s,
+			 ESC(c->plugin_dir, dir));
 		return -1;
 	}
 	return 0;
@@ -313,7 +363,7 @@ int config_check_sections(const struct config *c,
 
 int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen)
 {
-	char msg[256] = "";
+	char msg[256] = "", e[CONFIG_ESCAPED_MAX];
 	struct parse_ctx p = {
 		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
 		.in = { .f = f, .at_line_start = true },
@@ -327,7 +377,7 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 		if (line != p.err_line)
 			snprintf(msg, sizeof(msg), "syntax error (or a line longer than %d bytes)",
 				 INI_MAX_LINE);
-		snprintf(err, errlen, "%s:%d: %s", name, line, msg);
+		snprintf(err, errlen, "%s:%d: %s", ESC(name, e), line, msg);
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", name);
@@ -337,16 +387,17 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	char e[CONFIG_ESCAPED_MAX];
 	struct stat st;
 	int ret;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(errno));
 		return -1;
 	}
 	/* a folder opens, and reads as an empty file */
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(EISDIR));
 		fclose(f);
 		return -1;
 	}
@@ -357,13 +408,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen)
 {
-	char section[64], key[64];
+	char section[64], key[64], e[CONFIG_ESCAPED_MAX], s[CONFIG_ESCAPED_MAX];
 	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
 	const struct opt *o;
 
 	if (!dot || !eq || dot > eq || dot == assignment || eq == dot + 1 ||
 	    (size_t)(dot - assignment) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
-		snprintf(err, errlen, "--set %s: expected section.key=value", assignment);
+		snprintf(err, errlen, "--set %s: expected section.key=value", ESC(assignment, e));
 		return -1;
 	}
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - assignment), assignment);
@@ -372,7 +423,7 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 		return set_extra(c, section, key, eq + 1, 0, err, errlen);
 	o = find_opt(section, key);
 	if (!o) {
-		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", key, section);
+		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", ESC(key, e), ESC(section, s));
 		return -1;
 	}
 	return set_opt(c, o, eq + 1, err, errlen);
@@ -403,10 +454,12 @@ const char *config_plugin_value(const struct config *c, const char *section, con
 
 void config_kv_where(const struct config *c, const struct config_kv *kv, char *buf, size_t len)
 {
+	char p[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
+
 	if (kv->line)
-		snprintf(buf, len, "%s:%d", c->path, kv->line);
+		snprintf(buf, len, "%s:%d", ESC(c->path, p), kv->line);
 	else
-		snprintf(buf, len, "--set %s.%s", kv->section, kv->key);
+		snprintf(buf, len, "--set %s.%s", ESC(kv->section, p), ESC(kv->key, k));
 }
 
 static void print_value(const struct config *c, const struct opt *o, FILE *out)
@@ -423,11 +476,14 @@ static void print_value(const struct config *c, const struct opt *o, FILE *out)
 
 void config_print(const struct config *c, FILE *out)
 {
+	char path[CONFIG_ESCAPED_MAX];
 	const char *section = "";
 	unsigned int i, j;
 	size_t k;
 
-	fprintf(out, "# effective configuration%s%s\n", *c->path ? " from " : " (defaults)", c->path);
+	/* escaped: a newline in the file name would start lines of its own */
+	fprintf(out, "# effective configuration%s%s\n", *c->path ? " from " : " (defaults)",
+		ESC(c->path, path));
 	for (k = 0; k < NR_OPTS; k++) {
 		if (strcmp(section, opts[k].section))
 			fprintf(out, "%s[%s]\n", k ? "\n" : "", section = opts[k].section);

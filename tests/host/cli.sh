@@ -9,6 +9,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
+# shown ARGS...: as a verdict shows them, no raw control characters.
+shown() { printf '%s' "$*" | sed -z 's/\n/^J/g' | cat -v; }
+
 # expect STATUS PATTERN LINES -- ARGS...: exit status, stderr matches
 # PATTERN, and has LINES lines (0: any).
 expect() {
@@ -19,11 +22,21 @@ expect() {
 	n=$(wc -l <"$tmp/err")
 	if [ "$got" != "$status" ] || ! grep -qE -- "$pattern" "$tmp/err" ||
 		{ [ "$lines" != 0 ] && [ "$n" != "$lines" ]; }; then
-		echo "FAIL scx_plugland $*: exit $got (want $status), stderr:"
-		sed 's/^/    /' "$tmp/err"
+		echo "FAIL scx_plugland $(shown "$@"): exit $got (want $status), stderr:"
+		sed 's/^/    /' "$tmp/err" | cat -v
 		failed=$((failed + 1))
 	else
-		echo "PASS scx_plugland $*"
+		echo "PASS scx_plugland $(shown "$@")"
+	fi
+}
+
+# expect_escaped: expect, and stderr holds no control character but newlines.
+expect_escaped() {
+	expect "$@"
+	if tr -d '\n' <"$tmp/err" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		echo "FAIL scx_plugland $(shown "${@:5}"): a control character on stderr:"
+		sed -n l "$tmp/err" | sed 's/^/    /'
+		failed=$((failed + 1))
 	fi
 }
 
@@ -47,6 +60,10 @@ expect 2 "--set fifoo.capacity: \[fifoo\]: no plugin of that name" 1 -- --set fi
 expect 2 "bpf.ringbuf_kib: 100 is not a power of two" 1 -- --set bpf.ringbuf_kib=100
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
+# What the user typed is echoed escaped: the terminal never gets raw controls.
+expect_escaped 2 "unexpected argument 'a\\\\x1b\\[2Jb'" 0 -- $'a\e[2Jb'
+expect_escaped 2 "--simulate: .*got '\\\\x1b\\]0;x\\\\x07'" 1 -- --simulate $'\e]0;x\a'
+expect_escaped 2 "/nonexistent/\\\\n\\\\x1b\\[2J\\.ini: No such file" 2 -- -c $'/nonexistent/\n\e[2J.ini'
 
 "$bin" -V | grep -q '^scx_plugland [0-9]' && echo "PASS scx_plugland -V" ||
 	{ echo "FAIL scx_plugland -V"; failed=$((failed + 1)); }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <cmocka.h>
 #include "config.h"
 
@@ -42,13 +43,33 @@ static const char *load(struct config *c, const char *text)
 
 static void assert_error(const char *text, int line, const char *what)
 {
+	char want[128], t[CONFIG_ESCAPED_MAX], e[CONFIG_ESCAPED_MAX];
 	struct config c;
-	char want[128];
 	const char *err = load(&c, text);
 
 	snprintf(want, sizeof(want), "%s:%d: ", path, line);
 	if (strncmp(err, want, strlen(want)) || !strstr(err, what))
-		fail_msg("for:\n%s\ngot '%s', want '%s...%s'", text, err, want, what);
+		fail_msg("for '%s':\ngot '%s', want '%s...%s'", config_escape(text, t, sizeof(t)),
+			 config_escape(err, e, sizeof(e)), want, what);
+}
+
+/* What reaches a terminal: no byte a terminal could take for a command. */
+static void assert_printable(const char *msg)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)msg; *c; c++)
+		if (*c < 0x20 || *c >= 0x7f)
+			fail_msg("byte 0x%02x at %td of '%s'", *c, (const char *)c - msg, msg);
+}
+
+/* An error at line, saying what, with nothing raw for the terminal. */
+static void assert_escaped_error(const char *text, int line, const char *what)
+{
+	struct config c;
+
+	assert_error(text, line, what);
+	assert_printable(load(&c, text));
 }
 
 static void test_defaults(void **state)
@@ -169,6 +190,97 @@ static void test_bpf_table(void **state)
 	assert_non_null(strstr(err, "not a power of two"));
 }
 
+static bool no_plugin(const char *name, const void *ctx)
+{
+	(void)name;
+	(void)ctx;
+	return false;
+}
+
+static void test_escape(void **state)
+{
+	char buf[CONFIG_ESCAPED_MAX], small[5];
+
+	(void)state;
+	assert_string_equal(config_escape("plain text, [x] = 1", buf, sizeof(buf)),
+			    "plain text, [x] = 1");
+	assert_string_equal(config_escape("a\x1b[2J\n\t\r\x7f\x07" "caf\xc3\xa9", buf, sizeof(buf)),
+			    "a\\x1b[2J\\n\\t\\r\\x7f\\x07caf\\xc3\\xa9");
+	/* cut at a whole character: never half an escape */
+	assert_string_equal(config_escape("ab\x1b", small, sizeof(small)), "ab");
+	assert_string_equal(config_escape("abcdef", small, sizeof(small)), "abcd");
+	assert_string_equal(config_escape("\n", small, 1), "");
+}
+
+/* Whatever the ini holds, a message shows it escaped. */
+static void test_escaped_ini_text(void **state)
+{
+	char where[64], err[512];
+	struct config c;
+
+	(void)state;
+	assert_escaped_error("[scheduler]\npolicy = a\x1b]0;pwned\x07b\n", 2, "\\x1b");
+	assert_escaped_error("[scheduler]\npolicy = caf\xc3\xa9\n", 2, "'caf\\xc3\\xa9' is not a plugin name");
+	assert_escaped_error("[scheduler]\nca\tpacity = 3\n", 2, "unknown key 'ca\\tpacity'");
+	assert_escaped_error("[debug]\non_full = \xff\xfe\n", 2, "got '\\xff\\xfe'");
+	assert_escaped_error("[async]\nplugins = st\x9b" "ats\n", 2, "'st\\x9bats' is not a plugin name");
+	assert_escaped_error("[fifo]\nk\xe9y = 1\nk\xe9y = 2\n", 3, "duplicate key 'k\\xe9y' in [fifo]");
+	assert_escaped_error("\xe9 = 1\n", 1, "'\\xe9' is outside any [section]");
+
+	/* a plugin section that names no plugin, and where it was set */
+	assert_string_equal(load(&c, "[sch\xe9" "duler]\nx = 1\n"), "");
+	strcpy(c.plugin_dir, "/usr/lib/\x1b[2J");
+	strcpy(c.path, "/tmp/a\nb.ini");
+	config_kv_where(&c, &c.extra[0], where, sizeof(where));
+	assert_string_equal(where, "/tmp/a\\nb.ini:2");
+	assert_int_equal(config_check_sections(&c, no_plugin, NULL, err, sizeof(err)), -1);
+	assert_printable(err);
+	assert_non_null(strstr(err, "[sch\\xe9duler]: no plugin of that name (sch\\xe9duler.so) "
+				    "in /usr/lib/\\x1b[2J"));
+}
+
+/* File names are the user's text too: in messages and in --print-config. */
+static void test_escaped_file_name(void **state)
+{
+	char err[256], name[] = "/tmp/plugland-test\n[evil]\x1b[2J-XXXXXX", *out = NULL;
+	struct config c;
+	size_t len;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, "/nonexistent/\x1b[2J.ini", err, sizeof(err)), -1);
+	assert_string_equal(err, "/nonexistent/\\x1b[2J.ini: No such file or directory");
+
+	fd = mkstemp(name);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[scheduler]\nbogus = 1\n", 23), 23);
+	close(fd);
+	assert_int_equal(config_load(&c, name, err, sizeof(err)), -1);
+	assert_printable(err);
+	assert_non_null(strstr(err, "\\n[evil]\\x1b[2J-"));
+	assert_non_null(strstr(err, ":2: unknown key 'bogus'"));
+
+	/* loaded from it: --print-config's first line stays one line */
+	fd = open(name, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[fifo]\nk = 1\n", 13), 13);
+	close(fd);
+	config_defaults(&c);
+	assert_int_equal(config_load(&c, name, err, sizeof(err)), 0);
+	unlink(name);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	config_print(&c, f);
+	fclose(f);
+	assert_null(strstr(out, "\n[evil]"));
+	*strchr(out, '\n') = 0;
+	assert_printable(out);
+	assert_non_null(strstr(out, " from /tmp/plugland-test\\n[evil]\\x1b[2J-"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +291,9 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_set_overrides),
 		cmocka_unit_test(test_bpf_table),
+		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_escaped_ini_text),
+		cmocka_unit_test(test_escaped_file_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
