@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <ini.h>
-#include <plugland/ini_lines.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -290,7 +290,10 @@ struct parse_ctx {
 	size_t errlen;
 	uint64_t seen;		/* bit i: opts[i] was set by this file */
 	unsigned int first_extra; /* extras from index on came from this file */
-	struct ini_lines in;	/* the file; in.line: the line inih is on */
+	FILE *f;
+	char *buf;		/* getline()'s: the whole line, however long */
+	size_t cap;
+	int line;		/* lines read: the one inih is on */
 	int err_line;		/* line of the message in err, 0: none */
 };
 
@@ -298,7 +301,7 @@ _Static_assert(NR_OPTS <= 64, "parse_ctx.seen is a 64-bit mask");
 
 static int handler_error(struct parse_ctx *p)
 {
-	p->err_line = p->in.line;
+	p->err_line = p->line;
 	return 0;
 }
 
@@ -337,8 +340,84 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 			return handler_error(p);
 		}
 	}
-	return set_extra(p->c, section, key, value, p->in.line, p->err, p->errlen) ?
+	return set_extra(p->c, section, key, value, p->line, p->err, p->errlen) ?
 		       handler_error(p) : 1;
+}
+
+/* inih cuts a section name to its MAX_SECTION - 1 bytes (ini.c, not ini.h). */
+#define INIH_MAX_SECTION 50
+
+/* Where inih reads a line from: past a UTF-8 BOM (line 1) and blanks. */
+static size_t line_start(const char *s, size_t n, int line)
+{
+	size_t i = line == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* A line inih takes as a comment, or as blank. */
+static bool is_comment(const char *s, size_t n, int line)
+{
+	size_t i = line_start(s, n, line);
+
+	return i == n || s[i] == ';' || s[i] == '#';
+}
+
+/* 0, or -1 with a message: a line inih would not take whole. */
+static int check_line(struct parse_ctx *p, const char *s, size_t n, int size)
+{
+	size_t i = line_start(s, n, p->line);
+	const char *end;
+
+	if ((ssize_t)n > size - 2) { /* room for '\n' and NUL */
+		snprintf(p->err, p->errlen, "line is %zu bytes, the longest accepted is %d", n,
+			 size - 2);
+		return -1;
+	}
+	end = memchr(s + i, ']', n - i);
+	if (s[i] == '[' && end && end - (s + i + 1) >= INIH_MAX_SECTION) {
+		snprintf(p->err, p->errlen, "section name is %td bytes, the longest accepted is %d",
+			 end - (s + i + 1), INIH_MAX_SECTION - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * inih's reader: exactly one line a call, so that inih's count of lines
+ * is ours (fgets() hands a line longer than inih's buffer over in pieces,
+ * each counted as a line and parsed as one). A comment or blank line goes
+ * over as an empty one, of whatever length; any other line that inih would
+ * not take whole ends the parse with a message of ours.
+ */
+static char *read_line(char *buf, int size, void *user)
+{
+	struct parse_ctx *p = user;
+	ssize_t n;
+
+	if (p->err_line)
+		return NULL; /* the first error is the one reported */
+	n = getline(&p->buf, &p->cap, p->f);
+	if (n < 0)
+		return NULL;
+	p->line++;
+	if (n && p->buf[n - 1] == '\n')
+		n--;
+	if (n && p->buf[n - 1] == '\r')
+		n--; /* inih strips it too: it is not part of the line */
+	if (is_comment(p->buf, (size_t)n, p->line)) {
+		strcpy(buf, "\n");
+		return buf;
+	}
+	if (check_line(p, p->buf, (size_t)n, size)) {
+		p->err_line = p->line;
+		return NULL;
+	}
+	memcpy(buf, p->buf, (size_t)n);
+	strcpy(buf + n, "\n");
+	return buf;
 }
 
 int config_check_sections(const struct config *c,
@@ -365,19 +444,23 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 {
 	char msg[256] = "", e[CONFIG_ESCAPED_MAX];
 	struct parse_ctx p = {
-		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
-		.in = { .f = f, .at_line_start = true },
+		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra, .f = f,
 	};
 	int line;
 
-	line = ini_parse_stream(ini_lines_read, &p.in, on_ini, &p);
-	if (line) {
-		/* inih goes on after an error and returns the first one's line:
-		 * ours, or one of its own (syntax, or a line over its limit). */
-		if (line != p.err_line)
-			snprintf(msg, sizeof(msg), "syntax error (or a line longer than %d bytes)",
-				 INI_MAX_LINE);
-		snprintf(err, errlen, "%s:%d: %s", ESC(name, e), line, msg);
+	line = ini_parse_stream(read_line, &p, on_ini, &p);
+	free(p.buf);
+	/* inih goes on after its own errors (syntax) and returns the first
+	 * one's line, by its count of read_line()'s lines: ours. */
+	if (line > 0 && (!p.err_line || line < p.err_line)) {
+		p.err_line = line;
+		snprintf(msg, sizeof(msg), "syntax error: not a [section], a key = value or a comment");
+	} else if (line < 0) {
+		p.err_line = p.line + 1; /* inih's buffer: nothing was parsed */
+		snprintf(msg, sizeof(msg), "libinih could not allocate its line buffer");
+	}
+	if (p.err_line) {
+		snprintf(err, errlen, "%s:%d: %s", ESC(name, e), p.err_line, msg);
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", name);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <ini.h>
 #include <cmocka.h>
 #include "config.h"
 
@@ -124,7 +125,7 @@ static void test_bad_input(void **state)
 	memset(longline, 'a', sizeof(longline));
 	memcpy(longline, "[scheduler]\npolicy = ", 21);
 	strcpy(longline + sizeof(longline) - 2, "\n");
-	assert_error(longline, 2, "");
+	assert_error(longline, 2, "the longest accepted is");
 }
 
 static void test_missing_file(void **state)
@@ -190,6 +191,107 @@ static void test_bpf_table(void **state)
 	assert_non_null(strstr(err, "not a power of two"));
 }
 
+/* text with "<N:c>" replaced by N times c, in a static buffer */
+static const char *expand(const char *text)
+{
+	static char out[32768];
+	const char *t = text;
+	size_t o = 0;
+	int n, used;
+	char c;
+
+	while (*t) {
+		if (sscanf(t, "<%d:%c>%n", &n, &c, &used) == 2 && used) {
+			assert_true(o + (size_t)n < sizeof(out));
+			memset(out + o, c, (size_t)n);
+			o += (size_t)n;
+			t += used;
+		} else {
+			assert_true(o + 1 < sizeof(out));
+			out[o++] = *t++;
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* inih takes a line of up to INI_MAX_LINE - 2 bytes, then its '\n' and NUL. */
+#define LONGEST_LINE (INI_MAX_LINE - 2)
+
+/* A comment or blank line of any length is one line, and no error. */
+static void test_long_comment_lines(void **state)
+{
+	const char *text = expand("; <5000:x>\n"
+				  "[scheduler]\n"
+				  "#<3000:y>\n"
+				  "   ;<300:z>\n"
+				  "<1000: >\n"
+				  "\t# <250:;>\n"
+				  "policy = fifo\n"
+				  "slice_us = 7000\n");
+	char with_bom[16384];
+	struct config c;
+
+	(void)state;
+	assert_string_equal(load(&c, text), "");
+	assert_string_equal(c.policy, "fifo");
+	assert_int_equal(c.slice_us, 7000);
+	snprintf(with_bom, sizeof(with_bom), "\xef\xbb\xbf%s", text);
+	assert_string_equal(load(&c, with_bom), "");
+	assert_string_equal(c.policy, "fifo");
+	/* the last line, without its newline */
+	assert_string_equal(load(&c, expand("[scheduler]\npolicy = fifo\n;<400:c>")), "");
+	/* after them, errors are at the line they are on */
+	assert_error(expand("; <5000:x>\n[scheduler]\n#<3000:y>\nbogus = 1\n"), 4,
+		     "unknown key 'bogus' in [scheduler]");
+	assert_error(expand("[scheduler]\n; <900:x>\n\n[scheduler\npolicy = fifo\n"), 4,
+		     "syntax error");
+	assert_error(expand("<600: >\n[scheduler]\nslice_us = 10\n"), 3, "out of range");
+}
+
+/* Any other line too long for inih is refused at its line, never cut. */
+static void test_long_lines(void **state)
+{
+	char want[128], line[LONGEST_LINE + 8];
+	struct config c;
+
+	(void)state;
+	assert_error(expand("[scheduler]\n; <5000:x>\npolicy = <5000:a>\n"), 3,
+		     "line is 5009 bytes, the longest accepted is");
+	/* cut where the rest looks like a comment, it loaded cut short */
+	snprintf(line, sizeof(line), "[fifo]\nk = <%d:v>#tail\n", INI_MAX_LINE - 1 - 4);
+	assert_error(expand(line), 2, "the longest accepted is");
+	/* where the rest looks like a line of its own, it was one */
+	snprintf(line, sizeof(line), "[fifo]\nk = <%d:v>other = 1\n", INI_MAX_LINE - 1 - 4);
+	assert_error(expand(line), 2, "the longest accepted is");
+	assert_error(expand("[<400:s>]\nk = 1\n"), 1, "line is 402 bytes");
+
+	/* the longest is taken, to the byte; one more is not */
+	snprintf(line, sizeof(line), "[fifo]\nk = <%d:v>\n", LONGEST_LINE - 4);
+	assert_string_equal(load(&c, expand(line)), "");
+	assert_int_equal(strlen(config_plugin_value(&c, "fifo", "k")), LONGEST_LINE - 4);
+	snprintf(line, sizeof(line), "[fifo]\r\nk = <%d:v>\r\n", LONGEST_LINE - 4);
+	assert_string_equal(load(&c, expand(line)), "");
+	assert_int_equal(strlen(config_plugin_value(&c, "fifo", "k")), LONGEST_LINE - 4);
+	snprintf(line, sizeof(line), "[fifo]\nk = <%d:v>\n", LONGEST_LINE - 3);
+	snprintf(want, sizeof(want), "line is %d bytes, the longest accepted is %d",
+		 LONGEST_LINE + 1, LONGEST_LINE);
+	assert_error(expand(line), 2, want);
+}
+
+/* inih cuts a section name longer than 49 bytes: refused instead. */
+static void test_long_section_name(void **state)
+{
+	struct config c;
+
+	(void)state;
+	assert_error(expand("; x\n[<50:a>]\nk = 1\n"), 2,
+		     "section name is 50 bytes, the longest accepted is 49");
+	assert_error(expand("  [<60:b>]\n"), 1, "section name is 60 bytes");
+	assert_string_equal(load(&c, expand("[<49:a>]\nk = 1\n")), "");
+	assert_string_equal(config_plugin_value(&c, expand("<49:a>"), "k"), "1");
+}
+
 static bool no_plugin(const char *name, const void *ctx)
 {
 	(void)name;
@@ -219,7 +321,7 @@ static void test_escaped_ini_text(void **state)
 	struct config c;
 
 	(void)state;
-	assert_escaped_error("[scheduler]\npolicy = a\x1b]0;pwned\x07b\n", 2, "\\x1b");
+	assert_escaped_error("[scheduler]\npolicy = a\x1b]0;pwned\x07" "b\n", 2, "\\x1b");
 	assert_escaped_error("[scheduler]\npolicy = caf\xc3\xa9\n", 2, "'caf\\xc3\\xa9' is not a plugin name");
 	assert_escaped_error("[scheduler]\nca\tpacity = 3\n", 2, "unknown key 'ca\\tpacity'");
 	assert_escaped_error("[debug]\non_full = \xff\xfe\n", 2, "got '\\xff\\xfe'");
@@ -294,6 +396,9 @@ int main(void)
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_escaped_ini_text),
 		cmocka_unit_test(test_escaped_file_name),
+		cmocka_unit_test(test_long_comment_lines),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_long_section_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
