@@ -40,6 +40,21 @@ const char *config_escape(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * The first control character of s[0..n), or NULL: config text has none
+ * (but tab, where tab_ok), so that what is set is what --print-config and
+ * the plugins show, and no message can carry one.
+ */
+static const char *find_control(const char *s, size_t n, bool tab_ok)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && !(s[i] == '\t' && tab_ok)) || s[i] == 0x7f)
+			return s + i;
+	return NULL;
+}
+
 /* config_escape() into a local array */
 #define ESC(text, buf) config_escape(text, buf, sizeof(buf))
 
@@ -369,8 +384,15 @@ static bool is_comment(const char *s, size_t n, int line)
 static int check_line(struct parse_ctx *p, const char *s, size_t n, int size)
 {
 	size_t i = line_start(s, n, p->line);
-	const char *end;
+	const char *end, *ctl = find_control(s, n, true);
+	char one[5];
 
+	if (ctl) { /* a NUL would end the line for inih: refused too */
+		escape_byte((unsigned char)*ctl, one);
+		snprintf(p->err, p->errlen, "control character %s at byte %td (only tab is accepted)",
+			 one, ctl - s + 1);
+		return -1;
+	}
 	if ((ssize_t)n > size - 2) { /* room for '\n' and NUL */
 		snprintf(p->err, p->errlen, "line is %zu bytes, the longest accepted is %d", n,
 			 size - 2);
@@ -489,12 +511,36 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return ret;
 }
 
+/* --set text holds no control character: a newline in it would make lines
+ * of their own in --print-config. A tab is taken in the value. */
+static int check_set_text(const char *assignment, const char *eq, char *err, size_t errlen)
+{
+	const char *ctl = find_control(assignment, eq ? (size_t)(eq - assignment) : strlen(assignment),
+				       false);
+	char e[CONFIG_ESCAPED_MAX], one[5];
+
+	if (!ctl && eq)
+		ctl = find_control(eq + 1, strlen(eq + 1), true);
+	if (!ctl)
+		return 0;
+	escape_byte((unsigned char)*ctl, one);
+	if (eq && ctl > eq)
+		snprintf(err, errlen, "--set %s: control character %s in the value (only tab is accepted)",
+			 ESC(assignment, e), one);
+	else
+		snprintf(err, errlen, "--set %s: control character %s in section.key",
+			 ESC(assignment, e), one);
+	return -1;
+}
+
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen)
 {
 	char section[64], key[64], e[CONFIG_ESCAPED_MAX], s[CONFIG_ESCAPED_MAX];
 	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
 	const struct opt *o;
 
+	if (check_set_text(assignment, eq, err, errlen))
+		return -1;
 	if (!dot || !eq || dot > eq || dot == assignment || eq == dot + 1 ||
 	    (size_t)(dot - assignment) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
 		snprintf(err, errlen, "--set %s: expected section.key=value", ESC(assignment, e));

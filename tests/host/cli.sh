@@ -75,6 +75,26 @@ if "$bin" -c "$tmp/ok.ini" --set bpf.heartbeat_ms=50 -p fifo --print-config >"$t
 else
 	echo "FAIL scx_plugland --print-config"; cat "$tmp/out"; failed=$((failed + 1))
 fi
+# A control character in --set is refused before anything runs: a newline
+# in a value made lines of its own in --print-config (here, a [scheduler]).
+expect_escaped 2 "^scx_plugland: error: --set fifo.capacity=4\\\\n\\[scheduler\\]\\\\npolicy=evil: control character \\\\n in the value" 1 \
+	-- --set $'fifo.capacity=4\n[scheduler]\npolicy=evil' --print-config
+if [ -s "$tmp/out" ]; then
+	echo "FAIL --print-config printed what --set injected:"; cat -v "$tmp/out"; failed=$((failed + 1))
+else
+	echo "PASS --print-config printed nothing of a refused --set"
+fi
+expect_escaped 2 "--set deadline.slice_us=5\\\\x1b\\[2J: control character \\\\x1b in the value" 1 \
+	-- -P "$(dirname "$bin")/plugins" -p deadline --set $'deadline.slice_us=5\e[2J' --simulate 100
+if grep -q simulated "$tmp/out"; then
+	echo "FAIL --simulate ran with a refused --set"; failed=$((failed + 1))
+fi
+expect_escaped 2 "--set sched\\\\x1buler.policy=fifo: control character \\\\x1b in section.key" 1 \
+	-- --set $'sched\euler.policy=fifo' --print-config
+printf '[scheduler]\npolicy = \033[2Jfifo\n' >"$tmp/bin.ini"
+expect_escaped 2 "$tmp/bin.ini:2: control character \\\\x1b at byte 10 \\(only tab is accepted\\)" 2 \
+	-- -c "$tmp/bin.ini" --print-config
+
 # Which policy runs: exactly one; none configured or a broken one is the
 # built-in fifo with a warning, or exit 2 with strict = true.
 plugins=(-P "$(dirname "$bin")/tests/plugins")

@@ -16,30 +16,35 @@
 
 static char path[64];
 
-/* Write text to a temporary file; its name in path. */
-static void write_file(const char *text)
+/* Write len bytes to a temporary file; its name in path. */
+static void write_file(const char *text, size_t len)
 {
 	int fd;
 
 	strcpy(path, "/tmp/plugland-test-XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
 }
 
-/* Load text; returns the error message ("" when it loaded). */
-static const char *load(struct config *c, const char *text)
+/* Load len bytes; returns the error message ("" when it loaded). */
+static const char *load_bytes(struct config *c, const char *text, size_t len)
 {
 	static char err[512];
 
 	err[0] = 0;
 	config_defaults(c);
-	write_file(text);
+	write_file(text, len);
 	if (config_load(c, path, err, sizeof(err)) == 0)
 		err[0] = 0;
 	unlink(path);
 	return err;
+}
+
+static const char *load(struct config *c, const char *text)
+{
+	return load_bytes(c, text, strlen(text));
 }
 
 static void assert_error(const char *text, int line, const char *what)
@@ -292,6 +297,62 @@ static void test_long_section_name(void **state)
 	assert_string_equal(config_plugin_value(&c, expand("<49:a>"), "k"), "1");
 }
 
+/* Binary garbage in a line (but a comment) is refused, escaped, at its line. */
+static void test_control_chars_in_ini(void **state)
+{
+	static const char nul[] = "[scheduler]\npolicy = fifo\0garbage\nslice_us = 7000\n";
+	struct config c;
+	const char *err;
+
+	(void)state;
+	/* inih stopped at the NUL: the rest of the line was dropped unsaid */
+	err = load_bytes(&c, nul, sizeof(nul) - 1);
+	assert_non_null(strstr(err, ":2: control character \\x00 at byte 14"));
+	assert_escaped_error("[fifo]\nk = a\x1b[2Jb\n", 2, "control character \\x1b at byte 6");
+	assert_escaped_error("[fifo]\nk = 1\nk2 = a\rb\n", 3, "control character \\r at byte 7");
+	assert_escaped_error("[fifo]\nk = a\x7f\n", 2, "control character \\x7f at byte 6");
+	assert_escaped_error("[fi\x01" "fo]\n", 1, "control character \\x01 at byte 4");
+	assert_escaped_error("[scheduler]\n\x01\x02\xff\xfe garbage\x9b\n", 2,
+			     "control character \\x01 at byte 1 (only tab is accepted)");
+
+	/* tabs, CRLF line ends, and anything in a comment are fine */
+	assert_string_equal(load(&c, "; \x1b[2J\x07\x7f\r\n[fifo]\r\nk =\ta\tb\r\n"), "");
+	assert_string_equal(config_plugin_value(&c, "fifo", "k"), "a\tb");
+	assert_string_equal(load_bytes(&c, "#\0\n[fifo]\nk = 1\n", 15), "");
+	assert_string_equal(config_plugin_value(&c, "fifo", "k"), "1");
+}
+
+/* --set text with a control character is refused, whole: nothing is set. */
+static void test_set_control_chars(void **state)
+{
+	char err[512];
+	struct config c;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "fifo.capacity=4\n[scheduler]\npolicy=evil", err, sizeof(err)), -1);
+	assert_printable(err);
+	assert_string_equal(err, "--set fifo.capacity=4\\n[scheduler]\\npolicy=evil: "
+			    "control character \\n in the value (only tab is accepted)");
+	assert_null(config_plugin_value(&c, "fifo", "capacity"));
+	assert_int_equal(config_set(&c, "sched\x1buler.policy=fifo", err, sizeof(err)), -1);
+	assert_string_equal(err, "--set sched\\x1buler.policy=fifo: control character \\x1b in section.key");
+	assert_int_equal(config_set(&c, "scheduler.policy=fifo\r", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control character \\r in the value"));
+	assert_string_equal(c.policy, "deadline");
+	assert_int_equal(config_set(&c, "fifo.k=\x7f", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control character \\x7f in the value"));
+	assert_int_equal(config_set(&c, "fifo.k\t=1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "control character \\t in section.key"));
+	assert_int_equal(config_set(&c, "nodot\x1b", err, sizeof(err)), -1);
+	assert_printable(err);
+	assert_int_equal(c.nr_extra, 0);
+
+	/* a tab in a value is taken, as in the file */
+	assert_int_equal(config_set(&c, "fifo.k=a\tb", err, sizeof(err)), 0);
+	assert_string_equal(config_plugin_value(&c, "fifo", "k"), "a\tb");
+}
+
 static bool no_plugin(const char *name, const void *ctx)
 {
 	(void)name;
@@ -399,6 +460,8 @@ int main(void)
 		cmocka_unit_test(test_long_comment_lines),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_long_section_name),
+		cmocka_unit_test(test_control_chars_in_ini),
+		cmocka_unit_test(test_set_control_chars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
