@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <ini.h>
-#include <plugland/ini_lines.h>
+#include <ctype.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,6 +10,53 @@
 #include <strings.h>
 #include "config.h"
 #include "plugin_loader.h"
+
+/* One byte as config_escape() shows it, into out[5]. */
+static void escape_byte(unsigned char c, char *out)
+{
+	if (c == '\n' || c == '\t' || c == '\r')
+		snprintf(out, 5, "\\%c", c == '\n' ? 'n' : c == '\t' ? 't' : 'r');
+	else if (c < 0x20 || c >= 0x7f)
+		snprintf(out, 5, "\\x%02x", c);
+	else
+		snprintf(out, 5, "%c", c);
+}
+
+/* Text from the user reaches the terminal in messages: never raw controls. */
+const char *config_escape(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, n;
+	char one[5];
+
+	for (; *s; s++) {
+		escape_byte((unsigned char)*s, one);
+		n = strlen(one);
+		if (o + n >= len)
+			break;
+		memcpy(buf + o, one, n);
+		o += n;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+/*
+ * The first control character of s[0..n), or NULL: config text has none
+ * (but tab, where tab_ok), so that what is set is what --print-config and
+ * the plugins show, and no message can carry one.
+ */
+static const char *find_control(const char *s, size_t n, bool tab_ok)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)s[i] < 0x20 && !(s[i] == '\t' && tab_ok)) || s[i] == 0x7f)
+			return s + i;
+	return NULL;
+}
+
+/* config_escape() into a local array */
+#define ESC(text, buf) config_escape(text, buf, sizeof(buf))
 
 enum opt_type { OPT_STR, OPT_BOOL, OPT_U32, OPT_U64 };
 
@@ -33,22 +80,27 @@ struct opt {
 /* Exactly one policy, by plain name; empty means "none configured". */
 static int check_policy(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!*value || plugin_name_valid(value))
 		return 0;
 	if (strpbrk(value, ", \t"))
-		snprintf(err, errlen, "scheduler.policy: exactly one policy runs; '%s' names several", value);
+		snprintf(err, errlen, "scheduler.policy: exactly one policy runs; '%s' names several",
+			 ESC(value, v));
 	else
 		snprintf(err, errlen, "scheduler.policy: '%s' is not a plugin name "
-			 "(letters, digits, '_', '-')", value);
+			 "(letters, digits, '_', '-')", ESC(value, v));
 	return -1;
 }
 
 /* Every key of the host; conf/plugland.ini documents each one. */
 static int check_watchdog_action(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "fifo") || !strcmp(value, "exit"))
 		return 0;
-	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", value);
+	snprintf(err, errlen, "watchdog.action: expected fifo or exit, got '%s'", ESC(value, v));
 	return -1;
 }
 
@@ -66,24 +118,28 @@ static int check_ringbuf_kib(const char *value, char *err, size_t errlen)
 /* Who decides whether BPF places waking tasks on idle CPUs itself. */
 static int check_idle_direct(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "policy") || !strcmp(value, "true") || !strcmp(value, "false"))
 		return 0;
-	snprintf(err, errlen, "bpf.idle_direct: expected policy, true or false, got '%s'", value);
+	snprintf(err, errlen, "bpf.idle_direct: expected policy, true or false, got '%s'", ESC(value, v));
 	return -1;
 }
 
 static int check_on_full(const char *value, char *err, size_t errlen)
 {
+	char v[CONFIG_ESCAPED_MAX];
+
 	if (!strcmp(value, "wrap") || !strcmp(value, "stop"))
 		return 0;
-	snprintf(err, errlen, "debug.on_full: expected wrap or stop, got '%s'", value);
+	snprintf(err, errlen, "debug.on_full: expected wrap or stop, got '%s'", ESC(value, v));
 	return -1;
 }
 
 /* A comma-separated list of plugin names, possibly empty. */
 static int check_async_list(const char *value, char *err, size_t errlen)
 {
-	char name[80];
+	char name[80], e[CONFIG_ESCAPED_MAX];
 	const char *p = value, *end;
 
 	for (; *p; p = *end ? end + 1 : end) {
@@ -93,7 +149,7 @@ static int check_async_list(const char *value, char *err, size_t errlen)
 		snprintf(name, sizeof(name), "%.*s", (int)(end - p), p);
 		name[strcspn(name, " ")] = 0;
 		if (!plugin_name_valid(name)) {
-			snprintf(err, errlen, "async.plugins: '%s' is not a plugin name", name);
+			snprintf(err, errlen, "async.plugins: '%s' is not a plugin name", ESC(name, e));
 			return -1;
 		}
 	}
@@ -154,6 +210,7 @@ static const struct opt *find_opt(const char *section, const char *key)
 static int set_opt(struct config *c, const struct opt *o, const char *value, char *err, size_t errlen)
 {
 	void *field = (char *)c + o->offset;
+	char e[CONFIG_ESCAPED_MAX];
 	unsigned long long v;
 	char *end;
 
@@ -173,7 +230,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 		else if (!strcasecmp(value, "false") || !strcmp(value, "0") || !strcasecmp(value, "no"))
 			*(bool *)field = false;
 		else {
-			snprintf(err, errlen, "%s.%s: expected true or false, got '%s'", o->section, o->key, value);
+			snprintf(err, errlen, "%s.%s: expected true or false, got '%s'", o->section, o->key,
+				 ESC(value, e));
 			return -1;
 		}
 		return 0;
@@ -182,7 +240,8 @@ static int set_opt(struct config *c, const struct opt *o, const char *value, cha
 		errno = 0;
 		v = strtoull(value, &end, 10);
 		if (errno || end == value || *end || value[0] == '-') {
-			snprintf(err, errlen, "%s.%s: expected a number, got '%s'", o->section, o->key, value);
+			snprintf(err, errlen, "%s.%s: expected a number, got '%s'", o->section, o->key,
+				 ESC(value, e));
 			return -1;
 		}
 		if (v < o->min || v > o->max) {
@@ -215,6 +274,7 @@ void config_defaults(struct config *c)
 static int set_extra(struct config *c, const char *section, const char *key, const char *value,
 		     int line, char *err, size_t errlen)
 {
+	char s[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
 	struct config_kv *kv = NULL;
 	unsigned int i;
 
@@ -230,7 +290,7 @@ static int set_extra(struct config *c, const char *section, const char *key, con
 	}
 	if (strlen(section) >= sizeof(kv->section) || strlen(key) >= sizeof(kv->key) ||
 	    strlen(value) >= sizeof(kv->value)) {
-		snprintf(err, errlen, "%s.%s: name or value too long", section, key);
+		snprintf(err, errlen, "%s.%s: name or value too long", ESC(section, s), ESC(key, k));
 		return -1;
 	}
 	strcpy(kv->section, section);
@@ -246,7 +306,10 @@ struct parse_ctx {
 	size_t errlen;
 	uint64_t seen;		/* bit i: opts[i] was set by this file */
 	unsigned int first_extra; /* extras from index on came from this file */
-	struct ini_lines in;	/* the file; in.line: the line inih is on */
+	FILE *f;
+	char *buf;		/* getline()'s: the whole line, however long */
+	size_t cap;
+	int line;		/* lines read: the one inih is on */
 	int err_line;		/* line of the message in err, 0: none */
 };
 
@@ -254,13 +317,14 @@ _Static_assert(NR_OPTS <= 64, "parse_ctx.seen is a 64-bit mask");
 
 static int handler_error(struct parse_ctx *p)
 {
-	p->err_line = p->in.line;
+	p->err_line = p->line;
 	return 0;
 }
 
 /* inih calls this per key; a zero return is an error at that line. */
 static int on_ini(void *user, const char *section, const char *key, const char *value)
 {
+	char s[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
 	struct parse_ctx *p = user;
 	const struct opt *o;
 
@@ -269,34 +333,120 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 	if (is_host_section(section)) {
 		o = find_opt(section, key);
 		if (!o) {
-			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "unknown key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 		if (p->seen & (1ull << (o - opts))) {
-			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 		p->seen |= 1ull << (o - opts);
 		return set_opt(p->c, o, value, p->err, p->errlen) ? handler_error(p) : 1;
 	}
 	if (!*section) {
-		snprintf(p->err, p->errlen, "'%s' is outside any [section]", key);
+		snprintf(p->err, p->errlen, "'%s' is outside any [section]", ESC(key, k));
 		return handler_error(p);
 	}
 	for (unsigned int i = p->first_extra; i < p->c->nr_extra; i++) {
 		if (!strcmp(p->c->extra[i].section, section) && !strcmp(p->c->extra[i].key, key)) {
-			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", key, section);
+			snprintf(p->err, p->errlen, "duplicate key '%s' in [%s]", ESC(key, k),
+				 ESC(section, s));
 			return handler_error(p);
 		}
 	}
-	return set_extra(p->c, section, key, value, p->in.line, p->err, p->errlen) ?
+	return set_extra(p->c, section, key, value, p->line, p->err, p->errlen) ?
 		       handler_error(p) : 1;
+}
+
+/* inih cuts a section name to its MAX_SECTION - 1 bytes (ini.c, not ini.h). */
+#define INIH_MAX_SECTION 50
+
+/* Where inih reads a line from: past a UTF-8 BOM (line 1) and blanks. */
+static size_t line_start(const char *s, size_t n, int line)
+{
+	size_t i = line == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* A line inih takes as a comment, or as blank. */
+static bool is_comment(const char *s, size_t n, int line)
+{
+	size_t i = line_start(s, n, line);
+
+	return i == n || s[i] == ';' || s[i] == '#';
+}
+
+/* 0, or -1 with a message: a line inih would not take whole. */
+static int check_line(struct parse_ctx *p, const char *s, size_t n, int size)
+{
+	size_t i = line_start(s, n, p->line);
+	const char *end, *ctl = find_control(s, n, true);
+	char one[5];
+
+	if (ctl) { /* a NUL would end the line for inih: refused too */
+		escape_byte((unsigned char)*ctl, one);
+		snprintf(p->err, p->errlen, "control character %s at byte %td (only tab is accepted)",
+			 one, ctl - s + 1);
+		return -1;
+	}
+	if ((ssize_t)n > size - 2) { /* room for '\n' and NUL */
+		snprintf(p->err, p->errlen, "line is %zu bytes, the longest accepted is %d", n,
+			 size - 2);
+		return -1;
+	}
+	end = memchr(s + i, ']', n - i);
+	if (s[i] == '[' && end && end - (s + i + 1) >= INIH_MAX_SECTION) {
+		snprintf(p->err, p->errlen, "section name is %td bytes, the longest accepted is %d",
+			 end - (s + i + 1), INIH_MAX_SECTION - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * inih's reader: exactly one line a call, so that inih's count of lines
+ * is ours (fgets() hands a line longer than inih's buffer over in pieces,
+ * each counted as a line and parsed as one). A comment or blank line goes
+ * over as an empty one, of whatever length; any other line that inih would
+ * not take whole ends the parse with a message of ours.
+ */
+static char *read_line(char *buf, int size, void *user)
+{
+	struct parse_ctx *p = user;
+	ssize_t n;
+
+	if (p->err_line)
+		return NULL; /* the first error is the one reported */
+	n = getline(&p->buf, &p->cap, p->f);
+	if (n < 0)
+		return NULL;
+	p->line++;
+	if (n && p->buf[n - 1] == '\n')
+		n--;
+	if (n && p->buf[n - 1] == '\r')
+		n--; /* inih strips it too: it is not part of the line */
+	if (is_comment(p->buf, (size_t)n, p->line)) {
+		strcpy(buf, "\n");
+		return buf;
+	}
+	if (check_line(p, p->buf, (size_t)n, size)) {
+		p->err_line = p->line;
+		return NULL;
+	}
+	memcpy(buf, p->buf, (size_t)n);
+	strcpy(buf + n, "\n");
+	return buf;
 }
 
 int config_check_sections(const struct config *c,
 			  bool (*is_plugin)(const char *name, const void *ctx), const void *ctx, char *err, size_t errlen)
 {
-	char where[320];
+	char where[320], s[CONFIG_ESCAPED_MAX], dir[CONFIG_ESCAPED_MAX];
 	unsigned int i;
 
 	for (i = 0; i < c->nr_extra; i++) {
@@ -305,8 +455,9 @@ int config_check_sections(const struct config *c,
 		if (is_plugin(kv->section, ctx))
 			continue;
 		config_kv_where(c, kv, where, sizeof(where));
-		snprintf(err, errlen, "%s: [%s]: no plugin of that name (%s.so) in %s", where,
-			 kv->section, kv->section, c->plugin_dir);
+		ESC(kv->section, s);
+		snprintf(err, errlen, "%s: [%s]: no plugin of that name (%s.so) in %s", where, s, s,
+			 ESC(c->plugin_dir, dir));
 		return -1;
 	}
 	return 0;
@@ -314,21 +465,25 @@ int config_check_sections(const struct config *c,
 
 int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen)
 {
-	char msg[256] = "";
+	char msg[256] = "", e[CONFIG_ESCAPED_MAX];
 	struct parse_ctx p = {
-		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra,
-		.in = { .f = f, .at_line_start = true },
+		.c = c, .err = msg, .errlen = sizeof(msg), .first_extra = c->nr_extra, .f = f,
 	};
 	int line;
 
-	line = ini_parse_stream(ini_lines_read, &p.in, on_ini, &p);
-	if (line) {
-		/* inih goes on after an error and returns the first one's line:
-		 * ours, or one of its own (syntax, or a line over its limit). */
-		if (line != p.err_line)
-			snprintf(msg, sizeof(msg), "syntax error (or a line longer than %d bytes)",
-				 INI_MAX_LINE);
-		snprintf(err, errlen, "%s:%d: %s", name, line, msg);
+	line = ini_parse_stream(read_line, &p, on_ini, &p);
+	free(p.buf);
+	/* inih goes on after its own errors (syntax) and returns the first
+	 * one's line, by its count of read_line()'s lines: ours. */
+	if (line > 0 && (!p.err_line || line < p.err_line)) {
+		p.err_line = line;
+		snprintf(msg, sizeof(msg), "syntax error: not a [section], a key = value or a comment");
+	} else if (line < 0) {
+		p.err_line = p.line + 1; /* inih's buffer: nothing was parsed */
+		snprintf(msg, sizeof(msg), "libinih could not allocate its line buffer");
+	}
+	if (p.err_line) {
+		snprintf(err, errlen, "%s:%d: %s", ESC(name, e), p.err_line, msg);
 		return -1;
 	}
 	snprintf(c->path, sizeof(c->path), "%s", name);
@@ -338,16 +493,17 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	char e[CONFIG_ESCAPED_MAX];
 	struct stat st;
 	int ret;
 
 	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(errno));
 		return -1;
 	}
 	/* a folder opens, and reads as an empty file */
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(EISDIR));
 		fclose(f);
 		return -1;
 	}
@@ -356,15 +512,39 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return ret;
 }
 
+/* --set text holds no control character: a newline in it would make lines
+ * of their own in --print-config. A tab is taken in the value. */
+static int check_set_text(const char *assignment, const char *eq, char *err, size_t errlen)
+{
+	const char *ctl = find_control(assignment, eq ? (size_t)(eq - assignment) : strlen(assignment),
+				       false);
+	char e[CONFIG_ESCAPED_MAX], one[5];
+
+	if (!ctl && eq)
+		ctl = find_control(eq + 1, strlen(eq + 1), true);
+	if (!ctl)
+		return 0;
+	escape_byte((unsigned char)*ctl, one);
+	if (eq && ctl > eq)
+		snprintf(err, errlen, "--set %s: control character %s in the value (only tab is accepted)",
+			 ESC(assignment, e), one);
+	else
+		snprintf(err, errlen, "--set %s: control character %s in section.key",
+			 ESC(assignment, e), one);
+	return -1;
+}
+
 int config_set(struct config *c, const char *assignment, char *err, size_t errlen)
 {
-	char section[64], key[64];
+	char section[64], key[64], e[CONFIG_ESCAPED_MAX], s[CONFIG_ESCAPED_MAX];
 	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
 	const struct opt *o;
 
+	if (check_set_text(assignment, eq, err, errlen))
+		return -1;
 	if (!dot || !eq || dot > eq || dot == assignment || eq == dot + 1 ||
 	    (size_t)(dot - assignment) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
-		snprintf(err, errlen, "--set %s: expected section.key=value", assignment);
+		snprintf(err, errlen, "--set %s: expected section.key=value", ESC(assignment, e));
 		return -1;
 	}
 	snprintf(section, sizeof(section), "%.*s", (int)(dot - assignment), assignment);
@@ -373,7 +553,7 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 		return set_extra(c, section, key, eq + 1, 0, err, errlen);
 	o = find_opt(section, key);
 	if (!o) {
-		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", key, section);
+		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", ESC(key, e), ESC(section, s));
 		return -1;
 	}
 	return set_opt(c, o, eq + 1, err, errlen);
@@ -404,10 +584,12 @@ const char *config_plugin_value(const struct config *c, const char *section, con
 
 void config_kv_where(const struct config *c, const struct config_kv *kv, char *buf, size_t len)
 {
+	char p[CONFIG_ESCAPED_MAX], k[CONFIG_ESCAPED_MAX];
+
 	if (kv->line)
-		snprintf(buf, len, "%s:%d", c->path, kv->line);
+		snprintf(buf, len, "%s:%d", ESC(c->path, p), kv->line);
 	else
-		snprintf(buf, len, "--set %s.%s", kv->section, kv->key);
+		snprintf(buf, len, "--set %s.%s", ESC(kv->section, p), ESC(kv->key, k));
 }
 
 static void print_value(const struct config *c, const struct opt *o, FILE *out)
@@ -424,11 +606,14 @@ static void print_value(const struct config *c, const struct opt *o, FILE *out)
 
 void config_print(const struct config *c, FILE *out)
 {
+	char path[CONFIG_ESCAPED_MAX];
 	const char *section = "";
 	unsigned int i, j;
 	size_t k;
 
-	fprintf(out, "# effective configuration%s%s\n", *c->path ? " from " : " (defaults)", c->path);
+	/* escaped: a newline in the file name would start lines of its own */
+	fprintf(out, "# effective configuration%s%s\n", *c->path ? " from " : " (defaults)",
+		ESC(c->path, path));
 	for (k = 0; k < NR_OPTS; k++) {
 		if (strcmp(section, opts[k].section))
 			fprintf(out, "%s[%s]\n", k ? "\n" : "", section = opts[k].section);

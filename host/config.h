@@ -78,5 +78,13 @@ const struct config_kv *config_plugin_kv(const struct config *c, const char *sec
 /* Where kv was set, for messages: "FILE:LINE", or "--set SECTION.KEY". */
 void config_kv_where(const struct config *c, const struct config_kv *kv, char *buf, size_t len);
 void config_print(const struct config *c, FILE *out);
+/*
+ * s as it may be echoed in a message: the bytes a terminal could take for
+ * commands (below 0x20, 0x7f and up) as \n, \t, \r or \xNN. A backslash
+ * stays as it is, so that escaping twice changes nothing. Cut at a whole
+ * character to fit len (> 0); returns buf.
+ */
+const char *config_escape(const char *s, char *buf, size_t len);
+#define CONFIG_ESCAPED_MAX 256	/* what a message shows of one text */
 
 #endif

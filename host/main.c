@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	static struct policy_slot probe;
 	static struct host host;
-	char err[512];
+	char err[512], e[CONFIG_ESCAPED_MAX], e2[CONFIG_ESCAPED_MAX];
 	int opt, ret;
 	char *end;
 
@@ -180,14 +180,15 @@ int main(int argc, char **argv)
 			if (*end || !isdigit((unsigned char)*optarg) || simulate_n == 0 ||
 			    simulate_n > SIMULATE_MAX) {
 				pl_err("--simulate: expected a number of decisions in 1..%llu, got '%s'",
-				       SIMULATE_MAX, optarg);
+				       SIMULATE_MAX, config_escape(optarg, e, sizeof(e)));
 				return 2;
 			}
 			break;
 		case 's':
 			stats_secs = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || stats_secs == 0 || stats_secs > 3600) {
-				pl_err("--stats: expected seconds in 1..3600, got '%s'", optarg);
+				pl_err("--stats: expected seconds in 1..3600, got '%s'",
+				       config_escape(optarg, e, sizeof(e)));
 				return 2;
 			}
 			break;
@@ -200,7 +201,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		pl_err("unexpected argument '%s'", argv[optind]);
+		pl_err("unexpected argument '%s'", config_escape(argv[optind], e, sizeof(e)));
 		usage(stderr);
 		return 2;
 	}
@@ -230,7 +231,8 @@ int main(int argc, char **argv)
 		char found[1024];
 
 		policy_names(&cfg, found, sizeof(found));
-		pl_err("-p %s: no such policy in %s (there: %s)", cli_policy, cfg.plugin_dir, found);
+		pl_err("-p %s: no such policy in %s (there: %s)", config_escape(cli_policy, e, sizeof(e)),
+		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
 		return 2;
 	}
 	if (print_config) {

@@ -9,6 +9,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
 
+# shown ARGS...: as a verdict shows them, no raw control characters.
+shown() { printf '%s' "$*" | sed -z 's/\n/^J/g' | cat -v; }
+
 # expect STATUS PATTERN LINES -- ARGS...: exit status, stderr matches
 # PATTERN, and has LINES lines (0: any).
 expect() {
@@ -20,11 +23,21 @@ expect() {
 	n=$(wc -l <"$tmp/err")
 	if [ "$got" != "$status" ] || ! grep -qE -- "$pattern" "$tmp/err" ||
 		{ [ "$lines" != 0 ] && [ "$n" != "$lines" ]; }; then
-		echo "FAIL scx_plugland $*: exit $got (want $status), stderr:"
-		sed 's/^/    /' "$tmp/err"
+		echo "FAIL scx_plugland $(shown "$@"): exit $got (want $status), stderr:"
+		sed 's/^/    /' "$tmp/err" | cat -v
 		failed=$((failed + 1))
 	else
-		echo "PASS scx_plugland $*"
+		echo "PASS scx_plugland $(shown "$@")"
+	fi
+}
+
+# expect_escaped: expect, and stderr holds no control character but newlines.
+expect_escaped() {
+	expect "$@"
+	if tr -d '\n' <"$tmp/err" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+		echo "FAIL scx_plugland $(shown "${@:5}"): a control character on stderr:"
+		sed -n l "$tmp/err" | sed 's/^/    /'
+		failed=$((failed + 1))
 	fi
 }
 
@@ -48,6 +61,10 @@ expect 2 "--set fifoo.capacity: \[fifoo\]: no plugin of that name" 1 -- --set fi
 expect 2 "bpf.ringbuf_kib: 100 is not a power of two" 1 -- --set bpf.ringbuf_kib=100
 expect 2 "expected section.key=value" 1 -- --set nodot
 expect 2 "--stats: expected seconds" 1 -- -s 0
+# What the user typed is echoed escaped: the terminal never gets raw controls.
+expect_escaped 2 "unexpected argument 'a\\\\x1b\\[2Jb'" 0 -- $'a\e[2Jb'
+expect_escaped 2 "--simulate: .*got '\\\\x1b\\]0;x\\\\x07'" 1 -- --simulate $'\e]0;x\a'
+expect_escaped 2 "/nonexistent/\\\\n\\\\x1b\\[2J\\.ini: No such file" 2 -- -c $'/nonexistent/\n\e[2J.ini'
 
 "$bin" -V | grep -q '^scx_plugland [0-9]' && echo "PASS scx_plugland -V" ||
 	{ echo "FAIL scx_plugland -V"; failed=$((failed + 1)); }
@@ -59,6 +76,26 @@ if "$bin" -c "$tmp/ok.ini" --set bpf.heartbeat_ms=50 -p fifo --print-config >"$t
 else
 	echo "FAIL scx_plugland --print-config"; cat "$tmp/out"; failed=$((failed + 1))
 fi
+# A control character in --set is refused before anything runs: a newline
+# in a value made lines of its own in --print-config (here, a [scheduler]).
+expect_escaped 2 "^scx_plugland: error: --set fifo.capacity=4\\\\n\\[scheduler\\]\\\\npolicy=evil: control character \\\\n in the value" 1 \
+	-- --set $'fifo.capacity=4\n[scheduler]\npolicy=evil' --print-config
+if [ -s "$tmp/out" ]; then
+	echo "FAIL --print-config printed what --set injected:"; cat -v "$tmp/out"; failed=$((failed + 1))
+else
+	echo "PASS --print-config printed nothing of a refused --set"
+fi
+expect_escaped 2 "--set deadline.slice_us=5\\\\x1b\\[2J: control character \\\\x1b in the value" 1 \
+	-- -P "$(dirname "$bin")/plugins" -p deadline --set $'deadline.slice_us=5\e[2J' --simulate 100
+if grep -q simulated "$tmp/out"; then
+	echo "FAIL --simulate ran with a refused --set"; failed=$((failed + 1))
+fi
+expect_escaped 2 "--set sched\\\\x1buler.policy=fifo: control character \\\\x1b in section.key" 1 \
+	-- --set $'sched\euler.policy=fifo' --print-config
+printf '[scheduler]\npolicy = \033[2Jfifo\n' >"$tmp/bin.ini"
+expect_escaped 2 "$tmp/bin.ini:2: control character \\\\x1b at byte 10 \\(only tab is accepted\\)" 2 \
+	-- -c "$tmp/bin.ini" --print-config
+
 # Which policy runs: exactly one; none configured or a broken one is the
 # built-in fifo with a warning, or exit 2 with strict = true.
 plugins=(-P "$(dirname "$bin")/tests/plugins")
