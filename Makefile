@@ -121,6 +121,13 @@ $(O)/tests/plugins/crashasync.so: tests/plugins/crash_async.c include/plugland/p
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden $< -o $@
 
+# An async plugin stuck in its first consume(), for the host's reports.
+STALL_SO    := $(O)/tests/plugins/stall.so
+$(STALL_SO): tests/plugins/stall.c include/plugland/plugin.h
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden $< -o $@
+
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
 $(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
@@ -135,7 +142,7 @@ RESULTS := $(O)/results
 logged = mkdir -p $(RESULTS) && { $(2) >$(RESULTS)/$(1).txt 2>&1; rc=$$?; \
 	 cat $(RESULTS)/$(1).txt; exit $$rc; }
 
-test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS)
+test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	@# Each test's output goes to its .log, shown when it fails (or V=1):
 	@# CI keeps a bounded part of the output, and the failure must be in it.
 	$(Q)mkdir -p $(RESULTS) && : >$(RESULTS)/unit.txt && for t in $(UNIT_BINS); do \

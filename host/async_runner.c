@@ -240,14 +240,25 @@ void async_runner_request_stop(struct async_runner *r)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/*
+ * Under r's lock (or with its thread gone), so the reader stands still
+ * while the head is read. What it has read went to consume(); the records
+ * overwritten beyond its cursor are lost now, though it counts them only
+ * when it reads again, and then from the same cursor: never twice.
+ */
 static void fill_report(const struct async_runner *r, struct async_report *rep)
 {
+	uint64_t lapped, unread;
+
 	memset(rep, 0, sizeof(*rep));
 	snprintf(rep->name, sizeof(rep->name), "%s", r->name);
 	rep->status = r->status;
 	rep->init_error = r->init_error;
+	decision_log_reader_lag(&r->reader, &lapped, &unread);
 	rep->nr_consumed = r->nr_consumed;
-	rep->nr_lost = r->reader.nr_lost;
+	rep->nr_lost = r->reader.nr_lost + lapped;
+	rep->nr_in_call = r->reader.nr_read - r->nr_consumed;
+	rep->nr_pending = unread + rep->nr_in_call;
 	rep->nr_calls = r->nr_calls;
 }
 
@@ -305,8 +316,28 @@ void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_
 		async_runner_join(r[i], &deadline, &rep[i]);
 }
 
+/* What is pending, said for the state the plugin is in; "" when nothing. */
+static void format_pending(const struct async_report *rep, char *buf, size_t len)
+{
+	unsigned long long unread = rep->nr_pending - rep->nr_in_call;
+	int n = 0;
+
+	*buf = 0;
+	if (rep->status == ASYNC_STUCK)
+		n = snprintf(buf, len, ", %llu left unread", unread);
+	else if (unread)
+		n = snprintf(buf, len, rep->status == ASYNC_DONE ?
+			     ", %llu appended after its last read" : ", %llu unread", unread);
+	if (rep->nr_in_call && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", %llu in its unfinished consume() call",
+			 (unsigned long long)rep->nr_in_call);
+}
+
 void async_report_format(const struct async_report *rep, char *buf, size_t len)
 {
+	char pending[128];
+
+	format_pending(rep, pending, sizeof(pending));
 	switch (rep->status) {
 	case ASYNC_INIT_FAILED:
 		snprintf(buf, len, "%s: init failed (%s), never ran", rep->name,
@@ -314,12 +345,12 @@ void async_report_format(const struct async_report *rep, char *buf, size_t len)
 		return;
 	case ASYNC_STUCK:
 		snprintf(buf, len, "%s: STUCK (did not stop in time; left running): %llu records "
-			 "consumed, %llu lost", rep->name, (unsigned long long)rep->nr_consumed,
-			 (unsigned long long)rep->nr_lost);
+			 "consumed, %llu lost%s", rep->name, (unsigned long long)rep->nr_consumed,
+			 (unsigned long long)rep->nr_lost, pending);
 		return;
 	default:
-		snprintf(buf, len, "%s: %llu records consumed in %llu calls, %llu lost", rep->name,
+		snprintf(buf, len, "%s: %llu records consumed in %llu calls, %llu lost%s", rep->name,
 			 (unsigned long long)rep->nr_consumed, (unsigned long long)rep->nr_calls,
-			 (unsigned long long)rep->nr_lost);
+			 (unsigned long long)rep->nr_lost, pending);
 	}
 }

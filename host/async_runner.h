@@ -45,13 +45,23 @@ enum async_status {
 	ASYNC_STUCK,		/* did not finish within the stop timeout: abandoned */
 };
 
+/*
+ * Where the plugin stands at the moment of the report, of the records
+ * appended by then: nr_consumed + nr_lost + nr_pending == appended. A
+ * plugin that is not reading (stuck in consume(), never scheduled) goes
+ * on losing: its lost count grows with the head, not only when it reads.
+ */
 struct async_report {
 	char name[64];
 	enum async_status status;
 	int init_error;		/* ASYNC_INIT_FAILED: init()'s negative errno */
-	uint64_t nr_consumed;	/* records handed to consume() */
-	uint64_t nr_lost;	/* overwritten before the plugin got to them */
-	uint64_t nr_calls;	/* consume() calls */
+	uint64_t nr_consumed;	/* records in consume() calls that returned */
+	uint64_t nr_lost;	/* overwritten before the plugin got to them,
+				   whether its reader has noticed yet or not */
+	uint64_t nr_pending;	/* neither yet: still in the log, unread, or
+				   in a consume() call not returned */
+	uint64_t nr_in_call;	/* of nr_pending: in that consume() call */
+	uint64_t nr_calls;	/* consume() calls that returned */
 };
 
 struct async_runner;
@@ -80,10 +90,11 @@ void async_runner_join(struct async_runner *r, const struct timespec *deadline,
 /* Stop n runners together, within timeout_ms in all; reports in rep[]. */
 void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_ms,
 			struct async_report *rep);
-/* Its counts so far (name, status, consumed, lost, calls), from any
- * thread; takes the runner's lock briefly. */
+/* Its counts now (name, status, consumed, lost, pending, calls), from
+ * any thread; takes the runner's lock briefly. */
 void async_runner_progress(struct async_runner *r, struct async_report *rep);
-/* One line for the host's report: "NAME: 123 records, 4 lost, ..." */
+/* One line for the host's report: "NAME: 123 records consumed in 2 calls,
+ * 4 lost", and what is pending when anything is. */
 void async_report_format(const struct async_report *rep, char *buf, size_t len);
 
 #endif

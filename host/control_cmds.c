@@ -91,7 +91,10 @@ static void add_loop(struct host *h, cJSON *r, bool all)
 /*
  * The decision log: what was appended and dropped, and, off the
  * scheduling thread only (it takes each runner's lock), how far each
- * async plugin got and how many records it lost.
+ * async plugin got: consumed + lost + pending == appended when its report
+ * was taken (a little after "appended" above). A stuck plugin's lost
+ * grows with the head; in_consume (part of pending) is what its
+ * unfinished consume() call holds.
  */
 static void add_log(struct host *h, cJSON *r, bool on_sched)
 {
@@ -117,6 +120,8 @@ static void add_log(struct host *h, cJSON *r, bool on_sched)
 		c = cJSON_AddObjectToObject(cs, rep.name);
 		cJSON_AddNumberToObject(c, "consumed", (double)rep.nr_consumed);
 		cJSON_AddNumberToObject(c, "lost", (double)rep.nr_lost);
+		cJSON_AddNumberToObject(c, "pending", (double)rep.nr_pending);
+		cJSON_AddNumberToObject(c, "in_consume", (double)rep.nr_in_call);
 	}
 }
 

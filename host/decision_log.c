@@ -359,6 +359,18 @@ size_t decision_log_read(struct decision_log_reader *r, struct plugland_decision
 	return n;
 }
 
+void decision_log_reader_lag(const struct decision_log_reader *r, uint64_t *lapped,
+			     uint64_t *unread)
+{
+	/* r's last read happened before this (r's lock or thread): head is
+	 * at least what that read saw, so r->next <= head. */
+	uint64_t behind = decision_log_head(r->log) - r->next;
+
+	/* Stop mode never overwrites: head <= capacity there. */
+	*lapped = behind > r->log->capacity ? behind - r->log->capacity : 0;
+	*unread = behind - *lapped;
+}
+
 /* Write buf (records [first, first + n)) into their slots of the file. */
 static int write_slots(int fd, const struct decision_log *log, const struct plugland_decision *buf,
 		       uint64_t first, uint64_t n)

@@ -176,6 +176,16 @@ void decision_log_reader_init(struct decision_log_reader *r, const struct decisi
  */
 size_t decision_log_read(struct decision_log_reader *r, struct plugland_decision *buf,
 			 size_t max, struct plugland_log_span *span);
+/*
+ * How far reader r is behind the head now, without moving it: *lapped of
+ * the records from its cursor on are overwritten already (its next read
+ * adds them to nr_lost; not counted there yet), *unread are still whole
+ * in the log. The oldest record is counted unread though the next append
+ * may take it: what is lapped stays lost. r must not move meanwhile (its
+ * owner's lock, or its own thread); the producer may append.
+ */
+void decision_log_reader_lag(const struct decision_log_reader *r, uint64_t *lapped,
+			     uint64_t *unread);
 
 struct decision_log_dump_result {
 	uint64_t first, head;	/* the dump holds [first, head) */

@@ -175,7 +175,7 @@ int observers_check_keys(struct observers *o, const struct config *cfg, char *er
 void observers_stop(struct observers *o)
 {
 	struct async_report rep[MAX_ASYNC];
-	char line[256];
+	char line[384];
 	unsigned int i;
 	uint64_t n;
 

@@ -2,8 +2,10 @@
 /*
  * Async plugins on their threads: periodic delivery in order and in
  * batches, debug mode (everything at stop), init failure, a slow plugin
- * that loses records (counted exactly), and a stuck one that is reported
- * by name and abandoned while the others and the producer carry on.
+ * that loses records (counted exactly), a stuck one that is reported by
+ * name and abandoned while the others and the producer carry on, and the
+ * records a stuck one loses while it is not reading: counted at once,
+ * live and at exit, and not again when it reads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -98,10 +100,12 @@ static void b_consume(void *ctx, const struct plugland_decision *r, size_t n,
 }
 static void b_exit(void *ctx) { ((struct seen *)ctx)->nr_exit++; }
 
+/* Checks what it gets in seen_b (no other test's plugin uses it then). */
 static void stuck_consume(void *ctx, const struct plugland_decision *r, size_t n,
 			  const struct plugland_log_span *s)
 {
-	(void)ctx, (void)r, (void)n, (void)s;
+	(void)ctx;
+	check(&seen_b, r, n, s);
 	pthread_mutex_lock(&stuck_lock);
 	stuck_inside = true;
 	pthread_cond_broadcast(&stuck_cond);
@@ -385,6 +389,145 @@ static void test_stuck_plugin_abandoned(void **state)
 	usleep(50000); /* let it finish (and free) before the next test */
 }
 
+static void wait_stuck_inside(void)
+{
+	pthread_mutex_lock(&stuck_lock);
+	while (!stuck_inside)
+		pthread_cond_wait(&stuck_cond, &stuck_lock);
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static void release_stuck(void)
+{
+	pthread_mutex_lock(&stuck_lock);
+	stuck_release = true;
+	pthread_cond_broadcast(&stuck_cond);
+	while (!stuck_returned)
+		pthread_cond_wait(&stuck_cond, &stuck_lock);
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+/* Poll r's live report until it has caught up (nothing pending). */
+static void wait_caught_up(struct async_runner *r, struct async_report *rep)
+{
+	unsigned int i;
+
+	for (i = 0; i < 20000; i++) {
+		async_runner_progress(r, rep);
+		if (!rep->nr_pending)
+			return;
+		usleep(1000);
+	}
+	fail_msg("%s: %llu records still pending after 20 s", rep->name,
+		 (unsigned long long)rep->nr_pending);
+}
+
+/*
+ * The stuck plugin takes its first batch, STUCK_BATCH of the STUCK_FIRST
+ * records there before it starts, and blocks in consume() while the log
+ * (STUCK_CAP records) takes STUCK_APPENDED in all: it missed records
+ * [STUCK_BATCH, STUCK_APPENDED - STUCK_CAP) without reading again.
+ */
+#define STUCK_CAP 1024
+#define STUCK_BATCH 10
+#define STUCK_FIRST 25
+#define STUCK_APPENDED 2000000
+#define STUCK_LOST (STUCK_APPENDED - STUCK_CAP - STUCK_BATCH)
+
+static struct async_runner *start_stuck_and_lap(struct decision_log *log)
+{
+	struct async_runner *r;
+
+	stuck_release = stuck_inside = stuck_returned = false;
+	append(log, 0, STUCK_FIRST); /* before it starts: its first batch is known */
+	r = start(&plugin_stuck, log, ASYNC_PERIODIC, 1, STUCK_BATCH);
+	wait_stuck_inside();
+	append(log, STUCK_FIRST, STUCK_APPENDED);
+	return r;
+}
+
+/* What the report of the stuck plugin says: every record accounted for. */
+static void assert_stuck_report(const struct async_report *rep, enum async_status status)
+{
+	assert_int_equal(rep->status, status);
+	assert_int_equal(rep->nr_consumed, 0);
+	assert_int_equal(rep->nr_calls, 0);
+	assert_int_equal(rep->nr_lost, STUCK_LOST);
+	assert_int_equal(rep->nr_pending, STUCK_CAP + STUCK_BATCH);
+	assert_int_equal(rep->nr_in_call, STUCK_BATCH);
+	assert_int_equal(rep->nr_lost, STUCK_APPENDED - rep->nr_consumed - rep->nr_pending);
+}
+
+/* Stuck in consume() while the producer laps it ~2000 times: lost is
+ * the truth at once, live and in the exit report of an abandoned one. */
+static void test_stuck_plugin_lost_counted_live(void **state)
+{
+	struct decision_log *log = make_log(STUCK_CAP);
+	struct async_runner *r = start_stuck_and_lap(log);
+	struct async_report rep;
+	char line[384];
+
+	(void)state;
+	async_runner_progress(r, &rep);
+	assert_stuck_report(&rep, ASYNC_RUNNING);
+	async_report_format(&rep, line, sizeof(line));
+	assert_string_equal(line, "stucky: 0 records consumed in 0 calls, 1998966 lost, "
+			    "1024 unread, 10 in its unfinished consume() call");
+	/* The oldest record still there stays pending, sealed or not. */
+	decision_log_seal(log);
+	async_runner_progress(r, &rep);
+	assert_stuck_report(&rep, ASYNC_RUNNING);
+
+	async_runners_stop(&r, 1, 100, &rep);
+	assert_stuck_report(&rep, ASYNC_STUCK);
+	async_report_format(&rep, line, sizeof(line));
+	assert_string_equal(line, "stucky: STUCK (did not stop in time; left running): 0 records "
+			    "consumed, 1998966 lost, 1024 left unread, 10 in its unfinished "
+			    "consume() call");
+	decision_log_destroy(log);
+	release_stuck();
+	usleep(50000); /* let it finish (and free) before the next test */
+}
+
+/*
+ * Released, it reads again from its cursor and counts the lap itself:
+ * the records the report already called lost are not counted again. The
+ * log is not sealed, so the oldest record it finds might be mid-overwrite
+ * and is dropped too (decision_log_read()): one more lost, no more.
+ */
+static void test_stuck_plugin_resumes_without_double_count(void **state)
+{
+	struct decision_log *log = make_log(STUCK_CAP);
+	struct async_runner *r = start_stuck_and_lap(log);
+	struct async_report rep;
+
+	(void)state;
+	async_runner_progress(r, &rep);
+	assert_stuck_report(&rep, ASYNC_RUNNING);
+
+	release_stuck();
+	wait_caught_up(r, &rep);
+	assert_int_equal(rep.nr_lost, STUCK_LOST + 1);
+	assert_int_equal(rep.nr_consumed, STUCK_BATCH + STUCK_CAP - 1);
+	assert_int_equal(rep.nr_in_call, 0);
+	assert_int_equal(rep.nr_consumed + rep.nr_lost, STUCK_APPENDED);
+
+	/* Caught up, it keeps up with a few more; then the host's stop. */
+	append(log, STUCK_APPENDED, STUCK_APPENDED + 500);
+	decision_log_seal(log);
+	async_runners_stop(&r, 1, 10000, &rep);
+	decision_log_destroy(log);
+	assert_int_equal(rep.status, ASYNC_DONE);
+	assert_int_equal(rep.nr_lost, STUCK_LOST + 1);
+	assert_int_equal(rep.nr_pending, 0);
+	assert_int_equal(rep.nr_consumed + rep.nr_lost, STUCK_APPENDED + 500);
+	/* The plugin was told the same, in order. */
+	assert_int_equal(seen_b.nr_bad, 0);
+	assert_int_equal(seen_b.lost, rep.nr_lost);
+	assert_int_equal(seen_b.nr_records, rep.nr_consumed);
+	assert_int_equal(seen_b.nr_calls, rep.nr_calls);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +538,8 @@ int main(void)
 		cmocka_unit_test_setup(test_no_consume_refused, reset),
 		cmocka_unit_test_setup(test_slow_plugin_loses_exactly, reset),
 		cmocka_unit_test_setup(test_stuck_plugin_abandoned, reset),
+		cmocka_unit_test_setup(test_stuck_plugin_lost_counted_live, reset),
+		cmocka_unit_test_setup(test_stuck_plugin_resumes_without_double_count, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,6 +220,49 @@ static void test_lagging_reader_exact_lost(void **state)
 	decision_log_destroy(log);
 }
 
+/* How far a reader is behind, asked without reading: what it then finds. */
+static void test_reader_lag(void **state)
+{
+	struct decision_log *log = make_log(16, DECISION_LOG_WRAP, DECISION_LOG_ANON, NULL);
+	struct decision_log_reader r;
+	struct plugland_log_span span;
+	struct plugland_decision buf[64];
+	uint64_t lapped, unread;
+
+	(void)state;
+	decision_log_reader_init(&r, log);
+	decision_log_reader_lag(&r, &lapped, &unread);
+	assert_int_equal(lapped, 0);
+	assert_int_equal(unread, 0);
+	append_range(log, 0, 16); /* exactly full: nothing overwritten yet */
+	decision_log_reader_lag(&r, &lapped, &unread);
+	assert_int_equal(lapped, 0);
+	assert_int_equal(unread, 16);
+	assert_int_equal(decision_log_read(&r, buf, 4, &span), 3); /* 0 might be going */
+	append_range(log, 16, 1000);
+	decision_log_reader_lag(&r, &lapped, &unread);
+	assert_int_equal(lapped, 1000 - 16 - 4); /* 4..983 */
+	assert_int_equal(unread, 16);
+	assert_int_equal(r.nr_lost, 1); /* asking moved nothing */
+	assert_int_equal(r.next, 4);
+	/* The read counts those, plus the oldest (it might be going). */
+	assert_int_equal(decision_log_read(&r, buf, 64, &span), 15);
+	assert_int_equal(span.nr_lost, 1 + 980 + 1);
+	decision_log_reader_lag(&r, &lapped, &unread);
+	assert_int_equal(lapped + unread, 0);
+	assert_int_equal(r.nr_read + r.nr_lost, 1000);
+	decision_log_destroy(log);
+
+	/* Stop mode: never lapped, whatever was refused. */
+	log = make_log(8, DECISION_LOG_STOP, DECISION_LOG_ANON, NULL);
+	decision_log_reader_init(&r, log);
+	append_range(log, 0, 20);
+	decision_log_reader_lag(&r, &lapped, &unread);
+	assert_int_equal(lapped, 0);
+	assert_int_equal(unread, 8);
+	decision_log_destroy(log);
+}
+
 static void test_capacity_of(void **state)
 {
 	struct decision_log_opts o = { .size_bytes = DECISION_LOG_DEBUG_BYTES };
@@ -604,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_stop_when_full),
 		cmocka_unit_test(test_lagging_reader_exact_lost),
+		cmocka_unit_test(test_reader_lag),
 		cmocka_unit_test(test_capacity_of),
 		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_dump_round_trip),

@@ -692,7 +692,7 @@ t_pressure() {
 	compute 15 40 || fail "compute failed"
 	# the log and each async plugin's progress and losses, live
 	st=$(scx_plugland ctl --json status)
-	echo "$st" | grep -q '"consumers":{"stats":{"consumed":[0-9]*,"lost":[0-9]*},"logger":{"consumed":' ||
+	echo "$st" | grep -q '"consumers":{"stats":{"consumed":[0-9]*,"lost":[0-9]*,"pending":[0-9]*,"in_consume":[0-9]*},"logger":{"consumed":' ||
 		fail "ctl status shows no per-plugin log progress: $st"
 	stop_host INT || return
 	# the last table: from its last header to the per-CPU part
