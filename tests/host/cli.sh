@@ -241,6 +241,25 @@ else
 	cat "$tmp/err"; failed=$((failed + 1))
 fi
 
+# A switch runs the new policy's init() on the scheduling thread while
+# attached: under the watchdog, with its own limit; past it, detach and exit.
+"$bin" -P "$(dirname "$bin")/tests/plugins" -p fifo --simulate 4000000000 \
+	--set control.socket="$tmp/initsw.sock" --set watchdog.init_timeout_ms=300 \
+	--set hang.where=init >"$tmp/out" 2>"$tmp/err" &
+sim=$!
+for _ in $(seq 50); do [ -S "$tmp/initsw.sock" ] && break; sleep 0.1; done
+timeout 10 "$bin" ctl -S "$tmp/initsw.sock" switch hang >/dev/null 2>&1
+for _ in $(seq 100); do kill -0 $sim 2>/dev/null || break; sleep 0.1; done
+kill -9 $sim 2>/dev/null
+wait $sim
+rc=$?
+if [ $rc = 3 ] && grep -qE "policy 'hang' has been stuck in init\(\) for [0-9]+ ms \(the limit for a switch's load, init\(\) and exit\(\) is 300 ms\): detaching and exiting" "$tmp/err"; then
+	echo "PASS ctl switch to a policy whose init() hangs: the watchdog detached and exited 3"
+else
+	echo "FAIL ctl switch to a policy whose init() hangs (exit $rc):"; cat "$tmp/err"
+	failed=$((failed + 1))
+fi
+
 # An async plugin stuck in consume() while the log laps it: live (ctl) and
 # at exit its lost records are counted, though it never reads again, and
 # consumed + lost + pending adds up to what was appended.
