@@ -49,13 +49,31 @@ static void on_recover_signal(int sig)
 		siglongjmp(watched->recover, 1);
 }
 
-/* Name whose code crashed: the thread's, not the process's (culprit.h). */
-static void on_crash(int sig)
+/* n in decimal, async-signal-safe. */
+static const char *decimal(char *buf, size_t len, long n)
 {
-	char thread[17] = "?";
+	char *p = buf + len;
+
+	*--p = 0;
+	do
+		*--p = (char)('0' + n % 10);
+	while ((n /= 10) && p > buf + 1);
+	return p;
+}
+
+/* Name whose code crashed: the thread's, not the process's (culprit.h). */
+static void on_crash(int sig, siginfo_t *si, void *uc)
+{
+	char thread[17] = "?", pid[24];
 	struct culprit c;
 
-	if (culprit_here(&c)) {
+	(void)uc;
+	if (si && si->si_code <= 0 && si->si_pid != getpid()) {
+		/* kill(1), not a fault: nobody's code is to blame. */
+		culprit_say("scx_plugland: ", strsignal(sig), " sent by process ",
+			    decimal(pid, sizeof(pid), si->si_pid),
+			    ", not a fault of its own; the kernel takes the CPUs back\n", NULL);
+	} else if (culprit_here(&c)) {
 		culprit_say("scx_plugland: ", c.kind, " '", c.name, "' crashed ",
 			    c.callback ? "in " : "on a thread it started", c.callback ? c.callback : "",
 			    c.callback ? "()" : "", ": ", strsignal(sig),
@@ -75,7 +93,8 @@ void crash_handlers_install(struct sched_loop *l)
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	static char altstack[64 * 1024]; /* a policy overflowing its stack */
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
-	struct sigaction sa = { .sa_handler = on_crash, .sa_flags = SA_RESETHAND | SA_ONSTACK };
+	struct sigaction sa = { .sa_sigaction = on_crash,
+				.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK };
 	struct sigaction rec = { .sa_handler = on_recover_signal };
 	size_t i;
 

@@ -206,7 +206,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 
 struct ruleset *ruleset_load(const char *path, uint32_t nr_cpus, char *err, size_t errlen)
 {
-	struct parse_ctx p = { .in.at_line_start = true };
+	struct parse_ctx p = { 0 };
 	unsigned int i;
 	int line;
 
@@ -225,10 +225,16 @@ struct ruleset *ruleset_load(const char *path, uint32_t nr_cpus, char *err, size
 	}
 	line = ini_parse_stream(ini_lines_read, &p.in, on_key, &p);
 	fclose(p.in.f);
+	if (p.in.bad_line && (!line || p.in.bad_line < line)) {
+		/* A line the reader refused: it ended the parse. */
+		snprintf(err, errlen, "%s:%d: %s", path, p.in.bad_line, p.in.why);
+		ruleset_free(p.rs);
+		return NULL;
+	}
 	if (line) {
 		/* inih reports the first error's line: ours, or its own syntax error. */
 		snprintf(err, errlen, "%s:%d: %s", path, line,
-			 line == p.err_line ? p.msg : "syntax error (or a line too long)");
+			 line == p.err_line ? p.msg : "syntax error: not a [rule], a key = value or a comment");
 		ruleset_free(p.rs);
 		return NULL;
 	}

@@ -372,6 +372,21 @@ expect 139 "^scx_plugland: async 'crashasync' crashed in consume\(\): Segmentati
 expect 139 "^scx_plugland: policy 'crash' crashed on a thread it started: Segmentation fault" 0 \
 	-- "${faulty[@]}" -p crash --set crash.after=100000000 --set crash.where=thread
 
+# A fatal signal sent from outside is nobody's crash, whatever callback
+# the scheduling thread happens to be in.
+"$bin" -p fifo --simulate 4000000000 >"$tmp/out" 2>"$tmp/err" &
+sim=$!
+sleep 0.5
+kill -SEGV $sim
+wait $sim
+rc=$?
+if [ $rc = 139 ] && grep -q "^scx_plugland: Segmentation fault sent by process $$, not a fault of its own" "$tmp/err" &&
+	! grep -q "crashed" "$tmp/err"; then
+	echo "PASS a SIGSEGV sent by kill(1) is not reported as a crash of the policy"
+else
+	echo "FAIL a SIGSEGV sent by kill(1) (exit $rc):"; cat "$tmp/err"; failed=$((failed + 1))
+fi
+
 # Plugin code that ends the process is named, and the status says so.
 for how in exit _exit _Exit; do
 	expect 4 "policy 'quit' in enqueue\(\) called $how\(0\): a plugin must never end the process" 0 \

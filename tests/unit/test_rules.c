@@ -298,7 +298,22 @@ static void test_bad_rules_located(void **state)
 	expect_error("comm = x\n", "1: 'comm' is outside any [rule]");
 	expect_error("[a]\ncomm = x\n[b]\ncomm = y\n[a]\ntgid = 1\n",
 		     "6: rule [a] again (first at line 2)");
-	expect_error("[a\ncomm = x\n", "1: syntax error (or a line too long)");
+	expect_error("[a\ncomm = x\n", "1: syntax error: not a [rule], a key = value or a comment");
+}
+
+/* Lines of any length in comments; a long line elsewhere refused, at its
+ * line (inih took it in pieces, each counted as a line). */
+static void test_long_lines_located(void **state)
+{
+	static char text[16384], filler[5001];
+
+	(void)state;
+	memset(filler, 'x', sizeof(filler) - 1);
+	snprintf(text, sizeof(text), "; %s\n[a]\n# %s\ncomm = x\ncolour = red\n", filler, filler);
+	expect_error(text, "5: unknown key 'colour' in [a]");
+	snprintf(text, sizeof(text), "[a]\n\ncomm = %s\n", filler);
+	expect_error(text, "3: line is 5007 bytes, the longest accepted is 198");
+	expect_error("[a]\ncomm = x\x1b[2J\n", "2: control character 0x1b at byte 9 (only tab is accepted)");
 }
 
 static void test_cpu_set(void **state)
@@ -379,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_background_takes_idle_cpus),
 		cmocka_unit_test(test_reload_swaps_rules),
 		cmocka_unit_test(test_bad_rules_located),
+		cmocka_unit_test(test_long_lines_located),
 		cmocka_unit_test(test_cpu_set),
 		cmocka_unit_test(test_resolver_classifies),
 	};
