@@ -348,6 +348,24 @@ static void test_slow_plugin_loses_exactly(void **state)
 
 /* A plugin stuck in consume(): reported by name, abandoned; the producer
  * and the other plugin never noticed. */
+static void wait_stuck_inside(void)
+{
+	pthread_mutex_lock(&stuck_lock);
+	while (!stuck_inside)
+		pthread_cond_wait(&stuck_cond, &stuck_lock);
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static void release_stuck(void)
+{
+	pthread_mutex_lock(&stuck_lock);
+	stuck_release = true;
+	pthread_cond_broadcast(&stuck_cond);
+	while (!stuck_returned)
+		pthread_cond_wait(&stuck_cond, &stuck_lock);
+	pthread_mutex_unlock(&stuck_lock);
+}
+
 static void test_stuck_plugin_abandoned(void **state)
 {
 	struct decision_log *log = make_log(1024);
@@ -380,31 +398,8 @@ static void test_stuck_plugin_abandoned(void **state)
 	/* Abandoned: the log can go, then the plugin wakes up; its thread
 	 * must not touch the log again, and frees its runner. */
 	decision_log_destroy(log);
-	pthread_mutex_lock(&stuck_lock);
-	stuck_release = true;
-	pthread_cond_broadcast(&stuck_cond);
-	while (!stuck_returned)
-		pthread_cond_wait(&stuck_cond, &stuck_lock);
-	pthread_mutex_unlock(&stuck_lock);
+	release_stuck();
 	usleep(50000); /* let it finish (and free) before the next test */
-}
-
-static void wait_stuck_inside(void)
-{
-	pthread_mutex_lock(&stuck_lock);
-	while (!stuck_inside)
-		pthread_cond_wait(&stuck_cond, &stuck_lock);
-	pthread_mutex_unlock(&stuck_lock);
-}
-
-static void release_stuck(void)
-{
-	pthread_mutex_lock(&stuck_lock);
-	stuck_release = true;
-	pthread_cond_broadcast(&stuck_cond);
-	while (!stuck_returned)
-		pthread_cond_wait(&stuck_cond, &stuck_lock);
-	pthread_mutex_unlock(&stuck_lock);
 }
 
 /* Poll r's live report until it has caught up (nothing pending). */

@@ -141,6 +141,17 @@ t_hang() {
 	show_host_log
 }
 
+# hackbench_until_host_exits ROUNDS WHY: load the machine until the host
+# exits; after ROUNDS hackbench rounds fail WHY and kill it.
+hackbench_until_host_exits() {
+	i=0
+	while kill -0 "$HOST" 2>/dev/null && [ $i -lt "$1" ]; do
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
+		i=$((i + 1))
+	done
+	kill -0 "$HOST" 2>/dev/null && { fail "$2"; kill -9 "$HOST"; }
+}
+
 # A hang the watchdog's signal cannot end (the policy blocks SIGUSR2),
 # under load: no recovery is claimed, scx_plugland detaches and exits 3
 # one timeout after the signal, and the machine schedules throughout
@@ -152,12 +163,7 @@ t_hangblocked() {
 	start_host -c /tmp/hangblocked.ini || return
 	stress-ng --cpu 2 --timeout 20s --quiet &
 	load=$!
-	i=0
-	while kill -0 "$HOST" 2>/dev/null && [ $i -lt 20 ]; do
-		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
-		i=$((i + 1))
-	done
-	kill -0 "$HOST" 2>/dev/null && { fail "scx_plugland still runs after $i hackbench rounds"; kill -9 "$HOST"; }
+	hackbench_until_host_exits 20 "scx_plugland still runs after 20 hackbench rounds"
 	wait "$HOST"
 	rc=$?
 	wait_state disabled 20 || fail "state $(state) after the watchdog gave up"
@@ -177,12 +183,7 @@ t_crash() {
 		>/tmp/crash.ini
 	start_host -c /tmp/crash.ini || return
 	# load until the policy has taken its 3000 tasks and crashed
-	i=0
-	while kill -0 "$HOST" 2>/dev/null && [ $i -lt 50 ]; do
-		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed"
-		i=$((i + 1))
-	done
-	kill -0 "$HOST" 2>/dev/null && { fail "the policy never crashed"; kill -9 "$HOST"; }
+	hackbench_until_host_exits 50 "the policy never crashed"
 	wait "$HOST"
 	rc=$?
 	wait_state disabled 20 || fail "state $(state) after the crash"
