@@ -87,7 +87,7 @@ $(O)/%.o: %.c
 
 # Plugins bind to the host's _exit() and _Exit() (named when plugin code
 # ends the process) and pthread_create() (threads counted per plugin):
-# host/culprit.c.
+# host/interpose.c.
 EXPORTS     := -Wl,--export-dynamic-symbol=_exit -Wl,--export-dynamic-symbol=_Exit \
 	       -Wl,--export-dynamic-symbol=pthread_create
 $(O)/scx_plugland: $(HOST_OBJS)
@@ -129,6 +129,9 @@ $(STALL_SO): tests/plugins/stall.c include/plugland/plugin.h
 	$(Q)$(CC) $(CFLAGS) $(WARN) -Iinclude -fPIC -shared -fvisibility=hidden $< -o $@
 
 $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
+# It tests the threads plugin code starts, counted by scx_plugland's own
+# pthread_create().
+$(O)/tests/test_culprit: $(O)/host/interpose.o
 $(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
@@ -312,8 +315,8 @@ FUZZ_LIBS_dump_parse  := -lz -lm
 FUZZ_SEEDS_dump_parse := $(O)/fuzz/seeds/dump_parse
 FUZZ_ARGS_dump_parse  := -max_len=20000 -dict=tests/fuzz/dump_parse.dict
 
-FUZZ_SRCS_config  := host/config.c host/plugin_loader.c
-FUZZ_LIBS_config  := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih) -ldl
+FUZZ_SRCS_config  := host/config.c host/plugin_loader.c host/plugin_elf.c host/culprit.c host/log.c
+FUZZ_LIBS_config  := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih) -lelf -ldl -lpthread
 FUZZ_SEEDS_config := tests/fuzz/corpus/config
 
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c

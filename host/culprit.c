@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dlfcn.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -121,8 +119,7 @@ bool culprit_here(struct culprit *c)
 	return false;
 }
 
-/* The plugin whose code runs here, to own the threads it starts. */
-static const struct plugin_id *owner_here(void)
+const struct plugin_id *culprit_owner_here(void)
 {
 	struct sched_loop *l = my_loop;
 
@@ -158,8 +155,7 @@ void culprit_describe(const struct culprit *c, char *buf, unsigned int len)
 	}
 }
 
-/* Ending the process: plugin code may not, and is named if it tries. */
-static void plugin_ended_us(const char *how, int status)
+void culprit_ended_process(const char *how, int status)
 {
 	char who[160], num[16];
 	struct culprit c;
@@ -179,7 +175,7 @@ static void plugin_ended_us(const char *how, int status)
 static void on_process_exit(int status, void *arg)
 {
 	(void)arg;
-	plugin_ended_us("exit", status);
+	culprit_ended_process("exit", status);
 }
 
 static void register_exit_hook(void)
@@ -194,82 +190,7 @@ void culprit_guard_exits(void)
 	pthread_once(&once, register_exit_hook);
 }
 
-/*
- * _exit() and _Exit() skip atexit hooks: scx_plugland defines them (the
- * Makefile exports them, so a plugin binds to these) and looks first.
- */
-void _exit(int status)
+void culprit_adopt_thread(const struct plugin_id *owner)
 {
-	plugin_ended_us("_exit", status);
-	syscall(SYS_exit_group, status);
-	__builtin_unreachable();
-}
-
-void _Exit(int status)
-{
-	plugin_ended_us("_Exit", status);
-	syscall(SYS_exit_group, status);
-	__builtin_unreachable();
-}
-
-/* A thread started by plugin code: counted until it ends. */
-struct owned_start {
-	void *(*fn)(void *);
-	void *arg;
-	const struct plugin_id *owner;
-};
-
-static pthread_key_t owned_key;
-static pthread_once_t owned_once = PTHREAD_ONCE_INIT;
-
-/* Runs when the thread ends, however it ends (return, pthread_exit()). */
-static void owned_thread_ended(void *owner)
-{
-	atomic_fetch_sub(&((struct plugin_id *)owner)->nr_threads, 1);
-}
-
-static void make_owned_key(void)
-{
-	if (pthread_key_create(&owned_key, owned_thread_ended))
-		abort();
-}
-
-static void *owned_thread(void *arg)
-{
-	struct owned_start s = *(struct owned_start *)arg;
-
-	free(arg);
-	thread_owner = s.owner;
-	pthread_setspecific(owned_key, s.owner);
-	return s.fn(s.arg);
-}
-
-typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
-
-int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
-{
-	static _Atomic pthread_create_fn real;
-	const struct plugin_id *owner = owner_here();
-	pthread_create_fn create = atomic_load(&real);
-	struct owned_start *s;
-	int err;
-
-	if (!create) {
-		create = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
-		atomic_store(&real, create);
-	}
-	if (!owner)
-		return create(t, attr, fn, arg);
-	pthread_once(&owned_once, make_owned_key);
-	s = malloc(sizeof(*s));
-	if (!s)
-		return EAGAIN;
-	*s = (struct owned_start){ fn, arg, owner };
-	atomic_fetch_add(&((struct plugin_id *)owner)->nr_threads, 1);
-	err = create(t, attr, owned_thread, s);
-	if (err) {
-		atomic_fetch_sub(&((struct plugin_id *)owner)->nr_threads, 1);
-		free(s);
-	}
-	return err;
+	thread_owner = owner;
 }

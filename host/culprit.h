@@ -11,9 +11,9 @@
  *     plugin's threads until they end.
  * culprit_here() is async-signal-safe: it reads thread-locals and atomics.
  *
- * scx_plugland also defines _exit() and _Exit() (exported, so plugins
- * bind to them) and registers an atexit() hook: plugin code that ends
- * the process is named, and the status is PL_EXIT_PLUGIN_ENDED.
+ * An on_exit() hook (culprit_guard_exits()) and scx_plugland's own _exit()
+ * and _Exit() (interpose.c) name plugin code that ends the process, and
+ * the status is then PL_EXIT_PLUGIN_ENDED.
  */
 #ifndef PLUGLAND_CULPRIT_H
 #define PLUGLAND_CULPRIT_H
@@ -58,8 +58,15 @@ void culprit_set_sched_thread(struct sched_loop *l);
 struct sched_loop *culprit_sched_loop(void);
 /* Whose plugin code the calling thread runs. false: nobody's. */
 bool culprit_here(struct culprit *c);
-/* Arm the atexit() hook (once per process). */
+/* Arm the on_exit() hook (once per process). */
 void culprit_guard_exits(void);
+/* If plugin code runs here: name it and exit with PL_EXIT_PLUGIN_ENDED
+ * (how: "exit", "_exit", ...; status: what it asked for). */
+void culprit_ended_process(const char *how, int status);
+/* The plugin whose code runs here (it owns the threads it starts), or NULL. */
+const struct plugin_id *culprit_owner_here(void);
+/* The calling thread was started by `owner`'s code (interpose.c). */
+void culprit_adopt_thread(const struct plugin_id *owner);
 
 /* async-signal-safe: write the NULL-terminated strings to stderr. */
 void culprit_say(const char *first, ...);
