@@ -117,6 +117,17 @@ static bool sched_ext_usable(void)
 	return true;
 }
 
+/* What getopt_long() refused, escaped, then the usage. */
+static void bad_option(const char *fmt, int argc, char **argv)
+{
+	char e[CONFIG_ESCAPED_MAX], shorts[3] = { '-', (char)optopt, 0 };
+	const char *what = optopt > ' ' && optopt < 127 ? shorts :
+			   optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+
+	pl_err(fmt, config_escape(what, e, sizeof(e)));
+	usage(stderr);
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE };
@@ -150,7 +161,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_main(argc - 1, argv + 1);
-	while ((opt = getopt_long(argc, argv, "c:p:P:s:vVh", long_opts, NULL)) != -1) {
+	opterr = 0; /* getopt's messages echo the argument raw: ours escape it */
+	while ((opt = getopt_long(argc, argv, ":c:p:P:s:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 'p':
@@ -197,7 +209,12 @@ int main(int argc, char **argv)
 				 PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
 			return 0;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case ':':
+			bad_option("option '%s' needs an argument", argc, argv);
+			return 2;
+		default:
+			bad_option("unrecognized option '%s'", argc, argv);
+			return 2;
 		}
 	}
 	if (optind < argc) {

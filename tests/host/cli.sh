@@ -46,7 +46,10 @@ if [ -e /sys/kernel/sched_ext/state ]; then
 else
 	expect 1 "has no sched_ext .*make demo" 1 -- 
 fi
-expect 2 "unrecognized option" 0 -- --bogus
+expect 2 "^scx_plugland: error: unrecognized option '--bogus'" 0 -- --bogus
+# getopt's own messages echoed the option raw: ours escape it
+expect 2 "^scx_plugland: error: unrecognized option '--bo\\\\x1bgus'" 0 -- $'--bo\x1bgus'
+expect 2 "^scx_plugland: error: option '--simulate' needs an argument" 0 -- --simulate
 expect 2 "unexpected argument 'extra'" 0 -- extra
 expect 2 "/nonexistent.ini: No such file or directory" 2 -- -c /nonexistent.ini
 printf '[scheduler]\nslice_us = 5000\nslice_us = 9\n' >"$tmp/dup.ini"
@@ -385,6 +388,18 @@ if [ $rc = 139 ] && grep -q "^scx_plugland: Segmentation fault sent by process $
 	echo "PASS a SIGSEGV sent by kill(1) is not reported as a crash of the policy"
 else
 	echo "FAIL a SIGSEGV sent by kill(1) (exit $rc):"; cat "$tmp/err"; failed=$((failed + 1))
+fi
+
+# ... and the debug dump survives it, readable.
+expect 139 "^scx_plugland: async 'crashasync' crashed in consume\(\): Segmentation fault" 0 \
+	-- "${faulty[@]}" -p fifo --set async.plugins=crashasync --set debug.enabled=true \
+	--set debug.size_mb=16 --set debug.dump="$tmp/crashasync.dump"
+if "$(dirname "$bin")/plugland-dump" "$tmp/crashasync.dump" >"$tmp/sum" 2>&1 &&
+	grep -q '^records *20000 present' "$tmp/sum"; then
+	echo "PASS the debug dump of a run whose async plugin crashed: 20000 decisions, readable"
+else
+	echo "FAIL the debug dump of a run whose async plugin crashed:"; cat "$tmp/sum"
+	failed=$((failed + 1))
 fi
 
 # Plugin code that ends the process is named, and the status says so.
