@@ -57,7 +57,8 @@ TEST_PLUGINS := no_symbol wrong_abi newer_abi abi_1 null_enqueue init_fails misn
 		async_wrong_abi async_small async_good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
-.PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk
+.PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk \
+	deb
 .DELETE_ON_ERROR:
 
 all: $(O)/scx_plugland $(PLUGIN_SOS)
@@ -162,6 +163,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	done
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
+	$(Q)$(call logged,deploy,tests/host/deploy.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -238,6 +240,14 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
+
+# The Debian package (debian/), built from this tree into $(O)/deb/
+# (dpkg-buildpackage writes next to the tree: moved from there).
+deb:
+	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb
+	$(Q)dpkg-buildpackage -b -us -uc >$(O)/deb/build.log 2>&1 || { tail -n 40 $(O)/deb/build.log; exit 1; }
+	$(Q)mv ../plugland_$(VERSION)_* $(O)/deb/
+	$(Q)ls $(O)/deb/*.deb
 
 # Install into a scratch root, build examples/my_policy against the
 # installed SDK with pkg-config, load it and run it on the simulator.

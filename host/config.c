@@ -171,6 +171,7 @@ static const struct opt opts[] = {
 	STR("async", "plugins", async_plugins, "", check_async_list),
 	U32("async", "interval_ms", async_interval_ms, "1000", 10, 3600000),
 	STR("control", "socket", control_socket, PLUGLAND_CONTROL_SOCKET, NULL),
+	U32("control", "watch_config_ms", watch_config_ms, "0", 0, 3600000),
 	U32("watchdog", "timeout_ms", watchdog_ms, "1000", 0, 60000),
 	STR("watchdog", "action", watchdog_action, "fifo", check_watchdog_action),
 	U32("watchdog", "init_timeout_ms", watchdog_init_ms, "5000", 100, 600000),

@@ -40,6 +40,7 @@ struct config {
 	uint32_t async_interval_ms;
 	/* [control] */
 	char control_socket[108];
+	uint32_t watch_config_ms; /* reload when the file changes; 0: only on SIGHUP */
 	/* [watchdog] */
 	uint32_t watchdog_ms;
 	uint32_t watchdog_init_ms; /* a switch's load, init() and exit() */

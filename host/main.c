@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "host.h"
 #include "config.h"
+#include "config_watch.h"
 #include "log.h"
 #include "plugin_loader.h"
 #include "services.h"
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	static struct policy_slot probe;
 	static struct host host;
+	struct config_watch *watch = NULL;
 	char err[512], e[CONFIG_ESCAPED_MAX], e2[CONFIG_ESCAPED_MAX];
 	int opt, ret;
 	char *end;
@@ -278,7 +280,11 @@ int main(int argc, char **argv)
 						   .stop = &stop, .reload = &reload_req });
 	if (ret)
 		return ret;
+	if (cfg.watch_config_ms && *cfg.path &&
+	    !(watch = config_watch_start(cfg.path, cfg.watch_config_ms)))
+		pl_warn("control.watch_config_ms: cannot watch %s: %s", cfg.path, strerror(errno));
 	ret = host_run(&host);
+	config_watch_stop(watch);
 	host_close(&host);
 	return ret;
 }

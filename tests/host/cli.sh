@@ -263,6 +263,36 @@ else
 	failed=$((failed + 1))
 fi
 
+# [control] watch_config_ms: a change of the file reloads it as SIGHUP
+# does, here the way Kubernetes updates a ConfigMap (the ..data symlink
+# swapped); a broken new file is refused, with its line, and changes
+# nothing.
+cm=$tmp/configmap
+mkdir -p "$cm/v1" "$cm/v2" "$cm/v3"
+printf '[control]\nwatch_config_ms = 100\nsocket =\n[fifo]\n' >"$cm/v1/plugland.ini"
+printf '[control]\nwatch_config_ms = 100\nsocket =\n[fifo]\ncapacity = 4096\n' >"$cm/v2/plugland.ini"
+printf '[control]\nwatch_config_ms = 100\nsocket =\n[watchdog]\ntimeout_ms = lots\n' >"$cm/v3/plugland.ini"
+ln -s v1 "$cm/..data"
+ln -s ..data/plugland.ini "$cm/plugland.ini"
+swap() { ln -sfn "$1" "$cm/..data.tmp" && mv -T "$cm/..data.tmp" "$cm/..data"; }
+"$bin" -c "$cm/plugland.ini" --simulate 4000000000 >"$tmp/out" 2>"$tmp/err" &
+sim=$!
+sleep 0.5
+swap v2
+for _ in $(seq 50); do grep -q "configuration reloaded" "$tmp/err" && break; sleep 0.1; done
+swap v3
+for _ in $(seq 50); do grep -q "configuration unchanged" "$tmp/err" && break; sleep 0.1; done
+kill -INT $sim
+wait $sim
+rc=$?
+if [ $rc = 0 ] && grep -q "plugland.ini changed: reloading it" "$tmp/err" &&
+	grep -q "configuration reloaded from $cm/plugland.ini" "$tmp/err" &&
+	grep -q "plugland.ini:5: .*timeout_ms.*configuration unchanged" "$tmp/err"; then
+	echo "PASS control.watch_config_ms: a ConfigMap-style swap reloads; a broken file is refused at its line"
+else
+	echo "FAIL control.watch_config_ms (exit $rc):"; cat "$tmp/err"; failed=$((failed + 1))
+fi
+
 # An async plugin stuck in consume() while the log laps it: live (ctl) and
 # at exit its lost records are counted, though it never reads again, and
 # consumed + lost + pending adds up to what was appended.
