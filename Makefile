@@ -58,7 +58,7 @@ TEST_PLUGINS := no_symbol wrong_abi newer_abi abi_1 null_enqueue init_fails misn
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
 .PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk \
-	deb
+	deb test-package
 .DELETE_ON_ERROR:
 
 all: $(O)/scx_plugland $(PLUGIN_SOS)
@@ -193,6 +193,7 @@ test: deps
 	$(MAKE) --no-print-directory all test-unit || rc=1; \
 	$(MAKE) --no-print-directory test-unit-san || rc=1; \
 	$(MAKE) --no-print-directory test-smoke || rc=1; \
+	$(MAKE) --no-print-directory test-package || rc=1; \
 	$(MAKE) --no-print-directory test-vm || rc=1; \
 	tests/summary.sh $(O) || rc=1; \
 	exit $$rc
@@ -248,6 +249,10 @@ deb:
 	$(Q)dpkg-buildpackage -b -us -uc >$(O)/deb/build.log 2>&1 || { tail -n 40 $(O)/deb/build.log; exit 1; }
 	$(Q)mv ../plugland_$(VERSION)_* $(O)/deb/
 	$(Q)ls $(O)/deb/*.deb
+
+# The package as an operator meets it: lintian, install, run, purge.
+test-package: deb
+	$(Q)$(call logged,package,tests/host/deb.sh $(O))
 
 # Install into a scratch root, build examples/my_policy against the
 # installed SDK with pkg-config, load it and run it on the simulator.
