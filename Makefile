@@ -213,12 +213,13 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh $(O)
 
-$(O)/plugland.pc: include/plugland.pc.in Makefile
+$(O)/plugland.pc: include/plugland.pc.in Makefile $(O)/dist/paths
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@PLUGIN_DIR@|$(PLUGIN_DIR)|; s|@VERSION@|$(VERSION)|' $< >$@
 
 # The binary, the SDK (header + pkg-config), the plugins, the default
 # config (not overwritten if present: it is the administrator's).
 install: all $(O)/plugland.pc
+	install -D -m 644 $(O)/dist/scx_plugland.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
@@ -235,9 +236,32 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
-	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
+	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so) \
+	      $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
+
+# --- Running it as a service (issue 20): the systemd unit, the man pages
+# (scdoc), bash completion. Paths in the unit and the pages are the
+# installed ones: PREFIX, CONF_FILE, PLUGIN_DIR, CONTROL_SOCKET.
+SYSTEMD_UNIT_DIR    ?= $(PREFIX)/lib/systemd/system
+INSTALLED_PATHS = -e 's|@BINDIR@|$(PREFIX)/bin|g; s|@CONF_FILE@|$(CONF_FILE)|g' \
+		  -e 's|@PLUGIN_DIR@|$(PLUGIN_DIR)|g; s|@CONTROL_SOCKET@|$(CONTROL_SOCKET)|g' \
+		  -e 's|@PREFIX@|$(PREFIX)|g; s|@VERSION@|$(VERSION)|g'
+
+# Rendered again when an install path changes (make install PREFIX=...
+# after a plain make): $(O)/dist/paths holds the paths of the last
+# rendering, rewritten (when make reads this) only when they differ.
+RENDERED_PATHS := $(PREFIX) $(CONF_FILE) $(PLUGIN_DIR) $(CONTROL_SOCKET) $(VERSION)
+$(shell mkdir -p $(O)/dist && { echo '$(RENDERED_PATHS)' | cmp -s - $(O)/dist/paths || \
+	echo '$(RENDERED_PATHS)' >$(O)/dist/paths; })
+
+all: $(O)/dist/scx_plugland.service
+
+$(O)/dist/scx_plugland.service: dist/systemd/scx_plugland.service.in Makefile $(O)/dist/paths
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed $(INSTALLED_PATHS) $< >$@
 
 # Install into a scratch root, build examples/my_policy against the
 # installed SDK with pkg-config, load it and run it on the simulator.
