@@ -220,6 +220,7 @@ $(O)/plugland.pc: include/plugland.pc.in Makefile $(O)/dist/paths
 # config (not overwritten if present: it is the administrator's).
 install: all $(O)/plugland.pc
 	install -D -m 644 $(O)/dist/scx_plugland.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
+	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
@@ -237,7 +238,8 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so) \
-	      $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
+	      $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service \
+	      $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
 
@@ -245,6 +247,10 @@ uninstall:
 # (scdoc), bash completion. Paths in the unit and the pages are the
 # installed ones: PREFIX, CONF_FILE, PLUGIN_DIR, CONTROL_SOCKET.
 SYSTEMD_UNIT_DIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR              ?= $(PREFIX)/share/man
+SCDOC               ?= scdoc
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(O)/man/%)
 INSTALLED_PATHS = -e 's|@BINDIR@|$(PREFIX)/bin|g; s|@CONF_FILE@|$(CONF_FILE)|g' \
 		  -e 's|@PLUGIN_DIR@|$(PLUGIN_DIR)|g; s|@CONTROL_SOCKET@|$(CONTROL_SOCKET)|g' \
 		  -e 's|@PREFIX@|$(PREFIX)|g; s|@VERSION@|$(VERSION)|g'
@@ -256,12 +262,20 @@ RENDERED_PATHS := $(PREFIX) $(CONF_FILE) $(PLUGIN_DIR) $(CONTROL_SOCKET) $(VERSI
 $(shell mkdir -p $(O)/dist && { echo '$(RENDERED_PATHS)' | cmp -s - $(O)/dist/paths || \
 	echo '$(RENDERED_PATHS)' >$(O)/dist/paths; })
 
-all: $(O)/dist/scx_plugland.service
+all: $(O)/dist/scx_plugland.service man
+man: $(MAN_PAGES)
 
 $(O)/dist/scx_plugland.service: dist/systemd/scx_plugland.service.in Makefile $(O)/dist/paths
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)sed $(INSTALLED_PATHS) $< >$@
+
+$(O)/man/%: docs/man/%.scd Makefile $(O)/dist/paths
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed $(INSTALLED_PATHS) $< >$@.scd && $(SCDOC) <$@.scd >$@ && rm -f $@.scd
+
+.PHONY: man
 
 # Install into a scratch root, build examples/my_policy against the
 # installed SDK with pkg-config, load it and run it on the simulator.
