@@ -220,6 +220,7 @@ $(O)/plugland.pc: include/plugland.pc.in Makefile $(O)/dist/paths
 # config (not overwritten if present: it is the administrator's).
 install: all $(O)/plugland.pc
 	install -D -m 644 $(O)/dist/scx_plugland.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
+	install -D -m 644 dist/completion/scx_plugland $(DESTDIR)$(BASH_COMPLETION_DIR)/scx_plugland
 	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
@@ -239,6 +240,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
 	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so) \
 	      $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service \
+	      $(DESTDIR)$(BASH_COMPLETION_DIR)/scx_plugland \
 	      $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
@@ -247,6 +249,7 @@ uninstall:
 # (scdoc), bash completion. Paths in the unit and the pages are the
 # installed ones: PREFIX, CONF_FILE, PLUGIN_DIR, CONTROL_SOCKET.
 SYSTEMD_UNIT_DIR    ?= $(PREFIX)/lib/systemd/system
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
 MANDIR              ?= $(PREFIX)/share/man
 SCDOC               ?= scdoc
 MAN_SRCS  := $(wildcard docs/man/*.scd)
