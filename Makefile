@@ -162,6 +162,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	done
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
+	$(Q)$(call logged,service,tests/host/service.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -267,6 +268,7 @@ $(shell mkdir -p $(O)/dist && { echo '$(RENDERED_PATHS)' | cmp -s - $(O)/dist/pa
 
 all: $(O)/dist/scx_plugland.service man
 man: $(MAN_PAGES)
+test-unit: $(O)/dist/scx_plugland.service $(MAN_PAGES)
 
 $(O)/dist/scx_plugland.service: dist/systemd/scx_plugland.service.in Makefile $(O)/dist/paths
 	$(call msg,GEN,$@)
