@@ -3,7 +3,7 @@
 #   make            build everything into $(O)/
 #   make demo       boot a sched_ext kernel in qemu and show plugland at work
 #   make test       unit tests (plain and ASan/UBSan) + VM integration tests
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (also the systemd unit, man pages, completion)
 #
 # V=1 shows the commands. KERNEL=7.3 (or latest, or 6.18.15+deb13) picks
 # the VM kernel.
