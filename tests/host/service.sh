@@ -59,6 +59,7 @@ else
 			fail "service: systemd-analyze verify: exit $rc" "$out"
 		# verify takes an unknown capability silently
 		caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
+		# shellcheck disable=SC2086 # one argument per capability
 		out=$(systemd-analyze capability $caps 2>&1 >/dev/null)
 		rc=$?
 		[ $rc = 0 ] && [ -n "$caps" ] && pass "service: capabilities known: $caps" ||
