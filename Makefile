@@ -3,7 +3,7 @@
 #   make            build everything into $(O)/
 #   make demo       boot a sched_ext kernel in qemu and show plugland at work
 #   make test       unit tests (plain and ASan/UBSan) + VM integration tests
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (also the systemd unit, man pages, completion)
 #
 # V=1 shows the commands. KERNEL=7.3 (or latest, or 6.18.15+deb13) picks
 # the VM kernel.
@@ -164,6 +164,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
 	$(Q)$(call logged,deploy,tests/host/deploy.sh $(O))
+	$(Q)$(call logged,service,tests/host/service.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -216,12 +217,15 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)scripts/demo.sh $(O)
 
-$(O)/plugland.pc: include/plugland.pc.in Makefile
+$(O)/plugland.pc: include/plugland.pc.in Makefile $(O)/dist/paths
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@PLUGIN_DIR@|$(PLUGIN_DIR)|; s|@VERSION@|$(VERSION)|' $< >$@
 
 # The binary, the SDK (header + pkg-config), the plugins, the default
 # config (not overwritten if present: it is the administrator's).
 install: all $(O)/plugland.pc
+	install -D -m 644 $(O)/dist/scx_plugland.service $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service
+	install -D -m 644 dist/completion/scx_plugland $(DESTDIR)$(BASH_COMPLETION_DIR)/scx_plugland
+	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
@@ -238,7 +242,10 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
-	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so)
+	      $(DESTDIR)$(PREFIX)/share/pkgconfig/plugland.pc $(PLUGINS:%=$(DESTDIR)$(PLUGIN_DIR)/%.so) \
+	      $(DESTDIR)$(SYSTEMD_UNIT_DIR)/scx_plugland.service \
+	      $(DESTDIR)$(BASH_COMPLETION_DIR)/scx_plugland \
+	      $(foreach p,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 	-rmdir $(DESTDIR)$(PREFIX)/include/plugland $(DESTDIR)$(PLUGIN_DIR) 2>/dev/null
 	@echo "left $(DESTDIR)$(CONF_FILE) in place (your configuration)"
 
@@ -253,6 +260,42 @@ deb:
 # The package as an operator meets it: lintian, install, run, purge.
 test-package: deb
 	$(Q)$(call logged,package,tests/host/deb.sh $(O))
+
+# --- Running it as a service (issue 20): the systemd unit, the man pages
+# (scdoc), bash completion. Paths in the unit and the pages are the
+# installed ones: PREFIX, CONF_FILE, PLUGIN_DIR, CONTROL_SOCKET.
+SYSTEMD_UNIT_DIR    ?= $(PREFIX)/lib/systemd/system
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+MANDIR              ?= $(PREFIX)/share/man
+SCDOC               ?= scdoc
+MAN_SRCS  := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(MAN_SRCS:docs/man/%.scd=$(O)/man/%)
+INSTALLED_PATHS = -e 's|@BINDIR@|$(PREFIX)/bin|g; s|@CONF_FILE@|$(CONF_FILE)|g' \
+		  -e 's|@PLUGIN_DIR@|$(PLUGIN_DIR)|g; s|@CONTROL_SOCKET@|$(CONTROL_SOCKET)|g' \
+		  -e 's|@PREFIX@|$(PREFIX)|g; s|@VERSION@|$(VERSION)|g'
+
+# Rendered again when an install path changes (make install PREFIX=...
+# after a plain make): $(O)/dist/paths holds the paths of the last
+# rendering, rewritten (when make reads this) only when they differ.
+RENDERED_PATHS := $(PREFIX) $(CONF_FILE) $(PLUGIN_DIR) $(CONTROL_SOCKET) $(VERSION)
+$(shell mkdir -p $(O)/dist && { echo '$(RENDERED_PATHS)' | cmp -s - $(O)/dist/paths || \
+	echo '$(RENDERED_PATHS)' >$(O)/dist/paths; })
+
+all: $(O)/dist/scx_plugland.service man
+man: $(MAN_PAGES)
+test-unit: $(O)/dist/scx_plugland.service $(MAN_PAGES)
+
+$(O)/dist/scx_plugland.service: dist/systemd/scx_plugland.service.in Makefile $(O)/dist/paths
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed $(INSTALLED_PATHS) $< >$@
+
+$(O)/man/%: docs/man/%.scd Makefile $(O)/dist/paths
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed $(INSTALLED_PATHS) $< >$@.scd && $(SCDOC) <$@.scd >$@ && rm -f $@.scd
+
+.PHONY: man
 
 # Install into a scratch root, build examples/my_policy against the
 # installed SDK with pkg-config, load it and run it on the simulator.

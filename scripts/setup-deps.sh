@@ -17,6 +17,7 @@ APT_PKGS=(
 	qemu-system-x86 busybox-static cpio zstd xz-utils lz4
 	stress-ng rt-tests procps python3 gnuplot-nox valgrind
 	debhelper dpkg-dev lintian python3-yaml
+	scdoc man-db groff-base systemd bash-completion
 )
 BPO_LIBBPF_MIN=1.4
 
