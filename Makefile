@@ -34,7 +34,7 @@ WARN        := -Wall -Wextra -Werror
 SAN         ?=
 SANFLAGS    := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
 CFLAGS      ?= -O2 -g
-ALL_CFLAGS  := $(CFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude \
+ALL_CFLAGS  := $(CFLAGS) $(CPPFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURCE -MMD -MP -Iinclude \
 	       -DPLUGLAND_VERSION='"$(VERSION)"' -DPLUGLAND_PLUGIN_DIR='"$(PLUGIN_DIR)"' \
 	       -DPLUGLAND_CONF_FILE='"$(CONF_FILE)"' -DPLUGLAND_CONTROL_SOCKET='"$(CONTROL_SOCKET)"' \
 	       $(shell $(PKG_CONFIG) --cflags libbpf inih libcjson 2>/dev/null)
@@ -93,12 +93,12 @@ EXPORTS     := -Wl,--export-dynamic-symbol=_exit -Wl,--export-dynamic-symbol=_Ex
 	       -Wl,--export-dynamic-symbol=pthread_create
 $(O)/scx_plugland: $(HOST_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ $(EXPORTS) $(LDLIBS_HOST)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(EXPORTS) $(LDLIBS_HOST)
 
 $(O)/plugins/%.so: plugins/%/*.c include/plugland/plugin.h
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
 
 $(O)/tests/%: tests/unit/%.c $(CORE_OBJS)
 	$(call msg,TEST,$@)
@@ -327,7 +327,7 @@ all: $(O)/plugland-dump
 
 $(O)/plugland-dump: $(O)/tools/plugland-dump.o $(DUMP_OUT_OBJS) $(O)/host/decision_dump.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) $^ -o $@ -lz -lm
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lz -lm
 
 $(O)/tests/host/mkdump: tests/host/mkdump.c $(LOG_OBJS)
 	$(call msg,CC,$@)
@@ -422,7 +422,7 @@ bench-log: $(O)/bench/bench_log
 # deadline core (deadline, rules), the CPU gate (deadline, lottery, rules),
 # the pid table (deadline, rules, stats), and header-only helpers. Each
 # plugin compiles in what it uses.
-PLUGIN_LINK  = $(CC) $(ALL_CFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
+PLUGIN_LINK  = $(CC) $(ALL_CFLAGS) $(LDFLAGS) -fPIC -shared -fvisibility=hidden $(filter %.c,$^) -o $@
 DEADLINE_LIB := $(addprefix plugins/common/,edf.c run_heap.c pid_table.c cpu_gate.c)
 PLUGIN_HDRS  := $(wildcard include/plugland/*.h plugins/common/*.h)
 $(O)/tests/test_edf: $(DEADLINE_LIB)
