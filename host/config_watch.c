@@ -11,12 +11,10 @@
 #include <unistd.h>
 #include "config_watch.h"
 #include "log.h"
+#include "stoppable.h"
 
 struct config_watch {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;		/* under lock */
+	struct stoppable t;
 	uint32_t period_ms;
 	char path[4096];
 };
@@ -51,16 +49,16 @@ static void *watch_main(void *arg)
 	struct file_id seen = file_id_of(w->path), now;
 	struct timespec next;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->t.lock);
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (!w->stop) {
+	while (!w->t.stop) {
 		uint64_t ns = (uint64_t)next.tv_nsec + (uint64_t)w->period_ms * 1000000ull;
 
 		next.tv_sec += (time_t)(ns / 1000000000ull);
 		next.tv_nsec = (long)(ns % 1000000000ull);
-		while (!w->stop && pthread_cond_timedwait(&w->cond, &w->lock, &next) != ETIMEDOUT)
+		while (!w->t.stop && pthread_cond_timedwait(&w->t.cond, &w->t.lock, &next) != ETIMEDOUT)
 			;
-		if (w->stop)
+		if (w->t.stop)
 			break;
 		now = file_id_of(w->path);
 		/* A missing file (mid-swap) is no change to act on yet. */
@@ -70,29 +68,21 @@ static void *watch_main(void *arg)
 		pl_info("%s changed: reloading it", w->path);
 		kill(getpid(), SIGHUP);
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->t.lock);
 	return NULL;
 }
 
 struct config_watch *config_watch_start(const char *path, uint32_t period_ms)
 {
 	struct config_watch *w = calloc(1, sizeof(*w));
-	pthread_condattr_t ca;
 	int err;
 
 	if (!w)
 		return NULL;
 	w->period_ms = period_ms;
 	snprintf(w->path, sizeof(w->path), "%s", path);
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	err = pthread_create(&w->thread, NULL, watch_main, w);
+	err = stoppable_start(&w->t, watch_main, w);
 	if (err) {
-		pthread_mutex_destroy(&w->lock);
-		pthread_cond_destroy(&w->cond);
 		free(w);
 		errno = err;
 		return NULL;
@@ -104,12 +94,6 @@ void config_watch_stop(struct config_watch *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
+	stoppable_stop(&w->t);
 	free(w);
 }

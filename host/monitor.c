@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include "stoppable.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -13,10 +14,7 @@
 #include "monitor.h"
 
 struct monitor {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;
+	struct stoppable t;
 	unsigned int secs;
 	struct backend *be;
 	const struct sched_loop *loop;
@@ -48,23 +46,22 @@ static void *monitor_main(void *arg)
 	struct plugland_counters prev = { 0 };
 	struct timespec deadline;
 
-	pthread_mutex_lock(&m->lock);
+	pthread_mutex_lock(&m->t.lock);
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	while (!m->stop) {
+	while (!m->t.stop) {
 		deadline.tv_sec += m->secs;
-		while (!m->stop && pthread_cond_timedwait(&m->cond, &m->lock, &deadline) != ETIMEDOUT)
+		while (!m->t.stop && pthread_cond_timedwait(&m->t.cond, &m->t.lock, &deadline) != ETIMEDOUT)
 			;
-		if (!m->stop)
+		if (!m->t.stop)
 			print_line(m, &prev, m->secs);
 	}
-	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->t.lock);
 	return NULL;
 }
 
 struct monitor *monitor_start(struct backend *be, const struct sched_loop *l, unsigned int secs)
 {
 	struct monitor *m = calloc(1, sizeof(*m));
-	pthread_condattr_t ca;
 	int err;
 
 	if (!m)
@@ -72,12 +69,7 @@ struct monitor *monitor_start(struct backend *be, const struct sched_loop *l, un
 	m->be = be;
 	m->loop = l;
 	m->secs = secs;
-	pthread_mutex_init(&m->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&m->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	err = pthread_create(&m->thread, NULL, monitor_main, m);
+	err = stoppable_start(&m->t, monitor_main, m);
 	if (err) {
 		free(m);
 		errno = err;
@@ -90,12 +82,6 @@ void monitor_stop(struct monitor *m)
 {
 	if (!m)
 		return;
-	pthread_mutex_lock(&m->lock);
-	m->stop = true;
-	pthread_cond_signal(&m->cond);
-	pthread_mutex_unlock(&m->lock);
-	pthread_join(m->thread, NULL);
-	pthread_mutex_destroy(&m->lock);
-	pthread_cond_destroy(&m->cond);
+	stoppable_stop(&m->t);
 	free(m);
 }

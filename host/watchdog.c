@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "culprit.h"
 #include "log.h"
+#include "stoppable.h"
 #include "watchdog.h"
 
 #define RECOVER_SIGNAL SIGUSR2
@@ -29,10 +30,7 @@ static struct sched_loop *watched;
 static pthread_t sched_thread;
 
 struct watchdog {
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;
+	struct stoppable t;	/* its lock also covers nr_parked */
 	uint32_t timeout_ms;
 	uint32_t slot_ms;	/* for a switch's load, init() and exit() */
 	enum watchdog_action action;
@@ -164,10 +162,10 @@ static void unpark(void *ctx)
 {
 	struct watchdog *w = ctx;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->t.lock);
 	atomic_store_explicit(&w->l->watch.parked, 0, memory_order_relaxed);
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	pthread_cond_signal(&w->t.cond);
+	pthread_mutex_unlock(&w->t.lock);
 }
 
 /*
@@ -181,9 +179,9 @@ static void park(struct watchdog *w)
 	/* Store, then load the loop's word: see struct policy_watch. */
 	if (!atomic_load_explicit(&w->l->watch.callback, memory_order_seq_cst))
 		w->nr_parked++;
-	while (!w->stop && atomic_load_explicit(&w->l->watch.parked, memory_order_relaxed) &&
+	while (!w->t.stop && atomic_load_explicit(&w->l->watch.parked, memory_order_relaxed) &&
 	       !atomic_load_explicit(&w->l->watch.callback, memory_order_seq_cst))
-		pthread_cond_wait(&w->cond, &w->lock);
+		pthread_cond_wait(&w->t.cond, &w->t.lock);
 	atomic_store_explicit(&w->l->watch.parked, 0, memory_order_relaxed);
 }
 
@@ -193,8 +191,8 @@ static void sleep_until(struct watchdog *w, uint64_t deadline_ns)
 	struct timespec ts = { .tv_sec = (time_t)(deadline_ns / 1000000000ull),
 			       .tv_nsec = (long)(deadline_ns % 1000000000ull) };
 
-	while (!w->stop && pl_now_ns() < deadline_ns &&
-	       pthread_cond_timedwait(&w->cond, &w->lock, &ts) != ETIMEDOUT)
+	while (!w->t.stop && pl_now_ns() < deadline_ns &&
+	       pthread_cond_timedwait(&w->t.cond, &w->t.lock, &ts) != ETIMEDOUT)
 		;
 }
 
@@ -212,8 +210,8 @@ static void *watchdog_main(void *arg)
 
 	timeout_ns = (uint64_t)w->timeout_ms * 1000000ull;
 	slot_ns = (uint64_t)w->slot_ms * 1000000ull;
-	pthread_mutex_lock(&w->lock);
-	while (!w->stop) {
+	pthread_mutex_lock(&w->t.lock);
+	while (!w->t.stop) {
 		const char *cb = atomic_load_explicit(&pw->callback, memory_order_acquire);
 		uint64_t phase, start, now, limit;
 		bool slot_call;
@@ -250,7 +248,7 @@ static void *watchdog_main(void *arg)
 		fired_ns = now;
 		fire(w, cb, now - start, slot_call);
 	}
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->t.lock);
 	return NULL;
 }
 
@@ -258,7 +256,6 @@ struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms, uint3
 				enum watchdog_action action)
 {
 	struct watchdog *w = calloc(1, sizeof(*w));
-	pthread_condattr_t ca;
 	int err;
 
 	if (!w)
@@ -269,13 +266,9 @@ struct watchdog *watchdog_start(struct sched_loop *l, uint32_t timeout_ms, uint3
 	w->action = action;
 	l->watch.unpark_ctx = w;
 	l->watch.unpark = unpark;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	err = pthread_create(&w->thread, NULL, watchdog_main, w);
+	err = stoppable_start(&w->t, watchdog_main, w);
 	if (err) {
+		l->watch.unpark = NULL;
 		free(w);
 		errno = err;
 		return NULL;
@@ -287,9 +280,9 @@ uint64_t watchdog_nr_parked(struct watchdog *w)
 {
 	uint64_t n;
 
-	pthread_mutex_lock(&w->lock);
+	pthread_mutex_lock(&w->t.lock);
 	n = w->nr_parked;
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&w->t.lock);
 	return n;
 }
 
@@ -297,13 +290,7 @@ void watchdog_stop(struct watchdog *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = true;
-	pthread_cond_signal(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
+	stoppable_stop(&w->t);
 	w->l->watch.unpark = NULL;
-	pthread_mutex_destroy(&w->lock);
-	pthread_cond_destroy(&w->cond);
 	free(w);
 }

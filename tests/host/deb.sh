@@ -9,16 +9,7 @@ set -uo pipefail
 build=${1:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-verdict() { # STATUS WHAT [OUTPUT FILE]
-	if [ "$1" = 0 ]; then
-		echo "PASS $2"
-	else
-		echo "FAIL $2"; [ -z "${3:-}" ] || sed 's/^/    /' "$3" | head -n 40
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 deb=$(ls "$build"/deb/plugland_*.deb 2>/dev/null | head -n1)
 if [ -z "$deb" ]; then

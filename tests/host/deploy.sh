@@ -11,16 +11,7 @@ bin=$build/scx_plugland
 k8s=$top/deploy/kubernetes
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-verdict() { # STATUS WHAT [OUTPUT FILE]
-	if [ "$1" = 0 ]; then
-		echo "PASS $2"
-	else
-		echo "FAIL $2"; [ -z "${3:-}" ] || sed 's/^/    /' "$3"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # What a DaemonSet for a CPU scheduler must have, read from the YAML.
 python3 - "$k8s" >"$tmp/structure" 2>&1 <<'PY'
