@@ -389,6 +389,11 @@ $(O)/plugins/logger.so: $(wildcard plugins/logger/*.[ch]) $(PLUGIN_HDRS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK) -lz
 
+$(O)/plugins/openmetrics.so: $(wildcard plugins/openmetrics/*.[ch]) $(PLUGIN_HDRS)
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PLUGIN_LINK) -lpthread
+
 $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
