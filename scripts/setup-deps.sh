@@ -16,6 +16,7 @@ APT_PKGS=(
 	libelf-dev zlib1g-dev libinih-dev libcmocka-dev libclang-rt-19-dev libcjson-dev
 	qemu-system-x86 busybox-static cpio zstd xz-utils lz4
 	stress-ng rt-tests procps python3 gnuplot-nox valgrind
+	prometheus
 )
 BPO_LIBBPF_MIN=1.4
 
