@@ -145,7 +145,7 @@ RESULTS := $(O)/results
 logged = mkdir -p $(RESULTS) && { $(2) >$(RESULTS)/$(1).txt 2>&1; rc=$$?; \
 	 cat $(RESULTS)/$(1).txt; exit $$rc; }
 
-test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
+test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO) $(O)/plugins/openmetrics.so
 	@# Each test's output goes to its .log, shown when it fails (or V=1):
 	@# CI keeps a bounded part of the output, and the failure must be in it.
 	$(Q)mkdir -p $(RESULTS) && : >$(RESULTS)/unit.txt && for t in $(UNIT_BINS); do \
@@ -162,6 +162,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	done
 	$(Q)$(call logged,cli,tests/host/cli.sh $(O))
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
+	$(Q)$(call logged,metrics,tests/host/metrics.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:

@@ -220,7 +220,8 @@ static void hist_samples(struct om_buf *b, const char *name, const char *labels,
 		      (unsigned long long)(h->sum_ns % 1000000000ull));
 }
 
-void om_render(const struct om_metrics *m, enum om_format fmt, uint64_t scrapes, struct om_buf *b)
+void om_render(const struct om_metrics *m, enum om_format fmt, const uint64_t scrapes[2],
+	       struct om_buf *b)
 {
 	char esc[PLUGLAND_COMM_LEN * 3 + 1], labels[128];
 	unsigned int p, k, r;
@@ -290,8 +291,12 @@ void om_render(const struct om_metrics *m, enum om_format fmt, uint64_t scrapes,
 	family(b, fmt, "plugland_cpus", "gauge", NULL, "Possible CPUs of the machine scheduled.");
 	om_buf_printf(b, "plugland_cpus %u\n", m->nr_cpus);
 	family(b, fmt, "plugland_openmetrics_scrapes", "counter", NULL,
-	       "Scrapes this plugin answered, as of its last snapshot.");
-	om_buf_printf(b, "plugland_openmetrics_scrapes_total %llu\n", (unsigned long long)scrapes);
+	       "Scrapes this plugin answered, by format (openmetrics, or text 0.0.4), as of its "
+	       "last snapshot.");
+	om_buf_printf(b, "plugland_openmetrics_scrapes_total{format=\"openmetrics\"} %llu\n",
+		      (unsigned long long)scrapes[OM_OPENMETRICS]);
+	om_buf_printf(b, "plugland_openmetrics_scrapes_total{format=\"text\"} %llu\n",
+		      (unsigned long long)scrapes[OM_TEXT_004]);
 	if (fmt == OM_OPENMETRICS)
 		om_buf_printf(b, "# EOF\n");
 }

@@ -67,7 +67,9 @@ void om_buf_printf(struct om_buf *b, const char *fmt, ...) __attribute__((format
 
 enum om_format { OM_OPENMETRICS, OM_TEXT_004 };
 
-/* The whole exposition (b->len reset first); `scrapes` is the server's count. */
-void om_render(const struct om_metrics *m, enum om_format fmt, uint64_t scrapes, struct om_buf *b);
+/* The whole exposition (b->len reset first); scrapes[]: the server's
+ * counts by format. */
+void om_render(const struct om_metrics *m, enum om_format fmt, const uint64_t scrapes[2],
+	       struct om_buf *b);
 
 #endif

@@ -287,7 +287,7 @@ static void handle(struct om_server *s, struct conn *c)
 	pthread_mutex_unlock(&s->lock);
 	if (head && c->state == CONN_WRITE) /* the same head, no body */
 		c->out_len -= body_len;
-	atomic_fetch_add(&s->scrapes, 1);
+	atomic_fetch_add(&s->scrapes[fmt], 1);
 }
 
 /* New bytes in c->in[from..]: answer garbage at once, a whole head when in. */

@@ -30,7 +30,7 @@ struct om_server {
 
 	pthread_mutex_t lock;		/* covers snap[] */
 	struct om_buf snap[2];		/* [enum om_format]: what is served */
-	atomic_ullong scrapes;		/* 200 answers to GET /metrics */
+	atomic_ullong scrapes[2];	/* [enum om_format]: 200 answers to GET /metrics */
 };
 
 /* Set up `s` (no socket yet). 0 or -errno. */

@@ -84,7 +84,12 @@ static void write_textfile(struct om_plugin *op, const struct om_buf *b)
 
 static void render(struct om_plugin *op)
 {
-	uint64_t scrapes = op->srv_ready ? atomic_load(&op->srv.scrapes) : 0;
+	uint64_t scrapes[2] = { 0, 0 };
+
+	if (op->srv_ready) {
+		scrapes[OM_OPENMETRICS] = atomic_load(&op->srv.scrapes[OM_OPENMETRICS]);
+		scrapes[OM_TEXT_004] = atomic_load(&op->srv.scrapes[OM_TEXT_004]);
+	}
 
 	om_render(&op->m, OM_TEXT_004, scrapes, &op->buf);
 	if (op->textfile[0] && !op->buf.failed)
