@@ -133,6 +133,7 @@ $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
 # pthread_create().
 $(O)/tests/test_culprit: $(O)/host/interpose.o
 $(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
+$(O)/tests/test_om_metrics: plugins/openmetrics/om_metrics.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
