@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -450,8 +451,15 @@ out:
 
 int om_server_start(struct om_server *s)
 {
-	int rc = pthread_create(&s->thread, NULL, server_main, s);
+	sigset_t all, old;
+	int rc;
 
+	/* The process's signals (SIGINT, SIGTERM, SIGHUP) are the host's:
+	 * the server thread takes none. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&s->thread, NULL, server_main, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;
 	s->running = true;
