@@ -73,6 +73,17 @@ else
 	fail "a run without async plugins mentions openmetrics, or failed" "$tmp/off.err"
 fi
 
+# --- The default address is loopback: served there, or refused there when
+# something else has the port.
+timeout 60 "$bin" -p fifo --simulate 200000 --set async.plugins=openmetrics \
+	>"$tmp/dflt.out" 2>"$tmp/dflt.err"
+if grep -qE 'openmetrics: (serving http://127\.0\.0\.1:9464/metrics|error: listen 127\.0\.0\.1:9464: )' \
+	"$tmp/dflt.err"; then
+	pass "the default listen address is 127.0.0.1:9464"
+else
+	fail "the default listen address" "$tmp/dflt.err"
+fi
+
 # --- A long simulation serving on a port of its own choosing (port 0).
 timeout -k 5 300 "$bin" -p deadline --simulate 4000000000 --set async.plugins=openmetrics \
 	--set async.interval_ms=100 --set openmetrics.listen=127.0.0.1:0 \
@@ -120,7 +131,8 @@ if [ "$(sed -n 1p "$tmp/unix.txt")" = "HTTP/1.1 200 OK" ] && [ "$(tail -n 1 "$tm
 else
 	fail "GET /metrics on the Unix socket" "$tmp/unix.txt"
 fi
-status=$($client get "$addr" /nothing | head -1)
+$client get "$addr" /nothing >"$tmp/404.txt"
+status=$(head -1 "$tmp/404.txt")
 [ "$status" = "HTTP/1.1 404 Not Found" ] && pass "GET /nothing: 404" || { echo "$status" >"$tmp/s"; fail "GET /nothing: want 404" "$tmp/s"; }
 status=$($client raw "$addr" "$(printf 'hello there\r\n\r\n' | od -An -tx1 | tr -d ' \n')")
 [ "$status" = "HTTP/1.1 400 Bad Request" ] && pass "a garbage request: 400" || { echo "$status" >"$tmp/s"; fail "garbage: want 400" "$tmp/s"; }
