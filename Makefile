@@ -134,6 +134,7 @@ $(O)/tests/test_loader: $(TEST_PLUGIN_SOS)
 # pthread_create().
 $(O)/tests/test_culprit: $(O)/host/interpose.o
 $(O)/tests/test_cpu_gate: plugins/common/cpu_gate.c
+$(O)/tests/test_om_metrics: plugins/openmetrics/om_metrics.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
@@ -146,7 +147,7 @@ RESULTS := $(O)/results
 logged = mkdir -p $(RESULTS) && { $(2) >$(RESULTS)/$(1).txt 2>&1; rc=$$?; \
 	 cat $(RESULTS)/$(1).txt; exit $$rc; }
 
-test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
+test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO) $(O)/plugins/openmetrics.so
 	@# Each test's output goes to its .log, shown when it fails (or V=1):
 	@# CI keeps a bounded part of the output, and the failure must be in it.
 	$(Q)mkdir -p $(RESULTS) && : >$(RESULTS)/unit.txt && for t in $(UNIT_BINS); do \
@@ -165,6 +166,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO)
 	$(Q)$(call logged,sdk,tests/host/sdk.sh $(O))
 	$(Q)$(call logged,deploy,tests/host/deploy.sh $(O))
 	$(Q)$(call logged,service,tests/host/service.sh $(O))
+	$(Q)$(call logged,metrics,tests/host/metrics.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -446,6 +448,11 @@ $(O)/plugins/logger.so: $(wildcard plugins/logger/*.[ch]) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK) -lz
+
+$(O)/plugins/openmetrics.so: $(wildcard plugins/openmetrics/*.[ch]) $(PLUGIN_HDRS)
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PLUGIN_LINK) -lpthread
 
 $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)

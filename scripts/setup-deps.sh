@@ -18,6 +18,7 @@ APT_PKGS=(
 	stress-ng rt-tests procps python3 gnuplot-nox valgrind
 	debhelper dpkg-dev lintian python3-yaml
 	scdoc man-db groff-base systemd bash-completion
+	prometheus
 )
 BPO_LIBBPF_MIN=1.4
 
