@@ -293,6 +293,21 @@ void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const
 	pthread_mutex_unlock(&log->names_lock);
 }
 
+bool decision_log_policy_name(struct decision_log *log, uint16_t policy_id, char *buf,
+			      size_t len)
+{
+	bool named;
+
+	if (policy_id >= DUMP_MAX_POLICIES)
+		return false;
+	pthread_mutex_lock(&log->names_lock);
+	named = log->hdr->policies[policy_id][0] != 0;
+	if (named)
+		snprintf(buf, len, "%.*s", DUMP_POLICY_NAME_LEN, log->hdr->policies[policy_id]);
+	pthread_mutex_unlock(&log->names_lock);
+	return named;
+}
+
 void decision_log_seal(struct decision_log *log)
 {
 	atomic_store_explicit(&log->sealed, true, memory_order_release);

@@ -113,6 +113,9 @@ const char *decision_log_backing(const struct decision_log *log);
 const char *decision_log_warning(const struct decision_log *log);
 /* Name policy_id in the header (for readers of dumps). Not on the hot path. */
 void decision_log_set_policy(struct decision_log *log, uint16_t policy_id, const char *name);
+/* Copy policy_id's name into buf: true, or false when it has none. */
+bool decision_log_policy_name(struct decision_log *log, uint16_t policy_id, char *buf,
+			      size_t len);
 
 /*
  * Append one record: the scheduling thread only. Never blocks, never

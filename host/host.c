@@ -248,6 +248,17 @@ static int report_simulation(struct host *h, int ret)
 	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
 }
 
+/* What plugins on other threads read of the running loop (services.h). */
+static void set_view(struct host *h, const struct sched_loop *l, struct backend *be,
+		     struct decision_log *log)
+{
+	pthread_mutex_lock(&h->view.lock);
+	h->view.loop = l;
+	h->view.be = be;
+	h->view.log = log;
+	pthread_mutex_unlock(&h->view.lock);
+}
+
 /*
  * Wire the loop to the policy, the log, the guards and the control socket
  * on backend be, whatever it is. 0, or -ENOMEM (nothing left wired).
@@ -289,6 +300,7 @@ static int loop_begin(struct host *h, struct backend *be)
 	l->recovered_ctx = h;
 	l->fallback_policy = &plugland_builtin_fifo;
 	h->slots[0].watch = h->slots[1].watch = &l->watch;
+	set_view(h, l, be, h->obs.log);
 	crash_handlers_install(l);
 	if (cfg->watchdog_ms &&
 	    !(h->wd = watchdog_start(l, cfg->watchdog_ms, cfg->watchdog_init_ms,
@@ -302,6 +314,7 @@ static int loop_begin(struct host *h, struct backend *be)
 /* Unwire what loop_begin() wired but the loop itself (sched_loop_fini()). */
 static void loop_end(struct host *h)
 {
+	set_view(h, NULL, NULL, NULL); /* before the backend goes */
 	h->slots[0].watch = h->slots[1].watch = NULL;
 	control_stop(h->ctl);
 	h->ctl = NULL;
@@ -476,6 +489,8 @@ int host_open(struct host *h, const struct host_opts *o)
 	h->be = h->machine;
 	h->slots[0].be = h->slots[1].be = &h->be;
 	h->slots[0].topo = h->slots[1].topo = h->topo;
+	pthread_mutex_init(&h->view.lock, NULL);
+	h->slots[0].view = h->slots[1].view = &h->view;
 	/* Crashes are named from the first plugin code on: constructors,
 	 * init(), and the threads they start. */
 	crash_handlers_install(&h->loop);
@@ -496,7 +511,7 @@ int host_open(struct host *h, const struct host_opts *o)
 		goto fail;
 	pl_debug("policy '%s' from %s", host_active_slot(h)->lp.ops.name,
 		 host_active_slot(h)->lp.path);
-	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name,
+	ret = observers_start(&h->obs, h->o.cfg, host_active_slot(h)->lp.ops.name, &h->view,
 			      h->machine ? &h->machine : NULL, h->topo);
 	if (ret) {
 		observers_stop(&h->obs);
@@ -538,4 +553,5 @@ void host_close(struct host *h)
 	observers_stop(&h->obs);
 	policy_slot_close(host_active_slot(h));
 	drop_machine(h);
+	pthread_mutex_destroy(&h->view.lock);
 }

@@ -48,6 +48,7 @@ struct host {
 	struct sched_loop loop;
 	struct backend *be;		/* attached, or the machine */
 	struct backend *machine;	/* not the kernel: --simulate's or the caller's */
+	struct host_view view;		/* what plugins may read of the running loop */
 	bool machine_owned;		/* --simulate's: freed by host_close() */
 	struct topology *topo;		/* the machine's: sysfs, or flat when simulated */
 	struct watchdog *wd;		/* while the loop runs, if configured */

@@ -96,7 +96,7 @@ static int create_log(struct observers *o, const struct config *cfg, const char 
 }
 
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
-		    struct backend *const *sim, const struct topology *topo)
+		    struct host_view *view, struct backend *const *sim, const struct topology *topo)
 {
 	char list[sizeof(cfg->async_plugins)], *name, *save = NULL, err[512];
 	int ret;
@@ -135,6 +135,7 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 			continue;
 		}
 		services_init(&o->svc[o->nr], name, cfg, sim, topo, cfg->slice_us * 1000);
+		o->svc[o->nr].view = view;
 		ro.plugin = &o->plugins[o->nr].ops;
 		ro.id = o->plugins[o->nr].id;
 		ro.host = &o->svc[o->nr].host;

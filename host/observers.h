@@ -36,6 +36,7 @@ struct observers {
  * CPUs), or NULL on the kernel; topo: the machine's topology.
  */
 int observers_start(struct observers *o, const struct config *cfg, const char *policy,
+		    struct host_view *view,
 		    struct backend *const *sim, const struct topology *topo);
 /* The async plugins' sections in cfg (a reload) hold only keys they read. */
 int observers_check_keys(struct observers *o, const struct config *cfg, char *err,

@@ -53,6 +53,7 @@ static int init_slot(struct policy_slot *s, const struct config *cfg, bool secti
 	int ret;
 
 	services_init(&s->svc, s->lp.ops.name, cfg, s->be, s->topo, cfg->slice_us * 1000);
+	s->svc.view = s->view;
 	services_grant_fast_wake(&s->svc, s->lp.ops.flags);
 	if (!section)
 		s->svc.cfg = NULL;

@@ -22,6 +22,7 @@ struct policy_slot {
 	 * runs on will be (its services read it), or NULL for none. */
 	struct backend *const *be;
 	const struct topology *topo;	/* the machine's, for cpu_topology() */
+	struct host_view *view;		/* for for_each_counter(), policy_name() */
 	/* Set by the owner while attached: the loop's watch, which then
 	 * times this slot's load, init() and exit() (watchdog.h). */
 	struct policy_watch *watch;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "clock.h"
+#include "decision_log.h"
 #include "fast_wake.h"
 #include "log.h"
+#include "sched_loop.h"
 #include "services.h"
 #include "topology.h"
 
@@ -168,6 +171,75 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 			"[bpf] idle_direct = false: every wake-up goes to its enqueue()", s->name);
 }
 
+/* The loop's counters, as for_each_counter() names them. */
+static const struct {
+	const char *name, *help;
+	size_t off;
+} loop_counters[] = {
+#define LOOP_COUNTER(f, help) { "loop_" #f, help, offsetof(struct sched_stats, nr_##f) }
+	LOOP_COUNTER(enqueued, "Tasks the policy accepted."),
+	LOOP_COUNTER(dispatched, "Decisions sent to the kernel."),
+	LOOP_COUNTER(refused, "Tasks the policy refused: the host dispatched them."),
+	LOOP_COUNTER(invalid, "Decisions fixed up (a bad CPU, more than the policy held)."),
+	LOOP_COUNTER(backlog, "Times the kernel's queue was full and decisions waited."),
+	LOOP_COUNTER(rounds, "Rounds of the scheduling loop."),
+	LOOP_COUNTER(ticks, "Ticks given to the policy."),
+	LOOP_COUNTER(untracked, "Tasks a policy switch could not move (held set full)."),
+	LOOP_COUNTER(gone, "Task exits reported to the policy."),
+	LOOP_COUNTER(switches, "Policy switches while attached."),
+	LOOP_COUNTER(starved, "Tasks held past max_wait_ms: dispatched by the host."),
+	LOOP_COUNTER(dropped, "Stale or untracked tasks dropped at a policy switch."),
+	LOOP_COUNTER(by_kernel, "Placements BPF made itself, told to the policy afterwards."),
+#undef LOOP_COUNTER
+};
+
+static int svc_for_each_counter(const struct plugland_host *h, plugland_counter_fn fn, void *arg)
+{
+	const struct plugin_services *s = (const void *)h;
+	struct host_view *v = s->view;
+	struct plugland_counters c;
+	char name[64];
+	int n = 0;
+	size_t i;
+
+	if (!v)
+		return -ENOTSUP;
+	pthread_mutex_lock(&v->lock);
+	if (v->loop) {
+		for (i = 0; i < sizeof(loop_counters) / sizeof(loop_counters[0]); i++, n++)
+			fn(arg, loop_counters[i].name, loop_counters[i].help,
+			   *(const uint64_t *)((const char *)&v->loop->st + loop_counters[i].off), 0);
+		fn(arg, "loop_in_flight", "Tasks taken from the kernel and not yet handed back.",
+		   sched_loop_in_flight(v->loop), 1);
+		n++;
+	}
+	if (v->be && !backend_counters(v->be, &c)) {
+#define KERNEL_COUNTER(f, where, what)                                   \
+		snprintf(name, sizeof(name), "kernel_%s", #f + 3); /* no nr_ */ \
+		fn(arg, name, what, c.f, 0);                                      \
+		n++;
+		PL_COUNTERS(KERNEL_COUNTER)
+#undef KERNEL_COUNTER
+	}
+	pthread_mutex_unlock(&v->lock);
+	return n;
+}
+
+static int svc_policy_name(const struct plugland_host *h, uint16_t policy_id, char *buf, size_t len)
+{
+	const struct plugin_services *s = (const void *)h;
+	struct host_view *v = s->view;
+	int ret = -ENOENT;
+
+	if (!v || !len)
+		return -ENOENT;
+	pthread_mutex_lock(&v->lock);
+	if (v->log && decision_log_policy_name(v->log, policy_id, buf, len))
+		ret = 0;
+	pthread_mutex_unlock(&v->lock);
+	return ret;
+}
+
 void services_init(struct plugin_services *s, const char *name, const struct config *cfg,
 		   struct backend *const *be, const struct topology *topo,
 		   uint64_t default_slice_ns)
@@ -189,4 +261,6 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.cpu_topology = svc_cpu_topology;
 	s->host.nr_idle_cpus = svc_nr_idle_cpus;
 	s->host.preempt_cpu = svc_preempt_cpu;
+	s->host.for_each_counter = svc_for_each_counter;
+	s->host.policy_name = svc_policy_name;
 }

@@ -11,6 +11,21 @@
 
 #define PLUGIN_MAX_KEYS 32
 
+struct sched_loop;
+struct decision_log;
+
+/*
+ * What plugins on other threads may read of the running host (the
+ * counters, the policies' names), under `lock`: the host sets it once the
+ * loop runs and clears it before the backend goes (host.c).
+ */
+struct host_view {
+	pthread_mutex_t lock;
+	const struct sched_loop *loop;	/* NULL: not running */
+	struct backend *be;		/* its counters, while running */
+	struct decision_log *log;	/* the policies' names */
+};
+
 struct plugin_services {
 	struct plugland_host host;	/* what the plugin sees; first member */
 	char name[64];			/* log prefix and config section */
@@ -19,6 +34,7 @@ struct plugin_services {
 	 * is attached: plugins init before); NULL: never one. */
 	struct backend *const *be;
 	const struct topology *topo;	/* what cpu_topology() serves; NULL: none */
+	struct host_view *view;		/* for_each_counter(), policy_name(); NULL: none */
 	/* The keys the plugin asked host->config() for, set or not: the
 	 * ones it knows. Any thread may ask (async plugins init on theirs). */
 	pthread_mutex_t keys_lock;

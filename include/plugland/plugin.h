@@ -94,7 +94,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 2
-#define PLUGLAND_ABI_MINOR 0
+#define PLUGLAND_ABI_MINOR 1
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -201,6 +201,10 @@ enum plugland_log_level {
  * service takes it back as its first argument. All may be called from
  * the plugin's own thread.
  */
+/* What for_each_counter() calls for each counter. */
+typedef void (*plugland_counter_fn)(void *arg, const char *name, const char *help,
+				    uint64_t value, int gauge);
+
 struct plugland_host {
 	size_t sz;			/* sizeof(struct plugland_host) of the host */
 	uint32_t abi_version;		/* the host's PLUGLAND_ABI_VERSION */
@@ -267,6 +271,29 @@ struct plugland_host {
 	 */
 	int (*preempt_cpu)(const struct plugland_host *host, const struct plugland_task *task,
 			   uint64_t vtime, uint64_t min_run_ns);
+
+	/* --- since ABI 2.1: check with PLUGLAND_HOST_HAS() --- */
+
+	/*
+	 * Call fn once for each of the host's counters, now: the loop's
+	 * ("loop_enqueued", "loop_refused", "loop_starved", ...: tasks and
+	 * decisions since start) and, on a kernel, BPF's ("kernel_queued",
+	 * "kernel_failsafe_dispatches", ...: what `scx_plugland ctl stats`
+	 * shows). Names are stable snake_case; `help` is one line; gauge is 1
+	 * for a value that goes down too ("loop_in_flight"). From any thread,
+	 * at any time after init(): the values are read while the scheduling
+	 * thread runs (each exact, not a snapshot of all). Returns how many,
+	 * or a negative errno.
+	 */
+	int (*for_each_counter)(const struct plugland_host *host, plugland_counter_fn fn,
+				void *arg);
+	/*
+	 * The name of the policy a decision record's policy_id names, into
+	 * buf (NUL-terminated, cut to len). 0, or -ENOENT (no such id, or no
+	 * decision log). From any thread.
+	 */
+	int (*policy_name)(const struct plugland_host *host, uint16_t policy_id, char *buf,
+			   size_t len);
 };
 
 /* True when the host passed in `host` provides member `field` (one added

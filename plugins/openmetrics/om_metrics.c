@@ -116,6 +116,48 @@ void om_metrics_add(struct om_metrics *m, const struct plugland_decision *d)
 	}
 }
 
+struct take {
+	struct om_host_counter c[OM_MAX_HOST_COUNTERS];
+	unsigned int n;
+};
+
+static void take_counter(void *arg, const char *name, const char *help, uint64_t value, int gauge)
+{
+	struct take *t = arg;
+	struct om_host_counter *c;
+	const char *p;
+
+	if (t->n == OM_MAX_HOST_COUNTERS)
+		return;
+	for (p = name; *p; p++) /* a metric name's characters only */
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return;
+	c = &t->c[t->n++];
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->help, sizeof(c->help), "%s", help ? help : "");
+	c->value = value;
+	c->gauge = gauge != 0;
+}
+
+void om_metrics_take_host(struct om_metrics *m, const struct plugland_host *h)
+{
+	static struct take t; /* the consume() thread's only: one plugin instance a process */
+	unsigned int p;
+
+	if (PLUGLAND_HOST_HAS(h, for_each_counter)) {
+		t.n = 0;
+		if (h->for_each_counter(h, take_counter, &t) > 0 && t.n) {
+			memcpy(m->host, t.c, t.n * sizeof(t.c[0]));
+			m->nr_host = t.n;
+		}
+	}
+	if (!PLUGLAND_HOST_HAS(h, policy_name))
+		return;
+	for (p = 0; p < OM_MAX_POLICIES; p++)
+		if (m->policy_seen[p] && !m->policy_name[p][0])
+			h->policy_name(h, (uint16_t)p, m->policy_name[p], OM_POLICY_NAME_LEN);
+}
+
 void om_buf_printf(struct om_buf *b, const char *fmt, ...)
 {
 	va_list ap;
@@ -223,7 +265,8 @@ static void hist_samples(struct om_buf *b, const char *name, const char *labels,
 void om_render(const struct om_metrics *m, enum om_format fmt, const uint64_t scrapes[2],
 	       struct om_buf *b)
 {
-	char esc[PLUGLAND_COMM_LEN * 3 + 1], labels[128];
+	/* label_value() writes up to 3 bytes an input byte */
+	char esc[OM_POLICY_NAME_LEN * 3 + 1], labels[OM_POLICY_NAME_LEN * 3 + 32];
 	unsigned int p, k, r;
 	uint32_t i;
 
@@ -287,6 +330,21 @@ void om_render(const struct om_metrics *m, enum om_format fmt, const uint64_t sc
 		snprintf(labels, sizeof(labels), "comm=\"%s\",",
 			 label_value(c->comm, PLUGLAND_COMM_LEN, esc));
 		hist_samples(b, "plugland_comm_wait_seconds", labels, &c->wait);
+	}
+	family(b, fmt, "plugland_policy_info", "gauge", NULL,
+	       "The name of each policy_id (1 while known): join on policy_id.");
+	for (p = 0; p < OM_MAX_POLICIES; p++)
+		if (m->policy_seen[p] && m->policy_name[p][0])
+			om_buf_printf(b, "plugland_policy_info{policy_id=\"%u\",policy=\"%s\"} 1\n", p,
+				      label_value(m->policy_name[p], OM_POLICY_NAME_LEN, esc));
+	for (i = 0; i < m->nr_host; i++) {
+		const struct om_host_counter *c = &m->host[i];
+		char metric[64];
+
+		snprintf(metric, sizeof(metric), "plugland_%s", c->name);
+		family(b, fmt, metric, c->gauge ? "gauge" : "counter", NULL, c->help);
+		om_buf_printf(b, "%s%s %llu\n", metric, c->gauge ? "" : "_total",
+			      (unsigned long long)c->value);
 	}
 	family(b, fmt, "plugland_cpus", "gauge", NULL, "Possible CPUs of the machine scheduled.");
 	om_buf_printf(b, "plugland_cpus %u\n", m->nr_cpus);

@@ -35,6 +35,17 @@ struct om_comm {
 	struct om_hist wait;
 };
 
+#define OM_MAX_HOST_COUNTERS 64
+#define OM_POLICY_NAME_LEN 33
+
+/* One of the host's counters (host->for_each_counter(), ABI 2.1). */
+struct om_host_counter {
+	char name[48];
+	char help[120];
+	uint64_t value;
+	bool gauge;
+};
+
 struct om_metrics {
 	uint32_t nr_cpus;
 	uint64_t default_slice_ns;
@@ -49,7 +60,15 @@ struct om_metrics {
 	struct om_comm *comms;		/* open addressing, comm_slots entries */
 	uint32_t comm_slots, nr_comms, max_comms;
 	struct om_comm other;		/* commands past max_comms */
+	/* From the host, at each snapshot (om_metrics_take_host()). */
+	struct om_host_counter host[OM_MAX_HOST_COUNTERS];
+	unsigned int nr_host;
+	char policy_name[OM_MAX_POLICIES][OM_POLICY_NAME_LEN]; /* "": unknown */
 };
+
+/* The host's counters and the names of the policies seen, when the host
+ * has the services (ABI 2.1); the last ones taken are kept otherwise. */
+void om_metrics_take_host(struct om_metrics *m, const struct plugland_host *h);
 
 int om_metrics_init(struct om_metrics *m, uint32_t nr_cpus, uint32_t max_comms,
 		    uint64_t default_slice_ns);

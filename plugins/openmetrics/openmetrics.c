@@ -91,6 +91,7 @@ static void render(struct om_plugin *op)
 		scrapes[OM_TEXT_004] = atomic_load(&op->srv.scrapes[OM_TEXT_004]);
 	}
 
+	om_metrics_take_host(&op->m, op->host);
 	om_render(&op->m, OM_TEXT_004, scrapes, &op->buf);
 	if (op->textfile[0] && !op->buf.failed)
 		write_textfile(op, &op->buf);

@@ -234,4 +234,20 @@ else
 	fail "textfile" "$tmp/s"
 fi
 
+# --- The host's own counters and the policies' names (ABI 2.1 services),
+# read while the loop runs: what ctl stats shows, beside the records'.
+timeout 120 "$bin" -p deadline --simulate 3000000 --set async.plugins=openmetrics \
+	--set async.interval_ms=50 --set openmetrics.listen= \
+	--set openmetrics.textfile="$tmp/host.prom" >"$tmp/hc.out" 2>"$tmp/hc.err"
+if grep -qE '^plugland_loop_enqueued_total [1-9]' "$tmp/host.prom" &&
+	grep -qE '^plugland_loop_in_flight [0-9]' "$tmp/host.prom" &&
+	grep -q '^# TYPE plugland_loop_in_flight gauge' "$tmp/host.prom" &&
+	grep -q '^plugland_policy_info{policy_id="0",policy="deadline"} 1$' "$tmp/host.prom" &&
+	promtool check metrics <"$tmp/host.prom" >"$tmp/lint" 2>&1 && [ ! -s "$tmp/lint" ]; then
+	pass "the host's counters (plugland_loop_*) and plugland_policy_info, promtool-clean"
+else
+	{ cat "$tmp/hc.err" "$tmp/lint"; grep -E 'loop_|policy_info' "$tmp/host.prom"; } >"$tmp/s" 2>&1
+	fail "the host's counters and policy names" "$tmp/s"
+fi
+
 [ $failed = 0 ]
