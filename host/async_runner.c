@@ -137,7 +137,9 @@ static void *runner_main(void *arg)
 	pthread_cond_broadcast(&r->cond);
 	pthread_mutex_unlock(&r->lock);
 	if (ret) {
-		if (r->o.host && r->o.host->log)
+		/* One line for one failure: the plugin's own, when it said why. */
+		if (r->o.host && r->o.host->log &&
+		    !(r->o.plugin_errors && atomic_load(r->o.plugin_errors)))
 			r->o.host->log(r->o.host, PLUGLAND_LOG_ERROR, "init failed: %s; not run",
 				       strerror(ret < 0 ? -ret : ret));
 		goto out;

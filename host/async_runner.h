@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <plugland/plugin.h>
 #include "decision_log.h"
@@ -31,6 +32,9 @@ struct plugin_id;
 struct async_runner_opts {
 	const struct plugland_async *plugin;	/* resolved by the loader */
 	const struct plugin_id *id;		/* the guards' name for it, or NULL */
+	/* Errors the plugin logged itself: when init() fails after one, the
+	 * runner adds no line of its own (NULL: it always does). */
+	const _Atomic unsigned int *plugin_errors;
 	const struct plugland_host *host;	/* handed to init() */
 	struct decision_log *log;		/* must outlive the runner, unless abandoned */
 	enum async_mode mode;

@@ -136,6 +136,7 @@ int observers_start(struct observers *o, const struct config *cfg, const char *p
 		}
 		services_init(&o->svc[o->nr], name, cfg, sim, topo, cfg->slice_us * 1000);
 		o->svc[o->nr].view = view;
+		ro.plugin_errors = &o->svc[o->nr].nr_errors;
 		ro.plugin = &o->plugins[o->nr].ops;
 		ro.id = o->plugins[o->nr].id;
 		ro.host = &o->svc[o->nr].host;

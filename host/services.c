@@ -68,6 +68,8 @@ static int svc_cpu_topology(const struct plugland_host *h, int cpu, struct plugl
 	return topology_get(of(h)->topo, cpu, out);
 }
 
+static struct plugin_services *of_mut(const struct plugland_host *h);
+
 static void svc_log(const struct plugland_host *h, enum plugland_log_level level, const char *fmt, ...)
 {
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };
@@ -77,6 +79,8 @@ static void svc_log(const struct plugland_host *h, enum plugland_log_level level
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	if (level == PLUGLAND_LOG_ERROR)
+		atomic_fetch_add(&of_mut(h)->nr_errors, 1);
 	fprintf(stderr, "scx_plugland: %s: %s%s\n", of(h)->name,
 		(unsigned)level < 4 ? tag[level] : "", line);
 }

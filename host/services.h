@@ -4,6 +4,7 @@
 #define PLUGLAND_SERVICES_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <plugland/plugin.h>
 #include "backend.h"
 #include "config.h"
@@ -35,6 +36,7 @@ struct plugin_services {
 	struct backend *const *be;
 	const struct topology *topo;	/* what cpu_topology() serves; NULL: none */
 	struct host_view *view;		/* for_each_counter(), policy_name(); NULL: none */
+	_Atomic unsigned int nr_errors;	/* lines the plugin logged as errors */
 	/* The keys the plugin asked host->config() for, set or not: the
 	 * ones it knows. Any thread may ask (async plugins init on theirs). */
 	pthread_mutex_t keys_lock;
