@@ -22,9 +22,6 @@ static __thread const char *frame_callback;
 static __thread const struct plugin_id *thread_owner; /* a plugin started this thread */
 static __thread struct sched_loop *my_loop;	      /* this is the scheduling thread */
 
-/* The last loop whose scheduling thread called culprit_set_sched_thread(). */
-static struct sched_loop *_Atomic last_loop;
-
 void culprit_say(const char *first, ...)
 {
 	const char *s;
@@ -88,12 +85,6 @@ void culprit_leave(void)
 void culprit_set_sched_thread(struct sched_loop *l)
 {
 	my_loop = l;
-	atomic_store(&last_loop, l);
-}
-
-struct sched_loop *culprit_sched_loop(void)
-{
-	return atomic_load_explicit(&last_loop, memory_order_relaxed);
 }
 
 bool culprit_here(struct culprit *c)
@@ -139,13 +130,14 @@ static void append(char *buf, unsigned int len, const char *s)
 	buf[n] = 0;
 }
 
-void culprit_describe(const struct culprit *c, char *buf, unsigned int len)
+void culprit_describe(const struct culprit *c, const char *did, char *buf, unsigned int len)
 {
 	buf[0] = 0;
 	append(buf, len, c->kind);
 	append(buf, len, " '");
 	append(buf, len, c->name);
-	append(buf, len, "'");
+	append(buf, len, "' ");
+	append(buf, len, did);
 	if (c->callback) {
 		append(buf, len, " in ");
 		append(buf, len, c->callback);
@@ -157,16 +149,15 @@ void culprit_describe(const struct culprit *c, char *buf, unsigned int len)
 
 void culprit_ended_process(const char *how, int status)
 {
-	char who[160], num[16];
+	char who[200], did[32];
 	struct culprit c;
 
 	if (!culprit_here(&c))
 		return;
-	culprit_describe(&c, who, sizeof(who));
-	snprintf(num, sizeof(num), "%d", status);
-	culprit_say("scx_plugland: error: ", who, " called ", how, "(", num,
-		    "): a plugin must never end the process; scx_plugland exits with status 4 "
-		    "(the kernel takes the CPUs back)\n", NULL);
+	snprintf(did, sizeof(did), "called %s(%d)", how, status);
+	culprit_describe(&c, did, who, sizeof(who));
+	culprit_say("scx_plugland: error: ", who, ": a plugin must never end the process; "
+		    "scx_plugland exits with status 4 (the kernel takes the CPUs back)\n", NULL);
 	syscall(SYS_exit_group, PL_EXIT_PLUGIN_ENDED);
 	__builtin_unreachable();
 }

