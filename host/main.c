@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "ctl"))
 		return ctl_main(argc - 1, argv + 1);
-	opterr = 0; /* getopt's messages echo the argument raw: ours escape it */
+	/* The leading ':' silences getopt, whose messages echo the argument
+	 * raw: bad_option() escapes it. */
 	while ((opt = getopt_long(argc, argv, ":c:p:P:s:vVh", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;

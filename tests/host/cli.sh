@@ -49,6 +49,9 @@ fi
 expect 2 "^scx_plugland: error: unrecognized option '--bogus'" 0 -- --bogus
 # getopt's own messages echoed the option raw: ours escape it
 expect 2 "^scx_plugland: error: unrecognized option '--bo\\\\x1bgus'" 0 -- $'--bo\x1bgus'
+if grep -q $'\x1b' "$tmp/err"; then
+	echo "FAIL an unknown option's raw control byte reached the terminal"; failed=$((failed + 1))
+fi
 expect 2 "^scx_plugland: error: option '--simulate' needs an argument" 0 -- --simulate
 expect 2 "unexpected argument 'extra'" 0 -- extra
 expect 2 "/nonexistent.ini: No such file or directory" 2 -- -c /nonexistent.ini
