@@ -15,7 +15,8 @@ struct synth_task {
 	uint64_t ready_ns;	/* PENDING: when it is queued to the policy */
 	uint64_t seq;		/* PENDING, RELEASED: order among equal keys */
 	uint64_t slice_ns;	/* RELEASED: the slice it was given */
-	uint64_t burst_left;	/* CPU time until it sleeps */
+	uint64_t burst_left;	/* CPU time until it sleeps; 0: a new burst next */
+	struct synth_behaviour beh; /* the burst it is in and the sleep after */
 	struct synth_task_stats st;
 };
 
@@ -46,6 +47,7 @@ struct synth_backend {
 	struct task_heap pending;  /* PENDING tasks by (ready_ns, seq) */
 	struct task_heap released; /* RELEASED (any CPU) by (vtime, seq) when
 				      ordered, else by seq: the kernel's DSQ */
+	uint32_t *aside;	/* run_released(): tasks no free CPU may run */
 	bool ordered;
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* */
 	uint64_t next_seq;
@@ -55,6 +57,13 @@ struct synth_backend {
 
 #define SYNTH(be) ((struct synth_backend *)(be))
 #define SYNTH_IDLE_STEP_NS 1000000ull /* nothing scheduled: let time pass */
+
+/* Whether task idx may run on CPU c (a CPU of the machine, in its set). */
+static bool may_run(const struct synth_backend *s, uint32_t idx, int32_t c)
+{
+	return c >= 0 && (uint32_t)c < s->o.nr_cpus &&
+	       (!s->o.allowed || synth_cpumask_has(&s->o.allowed[idx], (uint32_t)c));
+}
 
 static bool pending_before(const struct synth_backend *s, uint32_t a, uint32_t b)
 {
@@ -160,7 +169,7 @@ uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int p
 
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
 static bool cpu_free(const struct synth_backend *s, int32_t c);
-static int32_t first_free_cpu(const struct synth_backend *s);
+static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx);
 
 /* The policy's fast path, as BPF's select_cpu takes it: a waking task
  * with an idle CPU runs there at once, and the loop is told. */
@@ -172,10 +181,10 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 
 	if (!s->fast_wake || !(k->t.flags & PLUGLAND_TASK_WAKEUP))
 		return false;
-	if (!cpu_free(s, c)) {
+	if (!cpu_free(s, c) || !may_run(s, idx, c)) {
 		if (!(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE))
 			return false;
-		c = first_free_cpu(s);
+		c = first_free_cpu(s, idx);
 		if (c < 0)
 			return false;
 	}
@@ -216,13 +225,17 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice)
 {
 	struct synth_task *k = &s->tasks[idx];
-	const struct synth_behaviour *b = s->o.behaviours ? &s->o.behaviours[idx] : NULL;
 	uint32_t c = (uint32_t)cpu;
 	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
 	uint64_t run = slice, wait = start - k->t.enq_ns;
 	bool sleeps = false;
 
-	if (b && b->burst_ns) {
+	if (k->beh.burst_ns) {
+		if (!k->burst_left) { /* its previous burst ended: a new one */
+			if (s->o.draw)
+				k->beh = s->o.draw(s->o.draw_ctx, idx);
+			k->burst_left = k->beh.burst_ns;
+		}
 		if (run >= k->burst_left) {
 			run = k->burst_left;
 			sleeps = true;
@@ -244,6 +257,7 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	if (wait > k->st.wait_max_ns)
 		k->st.wait_max_ns = wait;
 	k->st.wait_hist[wait_bucket(wait)]++;
+	synth_cpumask_set(&k->st.ran_on, c);
 
 	k->t.exec_runtime += run;
 	k->t.cpu = (int32_t)c;
@@ -251,10 +265,10 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 		push_pending(s, idx, start + run); /* preempted: runnable again */
 		return;
 	}
-	k->burst_left = b->burst_ns;
+	k->st.nr_bursts++;
 	k->t.nvcsw++;
 	k->t.flags |= PLUGLAND_TASK_WAKEUP;
-	push_pending(s, idx, start + run + b->sleep_ns);
+	push_pending(s, idx, start + run + k->beh.sleep_ns);
 }
 
 static bool cpu_free(const struct synth_backend *s, int32_t c)
@@ -263,32 +277,53 @@ static bool cpu_free(const struct synth_backend *s, int32_t c)
 	       !s->cpus[c].reserved;
 }
 
-/* The lowest-numbered free CPU, or -1. */
-static int32_t first_free_cpu(const struct synth_backend *s)
+static bool any_cpu_free(const struct synth_backend *s)
 {
 	int32_t c;
 
 	for (c = 0; c < (int32_t)s->o.nr_cpus; c++)
 		if (cpu_free(s, c))
+			return true;
+	return false;
+}
+
+/* The lowest-numbered free CPU task idx may run on, or -1. */
+static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx)
+{
+	int32_t c;
+
+	for (c = 0; c < (int32_t)s->o.nr_cpus; c++)
+		if (cpu_free(s, c) && may_run(s, idx, c))
 			return c;
 	return -1;
 }
 
-/* Free CPUs take released tasks, lowest vtime first; a task's previous
- * CPU when that one is free. */
+/*
+ * Free CPUs take released tasks, lowest vtime first; a task's previous
+ * CPU when that one is free. A task no free CPU may run waits, set
+ * aside, and those behind it go first, as the kernel's CPUs skip in a DSQ
+ * what they may not run; set-aside tasks keep their place (their keys).
+ */
 static void run_released(struct synth_backend *s)
 {
+	uint32_t nr_aside = 0, i;
+
 	while (s->released.n) {
 		uint32_t idx = s->released.v[0];
 		int32_t c = s->tasks[idx].t.cpu;
 
-		if (!cpu_free(s, c))
-			c = first_free_cpu(s);
-		if (c < 0)
-			return;
+		if (!cpu_free(s, c) || !may_run(s, idx, c))
+			c = first_free_cpu(s, idx);
+		if (c < 0 && (!s->o.allowed || !any_cpu_free(s)))
+			break; /* no CPU free at all */
 		heap_pop(s, &s->released);
-		run_task(s, idx, c, s->tasks[idx].slice_ns);
+		if (c < 0)
+			s->aside[nr_aside++] = idx;
+		else
+			run_task(s, idx, c, s->tasks[idx].slice_ns);
 	}
+	for (i = 0; i < nr_aside; i++)
+		heap_push(s, &s->released, s->aside[i]);
 }
 
 static unsigned int synth_dispatch(struct backend *be, const struct plugland_dispatch *d,
@@ -323,10 +358,13 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 		}
 		k->t.vtime = d[i].vtime;
 		s->st.nr_dispatched++;
-		if (d[i].cpu >= 0 && d[i].cpu < (int32_t)s->o.nr_cpus) {
+		if (may_run(s, idx, d[i].cpu)) {
 			run_task(s, idx, d[i].cpu, slice);
 			continue;
 		}
+		/* As BPF: a CPU it may not use (or none) means any CPU. */
+		if (d[i].cpu != PL_CPU_ANY)
+			s->st.nr_bounced++;
 		/* Any CPU: the kernel's DSQ, taken by CPUs as they free. */
 		k->state = SYNTH_RELEASED;
 		k->slice_ns = slice;
@@ -375,10 +413,12 @@ static int synth_wait(struct backend *be, int timeout_ms)
 }
 
 /* An idle CPU, preferring the task's previous one; claimed until used or
- * until the clock moves. */
-static bool claim_if_free(struct synth_backend *s, uint32_t c)
+ * until the clock moves. idx: the task's index, or nr_tasks for a pid the
+ * machine does not know (then any CPU). */
+static bool claim_if_free(struct synth_backend *s, uint32_t idx, uint32_t c)
 {
-	if (c >= s->o.nr_cpus || s->cpus[c].free_ns > s->st.now_ns || s->cpus[c].reserved)
+	if (c >= s->o.nr_cpus || s->cpus[c].free_ns > s->st.now_ns || s->cpus[c].reserved ||
+	    (idx < s->o.nr_tasks && !may_run(s, idx, (int32_t)c)))
 		return false;
 	s->cpus[c].reserved = true;
 	return true;
@@ -391,16 +431,16 @@ static int synth_pick_idle_cpu(struct backend *be, const struct plugland_task *t
 	struct synth_backend *s = SYNTH(be);
 	int32_t cands[PL_PICK_CANDS];
 	int n = topology_idle_order(s->o.topo, task->cpu, cands, PL_PICK_CANDS), k;
-	uint32_t i, c;
+	uint32_t i, c, idx = (uint32_t)(task->pid - SYNTH_PID_BASE);
 
 	if (!n && task->cpu >= 0) /* no topology loaded: the previous CPU */
 		cands[n++] = task->cpu;
 	for (k = 0; k < n; k++)
-		if (claim_if_free(s, (uint32_t)cands[k]))
+		if (claim_if_free(s, idx, (uint32_t)cands[k]))
 			return cands[k];
 	for (i = 0; i < s->o.nr_cpus; i++) {
 		c = s->next_cpu++ % s->o.nr_cpus;
-		if (claim_if_free(s, c))
+		if (claim_if_free(s, idx, c))
 			return (int)c;
 	}
 	return -1;
@@ -431,12 +471,13 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 {
 	struct synth_backend *s = SYNTH(be);
 	uint64_t now = s->st.now_ns, worst = vtime, refund;
-	const struct synth_behaviour *b;
 	struct synth_cpu *cpu = NULL;
 	struct synth_task *k;
 	uint32_t c;
 
-	(void)task;
+	/* As bpf_backend.c, which does not know the task's CPU set there. */
+	if (task->nr_cpus_allowed < s->o.nr_cpus)
+		return -1;
 	for (c = 0; c < s->o.nr_cpus; c++) {
 		struct synth_cpu *x = &s->cpus[c];
 
@@ -449,14 +490,14 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 	if (!cpu)
 		return -1;
 	k = &s->tasks[cpu->last];
-	b = s->o.behaviours ? &s->o.behaviours[cpu->last] : NULL;
 	refund = cpu->free_ns - now;
 	k->st.runtime_ns -= refund;
 	k->t.exec_runtime -= refund;
 	s->st.busy_ns -= refund;
-	if (b && b->burst_ns) {
+	if (k->beh.burst_ns) {
 		if (cpu->last_sleeps) { /* it will not reach its sleep now */
 			k->burst_left = 0;
+			k->st.nr_bursts--;
 			k->t.nvcsw--;
 			k->t.flags &= ~PLUGLAND_TASK_WAKEUP;
 		}
@@ -521,6 +562,7 @@ static int synth_counters(struct backend *be, struct plugland_counters *out)
 	out->nr_user_dispatches = s->st.nr_dispatched;
 	out->nr_cancel_dispatches = s->st.nr_stale;
 	out->nr_idle_direct = s->st.nr_fast_wake;
+	out->nr_bounce_dispatches = s->st.nr_bounced;
 	return 0;
 }
 
@@ -541,12 +583,29 @@ static const struct backend_ops synth_ops = {
 	.nr_idle_cpus = synth_nr_idle_cpus,
 };
 
+/* Task i's nr_cpus_allowed, and a first CPU in its set (its i % nr_cpus
+ * when it may, as for every task without a set). -1: an empty set. */
+static int place_in_set(struct synth_backend *s, uint32_t i)
+{
+	struct plugland_task *t = &s->tasks[i].t;
+	uint32_t c, n = 0;
+
+	for (c = 0; c < s->o.nr_cpus; c++)
+		n += may_run(s, i, (int32_t)c);
+	if (!n)
+		return -1;
+	t->nr_cpus_allowed = n;
+	for (c = 0; !may_run(s, i, t->cpu); c++)
+		t->cpu = (int32_t)((i + c) % s->o.nr_cpus);
+	return 0;
+}
+
 struct backend *synth_backend_new(const struct synth_opts *o)
 {
 	struct synth_backend *s;
 	uint32_t i;
 
-	if (!o->nr_cpus || !o->nr_tasks) {
+	if (!o->nr_cpus || o->nr_cpus > SYNTH_MAX_CPUS || !o->nr_tasks) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -562,7 +621,8 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->pending.before = pending_before;
 	s->released.v = calloc(o->nr_tasks, sizeof(*s->released.v));
 	s->released.before = released_before;
-	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v) {
+	s->aside = calloc(o->nr_tasks, sizeof(*s->aside));
+	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -576,12 +636,21 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 		t->flags = PLUGLAND_TASK_NEW;
 		t->weight = o->weights ? o->weights[i] : PLUGLAND_WEIGHT_DEFAULT;
 		t->nr_cpus_allowed = o->nr_cpus;
+		if (o->allowed && place_in_set(s, i)) {
+			synth_backend_free(&s->be);
+			errno = EINVAL;
+			return NULL;
+		}
 		if (o->comms)
 			snprintf(t->comm, sizeof(t->comm), "%s", o->comms[i]);
 		else
 			snprintf(t->comm, sizeof(t->comm), "synth-%u", i % 1000000000u);
-		s->tasks[i].burst_left = o->behaviours ? o->behaviours[i].burst_ns : 0;
-		push_pending(s, i, 0);
+		if (o->draw)
+			s->tasks[i].beh = o->draw(o->draw_ctx, i);
+		else if (o->behaviours)
+			s->tasks[i].beh = o->behaviours[i];
+		s->tasks[i].burst_left = s->tasks[i].beh.burst_ns;
+		push_pending(s, i, o->start_ns ? o->start_ns[i] : 0);
 	}
 	return &s->be;
 }
@@ -596,6 +665,7 @@ void synth_backend_free(struct backend *be)
 	free(s->cpus);
 	free(s->pending.v);
 	free(s->released.v);
+	free(s->aside);
 	free(s);
 }
 

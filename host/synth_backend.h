@@ -30,8 +30,34 @@ struct synth_behaviour {
 	uint64_t sleep_ns;
 };
 
+/* Task idx's next CPU burst and the sleep after it (a workload's
+ * distributions, workload.h). Called as each burst starts, in order, so
+ * that a task's sequence of bursts does not depend on the policy. A task
+ * is CPU-bound if the first one has burst_ns 0; one that sleeps must
+ * never return burst_ns 0. */
+typedef struct synth_behaviour (*synth_draw_fn)(void *ctx, uint32_t idx);
+
+#define SYNTH_MAX_CPUS 1024
+#define SYNTH_MASK_WORDS (SYNTH_MAX_CPUS / 64)
+
+/* A set of CPUs, bit c for CPU c. */
+struct synth_cpumask {
+	uint64_t bits[SYNTH_MASK_WORDS];
+};
+
+static inline bool synth_cpumask_has(const struct synth_cpumask *m, uint32_t cpu)
+{
+	return cpu < SYNTH_MAX_CPUS && (m->bits[cpu / 64] >> (cpu % 64) & 1);
+}
+
+static inline void synth_cpumask_set(struct synth_cpumask *m, uint32_t cpu)
+{
+	if (cpu < SYNTH_MAX_CPUS)
+		m->bits[cpu / 64] |= 1ull << (cpu % 64);
+}
+
 struct synth_opts {
-	uint32_t nr_cpus;
+	uint32_t nr_cpus;	/* 1..SYNTH_MAX_CPUS */
 	uint32_t nr_tasks;
 	uint64_t slice_ns;	    /* the default slice (0: 5 ms) */
 	uint64_t max_dispatches;    /* accepts this many, then exited() (0: never) */
@@ -43,6 +69,19 @@ struct synth_opts {
 				       as a full ring buffer would */
 	const struct topology *topo; /* where pick_idle_cpu() looks first (NULL:
 					the previous CPU, then any); kept */
+	synth_draw_fn draw;	    /* when set, each task's bursts and sleeps
+				       (behaviours is then not read) */
+	void *draw_ctx;
+	const uint64_t *start_ns;   /* nr_tasks: when each is first queued, or
+				       NULL: all at 0 */
+	/* nr_tasks CPU sets (kept), or NULL: every task may run on every CPU.
+	 * As on the kernel: the task's nr_cpus_allowed says how many; a
+	 * decision naming a CPU outside its set goes to any CPU of its set
+	 * instead (counted in nr_bounced, as BPF counts nr_bounce_dispatches);
+	 * a CPU takes from the any-CPU queue only what it may run; the idle
+	 * CPUs pick_idle_cpu() returns are in the set; pick_preempt_cpu()
+	 * finds none for a task restricted so (as bpf_backend.c). */
+	const struct synth_cpumask *allowed;
 };
 
 /* Waits in log buckets: 4 per power of two, exact below 16 ns. */
@@ -54,6 +93,8 @@ struct synth_task_stats {
 	uint64_t wait_sum_ns;	/* queued -> running, over nr_dispatched runs */
 	uint64_t wait_max_ns;
 	uint32_t wait_hist[SYNTH_WAIT_BUCKETS];
+	uint64_t nr_bursts;	/* bursts it completed (each then slept) */
+	struct synth_cpumask ran_on; /* every CPU it ran on */
 };
 
 struct synth_stats {
@@ -67,6 +108,8 @@ struct synth_stats {
 	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
 	uint64_t nr_preempted;	/* runs cut short by pick_preempt_cpu */
 	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
+	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
+				   (or none): any CPU instead */
 };
 
 #define SYNTH_PID_BASE 1000

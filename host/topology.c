@@ -124,6 +124,27 @@ struct topology *topology_new(const char *root, int nr_cpus)
 	return t;
 }
 
+struct topology *topology_new_simulated(int nr_cpus, int smt, int llcs)
+{
+	struct topology *t;
+	int cpu, per_llc;
+
+	if (nr_cpus < 1 || nr_cpus > PL_MAX_CPUS || smt < 1 || llcs < 1 ||
+	    nr_cpus % (smt * llcs))
+		return NULL;
+	t = topology_new(NULL, nr_cpus);
+	if (!t)
+		return NULL;
+	per_llc = nr_cpus / llcs;
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		t->cpu[cpu].core_id = cpu - cpu % smt;
+		t->cpu[cpu].llc_id = cpu - cpu % per_llc;
+	}
+	for (cpu = 0; cpu < t->nr; cpu++)
+		build_idle_order(t, cpu);
+	return t;
+}
+
 void topology_free(struct topology *t)
 {
 	free(t);

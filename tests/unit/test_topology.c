@@ -150,11 +150,48 @@ static void test_flat(void **state)
 	topology_free(flat);
 }
 
+/* A workload's machine ([machine] smt, llcs): siblings adjacent, LLCs of
+ * consecutive CPUs; an idle CPU is looked for in that order. */
+static void test_simulated_shape(void **state)
+{
+	struct topology *t = topology_new_simulated(8, 2, 2);
+	struct plugland_cpu_topology c;
+	int32_t o[16];
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(topology_get(t, 5, &c), 0);
+	assert_int_equal(c.core_id, 4);
+	assert_int_equal(c.llc_id, 4);
+	assert_int_equal(topology_get(t, 3, &c), 0);
+	assert_int_equal(c.core_id, 2);
+	assert_int_equal(c.llc_id, 0);
+	/* 5, its sibling 4, then the rest of its LLC: 6, 7 */
+	assert_int_equal(topology_idle_order(t, 5, o, 16), 4);
+	assert_int_equal(o[0], 5);
+	assert_int_equal(o[1], 4);
+	assert_int_equal(o[2], 6);
+	assert_int_equal(o[3], 7);
+	topology_free(t);
+	/* cores split across LLCs, or nothing to split: refused */
+	assert_null(topology_new_simulated(6, 2, 2));
+	assert_null(topology_new_simulated(0, 1, 1));
+	assert_null(topology_new_simulated(4, 0, 1));
+	/* smt = 1, llcs = 1 is the flat machine */
+	t = topology_new_simulated(4, 1, 1);
+	assert_non_null(t);
+	assert_int_equal(topology_get(t, 3, &c), 0);
+	assert_int_equal(c.core_id, 3);
+	assert_int_equal(c.llc_id, 0);
+	topology_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_flat),
+		cmocka_unit_test(test_simulated_shape),
 		cmocka_unit_test(test_idle_order),
 		cmocka_unit_test(test_synth_picks_in_that_order),
 	};
