@@ -38,7 +38,7 @@ ALL_CFLAGS  := $(CFLAGS) $(CPPFLAGS) $(WARN) $(SANFLAGS) -std=gnu11 -D_GNU_SOURC
 	       -DPLUGLAND_VERSION='"$(VERSION)"' -DPLUGLAND_PLUGIN_DIR='"$(PLUGIN_DIR)"' \
 	       -DPLUGLAND_CONF_FILE='"$(CONF_FILE)"' -DPLUGLAND_CONTROL_SOCKET='"$(CONTROL_SOCKET)"' \
 	       $(shell $(PKG_CONFIG) --cflags libbpf inih libcjson 2>/dev/null)
-LDLIBS_HOST := $(shell $(PKG_CONFIG) --libs libbpf inih libcjson 2>/dev/null || echo -lbpf -linih -lcjson) -lelf -lz -ldl -lpthread
+LDLIBS_HOST := $(shell $(PKG_CONFIG) --libs libbpf inih libcjson 2>/dev/null || echo -lbpf -linih -lcjson) -lelf -lz -ldl -lpthread -lm
 BPF_CFLAGS  := -target bpf -mcpu=v3 -O2 -g -D__TARGET_ARCH_x86 -Ibpf \
 	       -I/usr/include/$(shell $(CC) -dumpmachine) $(WARN) -Wno-unused-parameter
 
@@ -47,7 +47,7 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
-		 watchdog.o plugin_elf.o stoppable.o)
+		 watchdog.o plugin_elf.o stoppable.o workload.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
