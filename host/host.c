@@ -18,6 +18,7 @@
 #include "monitor.h"
 #include "plugin_loader.h"
 #include "services.h"
+#include "sim_report.h"
 #include "synth_backend.h"
 #include "topology.h"
 #include "watchdog.h"
@@ -25,9 +26,6 @@
 #define MAX_RESTARTS 8
 /* A run this long ends a series of restarts (say, two CPU hotplugs a day apart). */
 #define RESTART_QUIET_NS (30 * 1000000000ull)
-/* The simulated machine of --simulate. */
-#define SIMULATE_CPUS 4
-#define SIMULATE_TASKS 16
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
@@ -223,28 +221,15 @@ static void print_kernel_dump(const char *dump)
 static int report_simulation(struct host *h, int ret)
 {
 	const struct synth_stats *st = synth_backend_stats(h->machine);
-	uint64_t min = UINT64_MAX, max = 0;
-	const struct sched_loop *l = &h->loop;
-	uint32_t i;
+	const struct sim_report_in in = {
+		.wm = &h->wm, .machine = h->machine, .policy = h->loop.policy->name,
+		.loop = &h->loop.st,
+	};
 
-	for (i = 0; i < SIMULATE_TASKS; i++) {
-		uint64_t n = synth_backend_task(h->machine, i)->nr_dispatched;
-
-		min = n < min ? n : min;
-		max = n > max ? n : max;
+	if (sim_report_print(&in, h->o.report_json, stdout)) {
+		pl_err("out of memory");
+		return 1;
 	}
-	printf("simulated %llu decisions of policy '%s': %u CPUs, %u CPU-bound tasks\n"
-	       "  %.3f s of simulated time, CPUs busy %.1f%%\n"
-	       "  per-task runs (decisions a CPU took up): min %llu, max %llu\n"
-	       "  refused %llu, starved %llu, invalid %llu, stale %llu, double %llu, unknown %llu\n",
-	       (unsigned long long)st->nr_dispatched, l->policy->name, h->machine->nr_cpus,
-	       SIMULATE_TASKS, (double)st->now_ns / 1e9,
-	       st->now_ns ? 100.0 * (double)st->busy_ns / (double)st->now_ns / h->machine->nr_cpus :
-			    0.0,
-	       (unsigned long long)min, (unsigned long long)max,
-	       (unsigned long long)l->st.nr_refused, (unsigned long long)l->st.nr_starved,
-	       (unsigned long long)l->st.nr_invalid, (unsigned long long)st->nr_stale,
-	       (unsigned long long)st->nr_double, (unsigned long long)st->nr_unknown);
 	return ret || st->nr_double || st->nr_unknown || !st->nr_dispatched ? 1 : 0;
 }
 
@@ -448,6 +433,7 @@ static void drop_machine(struct host *h)
 	h->be = NULL;
 	if (h->machine_owned)
 		synth_backend_free(h->machine);
+	workload_machine_fini(&h->wm);
 	h->machine = NULL;
 	h->machine_owned = false;
 	topology_free(h->topo);
@@ -456,18 +442,25 @@ static void drop_machine(struct host *h)
 
 int host_open(struct host *h, const struct host_opts *o)
 {
-	uint32_t nr_cpus;
+	const struct workload *w = o->workload;
 	int ret;
 
 	memset(h, 0, sizeof(*h));
 	h->o = *o;
+	if (o->simulate && !w) {
+		workload_default(&h->builtin_workload);
+		w = h->o.workload = &h->builtin_workload;
+	}
 	/* A machine that is not the kernel comes first: plugins are told its
-	 * CPUs, and read its clock (that of task->enq_ns) and its idle CPUs. */
-	/* A simulated machine is flat (no SMT, one LLC): its CPUs are not
-	 * this machine's. */
-	nr_cpus = o->machine ? o->machine->nr_cpus :
-		  o->simulate ? SIMULATE_CPUS : services_nr_cpus(NULL);
-	h->topo = topology_new(o->machine || o->simulate ? NULL : "", (int)nr_cpus);
+	 * CPUs, and read its clock (that of task->enq_ns) and its idle CPUs.
+	 * A simulated machine's CPUs are the workload's (flat unless it says
+	 * smt or llcs), not this machine's. */
+	if (o->machine)
+		h->topo = topology_new(NULL, (int)o->machine->nr_cpus);
+	else if (o->simulate)
+		h->topo = topology_new_simulated((int)w->nr_cpus, (int)w->smt, (int)w->llcs);
+	else
+		h->topo = topology_new("", (int)services_nr_cpus(NULL));
 	if (!h->topo) {
 		pl_err("out of memory");
 		return 1;
@@ -475,9 +468,14 @@ int host_open(struct host *h, const struct host_opts *o)
 	if (o->machine) {
 		h->machine = o->machine;
 	} else if (o->simulate) {
-		struct synth_opts so = { .nr_cpus = SIMULATE_CPUS, .nr_tasks = SIMULATE_TASKS,
-					 .max_dispatches = o->simulate, .topo = h->topo };
+		struct synth_opts so = { .max_dispatches = o->simulate, .topo = h->topo };
 
+		if (workload_machine_init(&h->wm, w)) {
+			pl_err("out of memory");
+			ret = 1;
+			goto fail;
+		}
+		workload_machine_opts(&h->wm, &so);
 		h->machine = synth_backend_new(&so);
 		if (!h->machine) {
 			pl_err("out of memory");

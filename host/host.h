@@ -26,10 +26,15 @@
 #include "observers.h"
 #include "policy_slot.h"
 #include "sched_loop.h"
+#include "workload.h"
 
 struct host_opts {
 	struct config *cfg;		/* kept: reload and set change it */
 	uint64_t simulate;		/* decisions on a simulated machine; 0: the kernel */
+	/* What the simulated machine runs (kept), or NULL: the built-in
+	 * 4 CPUs and 16 CPU-bound tasks (workload_default()). */
+	const struct workload *workload;
+	bool report_json;		/* the simulation's report as JSON */
 	/* A machine the caller made and frees (tests, benchmarks): the run
 	 * is on it, not on the kernel nor --simulate's. */
 	struct backend *machine;
@@ -50,6 +55,8 @@ struct host {
 	struct backend *machine;	/* not the kernel: --simulate's or the caller's */
 	struct host_view view;		/* what plugins may read of the running loop */
 	bool machine_owned;		/* --simulate's: freed by host_close() */
+	struct workload_machine wm;	/* --simulate's tasks */
+	struct workload builtin_workload; /* when host_opts.workload is NULL */
 	struct topology *topo;		/* the machine's: sysfs, or flat when simulated */
 	struct watchdog *wd;		/* while the loop runs, if configured */
 	const char *abandoned_in;	/* the callback the last stuck policy was in */

@@ -25,6 +25,7 @@
 #include "services.h"
 #include "policy_slot.h"
 #include "ctl_client.h"
+#include "workload.h"
 
 #define SCX_STATE_PATH "/sys/kernel/sched_ext/state"
 #define MAX_OVERRIDES 64
@@ -86,6 +87,9 @@ static void usage(FILE *out)
 		"      --list-plugins    list the plugins found and whether they load\n"
 		"      --simulate N      run the policy for N decisions on a simulated machine\n"
 		"                        (no kernel support or root needed) and report\n"
+		"      --workload FILE   with --simulate: the machine and tasks FILE describes\n"
+		"                        (default: 4 CPUs, 16 CPU-bound tasks)\n"
+		"      --json            with --simulate: the report as JSON\n"
 		"  -s, --stats SECS      print the counters every SECS seconds\n"
 		"  -v, --verbose         more messages; twice: libbpf debug output\n"
 		"  -V, --version         print the version and exit\n"
@@ -131,7 +135,8 @@ static void bad_option(const char *fmt, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE };
+	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE, OPT_WORKLOAD,
+	       OPT_JSON };
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -140,6 +145,8 @@ int main(int argc, char **argv)
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "list-plugins", no_argument, NULL, OPT_LIST_PLUGINS },
 		{ "simulate", required_argument, NULL, OPT_SIMULATE },
+		{ "workload", required_argument, NULL, OPT_WORKLOAD },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ "stats", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -148,6 +155,9 @@ int main(int argc, char **argv)
 	};
 	static char override_buf[MAX_OVERRIDES][300];
 	const char *config_path = NULL, *cli_policy = NULL, *overrides[MAX_OVERRIDES];
+	const char *workload_path = NULL;
+	static struct workload workload;
+	bool report_json = false;
 	unsigned int nr_overrides = 0, i;
 	static struct config cfg;
 	bool print_config = false, list = false;
@@ -199,6 +209,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_WORKLOAD: workload_path = optarg; break;
+		case OPT_JSON: report_json = true; break;
 		case 's':
 			stats_secs = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || stats_secs == 0 || stats_secs > 3600) {
@@ -223,6 +235,15 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		pl_err("unexpected argument '%s'", config_escape(argv[optind], e, sizeof(e)));
 		usage(stderr);
+		return 2;
+	}
+	if ((workload_path || report_json) && !simulate_n) {
+		pl_err("%s: only with --simulate N", workload_path ? "--workload" : "--json");
+		return 2;
+	}
+	/* Read before anything runs: a bad file is refused as a bad flag is. */
+	if (workload_path && workload_load(&workload, workload_path, err, sizeof(err))) {
+		pl_err("%s", err);
 		return 2;
 	}
 
@@ -277,6 +298,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	ret = host_open(&host, &(struct host_opts){ .cfg = &cfg, .simulate = simulate_n,
+						   .workload = workload_path ? &workload : NULL,
+						   .report_json = report_json,
 						   .stats_secs = stats_secs,
 						   .stop = &stop, .reload = &reload_req });
 	if (ret)
