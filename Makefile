@@ -138,6 +138,9 @@ $(O)/tests/test_om_metrics: plugins/openmetrics/om_metrics.c
 $(O)/tests/test_policy_switch: $(PLUGIN_SOS)
 $(O)/tests/test_policy_switch: ALL_CFLAGS += -DTEST_PLUGINS_BUILT='"$(abspath $(O))/plugins"'
 $(O)/tests/test_loader: ALL_CFLAGS += -DTEST_PLUGIN_DIR='"$(abspath $(O))/tests/plugins"'
+# The shipped workloads (conf/workloads/) they read.
+$(O)/tests/test_workload $(O)/tests/test_workload_run: ALL_CFLAGS += \
+	-DWORKLOADS_DIR='"$(abspath conf/workloads)"'
 
 # Verdicts, one line each (PASS|FAIL|SKIP what[: why]), go to
 # $(RESULTS)/STAGE.txt as well as to the output: tests/summary.sh counts
@@ -461,7 +464,7 @@ $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(
 
 # Their tests dlopen the built .so files (tests/unit/policy_harness.c).
 PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules test_hot_path_alloc \
-		  test_two_instances \
+		  test_two_instances test_workload_run \
 		  test_stats test_logger)
 # They build the whole host (host.h) on a synthetic machine: all of host/ but main.
 HOST_LIB_OBJS := $(filter-out $(O)/host/main.o,$(HOST_OBJS))
