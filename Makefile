@@ -366,7 +366,7 @@ tsan:
 # FUZZ_SRCS_NAME and FUZZ_LIBS_NAME, run for FUZZ_SECONDS each with the
 # seeds in FUZZ_SEEDS_NAME (read only) and FUZZ_ARGS_NAME. New inputs go to
 # $(O)/fuzz/corpus/NAME, findings to $(O)/fuzz/NAME-crash-*.
-FUZZ_TARGETS   := dump_parse config
+FUZZ_TARGETS   := dump_parse config workload
 FUZZ_SECONDS   ?= 60
 FUZZ_CC        ?= $(CLANG)
 # The host's own -D and -I flags, so fuzzed sources build as in the host.
@@ -382,12 +382,18 @@ FUZZ_SRCS_config  := host/config.c host/plugin_loader.c host/plugin_elf.c host/c
 FUZZ_LIBS_config  := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih) -lelf -ldl -lpthread
 FUZZ_SEEDS_config := tests/fuzz/corpus/config
 
+FUZZ_SRCS_workload  := host/workload.c host/synth_backend.c host/topology.c $(FUZZ_SRCS_config)
+FUZZ_LIBS_workload  := $(FUZZ_LIBS_config) -lm
+FUZZ_SEEDS_workload := tests/fuzz/corpus/workload
+FUZZ_ARGS_workload  := -dict=tests/fuzz/workload.dict
+
 $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
 $(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h
 $(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h
+$(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h
 
 # Seeds for the dump parser: small dumps of each kind (clean, unclean,
 # stop when full, snapshot).

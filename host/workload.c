@@ -467,7 +467,7 @@ static uint32_t digits(uint32_t n)
 static int check_group(struct parse_ctx *p, struct workload_group *g)
 {
 	const struct group_lines *gl = &p->lines[g - p->w->groups];
-	char b[64];
+	char b[64], e[CONFIG_ESCAPED_MAX];
 	uint32_t c, n = 0;
 
 	if (!g->count)
@@ -483,7 +483,7 @@ static int check_group(struct parse_ctx *p, struct workload_group *g)
 	if (strlen(g->comm) + 1 + digits(g->count - 1) >= PLUGLAND_COMM_LEN)
 		return fail_at(p, gl->key[G_COMM] ? gl->key[G_COMM] : g->line,
 			       "[group %s]: comm '%s-%u' is longer than %d bytes: set a shorter "
-			       "comm", g->name, g->comm, g->count - 1, PLUGLAND_COMM_LEN - 1);
+			       "comm", g->name, ESC(g->comm, e), g->count - 1, PLUGLAND_COMM_LEN - 1);
 	if (!g->pinned) {
 		for (c = 0; c < p->w->nr_cpus; c++)
 			synth_cpumask_set(&g->cpus, c);

@@ -99,6 +99,10 @@ static const struct {
 					     "'0123456789abcdef'" },
 	{ "[group g]\ncount = 100\ncomm = 0123456789abc\n",
 	  "t.ini:3: [group g]: comm '0123456789abc-99' is longer than 15 bytes: set a shorter comm" },
+	/* what came from the file is shown escaped */
+	{ "[group g]\ncount = 100\ncomm = ab\xfb" "cdefghijkl\n",
+	  "t.ini:3: [group g]: comm 'ab\\xfbcdefghijkl-99' is longer than 15 bytes: set a shorter "
+	  "comm" },
 	{ "[group a_very_long_group_name]\ncount = 1\n",
 	  "t.ini:1: [group a_very_long_group_name]: comm 'a_very_long_gro-0' is longer than 15 "
 	  "bytes: set a shorter comm" },
