@@ -353,6 +353,48 @@ for policy in fifo deadline lottery rules; do
 	done
 done
 
+# --workload: a bad file is refused before anything runs, with FILE:LINE;
+# the shipped ones run; the default is conf/workloads/cpu-bound.ini to the
+# byte but for the line naming it; --json is one JSON object.
+workloads=$(cd "$(dirname "$0")/../../conf/workloads" && pwd)
+printf '[machine]\ncpus = 2\n\n[group web]\ncount = 4\ncpus = 0-2\n' >"$tmp/bad.workload"
+expect 2 "^scx_plugland: error: $tmp/bad.workload:6: \[group web\]: cpus: CPU 2 is not on the machine" 1 \
+	-- --simulate 100 --workload "$tmp/bad.workload"
+grep -q simulated "$tmp/out" && { echo "FAIL a refused workload ran"; failed=$((failed + 1)); }
+expect 2 "^scx_plugland: error: --workload: only with --simulate N" 1 -- --workload "$tmp/bad.workload"
+expect 2 "^scx_plugland: error: --json: only with --simulate N" 1 -- --json
+expect 2 "^scx_plugland: error: $tmp/none: No such file or directory" 1 \
+	-- --simulate 100 --workload "$tmp/none"
+for policy in fifo deadline lottery rules; do
+	for f in "$workloads"/*.ini; do
+		if "$bin" "${policies[@]}" -p "$policy" --set lottery.seed=1 --simulate 5000 --workload "$f" \
+			>"$tmp/out" 2>"$tmp/err" && grep -q "^  all " "$tmp/out" &&
+			"$bin" "${policies[@]}" -p "$policy" --set lottery.seed=1 --simulate 5000 \
+			--workload "$f" >"$tmp/again" 2>&1 && cmp -s "$tmp/out" "$tmp/again"; then
+			echo "PASS --simulate --workload ${f##*/} -p $policy, twice the same"
+		else
+			echo "FAIL --simulate --workload ${f##*/} -p $policy:"; cat "$tmp/out" "$tmp/err"
+			failed=$((failed + 1))
+		fi
+	done
+done
+if "$bin" "${policies[@]}" -p deadline --simulate 3000 | grep -v '^  workload ' >"$tmp/default" &&
+	"$bin" "${policies[@]}" -p deadline --simulate 3000 --workload "$workloads/cpu-bound.ini" |
+	grep -v '^  workload ' >"$tmp/file" && cmp -s "$tmp/default" "$tmp/file"; then
+	echo "PASS --simulate alone runs conf/workloads/cpu-bound.ini"
+else
+	echo "FAIL --simulate alone and conf/workloads/cpu-bound.ini differ:"
+	diff "$tmp/default" "$tmp/file"; failed=$((failed + 1))
+fi
+if "$bin" "${policies[@]}" -p fifo --simulate 3000 --workload "$workloads/mixed.ini" --json \
+	>"$tmp/json" 2>"$tmp/err" && head -c1 "$tmp/json" | grep -q '{' &&
+	grep -q '"policy":.*"fifo"' "$tmp/json" && grep -q '"jain":' "$tmp/json" &&
+	{ ! command -v python3 >/dev/null || python3 -m json.tool "$tmp/json" >/dev/null; }; then
+	echo "PASS --simulate --json: one JSON object"
+else
+	echo "FAIL --simulate --json:"; cat "$tmp/json" "$tmp/err"; failed=$((failed + 1))
+fi
+
 # The simulated machine is the one the policy is told of (its 4 CPUs, its
 # clock, its idle CPUs): a CPU-bound background task among 15 normal ones
 # runs about once in background_max_wait_ms (1 s), and no CPU idles.
