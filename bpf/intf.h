@@ -23,6 +23,7 @@ typedef int64_t s64;
 #define PL_CPU_ANY	 (-1)
 #define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO */
 #define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
+#define PL_HOST_DSQ	 ((u64)PL_MAX_CPUS + 2) /* the parked scheduling thread (park_host) */
 #define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
 /* The flags: PLUGLAND_TASK_* (plugland_queued.flags), PLUGLAND_KERNEL_*
@@ -122,7 +123,12 @@ struct plugland_dispatch_rec {
 	X(nr_notices_lost, PL_CTR_STATS, "BPF decisions not told (ring full)")	\
 	/* released by an ordered policy before a switch to a FIFO one, and	\
 	   run from the ordered queue after it */				\
-	X(nr_ordered_leftovers, PL_CTR_STATS, "ordered-queue leftovers run")
+	X(nr_ordered_leftovers, PL_CTR_STATS, "ordered-queue leftovers run")	\
+	/* the parked scheduling thread run at a CPU's switch (park_host) */	\
+	X(nr_host_pulls, PL_CTR_STATS, "host run at a switch (parked)")	\
+	/* CPUs kicked to run the parked host: an idle one, or this one	\
+	   preempted */								\
+	X(nr_host_park_kicks, PL_CTR_STATS, "CPUs kicked for the parked host")
 
 #define PL_COUNTER_FIELD(name, where, what) u64 name;
 struct plugland_counters {
@@ -143,7 +149,9 @@ struct plugland_config {
 				   on after it with the rest of its slice */
 	u32 defer_sync_wakeups;	/* 1: a sync wake-up with no CPU idle wakes the
 				   host at the next context switch */
-	u32 __pad;
+	u32 park_host;		/* 1: between busy rounds the scheduling thread
+				   yields and waits in PL_HOST_DSQ for a CPU's
+				   next switch, instead of a wake-up */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 };
 
@@ -167,6 +175,9 @@ struct plugland_shared {
 	u32 publish_running;	/* a policy preempts: ops.running fills running[] */
 	u32 ordered;		/* any-CPU decisions wait by vtime, not FIFO */
 	u32 fast_wake;		/* PL_FAST_WAKE_*: the policy's fast paths */
+	u32 host_parked;	/* host is (about to be) parked: set by the host
+				   before it yields, cleared by whoever runs it */
+	u32 __pad;
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -31,10 +31,13 @@
  *  - per-CPU kthreads (and, optionally, all kthreads): the host may take a
  *    page fault whose resolution needs one of them.
  *
- * Waking the host. The host sleeps in epoll on the queued ring buffer and
- * a submit wakes it when it has caught up, except for a sync wake-up while
- * no CPU is idle (defer_sync_wakeups): that one waits for the next context
- * switch or tick on any CPU, so that a waker's burst costs one wake-up.
+ * Waking the host. A busy host parks (park_host, "The parked host"
+ * below): it yields, waits in PL_HOST_DSQ, and the next CPU to switch
+ * while work waits for it runs it. An idle host sleeps in epoll on the
+ * queued ring buffer and a submit wakes it when it has caught up, except
+ * for a sync wake-up while no CPU is idle (defer_sync_wakeups): that one
+ * waits for the next context switch or tick on any CPU, so that a waker's
+ * burst costs one wake-up.
  * Two more paths make sure it is never forgotten: ops.dispatch on a CPU
  * with nothing to run, while the policy holds tasks and the host sleeps,
  * sends a wake-up record; and a heartbeat timer does the same when work
@@ -174,10 +177,82 @@ static __always_inline bool bypasses_user(const struct task_struct *p)
  * Wake the host with a heartbeat record. Only one CPU wins the
  * host_sleeping flag, so a burst of idle CPUs sends one record.
  */
+/*
+ * The parked host (cfg.park_host). After a round that did work, the
+ * scheduling thread yields instead of sleeping, with shared.host_parked
+ * set first: ops.enqueue puts it in PL_HOST_DSQ, and the next CPU to
+ * switch while work waits for it runs it there (ops.dispatch). No
+ * wake-up, no IPI and no preemption for work that can wait for a switch,
+ * and a burst of records costs one run. Work that cannot wait kicks a CPU
+ * (call_parked_host): an idle one, else this one, preempted. An idle host
+ * (a round that found nothing) sleeps in epoll as without parking.
+ */
+u32 wakeup_deferred; /* not static: clang shrank it to a 1-byte bool, which BTF refuses */
+/* (wakeup_deferred: see "Deferred wake-ups of the host" below) */
+u32 host_wanted; /* a CPU with nothing to run, or the heartbeat, wants it (not static: as wakeup_deferred) */
+/* This CPU was preempted to run the parked host: what it ran must not
+ * refill its local DSQ, or its ops.dispatch (which runs the host) is
+ * skipped. */
+static u8 host_pull_here[PL_MAX_CPUS];
+
+static __always_inline bool host_parked_now(void)
+{
+	/* A full barrier: the record (or host_wanted) is stored before the
+	 * flag is read; the host sets the flag before its last look. */
+	return cfg.park_host && __sync_fetch_and_or(&shared.host_parked, 0);
+}
+
+/* Work waits for the parked host. */
+static __always_inline bool host_pull_pending(void)
+{
+	return shared.usersched_needed || wakeup_deferred || host_wanted;
+}
+
+/* ops.dispatch: run the parked host on this CPU. */
+static bool pull_parked_host(void)
+{
+	if (!pl_dsq_move_to_local(PL_HOST_DSQ))
+		return false;
+	shared.host_parked = 0;
+	host_wanted = 0;
+	wakeup_deferred = 0;
+	COUNT(nr_host_pulls);
+	return true;
+}
+
+static void mark_host_preempted(s32 cpu);
+
+/* Make a CPU switch, so that its ops.dispatch runs the parked host: an
+ * idle CPU, else this one (what it runs is preempted, and runs on after
+ * the host with the rest of its slice: resume_after_host). */
+static void call_parked_host(void)
+{
+	const struct cpumask *online = scx_bpf_get_online_cpumask();
+	s32 cpu = scx_bpf_pick_idle_cpu(online, 0);
+
+	scx_bpf_put_cpumask(online);
+	COUNT(nr_host_park_kicks);
+	if (cpu >= 0) {
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	cpu = bpf_get_smp_processor_id();
+	if (cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	mark_host_preempted(cpu);
+	host_pull_here[cpu] = 1;
+	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
+}
+
 static void wake_host(bool force)
 {
 	struct plugland_queued hb = { .pid = 0, .kind = PL_REC_HEARTBEAT };
 
+	if (host_parked_now()) {
+		host_wanted = 1;
+		call_parked_host();
+		return;
+	}
 	if (!force && !__sync_val_compare_and_swap(&shared.host_sleeping, 1, 0))
 		return;
 	hb.enq_ns = bpf_ktime_get_ns();
@@ -195,7 +270,6 @@ static void wake_host(bool force)
  * wake-up while deferred ones wait forces it: the ring buffer's own
  * wake-up fires only for a record at the head.
  */
-u32 wakeup_deferred; /* not static: clang shrank it to a 1-byte bool, which BTF refuses */
 /* BPF's own decisions were sent without a wake-up since the last forced
  * one (tell_host_decided): the next record that wakes the host forces it. */
 u32 notices_unread;
@@ -219,6 +293,17 @@ static void note_sync_wake(struct task_struct *p, u64 wake_flags)
  */
 static void submit_to_host(struct plugland_queued *q, bool defer)
 {
+	if (host_parked_now()) {
+		/* Not sleeping in epoll: a ring buffer wake-up reaches nobody. */
+		bpf_ringbuf_submit(q, BPF_RB_NO_WAKEUP);
+		if (defer) {
+			wakeup_deferred = 1; /* the next switch runs it */
+			COUNT(nr_deferred_wakeups);
+		} else {
+			call_parked_host();
+		}
+		return;
+	}
 	if (defer) {
 		bpf_ringbuf_submit(q, BPF_RB_NO_WAKEUP);
 		/* After the submit: a flush before it would find no record
@@ -238,6 +323,9 @@ static void submit_to_host(struct plugland_queued *q, bool defer)
 static __always_inline void flush_deferred_wakeup(void)
 {
 	if (!wakeup_deferred)
+		return;
+	/* Parked, the host runs at this CPU's next ops.dispatch or tick. */
+	if (host_parked_now())
 		return;
 	wakeup_deferred = 0;
 	wake_host(false);
@@ -450,6 +538,7 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	s32 cpu = bpf_get_smp_processor_id();
 	struct host_preempted *hp;
 	struct task_ctx *tctx;
+	bool any;
 	u64 used;
 
 	if (enq_flags & SCX_ENQ_WAKEUP || cpu < 0 || cpu >= PL_MAX_CPUS)
@@ -466,13 +555,39 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	used = p->se.sum_exec_runtime - tctx->runtime_at_grant;
 	if (used >= tctx->granted)
 		return false;
+	/* Preempted for the parked host: not back on the local DSQ, or this
+	 * CPU's ops.dispatch, which runs the host, is skipped. */
+	any = shared.ordered || host_pull_here[cpu];
+	host_pull_here[cpu] = 0;
 	if (shared.ordered)
 		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, tctx->granted - used, tctx->vtime, enq_flags);
+	else if (any)
+		pl_dsq_insert(p, PL_SHARED_DSQ, tctx->granted - used, enq_flags);
 	else
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, tctx->granted - used, enq_flags);
 	COUNT(nr_resumed);
-	tell_host_decided(p, tctx, shared.ordered ? PL_CPU_ANY : cpu, PLUGLAND_KERNEL_RESUMED,
+	tell_host_decided(p, tctx, any ? PL_CPU_ANY : cpu, PLUGLAND_KERNEL_RESUMED,
 			  tctx->granted - used, 0);
+	return true;
+}
+
+/*
+ * The scheduling thread yielded to park (not a wake-up, shared.host_parked
+ * set): PL_HOST_DSQ, unless work came since its last look, then at the
+ * head of this CPU's queue: it runs again at once.
+ */
+static bool park_host(struct task_struct *p, u64 enq_flags)
+{
+	if (!cfg.park_host || (enq_flags & SCX_ENQ_WAKEUP) || !host_parked_now())
+		return false;
+	if (host_pull_pending()) {
+		shared.host_parked = 0;
+		host_wanted = 0;
+		wakeup_deferred = 0;
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags | SCX_ENQ_HEAD);
+	} else {
+		pl_dsq_insert(p, PL_HOST_DSQ, cfg.slice_ns, enq_flags);
+	}
 	return true;
 }
 
@@ -492,6 +607,8 @@ void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 		return;
 	}
 	if (bypasses_user(p)) {
+		if (p->pid == cfg.host_pid && park_host(p, enq_flags))
+			return;
 		/*
 		 * The scheduling thread preempts whatever runs on its CPU:
 		 * every other task is waiting for it.
@@ -658,9 +775,19 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	struct drain_ctx dc = { .cpu = cpu };
 	u8 *again;
 
-	flush_deferred_wakeup();
 	if (shared.failsafe && __sync_val_compare_and_swap(&rescue_requested, 1, 0))
 		rescue_user_tasks();
+	if (cfg.park_host) {
+		host_pull_here[cpu & (PL_MAX_CPUS - 1)] = 0;
+		if (host_pull_pending()) {
+			/* The host yielding with work waiting: it runs on. */
+			if (prev && prev->pid == cfg.host_pid && host_parked_now())
+				return;
+			if (pull_parked_host())
+				return;
+		}
+	}
+	flush_deferred_wakeup();
 	/*
 	 * apply_dispatch stops once an insert took the last slot of this
 	 * round, so a record is consumed only when there is room for it; a
@@ -693,7 +820,7 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	if (move_any_cpu_task())
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
-	if (shared.nr_scheduled)
+	if (shared.nr_scheduled && !(cfg.park_host && pull_parked_host()))
 		wake_host(false);
 }
 
@@ -721,7 +848,12 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
  * tick of its deferred wake-ups. */
 void PL_OPS(plugland_tick, struct task_struct *p)
 {
-	flush_deferred_wakeup();
+	/* Parked, the host waits for a switch: a tick with records still
+	 * waiting makes one here. */
+	if (wakeup_deferred && host_parked_now())
+		wake_host(false);
+	else
+		flush_deferred_wakeup();
 }
 
 /*
@@ -809,6 +941,10 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 	if (pending && silent > cfg.heartbeat_ns) {
 		wake_host(true);
 		COUNT(nr_heartbeats);
+	} else if (host_parked_now()) {
+		/* Parked and nothing came: run it anyway, to sleep in epoll
+		 * (signals, control requests, the kernel's watchdog). */
+		wake_host(true);
 	}
 	if (!shared.failsafe && waited > cfg.failsafe_ns) {
 		shared.failsafe = 1;
@@ -837,6 +973,9 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 	if (err)
 		return err;
 	err = scx_bpf_create_dsq(PL_ORDERED_DSQ, -1);
+	if (err)
+		return err;
+	err = scx_bpf_create_dsq(PL_HOST_DSQ, -1);
 	if (err)
 		return err;
 

@@ -47,6 +47,11 @@ struct backend_ops {
 	/* Make the kernel apply the decisions sent so far now (wake an idle
 	 * CPU to drain them) rather than at the next reschedule. */
 	void (*kick)(struct backend *be);
+	/* Optional, after a round that did work: give the CPU away until a
+	 * CPU switches while work waits (applying the decisions sent), as
+	 * kick() + the next round would. False: not parking here; the loop
+	 * kicks and goes on. */
+	bool (*park)(struct backend *be);
 	/* Tell the kernel how many tasks the policy holds; the host is alive. */
 	void (*publish)(struct backend *be, uint64_t nr_held, uint64_t now_ns);
 	/* Sleep until tasks are queued, a wake-up arrives or timeout_ms passes.

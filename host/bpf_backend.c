@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ struct bpf_backend {
 	void *fn_ctx;
 	uint64_t nr_heartbeats;
 	int failsafe_wait_ms;	/* longest sleep while BPF is in failsafe */
+	bool park_host;		/* [bpf] park_host: park() yields */
 };
 
 #define BPFB(be) ((struct bpf_backend *)(be))
@@ -141,6 +143,28 @@ static void bpfb_kick(struct backend *be)
 	if (__atomic_load_n(&BPFB(be)->shared->nr_idle_cpus, __ATOMIC_RELAXED) <= 0)
 		return;
 	bpf_prog_test_run_opts(BPFB(be)->kick_fd, &opts);
+}
+
+/*
+ * Park: yield, and let BPF run us again at a CPU's next switch while work
+ * waits (bpf/plugland.bpf.c, "The parked host"). The flag goes up before
+ * the last look at the ring buffer: a record queued after it sees the flag
+ * and calls for us; one queued before is seen here.
+ */
+static bool bpfb_park(struct backend *be)
+{
+	struct bpf_backend *b = BPFB(be);
+
+	if (!b->park_host)
+		return false;
+	__atomic_store_n(&b->shared->host_parked, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&b->shared->usersched_needed, __ATOMIC_SEQ_CST) &&
+	    !ring__avail_data_size(ring_buffer__ring(b->queued, 0)))
+		sched_yield();
+	/* Run by BPF (it cleared the flag) or kept running by the kernel
+	 * (nothing else to run here: the flag is still up). */
+	__atomic_store_n(&b->shared->host_parked, 0, __ATOMIC_RELAXED);
+	return true;
 }
 
 static void bpfb_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
@@ -264,6 +288,7 @@ static const struct backend_ops bpf_ops = {
 	.consume = bpfb_consume,
 	.dispatch = bpfb_dispatch,
 	.kick = bpfb_kick,
+	.park = bpfb_park,
 	.publish = bpfb_publish,
 	.wait = bpfb_wait,
 	.pick_idle_cpu = bpfb_pick_idle_cpu,
@@ -449,6 +474,7 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 #undef TO_RODATA_U32
 #undef TO_RODATA_BOOL
 	b->failsafe_wait_ms = (int)(o->bpf->failsafe_ms / 4);
+	b->park_host = o->bpf->park_host;
 	cfg->slice_ns = o->slice_ns;
 	if (b->be.nr_cpus > PL_MAX_CPUS) {
 		ret = -E2BIG;

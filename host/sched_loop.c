@@ -452,9 +452,11 @@ int sched_loop_run(struct sched_loop *l, volatile sig_atomic_t *stop)
 		if (ret < 0 && ret != -EINTR)
 			break;
 		if (ret > 0) {
-			/* Not going to sleep (which would drain our CPU's
-			 * decisions): have an idle CPU apply them. */
-			l->be->ops->kick(l->be);
+			/* More may come at once: park until a CPU switches
+			 * with work waiting, or (not parking) have an idle
+			 * CPU apply the decisions and look again. */
+			if (!l->be->ops->park || !l->be->ops->park(l->be))
+				l->be->ops->kick(l->be);
 			continue;
 		}
 		/* Nothing held or queued: no tick is due for anyone (the
