@@ -383,6 +383,85 @@ static void test_exits_reach_task_gone(void **state)
 	host_close(&f.host);
 }
 
+/*
+ * After a round that did work the loop parks when the backend parks (and
+ * then does not kick), and kicks when it does not; an idle round waits.
+ */
+static unsigned int park_rounds, nr_parks, nr_kicks, nr_waits;
+static bool park_grants;
+static volatile sig_atomic_t park_stop;
+
+static int park_consume(struct backend *be, backend_task_fn fn, void *ctx)
+{
+	struct plugland_task t = { .pid = 42, .cpu = 0, .weight = 100,
+				   .nr_cpus_allowed = 1, .comm = "parked" };
+
+	(void)be;
+	if (park_rounds >= 3)
+		return 0;
+	t.cookie = ++park_rounds;
+	fn(ctx, PL_REC_TASK, &t);
+	return 1;
+}
+
+static bool park_park(struct backend *be)
+{
+	(void)be;
+	nr_parks++;
+	return park_grants;
+}
+
+static void park_kick(struct backend *be)
+{
+	(void)be;
+	nr_kicks++;
+}
+
+static int park_wait(struct backend *be, int timeout_ms)
+{
+	(void)be, (void)timeout_ms;
+	nr_waits++;
+	park_stop = 1;
+	return 0;
+}
+
+static bool park_exited(struct backend *be)
+{
+	(void)be;
+	return false;
+}
+
+static void run_parking(bool grants)
+{
+	static const struct backend_ops ops = {
+		.name = "park", .consume = park_consume, .dispatch = gone_dispatch,
+		.publish = gone_publish, .park = park_park, .kick = park_kick,
+		.wait = park_wait, .exited = park_exited,
+	};
+	struct backend be = { .ops = &ops, .nr_cpus = 1 };
+	struct plugland_policy policy = plugland_builtin_fifo;
+	struct fixture f;
+
+	park_rounds = nr_parks = nr_kicks = nr_waits = 0;
+	park_grants = grants;
+	park_stop = 0;
+	setup_on(&f, &be, &policy);
+	assert_int_equal(sched_loop_run(&f.host.loop, &park_stop), 0);
+	assert_int_equal(f.host.loop.st.nr_dispatched, 3);
+	assert_int_equal(nr_parks, 3);		/* once per round that did work */
+	assert_int_equal(nr_kicks, grants ? 0 : 3);
+	assert_int_equal(nr_waits, 1);		/* the idle round sleeps */
+	host_end(&f.host);
+	host_close(&f.host);
+}
+
+static void test_busy_rounds_park(void **state)
+{
+	(void)state;
+	run_parking(true);
+	run_parking(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_backend_full_backlog),
 		cmocka_unit_test(test_switch_moves_held_tasks),
 		cmocka_unit_test(test_exits_reach_task_gone),
+		cmocka_unit_test(test_busy_rounds_park),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -503,6 +503,47 @@ t_deferred() {
 	pass "deferred $n of $q wake-ups under load ($hb heartbeats); none when off; no stall"
 }
 
+# cpu_ticks PID: the user + system CPU time of a process so far, in ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# t_park: under load the busy scheduling thread parks (yields) and BPF runs
+# it at a CPU's next switch: counted, and never with bpf.park_host=false.
+# Nothing is lost: hackbench completes, no stall, no failsafe, and the
+# heartbeat (the backstop for a host left with work waiting) stays rare.
+# Parking must not become spinning: once the load is gone the thread
+# sleeps, using under 5 % of one CPU over 3 idle seconds.
+t_park() {
+	CASE=park
+	dmesg -c >/dev/null
+	start_host -p deadline --set bpf.park_host=true || return
+	stress-ng --cpu 2 --timeout 6s --quiet &
+	stress=$!
+	for round in 1 2; do
+		hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed (round $round)"
+	done
+	wait $stress || fail "stress-ng failed"
+	sleep 1
+	t0=$(cpu_ticks "$HOST")
+	sleep 3
+	t1=$(cpu_ticks "$HOST")
+	scx_plugland ctl stats >/tmp/stats
+	stop_host INT || return
+	pulls=$(load_stat nr_host_pulls) q=$(load_stat nr_queued) hb=$(load_stat nr_heartbeats)
+	fs=$(load_stat nr_failsafe_enter)
+	idle_pct=$(( (t1 - t0) * 100 / (3 * 100) )) # USER_HZ: /proc/PID/stat counts 1/100 s
+	[ "${pulls:-0}" -gt 0 ] || fail "the host never ran parked under load (queued ${q:-?})"
+	[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: the parked host was left with work waiting"
+	[ "${fs:-1}" = 0 ] || fail "failsafe entered $fs times"
+	[ "$idle_pct" -lt 5 ] || fail "the idle host used $idle_pct % of a CPU over 3 s: it spins"
+	load_with park_host=false 2 1 || return
+	[ "$(load_stat nr_host_pulls)" = 0 ] || fail "parked $(load_stat nr_host_pulls) times with park_host=false"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	pass "ran parked $pulls times for $q queued ($hb heartbeats); idle: $idle_pct % of a CPU; none when off; no stall"
+}
+
 # fastwake_with POLICY INI_LINES PIN_CPUS: the idle fast path (BPF places
 # a waking task on an idle CPU itself) honours affinity, and every
 # placement it makes reaches the decision log flagged. Hogs keep the CPUs
@@ -742,7 +783,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
