@@ -220,11 +220,11 @@ static bool pull_parked_host(void)
 	return true;
 }
 
-static void mark_host_preempted(s32 cpu);
-
 /* Make a CPU switch, so that its ops.dispatch runs the parked host: an
- * idle CPU, else this one (what it runs is preempted, and runs on after
- * the host with the rest of its slice: resume_after_host). */
+ * idle CPU, else this one. What runs here is preempted and goes back to
+ * the policy with the record that called the host, not resumed ahead of
+ * it: a timer's wake-up must not wait behind the CPU hog it interrupted
+ * (cyclictest's p99 under fifo went from 26 to 151 ms with the resume). */
 static void call_parked_host(void)
 {
 	const struct cpumask *online = scx_bpf_get_online_cpumask();
@@ -239,7 +239,6 @@ static void call_parked_host(void)
 	cpu = bpf_get_smp_processor_id();
 	if (cpu < 0 || cpu >= PL_MAX_CPUS)
 		return;
-	mark_host_preempted(cpu);
 	host_pull_here[cpu] = 1;
 	scx_bpf_kick_cpu(cpu, SCX_KICK_PREEMPT);
 }
