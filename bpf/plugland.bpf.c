@@ -31,8 +31,8 @@
  *  - per-CPU kthreads (and, optionally, all kthreads): the host may take a
  *    page fault whose resolution needs one of them.
  *
- * Waking the host. A busy host parks (park_host, "The parked host"
- * below): it yields, waits in PL_HOST_DSQ, and the next CPU to switch
+ * Waking the host. With park_host (off by default), a busy host parks
+ * ("The parked host" below): it yields, waits in PL_HOST_DSQ, and the next CPU to switch
  * while work waits for it runs it. An idle host sleeps in epoll on the
  * queued ring buffer and a submit wakes it when it has caught up, except
  * for a sync wake-up while no CPU is idle (defer_sync_wakeups): that one
