@@ -256,10 +256,13 @@ uninstall:
 
 # The Debian package (debian/), built from this tree into $(O)/deb/
 # (dpkg-buildpackage writes next to the tree: moved from there).
+# dpkg-buildpackage writes into the parent folder: all of it moves to
+# $(O)/deb, the debug-symbols package too (it was left beside the checkout).
 deb:
 	$(Q)rm -rf $(O)/deb && mkdir -p $(O)/deb
 	$(Q)dpkg-buildpackage -b -us -uc >$(O)/deb/build.log 2>&1 || { tail -n 40 $(O)/deb/build.log; exit 1; }
-	$(Q)mv ../plugland_$(VERSION)_* $(O)/deb/
+	$(Q)for f in ../plugland_$(VERSION)_* ../plugland-dbgsym_$(VERSION)_*; do \
+		[ ! -e "$$f" ] || mv "$$f" $(O)/deb/; done
 	$(Q)ls $(O)/deb/*.deb
 
 # The package as an operator meets it: lintian, install, run, purge.
