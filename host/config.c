@@ -491,23 +491,32 @@ int config_load_stream(struct config *c, FILE *f, const char *name, char *err, s
 	return 0;
 }
 
-int config_load(struct config *c, const char *path, char *err, size_t errlen)
+FILE *config_open(const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	char e[CONFIG_ESCAPED_MAX];
 	struct stat st;
-	int ret;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(errno));
-		return -1;
+		return NULL;
 	}
 	/* a folder opens, and reads as an empty file */
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(EISDIR));
 		fclose(f);
-		return -1;
+		return NULL;
 	}
+	return f;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = config_open(path, err, errlen);
+	int ret;
+
+	if (!f)
+		return -1;
 	ret = config_load_stream(c, f, path, err, errlen);
 	fclose(f);
 	return ret;

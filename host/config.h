@@ -64,6 +64,9 @@ void config_defaults(struct config *c);
 int config_check_sections(const struct config *c,
 			  bool (*is_plugin)(const char *name, const void *ctx), const void *ctx, char *err, size_t errlen);
 /* Parse `path` over *c. On error: -1 and "file:line: message" in err. */
+/* path opened for reading, or NULL and "PATH: why" in err (a folder is
+ * refused: it opens, and would read as an empty file). */
+FILE *config_open(const char *path, char *err, size_t errlen);
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 /* The same, from an open stream; `name` is used in messages. */
 int config_load_stream(struct config *c, FILE *f, const char *name, char *err, size_t errlen);

@@ -15,7 +15,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <plugland/ini_lines.h>
 #include "config.h"
 #include "workload.h"
@@ -582,20 +581,11 @@ int workload_load_stream(struct workload *w, FILE *f, const char *name, char *er
 
 int workload_load(struct workload *w, const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	char e[CONFIG_ESCAPED_MAX];
-	struct stat st;
+	FILE *f = config_open(path, err, errlen);
 	int ret;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(errno));
+	if (!f)
 		return -1;
-	}
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: %s", ESC(path, e), strerror(EISDIR));
-		fclose(f);
-		return -1;
-	}
 	ret = workload_load_stream(w, f, path, err, errlen);
 	fclose(f);
 	return ret;
