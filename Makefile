@@ -395,8 +395,8 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
 $(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h
-$(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h
-$(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h
+$(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h tests/fuzz/line_error.h
+$(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h tests/fuzz/line_error.h
 
 # Seeds for the dump parser: small dumps of each kind (clean, unclean,
 # stop when full, snapshot).

@@ -8,37 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "config.h"
-
-static void check_printable(const char *msg)
-{
-	for (; *msg; msg++)
-		if ((unsigned char)*msg < 0x20 || (unsigned char)*msg >= 0x7f)
-			abort();
-}
+#include "line_error.h"
 
 static void fuzz_file(const uint8_t *data, size_t size)
 {
 	static struct config c;
-	char err[512], *end;
-	size_t i, lines = 1;
-	long line;
+	char err[512];
 	FILE *f;
 
 	config_defaults(&c);
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return;
-	if (config_load_stream(&c, f, "fuzz.ini", err, sizeof(err))) {
-		/* every failure names the input and a line of it */
-		if (strncmp(err, "fuzz.ini:", 9))
-			abort();
-		for (i = 0; i < size; i++)
-			lines += data[i] == '\n';
-		line = strtol(err + 9, &end, 10);
-		if (line < 1 || (size_t)line > lines || *end != ':')
-			abort();
-		check_printable(err);
-	}
+	if (config_load_stream(&c, f, "fuzz.ini", err, sizeof(err)))
+		check_line_error(err, "fuzz.ini", data, size);
 	fclose(f);
 }
 

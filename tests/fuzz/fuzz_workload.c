@@ -15,13 +15,7 @@
 #include "synth_backend.h"
 #include "topology.h"
 #include "workload.h"
-
-static void check_printable(const char *msg)
-{
-	for (; *msg; msg++)
-		if ((unsigned char)*msg < 0x20 || (unsigned char)*msg >= 0x7f)
-			abort();
-}
+#include "line_error.h"
 
 struct delivered {
 	struct plugland_dispatch d[64];
@@ -77,23 +71,14 @@ static void run_machine(const struct workload *w)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct workload w;
-	char err[512], *end;
-	size_t i, lines = 1;
+	char err[512];
 	uint32_t g, total = 0;
-	long line;
 	FILE *f = fmemopen((void *)data, size, "r");
 
 	if (!f)
 		return 0;
 	if (workload_load_stream(&w, f, "fuzz.ini", err, sizeof(err))) {
-		if (strncmp(err, "fuzz.ini:", 9))
-			abort();
-		for (i = 0; i < size; i++)
-			lines += data[i] == '\n';
-		line = strtol(err + 9, &end, 10);
-		if (line < 1 || (size_t)line > lines || *end != ':')
-			abort();
-		check_printable(err);
+		check_line_error(err, "fuzz.ini", data, size);
 		fclose(f);
 		return 0;
 	}
