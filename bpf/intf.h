@@ -35,6 +35,7 @@ typedef int64_t s64;
 #define PL_REC_DECIDED	 1 /* BPF placed the task itself: struct plugland_kernel_decision */
 #define PL_REC_GONE	 2 /* pid exited (ops.exit_task): only pid and tgid are set */
 #define PL_REC_HEARTBEAT 3 /* a wake-up for the host, nothing else */
+#define PL_REC_EVENT	 4 /* debug mode: what happened to a task: struct plugland_task_event */
 
 /* Kernel -> user (BPF_MAP_TYPE_RINGBUF): a task waiting for a decision. */
 struct plugland_queued {
@@ -66,6 +67,35 @@ struct plugland_kernel_decision {
 	u32 reason;	      /* PLUGLAND_KERNEL_* */
 	u64 slice_ns;
 	u64 at_ns;	      /* when (CLOCK_MONOTONIC) */
+};
+
+/*
+ * Kernel -> user, debug mode only (cfg.record_events): what happened to an
+ * ordinary task, from sched_ext's own callbacks, for the decision log and
+ * the policy lab's replay. `task` is filled as for a queued task (enq_ns:
+ * when it happened; exec_runtime: its CPU time so far; cpu: where it is).
+ * Sent without a wake-up, lost (and counted) when the ring buffer is full.
+ */
+#define PL_EV_RUNNABLE	 1 /* detail: PL_EVD_*; other_pid: the task running where it was woken */
+#define PL_EV_RUNNING	 2 /* it starts running on task.cpu */
+#define PL_EV_STOPPING	 3 /* it stops running; detail 1: still runnable (preempted, slice out) */
+#define PL_EV_QUIESCENT	 4 /* it is no longer runnable; detail 1: it sleeps */
+#define PL_EV_WEIGHT	 5 /* value: its new weight */
+#define PL_EV_CPUMASK	 6 /* value: its CPUs 0..63, a bit each; detail: how many it may use */
+#define PL_EV_FORK	 7 /* a new task; other_pid: its parent */
+#define PL_EV_EXIT	 8 /* it exited */
+
+#define PL_EVD_WAKEUP	 1 /* RUNNABLE: woken */
+#define PL_EVD_NEW	 2 /* RUNNABLE: a new task's first */
+#define PL_EVD_RESTORE	 3 /* RUNNABLE: back after a change of its properties (not a sleep) */
+
+struct plugland_task_event {
+	struct plugland_queued task;
+	u32 event;	      /* PL_EV_* */
+	u32 detail;
+	s32 other_pid;
+	u32 __pad;
+	u64 value;
 };
 
 /* shared.fast_wake: which waking tasks BPF places itself */
@@ -128,7 +158,13 @@ struct plugland_dispatch_rec {
 	X(nr_host_pulls, PL_CTR_STATS, "host run at a switch (parked)")	\
 	/* CPUs kicked to run the parked host: an idle one, or this one	\
 	   preempted */								\
-	X(nr_host_park_kicks, PL_CTR_STATS, "CPUs kicked for the parked host")
+	X(nr_host_park_kicks, PL_CTR_STATS, "CPUs kicked for the parked host")	\
+	/* debug mode: task events sent, and lost (ring full) */		\
+	X(nr_events, PL_CTR_STATS, "task events recorded (debug)")		\
+	X(nr_events_lost, PL_CTR_STATS, "task events lost (ring full)")	\
+	/* a recording-only callback ran out of debug mode: 0, unless the	\
+	   host failed to leave them out */					\
+	X(nr_record_ops_off, PL_CTR_STATS, "recording callbacks run, not recording")
 
 #define PL_COUNTER_FIELD(name, where, what) u64 name;
 struct plugland_counters {
@@ -153,6 +189,8 @@ struct plugland_config {
 				   yields and waits in PL_HOST_DSQ for a CPU's
 				   next switch, instead of a wake-up */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
+	u32 record_events;	/* 1 (debug mode): PL_REC_EVENT records */
+	u32 __pad2;
 };
 
 /*

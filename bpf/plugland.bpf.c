@@ -126,6 +126,8 @@ struct task_ctx {
 	u64 runtime_at_grant;
 	u32 in_user; /* queued to user space, no decision applied yet */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
+	u32 seen_runnable; /* debug mode: a RUNNABLE event was recorded */
+	u32 __pad;
 };
 
 /* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
@@ -360,6 +362,44 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
 	q->gen = tctx->gen;
 	q->nr_cpus_allowed = p->nr_cpus_allowed;
 	__builtin_memcpy(q->comm, p->comm, sizeof(q->comm));
+}
+
+/*
+ * Debug mode (cfg.record_events): what happened to ordinary task p, for
+ * the decision log and the policy lab's replay (PL_EV_*, intf.h). Without
+ * a wake-up, as the notices of BPF's own decisions: the next record that
+ * wakes the host forces it (notices_unread), and half a ring buffer of
+ * them wakes it at once. Out of debug mode the host does not attach the
+ * callbacks that only record (runnable, stopping, quiescent, set_weight,
+ * set_cpumask): they cost nothing then.
+ */
+static void record_event(struct task_struct *p, u32 event, u32 detail, s32 other_pid, u64 value)
+{
+	struct plugland_task_event *e;
+	struct task_ctx none = {};
+	struct task_ctx *tctx;
+
+	if (!cfg.record_events || bypasses_user(p))
+		return;
+	e = bpf_ringbuf_reserve(&queued, sizeof(*e), 0);
+	if (!e) {
+		COUNT(nr_events_lost);
+		return;
+	}
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	fill_task_record(&e->task, p, tctx ? tctx : &none, PL_REC_EVENT, 0);
+	e->event = event;
+	e->detail = detail;
+	e->other_pid = other_pid;
+	e->__pad = 0;
+	e->value = value;
+	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA) > cfg.ringbuf_bytes / 2) {
+		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	} else {
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+		notices_unread = 1;
+	}
+	COUNT(nr_events);
 }
 
 /*
@@ -867,6 +907,7 @@ void PL_OPS(plugland_running, struct task_struct *p)
 	u64 vtime = 0;
 
 	flush_deferred_wakeup();
+	record_event(p, PL_EV_RUNNING, 0, 0, 0);
 	/* Most policies never preempt: then this runs at every context
 	 * switch for nothing (a quarter of hackbench's time under qemu). */
 	if (!shared.publish_running)
@@ -884,7 +925,76 @@ s32 PL_OPS(plugland_init_task, struct task_struct *p,
 {
 	if (!bpf_task_storage_get(&task_ctxs, p, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
 		return -12; /* -ENOMEM */
+	/* In fork(): the task running is the parent. */
+	if (args->fork)
+		record_event(p, PL_EV_FORK, 0, bpf_get_current_pid_tgid() & 0xffffffff, 0);
 	return 0;
+}
+
+/* Debug mode only: the host leaves the callbacks below out otherwise,
+ * which this counter would show. */
+static __always_inline bool recording(void)
+{
+	if (cfg.record_events)
+		return true;
+	COUNT(nr_record_ops_off);
+	return false;
+}
+
+void PL_OPS(plugland_runnable, struct task_struct *p, u64 enq_flags)
+{
+	struct task_ctx *tctx;
+	u32 why = PL_EVD_NEW;
+	s32 waker = 0;
+
+	if (!recording())
+		return;
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+
+	if (enq_flags & SCX_ENQ_WAKEUP) {
+		why = PL_EVD_WAKEUP;
+		/* The task running here: the waker, or (woken from an
+		 * interrupt) whichever task the interrupt found. */
+		waker = bpf_get_current_pid_tgid() & 0xffffffff;
+		if (waker == p->pid)
+			waker = 0;
+	} else if (tctx && tctx->seen_runnable) {
+		why = PL_EVD_RESTORE;
+	}
+	if (tctx)
+		tctx->seen_runnable = 1;
+	record_event(p, PL_EV_RUNNABLE, why, waker, 0);
+}
+
+void PL_OPS(plugland_stopping, struct task_struct *p, bool runnable)
+{
+	if (recording())
+		record_event(p, PL_EV_STOPPING, runnable, 0, 0);
+}
+
+void PL_OPS(plugland_quiescent, struct task_struct *p, u64 deq_flags)
+{
+	if (recording())
+		record_event(p, PL_EV_QUIESCENT, !!(deq_flags & SCX_DEQ_SLEEP), 0, 0);
+}
+
+void PL_OPS(plugland_set_weight, struct task_struct *p, u32 weight)
+{
+	if (recording())
+		record_event(p, PL_EV_WEIGHT, 0, 0, weight);
+}
+
+void PL_OPS(plugland_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
+{
+	u64 bits = 0;
+	u32 i;
+
+	if (!recording())
+		return;
+	for (i = 0; i < 64 && i < cfg.nr_cpus; i++)
+		if (bpf_cpumask_test_cpu(i, cpumask))
+			bits |= 1ull << i;
+	record_event(p, PL_EV_CPUMASK, bpf_cpumask_weight(cpumask), 0, bits);
 }
 
 /* When the heartbeat first saw work waiting (0: none waits). */
@@ -901,6 +1011,7 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	struct plugland_queued *q;
 
+	record_event(p, PL_EV_EXIT, 0, 0, 0);
 	if (!tctx || !tctx->gen)
 		return; /* never queued to user space */
 	q = bpf_ringbuf_reserve(&queued, sizeof(*q), 0);
@@ -1079,6 +1190,12 @@ struct sched_ext_ops plugland_ops = {
 	.dequeue = (void *)plugland_dequeue,
 	.dispatch = (void *)plugland_dispatch,
 	.running = (void *)plugland_running,
+	/* recording only: the host leaves them out of debug mode */
+	.runnable = (void *)plugland_runnable,
+	.stopping = (void *)plugland_stopping,
+	.quiescent = (void *)plugland_quiescent,
+	.set_weight = (void *)plugland_set_weight,
+	.set_cpumask = (void *)plugland_set_cpumask,
 	.tick = (void *)plugland_tick,
 	.init_task = (void *)plugland_init_task,
 	.exit_task = (void *)plugland_exit_task,

@@ -20,7 +20,9 @@ struct plugland_counters;	/* bpf/intf.h */
  * Called for each record a backend queued; returns 0 to continue. `kind`
  * says what it is (PL_REC_*, bpf/intf.h): PL_REC_TASK, a task waiting for
  * a decision; PL_REC_GONE, task->pid exited (only pid and tgid are set);
- * PL_REC_DECIDED, a task the backend placed itself, `task` the first
+ * PL_REC_EVENT (debug mode), what happened to a task, `task` the first
+ * member of a struct backend_event; PL_REC_DECIDED, a task the backend
+ * placed itself, `task` the first
  * member of a struct backend_decided. (Heartbeats stay in the backend.)
  */
 typedef int (*backend_task_fn)(void *ctx, unsigned int kind, const struct plugland_task *task);
@@ -33,6 +35,18 @@ struct backend_decided {
 	uint32_t reason;		/* PLUGLAND_KERNEL_* */
 	uint64_t slice_ns;
 	uint64_t at_ns;			/* when, on the backend's clock */
+};
+
+/* Debug mode: what happened to a task (the kernel's sched_ext callbacks),
+ * the same bytes as BPF's struct plugland_task_event: event is PL_EV_*
+ * (bpf/intf.h), task.enq_ns when it happened. */
+struct backend_event {
+	struct plugland_task task;
+	uint32_t event;
+	uint32_t detail;
+	int32_t other_pid;
+	uint32_t reserved;
+	uint64_t value;
 };
 
 struct backend_ops {

@@ -63,6 +63,9 @@ _Static_assert(offsetof(struct plugland_kernel_decision, cpu) == offsetof(struct
 	       "decided.cpu");
 _Static_assert(offsetof(struct plugland_kernel_decision, at_ns) == offsetof(struct backend_decided, at_ns),
 	       "decided.at_ns");
+_Static_assert(sizeof(struct plugland_task_event) == sizeof(struct backend_event) &&
+	       offsetof(struct plugland_task_event, value) == offsetof(struct backend_event, value),
+	       "an event record is a struct backend_event");
 _Static_assert(sizeof(struct plugland_queued) == sizeof(struct plugland_task) &&
 	       offsetof(struct plugland_queued, kind) == offsetof(struct plugland_task, reserved),
 	       "a queued record is a struct plugland_task, its kind in `reserved`");
@@ -80,6 +83,10 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	case PL_REC_DECIDED:
 		if (size < sizeof(struct plugland_kernel_decision))
+			return 0;
+		break;
+	case PL_REC_EVENT:
+		if (size < sizeof(struct plugland_task_event))
 			return 0;
 		break;
 	case PL_REC_TASK:
@@ -357,6 +364,32 @@ static int struct_ops_set_u64(struct bpf_object *obj, const char *map_name, cons
 }
 
 /*
+ * Out of debug mode the callbacks that only record task events are not
+ * attached at all (a NULL op is one the kernel never calls), nor loaded:
+ * recording off costs nothing, not even a call per context switch.
+ */
+static int drop_recording_ops(struct bpf_object *obj)
+{
+	static const char *const ops[] = { "runnable", "stopping", "quiescent", "set_weight",
+					   "set_cpumask" };
+	char prog[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct bpf_program *p;
+
+		snprintf(prog, sizeof(prog), "plugland_%s", ops[i]);
+		p = bpf_object__find_program_by_name(obj, prog);
+		ret = struct_ops_set_u64(obj, "plugland_ops", "sched_ext_ops", ops[i], 0);
+		if (!p || ret)
+			return ret ? ret : -ENOENT;
+		bpf_program__set_autoload(p, false);
+	}
+	return 0;
+}
+
+/*
  * The kernel counts CPU hotplug events; a scheduler that names the count
  * it saw before loading is ejected with a "restart" exit when a CPU came or
  * went meanwhile, instead of starting with a stale view of the CPUs.
@@ -489,6 +522,13 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 				 read_hotplug_seq());
 	if (ret)
 		goto fail;
+	cfg->record_events = o->record_events;
+	if (!o->record_events) {
+		step = "leave out the callbacks that only record";
+		ret = drop_recording_ops(b->obj);
+		if (ret)
+			goto fail;
+	}
 	step = "load the BPF scheduler";
 	ret = bpf_object__load(b->obj);
 	if (ret)

@@ -12,6 +12,7 @@ struct bpf_backend_opts {
 	uint64_t slice_ns;
 	const struct bpf_settings *bpf; /* [bpf]: into .rodata as they say */
 	const struct topology *topo; /* where pick_idle_cpu() looks first; kept */
+	bool record_events;	/* debug mode: PL_REC_EVENT records of every task */
 };
 
 struct bpf_exit_info {

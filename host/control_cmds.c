@@ -86,6 +86,7 @@ static void add_loop(struct host *h, cJSON *r, bool all)
 	ADD(o, l->st, nr_starved);
 	ADD(o, l->st, nr_dropped);
 	ADD(o, l->st, nr_by_kernel);
+	ADD(o, l->st, nr_task_events);
 }
 
 /*

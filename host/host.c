@@ -331,6 +331,7 @@ static int attach_once(struct host *h)
 		.slice_ns = cfg->slice_us * 1000,
 		.bpf = &cfg->bpf,
 		.topo = h->topo,
+		.record_events = cfg->debug,
 	};
 	struct bpf_exit_info *ei = &h->exit_info;
 	const struct policy_slot *slot = host_active_slot(h);

@@ -151,6 +151,13 @@ static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 	watch_enter(l, "enqueue");
 }
 
+/* Debug mode: what the kernel saw happen to a task (PL_EV_*). */
+static void on_event(struct sched_loop *l, const struct backend_event *e)
+{
+	(void)e;
+	l->st.nr_task_events++;
+}
+
 static int on_task(void *ctx, unsigned int kind, const struct plugland_task *task)
 {
 	struct sched_loop *l = ctx;
@@ -161,6 +168,8 @@ static int on_task(void *ctx, unsigned int kind, const struct plugland_task *tas
 			on_decided(l, (const struct backend_decided *)task);
 		else if (kind == PL_REC_GONE)
 			on_gone(l, task);
+		else if (kind == PL_REC_EVENT)
+			on_event(l, (const struct backend_event *)task);
 		return 0;
 	}
 	/*

@@ -40,6 +40,7 @@ struct sched_stats {
 	uint64_t nr_dropped;	/* what the old policy held beyond the held set at a
 				   switch: stale duplicates and untracked tasks */
 	uint64_t nr_by_kernel;	/* placements BPF made itself, told afterwards */
+	uint64_t nr_task_events; /* debug mode: task events received from the kernel */
 };
 
 /*

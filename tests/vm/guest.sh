@@ -544,6 +544,41 @@ t_park() {
 	pass "ran parked $pulls times for $q queued ($hb heartbeats); idle: $idle_pct % of a CPU; none when off; no stall"
 }
 
+# t_events: in debug mode the kernel's sched_ext callbacks record what
+# happens to every ordinary task (runnable, running, stopping, quiescent,
+# weight, CPU mask, fork, exit) and the loop receives each: under load the
+# BPF count is positive, nothing is lost, and the loop got what BPF sent.
+# Out of debug mode nothing is recorded and the callbacks that only record
+# are not attached (none of them ran). The scheduler stays up either way.
+t_events() {
+	CASE=events
+	dmesg -c >/dev/null
+	printf '[scheduler]\npolicy = deadline\nstrict = true\n[debug]\nenabled = true\nsize_mb = 64\ndump = /dev/shm/ev.dump\n' >/tmp/ev.ini
+	start_host -c /tmp/ev.ini || return
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed (debug)"
+	taskset -c 0 true # a CPU mask change and a fork
+	sleep 1
+	scx_plugland ctl stats >/tmp/stats
+	stop_host INT || return
+	sent=$(load_stat nr_events) got=$(load_stat nr_task_events)
+	lost=$(counter "task events lost (ring full)") off=$(counter "recording callbacks run, not recording")
+	[ "${sent:-0}" -gt 1000 ] || fail "only ${sent:-0} task events recorded under hackbench"
+	# (a snapshot: the loop may not have read the last ones yet)
+	[ "${got:-0}" -gt 0 ] && [ "$got" -le "$sent" ] || fail "the loop received ${got:-0} of $sent task events"
+	[ "${lost:-1}" = 0 ] || fail "$lost task events lost"
+	[ "${off:-1}" = 0 ] || fail "$off recording callbacks ran while recording"
+	rm -f /dev/shm/ev.dump
+	start_host -p deadline || return
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed (no debug)"
+	stop_host INT || return
+	none=$(counter "task events recorded (debug)") off=$(counter "recording callbacks run, not recording")
+	[ "${none:-1}" = 0 ] || fail "$none task events recorded out of debug mode"
+	[ "${off:-1}" = 0 ] || fail "the recording callbacks ran $off times out of debug mode: still attached"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	pass "debug: $sent task events recorded ($got received at the snapshot), none lost; off: none, callbacks not attached"
+}
+
 # fastwake_with POLICY INI_LINES PIN_CPUS: the idle fast path (BPF places
 # a waking task on an idle CPU itself) honours affinity, and every
 # placement it makes reaches the decision log flagged. Hogs keep the CPUs
@@ -783,7 +818,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
