@@ -334,7 +334,7 @@ $(O)/plugland-dump: $(O)/tools/plugland-dump.o $(DUMP_OUT_OBJS) $(O)/host/decisi
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lz -lm
 
-$(O)/tests/host/mkdump: tests/host/mkdump.c $(LOG_OBJS)
+$(O)/tests/host/mkdump: tests/host/mkdump.c tests/host/mkdump_events.c $(LOG_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $^ -o $@ -lz -lpthread
@@ -391,19 +391,23 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
-$(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h
+$(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h \
+	include/plugland/plugin.h include/plugland/flags.h
 $(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h
 $(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h
 
 # Seeds for the dump parser: small dumps of each kind (clean, unclean,
-# stop when full, snapshot).
+# stop when full, snapshot, task events of every kind, format 1).
 fuzz-seeds: $(O)/tests/host/mkdump
 	$(Q)mkdir -p $(O)/fuzz/seeds/dump_parse
 	$(Q)cd $(O)/fuzz/seeds/dump_parse && rm -f *.old && \
 		$(abspath $(O))/tests/host/mkdump -n 20 -c 16 -C 2 clean && \
 		$(abspath $(O))/tests/host/mkdump -n 40 -c 32 -C 3 -u unclean && \
 		$(abspath $(O))/tests/host/mkdump -n 9 -c 8 -C 1 -s stop && \
-		$(abspath $(O))/tests/host/mkdump -n 70 -c 64 -C 4 -a snapshot
+		$(abspath $(O))/tests/host/mkdump -n 70 -c 64 -C 4 -a snapshot && \
+		$(abspath $(O))/tests/host/mkdump -n 6 -c 32 -C 2 -e $(abspath tests/host/events/basic.txt) events && \
+		$(abspath $(O))/tests/host/mkdump -n 0 -c 64 -C 2 -g 0.001,3 generated && \
+		$(abspath $(O))/tests/host/mkdump -n 12 -c 16 -C 2 -V 1 version1
 
 run_fuzz = mkdir -p $(O)/fuzz/corpus/$(1) && \
 	echo "  FUZZ     $(1) for $(FUZZ_SECONDS) s" && \

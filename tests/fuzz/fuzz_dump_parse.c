@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the decision dump parser, then every output of
- * plugland-dump on what it accepted. Any bytes must give either one line
+ * plugland-dump on what it accepted, with and without task events. Any bytes must give either one line
  * saying what is wrong, or a dump whose record range fits its capacity
  * and whose outputs are written without a crash or an out-of-bounds read.
  */
@@ -15,7 +15,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null;
-	static const struct dump_filter all, some = {
+	static const struct dump_filter all, events = { .events = true }, some_events = {
+		.events = true, .by_pid = true, .pid = 200, .by_cpu = true, .cpu = 1,
+	}, some = {
 		.by_pid = true, .pid = 101, .comm_glob = "w*[a-z]",
 		.by_from = true, .from_ns = 0, .by_to = true, .to_ns = 1000000000,
 	};
@@ -34,6 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	dump_summary(null, &d, &all, 10);
 	dump_summary(null, &d, &some, 3);
+	dump_summary(null, &d, &events, 3);
+	dump_csv(null, &d, &events);
+	dump_jsonl(null, &d, &events);
+	dump_jsonl(null, &d, &some_events);
+	dump_perfetto(null, &d, &events);
 	dump_csv(null, &d, &all);
 	dump_jsonl(null, &d, &some);
 	dump_perfetto(null, &d, &all);
