@@ -47,7 +47,7 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
-		 watchdog.o plugin_elf.o stoppable.o workload.o)
+		 watchdog.o plugin_elf.o stoppable.o workload.o replay_trace.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)

@@ -6,6 +6,7 @@
 #include "../bpf/intf.h"
 #include "synth_backend.h"
 #include "topology.h"
+#include "wait_hist.h"
 
 enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY, SYNTH_RELEASED };
 
@@ -135,36 +136,9 @@ static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 	heap_push(s, &s->pending, idx);
 }
 
-static unsigned int wait_bucket(uint64_t v)
-{
-	unsigned int msb;
-
-	if (v < 16)
-		return (unsigned int)v;
-	msb = 63 - (unsigned int)__builtin_clzll(v);
-	return 16 + (msb - 4) * 4 + (unsigned int)((v >> (msb - 2)) & 3);
-}
-
-static uint64_t bucket_upper(unsigned int b)
-{
-	unsigned int msb = (b - 16) / 4 + 4, sub = (b - 16) % 4;
-
-	if (b < 16)
-		return b;
-	return (1ull << msb) + ((uint64_t)sub << (msb - 2)) + (1ull << (msb - 2)) - 1;
-}
-
 uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int pct)
 {
-	uint64_t want = (st->nr_dispatched * pct + 99) / 100, seen = 0;
-	unsigned int b;
-
-	for (b = 0; b < SYNTH_WAIT_BUCKETS; b++) {
-		seen += st->wait_hist[b];
-		if (seen && seen >= want)
-			return bucket_upper(b);
-	}
-	return 0;
+	return wait_hist_percentile(st->wait_hist, st->nr_dispatched, pct);
 }
 
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
@@ -256,7 +230,7 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	k->st.wait_sum_ns += wait;
 	if (wait > k->st.wait_max_ns)
 		k->st.wait_max_ns = wait;
-	k->st.wait_hist[wait_bucket(wait)]++;
+	k->st.wait_hist[wait_hist_bucket(wait)]++;
 	synth_cpumask_set(&k->st.ran_on, c);
 
 	k->t.exec_runtime += run;

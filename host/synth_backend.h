@@ -23,6 +23,7 @@
 
 #include "backend.h"
 #include "topology.h"
+#include "wait_hist.h"
 
 /* How a task behaves: runs burst_ns of CPU time, then sleeps sleep_ns. */
 struct synth_behaviour {
@@ -84,8 +85,8 @@ struct synth_opts {
 	const struct synth_cpumask *allowed;
 };
 
-/* Waits in log buckets: 4 per power of two, exact below 16 ns. */
-#define SYNTH_WAIT_BUCKETS 256
+/* Waits in log buckets: 4 per power of two, exact below 16 ns (wait_hist.h). */
+#define SYNTH_WAIT_BUCKETS WAIT_HIST_BUCKETS
 
 struct synth_task_stats {
 	uint64_t nr_dispatched;
