@@ -345,6 +345,13 @@ test-dump: $(O)/plugland-dump $(O)/tests/host/mkdump
 	$(Q)$(call logged,dump,tests/host/dump.sh $(O))
 test-unit: test-dump
 
+# plugland-replay's table, isolation, determinism, errors and speed; part
+# of test-unit too.
+test-replay: $(O)/plugland-replay $(O)/tests/host/mkdump $(FAULTY_POLICIES) $(PLUGIN_SOS)
+	$(Q)$(call logged,replay,tests/host/replay.sh $(O))
+test-unit: test-replay
+.PHONY: test-replay
+
 # ThreadSanitizer: TSAN_RECORDS records through one producer and four
 # readers and a dumper (test-unit runs a short version). TSan does not
 # model atomic_thread_fence (newer gcc warns: -Wno-tsan); every word the
@@ -483,6 +490,15 @@ $(O)/tests/test_sched_loop $(O)/tests/test_fast_wake $(O)/tests/test_watchdog \
 	$(O)/tests/test_policy_switch: $(HOST_LIB_OBJS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 	-DPLUGIN_BUILD_DIR='"$(abspath $(O))/plugins"'
+
+# plugland-replay: the whole host (the simulated machine runs each
+# candidate, as --simulate does) but main.c, and the replay's own files.
+REPLAY_SRCS := $(addprefix tools/,plugland-replay.c replay_machine.c replay_candidate.c \
+		 replay_report.c)
+all: $(O)/plugland-replay
+$(O)/plugland-replay: $(REPLAY_SRCS:%.c=$(O)/%.o) $(HOST_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(EXPORTS) $(LDLIBS_HOST)
 
 # --- Benchmarks (issue 7): docs/performance.md says what they measure.
 #

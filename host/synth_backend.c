@@ -231,6 +231,8 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	if (wait > k->st.wait_max_ns)
 		k->st.wait_max_ns = wait;
 	k->st.wait_hist[wait_hist_bucket(wait)]++;
+	if (k->st.nr_dispatched > 1 && k->t.cpu != (int32_t)c)
+		k->st.nr_migrations++;
 	synth_cpumask_set(&k->st.ran_on, c);
 
 	k->t.exec_runtime += run;
@@ -242,6 +244,12 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	k->st.nr_bursts++;
 	k->t.nvcsw++;
 	k->t.flags |= PLUGLAND_TASK_WAKEUP;
+	if (k->beh.sleep_ns == SYNTH_EXIT) { /* its last burst: never queued again */
+		k->st.exited = true;
+		k->st.exit_ns = start + run;
+		s->st.nr_exited++;
+		return;
+	}
 	push_pending(s, idx, start + run + k->beh.sleep_ns);
 }
 
@@ -474,6 +482,11 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 			k->st.nr_bursts--;
 			k->t.nvcsw--;
 			k->t.flags &= ~PLUGLAND_TASK_WAKEUP;
+			if (k->st.exited) { /* nor its exit: queued again */
+				k->st.exited = false;
+				s->st.nr_exited--;
+				push_pending(s, cpu->last, now);
+			}
 		}
 		k->burst_left += refund;
 	}
@@ -517,7 +530,8 @@ static bool synth_exited(struct backend *be)
 	struct synth_backend *s = SYNTH(be);
 
 	return (s->o.max_dispatches && s->st.nr_dispatched >= s->o.max_dispatches) ||
-	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns);
+	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns) ||
+	       (s->st.nr_exited && s->st.nr_exited == s->o.nr_tasks);
 }
 
 static uint64_t synth_now_ns(struct backend *be)

@@ -3,7 +3,7 @@
  * Writes decision dumps for tests/host/dump.sh and the fuzz seeds:
  *
  *   mkdump [-n RECORDS] [-c CAPACITY] [-C CPUS] [-s] [-u | -a]
- *          [-e SCRIPT | -g SECS,TASKS] [-V VERSION] FILE
+ *          [-e SCRIPT | -g SECS,TASKS[,MAX_BURST_US]] [-V VERSION] FILE
  *
  * -s: the log stops when full; -u: file-backed, then _exit() without
  * closing (an unclean dump, as after a crash); -a: anonymous log written
@@ -16,8 +16,10 @@
  *
  * -e SCRIPT: the task events of SCRIPT too (mkdump_events.c says how to
  * write one), each before the first decision that comes later. -g
- * SECS,TASKS: after the decisions, a recording of TASKS tasks on the
- * CPUS of -C for SECS seconds (mkdump_events_generate()). -V 1: a
+ * SECS,TASKS[,MAX_BURST_US]: after the decisions, a recording of TASKS
+ * tasks on the CPUS of -C for SECS seconds, bursts of 20 us to
+ * MAX_BURST_US (default 3000) cut into slices of the log's default slice
+ * (5 ms) (mkdump_events_generate()). -V 1: a
  * version 1 header (as the writers before task events), decisions only.
  */
 #include <getopt.h>
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
 	size_t nr_events = 0, next_event = 0;
 	double gen_secs = 0;
 	unsigned int gen_tasks = 0, version = DUMP_VERSION;
+	double gen_max_burst_us = 3000;
 	bool unclean = false, anon = false;
 	struct decision_log *log;
 	char err[512];
@@ -69,7 +72,8 @@ int main(int argc, char **argv)
 		case 'e': script = optarg; break;
 		case 'V': version = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'g':
-			if (sscanf(optarg, "%lf,%u", &gen_secs, &gen_tasks) != 2 || !gen_tasks)
+			if (sscanf(optarg, "%lf,%u,%lf", &gen_secs, &gen_tasks, &gen_max_burst_us) < 2 ||
+			    !gen_tasks || gen_max_burst_us < 20)
 				return 2;
 			break;
 		default: return 2;
@@ -118,7 +122,9 @@ int main(int argc, char **argv)
 		decision_log_append_event(log, &events[next_event++]);
 	free(events);
 	if (gen_tasks)
-		mkdump_events_generate(start, gen_secs, o.nr_cpus, gen_tasks, append_event, log);
+		mkdump_events_generate(start, gen_secs, o.nr_cpus, gen_tasks,
+				       (uint64_t)(gen_max_burst_us * 1000), o.default_slice_ns,
+				       append_event, log);
 	if (unclean)
 		_exit(0); /* no decision_log_destroy(): as a crash would */
 	decision_log_seal(log);

@@ -167,13 +167,15 @@ static void gen_event(mkdump_emit_fn emit, void *ctx, uint64_t at, uint16_t kind
 
 /*
  * A FIFO machine of nr_cpus CPUs running nr_tasks tasks for secs seconds:
- * bursts of 20 us..1 ms with a slice of 1 ms, sleeps of 0..2 ms, every
- * event as sched_ext would tell it. Returns how many events it emitted.
+ * bursts of 20 us..max_burst_ns cut into slices of slice_ns, sleeps of 1
+ * us..2 ms, every event as sched_ext would tell it. Returns how many
+ * events it emitted.
  */
 uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_cpus,
-				unsigned int nr_tasks, mkdump_emit_fn emit, void *ctx)
+				unsigned int nr_tasks, uint64_t max_burst_ns, uint64_t slice_ns,
+				mkdump_emit_fn emit, void *ctx)
 {
-	const uint64_t slice = 1000000, end = start_ns + (uint64_t)(secs * 1e9);
+	const uint64_t slice = slice_ns, end = start_ns + (uint64_t)(secs * 1e9);
 	struct gen_task *t = calloc(nr_tasks, sizeof(*t));
 	uint64_t *cpu_until = calloc(nr_cpus, sizeof(*cpu_until)), now = start_ns, seq = 0, n = 0;
 	int *cpu_task = malloc(nr_cpus * sizeof(*cpu_task));
@@ -193,7 +195,7 @@ uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_
 		t[i].runnable = true;
 		t[i].cpu = -1;
 		t[i].queued_seq = seq++;
-		t[i].left_ns = draw(&rng, 20000, 1000000);
+		t[i].left_ns = draw(&rng, 20000, max_burst_ns);
 	}
 	while (now < end) {
 		uint64_t next = UINT64_MAX;
@@ -226,7 +228,7 @@ uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_
 			if (t[i].runnable || t[i].wake_ns != now)
 				continue;
 			t[i].runnable = true;
-			t[i].left_ns = draw(&rng, 20000, 1000000);
+			t[i].left_ns = draw(&rng, 20000, max_burst_ns);
 			t[i].queued_seq = seq++;
 			gen_event(emit, ctx, now, PLUGLAND_EVENT_RUNNABLE, (int32_t)(1000 + i), -1,
 				  (uint32_t)(1000 + (i + 1) % nr_tasks), PLUGLAND_RUNNABLE_WAKEUP, 0), n++;

@@ -15,6 +15,7 @@ int mkdump_events_script(const char *path, uint64_t start_ns, struct plugland_ev
 typedef void (*mkdump_emit_fn)(void *ctx, const struct plugland_event *e);
 /* A FIFO machine's events for secs seconds, in time order, to emit. */
 uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_cpus,
-				unsigned int nr_tasks, mkdump_emit_fn emit, void *ctx);
+				unsigned int nr_tasks, uint64_t max_burst_ns, uint64_t slice_ns,
+				mkdump_emit_fn emit, void *ctx);
 
 #endif
