@@ -233,6 +233,7 @@ install: all $(O)/plugland.pc
 	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
+	install -D -m 755 $(O)/plugland-replay $(DESTDIR)$(PREFIX)/bin/plugland-replay
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
 	install -D -m 644 include/plugland/flags.h $(DESTDIR)$(PREFIX)/include/plugland/flags.h
 	install -D -m 644 include/plugland/ini_lines.h $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h
@@ -244,6 +245,7 @@ install: all $(O)/plugland.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/bin/plugland-dump \
+	      $(DESTDIR)$(PREFIX)/bin/plugland-replay \
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
@@ -380,7 +382,7 @@ FUZZ_CC        ?= $(CLANG)
 FUZZ_CFLAGS    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -std=gnu11 $(filter -D% -I%,$(ALL_CFLAGS)) -Ihost -Itools
 
-FUZZ_SRCS_dump_parse  := host/decision_dump.c $(DUMP_OUT_SRCS)
+FUZZ_SRCS_dump_parse  := host/decision_dump.c host/replay_trace.c $(DUMP_OUT_SRCS)
 FUZZ_LIBS_dump_parse  := -lz -lm
 FUZZ_SEEDS_dump_parse := $(O)/fuzz/seeds/dump_parse
 FUZZ_ARGS_dump_parse  := -max_len=20000 -dict=tests/fuzz/dump_parse.dict
@@ -399,6 +401,7 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
 $(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h \
+	host/replay_trace.h \
 	include/plugland/plugin.h include/plugland/flags.h
 $(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h
 $(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h
