@@ -47,7 +47,7 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
-		 watchdog.o plugin_elf.o stoppable.o workload.o)
+		 watchdog.o plugin_elf.o stoppable.o workload.o replay_trace.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
@@ -233,6 +233,7 @@ install: all $(O)/plugland.pc
 	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 755 $(O)/scx_plugland $(DESTDIR)$(PREFIX)/bin/scx_plugland
 	install -D -m 755 $(O)/plugland-dump $(DESTDIR)$(PREFIX)/bin/plugland-dump
+	install -D -m 755 $(O)/plugland-replay $(DESTDIR)$(PREFIX)/bin/plugland-replay
 	install -D -m 644 include/plugland/plugin.h $(DESTDIR)$(PREFIX)/include/plugland/plugin.h
 	install -D -m 644 include/plugland/flags.h $(DESTDIR)$(PREFIX)/include/plugland/flags.h
 	install -D -m 644 include/plugland/ini_lines.h $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h
@@ -244,6 +245,7 @@ install: all $(O)/plugland.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/scx_plugland $(DESTDIR)$(PREFIX)/bin/plugland-dump \
+	      $(DESTDIR)$(PREFIX)/bin/plugland-replay \
 	      $(DESTDIR)$(PREFIX)/include/plugland/plugin.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/flags.h \
 	      $(DESTDIR)$(PREFIX)/include/plugland/ini_lines.h \
@@ -337,7 +339,7 @@ $(O)/plugland-dump: $(O)/tools/plugland-dump.o $(DUMP_OUT_OBJS) $(O)/host/decisi
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lz -lm
 
-$(O)/tests/host/mkdump: tests/host/mkdump.c $(LOG_OBJS)
+$(O)/tests/host/mkdump: tests/host/mkdump.c tests/host/mkdump_events.c $(LOG_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ALL_CFLAGS) -Ihost $^ -o $@ -lz -lpthread
@@ -347,6 +349,13 @@ $(O)/tests/host/mkdump: tests/host/mkdump.c $(LOG_OBJS)
 test-dump: $(O)/plugland-dump $(O)/tests/host/mkdump
 	$(Q)$(call logged,dump,tests/host/dump.sh $(O))
 test-unit: test-dump
+
+# plugland-replay's table, isolation, determinism, errors and speed; part
+# of test-unit too.
+test-replay: $(O)/plugland-replay $(O)/tests/host/mkdump $(FAULTY_POLICIES) $(PLUGIN_SOS)
+	$(Q)$(call logged,replay,tests/host/replay.sh $(O))
+test-unit: test-replay
+.PHONY: test-replay
 
 # ThreadSanitizer: TSAN_RECORDS records through one producer and four
 # readers and a dumper (test-unit runs a short version). TSan does not
@@ -376,7 +385,7 @@ FUZZ_CC        ?= $(CLANG)
 FUZZ_CFLAGS    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -std=gnu11 $(filter -D% -I%,$(ALL_CFLAGS)) -Ihost -Itools
 
-FUZZ_SRCS_dump_parse  := host/decision_dump.c $(DUMP_OUT_SRCS)
+FUZZ_SRCS_dump_parse  := host/decision_dump.c host/replay_trace.c $(DUMP_OUT_SRCS)
 FUZZ_LIBS_dump_parse  := -lz -lm
 FUZZ_SEEDS_dump_parse := $(O)/fuzz/seeds/dump_parse
 FUZZ_ARGS_dump_parse  := -max_len=20000 -dict=tests/fuzz/dump_parse.dict
@@ -394,19 +403,24 @@ $(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $< $(FUZZ_SRCS_$*) -o $@ $(FUZZ_LIBS_$*)
-$(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h
+$(O)/fuzz/fuzz_dump_parse: $(FUZZ_SRCS_dump_parse) host/decision_dump.h tools/dump_output.h \
+	host/replay_trace.h \
+	include/plugland/plugin.h include/plugland/flags.h
 $(O)/fuzz/fuzz_config: $(FUZZ_SRCS_config) host/config.h tests/fuzz/line_error.h
 $(O)/fuzz/fuzz_workload: $(FUZZ_SRCS_workload) host/workload.h host/synth_backend.h tests/fuzz/line_error.h
 
 # Seeds for the dump parser: small dumps of each kind (clean, unclean,
-# stop when full, snapshot).
+# stop when full, snapshot, task events of every kind, format 1).
 fuzz-seeds: $(O)/tests/host/mkdump
 	$(Q)mkdir -p $(O)/fuzz/seeds/dump_parse
 	$(Q)cd $(O)/fuzz/seeds/dump_parse && rm -f *.old && \
 		$(abspath $(O))/tests/host/mkdump -n 20 -c 16 -C 2 clean && \
 		$(abspath $(O))/tests/host/mkdump -n 40 -c 32 -C 3 -u unclean && \
 		$(abspath $(O))/tests/host/mkdump -n 9 -c 8 -C 1 -s stop && \
-		$(abspath $(O))/tests/host/mkdump -n 70 -c 64 -C 4 -a snapshot
+		$(abspath $(O))/tests/host/mkdump -n 70 -c 64 -C 4 -a snapshot && \
+		$(abspath $(O))/tests/host/mkdump -n 6 -c 32 -C 2 -e $(abspath tests/host/events/basic.txt) events && \
+		$(abspath $(O))/tests/host/mkdump -n 0 -c 64 -C 2 -g 0.001,3 generated && \
+		$(abspath $(O))/tests/host/mkdump -n 12 -c 16 -C 2 -V 1 version1
 
 run_fuzz = mkdir -p $(O)/fuzz/corpus/$(1) && \
 	echo "  FUZZ     $(1) for $(FUZZ_SECONDS) s" && \
@@ -482,6 +496,15 @@ $(O)/tests/test_sched_loop $(O)/tests/test_fast_wake $(O)/tests/test_watchdog \
 	$(O)/tests/test_policy_switch: $(HOST_LIB_OBJS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 	-DPLUGIN_BUILD_DIR='"$(abspath $(O))/plugins"'
+
+# plugland-replay: the whole host (the simulated machine runs each
+# candidate, as --simulate does) but main.c, and the replay's own files.
+REPLAY_SRCS := $(addprefix tools/,plugland-replay.c replay_machine.c replay_candidate.c \
+		 replay_report.c)
+all: $(O)/plugland-replay
+$(O)/plugland-replay: $(REPLAY_SRCS:%.c=$(O)/%.o) $(HOST_LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ $(EXPORTS) $(LDLIBS_HOST)
 
 # --- Benchmarks (issue 7): docs/performance.md says what they measure.
 #

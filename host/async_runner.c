@@ -47,6 +47,36 @@ static void free_runner(struct async_runner *r)
 }
 
 /*
+ * Hand the plugin the decisions among buf[0..n) (sequence numbers from
+ * span->first), each run of consecutive ones in one consume(): task
+ * events are not for async plugins (plugin.h), and count as consumed
+ * (handled) all the same. Returns how many consume() calls it made.
+ */
+static unsigned int consume_decisions(struct async_runner *r, size_t n,
+				      const struct plugland_log_span *span)
+{
+	struct plugland_log_span run = *span;
+	unsigned int calls = 0;
+	size_t i = 0, start;
+
+	while (i < n) {
+		while (i < n && plugland_record_is_event(&r->buf[i]))
+			i++;
+		start = i;
+		while (i < n && !plugland_record_is_event(&r->buf[i]))
+			i++;
+		if (i == start)
+			break;
+		run.first = span->first + start;
+		culprit_enter(r->o.id, "consume");
+		r->o.plugin->consume(r->ctx, r->buf + start, i - start, &run);
+		culprit_leave();
+		calls++;
+	}
+	return calls;
+}
+
+/*
  * Hand the plugin what the log holds up to its head now. Returns false
  * when abandoned. Periodic feeds give way to a stop request (the final
  * feed takes over from the same cursor).
@@ -56,6 +86,7 @@ static bool feed(struct async_runner *r, bool final)
 	struct plugland_log_span span;
 	uint64_t target = 0;
 	bool first = true;
+	unsigned int calls;
 	size_t n;
 
 	for (;;) {
@@ -73,12 +104,10 @@ static bool feed(struct async_runner *r, bool final)
 		pthread_mutex_unlock(&r->lock);
 		if (!n)
 			return true;
-		culprit_enter(r->o.id, "consume");
-		r->o.plugin->consume(r->ctx, r->buf, n, &span);
-		culprit_leave();
+		calls = consume_decisions(r, n, &span);
 		pthread_mutex_lock(&r->lock);
 		r->nr_consumed += n;
-		r->nr_calls++;
+		r->nr_calls += calls;
 		pthread_mutex_unlock(&r->lock);
 	}
 }

@@ -59,7 +59,8 @@ struct async_report {
 	char name[64];
 	enum async_status status;
 	int init_error;		/* ASYNC_INIT_FAILED: init()'s negative errno */
-	uint64_t nr_consumed;	/* records in consume() calls that returned */
+	uint64_t nr_consumed;	/* records in consume() calls that returned
+				   (and task events, skipped: never handed out) */
 	uint64_t nr_lost;	/* overwritten before the plugin got to them,
 				   whether its reader has noticed yet or not */
 	uint64_t nr_pending;	/* neither yet: still in the log, unread, or

@@ -87,9 +87,9 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 		return fail(err, errlen, "truncated: %zu bytes, shorter than the %d-byte header",
 			    len, DUMP_HEADER_SIZE);
 	v = le32_at(p, OFF(version));
-	if (v != DUMP_VERSION)
-		return fail(err, errlen, "format version %u is not supported (this reader knows %d)",
-			    v, DUMP_VERSION);
+	if (v < DUMP_MIN_VERSION || v > DUMP_VERSION)
+		return fail(err, errlen, "format version %u is not supported (this reader knows %d "
+			    "to %d)", v, DUMP_MIN_VERSION, DUMP_VERSION);
 	if (le32_at(p, OFF(header_crc)) != decision_dump_header_crc(p))
 		return fail(err, errlen, "corrupted: header checksum mismatch");
 	/* The CRC matched: what follows is as written, or written by a bug. */

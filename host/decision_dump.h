@@ -22,7 +22,8 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the dump is the log's memory, and the format is little-endian");
 
 #define DUMP_MAGIC "PLDECLOG"	/* 8 bytes, no NUL */
-#define DUMP_VERSION 1
+#define DUMP_VERSION 2	/* what the log writes: 2 may hold task events */
+#define DUMP_MIN_VERSION 1	/* the oldest this reader reads: 1 has decisions only */
 #define DUMP_HEADER_SIZE 4096	/* the records start here */
 #define DUMP_RECORD_SIZE 64
 /* A file may end in zeros up to its huge page (1 GiB at most): hugetlbfs. */
@@ -126,6 +127,14 @@ static inline uint64_t decision_dump_count(const struct decision_dump *d)
 /* Copy record `seq` (first <= seq < head) into *out. */
 void decision_dump_get(const struct decision_dump *d, uint64_t seq,
 		       struct plugland_decision *out);
+/* Whether record rec of d is a task event (struct plugland_event): never
+ * in a version 1 dump, whose writers knew only decisions. */
+static inline bool decision_dump_is_event(const struct decision_dump *d,
+					  const struct plugland_decision *rec)
+{
+	return d->version >= 2 && plugland_record_is_event(rec);
+}
+
 /* Name of policy_id, or NULL when the table has none. */
 const char *decision_dump_policy(const struct decision_dump *d, uint16_t policy_id);
 

@@ -118,7 +118,7 @@ bool decision_log_policy_name(struct decision_log *log, uint16_t policy_id, char
 			      size_t len);
 
 /*
- * Append one record: the scheduling thread only. Never blocks, never
+ * Append one 64-byte record (a decision or an event): the scheduling thread only. Never blocks, never
  * faults. In stop mode a full log counts the record as dropped instead.
  *
  * The release fence orders the previous append's head store before this
@@ -126,7 +126,7 @@ bool decision_log_policy_name(struct decision_log *log, uint16_t policy_id, char
  * before the new head: together they let a reader detect that a slot it
  * copied was being overwritten (see decision_log_read()).
  */
-static inline void decision_log_append(struct decision_log *log, const struct plugland_decision *d)
+static inline void decision_log_append_record(struct decision_log *log, const void *d)
 {
 	uint64_t head = log->head, w;
 	struct decision_log_slot *slot;
@@ -147,6 +147,27 @@ static inline void decision_log_append(struct decision_log *log, const struct pl
 	}
 	log->head = head + 1;
 	atomic_store_explicit(&log->hdr->head, head + 1, memory_order_release);
+}
+
+/* Append a decision (decision_log_append_record()'s rules). */
+static inline void decision_log_append(struct decision_log *log, const struct plugland_decision *d)
+{
+	decision_log_append_record(log, d);
+}
+
+/*
+ * Append a task event (struct plugland_event, plugin.h): the scheduling
+ * thread only, as it receives them from BPF, so that events and decisions
+ * keep their order. PLUGLAND_RECORD_EVENT is set here whatever e->flags
+ * says: an event can never be read as a decision.
+ */
+static inline void decision_log_append_event(struct decision_log *log,
+					     const struct plugland_event *e)
+{
+	struct plugland_event rec = *e;
+
+	rec.flags |= PLUGLAND_RECORD_EVENT;
+	decision_log_append_record(log, &rec);
 }
 
 /*

@@ -39,7 +39,8 @@ static inline void decision_record(struct plugland_decision *out, const struct p
 	out->enq_ns = t->enq_ns;
 	out->tgid = t->tgid;
 	out->prev_cpu = (int16_t)t->cpu;
-	out->flags = (uint16_t)t->flags;
+	/* Never the event bit, whatever a task's flags say. */
+	out->flags = (uint16_t)(t->flags & ~PLUGLAND_RECORD_EVENT);
 	out->weight = t->weight > UINT32_MAX ? UINT32_MAX : (uint32_t)t->weight;
 	memcpy(out->comm, t->comm, sizeof(out->comm));
 }

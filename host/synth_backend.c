@@ -6,6 +6,7 @@
 #include "../bpf/intf.h"
 #include "synth_backend.h"
 #include "topology.h"
+#include "wait_hist.h"
 
 enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY, SYNTH_RELEASED };
 
@@ -135,36 +136,9 @@ static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 	heap_push(s, &s->pending, idx);
 }
 
-static unsigned int wait_bucket(uint64_t v)
-{
-	unsigned int msb;
-
-	if (v < 16)
-		return (unsigned int)v;
-	msb = 63 - (unsigned int)__builtin_clzll(v);
-	return 16 + (msb - 4) * 4 + (unsigned int)((v >> (msb - 2)) & 3);
-}
-
-static uint64_t bucket_upper(unsigned int b)
-{
-	unsigned int msb = (b - 16) / 4 + 4, sub = (b - 16) % 4;
-
-	if (b < 16)
-		return b;
-	return (1ull << msb) + ((uint64_t)sub << (msb - 2)) + (1ull << (msb - 2)) - 1;
-}
-
 uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int pct)
 {
-	uint64_t want = (st->nr_dispatched * pct + 99) / 100, seen = 0;
-	unsigned int b;
-
-	for (b = 0; b < SYNTH_WAIT_BUCKETS; b++) {
-		seen += st->wait_hist[b];
-		if (seen && seen >= want)
-			return bucket_upper(b);
-	}
-	return 0;
+	return wait_hist_percentile(st->wait_hist, st->nr_dispatched, pct);
 }
 
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
@@ -256,7 +230,9 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	k->st.wait_sum_ns += wait;
 	if (wait > k->st.wait_max_ns)
 		k->st.wait_max_ns = wait;
-	k->st.wait_hist[wait_bucket(wait)]++;
+	k->st.wait_hist[wait_hist_bucket(wait)]++;
+	if (k->st.nr_dispatched > 1 && k->t.cpu != (int32_t)c)
+		k->st.nr_migrations++;
 	synth_cpumask_set(&k->st.ran_on, c);
 
 	k->t.exec_runtime += run;
@@ -268,6 +244,12 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	k->st.nr_bursts++;
 	k->t.nvcsw++;
 	k->t.flags |= PLUGLAND_TASK_WAKEUP;
+	if (k->beh.sleep_ns == SYNTH_EXIT) { /* its last burst: never queued again */
+		k->st.exited = true;
+		k->st.exit_ns = start + run;
+		s->st.nr_exited++;
+		return;
+	}
 	push_pending(s, idx, start + run + k->beh.sleep_ns);
 }
 
@@ -500,6 +482,11 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 			k->st.nr_bursts--;
 			k->t.nvcsw--;
 			k->t.flags &= ~PLUGLAND_TASK_WAKEUP;
+			if (k->st.exited) { /* nor its exit: queued again */
+				k->st.exited = false;
+				s->st.nr_exited--;
+				push_pending(s, cpu->last, now);
+			}
 		}
 		k->burst_left += refund;
 	}
@@ -543,7 +530,8 @@ static bool synth_exited(struct backend *be)
 	struct synth_backend *s = SYNTH(be);
 
 	return (s->o.max_dispatches && s->st.nr_dispatched >= s->o.max_dispatches) ||
-	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns);
+	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns) ||
+	       (s->st.nr_exited && s->st.nr_exited == s->o.nr_tasks);
 }
 
 static uint64_t synth_now_ns(struct backend *be)

@@ -23,12 +23,17 @@
 
 #include "backend.h"
 #include "topology.h"
+#include "wait_hist.h"
 
 /* How a task behaves: runs burst_ns of CPU time, then sleeps sleep_ns. */
 struct synth_behaviour {
 	uint64_t burst_ns;	/* 0: CPU-bound, never sleeps */
-	uint64_t sleep_ns;
+	uint64_t sleep_ns;	/* SYNTH_EXIT: it exits after this burst */
 };
+
+/* A sleep that never ends: the task exits after its burst (a replayed
+ * recording's last). The machine exits once every task has. */
+#define SYNTH_EXIT UINT64_MAX
 
 /* Task idx's next CPU burst and the sleep after it (a workload's
  * distributions, workload.h). Called as each burst starts, in order, so
@@ -84,8 +89,8 @@ struct synth_opts {
 	const struct synth_cpumask *allowed;
 };
 
-/* Waits in log buckets: 4 per power of two, exact below 16 ns. */
-#define SYNTH_WAIT_BUCKETS 256
+/* Waits in log buckets: 4 per power of two, exact below 16 ns (wait_hist.h). */
+#define SYNTH_WAIT_BUCKETS WAIT_HIST_BUCKETS
 
 struct synth_task_stats {
 	uint64_t nr_dispatched;
@@ -95,6 +100,9 @@ struct synth_task_stats {
 	uint32_t wait_hist[SYNTH_WAIT_BUCKETS];
 	uint64_t nr_bursts;	/* bursts it completed (each then slept) */
 	struct synth_cpumask ran_on; /* every CPU it ran on */
+	uint64_t nr_migrations;	/* runs on another CPU than its previous run's */
+	bool exited;		/* its last burst (SYNTH_EXIT) is done ... */
+	uint64_t exit_ns;	/* ... at this time */
 };
 
 struct synth_stats {
@@ -110,6 +118,7 @@ struct synth_stats {
 	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
+	uint32_t nr_exited;	/* tasks done with their last burst (SYNTH_EXIT) */
 };
 
 #define SYNTH_PID_BASE 1000

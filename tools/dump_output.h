@@ -14,6 +14,7 @@
 #include "decision_dump.h"
 
 struct dump_filter {
+	bool events;		/* task events too (--events); else decisions only */
 	bool by_pid, by_cpu, by_from, by_to;
 	int32_t pid;
 	int32_t cpu;
@@ -21,8 +22,12 @@ struct dump_filter {
 	int64_t from_ns, to_ns;	/* since the log's start: from <= t < to */
 };
 
+/* Whether rec passes f: a task event only with f->events, then by its
+ * own time (at_ns) and CPU (-1 for kinds that have none). */
 bool dump_filter_match(const struct dump_filter *f, const struct decision_dump *d,
 		       const struct plugland_decision *rec);
+/* An event kind's name ("runnable"), "decision" for 0, "?" when unknown. */
+const char *dump_event_kind_name(unsigned int kind);
 
 /* Each returns 0, or -1 on a write error or no memory (errno set). */
 int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_filter *f,

@@ -65,7 +65,7 @@ static int top_tasks(const struct decision_dump *d, const struct dump_filter *f,
 		return -1;
 	for (seq = d->first; seq < d->head; seq++) {
 		decision_dump_get(d, seq, &rec);
-		if (dump_filter_match(f, d, &rec))
+		if (!decision_dump_is_event(d, &rec) && dump_filter_match(f, d, &rec))
 			pids[n++] = rec.pid;
 	}
 	qsort(pids, n, sizeof(*pids), cmp_pid);
@@ -90,7 +90,7 @@ static int top_tasks(const struct decision_dump *d, const struct dump_filter *f,
 	/* The comm, tgid and wait of each: a second pass (the last seen wins). */
 	for (seq = d->first; seq < d->head && *nr_top; seq++) {
 		decision_dump_get(d, seq, &rec);
-		if (!dump_filter_match(f, d, &rec))
+		if (decision_dump_is_event(d, &rec) || !dump_filter_match(f, d, &rec))
 			continue;
 		for (k = 0; k < *nr_top && top[k].pid != rec.pid; k++)
 			;
@@ -104,6 +104,31 @@ static int top_tasks(const struct decision_dump *d, const struct dump_filter *f,
 		}
 	}
 	return 0;
+}
+
+/* An event's kind as an index of nr_events[]: unknown kinds last. */
+static unsigned int rec_event_kind(const struct plugland_decision *rec)
+{
+	const struct plugland_event *e = (const void *)rec;
+
+	return e->kind >= 1 && e->kind <= PLUGLAND_EVENT_MAX ? e->kind : PLUGLAND_EVENT_MAX + 1;
+}
+
+/* --events: the task events matching the filters, per kind. */
+static void put_event_counts(FILE *out, const uint64_t nr_events[PLUGLAND_EVENT_MAX + 2])
+{
+	uint64_t total = 0;
+	unsigned int k;
+
+	for (k = 1; k <= PLUGLAND_EVENT_MAX + 1; k++)
+		total += nr_events[k];
+	fprintf(out, "%-12s%" PRIu64, "events", total);
+	for (k = 1; k <= PLUGLAND_EVENT_MAX + 1; k++)
+		if (k <= PLUGLAND_EVENT_MAX || nr_events[k])
+			fprintf(out, "%s%s %" PRIu64, k == 1 ? " (" : ", ",
+				k <= PLUGLAND_EVENT_MAX ? dump_event_kind_name(k) : "unknown",
+				nr_events[k]);
+	fputs(")\n", out);
 }
 
 /* Who made the decisions: the policy, the host (refused or starved
@@ -133,7 +158,7 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		 unsigned int top_n)
 {
 	uint64_t per_policy[DUMP_MAX_POLICIES + 1] = { 0 }, seq, matched = 0;
-	uint64_t by_kernel[8] = { 0 }, by_host = 0;
+	uint64_t by_kernel[8] = { 0 }, by_host = 0, nr_events[PLUGLAND_EVENT_MAX + 2] = { 0 };
 	int64_t t_first = 0, t_last = 0, t;
 	uint64_t span;
 	struct plugland_decision rec;
@@ -167,6 +192,10 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		decision_dump_get(d, seq, &rec);
 		if (!dump_filter_match(f, d, &rec))
 			continue;
+		if (decision_dump_is_event(d, &rec)) { /* only with --events */
+			nr_events[rec_event_kind(&rec)]++;
+			continue;
+		}
 		t = since_start_ns(d, rec.dispatch_ns);
 		if (!matched++ || t < t_first)
 			t_first = t;
@@ -180,6 +209,8 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 	}
 	if (f->by_pid || f->by_cpu || f->by_from || f->by_to || f->comm_glob)
 		fprintf(out, "%-12s%" PRIu64 " records match the filters\n", "matching", matched);
+	if (f->events)
+		put_event_counts(out, nr_events);
 	if (!matched)
 		return fflush(out) || ferror(out) ? -1 : 0;
 	fprintf(out, "%-12s", "time span");

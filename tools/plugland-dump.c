@@ -38,6 +38,8 @@ static void usage(FILE *out)
 		"      --perfetto FILE   per-CPU timelines as Chrome trace event JSON, for\n"
 		"                        ui.perfetto.dev ('-': stdout)\n"
 		"      --top N           tasks in the summary (default 10; 0: none)\n"
+		"      --events          task events too (runnable, running, ...): CSV and JSON\n"
+		"                        lines gain a kind column, the summary counts per kind\n"
 		"Filters (for every output):\n"
 		"      --pid PID         decisions about this thread\n"
 		"      --comm GLOB       ... whose command name matches GLOB ('kworker/*')\n"
@@ -88,7 +90,7 @@ static bool parse_secs(const char *s, int64_t *ns)
 int main(int argc, char **argv)
 {
 	enum { OPT_CSV = 256, OPT_JSONL, OPT_PERFETTO, OPT_TOP, OPT_PID, OPT_COMM, OPT_CPU,
-	       OPT_FROM, OPT_TO };
+	       OPT_FROM, OPT_TO, OPT_EVENTS };
 	static const struct option long_opts[] = {
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "jsonl", no_argument, NULL, OPT_JSONL },
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
 		{ "cpu", required_argument, NULL, OPT_CPU },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
+		{ "events", no_argument, NULL, OPT_EVENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -133,6 +136,7 @@ int main(int argc, char **argv)
 			f.pid = (int32_t)v;
 			break;
 		case OPT_COMM: f.comm_glob = optarg; break;
+		case OPT_EVENTS: f.events = true; break;
 		case OPT_CPU:
 			if (!parse_long(optarg, -1, DUMP_MAX_CPUS - 1, &v)) {
 				fprintf(stderr, "plugland-dump: --cpu: expected -1..%d, got '%s'\n",
@@ -152,7 +156,8 @@ int main(int argc, char **argv)
 			*(opt == OPT_FROM ? &f.by_from : &f.by_to) = true;
 			break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("plugland-dump %s (dump format %d)\n", PLUGLAND_VERSION, DUMP_VERSION);
+		case 'V': printf("plugland-dump %s (dump formats %d to %d)\n", PLUGLAND_VERSION,
+			       DUMP_MIN_VERSION, DUMP_VERSION);
 			return 0;
 		default: usage(stderr); return 2;
 		}

@@ -32,4 +32,36 @@
 #define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
 #define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))
 
+/*
+ * A decision log record that is a task event (struct plugland_event), not
+ * a decision: bit 15 of the 16-bit flags word at byte 40, where both kinds
+ * of record keep their flags. A decision never has it (PLUGLAND_TASK_*
+ * stay below bit 8, PLUGLAND_DECISION_* use bits 8-13).
+ */
+#define PLUGLAND_RECORD_EVENT (1u << 15)
+
+/* struct plugland_event.kind: what happened to the task, as sched_ext's
+ * callbacks of the same names tell it. */
+#define PLUGLAND_EVENT_RUNNABLE 1  /* it became runnable; why in `detail` */
+#define PLUGLAND_EVENT_RUNNING 2   /* it started running on `cpu` */
+#define PLUGLAND_EVENT_STOPPING 3  /* it stopped running on `cpu` */
+#define PLUGLAND_EVENT_QUIESCENT 4 /* it went to sleep (not runnable any more) */
+#define PLUGLAND_EVENT_WEIGHT 5	   /* its weight changed to `arg` */
+#define PLUGLAND_EVENT_CPUMASK 6   /* its allowed CPUs changed */
+#define PLUGLAND_EVENT_FORK 7	   /* it was created by `arg` (the parent's pid) */
+#define PLUGLAND_EVENT_EXIT 8	   /* it exited */
+#define PLUGLAND_EVENT_MAX 8
+
+/* RUNNABLE's `detail`: why it became runnable (0: not known). */
+#define PLUGLAND_RUNNABLE_WAKEUP 1    /* woken up; `arg` the waker's pid when known */
+#define PLUGLAND_RUNNABLE_NEW 2	      /* a new task (fork) */
+#define PLUGLAND_RUNNABLE_PREEMPTED 3 /* taken off its CPU while still runnable */
+#define PLUGLAND_RUNNABLE_YIELD 4     /* it yielded its CPU */
+/* STOPPING's `detail`: it stays runnable (preempted, slice over) rather
+ * than going to sleep. */
+#define PLUGLAND_STOPPING_RUNNABLE 1
+/* CPUMASK's `detail`: it may also use CPUs above 127, which the record's
+ * 128 bits cannot say (its `arg`, the count, includes them). */
+#define PLUGLAND_CPUMASK_PARTIAL 1
+
 #endif /* PLUGLAND_FLAGS_H */

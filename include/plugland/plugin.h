@@ -170,9 +170,63 @@ struct plugland_decision {
 	char comm[PLUGLAND_COMM_LEN];
 };
 
+/*
+ * A task event in the decision log: the same 64 bytes as a decision, told
+ * apart by PLUGLAND_RECORD_EVENT in `flags` (byte 40 in both). Events come
+ * from BPF's sched_ext callbacks in debug mode (runnable, running,
+ * stopping, quiescent, set_weight, set_cpumask, init_task, exit_task);
+ * the host appends them with decision_log_append_event(), in the order it
+ * receives them, interleaved with the decisions. docs/decision-dump.md
+ * has the layout. Fields a kind does not use are 0 (cpu: -1).
+ *
+ * Async plugins never see events: the host hands consume() decisions only
+ * (see struct plugland_async). A reader of a dump tells them apart with
+ * plugland_record_is_event().
+ */
+struct plugland_event {
+	uint64_t at_ns;		/* when it happened (CLOCK_MONOTONIC) */
+	uint64_t value;		/* STOPPING: the task's CPU time so far (ns);
+				   CPUMASK: allowed CPUs 0..63, bit c for CPU c */
+	uint64_t value_hi;	/* CPUMASK: allowed CPUs 64..127 */
+	int32_t pid;		/* thread id */
+	int32_t tgid;		/* process id */
+	int16_t cpu;		/* RUNNING, STOPPING: the CPU; others -1 */
+	uint16_t kind;		/* PLUGLAND_EVENT_* */
+	uint32_t arg;		/* RUNNABLE: the waker's pid (0: not known);
+				   FORK: the parent's pid; WEIGHT: the new
+				   weight (100 at nice 0); CPUMASK: how many
+				   CPUs it may use */
+	uint16_t flags;		/* PLUGLAND_RECORD_EVENT */
+	uint16_t detail;	/* RUNNABLE: PLUGLAND_RUNNABLE_*; STOPPING:
+				   PLUGLAND_STOPPING_RUNNABLE or 0; CPUMASK:
+				   PLUGLAND_CPUMASK_PARTIAL or 0 */
+	uint32_t reserved;	/* 0 */
+	char comm[PLUGLAND_COMM_LEN];
+};
+
+/* A record of the log, either kind: look at decision.flags first. */
+union plugland_record {
+	struct plugland_decision decision;
+	struct plugland_event event;
+};
+
 #ifndef __cplusplus
 _Static_assert(sizeof(struct plugland_decision) == 64, "a decision is one cache line");
+_Static_assert(sizeof(struct plugland_event) == 64, "an event is a decision's size");
+_Static_assert(sizeof(union plugland_record) == 64, "one record, one cache line");
+_Static_assert(offsetof(struct plugland_event, flags) == offsetof(struct plugland_decision, flags),
+	       "PLUGLAND_RECORD_EVENT is read at the same place in both");
+_Static_assert(offsetof(struct plugland_event, pid) == offsetof(struct plugland_decision, pid) &&
+	       offsetof(struct plugland_event, tgid) == offsetof(struct plugland_decision, tgid) &&
+	       offsetof(struct plugland_event, comm) == offsetof(struct plugland_decision, comm),
+	       "pid, tgid and comm are where filters read them, for either kind");
 #endif
+
+/* Whether a log record (read as a decision) is an event. */
+static inline int plugland_record_is_event(const struct plugland_decision *rec)
+{
+	return (rec->flags & PLUGLAND_RECORD_EVENT) != 0;
+}
 
 /* A position in the decision log: records [first, first + n). */
 struct plugland_log_span {
@@ -438,6 +492,13 @@ struct plugland_async {
 	 * recs[i] has sequence number span->first + i. The records belong to
 	 * the host and are valid only during the call. May block (it only
 	 * delays this plugin) and allocate.
+	 *
+	 * Decisions only: the host filters the log's task events (struct
+	 * plugland_event) out, so a plugin built for decisions alone stays
+	 * right. A batch with events among its decisions comes as several
+	 * calls, each a run of consecutive sequence numbers; the sequence
+	 * numbers of events are never handed out. span->nr_lost counts
+	 * records of either kind.
 	 */
 	void (*consume)(void *ctx, const struct plugland_decision *recs, size_t n,
 			const struct plugland_log_span *span);

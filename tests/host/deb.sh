@@ -34,10 +34,10 @@ dpkg -i "$deb" >"$tmp/install" 2>&1
 verdict $? "dpkg -i into a throwaway root" "$tmp/install"
 
 missing=""
-for f in usr/bin/scx_plugland usr/bin/plugland-dump usr/include/plugland/plugin.h \
+for f in usr/bin/scx_plugland usr/bin/plugland-dump usr/bin/plugland-replay usr/include/plugland/plugin.h \
 	usr/share/pkgconfig/plugland.pc etc/plugland/plugland.ini usr/lib/plugland/deadline.so \
 	usr/lib/plugland/fifo.so usr/share/man/man8/scx_plugland.8.gz \
-	usr/share/man/man5/plugland.ini.5.gz usr/share/man/man1/plugland-dump.1.gz \
+	usr/share/man/man5/plugland.ini.5.gz usr/share/man/man1/plugland-dump.1.gz usr/share/man/man1/plugland-replay.1.gz \
 	usr/share/man/man7/plugland-plugin.7.gz usr/lib/systemd/system/scx_plugland.service \
 	usr/share/bash-completion/completions/scx_plugland; do
 	[ -e "$root/$f" ] || missing="$missing /$f"

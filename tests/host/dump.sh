@@ -56,8 +56,10 @@ expect 2 "^plugland-dump: $tmp/trunc.dump: truncated: 10000 bytes, $good_size ex
 head -c 100 "$tmp/good.dump" >"$tmp/trunc-header.dump"
 expect 2 "$tmp/trunc-header.dump: truncated: 100 bytes, shorter than the 4096-byte header" -- "$tmp/trunc-header.dump"
 cp "$tmp/good.dump" "$tmp/version.dump"
-printf '\x02' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
-expect 2 "$tmp/version.dump: format version 2 is not supported \(this reader knows 1\)" -- "$tmp/version.dump"
+printf '\x03' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
+expect 2 "$tmp/version.dump: format version 3 is not supported \(this reader knows 1 to 2\)" -- "$tmp/version.dump"
+printf '\x00' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
+expect 2 "$tmp/version.dump: format version 0 is not supported" -- "$tmp/version.dump"
 cp "$tmp/good.dump" "$tmp/corrupt.dump"
 printf 'X' | dd of="$tmp/corrupt.dump" bs=1 seek=130 conv=notrunc status=none
 expect 2 "$tmp/corrupt.dump: corrupted: header checksum mismatch" -- "$tmp/corrupt.dump"
@@ -78,7 +80,7 @@ expect 1 "/nonexistent/dir/trace.json: No such file or directory" -- \
 
 # --- summary ---
 expect 0 "" -- "$tmp/good.dump"
-if grep -q '^format      version 1, clean' "$tmp/out" &&
+if grep -q '^format      version 2, clean' "$tmp/out" &&
 	grep -q '^records     3000 present (seq 0..2999), 3000 appended, 0 lost' "$tmp/out" &&
 	grep -q '^cpus        2$' "$tmp/out" && grep -q '^policy      fifo (id 0)' "$tmp/out" &&
 	grep -q '^time span   0.000010000 s .. 0.030000000 s after the start (0.029990000 s)' "$tmp/out" &&
@@ -156,5 +158,74 @@ assert all(abs(e['dur'] - 30.0) < 1e-6 for e in sorted(x, key=lambda e: e['ts'])
 EOF
 "$bin" --perfetto - --pid 101 "$tmp/good.dump" | python3 -m json.tool >/dev/null &&
 	pass "--perfetto - --pid 101: valid JSON on stdout" || fail "--perfetto - --pid 101"
+
+# --- task events (format 2) and dumps of format 1 ---
+events=$(dirname "$0")/events/basic.txt
+"$mkdump" -n 3000 -c 4096 -C 2 -V 1 "$tmp/v1.dump"
+expect 0 "" -- "$tmp/v1.dump"
+sed 's/^file .*//; s/^format .*//; s/^started .*//' "$tmp/out" >"$tmp/v1.sum"
+"$bin" "$tmp/good.dump" | sed 's/^file .*//; s/^format .*//; s/^started .*//' >"$tmp/v2.sum"
+grep -q '^format      version 1, clean' "$tmp/out" && cmp -s "$tmp/v1.sum" "$tmp/v2.sum" &&
+	"$bin" --csv "$tmp/v1.dump" | cut -d, -f1,2,5- | cmp -s - <("$bin" --csv "$tmp/good.dump" | cut -d, -f1,2,5-) &&
+	pass "a version 1 dump reads as before" || { fail "a version 1 dump"; diff "$tmp/v1.sum" "$tmp/v2.sum"; }
+"$mkdump" -n 3000 -c 8192 -C 2 -e "$events" "$tmp/events.dump" || fail "mkdump -e"
+# Without --events, the decisions exactly as in a dump without events
+# (but for their sequence numbers: events take some).
+"$bin" --csv "$tmp/events.dump" | cut -d, -f2,5- >"$tmp/ev-dec.csv"
+"$bin" --csv "$tmp/good.dump" | cut -d, -f2,5- >"$tmp/good-dec.csv"
+cmp -s "$tmp/ev-dec.csv" "$tmp/good-dec.csv" && pass "--csv of a dump with events: its decisions alone" ||
+	{ fail "--csv of a dump with events"; diff "$tmp/ev-dec.csv" "$tmp/good-dec.csv" | head; }
+"$bin" --jsonl "$tmp/events.dump" | grep -c '"seq"' | grep -qx 3000 &&
+	! "$bin" --jsonl "$tmp/events.dump" | grep -q '"kind"' &&
+	pass "--jsonl without --events: decisions only, no kind" || fail "--jsonl without --events"
+expect 0 "" -- "$tmp/events.dump"
+grep -q '^records     3021 present' "$tmp/out" && ! grep -q '^events' "$tmp/out" &&
+	grep -qE '^ +102 +100 stress-ng +600 +20.0%' "$tmp/out" &&
+	pass "summary without --events: decisions only" || { fail "summary without --events"; cat "$tmp/out"; }
+expect 0 "" -- --events "$tmp/events.dump"
+grep -q '^events      21 (runnable 5, running 4, stopping 4, quiescent 3, weight 1, cpumask 2, fork 1, exit 1)$' "$tmp/out" &&
+	pass "summary --events: counts per kind" || { fail "summary --events"; cat "$tmp/out"; }
+expect 0 "" -- --events --pid 201 "$tmp/events.dump"
+grep -q '^events      9 (runnable 3, running 2, stopping 2, quiescent 1, weight 0, cpumask 1, fork 0, exit 0)$' "$tmp/out" &&
+	pass "summary --events --pid 201" || { fail "summary --events --pid 201"; cat "$tmp/out"; }
+"$bin" --events --csv "$tmp/events.dump" >"$tmp/ev.csv"
+check_py "--events --csv: a kind column, every event and decision, fields by kind" "$tmp/ev.csv" <<'EOF2'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline='')))
+assert len(rows) == 3021, len(rows)
+kinds = [r['kind'] for r in rows]
+assert kinds.count('decision') == 3000
+ev = [r for r in rows if r['kind'] != 'decision']
+assert [r['kind'] for r in ev][:4] == ['fork', 'runnable', 'running', 'runnable'], [r['kind'] for r in ev][:4]
+assert ev[0]['other_pid'] == '1' and ev[0]['comm'] == 'alpha'
+assert ev[1]['detail'] == 'new' and ev[1]['time_s'] == '0.000005000'
+assert ev[2]['cpu'] == '0' and ev[2]['dispatch_ns'] == ''
+st = [r for r in ev if r['kind'] == 'stopping']
+assert [(r['pid'], r['detail'], r['runtime_ns']) for r in st] == [
+    ('201', 'runnable', '6000'), ('200', 'sleeps', '14000'), ('201', 'sleeps', '19000'),
+    ('200', 'sleeps', '15000')], st
+assert [r['weight'] for r in ev if r['kind'] == 'weight'] == ['500']
+masks = [(r['nr_cpus'], r['cpus'], r['detail']) for r in ev if r['kind'] == 'cpumask']
+assert masks == [('2', '0x3', ''), ('200', '0x20000000000000001', 'partial')], masks
+wk = [r for r in ev if r['kind'] == 'runnable' and r['detail'] == 'wakeup']
+assert [r['other_pid'] for r in wk] == ['', '201'], wk
+assert {r['detail'] for r in ev if r['kind'] == 'runnable'} == {'new', 'wakeup', 'preempted', 'yield'}
+seqs = [int(r['seq']) for r in rows]
+assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+EOF2
+"$bin" --events --jsonl --pid 200 "$tmp/events.dump" >"$tmp/ev.jsonl"
+check_py "--events --jsonl --pid 200: valid, a kind on every line" "$tmp/ev.jsonl" <<'EOF2'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r['kind'] for r in recs] == ['fork', 'runnable', 'running', 'stopping', 'quiescent',
+    'weight', 'cpumask', 'runnable', 'running', 'stopping', 'quiescent', 'exit'], [r['kind'] for r in recs]
+assert recs[0]['parent_pid'] == 1 and recs[7]['waker_pid'] == 201 and recs[5]['weight'] == 500
+assert recs[6]['cpus'] == '0x3' and recs[6]['nr_cpus'] == 2 and recs[3]['runtime_ns'] == 14000
+EOF2
+"$bin" --perfetto - --events "$tmp/events.dump" | python3 -c '
+import json, sys
+ev = json.load(sys.stdin)["traceEvents"]
+assert len([e for e in ev if e["ph"] in "Xi"]) == 3000' && pass "--perfetto: decisions only, --events or not" ||
+	fail "--perfetto of a dump with events"
 
 [ "$failed" = 0 ]

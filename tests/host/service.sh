@@ -69,7 +69,7 @@ fi
 
 # --- the man pages ----------------------------------------------------
 
-pages="scx_plugland.8 plugland.ini.5 plugland-dump.1 plugland-plugin.7"
+pages="scx_plugland.8 plugland.ini.5 plugland-dump.1 plugland-replay.1 plugland-plugin.7"
 for p in $pages; do
 	if [ ! -s "$man_dir/$p" ]; then
 		fail "man $p: not built in $man_dir"
@@ -217,7 +217,7 @@ prefix=/opt/plugland-svc-test-$$
 mk() { make -s -C . O="$b" DESTDIR="$root" PREFIX="$prefix" SYSCONFDIR="$prefix/etc" "$@"; }
 installed="lib/systemd/system/scx_plugland.service share/bash-completion/completions/scx_plugland
 	share/man/man8/scx_plugland.8 share/man/man5/plugland.ini.5 share/man/man1/plugland-dump.1
-	share/man/man7/plugland-plugin.7"
+	share/man/man1/plugland-replay.1 share/man/man7/plugland-plugin.7 bin/plugland-replay"
 if ! out=$(mk install 2>&1); then
 	fail "install: make install" "$out"
 else

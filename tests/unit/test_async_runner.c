@@ -260,6 +260,66 @@ static void test_debug_mode_everything_at_stop(void **state)
 	assert_string_equal(line, "alpha: 256 records consumed in 1 calls, 44 lost");
 }
 
+/* Events in the log (every third record): the plugin gets the
+ * decisions alone, each call a run of consecutive sequence numbers. */
+static struct {
+	uint64_t nr_records, nr_events, nr_calls, nr_bad;
+} seen_ev;
+
+static void ev_consume(void *ctx, const struct plugland_decision *r, size_t n,
+		       const struct plugland_log_span *s)
+{
+	size_t i;
+
+	(void)ctx;
+	seen_ev.nr_calls++;
+	for (i = 0; i < n; i++) {
+		if (plugland_record_is_event(&r[i]))
+			seen_ev.nr_events++;
+		else if (r[i].pid != (int32_t)(s->first + i) || (s->first + i) % 3 == 1)
+			seen_ev.nr_bad++;
+		else
+			seen_ev.nr_records++;
+	}
+}
+
+static const struct plugland_async plugin_ev = ASYNC("events", NULL, ev_consume, NULL);
+
+static void test_events_never_reach_plugins(void **state)
+{
+	struct decision_log *log = make_log(1024);
+	struct async_runner *r;
+	struct async_report rep;
+	struct plugland_decision d;
+	uint64_t seq;
+
+	(void)state;
+	memset(&seen_ev, 0, sizeof(seen_ev));
+	r = start(&plugin_ev, log, ASYNC_AT_STOP, 1, 16);
+	for (seq = 0; seq < 300; seq++) {
+		if (seq % 3 == 1) {
+			struct plugland_event e = { .at_ns = seq, .pid = (int32_t)seq, .cpu = -1,
+						    .kind = PLUGLAND_EVENT_RUNNABLE };
+
+			decision_log_append_event(log, &e);
+			continue;
+		}
+		d = rec_of(seq);
+		decision_log_append(log, &d);
+	}
+	decision_log_seal(log);
+	async_runners_stop(&r, 1, 5000, &rep);
+	decision_log_destroy(log);
+	assert_int_equal(rep.status, ASYNC_DONE);
+	assert_int_equal(seen_ev.nr_events, 0);
+	assert_int_equal(seen_ev.nr_bad, 0);
+	assert_int_equal(seen_ev.nr_records, 200);
+	/* every record handled: consumed + lost + pending == appended */
+	assert_int_equal(rep.nr_consumed, 300);
+	assert_int_equal(rep.nr_calls, seen_ev.nr_calls);
+	assert_true(seen_ev.nr_calls >= 100); /* one per run of decisions */
+}
+
 static void test_init_failure(void **state)
 {
 	struct decision_log *log = make_log(64);
@@ -528,6 +588,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_periodic_in_order_and_batches, reset),
 		cmocka_unit_test_setup(test_debug_mode_everything_at_stop, reset),
+		cmocka_unit_test_setup(test_events_never_reach_plugins, reset),
 		cmocka_unit_test_setup(test_init_failure, reset),
 		cmocka_unit_test_setup(test_wait_init, reset),
 		cmocka_unit_test_setup(test_no_consume_refused, reset),

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rebuilding a recording's workload from its task events: one pass, a
+ * state machine per task (replay_trace.h has the rules).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "replay_trace.h"
+
+enum task_state {
+	T_UNKNOWN,	/* nothing measured yet: the log may have lost its start */
+	T_SLEEPING,	/* quiescent */
+	T_WAITING,	/* runnable, not running: since mark_ns */
+	T_RUNNING,	/* on last_cpu since mark_ns */
+	T_STOPPED,	/* stopped, not runnable: quiescent next */
+	T_GONE,		/* exited: a later event with its pid is a new task */
+};
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static uint64_t since(uint64_t from, uint64_t to)
+{
+	return to > from ? to - from : 0; /* CPUs' clocks may disagree a little */
+}
+
+static uint32_t hash_pid(int32_t pid, uint32_t cap)
+{
+	return ((uint32_t)pid * 2654435761u) & (cap - 1);
+}
+
+/* The slot of pid in the index: its task + 1, or 0 where it would go. */
+static int32_t *index_slot(struct replay_trace *t, int32_t pid)
+{
+	uint32_t i = hash_pid(pid, t->index_cap);
+
+	while (t->index[i] && t->tasks[t->index[i] - 1].pid != pid)
+		i = (i + 1) & (t->index_cap - 1);
+	return &t->index[i];
+}
+
+static int grow_index(struct replay_trace *t)
+{
+	uint32_t old_cap = t->index_cap, i;
+	int32_t *old = t->index;
+
+	t->index_cap = old_cap ? old_cap * 2 : 1024;
+	t->index = calloc(t->index_cap, sizeof(*t->index));
+	if (!t->index) {
+		t->index = old;
+		t->index_cap = old_cap;
+		return -1;
+	}
+	for (i = 0; i < old_cap; i++)
+		if (old[i])
+			*index_slot(t, t->tasks[old[i] - 1].pid) = old[i];
+	free(old);
+	return 0;
+}
+
+/* The live task of pid, created at its first event (or after an EXIT). */
+static struct replay_task *task_of(struct replay_trace *t, const struct plugland_event *e)
+{
+	struct replay_task *k;
+	int32_t *slot;
+
+	if ((t->nr_tasks + 1) * 2 > t->index_cap && grow_index(t))
+		return NULL;
+	slot = index_slot(t, e->pid);
+	if (*slot && t->tasks[*slot - 1].state != T_GONE)
+		return &t->tasks[*slot - 1];
+	if (t->nr_tasks == t->tasks_cap) {
+		uint32_t cap = t->tasks_cap ? t->tasks_cap * 2 : 64;
+		struct replay_task *v = realloc(t->tasks, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		t->tasks = v;
+		t->tasks_cap = cap;
+	}
+	k = &t->tasks[t->nr_tasks++];
+	memset(k, 0, sizeof(*k));
+	k->pid = e->pid;
+	k->tgid = e->tgid;
+	k->weight = PLUGLAND_WEIGHT_DEFAULT;
+	k->last_cpu = -1;
+	k->first_ns = since(t->t0_ns, e->at_ns);
+	k->state = T_UNKNOWN;
+	*slot = (int32_t)t->nr_tasks;
+	return k;
+}
+
+static void begin_burst(struct replay_task *k, uint64_t at, int32_t waker)
+{
+	k->in_burst = true;
+	memset(&k->cur, 0, sizeof(k->cur));
+	k->cur.runnable_ns = at;
+	k->cur.waker = waker;
+}
+
+/* The burst ends at `at`; kept when it used CPU time, else its time is
+ * sleep (the previous burst's sleep runs on). */
+static int end_burst(struct replay_task *k, uint64_t at, bool unfinished)
+{
+	struct replay_burst *b;
+
+	k->in_burst = false;
+	if (!k->cur.cpu_ns)
+		return 0;
+	if (k->nr_bursts == k->bursts_cap) {
+		uint32_t cap = k->bursts_cap ? k->bursts_cap * 2 : 16;
+		struct replay_burst *v = realloc(k->bursts, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		k->bursts = v;
+		k->bursts_cap = cap;
+	}
+	b = &k->bursts[k->nr_bursts++];
+	*b = k->cur;
+	b->end_ns = at;
+	b->unfinished = unfinished;
+	k->cpu_ns += b->cpu_ns;
+	if (b->waker)
+		k->nr_wakeups_with_waker++;
+	k->last_quiescent_ns = at;
+	return 0;
+}
+
+static void inconsistent(struct replay_trace *t, struct replay_task *k)
+{
+	k->nr_inconsistent++;
+	t->nr_inconsistent++;
+}
+
+static void count_wait(struct replay_task *k, uint64_t wait)
+{
+	k->nr_waits++;
+	k->wait_sum_ns += wait;
+	k->runnable_ns += wait;
+	if (wait > k->wait_max_ns)
+		k->wait_max_ns = wait;
+	k->wait_hist[wait_hist_bucket(wait)]++;
+}
+
+/* The first event that says what state the task is in. */
+static void first_state(struct replay_trace *t, struct replay_task *k, uint16_t kind)
+{
+	if (k->state == T_UNKNOWN && kind != PLUGLAND_EVENT_RUNNABLE)
+		t->nr_truncated++;
+}
+
+static int on_runnable(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
+		       uint64_t at)
+{
+	int32_t waker = e->detail == PLUGLAND_RUNNABLE_WAKEUP ? (int32_t)e->arg : 0;
+
+	switch (k->state) {
+	case T_STOPPED: /* its QUIESCENT was lost: the burst ended when it stopped */
+		inconsistent(t, k);
+		if (end_burst(k, k->mark_ns, false))
+			return -1;
+		/* fall through */
+	case T_UNKNOWN:
+	case T_SLEEPING:
+		if (k->nr_bursts && !k->in_burst)
+			k->bursts[k->nr_bursts - 1].sleep_ns = since(k->last_quiescent_ns, at);
+		begin_burst(k, at, waker);
+		k->state = T_WAITING;
+		k->mark_ns = at;
+		break;
+	case T_WAITING:
+		break; /* preempted: its wait began when it stopped */
+	default:
+		inconsistent(t, k);
+	}
+	return 0;
+}
+
+static void on_running(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
+		       uint64_t at)
+{
+	switch (k->state) {
+	case T_WAITING:
+		count_wait(k, since(k->mark_ns, at));
+		break;
+	case T_UNKNOWN:
+		begin_burst(k, at, 0); /* runnable before the log began: wait unknown */
+		break;
+	case T_SLEEPING:
+		inconsistent(t, k); /* its RUNNABLE was lost: the burst starts here */
+		if (k->nr_bursts)
+			k->bursts[k->nr_bursts - 1].sleep_ns = since(k->last_quiescent_ns, at);
+		begin_burst(k, at, 0);
+		break;
+	default:
+		inconsistent(t, k);
+		return;
+	}
+	k->nr_runs++;
+	if (k->last_cpu >= 0 && e->cpu != k->last_cpu)
+		k->nr_migrations++;
+	k->last_cpu = e->cpu;
+	if (e->cpu >= 0 && (uint32_t)e->cpu + 1 > t->nr_cpus_seen)
+		t->nr_cpus_seen = (uint32_t)e->cpu + 1;
+	k->state = T_RUNNING;
+	k->mark_ns = at;
+}
+
+static void on_stopping(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
+			uint64_t at)
+{
+	bool runnable = e->detail & PLUGLAND_STOPPING_RUNNABLE;
+
+	if (k->state == T_RUNNING) {
+		uint64_t ran = since(k->mark_ns, at);
+
+		k->cur.cpu_ns += ran;
+		k->runnable_ns += ran;
+	} else if (k->state == T_UNKNOWN) {
+		begin_burst(k, at, 0); /* it ran before the log began: that time is unknown */
+	} else {
+		inconsistent(t, k);
+		return;
+	}
+	k->state = runnable ? T_WAITING : T_STOPPED;
+	k->mark_ns = at;
+}
+
+static int on_quiescent(struct replay_trace *t, struct replay_task *k, uint64_t at)
+{
+	switch (k->state) {
+	case T_UNKNOWN:
+		k->last_quiescent_ns = at;
+		break;
+	case T_RUNNING: /* its STOPPING was lost */
+		inconsistent(t, k);
+		k->cur.cpu_ns += since(k->mark_ns, at);
+		k->runnable_ns += since(k->mark_ns, at);
+		/* fall through */
+	case T_WAITING: /* dequeued while waiting */
+	case T_STOPPED:
+		if (end_burst(k, at, false))
+			return -1;
+		break;
+	default:
+		inconsistent(t, k);
+		return 0;
+	}
+	k->state = T_SLEEPING;
+	return 0;
+}
+
+static int on_task_exit(struct replay_task *k, uint64_t at)
+{
+	if (k->state == T_RUNNING) {
+		k->cur.cpu_ns += since(k->mark_ns, at);
+		k->runnable_ns += since(k->mark_ns, at);
+	}
+	if (k->in_burst && end_burst(k, at, false))
+		return -1;
+	k->exited = true;
+	k->state = T_GONE;
+	return 0;
+}
+
+static void on_weight(struct replay_task *k, const struct plugland_event *e)
+{
+	if (k->weight_set)
+		k->nr_weight_changes++;
+	/* The one in force at its first burst: later ones are counted only. */
+	if (!k->nr_bursts && !k->in_burst) {
+		k->weight = e->arg ? e->arg : 1;
+	} else if (!k->weight_set) {
+		k->weight = e->arg ? e->arg : 1;
+	}
+	k->weight_set = true;
+}
+
+static void on_cpumask(struct replay_task *k, const struct plugland_event *e)
+{
+	if (k->cpus_set)
+		k->nr_cpumask_changes++;
+	if ((!k->nr_bursts && !k->in_burst) || !k->cpus_set) {
+		k->has_cpus = true;
+		k->cpus_lo = e->value;
+		k->cpus_hi = e->value_hi;
+		k->cpus_partial = e->detail & PLUGLAND_CPUMASK_PARTIAL;
+		k->nr_cpus_allowed = e->arg;
+	}
+	k->cpus_set = true;
+}
+
+static int add_event(struct replay_trace *t, const struct plugland_event *e)
+{
+	uint64_t at = since(t->t0_ns, e->at_ns);
+	struct replay_task *k;
+
+	if (e->kind < 1 || e->kind > PLUGLAND_EVENT_MAX) {
+		t->nr_unknown++;
+		return 0;
+	}
+	k = task_of(t, e);
+	if (!k)
+		return -1;
+	t->nr_events++;
+	k->last_ns = at;
+	k->tgid = e->tgid;
+	memcpy(k->comm, e->comm, sizeof(k->comm));
+	if (at > t->end_ns)
+		t->end_ns = at;
+	switch (e->kind) {
+	case PLUGLAND_EVENT_RUNNABLE:
+		first_state(t, k, e->kind);
+		return on_runnable(t, k, e, at);
+	case PLUGLAND_EVENT_RUNNING:
+		first_state(t, k, e->kind);
+		on_running(t, k, e, at);
+		break;
+	case PLUGLAND_EVENT_STOPPING:
+		first_state(t, k, e->kind);
+		on_stopping(t, k, e, at);
+		break;
+	case PLUGLAND_EVENT_QUIESCENT:
+		first_state(t, k, e->kind);
+		return on_quiescent(t, k, at);
+	case PLUGLAND_EVENT_WEIGHT:
+		on_weight(k, e);
+		break;
+	case PLUGLAND_EVENT_CPUMASK:
+		on_cpumask(k, e);
+		break;
+	case PLUGLAND_EVENT_FORK:
+		k->forked = true;
+		k->parent = (int32_t)e->arg;
+		break;
+	case PLUGLAND_EVENT_EXIT:
+		return on_task_exit(k, at);
+	}
+	return 0;
+}
+
+/* The recording ended: bursts still going are cut at its end. */
+static int finish(struct replay_trace *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr_tasks; i++) {
+		struct replay_task *k = &t->tasks[i];
+
+		if (!k->in_burst)
+			continue;
+		if (k->state == T_RUNNING) {
+			k->cur.cpu_ns += since(k->mark_ns, t->end_ns);
+			k->runnable_ns += since(k->mark_ns, t->end_ns);
+		}
+		t->nr_unfinished++;
+		if (end_burst(k, t->end_ns, true))
+			return -1;
+	}
+	return 0;
+}
+
+static uint64_t first_at(const struct plugland_event *ev, size_t n)
+{
+	uint64_t t0 = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ev[i].kind >= 1 && ev[i].kind <= PLUGLAND_EVENT_MAX && ev[i].at_ns < t0)
+			t0 = ev[i].at_ns;
+	return t0 == UINT64_MAX ? 0 : t0;
+}
+
+static int build_begin(struct replay_trace *t, uint32_t nr_cpus, uint64_t t0)
+{
+	memset(t, 0, sizeof(*t));
+	t->nr_cpus = nr_cpus;
+	t->t0_ns = t0;
+	return grow_index(t);
+}
+
+static int build_end(struct replay_trace *t, char *err, size_t errlen)
+{
+	if (finish(t))
+		return fail(err, errlen, "out of memory");
+	if (t->nr_cpus_seen > t->nr_cpus)
+		t->nr_cpus = t->nr_cpus_seen;
+	if (!t->nr_cpus)
+		t->nr_cpus = 1;
+	free(t->index);
+	t->index = NULL;
+	return 0;
+}
+
+int replay_trace_build(struct replay_trace *t, const struct plugland_event *ev, size_t n,
+		       uint32_t nr_cpus, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (build_begin(t, nr_cpus, first_at(ev, n)))
+		return fail(err, errlen, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (add_event(t, &ev[i])) {
+			replay_trace_free(t);
+			return fail(err, errlen, "out of memory");
+		}
+	}
+	return build_end(t, err, errlen);
+}
+
+int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d, char *err,
+			   size_t errlen)
+{
+	union plugland_record rec;
+	uint64_t seq, t0 = UINT64_MAX, nr_decisions = 0;
+
+	for (seq = d->first; seq < d->head; seq++) {
+		decision_dump_get(d, seq, &rec.decision);
+		if (!decision_dump_is_event(d, &rec.decision))
+			nr_decisions++;
+		else if (rec.event.kind >= 1 && rec.event.kind <= PLUGLAND_EVENT_MAX &&
+			 rec.event.at_ns < t0)
+			t0 = rec.event.at_ns;
+	}
+	if (t0 == UINT64_MAX)
+		return fail(err, errlen, "no task events to replay (%llu decisions%s): record "
+			    "with events (format 2, debug mode)", (unsigned long long)nr_decisions,
+			    d->version < 2 ? ", format 1" : "");
+	if (build_begin(t, d->nr_cpus, t0))
+		return fail(err, errlen, "out of memory");
+	t->nr_decisions = nr_decisions;
+	for (seq = d->first; seq < d->head; seq++) {
+		decision_dump_get(d, seq, &rec.decision);
+		if (decision_dump_is_event(d, &rec.decision) && add_event(t, &rec.event)) {
+			replay_trace_free(t);
+			return fail(err, errlen, "out of memory");
+		}
+	}
+	return build_end(t, err, errlen);
+}
+
+void replay_trace_free(struct replay_trace *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->nr_tasks; i++)
+		free(t->tasks[i].bursts);
+	free(t->tasks);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+const struct replay_task *replay_trace_task(const struct replay_trace *t, int32_t pid)
+{
+	uint32_t i;
+
+	for (i = t->nr_tasks; i-- > 0;)
+		if (t->tasks[i].pid == pid)
+			return &t->tasks[i];
+	return NULL;
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A recording's workload, rebuilt from the task events of a decision dump
+ * (struct plugland_event): per task its CPU bursts and the sleeps between
+ * them, its start and exit, its weight and CPU set, who woke it; and the
+ * recording's own measures (wait-to-run, CPU share, migrations), for the
+ * replay (tools/plugland-replay.c) to run through other policies and
+ * compare with.
+ *
+ * A burst is the CPU time from the task becoming runnable to it going
+ * quiescent, summed over its RUNNING..STOPPING intervals; its sleep runs
+ * from QUIESCENT to the next RUNNABLE. A wait runs from RUNNABLE (or a
+ * STOPPING that leaves it runnable: preempted) to the next RUNNING.
+ *
+ * Truncation. The log may have lost a task's first events (overwritten)
+ * and the recording may end while it runs. A task's events before the
+ * first RUNNABLE, RUNNING, STOPPING or QUIESCENT are kept (fork, weight,
+ * CPU set) but nothing is measured: a first RUNNING starts a burst whose
+ * wait is unknown (not counted), a first STOPPING or QUIESCENT one whose
+ * CPU time before it is unknown (0). A burst that used no CPU time seen
+ * here (only waited, or only its end was recorded) is dropped: its time
+ * counts as sleep. A burst running or waiting at the end of the
+ * recording is cut there (`unfinished`).
+ */
+#ifndef PLUGLAND_REPLAY_TRACE_H
+#define PLUGLAND_REPLAY_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <plugland/plugin.h>
+#include "decision_dump.h"
+#include "wait_hist.h"
+
+/* Times are ns since the recording's first event. */
+struct replay_burst {
+	uint64_t runnable_ns;	/* it became runnable (its first RUNNING when unknown) */
+	uint64_t cpu_ns;	/* CPU time, > 0 */
+	uint64_t end_ns;	/* it went quiescent (or exited, or the recording ended) */
+	uint64_t sleep_ns;	/* until its next burst; 0 after the last */
+	int32_t waker;		/* pid that woke it for this burst; 0: not known */
+	bool unfinished;	/* cut by the end of the recording */
+};
+
+struct replay_task {
+	int32_t pid, tgid;
+	char comm[PLUGLAND_COMM_LEN];	/* the last one recorded */
+	uint64_t first_ns, last_ns;	/* its first and last event */
+	bool forked, exited;
+	int32_t parent;			/* FORK's parent; 0: not recorded */
+	/* The weight and CPU set in force at its first burst (the last
+	 * recorded before it, else the first after it; changes later are
+	 * counted, not replayed). Weight 100 and every CPU when none was. */
+	uint32_t weight;
+	uint32_t nr_weight_changes;
+	bool has_cpus, cpus_partial;	/* cpus_partial: CPUs above 127 too */
+	uint64_t cpus_lo, cpus_hi;	/* CPUs 0..63, 64..127 */
+	uint32_t nr_cpus_allowed;
+	uint32_t nr_cpumask_changes;
+
+	struct replay_burst *bursts;
+	uint32_t nr_bursts;
+
+	/* The recording's measures. */
+	uint64_t cpu_ns;		/* over its bursts */
+	uint64_t runnable_ns;		/* waits seen + CPU time: what it wanted */
+	uint64_t nr_runs;		/* RUNNINGs */
+	uint64_t nr_waits;		/* of them, with a known wait */
+	uint64_t wait_sum_ns, wait_max_ns;
+	uint32_t wait_hist[WAIT_HIST_BUCKETS];
+	uint64_t nr_migrations;		/* RUNNING on another CPU than the previous one */
+	uint64_t nr_wakeups_with_waker;
+	uint64_t nr_inconsistent;	/* events out of order for its state (ignored) */
+
+	/* Building state, private to replay_trace.c. */
+	int state;
+	uint64_t mark_ns;		/* when the current state began */
+	int32_t last_cpu;
+	struct replay_burst cur;
+	uint64_t last_quiescent_ns;
+	bool in_burst, weight_set, cpus_set;
+	uint32_t bursts_cap;
+};
+
+struct replay_trace {
+	struct replay_task *tasks;	/* in the order of their first event */
+	uint32_t nr_tasks;
+	uint64_t t0_ns;			/* the first event's at_ns: time 0 */
+	uint64_t end_ns;		/* the last event, since t0 */
+	uint32_t nr_cpus;		/* the machine: the dump's CPUs, or more if seen */
+	uint32_t nr_cpus_seen;		/* highest CPU in an event + 1 */
+	uint64_t nr_events, nr_decisions;
+	uint64_t nr_unknown;		/* events of an unknown kind (ignored) */
+	uint64_t nr_inconsistent;	/* over every task */
+	uint64_t nr_truncated;		/* tasks whose first event was not RUNNABLE,
+					   FORK or a weight or CPU set */
+	uint64_t nr_unfinished;		/* tasks runnable when the recording ended */
+
+	/* Building state. */
+	int32_t *index;			/* open addressing: pid -> task + 1 */
+	uint32_t index_cap;
+	uint32_t tasks_cap;
+};
+
+/*
+ * Rebuild from events ev[0..n) in order (the log's), on a machine of
+ * nr_cpus CPUs (0: as many as the events show). 0, or -1 when out of
+ * memory (err says so). Never fails on what the events say: what does
+ * not fit a task's state is counted as inconsistent and skipped.
+ */
+int replay_trace_build(struct replay_trace *t, const struct plugland_event *ev, size_t n,
+		       uint32_t nr_cpus, char *err, size_t errlen);
+/* The same from every event of a dump, with its header's CPUs. -1 with
+ * one line in err when the dump has no task events. */
+int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d, char *err,
+			   size_t errlen);
+void replay_trace_free(struct replay_trace *t);
+
+/* The task of pid alive at the end (the last one with that pid), or NULL. */
+const struct replay_task *replay_trace_task(const struct replay_trace *t, int32_t pid);
+
+#endif

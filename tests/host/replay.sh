@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# plugland-replay: a hand-made recording with a known answer (2 CPUs, 3
+# CPU-bound tasks, fifo), the same bytes twice, candidates that crash or
+# hang reported in their columns while the others finish, bad input as one
+# line and exit 2, --pid, --json, --plot with and without gnuplot, and the
+# time to replay a 60 s recording of a 2-CPU machine.
+#
+#   tests/host/replay.sh BUILD_DIR
+set -uo pipefail
+build=${1:-build}
+bin=$build/plugland-replay
+mkdump=$build/tests/host/mkdump
+events=$(dirname "$0")/events
+faulty=$build/tests/plugins
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+pass() { echo "PASS plugland-replay $*"; }
+fail() { echo "FAIL plugland-replay $*"; failed=$((failed + 1)); }
+
+# expect STATUS PATTERN -- ARGS...: exit status, and stderr is one line
+# matching PATTERN (0 for STATUS 0: stderr empty).
+expect() {
+	local status=$1 pattern=$2 got n
+	shift 3
+	"$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	n=$(wc -l <"$tmp/err")
+	if [ "$got" != "$status" ] || { [ "$status" = 0 ] && [ "$n" != 0 ]; } ||
+		{ [ "$status" = 2 ] && { [ "$n" != 1 ] || ! grep -qE -- "$pattern" "$tmp/err"; }; }; then
+		fail "$*: exit $got (want $status), stderr:"
+		sed 's/^/    /' "$tmp/err"
+	else
+		pass "$*"
+	fi
+}
+
+# row LABEL: the cells of that row of $tmp/out
+row() { grep -E "^$1 {2,}" "$tmp/out" | sed -E "s/^$1 +//; s/ +/ /g"; }
+want_row() {
+	local got
+	got=$(row "$1")
+	[ "$got" = "$2" ] && pass "row '$1': $2" || fail "row '$1': got '$got', want '$2'"
+}
+
+"$mkdump" -n 0 -C 2 -e "$events/three-hogs.txt" "$tmp/three.dump" || { echo "FAIL mkdump"; exit 1; }
+"$mkdump" -n 0 -C 2 -c 65536 -g 2,6,800 "$tmp/gen.dump" || { echo "FAIL mkdump -g"; exit 1; }
+
+# --- the known answer: 2 CPUs, 3 CPU-bound tasks of 10 ms, 5 ms slices,
+# all queued at 0. fifo: two run [0, 5 ms); the third starts at 5 ms
+# (waited 5 ms) on CPU 0, the first goes on on CPU 1 (a migration), the
+# second waits until 10 ms (5 ms); then the second and third run to 15
+# ms. Waits 0, 0, 0, 0, 5 ms, 5 ms; CPU share while runnable 1, 2/3, 2/3
+# (Jain (7/3)^2 / (3 (1 + 8/9)) = 0.9608); 6 decisions. The recording is
+# that very schedule.
+expect 0 "" -- "$tmp/three.dump" -p fifo
+want_row "status" "recorded ok"
+want_row "makespan" "15.00ms 15.00ms"
+want_row "wait p50" "0ns 0ns"
+want_row "wait p99" "5.00ms 5.00ms"
+want_row "wait max" "5.00ms 5.00ms"
+want_row "fairness \(Jain\)" "0.9608 0.9608"
+want_row "migrations" "1 1"
+want_row "decisions" "0 6"
+want_row "hog wait p99" "5.00ms 5.00ms"
+head -1 "$tmp/out" | grep -q "2 CPUs, 3 tasks (3 bursts), 15.00ms recorded" &&
+	pass "header line" || { fail "header line"; head -1 "$tmp/out"; }
+expect 0 "" -- "$tmp/three.dump" -p fifo --json
+python3 - "$tmp/out" <<'PY' && pass "--json: the same figures" || fail "--json"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['cpus'] == 2 and r['tasks'] == 3, r
+rec, fifo = r['columns']
+assert rec['name'] == 'recording' and fifo['name'] == 'fifo' and fifo['status'] == 'ok'
+for c in (rec, fifo):
+    assert c['makespan_ns'] == 15000000, c
+    assert c['wait_ns'] == {'n': 6, 'p50': 0, 'p99': 5000000, 'max': 5000000}, c['wait_ns']
+    assert abs(c['jain'] - 49 / 51) < 1e-9, c['jain']
+    assert c['migrations'] == 1 and c['comms']['hog']['n'] == 6
+assert fifo['decisions'] == 6 and fifo['kernel_decisions'] == 0
+PY
+expect 0 "" -- "$tmp/three.dump" -p fifo --pid 3
+grep -q '^task 3 (hog): weight 100, 1 bursts' "$tmp/out" &&
+	[ "$(row '  ran while runnable')" = "66.7% 66.7%" ] &&
+	[ "$(row '  last burst ended')" = "15.00ms 15.00ms" ] &&
+	[ "$(row '  wait max')" = "5.00ms 5.00ms" ] &&
+	pass "--pid 3: that task's figures" || { fail "--pid 3"; cat "$tmp/out"; }
+
+# A FIFO-made recording replayed through fifo, with the same slice: the
+# same waits (what the recording measured is what the replay measures).
+expect 0 "" -- "$tmp/gen.dump" -p fifo
+for r in "wait p50" "wait p99" "wait max"; do
+	set -- $(row "$r")
+	[ "$#" = 2 ] && [ "$1" = "$2" ] && pass "FIFO recording, fifo replay: $r $1" ||
+		fail "FIFO recording, fifo replay: $r: $*"
+done
+
+# --- determinism: two replays, the same bytes ---
+"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 --pid 1003 >"$tmp/a" 2>&1
+"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 --pid 1003 >"$tmp/b" 2>&1
+"$bin" "$tmp/gen.dump" -p fifo -p deadline --json >"$tmp/c" 2>&1
+"$bin" "$tmp/gen.dump" -p fifo -p deadline --json >"$tmp/d" 2>&1
+cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/c" "$tmp/d" && [ -s "$tmp/a" ] &&
+	! grep -q 'CPU per decision' "$tmp/a" && pass "the same dump and candidates: the same bytes" ||
+	{ fail "two replays differ"; diff "$tmp/a" "$tmp/b" | head; }
+# The settings reach the policy: a shorter slice changes the figures.
+[ "$(sed -n '/^makespan/p' "$tmp/a" | awk '{print $4}')" != \
+  "$(sed -n '/^makespan/p' "$tmp/a" | awk '{print $5}')" ] &&
+	pass "deadline@slice_us=1000 differs from deadline" || { fail "settings had no effect"; cat "$tmp/a"; }
+
+# --- a candidate that crashes or hangs: its column says so, the rest finish ---
+"$bin" "$tmp/three.dump" --plugin-dir "$faulty:$build/plugins" --timeout 3 -p fifo -p crash@after=2 \
+	-p hang@after=2 -p deadline >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 1 ] && [ "$(row status)" = "recorded ok crashed (SIGSEGV) hung ok" ] &&
+	[ "$(row makespan)" = "15.00ms 15.00ms - - 15.00ms" ] &&
+	grep -q "^plugland-replay: crash@after=2: .*policy 'crash' crashed in enqueue()" "$tmp/err" &&
+	pass "crash and hang isolated, exit 1" ||
+	{ fail "crash and hang: exit $rc"; cat "$tmp/out" "$tmp/err"; }
+
+# --- bad input: one line naming it, exit 2 ---
+printf 'just some text\n' >"$tmp/text.txt"
+"$mkdump" -n 50 "$tmp/decisions.dump"
+expect 2 "^plugland-replay: $tmp/text.txt: not a plugland decision dump" -- "$tmp/text.txt" -p fifo
+expect 2 "^plugland-replay: $tmp/decisions.dump: no task events to replay \(50 decisions\)" -- \
+	"$tmp/decisions.dump" -p fifo
+expect 2 "^plugland-replay: /nonexistent.dump: No such file or directory" -- /nonexistent.dump -p fifo
+expect 2 "^plugland-replay: -p nosuch: no policy 'nosuch' in " -- "$tmp/three.dump" -p nosuch
+expect 2 "^plugland-replay: -p 'fifo@': expected KEY=VALUE after '@'" -- "$tmp/three.dump" -p 'fifo@'
+expect 2 "^plugland-replay: -p 'fifo@a=1,': expected KEY=VALUE after ','" -- "$tmp/three.dump" -p 'fifo@a=1,'
+expect 2 "^plugland-replay: -p '../x': expected POLICY" -- "$tmp/three.dump" -p '../x'
+expect 2 "^plugland-replay: -p deadline@bogus=1: .*'deadline' has no such setting" -- \
+	"$tmp/three.dump" -p deadline@bogus=1
+expect 2 "^plugland-replay: expected at least one -p POLICY" -- "$tmp/three.dump"
+expect 2 "^plugland-replay: expected a dump FILE" -- -p fifo
+expect 2 "^plugland-replay: --timeout: expected 1..86400 seconds, got '0'" -- "$tmp/three.dump" -p fifo --timeout 0
+expect 2 "^plugland-replay: --pid: expected a pid, got 'x'" -- "$tmp/three.dump" -p fifo --pid x
+
+# --- --plot ---
+if command -v gnuplot >/dev/null; then
+	expect 0 "" -- "$tmp/three.dump" -p fifo -p deadline --plot "$tmp/w.png"
+	head -c 8 "$tmp/w.png" | od -An -c | grep -q 'P   N   G' && pass "--plot: a PNG" || fail "--plot: no PNG"
+else
+	echo "SKIP plugland-replay --plot with gnuplot: gnuplot is not installed"
+fi
+mkdir -p "$tmp/nobin"
+PATH="$tmp/nobin" "$bin" "$tmp/three.dump" -p fifo --plot "$tmp/none.png" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" = 0 ] && [ ! -e "$tmp/none.png" ] && grep -q "gnuplot is not installed: no plot written" "$tmp/err" &&
+	grep -q '^makespan' "$tmp/out" && pass "--plot without gnuplot: a message, the table, exit 0" ||
+	{ fail "--plot without gnuplot: exit $rc"; cat "$tmp/err"; }
+
+# --- speed: a 60 s recording of a 2-CPU machine (16 tasks, bursts of 20 to
+# 200 us: some 3.3 million events), through fifo, well under 60 s ---
+"$mkdump" -n 0 -C 2 -c 4194304 -g 60,16,200 "$tmp/big.dump"
+start=$(date +%s%N)
+"$bin" "$tmp/big.dump" -p fifo >"$tmp/out" 2>"$tmp/err"
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$rc" = 0 ] && [ "$ms" -lt 20000 ] && grep -q '60.000s recorded' "$tmp/out" &&
+	pass "a 60 s recording of 2 CPUs replayed through fifo in $ms ms" ||
+	{ fail "the 60 s recording: exit $rc in $ms ms"; cat "$tmp/err"; }
+
+[ "$failed" = 0 ]

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rebuilding a recording from task events (host/replay_trace.c) on
+ * hand-made sequences with known bursts, sleeps and waits: a whole life,
+ * a start the log lost (first event RUNNING, or STOPPING), a task still
+ * running at the end, weight and CPU set changes, events out of order
+ * for a task's state, a pid reused after an exit, the machine's size.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include "replay_trace.h"
+
+#define T0 1000000000ull
+
+struct seq {
+	struct plugland_event ev[64];
+	size_t n;
+};
+
+static void ev(struct seq *s, uint64_t at, uint16_t kind, int32_t pid, int16_t cpu, uint32_t arg,
+	       uint16_t detail, uint64_t value)
+{
+	struct plugland_event *e = &s->ev[s->n++];
+
+	memset(e, 0, sizeof(*e));
+	e->at_ns = T0 + at;
+	e->kind = kind;
+	e->pid = e->tgid = pid;
+	e->cpu = cpu;
+	e->arg = arg;
+	e->detail = detail;
+	e->value = value;
+	e->flags = PLUGLAND_RECORD_EVENT;
+	snprintf(e->comm, sizeof(e->comm), "t%d", pid);
+}
+
+#define RUNNABLE(s, at, pid, why, waker) ev(s, at, PLUGLAND_EVENT_RUNNABLE, pid, -1, waker, why, 0)
+#define RUNNING(s, at, pid, cpu) ev(s, at, PLUGLAND_EVENT_RUNNING, pid, cpu, 0, 0, 0)
+#define STOPPING(s, at, pid, cpu, runnable) \
+	ev(s, at, PLUGLAND_EVENT_STOPPING, pid, cpu, 0, (runnable) ? PLUGLAND_STOPPING_RUNNABLE : 0, 0)
+#define QUIESCENT(s, at, pid) ev(s, at, PLUGLAND_EVENT_QUIESCENT, pid, -1, 0, 0, 0)
+
+static void build(struct replay_trace *t, const struct seq *s, uint32_t nr_cpus)
+{
+	char err[256];
+
+	assert_int_equal(replay_trace_build(t, s->ev, s->n, nr_cpus, err, sizeof(err)), 0);
+}
+
+/* Task 10: forked, waits 10, runs 100 on CPU 0, preempted, waits 40, runs
+ * 100 on CPU 1, sleeps 1000, woken by 11, waits 10, runs 40, exits. */
+static void test_whole_life(void **state)
+{
+	struct replay_trace t;
+	const struct replay_task *k;
+	struct seq s = { .n = 0 };
+
+	(void)state;
+	ev(&s, 0, PLUGLAND_EVENT_FORK, 10, -1, 1, 0, 0);
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 10, 10, 0);
+	STOPPING(&s, 110, 10, 0, true);
+	RUNNABLE(&s, 110, 10, PLUGLAND_RUNNABLE_PREEMPTED, 0);
+	RUNNING(&s, 150, 10, 1);
+	STOPPING(&s, 250, 10, 1, false);
+	QUIESCENT(&s, 250, 10);
+	RUNNABLE(&s, 1250, 10, PLUGLAND_RUNNABLE_WAKEUP, 11);
+	RUNNING(&s, 1260, 10, 1);
+	STOPPING(&s, 1300, 10, 1, false);
+	QUIESCENT(&s, 1300, 10);
+	ev(&s, 1400, PLUGLAND_EVENT_EXIT, 10, -1, 0, 0, 0);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_tasks, 1);
+	k = replay_trace_task(&t, 10);
+	assert_non_null(k);
+	assert_true(k->forked && k->exited);
+	assert_int_equal(k->parent, 1);
+	assert_int_equal(k->nr_bursts, 2);
+	assert_int_equal(k->bursts[0].runnable_ns, 0);
+	assert_int_equal(k->bursts[0].cpu_ns, 200);
+	assert_int_equal(k->bursts[0].end_ns, 250);
+	assert_int_equal(k->bursts[0].sleep_ns, 1000);
+	assert_int_equal(k->bursts[0].waker, 0);
+	assert_int_equal(k->bursts[1].runnable_ns, 1250);
+	assert_int_equal(k->bursts[1].cpu_ns, 40);
+	assert_int_equal(k->bursts[1].sleep_ns, 0);
+	assert_int_equal(k->bursts[1].waker, 11);
+	assert_false(k->bursts[1].unfinished);
+	assert_int_equal(k->cpu_ns, 240);
+	assert_int_equal(k->nr_runs, 3);
+	assert_int_equal(k->nr_waits, 3);
+	assert_int_equal(k->wait_sum_ns, 60);
+	assert_int_equal(k->wait_max_ns, 40);
+	assert_int_equal(k->runnable_ns, 300);
+	assert_int_equal(k->nr_migrations, 1);
+	assert_int_equal(k->nr_wakeups_with_waker, 1);
+	assert_int_equal(k->weight, PLUGLAND_WEIGHT_DEFAULT);
+	assert_false(k->has_cpus);
+	assert_int_equal(k->first_ns, 0);
+	assert_int_equal(k->last_ns, 1400);
+	assert_int_equal(t.end_ns, 1400);
+	assert_int_equal(t.nr_truncated, 0);
+	assert_int_equal(t.nr_unfinished, 0);
+	assert_int_equal(t.nr_inconsistent, 0);
+	assert_int_equal(t.nr_cpus, 2);
+	assert_int_equal(t.nr_cpus_seen, 2);
+	assert_string_equal(k->comm, "t10");
+	replay_trace_free(&t);
+}
+
+/* Task 20 was running when the log began (its first event is RUNNING:
+ * no wait known); task 21 stopped (STOPPING first: its CPU time before is
+ * unknown, a burst of none is dropped); task 20 is running at the end. */
+static void test_truncated_both_ends(void **state)
+{
+	struct replay_trace t;
+	const struct replay_task *a, *b;
+	struct seq s = { .n = 0 };
+
+	(void)state;
+	RUNNING(&s, 0, 20, 0);
+	STOPPING(&s, 50, 21, 1, false);
+	QUIESCENT(&s, 50, 21);
+	STOPPING(&s, 100, 20, 0, false);
+	QUIESCENT(&s, 100, 20);
+	RUNNABLE(&s, 120, 21, PLUGLAND_RUNNABLE_WAKEUP, 0);
+	RUNNING(&s, 125, 21, 1);
+	STOPPING(&s, 165, 21, 1, false);
+	QUIESCENT(&s, 165, 21);
+	RUNNABLE(&s, 200, 20, PLUGLAND_RUNNABLE_WAKEUP, 0);
+	RUNNING(&s, 250, 20, 0);
+	RUNNABLE(&s, 300, 21, PLUGLAND_RUNNABLE_WAKEUP, 0); /* waits at the end */
+	build(&t, &s, 0);
+	a = replay_trace_task(&t, 20);
+	b = replay_trace_task(&t, 21);
+	assert_int_equal(t.nr_truncated, 2);
+	assert_int_equal(t.nr_unfinished, 2);
+	assert_int_equal(t.end_ns, 300);
+	assert_int_equal(a->nr_bursts, 2);
+	assert_int_equal(a->bursts[0].runnable_ns, 0);
+	assert_int_equal(a->bursts[0].cpu_ns, 100);
+	assert_int_equal(a->bursts[0].sleep_ns, 100);
+	assert_int_equal(a->bursts[1].cpu_ns, 50); /* cut at the end: 250..300 */
+	assert_true(a->bursts[1].unfinished);
+	assert_int_equal(a->nr_waits, 1); /* the first wait is unknown */
+	assert_int_equal(a->wait_sum_ns, 50);
+	assert_int_equal(b->nr_bursts, 1); /* the truncated one used no CPU seen */
+	assert_int_equal(b->bursts[0].runnable_ns, 120);
+	assert_int_equal(b->bursts[0].cpu_ns, 40);
+	assert_int_equal(b->bursts[0].sleep_ns, 135); /* until it was runnable again */
+	assert_int_equal(b->nr_waits, 1);
+	assert_int_equal(b->wait_sum_ns, 5);
+	assert_int_equal(t.nr_cpus, 2); /* as many as seen */
+	replay_trace_free(&t);
+}
+
+/* A burst that only waited (dequeued before it ran) is sleep. */
+static void test_burst_without_cpu_is_sleep(void **state)
+{
+	struct replay_trace t;
+	const struct replay_task *k;
+	struct seq s = { .n = 0 };
+
+	(void)state;
+	RUNNABLE(&s, 0, 30, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 30, 0);
+	STOPPING(&s, 10, 30, 0, false);
+	QUIESCENT(&s, 10, 30);
+	RUNNABLE(&s, 20, 30, PLUGLAND_RUNNABLE_WAKEUP, 0);
+	QUIESCENT(&s, 30, 30);
+	RUNNABLE(&s, 110, 30, PLUGLAND_RUNNABLE_WAKEUP, 0);
+	RUNNING(&s, 111, 30, 0);
+	STOPPING(&s, 121, 30, 0, false);
+	QUIESCENT(&s, 121, 30);
+	build(&t, &s, 1);
+	k = replay_trace_task(&t, 30);
+	assert_int_equal(k->nr_bursts, 2);
+	assert_int_equal(k->bursts[0].sleep_ns, 100); /* 10 .. 110 */
+	assert_int_equal(k->cpu_ns, 20);
+	replay_trace_free(&t);
+}
+
+/* The weight and CPU set in force at the first burst; later changes
+ * counted. Another task's first weight comes after its first burst. */
+static void test_weight_and_cpus(void **state)
+{
+	struct replay_trace t;
+	const struct replay_task *a, *b;
+	struct seq s = { .n = 0 };
+
+	(void)state;
+	ev(&s, 0, PLUGLAND_EVENT_WEIGHT, 40, -1, 200, 0, 0);
+	ev(&s, 0, PLUGLAND_EVENT_CPUMASK, 40, -1, 2, 0, 0x6);
+	ev(&s, 1, PLUGLAND_EVENT_WEIGHT, 40, -1, 250, 0, 0);
+	RUNNABLE(&s, 2, 40, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNABLE(&s, 2, 41, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 3, 40, 1);
+	ev(&s, 4, PLUGLAND_EVENT_WEIGHT, 40, -1, 9000, 0, 0);
+	ev(&s, 4, PLUGLAND_EVENT_CPUMASK, 40, -1, 1, 0, 0x1);
+	ev(&s, 5, PLUGLAND_EVENT_WEIGHT, 41, -1, 50, 0, 0);
+	STOPPING(&s, 9, 40, 1, false);
+	QUIESCENT(&s, 9, 40);
+	build(&t, &s, 4);
+	a = replay_trace_task(&t, 40);
+	b = replay_trace_task(&t, 41);
+	assert_int_equal(a->weight, 250);
+	assert_int_equal(a->nr_weight_changes, 2);
+	assert_true(a->has_cpus);
+	assert_int_equal(a->cpus_lo, 0x6);
+	assert_int_equal(a->nr_cpus_allowed, 2);
+	assert_int_equal(a->nr_cpumask_changes, 1);
+	assert_int_equal(b->weight, 50);
+	assert_int_equal(b->nr_weight_changes, 0);
+	assert_int_equal(t.nr_cpus, 4);
+	replay_trace_free(&t);
+}
+
+/* Events that do not fit: counted, skipped; a pid reused after its exit
+ * is a new task; unknown kinds are ignored. */
+static void test_inconsistent_and_reuse(void **state)
+{
+	struct replay_trace t;
+	const struct replay_task *k;
+	struct seq s = { .n = 0 };
+
+	(void)state;
+	RUNNABLE(&s, 0, 50, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 5, 50, 0);
+	RUNNING(&s, 6, 50, 0);		/* running twice */
+	STOPPING(&s, 15, 50, 0, false);
+	STOPPING(&s, 16, 50, 0, false);	/* stopping twice */
+	QUIESCENT(&s, 16, 50);
+	ev(&s, 20, PLUGLAND_EVENT_EXIT, 50, -1, 0, 0, 0);
+	ev(&s, 21, 99, 50, -1, 0, 0, 0);	/* unknown kind */
+	RUNNABLE(&s, 30, 50, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 31, 50, 3);
+	STOPPING(&s, 41, 50, 3, false);
+	QUIESCENT(&s, 41, 50);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_tasks, 2);
+	assert_int_equal(t.nr_inconsistent, 2);
+	assert_int_equal(t.nr_unknown, 1);
+	assert_int_equal(t.tasks[0].cpu_ns, 10);
+	assert_true(t.tasks[0].exited);
+	k = replay_trace_task(&t, 50);
+	assert_ptr_equal(k, &t.tasks[1]);
+	assert_false(k->exited);
+	assert_int_equal(k->cpu_ns, 10);
+	assert_int_equal(k->first_ns, 30);
+	assert_int_equal(t.nr_cpus, 4); /* CPU 3 seen on a 2-CPU header */
+	replay_trace_free(&t);
+}
+
+/* Many tasks: the pid index grows and keeps every one. */
+static void test_many_tasks(void **state)
+{
+	static struct plugland_event evs[3 * 5000];
+	struct replay_trace t;
+	char err[256];
+	size_t n = 0;
+	int32_t i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i, .pid = 7 * i + 1,
+			.kind = PLUGLAND_EVENT_RUNNABLE, .cpu = -1 };
+		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i + 1, .pid = 7 * i + 1,
+			.kind = PLUGLAND_EVENT_RUNNING, .cpu = 0 };
+		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i + 3, .pid = 7 * i + 1,
+			.kind = PLUGLAND_EVENT_STOPPING, .cpu = 0 };
+	}
+	assert_int_equal(replay_trace_build(&t, evs, n, 1, err, sizeof(err)), 0);
+	assert_int_equal(t.nr_tasks, 5000);
+	for (i = 0; i < 5000; i++) {
+		assert_int_equal(t.tasks[i].pid, 7 * i + 1);
+		assert_int_equal(t.tasks[i].nr_bursts, 1); /* cut at the end */
+		assert_int_equal(t.tasks[i].cpu_ns, 2);
+	}
+	assert_int_equal(t.nr_unfinished, 5000);
+	replay_trace_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_whole_life),
+		cmocka_unit_test(test_truncated_both_ends),
+		cmocka_unit_test(test_burst_without_cpu_is_sleep),
+		cmocka_unit_test(test_weight_and_cpus),
+		cmocka_unit_test(test_inconsistent_and_reuse),
+		cmocka_unit_test(test_many_tasks),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
