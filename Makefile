@@ -186,7 +186,7 @@ $(O)/tests/vm/compute: tests/vm/compute.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
-test-vm: all $(FAULTY_SOS) $(VM_TOOLS)
+test-vm: all $(O)/plugland-replay $(FAULTY_SOS) $(VM_TOOLS)
 	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 	$(Q)tests/vm/run.sh $(O)
 

@@ -71,31 +71,21 @@ struct plugland_kernel_decision {
 
 /*
  * Kernel -> user, debug mode only (cfg.record_events): what happened to an
- * ordinary task, from sched_ext's own callbacks, for the decision log and
- * the policy lab's replay. `task` is filled as for a queued task (enq_ns:
- * when it happened; exec_runtime: its CPU time so far; cpu: where it is).
- * Sent without a wake-up, lost (and counted) when the ring buffer is full.
+ * ordinary task, from sched_ext's own callbacks, for the decision log's
+ * task events (struct plugland_event: the same kinds and details,
+ * PLUGLAND_EVENT_* in flags.h). `task` is filled as for a queued task
+ * (enq_ns: when it happened; exec_runtime: its CPU time so far; cpu:
+ * where it is). Sent without a wake-up; lost, and counted, when the ring
+ * buffer is full.
  */
-#define PL_EV_RUNNABLE	 1 /* detail: PL_EVD_*; other_pid: the task running where it was woken */
-#define PL_EV_RUNNING	 2 /* it starts running on task.cpu */
-#define PL_EV_STOPPING	 3 /* it stops running; detail 1: still runnable (preempted, slice out) */
-#define PL_EV_QUIESCENT	 4 /* it is no longer runnable; detail 1: it sleeps */
-#define PL_EV_WEIGHT	 5 /* value: its new weight */
-#define PL_EV_CPUMASK	 6 /* value: its CPUs 0..63, a bit each; detail: how many it may use */
-#define PL_EV_FORK	 7 /* a new task; other_pid: its parent */
-#define PL_EV_EXIT	 8 /* it exited */
-
-#define PL_EVD_WAKEUP	 1 /* RUNNABLE: woken */
-#define PL_EVD_NEW	 2 /* RUNNABLE: a new task's first */
-#define PL_EVD_RESTORE	 3 /* RUNNABLE: back after a change of its properties (not a sleep) */
-
 struct plugland_task_event {
 	struct plugland_queued task;
-	u32 event;	      /* PL_EV_* */
-	u32 detail;
-	s32 other_pid;
+	u32 event;	      /* PLUGLAND_EVENT_* */
+	u32 detail;	      /* PLUGLAND_RUNNABLE_*, PLUGLAND_STOPPING_RUNNABLE, ... */
+	u32 arg;	      /* waker, parent, weight, or CPU count, as plugland_event's */
 	u32 __pad;
-	u64 value;
+	u64 value;	      /* STOPPING: CPU time so far; CPUMASK: CPUs 0..63 */
+	u64 value_hi;	      /* CPUMASK: CPUs 64..127 */
 };
 
 /* shared.fast_wake: which waking tasks BPF places itself */

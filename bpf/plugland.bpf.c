@@ -366,14 +366,15 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
 
 /*
  * Debug mode (cfg.record_events): what happened to ordinary task p, for
- * the decision log and the policy lab's replay (PL_EV_*, intf.h). Without
+ * the decision log and the policy lab's replay (PLUGLAND_EVENT_*). Without
  * a wake-up, as the notices of BPF's own decisions: the next record that
  * wakes the host forces it (notices_unread), and half a ring buffer of
  * them wakes it at once. Out of debug mode the host does not attach the
  * callbacks that only record (runnable, stopping, quiescent, set_weight,
  * set_cpumask): they cost nothing then.
  */
-static void record_event(struct task_struct *p, u32 event, u32 detail, s32 other_pid, u64 value)
+static __always_inline void record_event(struct task_struct *p, u32 event, u32 detail, u32 arg,
+					 u64 value, u64 value_hi)
 {
 	struct plugland_task_event *e;
 	struct task_ctx none = {};
@@ -390,9 +391,10 @@ static void record_event(struct task_struct *p, u32 event, u32 detail, s32 other
 	fill_task_record(&e->task, p, tctx ? tctx : &none, PL_REC_EVENT, 0);
 	e->event = event;
 	e->detail = detail;
-	e->other_pid = other_pid;
+	e->arg = arg;
 	e->__pad = 0;
 	e->value = value;
+	e->value_hi = value_hi;
 	if (bpf_ringbuf_query(&queued, BPF_RB_AVAIL_DATA) > cfg.ringbuf_bytes / 2) {
 		bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	} else {
@@ -907,7 +909,7 @@ void PL_OPS(plugland_running, struct task_struct *p)
 	u64 vtime = 0;
 
 	flush_deferred_wakeup();
-	record_event(p, PL_EV_RUNNING, 0, 0, 0);
+	record_event(p, PLUGLAND_EVENT_RUNNING, 0, 0, 0, 0);
 	/* Most policies never preempt: then this runs at every context
 	 * switch for nothing (a quarter of hackbench's time under qemu). */
 	if (!shared.publish_running)
@@ -927,7 +929,7 @@ s32 PL_OPS(plugland_init_task, struct task_struct *p,
 		return -12; /* -ENOMEM */
 	/* In fork(): the task running is the parent. */
 	if (args->fork)
-		record_event(p, PL_EV_FORK, 0, bpf_get_current_pid_tgid() & 0xffffffff, 0);
+		record_event(p, PLUGLAND_EVENT_FORK, 0, bpf_get_current_pid_tgid() & 0xffffffff, 0, 0);
 	return 0;
 }
 
@@ -941,60 +943,67 @@ static __always_inline bool recording(void)
 	return false;
 }
 
+/*
+ * Runnable and quiescent for a sleep and a wake-up only: the kernel also
+ * takes a task off its queue and back to change its properties (its CPU
+ * mask, its weight), and that is neither.
+ */
 void PL_OPS(plugland_runnable, struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx;
-	u32 why = PL_EVD_NEW;
-	s32 waker = 0;
+	u32 why = PLUGLAND_RUNNABLE_NEW;
+	u32 waker = 0;
 
 	if (!recording())
 		return;
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-
 	if (enq_flags & SCX_ENQ_WAKEUP) {
-		why = PL_EVD_WAKEUP;
+		why = PLUGLAND_RUNNABLE_WAKEUP;
 		/* The task running here: the waker, or (woken from an
 		 * interrupt) whichever task the interrupt found. */
 		waker = bpf_get_current_pid_tgid() & 0xffffffff;
-		if (waker == p->pid)
+		if (waker == (u32)p->pid)
 			waker = 0;
-	} else if (tctx && tctx->seen_runnable) {
-		why = PL_EVD_RESTORE;
+	} else if (!tctx || tctx->seen_runnable) {
+		return; /* back after a change of its properties */
 	}
 	if (tctx)
 		tctx->seen_runnable = 1;
-	record_event(p, PL_EV_RUNNABLE, why, waker, 0);
+	record_event(p, PLUGLAND_EVENT_RUNNABLE, why, waker, 0, 0);
 }
 
 void PL_OPS(plugland_stopping, struct task_struct *p, bool runnable)
 {
 	if (recording())
-		record_event(p, PL_EV_STOPPING, runnable, 0, 0);
+		record_event(p, PLUGLAND_EVENT_STOPPING, runnable ? PLUGLAND_STOPPING_RUNNABLE : 0, 0,
+			     p->se.sum_exec_runtime, 0);
 }
 
 void PL_OPS(plugland_quiescent, struct task_struct *p, u64 deq_flags)
 {
-	if (recording())
-		record_event(p, PL_EV_QUIESCENT, !!(deq_flags & SCX_DEQ_SLEEP), 0, 0);
+	if (recording() && (deq_flags & SCX_DEQ_SLEEP))
+		record_event(p, PLUGLAND_EVENT_QUIESCENT, 0, 0, 0, 0);
 }
 
 void PL_OPS(plugland_set_weight, struct task_struct *p, u32 weight)
 {
 	if (recording())
-		record_event(p, PL_EV_WEIGHT, 0, 0, weight);
+		record_event(p, PLUGLAND_EVENT_WEIGHT, 0, weight, 0, 0);
 }
 
+/* CPUs 0..127, a bit each; above them the count says how many more. */
 void PL_OPS(plugland_set_cpumask, struct task_struct *p, const struct cpumask *cpumask)
 {
-	u64 bits = 0;
+	u64 bits[2] = {};
 	u32 i;
 
 	if (!recording())
 		return;
-	for (i = 0; i < 64 && i < cfg.nr_cpus; i++)
+	for (i = 0; i < 128 && i < cfg.nr_cpus; i++)
 		if (bpf_cpumask_test_cpu(i, cpumask))
-			bits |= 1ull << i;
-	record_event(p, PL_EV_CPUMASK, bpf_cpumask_weight(cpumask), 0, bits);
+			bits[i / 64] |= 1ull << (i % 64);
+	record_event(p, PLUGLAND_EVENT_CPUMASK, cfg.nr_cpus > 128 ? PLUGLAND_CPUMASK_PARTIAL : 0,
+		     bpf_cpumask_weight(cpumask), bits[0], bits[1]);
 }
 
 /* When the heartbeat first saw work waiting (0: none waits). */
@@ -1011,7 +1020,7 @@ void PL_OPS(plugland_exit_task, struct task_struct *p, struct scx_exit_task_args
 	struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	struct plugland_queued *q;
 
-	record_event(p, PL_EV_EXIT, 0, 0, 0);
+	record_event(p, PLUGLAND_EVENT_EXIT, 0, 0, 0, 0);
 	if (!tctx || !tctx->gen)
 		return; /* never queued to user space */
 	q = bpf_ringbuf_reserve(&queued, sizeof(*q), 0);

@@ -38,15 +38,17 @@ struct backend_decided {
 };
 
 /* Debug mode: what happened to a task (the kernel's sched_ext callbacks),
- * the same bytes as BPF's struct plugland_task_event: event is PL_EV_*
- * (bpf/intf.h), task.enq_ns when it happened. */
+ * the same bytes as BPF's struct plugland_task_event: event is
+ * PLUGLAND_EVENT_*, task.enq_ns when it happened, the other fields as
+ * struct plugland_event's of the same names (plugin.h). */
 struct backend_event {
 	struct plugland_task task;
 	uint32_t event;
 	uint32_t detail;
-	int32_t other_pid;
+	uint32_t arg;
 	uint32_t reserved;
 	uint64_t value;
+	uint64_t value_hi;
 };
 
 struct backend_ops {

@@ -64,7 +64,8 @@ _Static_assert(offsetof(struct plugland_kernel_decision, cpu) == offsetof(struct
 _Static_assert(offsetof(struct plugland_kernel_decision, at_ns) == offsetof(struct backend_decided, at_ns),
 	       "decided.at_ns");
 _Static_assert(sizeof(struct plugland_task_event) == sizeof(struct backend_event) &&
-	       offsetof(struct plugland_task_event, value) == offsetof(struct backend_event, value),
+	       offsetof(struct plugland_task_event, value) == offsetof(struct backend_event, value) &&
+	       offsetof(struct plugland_task_event, value_hi) == offsetof(struct backend_event, value_hi),
 	       "an event record is a struct backend_event");
 _Static_assert(sizeof(struct plugland_queued) == sizeof(struct plugland_task) &&
 	       offsetof(struct plugland_queued, kind) == offsetof(struct plugland_task, reserved),

@@ -151,11 +151,29 @@ static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 	watch_enter(l, "enqueue");
 }
 
-/* Debug mode: what the kernel saw happen to a task (PL_EV_*). */
+/* Debug mode: what the kernel saw happen to a task, into the decision
+ * log in the order it came, among the decisions. */
 static void on_event(struct sched_loop *l, const struct backend_event *e)
 {
-	(void)e;
+	struct plugland_event ev = {
+		.at_ns = e->task.enq_ns,
+		.value = e->value,
+		.value_hi = e->value_hi,
+		.pid = e->task.pid,
+		.tgid = e->task.tgid,
+		.cpu = -1,
+		.kind = (uint16_t)e->event,
+		.arg = e->arg,
+		.detail = (uint16_t)e->detail,
+	};
+
 	l->st.nr_task_events++;
+	if (!l->log || !atomic_load_explicit(&l->recording, memory_order_relaxed))
+		return;
+	if (e->event == PLUGLAND_EVENT_RUNNING || e->event == PLUGLAND_EVENT_STOPPING)
+		ev.cpu = (int16_t)e->task.cpu;
+	memcpy(ev.comm, e->task.comm, sizeof(ev.comm));
+	decision_log_append_event(l->log, &ev);
 }
 
 static int on_task(void *ctx, unsigned int kind, const struct plugland_task *task)

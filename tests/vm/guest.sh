@@ -567,6 +567,18 @@ t_events() {
 	[ "${got:-0}" -gt 0 ] && [ "$got" -le "$sent" ] || fail "the loop received ${got:-0} of $sent task events"
 	[ "${lost:-1}" = 0 ] || fail "$lost task events lost"
 	[ "${off:-1}" = 0 ] || fail "$off recording callbacks ran while recording"
+	# The dump holds them, of every kind a run without affinity changes
+	# has, and the policy lab replays them through two policies.
+	plugland-dump --events /dev/shm/ev.dump >/tmp/ev.sum 2>&1 || fail "dump unreadable: $(head -n 3 /tmp/ev.sum)"
+	for kind in runnable running stopping quiescent fork exit; do
+		grep -qiE "$kind[^0-9]*[1-9]" /tmp/ev.sum || fail "no '$kind' event in the dump: $(grep -i event /tmp/ev.sum | head -n 5)"
+	done
+	if plugland-replay /dev/shm/ev.dump -p fifo -p deadline >/tmp/ev.replay 2>&1; then
+		grep -qE '^status +recorded +ok +ok' /tmp/ev.replay ||
+			fail "replay: not every candidate ran: $(grep -E '^status' /tmp/ev.replay)"
+	else
+		fail "plugland-replay failed: $(head -n 3 /tmp/ev.replay)"
+	fi
 	rm -f /dev/shm/ev.dump
 	start_host -p deadline || return
 	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed (no debug)"
