@@ -8,7 +8,12 @@
 #include "topology.h"
 #include "wait_hist.h"
 
-enum synth_state { SYNTH_PENDING, SYNTH_IN_POLICY, SYNTH_RELEASED };
+enum synth_state {
+	SYNTH_PENDING,		/* queued to the policy at ready_ns */
+	SYNTH_IN_POLICY,	/* the policy holds it */
+	SYNTH_RELEASED,		/* in the any-CPU queue */
+	SYNTH_PARKED,		/* asleep until synth_backend_wake() (SYNTH_WAIT_WAKE) */
+};
 
 struct synth_task {
 	struct plugland_task t;	/* what the next delivery hands out */
@@ -19,6 +24,11 @@ struct synth_task {
 	uint64_t burst_left;	/* CPU time until it sleeps; 0: a new burst next */
 	struct synth_behaviour beh; /* the burst it is in and the sleep after */
 	struct synth_task_stats st;
+	/* Replayed wake-ups (o.burst_end, SYNTH_WAIT_WAKE): */
+	uint64_t done_ns, done_seq; /* its burst ends then (in s->done) */
+	bool in_done;
+	uint32_t wakes_pending;	/* wakes come before their SYNTH_WAIT_WAKE sleep began */
+	bool wake_used;		/* its last run took one of them (undone on preemption) */
 };
 
 struct synth_cpu {
@@ -49,6 +59,7 @@ struct synth_backend {
 	struct task_heap released; /* RELEASED (any CPU) by (vtime, seq) when
 				      ordered, else by seq: the kernel's DSQ */
 	uint32_t *aside;	/* run_released(): tasks no free CPU may run */
+	struct task_heap done;	/* o.burst_end: bursts to end, by (done_ns, done_seq) */
 	bool ordered;
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* */
 	uint64_t next_seq;
@@ -82,6 +93,13 @@ static bool released_before(const struct synth_backend *s, uint32_t a, uint32_t 
 	return x->t.vtime < y->t.vtime || (x->t.vtime == y->t.vtime && x->seq < y->seq);
 }
 
+static bool done_before(const struct synth_backend *s, uint32_t a, uint32_t b)
+{
+	const struct synth_task *x = &s->tasks[a], *y = &s->tasks[b];
+
+	return x->done_ns < y->done_ns || (x->done_ns == y->done_ns && x->done_seq < y->done_seq);
+}
+
 static void heap_swap(struct task_heap *h, uint32_t i, uint32_t j)
 {
 	uint32_t tmp = h->v[i];
@@ -104,11 +122,8 @@ static void heap_push(const struct synth_backend *s, struct task_heap *h, uint32
 	heap_up(s, h, h->n++);
 }
 
-static uint32_t heap_pop(const struct synth_backend *s, struct task_heap *h)
+static void heap_down(const struct synth_backend *s, struct task_heap *h, uint32_t i)
 {
-	uint32_t top = h->v[0], i = 0;
-
-	h->v[0] = h->v[--h->n];
 	for (;;) {
 		uint32_t l = 2 * i + 1, r = l + 1, m = i;
 
@@ -117,9 +132,34 @@ static uint32_t heap_pop(const struct synth_backend *s, struct task_heap *h)
 		if (r < h->n && h->before(s, h->v[r], h->v[m]))
 			m = r;
 		if (m == i)
-			return top;
+			return;
 		heap_swap(h, i, m);
 		i = m;
+	}
+}
+
+static uint32_t heap_pop(const struct synth_backend *s, struct task_heap *h)
+{
+	uint32_t top = h->v[0];
+
+	h->v[0] = h->v[--h->n];
+	heap_down(s, h, 0);
+	return top;
+}
+
+/* Take task idx out of heap h, wherever it is. */
+static void heap_remove(const struct synth_backend *s, struct task_heap *h, uint32_t idx)
+{
+	uint32_t i;
+
+	for (i = 0; i < h->n && h->v[i] != idx; i++)
+		;
+	if (i == h->n)
+		return;
+	h->v[i] = h->v[--h->n];
+	if (i < h->n) {
+		heap_up(s, h, i);
+		heap_down(s, h, i);
 	}
 }
 
@@ -244,6 +284,24 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	k->st.nr_bursts++;
 	k->t.nvcsw++;
 	k->t.flags |= PLUGLAND_TASK_WAKEUP;
+	if (s->o.burst_end) { /* told once the clock reaches its end */
+		k->done_ns = start + run;
+		k->done_seq = s->next_seq++;
+		k->in_done = true;
+		heap_push(s, &s->done, idx);
+	}
+	k->wake_used = false;
+	if (k->beh.sleep_ns == SYNTH_WAIT_WAKE) {
+		if (!k->wakes_pending) { /* until its waker wakes it */
+			k->state = SYNTH_PARKED;
+			k->ready_ns = start + run; /* not before its burst ends */
+			return;
+		}
+		k->wakes_pending--;
+		k->wake_used = true;
+		push_pending(s, idx, start + run);
+		return;
+	}
 	if (k->beh.sleep_ns == SYNTH_EXIT) { /* its last burst: never queued again */
 		k->st.exited = true;
 		k->st.exit_ns = start + run;
@@ -368,6 +426,18 @@ static void synth_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
 	SYNTH(be)->st.nr_held_published = nr_held;
 }
 
+/* Bursts that ended by now, told in order (o.burst_end): what their
+ * end wakes is queued from that moment. */
+static void end_bursts(struct synth_backend *s)
+{
+	while (s->done.n && s->tasks[s->done.v[0]].done_ns <= s->st.now_ns) {
+		uint32_t idx = heap_pop(s, &s->done);
+
+		s->tasks[idx].in_done = false;
+		s->o.burst_end(s->o.burst_end_ctx, &s->be, idx, s->tasks[idx].done_ns);
+	}
+}
+
 /* Advance the clock to the next event: a task queued, a CPU free. */
 static int synth_wait(struct backend *be, int timeout_ms)
 {
@@ -387,7 +457,11 @@ static int synth_wait(struct backend *be, int timeout_ms)
 			next = s->cpus[c].free_ns;
 		s->cpus[c].reserved = false; /* claims last one moment */
 	}
+	/* A burst's end is a moment of its own: its CPU may have more queued. */
+	if (s->done.n && s->tasks[s->done.v[0]].done_ns < next)
+		next = s->tasks[s->done.v[0]].done_ns;
 	s->st.now_ns = next != UINT64_MAX ? next : now + SYNTH_IDLE_STEP_NS;
+	end_bursts(s);
 	/* A CPU that frees takes a released task at once, as in the kernel:
 	 * it never looks idle while one waits. */
 	run_released(s);
@@ -486,6 +560,16 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 				k->st.exited = false;
 				s->st.nr_exited--;
 				push_pending(s, cpu->last, now);
+			}
+			if (k->in_done) { /* nor does its burst end then */
+				heap_remove(s, &s->done, cpu->last);
+				k->in_done = false;
+			}
+			if (k->state == SYNTH_PARKED)
+				push_pending(s, cpu->last, now);
+			if (k->wake_used) { /* the wake waits for the burst's new end */
+				k->wake_used = false;
+				k->wakes_pending++;
 			}
 		}
 		k->burst_left += refund;
@@ -610,7 +694,9 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->released.v = calloc(o->nr_tasks, sizeof(*s->released.v));
 	s->released.before = released_before;
 	s->aside = calloc(o->nr_tasks, sizeof(*s->aside));
-	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside) {
+	s->done.v = calloc(o->nr_tasks, sizeof(*s->done.v));
+	s->done.before = done_before;
+	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside || !s->done.v) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -654,6 +740,7 @@ void synth_backend_free(struct backend *be)
 	free(s->pending.v);
 	free(s->released.v);
 	free(s->aside);
+	free(s->done.v);
 	free(s);
 }
 
@@ -682,4 +769,21 @@ void synth_backend_requeue(struct backend *be, uint32_t idx)
 
 	if (idx < s->o.nr_tasks && s->tasks[idx].state == SYNTH_IN_POLICY)
 		push_pending(s, idx, s->st.now_ns);
+}
+
+void synth_backend_wake(struct backend *be, uint32_t idx, uint64_t at)
+{
+	struct synth_backend *s = SYNTH(be);
+	struct synth_task *k;
+
+	if (idx >= s->o.nr_tasks)
+		return;
+	k = &s->tasks[idx];
+	if (k->state != SYNTH_PARKED) {
+		k->wakes_pending++; /* each for one sleep: none is lost */
+		return;
+	}
+	if (at < k->ready_ns) /* woken before its burst's end: at its end */
+		at = k->ready_ns;
+	push_pending(s, idx, at < s->st.now_ns ? s->st.now_ns : at);
 }

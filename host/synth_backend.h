@@ -34,6 +34,13 @@ struct synth_behaviour {
 /* A sleep that never ends: the task exits after its burst (a replayed
  * recording's last). The machine exits once every task has. */
 #define SYNTH_EXIT UINT64_MAX
+/* A sleep until synth_backend_wake() (a replayed wake-up by a waker):
+ * at once after the burst when the wake came while it was still busy. */
+#define SYNTH_WAIT_WAKE (UINT64_MAX - 1)
+
+/* Task idx finished a CPU burst at end_ns (the clock has reached it). */
+typedef void (*synth_burst_end_fn)(void *ctx, struct backend *be, uint32_t idx,
+				   uint64_t end_ns);
 
 /* Task idx's next CPU burst and the sleep after it (a workload's
  * distributions, workload.h). Called as each burst starts, in order, so
@@ -87,6 +94,12 @@ struct synth_opts {
 	 * CPUs pick_idle_cpu() returns are in the set; pick_preempt_cpu()
 	 * finds none for a task restricted so (as bpf_backend.c). */
 	const struct synth_cpumask *allowed;
+	/* When set, called as each task's burst ends, in time order (ties:
+	 * the order the runs were given), once the clock reaches it: what a
+	 * waker's end wakes. A run cut short by pick_preempt_cpu() does not
+	 * end its burst. */
+	synth_burst_end_fn burst_end;
+	void *burst_end_ctx;
 };
 
 /* Waits in log buckets: 4 per power of two, exact below 16 ns (wait_hist.h). */
@@ -135,5 +148,8 @@ bool synth_backend_waiting(const struct backend *be, uint32_t idx);
 /* Re-queue a task now with a new cookie, as a dequeue + enqueue would:
  * a decision already in flight for it becomes stale. */
 void synth_backend_requeue(struct backend *be, uint32_t idx);
+/* Wake task idx at `at` (>= now) from a SYNTH_WAIT_WAKE sleep; when it is
+ * not in one yet, its next such sleep ends as soon as it begins. */
+void synth_backend_wake(struct backend *be, uint32_t idx, uint64_t at);
 
 #endif

@@ -53,6 +53,9 @@ static void usage(FILE *out)
 		"                        %s)\n"
 		"      --cpu-time        the candidates' CPU time per decision: wall-clock, not\n"
 		"                        deterministic, unlike every other figure\n"
+		"      --wakeups MODE    waker (default): a wake-up by a recorded waker comes when\n"
+		"                        the waker's burst ends in the replay; recorded: the\n"
+		"                        recorded sleep after the wakee's previous burst\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         print the version and exit\n"
 		"\n"
@@ -108,7 +111,8 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
 
 int main(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_PLOT, OPT_PID, OPT_TIMEOUT, OPT_PLUGIN_DIR, OPT_CPU_TIME };
+	enum { OPT_JSON = 256, OPT_PLOT, OPT_PID, OPT_TIMEOUT, OPT_PLUGIN_DIR, OPT_CPU_TIME,
+	       OPT_WAKEUPS };
 	static const struct option long_opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -117,6 +121,7 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
 		{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
+		{ "wakeups", required_argument, NULL, OPT_WAKEUPS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -132,6 +137,7 @@ int main(int argc, char **argv)
 	struct decision_dump d;
 	struct replay_trace trace;
 	struct replay_machine m;
+	enum replay_wake_mode wake = REPLAY_WAKE_BY_WAKER;
 	bool json = false, failed = false;
 	unsigned long v;
 	int opt, ret = 0;
@@ -177,6 +183,17 @@ int main(int argc, char **argv)
 			snprintf(plugin_dir, sizeof(plugin_dir), "%s", optarg);
 			break;
 		case OPT_CPU_TIME: in.cpu_time = true; break;
+		case OPT_WAKEUPS:
+			if (!strcmp(optarg, "waker")) {
+				wake = REPLAY_WAKE_BY_WAKER;
+			} else if (!strcmp(optarg, "recorded")) {
+				wake = REPLAY_WAKE_AS_RECORDED;
+			} else {
+				fprintf(stderr, "plugland-replay: --wakeups: expected waker or recorded, "
+					"got '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("plugland-replay %s (dump formats %d to %d)\n", PLUGLAND_VERSION,
 				 DUMP_MIN_VERSION, DUMP_VERSION);
@@ -213,7 +230,7 @@ int main(int argc, char **argv)
 	}
 	ro.slice_ns = d.default_slice_ns;
 	decision_dump_close(&d);
-	if (replay_machine_init(&m, &trace, err, sizeof(err))) {
+	if (replay_machine_init(&m, &trace, wake, err, sizeof(err))) {
 		fprintf(stderr, "plugland-replay: %s: %s\n", dump_path, err);
 		replay_trace_free(&trace);
 		return 2;

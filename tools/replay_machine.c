@@ -19,8 +19,130 @@ static struct synth_behaviour replay_draw(void *ctx, uint32_t idx)
 		b = k->nr_bursts - 1;
 	m->next_burst[idx] = b + 1;
 	beh.burst_ns = k->bursts[b].cpu_ns;
-	beh.sleep_ns = b + 1 == k->nr_bursts ? SYNTH_EXIT : k->bursts[b].sleep_ns;
+	if (b + 1 == k->nr_bursts)
+		beh.sleep_ns = SYNTH_EXIT;
+	else if (m->waits_wake && m->waits_wake[m->burst_base[idx] + b + 1])
+		beh.sleep_ns = SYNTH_WAIT_WAKE;
+	else
+		beh.sleep_ns = k->bursts[b].sleep_ns;
 	return beh;
+}
+
+/* synth_burst_end_fn: what machine task idx's burst that just ended wakes. */
+static void replay_burst_end(void *ctx, struct backend *be, uint32_t idx, uint64_t end_ns)
+{
+	struct replay_machine *m = ctx;
+	uint32_t burst = m->bursts_done[idx]++, i = m->dep_next[idx];
+
+	while (i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst < burst)
+		i++;
+	for (; i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst == burst; i++)
+		synth_backend_wake(be, m->deps[i].wakee, end_ns);
+	m->dep_next[idx] = i;
+}
+
+static int cmp_dep(const void *a, const void *b)
+{
+	const struct replay_wake_dep *x = a, *y = b;
+
+	if (x->waker != y->waker)
+		return x->waker < y->waker ? -1 : 1;
+	if (x->burst != y->burst)
+		return x->burst < y->burst ? -1 : 1;
+	if (x->wakee != y->wakee)
+		return x->wakee < y->wakee ? -1 : 1;
+	return (x->wakee_burst > y->wakee_burst) - (x->wakee_burst < y->wakee_burst);
+}
+
+/* The burst of machine task w running (or waiting to) at time t, or -1. */
+static int64_t burst_at(const struct replay_task *w, uint64_t t)
+{
+	uint32_t lo = 0, hi = w->nr_bursts;
+
+	while (lo < hi) { /* the last burst that became runnable by t */
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (w->bursts[mid].runnable_ns <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || w->bursts[lo - 1].end_ns < t)
+		return -1;
+	return lo - 1;
+}
+
+/* The machine task of pid alive at time t, or -1. */
+static int64_t machine_task_at(const struct replay_machine *m, int32_t pid, uint64_t t)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nr_tasks; i++) {
+		const struct replay_task *k = &m->trace->tasks[m->task_of[i]];
+
+		if (k->pid == pid && k->first_ns <= t && t <= k->last_ns)
+			return i;
+	}
+	return -1;
+}
+
+/* The wake-ups tied to a waker's burst (REPLAY_WAKE_BY_WAKER). */
+static int find_wakers(struct replay_machine *m)
+{
+	const struct replay_trace *t = m->trace;
+	uint64_t total = 0, cap = 0;
+	uint32_t i, b;
+	m->burst_base = calloc(m->nr_tasks, sizeof(*m->burst_base));
+	m->bursts_done = calloc(m->nr_tasks, sizeof(*m->bursts_done));
+	m->dep_first = calloc(m->nr_tasks, sizeof(*m->dep_first));
+	m->dep_next = calloc(m->nr_tasks, sizeof(*m->dep_next));
+	if (!m->burst_base || !m->bursts_done || !m->dep_first || !m->dep_next)
+		return -1;
+	for (i = 0; i < m->nr_tasks; i++) {
+		m->burst_base[i] = total;
+		total += t->tasks[m->task_of[i]].nr_bursts;
+	}
+	m->waits_wake = calloc(total ? total : 1, sizeof(*m->waits_wake));
+	if (!m->waits_wake)
+		return -1;
+	for (i = 0; i < m->nr_tasks; i++) {
+		const struct replay_task *k = &t->tasks[m->task_of[i]];
+
+		for (b = 1; b < k->nr_bursts; b++) {
+			uint64_t at = k->bursts[b].runnable_ns;
+			int64_t w, wb;
+
+			if (!k->bursts[b].waker || k->bursts[b].waker == k->pid)
+				continue;
+			w = machine_task_at(m, k->bursts[b].waker, at);
+			if (w < 0 || (uint32_t)w == i)
+				continue;
+			wb = burst_at(&t->tasks[m->task_of[w]], at);
+			if (wb < 0)
+				continue;
+			if (m->nr_deps == cap) {
+				struct replay_wake_dep *v;
+
+				cap = cap ? cap * 2 : 256;
+				v = realloc(m->deps, cap * sizeof(*v));
+				if (!v)
+					return -1;
+				m->deps = v;
+			}
+			m->deps[m->nr_deps++] = (struct replay_wake_dep){
+				.waker = (uint32_t)w, .burst = (uint32_t)wb, .wakee = i, .wakee_burst = b };
+			m->waits_wake[m->burst_base[i] + b] = true;
+		}
+	}
+	if (m->nr_deps > 1)
+		qsort(m->deps, m->nr_deps, sizeof(*m->deps), cmp_dep);
+	/* Where each waker's wake-ups begin (a waker with none: past the end
+	 * of the one before, where none of its own can be). */
+	for (i = m->nr_tasks; i-- > 0;)
+		m->dep_first[i] = m->nr_deps;
+	for (i = m->nr_deps; i-- > 0;)
+		m->dep_first[m->deps[i].waker] = i;
+	return 0;
 }
 
 /* Task k's CPU set on a machine of nr_cpus CPUs: the recorded bits, every
@@ -56,8 +178,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
-int replay_machine_init(struct replay_machine *m, const struct replay_trace *t, char *err,
-			size_t errlen)
+int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
+			enum replay_wake_mode wake, char *err, size_t errlen)
 {
 	bool any_cpus = false;
 	uint32_t i, n = 0;
@@ -99,12 +221,24 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t, 
 			cpus_of(k, t->nr_cpus, &m->allowed[m->nr_tasks]);
 		m->nr_tasks++;
 	}
+	if (wake == REPLAY_WAKE_BY_WAKER && find_wakers(m)) {
+		replay_machine_fini(m);
+		return fail(err, errlen, "out of memory");
+	}
 	return 0;
 }
 
 void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 {
 	memset(m->next_burst, 0, m->nr_tasks * sizeof(*m->next_burst));
+	if (m->bursts_done) {
+		memset(m->bursts_done, 0, m->nr_tasks * sizeof(*m->bursts_done));
+		memcpy(m->dep_next, m->dep_first, m->nr_tasks * sizeof(*m->dep_next));
+		if (m->nr_deps) {
+			o->burst_end = replay_burst_end;
+			o->burst_end_ctx = m;
+		}
+	}
 	o->nr_cpus = m->trace->nr_cpus;
 	o->nr_tasks = m->nr_tasks;
 	o->weights = m->weights;
@@ -124,5 +258,11 @@ void replay_machine_fini(struct replay_machine *m)
 	free(m->comms);
 	free(m->comm_buf);
 	free(m->allowed);
+	free(m->deps);
+	free(m->bursts_done);
+	free(m->dep_first);
+	free(m->dep_next);
+	free(m->waits_wake);
+	free(m->burst_base);
 	memset(m, 0, sizeof(*m));
 }

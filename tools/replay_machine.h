@@ -6,17 +6,31 @@
  * first when its first burst became runnable, then running its recorded
  * bursts and sleeping its recorded sleeps, and exiting after its last.
  *
- * Sleeps are replayed as recorded: a wakee becomes runnable a fixed time
- * after its previous burst ended, not when its waker's burst does (the
- * waker is known, but the synthetic machine draws a task's sleep as its
- * burst starts, before the waker has run). Weight and CPU set changes
- * after a task's first burst are not replayed.
+ * Wake-ups: a burst whose wake-up names a waker that was running then
+ * (the waker's burst that covers the moment of the wake-up) becomes
+ * runnable when that burst of the waker ends in the replay, however late
+ * or early the policy ran it (REPLAY_WAKE_BY_WAKER); at once when it ended
+ * before the wakee's previous burst did. Other bursts (no waker recorded,
+ * a waker not running then or not replayed, and every burst with
+ * REPLAY_WAKE_AS_RECORDED) come the recorded sleep after the previous
+ * one. A task's first burst comes at its recorded time. Weight and CPU
+ * set changes after a task's first burst are not replayed.
  */
 #ifndef PLUGLAND_REPLAY_MACHINE_H
 #define PLUGLAND_REPLAY_MACHINE_H
 
 #include "replay_trace.h"
 #include "synth_backend.h"
+
+enum replay_wake_mode {
+	REPLAY_WAKE_BY_WAKER,	/* when the waker's burst ends */
+	REPLAY_WAKE_AS_RECORDED, /* the recorded sleep after the previous burst */
+};
+
+/* Burst `burst` of machine task `waker` wakes machine task `wakee`. */
+struct replay_wake_dep {
+	uint32_t waker, burst, wakee, wakee_burst;
+};
 
 struct replay_machine {
 	const struct replay_trace *trace;
@@ -27,11 +41,19 @@ struct replay_machine {
 	const char **comms;
 	char (*comm_buf)[PLUGLAND_COMM_LEN + 1]; /* NUL-terminated copies */
 	struct synth_cpumask *allowed;	/* NULL when no task has a CPU set */
+	/* REPLAY_WAKE_BY_WAKER: the wake-ups tied to a waker's burst, by
+	 * (waker, burst); per machine task, its bursts ended so far and where
+	 * its wake-ups start in deps. */
+	struct replay_wake_dep *deps;
+	uint32_t nr_deps;
+	uint32_t *bursts_done, *dep_first, *dep_next;
+	bool *waits_wake;		/* per (task, burst): flat, at burst_base[task] */
+	uint64_t *burst_base;
 };
 
 /* 0, or -1 (no memory, or no task used CPU time: err says which). */
-int replay_machine_init(struct replay_machine *m, const struct replay_trace *t, char *err,
-			size_t errlen);
+int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
+			enum replay_wake_mode wake, char *err, size_t errlen);
 /* The machine's options: nr_cpus, tasks, their draws; the caller sets
  * the slice and limits. Draws start again from each task's first burst. */
 void replay_machine_opts(struct replay_machine *m, struct synth_opts *o);

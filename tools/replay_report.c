@@ -213,8 +213,10 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 	for (i = 0; i < m->nr_tasks; i++)
 		nr_bursts += t->tasks[m->task_of[i]].nr_bursts;
 	fmt_ns(buf, sizeof(buf), t->end_ns);
-	fprintf(out, "replay of %s: %u CPUs, %u tasks (%" PRIu64 " bursts), %s recorded\n",
-		in->dump_path, t->nr_cpus, m->nr_tasks, nr_bursts, buf);
+	fprintf(out, "replay of %s: %u CPU%s, %u tasks (%" PRIu64 " bursts), %s recorded\n",
+		in->dump_path, t->nr_cpus, t->nr_cpus == 1 ? "" : "s", m->nr_tasks, nr_bursts, buf);
+	if (m->nr_deps)
+		fprintf(out, "  wake-ups following their waker's burst: %u\n", m->nr_deps);
 	if (t->nr_truncated || t->nr_unfinished || t->nr_inconsistent || t->nr_tasks > m->nr_tasks)
 		fprintf(out, "  recording: tasks begun before it %" PRIu64 ", runnable at its end %"
 			PRIu64 ", events out of order %" PRIu64 ", tasks without CPU time %u\n",
@@ -409,6 +411,7 @@ static int print_json(const struct replay_report_in *in, FILE *out)
 	cJSON_AddNumberToObject(root, "cpus", t->nr_cpus);
 	cJSON_AddNumberToObject(root, "tasks", in->m->nr_tasks);
 	cJSON_AddNumberToObject(root, "recorded_ns", (double)t->end_ns);
+	cJSON_AddNumberToObject(root, "waker_wakeups", in->m->nr_deps);
 	cJSON_AddNumberToObject(root, "truncated_tasks", (double)t->nr_truncated);
 	cJSON_AddNumberToObject(root, "unfinished_tasks", (double)t->nr_unfinished);
 	cJSON_AddNumberToObject(root, "inconsistent_events", (double)t->nr_inconsistent);

@@ -168,8 +168,9 @@ static void gen_event(mkdump_emit_fn emit, void *ctx, uint64_t at, uint16_t kind
 /*
  * A FIFO machine of nr_cpus CPUs running nr_tasks tasks for secs seconds:
  * bursts of 20 us..max_burst_ns cut into slices of slice_ns, sleeps of 1
- * us..2 ms, every event as sched_ext would tell it. Returns how many
- * events it emitted.
+ * us..2 ms, every event as sched_ext would tell it; a task is woken by
+ * what CPU (its number % CPUs) runs then, or by a timer when that CPU is
+ * idle. Returns how many events it emitted.
  */
 uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_cpus,
 				unsigned int nr_tasks, uint64_t max_burst_ns, uint64_t slice_ns,
@@ -230,8 +231,11 @@ uint64_t mkdump_events_generate(uint64_t start_ns, double secs, unsigned int nr_
 			t[i].runnable = true;
 			t[i].left_ns = draw(&rng, 20000, max_burst_ns);
 			t[i].queued_seq = seq++;
+			/* Woken by what CPU i % nr_cpus runs (a timer when idle). */
+			c = i % nr_cpus;
 			gen_event(emit, ctx, now, PLUGLAND_EVENT_RUNNABLE, (int32_t)(1000 + i), -1,
-				  (uint32_t)(1000 + (i + 1) % nr_tasks), PLUGLAND_RUNNABLE_WAKEUP, 0), n++;
+				  cpu_task[c] >= 0 ? (uint32_t)(1000 + cpu_task[c]) : 0,
+				  PLUGLAND_RUNNABLE_WAKEUP, 0), n++;
 		}
 		/* Free CPUs take the longest-queued runnable tasks. */
 		for (c = 0; c < nr_cpus; c++) {

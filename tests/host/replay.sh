@@ -87,18 +87,35 @@ grep -q '^task 3 (hog): weight 100, 1 bursts' "$tmp/out" &&
 	[ "$(row '  wait max')" = "5.00ms 5.00ms" ] &&
 	pass "--pid 3: that task's figures" || { fail "--pid 3"; cat "$tmp/out"; }
 
-# A FIFO-made recording replayed through fifo, with the same slice: the
-# same waits (what the recording measured is what the replay measures).
-expect 0 "" -- "$tmp/gen.dump" -p fifo
+# A FIFO-made recording replayed through fifo, with the same slice and the
+# recorded sleeps: the same waits (what the recording measured is what the
+# replay measures).
+expect 0 "" -- "$tmp/gen.dump" -p fifo --wakeups recorded
 for r in "wait p50" "wait p99" "wait max"; do
 	set -- $(row "$r")
 	[ "$#" = 2 ] && [ "$1" = "$2" ] && pass "FIFO recording, fifo replay: $r $1" ||
 		fail "FIFO recording, fifo replay: $r: $*"
 done
 
+# --- wake-ups: 1 CPU; the waker (pid 1) wakes the wakee (pid 2) 500 us
+# into a burst that ends at 3 ms; in the recording the wakee waited 500 us
+# for the CPU. Replayed by waker, it is runnable when the waker's burst
+# ends: no wait; replayed as recorded, it comes at 2.5 ms and waits.
+"$mkdump" -n 0 -C 1 -e "$events/wake-by-waker.txt" "$tmp/wake.dump"
+expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2
+grep -q "^  wake-ups following their waker's burst: 1$" "$tmp/out" &&
+	[ "$(row '  wait p50')" = "524.3us 0ns" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
+	[ "$(row makespan)" = "3.10ms 3.10ms" ] &&
+	pass "a wake-up follows its waker's burst" || { fail "wake-up by waker"; cat "$tmp/out"; }
+expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2 --wakeups recorded
+! grep -q "wake-ups following" "$tmp/out" && [ "$(row '  wait p50')" = "524.3us 524.3us" ] &&
+	pass "--wakeups recorded: the recorded sleep" || { fail "--wakeups recorded"; cat "$tmp/out"; }
+
 # --- determinism: two replays, the same bytes ---
-"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 --pid 1003 >"$tmp/a" 2>&1
-"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 --pid 1003 >"$tmp/b" 2>&1
+"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 -p deadline@preempt=true \
+	--pid 1003 >"$tmp/a" 2>&1
+"$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 -p deadline@preempt=true \
+	--pid 1003 >"$tmp/b" 2>&1
 "$bin" "$tmp/gen.dump" -p fifo -p deadline --json >"$tmp/c" 2>&1
 "$bin" "$tmp/gen.dump" -p fifo -p deadline --json >"$tmp/d" 2>&1
 cmp -s "$tmp/a" "$tmp/b" && cmp -s "$tmp/c" "$tmp/d" && [ -s "$tmp/a" ] &&
@@ -136,6 +153,8 @@ expect 2 "^plugland-replay: expected at least one -p POLICY" -- "$tmp/three.dump
 expect 2 "^plugland-replay: expected a dump FILE" -- -p fifo
 expect 2 "^plugland-replay: --timeout: expected 1..86400 seconds, got '0'" -- "$tmp/three.dump" -p fifo --timeout 0
 expect 2 "^plugland-replay: --pid: expected a pid, got 'x'" -- "$tmp/three.dump" -p fifo --pid x
+expect 2 "^plugland-replay: --wakeups: expected waker or recorded, got 'soon'" -- \
+	"$tmp/three.dump" -p fifo --wakeups soon
 
 # --- --plot ---
 if command -v gnuplot >/dev/null; then

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The synthetic machine's replayed wake-ups (SYNTH_WAIT_WAKE,
+ * synth_backend_wake(), o.burst_end): a task sleeps until woken, never
+ * before its burst ends; wakes that come while it is busy are each kept
+ * for one sleep (none lost, none doubled); every burst's end is told in
+ * time order, once; the machine ends when every task has exited.
+ * Driven by hand: every task queued is dispatched to any CPU at once.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "synth_backend.h"
+
+/* Task 0: three bursts of 100 ns, each sleep until woken, then exits.
+ * Task 1 (the waker): bursts of 1000 ns, 10 ns sleeps, 4 of them. */
+struct world {
+	uint32_t drawn[2];
+	uint64_t ends[2][8];
+	uint32_t nr_ends[2];
+	bool wake_on_end;	/* task 1's end wakes task 0 */
+	struct backend *be;
+};
+
+static struct synth_behaviour draw(void *ctx, uint32_t idx)
+{
+	struct world *w = ctx;
+	uint32_t b = w->drawn[idx]++;
+
+	if (idx == 0)
+		return (struct synth_behaviour){ 100, b == 2 ? SYNTH_EXIT : SYNTH_WAIT_WAKE };
+	return (struct synth_behaviour){ 1000, b == 3 ? SYNTH_EXIT : 10 };
+}
+
+static void burst_end(void *ctx, struct backend *be, uint32_t idx, uint64_t end_ns)
+{
+	struct world *w = ctx;
+
+	w->ends[idx][w->nr_ends[idx]++] = end_ns;
+	if (w->wake_on_end && idx == 1)
+		synth_backend_wake(be, 0, end_ns);
+}
+
+struct queued {
+	struct plugland_task t[4];
+	unsigned int n;
+};
+
+static int collect(void *ctx, unsigned int kind, const struct plugland_task *t)
+{
+	struct queued *q = ctx;
+
+	(void)kind;
+	q->t[q->n++] = *t;
+	return 0;
+}
+
+/* Every queued task to any CPU, until the machine exits (or 1000 rounds). */
+static void run(struct backend *be)
+{
+	unsigned int rounds, i;
+
+	for (rounds = 0; rounds < 1000 && !be->ops->exited(be); rounds++) {
+		struct queued q = { .n = 0 };
+		struct plugland_dispatch d[4];
+
+		be->ops->consume(be, collect, &q);
+		for (i = 0; i < q.n; i++)
+			d[i] = plugland_dispatch_of(&q.t[i]);
+		if (q.n)
+			assert_int_equal(be->ops->dispatch(be, d, q.n), q.n);
+		be->ops->wait(be, 0);
+	}
+	assert_true(be->ops->exited(be));
+}
+
+static struct backend *machine(struct world *w, uint32_t nr_cpus)
+{
+	struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = 2, .slice_ns = 1000000,
+				.draw = draw, .draw_ctx = w, .burst_end = burst_end,
+				.burst_end_ctx = w };
+
+	memset(w->drawn, 0, sizeof(w->drawn));
+	w->be = synth_backend_new(&o);
+	assert_non_null(w->be);
+	return w->be;
+}
+
+/* Two CPUs: task 0 runs [0, 100), sleeps until task 1's first burst ends
+ * at 1000, runs [1000, 1100), then [2010, 2110) after the second. */
+static void test_woken_when_the_waker_ends(void **state)
+{
+	struct world w = { .wake_on_end = true };
+	struct backend *be = machine(&w, 2);
+	const struct synth_task_stats *t0;
+
+	(void)state;
+	run(be);
+	t0 = synth_backend_task(be, 0);
+	assert_int_equal(w.nr_ends[0], 3);
+	assert_int_equal(w.ends[0][0], 100);
+	assert_int_equal(w.ends[0][1], 1100);
+	assert_int_equal(w.ends[0][2], 2110);
+	assert_int_equal(w.nr_ends[1], 4);
+	assert_int_equal(w.ends[1][0], 1000);
+	assert_int_equal(w.ends[1][1], 2010);
+	assert_true(t0->exited);
+	assert_int_equal(t0->exit_ns, 2110);
+	assert_int_equal(t0->runtime_ns, 300);
+	assert_int_equal(synth_backend_stats(be)->nr_exited, 2);
+	synth_backend_free(be);
+}
+
+/* Woken twice before its first burst is even done (one CPU, the waker
+ * first, then wakes given by hand): both wakes are kept, one per sleep,
+ * and it never runs before its burst ends. */
+static void test_early_wakes_kept_one_per_sleep(void **state)
+{
+	struct world w = { .wake_on_end = false };
+	struct backend *be = machine(&w, 1);
+
+	(void)state;
+	synth_backend_wake(be, 0, 0);
+	synth_backend_wake(be, 0, 0);
+	run(be);
+	/* Task 0 is queued first: [0, 100), then at once [100, 200), then
+	 * [200, 300), both sleeps taken by the early wakes. */
+	assert_int_equal(w.nr_ends[0], 3);
+	assert_int_equal(w.ends[0][0], 100);
+	assert_true(w.ends[0][1] >= 200);
+	assert_true(w.ends[0][2] >= w.ends[0][1] + 100);
+	assert_true(synth_backend_task(be, 0)->exited);
+	synth_backend_free(be);
+}
+
+/* A wake while the task sleeps comes no earlier than its burst's end. */
+static void test_a_third_wake_is_not_invented(void **state)
+{
+	struct world w = { .wake_on_end = false };
+	struct backend *be = machine(&w, 1);
+	unsigned int rounds;
+
+	(void)state;
+	synth_backend_wake(be, 0, 0); /* one wake: task 0 runs two bursts, then waits */
+	for (rounds = 0; rounds < 200; rounds++) {
+		struct queued q = { .n = 0 };
+		struct plugland_dispatch d[4];
+		unsigned int i;
+
+		be->ops->consume(be, collect, &q);
+		for (i = 0; i < q.n; i++)
+			d[i] = plugland_dispatch_of(&q.t[i]);
+		if (q.n)
+			be->ops->dispatch(be, d, q.n);
+		be->ops->wait(be, 0);
+	}
+	assert_int_equal(w.nr_ends[0], 2);
+	assert_false(synth_backend_task(be, 0)->exited);
+	assert_false(be->ops->exited(be));
+	synth_backend_wake(be, 0, synth_backend_stats(be)->now_ns);
+	run(be);
+	assert_int_equal(w.nr_ends[0], 3);
+	synth_backend_free(be);
+}
+
+/* A wake during its last run (three CPUs: one is free) comes at the
+ * burst's end, not before: a task never runs beside itself. */
+static void test_wake_waits_for_the_burst_end(void **state)
+{
+	struct world w = { .wake_on_end = false };
+	struct backend *be = machine(&w, 3);
+	struct queued q = { .n = 0 };
+	struct plugland_dispatch d[4];
+	unsigned int i;
+
+	(void)state;
+	be->ops->consume(be, collect, &q);
+	for (i = 0; i < q.n; i++)
+		d[i] = plugland_dispatch_of(&q.t[i]);
+	be->ops->dispatch(be, d, q.n); /* task 0 runs [0, 100), parked after it */
+	synth_backend_wake(be, 0, 50);
+	synth_backend_wake(be, 0, 50); /* for its second sleep, taken at once */
+	run(be);
+	assert_int_equal(w.ends[0][0], 100);
+	assert_int_equal(w.ends[0][1], 200);
+	assert_int_equal(w.ends[0][2], 300);
+	synth_backend_free(be);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_woken_when_the_waker_ends),
+		cmocka_unit_test(test_early_wakes_kept_one_per_sleep),
+		cmocka_unit_test(test_a_third_wake_is_not_invented),
+		cmocka_unit_test(test_wake_waits_for_the_burst_end),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
