@@ -554,6 +554,11 @@ TRACE_POLICIES ?= deadline
 bench-trace: all
 	$(Q)bench/wakeup-trace.sh $(O) $(TRACE_POLICIES)
 
+# The policy lab's fidelity: a VM boot that records hackbench and reqserve
+# under each policy and replays each dump through it (docs/policy-lab.md).
+bench-fidelity: all $(O)/plugland-replay $(O)/bench/reqserve
+	$(Q)bench/fidelity.sh $(O)
+
 # One step after the other: nothing else may run while a figure is taken.
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(O)/bench/bench_loop
@@ -566,4 +571,4 @@ bench: deps
 bench-check: all $(O)/bench/bench_loop
 	$(Q)bench/callgrind.py -b $(O) -c bench/budget.txt
 
-.PHONY: bench bench-check bench-inproc bench-callgrind bench-vm bench-report bench-trace
+.PHONY: bench bench-check bench-inproc bench-callgrind bench-vm bench-report bench-trace bench-fidelity
