@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "decision_dump.h"
+#include "fail_msg.h"
 
 #define OFF(field) offsetof(struct decision_dump_header, field)
 
@@ -59,17 +60,6 @@ uint32_t decision_dump_header_crc(const void *header)
 	return (uint32_t)crc32(crc, copy, sizeof(copy));
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 			char *err, size_t errlen)
 {
@@ -80,35 +70,35 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 
 	memset(d, 0, sizeof(*d));
 	if (len == 0)
-		return fail(err, errlen, "empty file");
+		return fail_msg(err, errlen, "empty file");
 	if (len < sizeof(DUMP_MAGIC) - 1 || memcmp(p, DUMP_MAGIC, sizeof(DUMP_MAGIC) - 1))
-		return fail(err, errlen, "not a plugland decision dump (no '%s' magic)", DUMP_MAGIC);
+		return fail_msg(err, errlen, "not a plugland decision dump (no '%s' magic)", DUMP_MAGIC);
 	if (len < DUMP_HEADER_SIZE)
-		return fail(err, errlen, "truncated: %zu bytes, shorter than the %d-byte header",
+		return fail_msg(err, errlen, "truncated: %zu bytes, shorter than the %d-byte header",
 			    len, DUMP_HEADER_SIZE);
 	v = le32_at(p, OFF(version));
 	if (v < DUMP_MIN_VERSION || v > DUMP_VERSION)
-		return fail(err, errlen, "format version %u is not supported (this reader knows %d "
+		return fail_msg(err, errlen, "format version %u is not supported (this reader knows %d "
 			    "to %d)", v, DUMP_MIN_VERSION, DUMP_VERSION);
 	if (le32_at(p, OFF(header_crc)) != decision_dump_header_crc(p))
-		return fail(err, errlen, "corrupted: header checksum mismatch");
+		return fail_msg(err, errlen, "corrupted: header checksum mismatch");
 	/* The CRC matched: what follows is as written, or written by a bug. */
 	if (le32_at(p, OFF(header_size)) != DUMP_HEADER_SIZE ||
 	    le32_at(p, OFF(record_size)) != DUMP_RECORD_SIZE)
-		return fail(err, errlen, "corrupted: header size %u, record size %u (expected %d, %d)",
+		return fail_msg(err, errlen, "corrupted: header size %u, record size %u (expected %d, %d)",
 			    le32_at(p, OFF(header_size)), le32_at(p, OFF(record_size)),
 			    DUMP_HEADER_SIZE, DUMP_RECORD_SIZE);
 	cap = le64_at(p, OFF(capacity));
 	if (cap == 0 || (cap & (cap - 1)) || cap > (SIZE_MAX - DUMP_HEADER_SIZE) / DUMP_RECORD_SIZE)
-		return fail(err, errlen, "corrupted: capacity %llu is not a power of two",
+		return fail_msg(err, errlen, "corrupted: capacity %llu is not a power of two",
 			    (unsigned long long)cap);
 	want = DUMP_HEADER_SIZE + cap * DUMP_RECORD_SIZE;
 	if (len < want)
-		return fail(err, errlen, "truncated: %zu bytes, %llu expected (header + %llu records)",
+		return fail_msg(err, errlen, "truncated: %zu bytes, %llu expected (header + %llu records)",
 			    len, (unsigned long long)want, (unsigned long long)cap);
 	/* A file on hugetlbfs is whole huge pages: the tail is zeros. */
 	if (len > want && (len - want >= DUMP_MAX_PADDING || !all_zero(p + want, len - want)))
-		return fail(err, errlen, "corrupted: %zu bytes, %llu expected (header + %llu records)",
+		return fail_msg(err, errlen, "corrupted: %zu bytes, %llu expected (header + %llu records)",
 			    len, (unsigned long long)want, (unsigned long long)cap);
 
 	d->version = v;
@@ -120,9 +110,9 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 	d->start_realtime_ns = le64_at(p, OFF(start_realtime_ns));
 	d->start_monotonic_ns = le64_at(p, OFF(start_monotonic_ns));
 	if (d->nr_cpus == 0 || d->nr_cpus > DUMP_MAX_CPUS)
-		return fail(err, errlen, "corrupted: %u CPUs", d->nr_cpus);
+		return fail_msg(err, errlen, "corrupted: %u CPUs", d->nr_cpus);
 	if (d->on_full != DUMP_ON_FULL_WRAP && d->on_full != DUMP_ON_FULL_STOP)
-		return fail(err, errlen, "corrupted: unknown on_full mode %u", d->on_full);
+		return fail_msg(err, errlen, "corrupted: unknown on_full mode %u", d->on_full);
 	str_at(d->kernel_release, sizeof(d->kernel_release), p, OFF(kernel_release), 64);
 	str_at(d->backing, sizeof(d->backing), p, OFF(backing), 64);
 	for (i = 0; i < DUMP_MAX_POLICIES; i++)
@@ -134,16 +124,16 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 	d->dropped = le64_at(p, OFF(dropped));
 	state = le32_at(p, OFF(state));
 	if (state != DUMP_STATE_OPEN && state != DUMP_STATE_CLEAN)
-		return fail(err, errlen, "corrupted: unknown state %u", state);
+		return fail_msg(err, errlen, "corrupted: unknown state %u", state);
 	if (d->on_full == DUMP_ON_FULL_STOP && head > cap)
-		return fail(err, errlen, "corrupted: %llu records appended to a %llu-record log "
+		return fail_msg(err, errlen, "corrupted: %llu records appended to a %llu-record log "
 			    "that stops when full", (unsigned long long)head, (unsigned long long)cap);
 	d->clean = state == DUMP_STATE_CLEAN;
 	if (d->clean) {
 		d->first = le64_at(p, OFF(first));
 		d->lost = le64_at(p, OFF(lost));
 		if (d->first > head || head - d->first > cap || d->lost > head)
-			return fail(err, errlen, "corrupted: records %llu..%llu (lost %llu) do not "
+			return fail_msg(err, errlen, "corrupted: records %llu..%llu (lost %llu) do not "
 				    "fit a %llu-record log", (unsigned long long)d->first,
 				    (unsigned long long)head, (unsigned long long)d->lost,
 				    (unsigned long long)cap);
@@ -169,24 +159,24 @@ int decision_dump_open(const char *path, struct decision_dump *d, char *err, siz
 	memset(d, 0, sizeof(*d));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "%s", strerror(errno));
+		return fail_msg(err, errlen, "%s", strerror(errno));
 	if (fstat(fd, &st)) {
-		ret = fail(err, errlen, "%s", strerror(errno));
+		ret = fail_msg(err, errlen, "%s", strerror(errno));
 		goto out;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		ret = fail(err, errlen, "is a directory");
+		ret = fail_msg(err, errlen, "is a directory");
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = fail(err, errlen, "not a regular file");
+		ret = fail_msg(err, errlen, "not a regular file");
 		goto out;
 	}
 	if (st.st_size > 0) {
 		/* Shared: a private map of a hugetlbfs file reserves pages. */
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
 		if (map == MAP_FAILED) {
-			ret = fail(err, errlen, "mmap: %s", strerror(errno));
+			ret = fail_msg(err, errlen, "mmap: %s", strerror(errno));
 			goto out;
 		}
 		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "replay_trace.h"
+#include "fail_msg.h"
 
 enum task_state {
 	T_UNKNOWN,	/* nothing measured yet: the log may have lost its start */
@@ -17,17 +18,6 @@ enum task_state {
 	T_STOPPED,	/* stopped, not runnable: quiescent next */
 	T_GONE,		/* exited: a later event with its pid is a new task */
 };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static uint64_t since(uint64_t from, uint64_t to)
 {
@@ -393,7 +383,7 @@ static int build_begin(struct replay_trace *t, uint32_t nr_cpus, uint64_t t0)
 static int build_end(struct replay_trace *t, char *err, size_t errlen)
 {
 	if (finish(t))
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	if (t->nr_cpus_seen > t->nr_cpus)
 		t->nr_cpus = t->nr_cpus_seen;
 	if (!t->nr_cpus)
@@ -409,11 +399,11 @@ int replay_trace_build(struct replay_trace *t, const struct plugland_event *ev, 
 	size_t i;
 
 	if (build_begin(t, nr_cpus, first_at(ev, n)))
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	for (i = 0; i < n; i++) {
 		if (add_event(t, &ev[i])) {
 			replay_trace_free(t);
-			return fail(err, errlen, "out of memory");
+			return fail_msg(err, errlen, "out of memory");
 		}
 	}
 	return build_end(t, err, errlen);
@@ -434,17 +424,17 @@ int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d
 			t0 = rec.event.at_ns;
 	}
 	if (t0 == UINT64_MAX)
-		return fail(err, errlen, "no task events to replay (%llu decisions%s): record "
+		return fail_msg(err, errlen, "no task events to replay (%llu decisions%s): record "
 			    "with events (format 2, debug mode)", (unsigned long long)nr_decisions,
 			    d->version < 2 ? ", format 1" : "");
 	if (build_begin(t, d->nr_cpus, t0))
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	t->nr_decisions = nr_decisions;
 	for (seq = d->first; seq < d->head; seq++) {
 		decision_dump_get(d, seq, &rec.decision);
 		if (decision_dump_is_event(d, &rec.decision) && add_event(t, &rec.event)) {
 			replay_trace_free(t);
-			return fail(err, errlen, "out of memory");
+			return fail_msg(err, errlen, "out of memory");
 		}
 	}
 	return build_end(t, err, errlen);

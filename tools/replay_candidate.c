@@ -18,17 +18,7 @@
 #include "host.h"
 #include "policy_slot.h"
 #include "replay_candidate.h"
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#include "fail_msg.h"
 
 static bool name_char(char ch)
 {
@@ -44,10 +34,10 @@ int replay_candidate_parse(struct replay_candidate *c, const char *spec, char *e
 	memset(c, 0, sizeof(*c));
 	c->spec = spec;
 	if (!len || len >= sizeof(c->policy))
-		return fail(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]");
+		return fail_msg(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]");
 	for (p = spec; p < spec + len; p++)
 		if (!name_char(*p))
-			return fail(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]: "
+			return fail_msg(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]: "
 				    "a policy's name is letters, digits, '_' and '-'");
 	memcpy(c->policy, spec, len);
 	if (!at)
@@ -58,13 +48,13 @@ int replay_candidate_parse(struct replay_candidate *c, const char *spec, char *e
 
 		eq = memchr(p, '=', n);
 		if (!n || !eq || eq == p)
-			return fail(err, errlen, "expected KEY=VALUE after '%s'",
+			return fail_msg(err, errlen, "expected KEY=VALUE after '%s'",
 				    p == at + 1 ? "@" : ",");
 		if (c->nr_settings == REPLAY_MAX_SETTINGS)
-			return fail(err, errlen, "more than %d settings", REPLAY_MAX_SETTINGS);
+			return fail_msg(err, errlen, "more than %d settings", REPLAY_MAX_SETTINGS);
 		if ((size_t)snprintf(c->settings[c->nr_settings], sizeof(c->settings[0]), "%s.%.*s",
 				     c->policy, (int)n, p) >= sizeof(c->settings[0]))
-			return fail(err, errlen, "a setting longer than %zu bytes",
+			return fail_msg(err, errlen, "a setting longer than %zu bytes",
 				    sizeof(c->settings[0]) - 1);
 		c->nr_settings++;
 		if (!end)
@@ -238,7 +228,7 @@ int replay_candidate_run(const struct replay_candidate *c, struct replay_machine
 		if (msgs)
 			fclose(msgs);
 		free(res->tasks);
-		return fail(err, errlen, "%s: temporary files: %s", c->spec, strerror(errno));
+		return fail_msg(err, errlen, "%s: temporary files: %s", c->spec, strerror(errno));
 	}
 	fflush(stdout);
 	fflush(stderr);
@@ -247,7 +237,7 @@ int replay_candidate_run(const struct replay_candidate *c, struct replay_machine
 		fclose(out);
 		fclose(msgs);
 		free(res->tasks);
-		return fail(err, errlen, "%s: fork: %s", c->spec, strerror(errno));
+		return fail_msg(err, errlen, "%s: fork: %s", c->spec, strerror(errno));
 	}
 	if (pid == 0) {
 		/* Everything it says is kept for the parent; stdout stays the report's. */

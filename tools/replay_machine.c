@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "replay_machine.h"
+#include "fail_msg.h"
 
 /* synth_draw_fn: machine task idx's next recorded burst and its sleep. */
 static struct synth_behaviour replay_draw(void *ctx, uint32_t idx)
@@ -167,17 +168,6 @@ static void cpus_of(const struct replay_task *k, uint32_t nr_cpus, struct synth_
 			synth_cpumask_set(out, c);
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 			enum replay_wake_mode wake, char *err, size_t errlen)
 {
@@ -191,9 +181,9 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 		any_cpus |= t->tasks[i].nr_bursts && t->tasks[i].has_cpus;
 	}
 	if (!n)
-		return fail(err, errlen, "no task used CPU time in the recording: nothing to replay");
+		return fail_msg(err, errlen, "no task used CPU time in the recording: nothing to replay");
 	if (t->nr_cpus > SYNTH_MAX_CPUS)
-		return fail(err, errlen, "%u CPUs: the simulated machine has at most %d",
+		return fail_msg(err, errlen, "%u CPUs: the simulated machine has at most %d",
 			    t->nr_cpus, SYNTH_MAX_CPUS);
 	m->task_of = calloc(n, sizeof(*m->task_of));
 	m->next_burst = calloc(n, sizeof(*m->next_burst));
@@ -205,7 +195,7 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 	if (!m->task_of || !m->next_burst || !m->weights || !m->start_ns || !m->comms ||
 	    !m->comm_buf || (any_cpus && !m->allowed)) {
 		replay_machine_fini(m);
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	}
 	for (i = 0; i < t->nr_tasks; i++) {
 		const struct replay_task *k = &t->tasks[i];
@@ -223,7 +213,7 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 	}
 	if (wake == REPLAY_WAKE_BY_WAKER && find_wakers(m)) {
 		replay_machine_fini(m);
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	}
 	return 0;
 }
