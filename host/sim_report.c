@@ -4,6 +4,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "sim_report.h"
+#include "duration_text.h"
 #include "synth_backend.h"
 
 /* A group's tasks (or all of them) summed. */
@@ -104,20 +105,6 @@ static double bursts_per_s(const struct row *r, uint64_t now)
 	return now ? (double)r->nr_bursts * 1e9 / (double)now : 0;
 }
 
-/* A wait in the unit that reads best: 850ns, 12.3us, 4.56ms, 1.23s. */
-static const char *wait_text(uint64_t ns, char *buf, size_t len)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.2fms", (double)ns / 1e6);
-	else
-		snprintf(buf, len, "%.2fs", (double)ns / 1e9);
-	return buf;
-}
-
 static void print_row(const struct row *r, int name_w, uint64_t now, uint32_t nr_cpus, FILE *out)
 {
 	char weight[24], bursts[24], p50[24], p99[24], max[24];
@@ -132,9 +119,9 @@ static void print_row(const struct row *r, int name_w, uint64_t now, uint32_t nr
 		snprintf(bursts, sizeof(bursts), "%.1f", bursts_per_s(r, now));
 	fprintf(out, "  %-*s %-15s %5u %6s %10" PRIu64 " %6.1f %10s %9s %9s %9s\n", name_w, r->name,
 		r->comm, r->tasks, weight, r->waits.nr_dispatched, cpu_pct(r, now, nr_cpus), bursts,
-		wait_text(wait_pct(r, 50), p50, sizeof(p50)),
-		wait_text(wait_pct(r, 99), p99, sizeof(p99)),
-		wait_text(r->waits.wait_max_ns, max, sizeof(max)));
+		duration_text(wait_pct(r, 50), p50, sizeof(p50)),
+		duration_text(wait_pct(r, 99), p99, sizeof(p99)),
+		duration_text(r->waits.wait_max_ns, max, sizeof(max)));
 }
 
 static void print_text(const struct sim_report_in *in, const struct row *rows, FILE *out)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "replay_report.h"
+#include "duration_text.h"
 
 /* Wait-to-run over a set of tasks. */
 struct wait_figures {
@@ -96,18 +97,6 @@ static bool has_figures(const struct replay_result *r)
 	return r->status == REPLAY_OK || r->status == REPLAY_UNFINISHED;
 }
 
-static void fmt_ns(char *buf, size_t len, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, len, "%" PRIu64 "ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, len, "%.1fus", (double)ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, len, "%.2fms", (double)ns / 1e6);
-	else
-		snprintf(buf, len, "%.3fs", (double)ns / 1e9);
-}
-
 /* The comms of m's tasks, each once, sorted. */
 static const char **comms_of(const struct replay_machine *m, uint32_t *n)
 {
@@ -178,7 +167,7 @@ static void put_waits(FILE *out, const struct replay_report_in *in, const char *
 			if (!w.n)
 				snprintf(cells[c], sizeof(cells[c]), "-");
 			else
-				fmt_ns(cells[c], sizeof(cells[c]), k == 0 ? w.p50 : k == 1 ? w.p99 : w.max);
+				duration_text(k == 0 ? w.p50 : k == 1 ? w.p99 : w.max, cells[c], sizeof(cells[c]));
 		}
 		snprintf(label, sizeof(label), "%s %s", what, name[k]);
 		put_row(out, in, label, cells);
@@ -212,7 +201,7 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 
 	for (i = 0; i < m->nr_tasks; i++)
 		nr_bursts += t->tasks[m->task_of[i]].nr_bursts;
-	fmt_ns(buf, sizeof(buf), t->end_ns);
+	duration_text(t->end_ns, buf, sizeof(buf));
 	fprintf(out, "replay of %s: %u CPU%s, %u tasks (%" PRIu64 " bursts), %s recorded\n",
 		in->dump_path, t->nr_cpus, t->nr_cpus == 1 ? "" : "s", m->nr_tasks, nr_bursts, buf);
 	if (m->nr_deps)
@@ -233,7 +222,7 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 	put_row(out, in, "status", cells);
 	for (c = 0; c < in->nr_cols; c++) {
 		if (has_figures(&in->cols[c].res))
-			fmt_ns(cells[c], sizeof(cells[c]), in->cols[c].res.makespan_ns);
+			duration_text(in->cols[c].res.makespan_ns, cells[c], sizeof(cells[c]));
 		else
 			snprintf(cells[c], sizeof(cells[c]), "-");
 	}
@@ -267,7 +256,7 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 			const struct replay_result *r = &in->cols[c].res;
 
 			if (c && r->status == REPLAY_OK && r->nr_decisions)
-				fmt_ns(cells[c], sizeof(cells[c]), r->cpu_time_ns / r->nr_decisions);
+				duration_text(r->cpu_time_ns / r->nr_decisions, cells[c], sizeof(cells[c]));
 			else
 				snprintf(cells[c], sizeof(cells[c]), "-");
 		}
@@ -311,7 +300,7 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 				const struct replay_result *r = &in->cols[c].res;
 
 				if (has_figures(r) && r->tasks[idx].end_ns)
-					fmt_ns(cells[c], sizeof(cells[c]), r->tasks[idx].end_ns);
+					duration_text(r->tasks[idx].end_ns, cells[c], sizeof(cells[c]));
 				else
 					snprintf(cells[c], sizeof(cells[c]), "-");
 			}
