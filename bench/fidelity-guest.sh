@@ -9,7 +9,10 @@
 #
 # figures wait_p50, wait_p99 (text as plugland-replay prints it: a number
 # and its unit). Kernel arguments: plugland.policies=deadline,fifo
-# plugland.workloads=hackbench,reqserve plugland.runs=N.
+# plugland.workloads=hackbench,reqserve plugland.runs=N; plugland.keep=1
+# also writes each recording to the second serial port (/dev/ttyS1),
+# gzip'ed and base64'ed between "DUMP-BEGIN <name>" and "DUMP-END" lines,
+# for bench/fidelity.sh -k to keep.
 policies=$(echo "${PLUGLAND_POLICIES:-deadline,fifo}" | tr , ' ')
 workloads=$(echo "${PLUGLAND_WORKLOADS:-hackbench,reqserve}" | tr , ' ')
 runs=${PLUGLAND_RUNS:-1}
@@ -44,6 +47,13 @@ for w in $workloads; do
 			wait $host || echo "FIDELITY-INFO error $w $p scx_plugland exited $?"
 			plugland-dump --events /dev/shm/rec.dump 2>&1 | grep -E '^(records|events)' |
 				sed "s/^/FIDELITY-INFO $w $p /"
+			if [ "${PLUGLAND_KEEP:-0}" = 1 ]; then
+				{
+					echo "DUMP-BEGIN $w-$p-$i"
+					gzip -c /dev/shm/rec.dump | base64
+					echo "DUMP-END"
+				} >/dev/ttyS1
+			fi
 			if plugland-replay /dev/shm/rec.dump -p "$p" >/tmp/replay 2>&1; then
 				awk -v w="$w" -v p="$p" '
 					$1 == "wait" && ($2 == "p50" || $2 == "p99") { print "FIDELITY", w, p, "wait_" $2, $3, $4 }

@@ -96,6 +96,18 @@ static void begin_burst(struct replay_task *k, uint64_t at, int32_t waker)
 	memset(&k->cur, 0, sizeof(k->cur));
 	k->cur.runnable_ns = at;
 	k->cur.waker = waker;
+	k->cur.waker_cpu_ns = REPLAY_AT_BURST_END;
+}
+
+/* How far into its burst the waker pid is at `at`: its CPU time so far. */
+static uint64_t waker_cpu_at(struct replay_trace *t, int32_t pid, uint64_t at)
+{
+	int32_t slot = pid ? *index_slot(t, pid) : 0;
+	const struct replay_task *w = slot ? &t->tasks[slot - 1] : NULL;
+
+	if (!w || !w->in_burst)
+		return REPLAY_AT_BURST_END;
+	return w->cur.cpu_ns + (w->state == T_RUNNING ? since(w->mark_ns, at) : 0);
 }
 
 /* The burst ends at `at`; kept when it used CPU time, else its time is
@@ -166,8 +178,10 @@ static int on_runnable(struct replay_trace *t, struct replay_task *k, const stru
 		if (k->nr_bursts && !k->in_burst)
 			k->bursts[k->nr_bursts - 1].sleep_ns = since(k->last_quiescent_ns, at);
 		begin_burst(k, at, waker);
+		k->cur.waker_cpu_ns = waker_cpu_at(t, waker, at);
 		k->state = T_WAITING;
 		k->mark_ns = at;
+		k->decided = false;
 		break;
 	case T_WAITING:
 		break; /* preempted: its wait began when it stopped */
@@ -225,6 +239,7 @@ static void on_stopping(struct replay_trace *t, struct replay_task *k, const str
 	}
 	k->state = runnable ? T_WAITING : T_STOPPED;
 	k->mark_ns = at;
+	k->decided = false;
 }
 
 static int on_quiescent(struct replay_trace *t, struct replay_task *k, uint64_t at)
@@ -340,6 +355,44 @@ static int add_event(struct replay_trace *t, const struct plugland_event *e)
 	return 0;
 }
 
+/* A decision for a task waiting since mark_ns: the host's round trip. */
+static int add_decision(struct replay_trace *t, const struct plugland_decision *d)
+{
+	const uint16_t not_policy = PLUGLAND_DECISION_BY_HOST | PLUGLAND_DECISION_BY_KERNEL |
+				    PLUGLAND_DECISION_LATE;
+	struct replay_task *k;
+	int32_t slot;
+
+	if (d->flags & not_policy || d->dispatch_ns < t->t0_ns)
+		return 0;
+	slot = *index_slot(t, d->pid);
+	if (!slot)
+		return 0;
+	k = &t->tasks[slot - 1];
+	/* Only the first: a second one for the same wait is stale. */
+	if (k->state != T_WAITING || k->decided)
+		return 0;
+	k->decided = true;
+	if (t->nr_round_trips == t->round_trips_cap) {
+		size_t cap = t->round_trips_cap ? t->round_trips_cap * 2 : 1024;
+		uint64_t *v = realloc(t->round_trip_ns, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		t->round_trip_ns = v;
+		t->round_trips_cap = cap;
+	}
+	t->round_trip_ns[t->nr_round_trips++] = since(k->mark_ns, d->dispatch_ns - t->t0_ns);
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* The recording ended: bursts still going are cut at its end. */
 static int finish(struct replay_trace *t)
 {
@@ -367,7 +420,8 @@ static uint64_t first_at(const struct plugland_event *ev, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (ev[i].kind >= 1 && ev[i].kind <= PLUGLAND_EVENT_MAX && ev[i].at_ns < t0)
+		if (ev[i].flags & PLUGLAND_RECORD_EVENT && ev[i].kind >= 1 &&
+		    ev[i].kind <= PLUGLAND_EVENT_MAX && ev[i].at_ns < t0)
 			t0 = ev[i].at_ns;
 	return t0 == UINT64_MAX ? 0 : t0;
 }
@@ -390,6 +444,8 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 		t->nr_cpus = 1;
 	free(t->index);
 	t->index = NULL;
+	if (t->nr_round_trips > 1)
+		qsort(t->round_trip_ns, t->nr_round_trips, sizeof(*t->round_trip_ns), cmp_u64);
 	return 0;
 }
 
@@ -401,7 +457,11 @@ int replay_trace_build(struct replay_trace *t, const struct plugland_event *ev, 
 	if (build_begin(t, nr_cpus, first_at(ev, n)))
 		return fail_msg(err, errlen, "out of memory");
 	for (i = 0; i < n; i++) {
-		if (add_event(t, &ev[i])) {
+		union plugland_record r;
+
+		memcpy(&r, &ev[i], sizeof(r)); /* an event, or a decision */
+		if (plugland_record_is_event(&r.decision) ? add_event(t, &r.event) :
+							    add_decision(t, &r.decision)) {
 			replay_trace_free(t);
 			return fail_msg(err, errlen, "out of memory");
 		}
@@ -432,7 +492,8 @@ int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d
 	t->nr_decisions = nr_decisions;
 	for (seq = d->first; seq < d->head; seq++) {
 		decision_dump_get(d, seq, &rec.decision);
-		if (decision_dump_is_event(d, &rec.decision) && add_event(t, &rec.event)) {
+		if (decision_dump_is_event(d, &rec.decision) ? add_event(t, &rec.event) :
+							       add_decision(t, &rec.decision)) {
 			replay_trace_free(t);
 			return fail_msg(err, errlen, "out of memory");
 		}
@@ -448,6 +509,7 @@ void replay_trace_free(struct replay_trace *t)
 		free(t->tasks[i].bursts);
 	free(t->tasks);
 	free(t->index);
+	free(t->round_trip_ns);
 	memset(t, 0, sizeof(*t));
 }
 

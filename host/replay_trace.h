@@ -10,7 +10,9 @@
  * A burst is the CPU time from the task becoming runnable to it going
  * quiescent, summed over its RUNNING..STOPPING intervals; its sleep runs
  * from QUIESCENT to the next RUNNABLE. A wait runs from RUNNABLE (or a
- * STOPPING that leaves it runnable: preempted) to the next RUNNING.
+ * STOPPING that leaves it runnable: preempted) to the next RUNNING. A
+ * wake-up by a waker in a burst says how far into that burst (its CPU
+ * time so far, counting the run it is in up to the wake-up).
  *
  * Truncation. The log may have lost a task's first events (overwritten)
  * and the recording may end while it runs. A task's events before the
@@ -32,6 +34,8 @@
 #include "decision_dump.h"
 #include "wait_hist.h"
 
+#define REPLAY_AT_BURST_END UINT64_MAX
+
 /* Times are ns since the recording's first event. */
 struct replay_burst {
 	uint64_t runnable_ns;	/* it became runnable (its first RUNNING when unknown) */
@@ -39,6 +43,8 @@ struct replay_burst {
 	uint64_t end_ns;	/* it went quiescent (or exited, or the recording ended) */
 	uint64_t sleep_ns;	/* until its next burst; 0 after the last */
 	int32_t waker;		/* pid that woke it for this burst; 0: not known */
+	uint64_t waker_cpu_ns;	/* the waker's CPU time into its own burst then;
+				   REPLAY_AT_BURST_END: not known */
 	bool unfinished;	/* cut by the end of the recording */
 };
 
@@ -79,6 +85,7 @@ struct replay_task {
 	struct replay_burst cur;
 	uint64_t last_quiescent_ns;
 	bool in_burst, weight_set, cpus_set;
+	bool decided;			/* the current wait's decision is seen */
 	uint32_t bursts_cap;
 };
 
@@ -96,21 +103,32 @@ struct replay_trace {
 					   FORK or a weight or CPU set */
 	uint64_t nr_unfinished;		/* tasks runnable when the recording ended */
 
+	/* The host's round trip as recorded: for each decision the policy
+	 * made (not BPF's, not the host's own) for a task waiting since a
+	 * RUNNABLE or a preemption, the time from then to the decision.
+	 * Sorted. (Under a policy that holds tasks back, it includes the
+	 * holding.) */
+	uint64_t *round_trip_ns;
+	size_t nr_round_trips;
+
 	/* Building state. */
 	int32_t *index;			/* open addressing: pid -> task + 1 */
 	uint32_t index_cap;
 	uint32_t tasks_cap;
+	size_t round_trips_cap;
 };
 
 /*
- * Rebuild from events ev[0..n) in order (the log's), on a machine of
- * nr_cpus CPUs (0: as many as the events show). 0, or -1 when out of
+ * Rebuild from records ev[0..n) in order (the log's), on a machine of
+ * nr_cpus CPUs (0: as many as the events show): events, and decisions
+ * (a record without PLUGLAND_RECORD_EVENT is read as struct
+ * plugland_decision) for the round trips. 0, or -1 when out of
  * memory (err says so). Never fails on what the events say: what does
  * not fit a task's state is counted as inconsistent and skipped.
  */
 int replay_trace_build(struct replay_trace *t, const struct plugland_event *ev, size_t n,
 		       uint32_t nr_cpus, char *err, size_t errlen);
-/* The same from every event of a dump, with its header's CPUs. -1 with
+/* The same from every record of a dump, with its header's CPUs. -1 with
  * one line in err when the dump has no task events. */
 int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d, char *err,
 			   size_t errlen);

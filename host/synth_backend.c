@@ -19,6 +19,7 @@ struct synth_task {
 	struct plugland_task t;	/* what the next delivery hands out */
 	enum synth_state state;
 	uint64_t ready_ns;	/* PENDING: when it is queued to the policy */
+	bool delayed;		/* PENDING: ready_ns includes its round trip */
 	uint64_t seq;		/* PENDING, RELEASED: order among equal keys */
 	uint64_t slice_ns;	/* RELEASED: the slice it was given */
 	uint64_t burst_left;	/* CPU time until it sleeps; 0: a new burst next */
@@ -27,6 +28,11 @@ struct synth_task {
 	/* Replayed wake-ups (o.burst_end, SYNTH_WAIT_WAKE): */
 	uint64_t done_ns, done_seq; /* its burst ends then (in s->done) */
 	bool in_done;
+	/* o.next_mark: its run now, by the burst's CPU time [run_from,
+	 * run_from + run_ns) from run_start; its next mark (in s->marks). */
+	uint64_t run_from, run_start, run_ns;
+	uint64_t mark_ns, mark_seq;
+	bool in_marks;
 	uint32_t wakes_pending;	/* wakes come before their SYNTH_WAIT_WAKE sleep began */
 	bool wake_used;		/* its last run took one of them (undone on preemption) */
 };
@@ -60,10 +66,12 @@ struct synth_backend {
 				      ordered, else by seq: the kernel's DSQ */
 	uint32_t *aside;	/* run_released(): tasks no free CPU may run */
 	struct task_heap done;	/* o.burst_end: bursts to end, by (done_ns, done_seq) */
+	struct task_heap marks;	/* o.next_mark: marks to reach, by (mark_ns, mark_seq) */
 	bool ordered;
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* */
 	uint64_t next_seq;
 	uint32_t next_cpu;
+	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
 	struct synth_stats st;
 };
 
@@ -91,6 +99,13 @@ static bool released_before(const struct synth_backend *s, uint32_t a, uint32_t 
 	if (!s->ordered)
 		return x->seq < y->seq;
 	return x->t.vtime < y->t.vtime || (x->t.vtime == y->t.vtime && x->seq < y->seq);
+}
+
+static bool mark_before(const struct synth_backend *s, uint32_t a, uint32_t b)
+{
+	const struct synth_task *x = &s->tasks[a], *y = &s->tasks[b];
+
+	return x->mark_ns < y->mark_ns || (x->mark_ns == y->mark_ns && x->mark_seq < y->mark_seq);
 }
 
 static bool done_before(const struct synth_backend *s, uint32_t a, uint32_t b)
@@ -169,6 +184,7 @@ static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 	struct synth_task *k = &s->tasks[idx];
 
 	k->state = SYNTH_PENDING;
+	k->delayed = false;
 	k->t.cookie++;
 	k->t.enq_ns = at;
 	k->ready_ns = at;
@@ -214,6 +230,37 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	return true;
 }
 
+/* The next of o.round_trip_ns, drawn uniformly (splitmix64). */
+static uint64_t draw_round_trip(struct synth_backend *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return s->o.round_trip_ns[z % s->o.nr_round_trips];
+}
+
+/* Task idx, runnable, reaches the policy after its round trip: false
+ * when it has made it (or there is none). */
+static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
+{
+	struct synth_task *k = &s->tasks[idx];
+	uint64_t d;
+
+	if (!s->o.nr_round_trips || k->delayed)
+		return false;
+	k->delayed = true;
+	d = draw_round_trip(s);
+	s->st.round_trip_ns += d;
+	if (!d)
+		return false;
+	k->ready_ns += d;
+	k->seq = s->next_seq++;
+	heap_push(s, &s->pending, idx);
+	return true;
+}
+
 static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
 	struct synth_backend *s = SYNTH(be);
@@ -223,7 +270,8 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		uint32_t idx = heap_pop(s, &s->pending);
 		struct synth_task *k = &s->tasks[idx];
 
-		if (fast_wake(s, idx, fn, ctx))
+		/* The fast path decides before any round trip, or not at all. */
+		if ((!k->delayed && fast_wake(s, idx, fn, ctx)) || delay_for_round_trip(s, idx))
 			continue;
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
@@ -233,6 +281,23 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}
 	return n;
+}
+
+/* Task idx's next mark within the run it is given (o.next_mark). */
+static void plan_mark(struct synth_backend *s, uint32_t idx)
+{
+	struct synth_task *k = &s->tasks[idx];
+	uint64_t m;
+
+	if (!s->o.next_mark)
+		return;
+	m = s->o.next_mark(s->o.mark_ctx, idx);
+	if (m == SYNTH_NO_MARK || m >= k->run_from + k->run_ns)
+		return;
+	k->mark_ns = k->run_start + (m > k->run_from ? m - k->run_from : 0);
+	k->mark_seq = s->next_seq++;
+	k->in_marks = true;
+	heap_push(s, &s->marks, idx);
 }
 
 /* Task idx runs `slice` on a CPU from when that CPU is free. */
@@ -254,7 +319,11 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 			run = k->burst_left;
 			sleeps = true;
 		}
+		k->run_from = k->beh.burst_ns - k->burst_left;
+		k->run_start = start;
+		k->run_ns = run;
 		k->burst_left -= run;
+		plan_mark(s, idx);
 	}
 	s->cpus[c].free_ns = start + run;
 	s->cpus[c].reserved = false;
@@ -426,15 +495,27 @@ static void synth_publish(struct backend *be, uint64_t nr_held, uint64_t now_ns)
 	SYNTH(be)->st.nr_held_published = nr_held;
 }
 
-/* Bursts that ended by now, told in order (o.burst_end): what their
- * end wakes is queued from that moment. */
+/* Marks reached and bursts that ended by now, told in time order (a
+ * mark first at the same moment): what they wake is queued from then. */
 static void end_bursts(struct synth_backend *s)
 {
-	while (s->done.n && s->tasks[s->done.v[0]].done_ns <= s->st.now_ns) {
-		uint32_t idx = heap_pop(s, &s->done);
+	for (;;) {
+		uint64_t mark = s->marks.n ? s->tasks[s->marks.v[0]].mark_ns : UINT64_MAX;
+		uint64_t done = s->done.n ? s->tasks[s->done.v[0]].done_ns : UINT64_MAX;
+		uint32_t idx;
 
-		s->tasks[idx].in_done = false;
-		s->o.burst_end(s->o.burst_end_ctx, &s->be, idx, s->tasks[idx].done_ns);
+		if (mark <= done && mark <= s->st.now_ns) {
+			idx = heap_pop(s, &s->marks);
+			s->tasks[idx].in_marks = false;
+			s->o.mark(s->o.mark_ctx, &s->be, idx, mark);
+			plan_mark(s, idx);
+		} else if (done <= s->st.now_ns) {
+			idx = heap_pop(s, &s->done);
+			s->tasks[idx].in_done = false;
+			s->o.burst_end(s->o.burst_end_ctx, &s->be, idx, done);
+		} else {
+			return;
+		}
 	}
 }
 
@@ -460,6 +541,8 @@ static int synth_wait(struct backend *be, int timeout_ms)
 	/* A burst's end is a moment of its own: its CPU may have more queued. */
 	if (s->done.n && s->tasks[s->done.v[0]].done_ns < next)
 		next = s->tasks[s->done.v[0]].done_ns;
+	if (s->marks.n && s->tasks[s->marks.v[0]].mark_ns < next)
+		next = s->tasks[s->marks.v[0]].mark_ns;
 	s->st.now_ns = next != UINT64_MAX ? next : now + SYNTH_IDLE_STEP_NS;
 	end_bursts(s);
 	/* A CPU that frees takes a released task at once, as in the kernel:
@@ -512,6 +595,7 @@ static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t
 	if (i == s->pending.n)
 		return;
 	s->tasks[idx].ready_ns = at;
+	s->tasks[idx].delayed = false; /* its round trip starts again */
 	s->tasks[idx].t.enq_ns = at;
 	s->tasks[idx].seq = s->next_seq++;
 	heap_up(s, &s->pending, i);
@@ -573,6 +657,10 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 			}
 		}
 		k->burst_left += refund;
+		if (k->in_marks) { /* its next run asks again */
+			heap_remove(s, &s->marks, cpu->last);
+			k->in_marks = false;
+		}
 	}
 	pending_move_earlier(s, cpu->last, now);
 	cpu->free_ns = now;
@@ -696,7 +784,10 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->aside = calloc(o->nr_tasks, sizeof(*s->aside));
 	s->done.v = calloc(o->nr_tasks, sizeof(*s->done.v));
 	s->done.before = done_before;
-	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside || !s->done.v) {
+	s->marks.v = calloc(o->nr_tasks, sizeof(*s->marks.v));
+	s->marks.before = mark_before;
+	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside || !s->done.v ||
+	    !s->marks.v) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -741,6 +832,7 @@ void synth_backend_free(struct backend *be)
 	free(s->released.v);
 	free(s->aside);
 	free(s->done.v);
+	free(s->marks.v);
 	free(s);
 }
 

@@ -42,6 +42,15 @@ struct synth_behaviour {
 typedef void (*synth_burst_end_fn)(void *ctx, struct backend *be, uint32_t idx,
 				   uint64_t end_ns);
 
+/* No mark in the current burst (synth_next_mark_fn). */
+#define SYNTH_NO_MARK UINT64_MAX
+
+/* The CPU time into task idx's current burst at which it next does
+ * something mid-burst (a replayed wake-up), or SYNTH_NO_MARK. */
+typedef uint64_t (*synth_next_mark_fn)(void *ctx, uint32_t idx);
+/* Task idx reached that mark at at_ns (the clock has reached it). */
+typedef void (*synth_mark_fn)(void *ctx, struct backend *be, uint32_t idx, uint64_t at_ns);
+
 /* Task idx's next CPU burst and the sleep after it (a workload's
  * distributions, workload.h). Called as each burst starts, in order, so
  * that a task's sequence of bursts does not depend on the policy. A task
@@ -100,6 +109,25 @@ struct synth_opts {
 	 * end its burst. */
 	synth_burst_end_fn burst_end;
 	void *burst_end_ctx;
+	/* The host's round trip (a replayed recording's, replay_trace.h):
+	 * a task queued for the policy reaches it only this long after it
+	 * became runnable, drawn for each from these nr_round_trips values
+	 * by a fixed pseudo-random sequence (the same run gives the same
+	 * draws); a task placed by the fast path pays none. NULL: none, the
+	 * policy sees each task the moment it is runnable. Kept. */
+	const uint64_t *round_trip_ns;
+	size_t nr_round_trips;
+	/* When set: points within a task's bursts, by CPU time, at which
+	 * mark is called once the clock reaches them, in time order with
+	 * the burst ends (a mark first at the same moment). next_mark is
+	 * asked as each run of the task begins and after each of its marks;
+	 * a mark before the run's start comes at its start; one at or past
+	 * the burst's CPU time never comes (burst_end is told). A run cut
+	 * short by pick_preempt_cpu() loses its marks still to come: the
+	 * next run asks again. */
+	synth_next_mark_fn next_mark;
+	synth_mark_fn mark;
+	void *mark_ctx;
 };
 
 /* Waits in log buckets: 4 per power of two, exact below 16 ns (wait_hist.h). */
@@ -131,6 +159,7 @@ struct synth_stats {
 	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
+	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */
 	uint32_t nr_exited;	/* tasks done with their last burst (SYNTH_EXIT) */
 };
 

@@ -29,17 +29,52 @@ static struct synth_behaviour replay_draw(void *ctx, uint32_t idx)
 	return beh;
 }
 
+/* The wake-ups of deps from i on that waker idx's current burst makes
+ * by the time it has run `upto` of it. The next one after them. */
+static uint32_t wake_upto(struct replay_machine *m, struct backend *be, uint32_t idx, uint32_t i,
+			  uint64_t upto, uint64_t at)
+{
+	uint32_t burst = m->bursts_done[idx];
+
+	while (i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst < burst)
+		i++;
+	for (; i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst == burst &&
+	       (m->deps[i].offset_ns <= upto || upto == REPLAY_AT_BURST_END); i++)
+		synth_backend_wake(be, m->deps[i].wakee, at);
+	return i;
+}
+
+/* synth_next_mark_fn: where in its current burst machine task idx next
+ * wakes someone, before the burst's end. */
+static uint64_t replay_next_mark(void *ctx, uint32_t idx)
+{
+	struct replay_machine *m = ctx;
+	uint32_t burst = m->bursts_done[idx], i = m->dep_next[idx];
+
+	while (i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst < burst)
+		i++;
+	m->dep_next[idx] = i;
+	if (i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst == burst)
+		return m->deps[i].offset_ns; /* the machine ignores one past the burst */
+	return SYNTH_NO_MARK;
+}
+
+/* synth_mark_fn: machine task idx reached its next wake-up(s). */
+static void replay_mark(void *ctx, struct backend *be, uint32_t idx, uint64_t at_ns)
+{
+	struct replay_machine *m = ctx;
+	uint32_t i = m->dep_next[idx];
+
+	m->dep_next[idx] = wake_upto(m, be, idx, i, m->deps[i].offset_ns, at_ns);
+}
+
 /* synth_burst_end_fn: what machine task idx's burst that just ended wakes. */
 static void replay_burst_end(void *ctx, struct backend *be, uint32_t idx, uint64_t end_ns)
 {
 	struct replay_machine *m = ctx;
-	uint32_t burst = m->bursts_done[idx]++, i = m->dep_next[idx];
 
-	while (i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst < burst)
-		i++;
-	for (; i < m->nr_deps && m->deps[i].waker == idx && m->deps[i].burst == burst; i++)
-		synth_backend_wake(be, m->deps[i].wakee, end_ns);
-	m->dep_next[idx] = i;
+	m->dep_next[idx] = wake_upto(m, be, idx, m->dep_next[idx], REPLAY_AT_BURST_END, end_ns);
+	m->bursts_done[idx]++;
 }
 
 static int cmp_dep(const void *a, const void *b)
@@ -50,6 +85,8 @@ static int cmp_dep(const void *a, const void *b)
 		return x->waker < y->waker ? -1 : 1;
 	if (x->burst != y->burst)
 		return x->burst < y->burst ? -1 : 1;
+	if (x->offset_ns != y->offset_ns)
+		return x->offset_ns < y->offset_ns ? -1 : 1;
 	if (x->wakee != y->wakee)
 		return x->wakee < y->wakee ? -1 : 1;
 	return (x->wakee_burst > y->wakee_burst) - (x->wakee_burst < y->wakee_burst);
@@ -131,7 +168,8 @@ static int find_wakers(struct replay_machine *m)
 				m->deps = v;
 			}
 			m->deps[m->nr_deps++] = (struct replay_wake_dep){
-				.waker = (uint32_t)w, .burst = (uint32_t)wb, .wakee = i, .wakee_burst = b };
+				.waker = (uint32_t)w, .burst = (uint32_t)wb, .wakee = i, .wakee_burst = b,
+				.offset_ns = k->bursts[b].waker_cpu_ns };
 			m->waits_wake[m->burst_base[i] + b] = true;
 		}
 	}
@@ -211,6 +249,7 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 			cpus_of(k, t->nr_cpus, &m->allowed[m->nr_tasks]);
 		m->nr_tasks++;
 	}
+	m->round_trip = t->nr_round_trips > 0;
 	if (wake == REPLAY_WAKE_BY_WAKER && find_wakers(m)) {
 		replay_machine_fini(m);
 		return fail_msg(err, errlen, "out of memory");
@@ -227,6 +266,9 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 		if (m->nr_deps) {
 			o->burst_end = replay_burst_end;
 			o->burst_end_ctx = m;
+			o->next_mark = replay_next_mark;
+			o->mark = replay_mark;
+			o->mark_ctx = m;
 		}
 	}
 	o->nr_cpus = m->trace->nr_cpus;
@@ -237,6 +279,8 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->allowed = m->allowed;
 	o->draw = replay_draw;
 	o->draw_ctx = m;
+	o->round_trip_ns = m->round_trip ? m->trace->round_trip_ns : NULL;
+	o->nr_round_trips = m->round_trip ? m->trace->nr_round_trips : 0;
 }
 
 void replay_machine_fini(struct replay_machine *m)

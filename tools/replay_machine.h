@@ -8,13 +8,20 @@
  *
  * Wake-ups: a burst whose wake-up names a waker that was running then
  * (the waker's burst that covers the moment of the wake-up) becomes
- * runnable when that burst of the waker ends in the replay, however late
- * or early the policy ran it (REPLAY_WAKE_BY_WAKER); at once when it ended
- * before the wakee's previous burst did. Other bursts (no waker recorded,
+ * runnable when the waker has run, in the replay, as much of that burst
+ * as it had when it woke the wakee in the recording (the end of the
+ * burst when that is not known), however late or early the policy ran
+ * it (REPLAY_WAKE_BY_WAKER); at once when that came before the wakee's
+ * previous burst ended. Other bursts (no waker recorded,
  * a waker not running then or not replayed, and every burst with
  * REPLAY_WAKE_AS_RECORDED) come the recorded sleep after the previous
  * one. A task's first burst comes at its recorded time. Weight and CPU
  * set changes after a task's first burst are not replayed.
+ *
+ * The host's round trip: each time a task becomes runnable it reaches
+ * the policy after a delay drawn from the recording's round trips
+ * (replay_trace.h), the time the real host took from a task becoming
+ * runnable to the policy's decision about it.
  */
 #ifndef PLUGLAND_REPLAY_MACHINE_H
 #define PLUGLAND_REPLAY_MACHINE_H
@@ -27,9 +34,11 @@ enum replay_wake_mode {
 	REPLAY_WAKE_AS_RECORDED, /* the recorded sleep after the previous burst */
 };
 
-/* Burst `burst` of machine task `waker` wakes machine task `wakee`. */
+/* Burst `burst` of machine task `waker` wakes machine task `wakee`, when
+ * it has run offset_ns of it (REPLAY_AT_BURST_END: at its end). */
 struct replay_wake_dep {
 	uint32_t waker, burst, wakee, wakee_burst;
+	uint64_t offset_ns;
 };
 
 struct replay_machine {
@@ -49,6 +58,10 @@ struct replay_machine {
 	uint32_t *bursts_done, *dep_first, *dep_next;
 	bool *waits_wake;		/* per (task, burst): flat, at burst_base[task] */
 	uint64_t *burst_base;
+	/* Each task reaches the policy its recorded round trip late
+	 * (synth_opts.round_trip_ns): true from init when the recording has
+	 * round trips; false makes the host's round trip free. */
+	bool round_trip;
 };
 
 /* 0, or -1 (no memory, or no task used CPU time: err says which). */

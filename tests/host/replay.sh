@@ -99,14 +99,30 @@ done
 
 # --- wake-ups: 1 CPU; the waker (pid 1) wakes the wakee (pid 2) 500 us
 # into a burst that ends at 3 ms; in the recording the wakee waited 500 us
-# for the CPU. Replayed by waker, it is runnable when the waker's burst
-# ends: no wait; replayed as recorded, it comes at 2.5 ms and waits.
+# for the CPU. Replayed by waker, it is runnable 500 us into the waker's
+# burst again, and waits as long.
 "$mkdump" -n 0 -C 1 -e "$events/wake-by-waker.txt" "$tmp/wake.dump"
 expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2
 grep -q "^  wake-ups following their waker's burst: 1$" "$tmp/out" &&
-	[ "$(row '  wait p50')" = "524.3us 0ns" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
+	[ "$(row '  wait p50')" = "524.3us 524.3us" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
 	[ "$(row makespan)" = "3.10ms 3.10ms" ] &&
-	pass "a wake-up follows its waker's burst" || { fail "wake-up by waker"; cat "$tmp/out"; }
+	pass "a wake-up comes as far into its waker's burst as recorded" ||
+	{ fail "wake-up by waker"; cat "$tmp/out"; }
+
+# The waker ran late in the recording (woken at 2 ms, running at 3 ms);
+# replayed it runs at 2 ms, and the wake-up 500 us into its burst comes
+# with it: the wakee runs 2.5..3 ms earlier than recorded, its burst ends
+# at 3.10 ms. Replayed as recorded, the wakee comes after its recorded
+# sleep (at 3.5 ms) and ends at 3.60 ms.
+"$mkdump" -n 0 -C 1 -e "$events/wake-late-waker.txt" "$tmp/late.dump"
+expect 0 "" -- "$tmp/late.dump" -p fifo --pid 2
+[ "$(row '  last burst ended')" = "4.10ms 3.10ms" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
+	pass "a wake-up follows its waker when the waker runs earlier than recorded" ||
+	{ fail "wake-up follows a late waker"; cat "$tmp/out"; }
+expect 0 "" -- "$tmp/late.dump" -p fifo --pid 2 --wakeups recorded
+[ "$(row '  last burst ended')" = "4.10ms 3.60ms" ] &&
+	pass "--wakeups recorded: the wakee comes after its recorded sleep" ||
+	{ fail "--wakeups recorded, late waker"; cat "$tmp/out"; }
 expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2 --wakeups recorded
 ! grep -q "wake-ups following" "$tmp/out" && [ "$(row '  wait p50')" = "524.3us 524.3us" ] &&
 	pass "--wakeups recorded: the recorded sleep" || { fail "--wakeups recorded"; cat "$tmp/out"; }

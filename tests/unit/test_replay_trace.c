@@ -4,7 +4,9 @@
  * hand-made sequences with known bursts, sleeps and waits: a whole life,
  * a start the log lost (first event RUNNING, or STOPPING), a task still
  * running at the end, weight and CPU set changes, events out of order
- * for a task's state, a pid reused after an exit, the machine's size.
+ * for a task's state, a pid reused after an exit, the machine's size;
+ * how far into its burst a waker was; the host's round trips, from the
+ * decisions among the events.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,6 +46,16 @@ static void ev(struct seq *s, uint64_t at, uint16_t kind, int32_t pid, int16_t c
 #define STOPPING(s, at, pid, cpu, runnable) \
 	ev(s, at, PLUGLAND_EVENT_STOPPING, pid, cpu, 0, (runnable) ? PLUGLAND_STOPPING_RUNNABLE : 0, 0)
 #define QUIESCENT(s, at, pid) ev(s, at, PLUGLAND_EVENT_QUIESCENT, pid, -1, 0, 0, 0)
+
+/* A decision about pid at `at` (the policy's unless flags say otherwise). */
+static void decided(struct seq *s, uint64_t at, int32_t pid, uint16_t flags)
+{
+	struct plugland_decision d = { .enq_ns = T0 + at, .dispatch_ns = T0 + at, .pid = pid,
+				       .tgid = pid, .cpu = -1, .flags = flags };
+
+	_Static_assert(sizeof(d) == sizeof(s->ev[0]), "a record is a record");
+	memcpy(&s->ev[s->n++], &d, sizeof(d));
+}
 
 static void build(struct replay_trace *t, const struct seq *s, uint32_t nr_cpus)
 {
@@ -268,11 +280,11 @@ static void test_many_tasks(void **state)
 	(void)state;
 	for (i = 0; i < 5000; i++) {
 		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i, .pid = 7 * i + 1,
-			.kind = PLUGLAND_EVENT_RUNNABLE, .cpu = -1 };
+			.kind = PLUGLAND_EVENT_RUNNABLE, .cpu = -1, .flags = PLUGLAND_RECORD_EVENT };
 		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i + 1, .pid = 7 * i + 1,
-			.kind = PLUGLAND_EVENT_RUNNING, .cpu = 0 };
+			.kind = PLUGLAND_EVENT_RUNNING, .cpu = 0, .flags = PLUGLAND_RECORD_EVENT };
 		evs[n++] = (struct plugland_event){ .at_ns = T0 + (uint64_t)i + 3, .pid = 7 * i + 1,
-			.kind = PLUGLAND_EVENT_STOPPING, .cpu = 0 };
+			.kind = PLUGLAND_EVENT_STOPPING, .cpu = 0, .flags = PLUGLAND_RECORD_EVENT };
 	}
 	assert_int_equal(replay_trace_build(&t, evs, n, 1, err, sizeof(err)), 0);
 	assert_int_equal(t.nr_tasks, 5000);
@@ -285,9 +297,77 @@ static void test_many_tasks(void **state)
 	replay_trace_free(&t);
 }
 
+/* Task 10 runs [0, 1000) on CPU 0 and, 300 into that, wakes 11; 11 runs
+ * [1000, 1100), then 10 again [1100, 1500) (after a preemption at 1000,
+ * it has run 1000 of its burst) and wakes 11 at 1200, 1100 into its burst.
+ * A waker that is not running (12, never seen) tells nothing. */
+static void test_waker_cpu_time(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+	const struct replay_task *k;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	RUNNABLE(&s, 300, 11, PLUGLAND_RUNNABLE_NEW, 0);
+	QUIESCENT(&s, 300, 11); /* only to let 11 be woken */
+	RUNNABLE(&s, 300, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	STOPPING(&s, 1000, 10, 0, true);
+	RUNNING(&s, 1000, 11, 0);
+	STOPPING(&s, 1100, 11, 0, false);
+	QUIESCENT(&s, 1100, 11);
+	RUNNING(&s, 1100, 10, 0);
+	RUNNABLE(&s, 1200, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	RUNNING(&s, 1500, 11, 1);
+	STOPPING(&s, 1550, 11, 1, false);
+	QUIESCENT(&s, 1550, 11);
+	RUNNABLE(&s, 1600, 11, PLUGLAND_RUNNABLE_WAKEUP, 12);
+	build(&t, &s, 2);
+	k = replay_trace_task(&t, 11);
+	assert_non_null(k);
+	assert_int_equal(k->nr_bursts, 2);
+	assert_int_equal(k->bursts[0].waker, 10);
+	assert_int_equal(k->bursts[0].waker_cpu_ns, 300);
+	assert_int_equal(k->bursts[1].waker_cpu_ns, 1100);
+	replay_trace_free(&t);
+}
+
+/* Round trips: from RUNNABLE (or a preemption) to the policy's first
+ * decision for that wait; BPF's and the host's own decisions, and a
+ * second one for the same wait, are not round trips. Sorted. */
+static void test_round_trips(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 70, 10, 0);
+	decided(&s, 80, 10, 0); /* stale: not another round trip */
+	RUNNING(&s, 100, 10, 0);
+	STOPPING(&s, 1000, 10, 0, true);
+	decided(&s, 1030, 10, 0);
+	RUNNING(&s, 1040, 10, 0);
+	STOPPING(&s, 2000, 10, 0, true);
+	decided(&s, 2000, 10, PLUGLAND_DECISION_BY_KERNEL);
+	RUNNING(&s, 2001, 10, 0);
+	STOPPING(&s, 3000, 10, 0, true);
+	decided(&s, 3005, 10, PLUGLAND_DECISION_BY_HOST);
+	decided(&s, 3010, 11, 0); /* a task never seen */
+	RUNNING(&s, 3010, 10, 0);
+	build(&t, &s, 1);
+	assert_int_equal(t.nr_round_trips, 2);
+	assert_int_equal(t.round_trip_ns[0], 30);
+	assert_int_equal(t.round_trip_ns[1], 70);
+	replay_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_waker_cpu_time),
+		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
 		cmocka_unit_test(test_burst_without_cpu_is_sleep),

@@ -4,7 +4,9 @@
  * synth_backend_wake(), o.burst_end): a task sleeps until woken, never
  * before its burst ends; wakes that come while it is busy are each kept
  * for one sleep (none lost, none doubled); every burst's end is told in
- * time order, once; the machine ends when every task has exited.
+ * time order, once; the machine ends when every task has exited. Marks
+ * (o.next_mark) come as far into a burst's CPU time as asked, across
+ * slices; a round trip (o.round_trip_ns) delays each task's delivery.
  * Driven by hand: every task queued is dispatched to any CPU at once.
  */
 #include <setjmp.h>
@@ -22,6 +24,11 @@ struct world {
 	uint64_t ends[2][8];
 	uint32_t nr_ends[2];
 	bool wake_on_end;	/* task 1's end wakes task 0 */
+	uint64_t mark_at;	/* task 1 wakes task 0 this far into each burst */
+	uint64_t marks[8];	/* when task 1 reached them */
+	uint32_t nr_marks, marked_burst;
+	uint64_t slice_ns;
+	const uint64_t *round_trip_ns;
 	struct backend *be;
 };
 
@@ -42,6 +49,26 @@ static void burst_end(void *ctx, struct backend *be, uint32_t idx, uint64_t end_
 	w->ends[idx][w->nr_ends[idx]++] = end_ns;
 	if (w->wake_on_end && idx == 1)
 		synth_backend_wake(be, 0, end_ns);
+}
+
+static uint64_t next_mark(void *ctx, uint32_t idx)
+{
+	struct world *w = ctx;
+
+	/* Once per burst: asked again after the mark, it has none. */
+	if (idx != 1 || w->marked_burst == w->drawn[1])
+		return SYNTH_NO_MARK;
+	return w->mark_at;
+}
+
+static void mark(void *ctx, struct backend *be, uint32_t idx, uint64_t at_ns)
+{
+	struct world *w = ctx;
+
+	assert_int_equal(idx, 1);
+	w->marked_burst = w->drawn[1];
+	w->marks[w->nr_marks++] = at_ns;
+	synth_backend_wake(be, 0, at_ns);
 }
 
 struct queued {
@@ -82,6 +109,15 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 	struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = 2, .slice_ns = 1000000,
 				.draw = draw, .draw_ctx = w, .burst_end = burst_end,
 				.burst_end_ctx = w };
+
+	if (w->mark_at) {
+		o.next_mark = next_mark;
+		o.mark = mark;
+		o.mark_ctx = w;
+		o.slice_ns = w->slice_ns;
+		o.round_trip_ns = w->round_trip_ns;
+		o.nr_round_trips = w->round_trip_ns ? 1 : 0;
+	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
 	w->be = synth_backend_new(&o);
@@ -190,6 +226,44 @@ static void test_wake_waits_for_the_burst_end(void **state)
 	synth_backend_free(be);
 }
 
+/* Two CPUs: task 1 wakes task 0 400 ns into each of its bursts (the
+ * first: [0, 1000), the next: [1010, 2010)): task 0 runs [400, 500),
+ * then [1410, 1510), no later. */
+static void test_woken_mid_burst(void **state)
+{
+	struct world w = { .mark_at = 400, .slice_ns = 1000000 };
+	struct backend *be = machine(&w, 2);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.nr_marks, 4); /* one per burst of task 1 */
+	assert_int_equal(w.marks[0], 400);
+	assert_int_equal(w.marks[1], 1410);
+	assert_int_equal(w.ends[0][1], 500);
+	assert_int_equal(w.ends[0][2], 1510);
+	synth_backend_free(be);
+}
+
+/* A mark counts CPU time, not wall time: with 300 ns slices and a 50 ns
+ * round trip, task 1 runs [50, 350), [400, 700): 400 ns of CPU time are
+ * reached at 500. Task 0, woken then, reaches the policy at 550 and runs
+ * [550, 650): its wait counts from 500. */
+static void test_mark_across_slices_with_a_round_trip(void **state)
+{
+	static const uint64_t round_trip = 50;
+	struct world w = { .mark_at = 400, .slice_ns = 300, .round_trip_ns = &round_trip };
+	struct backend *be = machine(&w, 2);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.marks[0], 500);
+	assert_int_equal(w.ends[0][0], 150); /* [50, 150): delivered 50 late */
+	assert_int_equal(w.ends[0][1], 650);
+	assert_int_equal(synth_backend_task(be, 0)->wait_max_ns, 50);
+	assert_int_equal(synth_backend_stats(be)->round_trip_ns % 50, 0);
+	synth_backend_free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +271,8 @@ int main(void)
 		cmocka_unit_test(test_early_wakes_kept_one_per_sleep),
 		cmocka_unit_test(test_a_third_wake_is_not_invented),
 		cmocka_unit_test(test_wake_waits_for_the_burst_end),
+		cmocka_unit_test(test_woken_mid_burst),
+		cmocka_unit_test(test_mark_across_slices_with_a_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
