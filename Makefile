@@ -554,8 +554,8 @@ TRACE_POLICIES ?= deadline
 bench-trace: all
 	$(Q)bench/wakeup-trace.sh $(O) $(TRACE_POLICIES)
 
-# The policy lab's fidelity: a VM boot that records hackbench and reqserve
-# under each policy and replays each dump through it (docs/policy-lab.md).
+# The policy lab's fidelity: VM boots (3) that record hackbench and reqserve
+# under each policy and replay each dump through it (docs/policy-lab.md).
 bench-fidelity: all $(O)/plugland-replay $(O)/bench/reqserve
 	$(Q)bench/fidelity.sh $(O)
 

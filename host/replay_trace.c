@@ -90,6 +90,44 @@ static struct replay_task *task_of(struct replay_trace *t, const struct plugland
 	return k;
 }
 
+/* Append v to a growing array of uint64_t. 0, or -1 out of memory. */
+static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		uint64_t *x = realloc(*a, c * sizeof(*x));
+
+		if (!x)
+			return -1;
+		*a = x;
+		*cap = c;
+	}
+	(*a)[(*n)++] = v;
+	return 0;
+}
+
+/* CPU cpu's idle-since slot, grown on demand (NULL: out of memory, or
+ * not a CPU). */
+static uint64_t *cpu_slot(struct replay_trace *t, int16_t cpu)
+{
+	uint32_t i, n;
+	uint64_t *v;
+
+	if (cpu < 0)
+		return NULL;
+	if ((uint32_t)cpu >= t->nr_cpu_slots) {
+		n = (uint32_t)cpu + 64;
+		v = realloc(t->cpu_idle_since, n * sizeof(*v));
+		if (!v)
+			return NULL;
+		for (i = t->nr_cpu_slots; i < n; i++)
+			v[i] = UINT64_MAX;
+		t->cpu_idle_since = v;
+		t->nr_cpu_slots = n;
+	}
+	return &t->cpu_idle_since[cpu];
+}
+
 static void begin_burst(struct replay_task *k, uint64_t at, int32_t waker)
 {
 	k->in_burst = true;
@@ -191,9 +229,13 @@ static int on_runnable(struct replay_trace *t, struct replay_task *k, const stru
 	return 0;
 }
 
-static void on_running(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
-		       uint64_t at)
+static int on_running(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
+		      uint64_t at)
 {
+	uint64_t *idle = cpu_slot(t, e->cpu);
+
+	if (e->cpu >= 0 && !idle)
+		return -1;
 	switch (k->state) {
 	case T_WAITING:
 		count_wait(k, since(k->mark_ns, at));
@@ -209,8 +251,15 @@ static void on_running(struct replay_trace *t, struct replay_task *k, const stru
 		break;
 	default:
 		inconsistent(t, k);
-		return;
+		return 0;
 	}
+	/* Its CPU ran nothing recorded since before the decision: a pickup. */
+	if (idle && *idle != UINT64_MAX && k->state == T_WAITING && k->decided &&
+	    *idle <= k->decided_ns && push_u64(&t->pickup_ns, &t->nr_pickups, &t->pickups_cap,
+						since(k->decided_ns, at)))
+		return -1;
+	if (idle)
+		*idle = UINT64_MAX;
 	k->nr_runs++;
 	if (k->last_cpu >= 0 && e->cpu != k->last_cpu)
 		k->nr_migrations++;
@@ -219,12 +268,17 @@ static void on_running(struct replay_trace *t, struct replay_task *k, const stru
 		t->nr_cpus_seen = (uint32_t)e->cpu + 1;
 	k->state = T_RUNNING;
 	k->mark_ns = at;
+	return 0;
 }
 
 static void on_stopping(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
 			uint64_t at)
 {
 	bool runnable = e->detail & PLUGLAND_STOPPING_RUNNABLE;
+	uint64_t *idle = cpu_slot(t, e->cpu);
+
+	if (idle)
+		*idle = at; /* (out of memory: that CPU's pickups are not measured) */
 
 	if (k->state == T_RUNNING) {
 		uint64_t ran = since(k->mark_ns, at);
@@ -330,8 +384,7 @@ static int add_event(struct replay_trace *t, const struct plugland_event *e)
 		return on_runnable(t, k, e, at);
 	case PLUGLAND_EVENT_RUNNING:
 		first_state(t, k, e->kind);
-		on_running(t, k, e, at);
-		break;
+		return on_running(t, k, e, at);
 	case PLUGLAND_EVENT_STOPPING:
 		first_state(t, k, e->kind);
 		on_stopping(t, k, e, at);
@@ -373,17 +426,9 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 	if (k->state != T_WAITING || k->decided)
 		return 0;
 	k->decided = true;
-	if (t->nr_round_trips == t->round_trips_cap) {
-		size_t cap = t->round_trips_cap ? t->round_trips_cap * 2 : 1024;
-		uint64_t *v = realloc(t->round_trip_ns, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		t->round_trip_ns = v;
-		t->round_trips_cap = cap;
-	}
-	t->round_trip_ns[t->nr_round_trips++] = since(k->mark_ns, d->dispatch_ns - t->t0_ns);
-	return 0;
+	k->decided_ns = d->dispatch_ns - t->t0_ns;
+	return push_u64(&t->round_trip_ns, &t->nr_round_trips, &t->round_trips_cap,
+			since(k->mark_ns, k->decided_ns));
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -446,6 +491,10 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 	t->index = NULL;
 	if (t->nr_round_trips > 1)
 		qsort(t->round_trip_ns, t->nr_round_trips, sizeof(*t->round_trip_ns), cmp_u64);
+	if (t->nr_pickups > 1)
+		qsort(t->pickup_ns, t->nr_pickups, sizeof(*t->pickup_ns), cmp_u64);
+	free(t->cpu_idle_since);
+	t->cpu_idle_since = NULL;
 	return 0;
 }
 
@@ -510,6 +559,8 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->tasks);
 	free(t->index);
 	free(t->round_trip_ns);
+	free(t->pickup_ns);
+	free(t->cpu_idle_since);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -85,7 +85,8 @@ struct replay_task {
 	struct replay_burst cur;
 	uint64_t last_quiescent_ns;
 	bool in_burst, weight_set, cpus_set;
-	bool decided;			/* the current wait's decision is seen */
+	bool decided;			/* the current wait's decision is seen ... */
+	uint64_t decided_ns;		/* ... then */
 	uint32_t bursts_cap;
 };
 
@@ -110,12 +111,21 @@ struct replay_trace {
 	 * holding.) */
 	uint64_t *round_trip_ns;
 	size_t nr_round_trips;
+	/* How long an idle CPU took to run a task the policy gave it: from
+	 * the decision to the task's RUNNING, where that CPU had run nothing
+	 * recorded from before the decision until then (the kick, the
+	 * CPU's wake-up from idle, BPF's dispatch). Sorted. */
+	uint64_t *pickup_ns;
+	size_t nr_pickups;
 
 	/* Building state. */
 	int32_t *index;			/* open addressing: pid -> task + 1 */
 	uint32_t index_cap;
 	uint32_t tasks_cap;
-	size_t round_trips_cap;
+	size_t round_trips_cap, pickups_cap;
+	uint64_t *cpu_idle_since;	/* per CPU: its last STOPPING, while it
+					   runs nothing; UINT64_MAX: busy or not known */
+	uint32_t nr_cpu_slots;
 };
 
 /*

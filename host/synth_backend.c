@@ -230,15 +230,15 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	return true;
 }
 
-/* The next of o.round_trip_ns, drawn uniformly (splitmix64). */
-static uint64_t draw_round_trip(struct synth_backend *s)
+/* One of v[0..n), drawn uniformly (splitmix64). */
+static uint64_t draw(struct synth_backend *s, const uint64_t *v, size_t n)
 {
 	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	z ^= z >> 31;
-	return s->o.round_trip_ns[z % s->o.nr_round_trips];
+	return v[z % n];
 }
 
 /* Task idx, runnable, reaches the policy after its round trip: false
@@ -251,7 +251,7 @@ static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
 	if (!s->o.nr_round_trips || k->delayed)
 		return false;
 	k->delayed = true;
-	d = draw_round_trip(s);
+	d = draw(s, s->o.round_trip_ns, s->o.nr_round_trips);
 	s->st.round_trip_ns += d;
 	if (!d)
 		return false;
@@ -306,7 +306,15 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	struct synth_task *k = &s->tasks[idx];
 	uint32_t c = (uint32_t)cpu;
 	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
-	uint64_t run = slice, wait = start - k->t.enq_ns;
+	uint64_t run = slice, wait;
+
+	if (s->o.nr_pickups && s->cpus[c].free_ns < s->st.now_ns) { /* it was idle */
+		uint64_t d = draw(s, s->o.pickup_ns, s->o.nr_pickups);
+
+		start += d;
+		s->st.pickup_ns += d;
+	}
+	wait = start - k->t.enq_ns;
 	bool sleeps = false;
 
 	if (k->beh.burst_ns) {

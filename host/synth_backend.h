@@ -117,6 +117,12 @@ struct synth_opts {
 	 * policy sees each task the moment it is runnable. Kept. */
 	const uint64_t *round_trip_ns;
 	size_t nr_round_trips;
+	/* An idle CPU's pickup (a replayed recording's, replay_trace.h): a
+	 * task given to a CPU that has been idle starts only this long later
+	 * (the kick, the CPU's wake-up), drawn as round trips are. NULL: at
+	 * once. Kept. */
+	const uint64_t *pickup_ns;
+	size_t nr_pickups;
 	/* When set: points within a task's bursts, by CPU time, at which
 	 * mark is called once the clock reaches them, in time order with
 	 * the burst ends (a mark first at the same moment). next_mark is
@@ -160,6 +166,7 @@ struct synth_stats {
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */
+	uint64_t pickup_ns;	/* o.pickup_ns: the sum of the delays drawn */
 	uint32_t nr_exited;	/* tasks done with their last burst (SYNTH_EXIT) */
 };
 

@@ -56,9 +56,10 @@ static void usage(FILE *out)
 		"      --wakeups MODE    waker (default): a wake-up by a recorded waker comes when\n"
 		"                        the waker's burst ends in the replay; recorded: the\n"
 		"                        recorded sleep after the wakee's previous burst\n"
-		"      --round-trip MODE recorded (default): a task reaches the policy as late\n"
-		"                        as the recorded host's decisions came (drawn from\n"
-		"                        them); none: at once, as on a host that costs nothing\n"
+		"      --latency MODE    recorded (default): a task reaches the policy, and an\n"
+		"                        idle CPU runs what it is given, as late as on the\n"
+		"                        recorded machine (delays drawn from the recording's);\n"
+		"                        none: at once, as on a host that costs nothing\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         print the version and exit\n"
 		"\n"
@@ -115,7 +116,7 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_PLOT, OPT_PID, OPT_TIMEOUT, OPT_PLUGIN_DIR, OPT_CPU_TIME,
-	       OPT_WAKEUPS, OPT_ROUND_TRIP };
+	       OPT_WAKEUPS, OPT_LATENCY };
 	static const struct option long_opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -125,7 +126,7 @@ int main(int argc, char **argv)
 		{ "plugin-dir", required_argument, NULL, OPT_PLUGIN_DIR },
 		{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
 		{ "wakeups", required_argument, NULL, OPT_WAKEUPS },
-		{ "round-trip", required_argument, NULL, OPT_ROUND_TRIP },
+		{ "latency", required_argument, NULL, OPT_LATENCY },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -142,7 +143,7 @@ int main(int argc, char **argv)
 	struct replay_trace trace;
 	struct replay_machine m;
 	enum replay_wake_mode wake = REPLAY_WAKE_BY_WAKER;
-	bool json = false, failed = false, round_trip = true;
+	bool json = false, failed = false, latency = true;
 	unsigned long v;
 	int opt, ret = 0;
 
@@ -198,11 +199,11 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case OPT_ROUND_TRIP:
+		case OPT_LATENCY:
 			if (!strcmp(optarg, "recorded") || !strcmp(optarg, "none")) {
-				round_trip = !strcmp(optarg, "recorded");
+				latency = !strcmp(optarg, "recorded");
 			} else {
-				fprintf(stderr, "plugland-replay: --round-trip: expected recorded or none, "
+				fprintf(stderr, "plugland-replay: --latency: expected recorded or none, "
 					"got '%s'\n", optarg);
 				return 2;
 			}
@@ -248,7 +249,7 @@ int main(int argc, char **argv)
 		replay_trace_free(&trace);
 		return 2;
 	}
-	m.round_trip &= round_trip;
+	m.latency &= latency;
 	ro.plugin_dir = plugin_dir;
 	ro.max_sim_ns = trace.end_ns * SIM_TIME_FACTOR + SIM_TIME_EXTRA_NS;
 

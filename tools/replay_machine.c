@@ -249,7 +249,7 @@ int replay_machine_init(struct replay_machine *m, const struct replay_trace *t,
 			cpus_of(k, t->nr_cpus, &m->allowed[m->nr_tasks]);
 		m->nr_tasks++;
 	}
-	m->round_trip = t->nr_round_trips > 0;
+	m->latency = true;
 	if (wake == REPLAY_WAKE_BY_WAKER && find_wakers(m)) {
 		replay_machine_fini(m);
 		return fail_msg(err, errlen, "out of memory");
@@ -279,8 +279,10 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->allowed = m->allowed;
 	o->draw = replay_draw;
 	o->draw_ctx = m;
-	o->round_trip_ns = m->round_trip ? m->trace->round_trip_ns : NULL;
-	o->nr_round_trips = m->round_trip ? m->trace->nr_round_trips : 0;
+	o->round_trip_ns = m->latency ? m->trace->round_trip_ns : NULL;
+	o->nr_round_trips = m->latency ? m->trace->nr_round_trips : 0;
+	o->pickup_ns = m->latency ? m->trace->pickup_ns : NULL;
+	o->nr_pickups = m->latency ? m->trace->nr_pickups : 0;
 }
 
 void replay_machine_fini(struct replay_machine *m)

@@ -18,10 +18,12 @@
  * one. A task's first burst comes at its recorded time. Weight and CPU
  * set changes after a task's first burst are not replayed.
  *
- * The host's round trip: each time a task becomes runnable it reaches
- * the policy after a delay drawn from the recording's round trips
- * (replay_trace.h), the time the real host took from a task becoming
- * runnable to the policy's decision about it.
+ * Latency: each time a task becomes runnable it reaches the policy after
+ * a delay drawn from the recording's round trips (replay_trace.h), the
+ * time the real host took from a task becoming runnable to the policy's
+ * decision about it; a CPU that was idle runs what it is given after a
+ * delay drawn from the recording's pickups (from a decision to the task
+ * running on a CPU that had been idle).
  */
 #ifndef PLUGLAND_REPLAY_MACHINE_H
 #define PLUGLAND_REPLAY_MACHINE_H
@@ -58,10 +60,9 @@ struct replay_machine {
 	uint32_t *bursts_done, *dep_first, *dep_next;
 	bool *waits_wake;		/* per (task, burst): flat, at burst_base[task] */
 	uint64_t *burst_base;
-	/* Each task reaches the policy its recorded round trip late
-	 * (synth_opts.round_trip_ns): true from init when the recording has
-	 * round trips; false makes the host's round trip free. */
-	bool round_trip;
+	/* The recorded machine's latencies (synth_opts.round_trip_ns,
+	 * pickup_ns): true from init; false makes them free. */
+	bool latency;
 };
 
 /* 0, or -1 (no memory, or no task used CPU time: err says which). */

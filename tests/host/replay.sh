@@ -171,6 +171,8 @@ expect 2 "^plugland-replay: --timeout: expected 1..86400 seconds, got '0'" -- "$
 expect 2 "^plugland-replay: --pid: expected a pid, got 'x'" -- "$tmp/three.dump" -p fifo --pid x
 expect 2 "^plugland-replay: --wakeups: expected waker or recorded, got 'soon'" -- \
 	"$tmp/three.dump" -p fifo --wakeups soon
+expect 2 "^plugland-replay: --latency: expected recorded or none, got 'low'" -- \
+	"$tmp/three.dump" -p fifo --latency low
 
 # --- --plot ---
 if command -v gnuplot >/dev/null; then

@@ -363,11 +363,43 @@ static void test_round_trips(void **state)
 	replay_trace_free(&t);
 }
 
+/* Pickups: CPU 0 is idle from 500 (10 stops there); 11's decision at
+ * 600 finds it idle and 11 runs there at 700: a pickup of 100. 12's
+ * decision at 800 finds CPU 0 busy (11 runs): none. CPU 1 ran nothing
+ * recorded yet when 13's decision came: not known to be idle, none. */
+static void test_pickups(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	STOPPING(&s, 500, 10, 0, false);
+	QUIESCENT(&s, 500, 10);
+	RUNNABLE(&s, 550, 11, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 600, 11, 0);
+	RUNNING(&s, 700, 11, 0);
+	RUNNABLE(&s, 750, 12, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 800, 12, 0);
+	STOPPING(&s, 900, 11, 0, false);
+	RUNNING(&s, 950, 12, 0);
+	RUNNABLE(&s, 960, 13, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 970, 13, 0);
+	RUNNING(&s, 990, 13, 1);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_pickups, 1);
+	assert_int_equal(t.pickup_ns[0], 100);
+	assert_int_equal(t.nr_round_trips, 3);
+	replay_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waker_cpu_time),
 		cmocka_unit_test(test_round_trips),
+		cmocka_unit_test(test_pickups),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
 		cmocka_unit_test(test_burst_without_cpu_is_sleep),

@@ -6,7 +6,8 @@
  * for one sleep (none lost, none doubled); every burst's end is told in
  * time order, once; the machine ends when every task has exited. Marks
  * (o.next_mark) come as far into a burst's CPU time as asked, across
- * slices; a round trip (o.round_trip_ns) delays each task's delivery.
+ * slices; a round trip (o.round_trip_ns) delays each task's delivery,
+ * a pickup (o.pickup_ns) the start of a task given to an idle CPU.
  * Driven by hand: every task queued is dispatched to any CPU at once.
  */
 #include <setjmp.h>
@@ -28,7 +29,7 @@ struct world {
 	uint64_t marks[8];	/* when task 1 reached them */
 	uint32_t nr_marks, marked_burst;
 	uint64_t slice_ns;
-	const uint64_t *round_trip_ns;
+	const uint64_t *round_trip_ns, *pickup_ns;
 	struct backend *be;
 };
 
@@ -117,6 +118,8 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.slice_ns = w->slice_ns;
 		o.round_trip_ns = w->round_trip_ns;
 		o.nr_round_trips = w->round_trip_ns ? 1 : 0;
+		o.pickup_ns = w->pickup_ns;
+		o.nr_pickups = w->pickup_ns ? 1 : 0;
 	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
@@ -264,6 +267,28 @@ static void test_mark_across_slices_with_a_round_trip(void **state)
 	synth_backend_free(be);
 }
 
+/* A pickup of 30: task 0, woken 400 into task 1's first burst, is given
+ * CPU 1, idle since 100: it runs [430, 530). Task 1 is given CPU 0 at 0,
+ * when the machine starts: not idle before, no pickup. Task 1's second
+ * burst comes after its 10 ns sleep, at 1010, to CPU 0 idle since 1000:
+ * [1040, 2040), and its mark at 1440. */
+static void test_pickup_of_an_idle_cpu(void **state)
+{
+	static const uint64_t pickup = 30;
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .pickup_ns = &pickup };
+	struct backend *be = machine(&w, 2);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.ends[0][0], 100);
+	assert_int_equal(w.marks[0], 400);
+	assert_int_equal(w.ends[0][1], 530);
+	assert_int_equal(w.ends[1][0], 1000);
+	assert_int_equal(w.marks[1], 1440);
+	assert_int_equal(synth_backend_task(be, 0)->wait_max_ns, 30);
+	synth_backend_free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_wake_waits_for_the_burst_end),
 		cmocka_unit_test(test_woken_mid_burst),
 		cmocka_unit_test(test_mark_across_slices_with_a_round_trip),
+		cmocka_unit_test(test_pickup_of_an_idle_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
