@@ -47,7 +47,8 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 # What unit tests link against: the host without the kernel-facing parts.
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
-		 watchdog.o plugin_elf.o stoppable.o workload.o replay_trace.o)
+		 watchdog.o plugin_elf.o stoppable.o workload.o replay_trace.o shadow.o shadow_feed.o \
+		 shadow_compare.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
@@ -170,6 +171,7 @@ test-unit: $(UNIT_BINS) $(O)/scx_plugland $(FAULTY_SOS) $(STALL_SO) $(O)/plugins
 	$(Q)$(call logged,deploy,tests/host/deploy.sh $(O))
 	$(Q)$(call logged,service,tests/host/service.sh $(O))
 	$(Q)$(call logged,metrics,tests/host/metrics.sh $(O))
+	$(Q)$(call logged,shadow,tests/host/shadow.sh $(O))
 
 # The same unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-unit-san:
@@ -319,7 +321,8 @@ clean:
 
 # --- The decision log (issue 4): library, plugland-dump, tests, fuzzing, bench.
 #
-#   make tsan        the log's stress test and the async runner under ThreadSanitizer
+#   make tsan        the log's stress test, the async runner, the watchdog and the
+#                    shadow's feed under ThreadSanitizer
 #   make fuzz        every fuzz target for FUZZ_SECONDS each (libFuzzer, clang-19)
 #   make bench-log   the decision log's figures (append ns, read rate, dump MB/s)
 
@@ -329,13 +332,15 @@ CORE_OBJS   += $(LOG_OBJS)
 # The unit test rule above expanded CORE_OBJS already: add them to it.
 $(UNIT_BINS): $(LOG_OBJS)
 
-DUMP_OUT_SRCS := $(addprefix tools/,dump_records.c dump_summary.c dump_perfetto.c dump_escape.c)
+DUMP_OUT_SRCS := $(addprefix tools/,dump_records.c dump_summary.c dump_perfetto.c dump_escape.c \
+		 dump_shadow.c)
 DUMP_OUT_OBJS := $(DUMP_OUT_SRCS:%.c=$(O)/%.o)
 $(O)/tools/%.o: ALL_CFLAGS += -Ihost
 
 all: $(O)/plugland-dump
 
-$(O)/plugland-dump: $(O)/tools/plugland-dump.o $(DUMP_OUT_OBJS) $(O)/host/decision_dump.o
+$(O)/plugland-dump: $(O)/tools/plugland-dump.o $(DUMP_OUT_OBJS) $(O)/host/decision_dump.o \
+		   $(O)/host/shadow_compare.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ -o $@ -lz -lm
 
@@ -367,10 +372,11 @@ TSAN_CFLAGS  := -O2 -g $(if $(findstring clang,$(CC)),,-Wno-tsan)
 tsan:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/tsan SAN=thread CFLAGS='$(TSAN_CFLAGS)' \
 		$(O)/tsan/tests/test_log_stress $(O)/tsan/tests/test_async_runner \
-		$(O)/tsan/tests/test_watchdog
+		$(O)/tsan/tests/test_watchdog $(O)/tsan/tests/test_shadow
 	$(Q)set -e; export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1; \
 		echo "  RUN      $(O)/tsan/tests/test_async_runner"; $(O)/tsan/tests/test_async_runner; \
 		echo "  RUN      $(O)/tsan/tests/test_watchdog"; $(O)/tsan/tests/test_watchdog; \
+		echo "  RUN      $(O)/tsan/tests/test_shadow"; $(O)/tsan/tests/test_shadow; \
 		echo "  RUN      $(O)/tsan/tests/test_log_stress ($(TSAN_RECORDS) records)"; \
 		PLUGLAND_STRESS_RECORDS=$(TSAN_RECORDS) $(O)/tsan/tests/test_log_stress
 
@@ -385,7 +391,8 @@ FUZZ_CC        ?= $(CLANG)
 FUZZ_CFLAGS    := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -std=gnu11 $(filter -D% -I%,$(ALL_CFLAGS)) -Ihost -Itools
 
-FUZZ_SRCS_dump_parse  := host/decision_dump.c host/replay_trace.c $(DUMP_OUT_SRCS)
+FUZZ_SRCS_dump_parse  := host/decision_dump.c host/replay_trace.c host/shadow_compare.c \
+			 $(DUMP_OUT_SRCS)
 FUZZ_LIBS_dump_parse  := -lz -lm
 FUZZ_SEEDS_dump_parse := $(O)/fuzz/seeds/dump_parse
 FUZZ_ARGS_dump_parse  := -max_len=20000 -dict=tests/fuzz/dump_parse.dict

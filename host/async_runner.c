@@ -46,10 +46,17 @@ static void free_runner(struct async_runner *r)
 	free(r);
 }
 
+/* Not for async plugins: task events, and a shadow policy's decisions,
+ * which were never applied (plugin.h). */
+static inline bool not_for_plugins(const struct plugland_decision *rec)
+{
+	return rec->flags & (PLUGLAND_RECORD_EVENT | PLUGLAND_DECISION_SHADOW);
+}
+
 /*
  * Hand the plugin the decisions among buf[0..n) (sequence numbers from
  * span->first), each run of consecutive ones in one consume(): task
- * events are not for async plugins (plugin.h), and count as consumed
+ * events and shadow decisions are not for async plugins (plugin.h), and count as consumed
  * (handled) all the same. Returns how many consume() calls it made.
  */
 static unsigned int consume_decisions(struct async_runner *r, size_t n,
@@ -60,10 +67,10 @@ static unsigned int consume_decisions(struct async_runner *r, size_t n,
 	size_t i = 0, start;
 
 	while (i < n) {
-		while (i < n && plugland_record_is_event(&r->buf[i]))
+		while (i < n && not_for_plugins(&r->buf[i]))
 			i++;
 		start = i;
-		while (i < n && !plugland_record_is_event(&r->buf[i]))
+		while (i < n && !not_for_plugins(&r->buf[i]))
 			i++;
 		if (i == start)
 			break;

@@ -93,6 +93,18 @@ static int check_policy(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
+/* One policy, by plain name, or "" for none. */
+static int check_shadow(const char *value, char *err, size_t errlen)
+{
+	char v[CONFIG_ESCAPED_MAX];
+
+	if (!*value || plugin_name_valid(value))
+		return 0;
+	snprintf(err, errlen, "scheduler.shadow: '%s' is not a plugin name "
+		 "(letters, digits, '_', '-')", ESC(value, v));
+	return -1;
+}
+
 /* Every key of the host; conf/plugland.ini documents each one. */
 static int check_watchdog_action(const char *value, char *err, size_t errlen)
 {
@@ -158,6 +170,7 @@ static int check_async_list(const char *value, char *err, size_t errlen)
 
 static const struct opt opts[] = {
 	STR("scheduler", "policy", policy, "deadline", check_policy),
+	STR("scheduler", "shadow", shadow, "", check_shadow),
 	STR("scheduler", "plugin_dir", plugin_dir, PLUGLAND_PLUGIN_DIR, NULL),
 	BOOL("scheduler", "strict", strict, "false"),
 	U64("scheduler", "slice_us", slice_us, "5000", 100, 1000000),
@@ -344,7 +357,11 @@ static int on_ini(void *user, const char *section, const char *key, const char *
 			return handler_error(p);
 		}
 		p->seen |= 1ull << (o - opts);
-		return set_opt(p->c, o, value, p->err, p->errlen) ? handler_error(p) : 1;
+		if (set_opt(p->c, o, value, p->err, p->errlen))
+			return handler_error(p);
+		if (o->offset == offsetof(struct config, shadow))
+			p->c->shadow_line = p->line; /* named in the message if it names nothing */
+		return 1;
 	}
 	if (!*section) {
 		snprintf(p->err, p->errlen, "'%s' is outside any [section]", ESC(key, k));
@@ -566,6 +583,8 @@ int config_set(struct config *c, const char *assignment, char *err, size_t errle
 		snprintf(err, errlen, "--set: unknown key '%s' in [%s]", ESC(key, e), ESC(section, s));
 		return -1;
 	}
+	if (o->offset == offsetof(struct config, shadow))
+		c->shadow_line = 0; /* the command line's, not the file's */
 	return set_opt(c, o, eq + 1, err, errlen);
 }
 

@@ -23,6 +23,8 @@ struct config_kv {
 struct config {
 	/* [scheduler] */
 	char policy[64];
+	char shadow[64];	/* a shadow policy (shadow.h); "": none */
+	int shadow_line;	/* where the file set it; 0: the command line or unset */
 	char plugin_dir[256];
 	bool strict;
 	uint64_t slice_us;

@@ -17,6 +17,7 @@ static const char *const help[][2] = {
 	{ "switch POLICY", "replace the policy while attached; its tasks move over" },
 	{ "reload", "re-read the ini file's plugin sections (like SIGHUP)" },
 	{ "set SECTION.KEY=VALUE", "change one plugin setting and reconfigure" },
+	{ "shadow [POLICY|off]", "the shadow policy's report; start or replace one; stop it" },
 	{ "debug start|stop", "start or stop recording decisions in the decision log" },
 	{ "dump [PATH]", "write the decision log to PATH now (default " DEFAULT_DUMP_NOW ")" },
 	{ "help", "this list" },
@@ -26,7 +27,7 @@ bool control_command_needs_sched(const char *cmd)
 {
 	/* stats too: one consistent snapshot of the loop's counters */
 	return !strcmp(cmd, "switch") || !strcmp(cmd, "reload") || !strcmp(cmd, "set") ||
-	       !strcmp(cmd, "stats");
+	       !strcmp(cmd, "stats") || !strcmp(cmd, "shadow");
 }
 
 static cJSON *reply_ok(void)
@@ -144,12 +145,99 @@ static void add_settings(struct host *h, cJSON *r)
 	}
 }
 
+/* What the shadow policy would have done: counts, and the tasks it
+ * disagreed most about. On the scheduling thread: h->shadow stays put. */
+static void add_shadow(cJSON *r, struct host *h)
+{
+	struct shadow_report rep;
+	cJSON *o, *d, *tasks, *t;
+	char key[64];
+	unsigned int i;
+
+	shadow_report(h->shadow, &rep);
+	o = cJSON_AddObjectToObject(r, "shadow");
+	cJSON_AddStringToObject(o, "policy", rep.name);
+	cJSON_AddStringToObject(o, "real_policy", h->loop.policy->name);
+	cJSON_AddBoolToObject(o, "in_sync", !rep.out_of_sync);
+	cJSON_AddNumberToObject(o, "rounds", (double)rep.t.rounds);
+	cJSON_AddNumberToObject(o, "rounds_unsynced", (double)rep.rounds_unsynced);
+	cJSON_AddNumberToObject(o, "compared", (double)rep.t.compared);
+	cJSON_AddNumberToObject(o, "agreed", (double)rep.t.agreed);
+	d = cJSON_AddObjectToObject(o, "differed");
+	cJSON_AddNumberToObject(d, "cpu", (double)rep.t.diff_cpu);
+	cJSON_AddNumberToObject(d, "slice", (double)rep.t.diff_slice);
+	cJSON_AddNumberToObject(d, "order", (double)rep.t.diff_order);
+	cJSON_AddNumberToObject(o, "real_decisions", (double)rep.t.nr_real);
+	cJSON_AddNumberToObject(o, "shadow_decisions", (double)rep.t.nr_shadow);
+	cJSON_AddNumberToObject(o, "dropped", (double)rep.dropped);
+	cJSON_AddNumberToObject(o, "log_dropped", (double)rep.log_dropped);
+	cJSON_AddNumberToObject(o, "logged", (double)rep.logged);
+	cJSON_AddNumberToObject(o, "refused", (double)rep.refused);
+	cJSON_AddNumberToObject(o, "invalid", (double)rep.invalid);
+	cJSON_AddNumberToObject(o, "untracked", (double)rep.t.untracked);
+	tasks = cJSON_AddObjectToObject(o, "top_tasks");
+	for (i = 0; i < rep.nr_top; i++) {
+		const struct shadow_task_stats *s = &rep.top[i];
+		char comm[PLUGLAND_COMM_LEN + 1];
+		unsigned int k;
+
+		for (k = 0; k < PLUGLAND_COMM_LEN && s->comm[k]; k++)
+			comm[k] = s->comm[k] >= 0x20 && s->comm[k] < 0x7f ? s->comm[k] : '?';
+		comm[k] = 0;
+		snprintf(key, sizeof(key), "%d %s", s->pid, k ? comm : "-");
+		t = cJSON_AddObjectToObject(tasks, key);
+		cJSON_AddNumberToObject(t, "real", (double)s->nr_real);
+		cJSON_AddNumberToObject(t, "shadow", (double)s->nr_shadow);
+		cJSON_AddNumberToObject(t, "agreed", (double)s->nr_agreed);
+		cJSON_AddNumberToObject(t, "differed_cpu", (double)s->diff_cpu);
+		cJSON_AddNumberToObject(t, "differed_slice", (double)s->diff_slice);
+		cJSON_AddNumberToObject(t, "differed_order", (double)s->diff_order);
+		cJSON_AddNumberToObject(t, "real_slice_us", s->nr_real ?
+					(double)s->real_slice_ns / (double)s->nr_real / 1e3 : 0.0);
+		cJSON_AddNumberToObject(t, "shadow_slice_us", s->nr_shadow ?
+					(double)s->shadow_slice_ns / (double)s->nr_shadow / 1e3 : 0.0);
+		cJSON_AddNumberToObject(t, "shadow_any_cpu", (double)s->nr_shadow_any);
+		cJSON_AddNumberToObject(t, "real_cpu_last", s->real_cpu);
+		cJSON_AddNumberToObject(t, "shadow_cpu_last", s->shadow_cpu);
+	}
+}
+
+static cJSON *shadow_cmd(struct host *h, const char *arg)
+{
+	char err[512];
+	cJSON *r;
+
+	if (!*arg) {
+		if (!h->shadow)
+			return reply_error("no shadow policy runs ('shadow POLICY' starts one)");
+		r = reply_ok();
+		add_shadow(r, h);
+		return r;
+	}
+	if (!strcmp(arg, "off")) {
+		if (!h->shadow)
+			return reply_error("no shadow policy runs");
+		r = reply_ok();
+		add_shadow(r, h); /* the last report */
+		host_shadow_stop(h);
+		return r;
+	}
+	if (host_shadow_start(h, arg, err, sizeof(err)))
+		return reply_error(err);
+	r = reply_ok();
+	cJSON_AddStringToObject(r, "shadow", arg);
+	cJSON_AddStringToObject(r, "real_policy", h->loop.policy->name);
+	return r;
+}
+
 static cJSON *status(struct host *h, bool all, bool on_sched)
 {
 	cJSON *r = reply_ok();
 
 	cJSON_AddStringToObject(r, "policy", h->loop.policy->name);
 	cJSON_AddStringToObject(r, "policy_path", host_active_slot(h)->lp.path);
+	if (on_sched && h->shadow) /* h->shadow changes on the scheduling thread only */
+		cJSON_AddStringToObject(r, "shadow_policy", shadow_name(h->shadow));
 	cJSON_AddNumberToObject(r, "uptime_s", (double)(pl_now_ns() - h->attached_ns) / 1e9);
 	cJSON_AddNumberToObject(r, "cpus", h->be->nr_cpus);
 	cJSON_AddBoolToObject(r, "failsafe", backend_failsafe(h->be));
@@ -186,6 +274,8 @@ cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sche
 		cJSON_AddNumberToObject(r, "moved", (double)h->loop.nr_held);
 		return r;
 	}
+	if (!strcmp(cmd, "shadow"))
+		return shadow_cmd(h, arg);
 	if (!strcmp(cmd, "reload"))
 		return host_reload(h, err, sizeof(err)) ? reply_error(err) : reply_ok();
 	if (!strcmp(cmd, "set"))

@@ -30,6 +30,8 @@ static void usage(FILE *out)
 		"  switch POLICY             replace the policy while attached\n"
 		"  reload                    re-read the ini file's plugin sections\n"
 		"  set SECTION.KEY=VALUE     change one plugin setting\n"
+		"  shadow [POLICY|off]       where a shadow policy disagreed with the real one;\n"
+		"                            start or replace one; stop it\n"
 		"  debug start|stop          start or stop recording decisions\n"
 		"  dump [PATH]               write the decision log to a file now\n"
 		"  help                      the commands this scx_plugland knows\n");

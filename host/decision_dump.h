@@ -22,7 +22,8 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 	       "the dump is the log's memory, and the format is little-endian");
 
 #define DUMP_MAGIC "PLDECLOG"	/* 8 bytes, no NUL */
-#define DUMP_VERSION 2	/* what the log writes: 2 may hold task events */
+#define DUMP_VERSION 3	/* what the log writes: 2 may hold task events, 3 a
+				   shadow policy's decisions too */
 #define DUMP_MIN_VERSION 1	/* the oldest this reader reads: 1 has decisions only */
 #define DUMP_HEADER_SIZE 4096	/* the records start here */
 #define DUMP_RECORD_SIZE 64
@@ -133,6 +134,15 @@ static inline bool decision_dump_is_event(const struct decision_dump *d,
 					  const struct plugland_decision *rec)
 {
 	return d->version >= 2 && plugland_record_is_event(rec);
+}
+
+/* Whether record rec of d is a shadow policy's decision, never applied
+ * (PLUGLAND_DECISION_SHADOW): only in a version 3 dump. */
+static inline bool decision_dump_is_shadow(const struct decision_dump *d,
+					   const struct plugland_decision *rec)
+{
+	return d->version >= 3 && !plugland_record_is_event(rec) &&
+	       (rec->flags & PLUGLAND_DECISION_SHADOW);
 }
 
 /* Name of policy_id, or NULL when the table has none. */

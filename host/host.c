@@ -131,6 +131,37 @@ int host_switch_policy(struct host *h, const char *name, char *err, size_t errle
 	return 0;
 }
 
+int host_shadow_start(struct host *h, const char *name, char *err, size_t errlen)
+{
+	struct shadow_opts so = {
+		.name = name, .cfg = h->o.cfg, .nr_cpus = h->be->nr_cpus, .topo = h->topo,
+		.policy_id = h->next_policy_id,
+	};
+	struct shadow *s;
+
+	host_shadow_stop(h);
+	s = shadow_start(&so, err, errlen);
+	if (!s)
+		return -1;
+	h->next_policy_id++;
+	if (h->obs.log)
+		decision_log_set_policy(h->obs.log, so.policy_id, name);
+	h->shadow = s;
+	h->loop.shadow = shadow_feed_of(s);
+	pl_info("shadow policy '%s' runs beside '%s': its decisions are compared and logged, "
+		"never applied", name, h->loop.policy->name);
+	return 0;
+}
+
+void host_shadow_stop(struct host *h)
+{
+	if (!h->shadow)
+		return;
+	h->loop.shadow = NULL; /* the loop pushes no more */
+	shadow_stop(h->shadow, h->obs.log, atomic_load(&h->loop.recording));
+	h->shadow = NULL;
+}
+
 /* What the loop reads when there is no control socket: never set. */
 static const atomic_int no_request;
 
@@ -286,6 +317,8 @@ static int loop_begin(struct host *h, struct backend *be)
 	l->fallback_policy = &plugland_builtin_fifo;
 	h->slots[0].watch = h->slots[1].watch = &l->watch;
 	set_view(h, l, be, h->obs.log);
+	if (*cfg->shadow && host_shadow_start(h, cfg->shadow, err, sizeof(err)))
+		pl_warn("%s; running without it", err);
 	crash_handlers_install(l);
 	if (cfg->watchdog_ms &&
 	    !(h->wd = watchdog_start(l, cfg->watchdog_ms, cfg->watchdog_init_ms,
@@ -299,6 +332,7 @@ static int loop_begin(struct host *h, struct backend *be)
 /* Unwire what loop_begin() wired but the loop itself (sched_loop_fini()). */
 static void loop_end(struct host *h)
 {
+	host_shadow_stop(h);
 	set_view(h, NULL, NULL, NULL); /* before the backend goes */
 	h->slots[0].watch = h->slots[1].watch = NULL;
 	control_stop(h->ctl);

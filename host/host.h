@@ -26,6 +26,7 @@
 #include "observers.h"
 #include "policy_slot.h"
 #include "sched_loop.h"
+#include "shadow.h"
 #include "workload.h"
 
 struct host_opts {
@@ -66,6 +67,7 @@ struct host {
 	struct control *ctl;		/* the control socket while running, or NULL */
 	uint64_t attached_ns;
 	struct observers obs;
+	struct shadow *shadow;		/* a shadow policy (shadow.h), or NULL */
 	uint16_t next_policy_id;	/* the decision log's name for the next policy */
 	/* Room for what reload, set and detach build: too big for the
 	 * scheduling thread's stack, and not statics (two hosts may share a
@@ -103,6 +105,13 @@ int host_reload(struct host *h, char *err, size_t errlen);
 int host_set(struct host *h, const char *assignment, char *err, size_t errlen);
 /* Switch to policy `name` with the held tasks. 0, or -1 with err. */
 int host_switch_policy(struct host *h, const char *name, char *err, size_t errlen);
+
+/* Start shadow policy `name` beside the running one, replacing any (the
+ * loop must be wired: on the scheduling thread, between rounds). 0, or -1
+ * with one line in err. */
+int host_shadow_start(struct host *h, const char *name, char *err, size_t errlen);
+/* Stop the shadow policy, if any; its summary goes to the log (stderr). */
+void host_shadow_stop(struct host *h);
 
 /* The control socket's commands (control.h's handler, ctx: the host). */
 cJSON *control_command(void *ctx, const char *cmd, const char *arg, bool on_sched);

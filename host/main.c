@@ -85,6 +85,9 @@ static void usage(FILE *out)
 		"      --set SEC.KEY=VAL override one setting of the ini file\n"
 		"      --print-config    print the effective configuration and exit\n"
 		"      --list-plugins    list the plugins found and whether they load\n"
+		"      --shadow POLICY   run POLICY beside the policy on the same tasks, its\n"
+		"                        decisions compared and logged, never applied\n"
+		"                        (overrides [scheduler] shadow)\n"
 		"      --simulate N      run the policy for N decisions on a simulated machine\n"
 		"                        (no kernel support or root needed) and report\n"
 		"      --workload FILE   with --simulate: the machine and tasks FILE describes\n"
@@ -136,7 +139,7 @@ static void bad_option(const char *fmt, int argc, char **argv)
 int main(int argc, char **argv)
 {
 	enum { OPT_SET = 256, OPT_PRINT_CONFIG, OPT_LIST_PLUGINS, OPT_SIMULATE, OPT_WORKLOAD,
-	       OPT_JSON };
+	       OPT_JSON, OPT_SHADOW };
 	static const struct option long_opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -145,6 +148,7 @@ int main(int argc, char **argv)
 		{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 		{ "list-plugins", no_argument, NULL, OPT_LIST_PLUGINS },
 		{ "simulate", required_argument, NULL, OPT_SIMULATE },
+		{ "shadow", required_argument, NULL, OPT_SHADOW },
 		{ "workload", required_argument, NULL, OPT_WORKLOAD },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "stats", required_argument, NULL, 's' },
@@ -182,6 +186,7 @@ int main(int argc, char **argv)
 			cli_policy = optarg;
 			/* fall through */
 		case 'P':
+		case OPT_SHADOW:
 		case OPT_SET:
 			/* Applied after the file, in order; -p and -P are shorthands. */
 			if (nr_overrides == MAX_OVERRIDES) {
@@ -193,7 +198,7 @@ int main(int argc, char **argv)
 				break;
 			}
 			snprintf(override_buf[nr_overrides], sizeof(override_buf[0]), "scheduler.%s=%s",
-				 opt == 'p' ? "policy" : "plugin_dir", optarg);
+				 opt == 'p' ? "policy" : opt == 'P' ? "plugin_dir" : "shadow", optarg);
 			overrides[nr_overrides] = override_buf[nr_overrides];
 			nr_overrides++;
 			break;
@@ -273,6 +278,22 @@ int main(int argc, char **argv)
 
 		policy_names(&cfg, found, sizeof(found));
 		pl_err("-p %s: no such policy in %s (there: %s)", config_escape(cli_policy, e, sizeof(e)),
+		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
+		return 2;
+	}
+	/* A shadow that names nothing is refused as a typo, before anything
+	 * is attached; one that exists but fails runs without it (host.c). */
+	if (*cfg.shadow && !plugin_exists(cfg.shadow, cfg.plugin_dir)) {
+		char found[1024], where[300];
+
+		policy_names(&cfg, found, sizeof(found));
+		if (cfg.shadow_line)
+			snprintf(where, sizeof(where), "%s:%d: scheduler.shadow",
+				 config_escape(cfg.path, e2, sizeof(e2)), cfg.shadow_line);
+		else
+			snprintf(where, sizeof(where), "--shadow");
+		pl_err("%s: no such policy '%s' in %s (there: %s)", where,
+		       config_escape(cfg.shadow, e, sizeof(e)),
 		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
 		return 2;
 	}

@@ -527,7 +527,7 @@ int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d
 	for (seq = d->first; seq < d->head; seq++) {
 		decision_dump_get(d, seq, &rec.decision);
 		if (!decision_dump_is_event(d, &rec.decision))
-			nr_decisions++;
+			nr_decisions += !decision_dump_is_shadow(d, &rec.decision);
 		else if (rec.event.kind >= 1 && rec.event.kind <= PLUGLAND_EVENT_MAX &&
 			 rec.event.at_ns < t0)
 			t0 = rec.event.at_ns;

@@ -7,6 +7,7 @@
 #include "decision_log.h"
 #include "decision_record.h"
 #include "sched_loop.h"
+#include "shadow_feed.h"
 
 /* The active policy, the order its any-CPU decisions wait in, and the
  * fast paths it gives to the kernel. */
@@ -109,10 +110,19 @@ static void host_dispatches(struct sched_loop *l, const struct plugland_task *ta
 	record(l, task, &d, loop_now(l), PLUGLAND_DECISION_BY_HOST);
 }
 
+/*
+ * A shadow policy (shadow.h) is told what the real one is, without ever
+ * waiting for it: each place below costs one branch, well predicted,
+ * when there is none.
+ */
+#define SHADOWED(l) __builtin_expect((l)->shadow != NULL, 0)
+
 /* task->pid exited: the policy may forget it (not a task to schedule). */
 static void on_gone(struct sched_loop *l, const struct plugland_task *task)
 {
 	l->st.nr_gone++;
+	if (SHADOWED(l))
+		shadow_feed_other(l->shadow, SHADOW_GONE, 0, task, NULL, 0);
 	if (!l->policy->task_gone)
 		return;
 	watch_enter(l, "task_gone");
@@ -144,6 +154,8 @@ static void on_decided(struct sched_loop *l, const struct backend_decided *k)
 	struct plugland_dispatch d;
 
 	log_decided(l, k, &t, &d);
+	if (SHADOWED(l))
+		shadow_feed_other(l->shadow, SHADOW_DECIDED, 0, &t, &d, k->reason);
 	if (!l->policy->kernel_decided)
 		return;
 	watch_enter(l, "kernel_decided");
@@ -201,6 +213,8 @@ static int on_task(void *ctx, unsigned int kind, const struct plugland_task *tas
 
 	l->nr_held++;
 	l->st.nr_enqueued++;
+	if (SHADOWED(l))
+		shadow_feed_task(l->shadow, task);
 	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, task)) == 0) {
 		if (!tracked)
 			l->st.nr_untracked++;
@@ -245,7 +259,7 @@ static bool refill_from_fallback(struct sched_loop *l)
 }
 
 /* Ask the policy for up to a batch; sanitise what it returns. */
-static unsigned int refill_from_policy(struct sched_loop *l)
+static unsigned int refill_policy(struct sched_loop *l)
 {
 	unsigned int n = IN_POLICY(l, l->policy->dispatch(l->policy_ctx, l->out, LOOP_BATCH)), i;
 	int32_t nr_cpus = (int32_t)l->be->nr_cpus;
@@ -261,6 +275,7 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 	}
 	l->nr_held -= n;
 	now = n ? loop_now(l) : 0;
+	l->refill_now = now;
 	for (i = 0; i < n; i++) {
 		struct plugland_task *t = held_set_find(&l->held, l->out[i].pid, l->out[i].cookie);
 
@@ -276,6 +291,23 @@ static unsigned int refill_from_policy(struct sched_loop *l)
 	l->out_off = 0;
 	l->out_n = n;
 	return n;
+}
+
+/* The same, and the shadow told: the idle CPUs the real policy could
+ * see, what it was asked and what it decided. */
+static __attribute__((noinline)) unsigned int refill_shadowed(struct sched_loop *l)
+{
+	uint32_t idle = l->be->ops->nr_idle_cpus ? l->be->ops->nr_idle_cpus(l->be) : 0;
+	unsigned int n = refill_policy(l);
+
+	shadow_feed_round(l->shadow, LOOP_BATCH, l->out, n, n ? l->refill_now : loop_now(l), idle,
+			  l->nr_held);
+	return n;
+}
+
+static inline unsigned int refill_from_policy(struct sched_loop *l)
+{
+	return SHADOWED(l) ? refill_shadowed(l) : refill_policy(l);
 }
 
 static void dispatch_all(struct sched_loop *l)
@@ -351,6 +383,9 @@ int sched_loop_round(struct sched_loop *l)
 	uint64_t now;
 	int n;
 
+	if (SHADOWED(l)) /* what the shadow decided, into the log: it has one producer */
+		shadow_feed_drain(l->shadow, l->log,
+				  atomic_load_explicit(&l->recording, memory_order_relaxed));
 	watch_enter(l, "enqueue");
 	n = l->be->ops->consume(l->be, on_task, l);
 	if (n < 0) {
@@ -366,6 +401,8 @@ int sched_loop_round(struct sched_loop *l)
 		l->next_tick_ns = now + (uint64_t)l->tick_ms * 1000000ull;
 		l->st.nr_ticks++;
 		rescue_starved(l, now);
+		if (SHADOWED(l))
+			shadow_feed_other(l->shadow, SHADOW_TICK, now, NULL, NULL, 0);
 		if (l->policy->tick) {
 			watch_enter(l, "tick");
 			IN_POLICY(l, (l->policy->tick(l->policy_ctx, now), 0));

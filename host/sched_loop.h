@@ -155,6 +155,11 @@ struct sched_loop {
 	const volatile sig_atomic_t *reload_word;
 	const atomic_int *control_word;
 
+	/* A shadow policy's feed (shadow_feed.h), or NULL: none. Set and
+	 * cleared by the host between rounds. */
+	struct shadow_feed *shadow;
+	uint64_t refill_now;	/* the clock of the last batch's decisions */
+
 	/* Tasks the policy refused, dispatched FIFO by the host. */
 	struct plugland_dispatch *fallback;
 	uint32_t fb_head, fb_tail;

@@ -34,6 +34,10 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		 unsigned int top_n);
 int dump_csv(FILE *out, const struct decision_dump *d, const struct dump_filter *f);
 int dump_jsonl(FILE *out, const struct decision_dump *d, const struct dump_filter *f);
+/* Where each shadow policy of the dump disagreed with the real one: its
+ * records paired with the real policy's by pid and enqueue time. */
+int dump_shadow(FILE *out, const struct decision_dump *d, const struct dump_filter *f,
+		unsigned int top_n);
 /* One track per CPU; a slice per decision from its dispatch to the next
  * decision on that CPU or the end of its slice, whichever comes first. */
 int dump_perfetto(FILE *out, const struct decision_dump *d, const struct dump_filter *f);

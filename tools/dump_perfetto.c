@@ -138,8 +138,8 @@ int dump_perfetto(FILE *out, const struct decision_dump *d, const struct dump_fi
 		bool match;
 
 		decision_dump_get(d, seq, &rec);
-		if (decision_dump_is_event(d, &rec))
-			continue; /* decisions only: a CPU's timeline of who it was given */
+		if (decision_dump_is_event(d, &rec) || decision_dump_is_shadow(d, &rec))
+			continue; /* applied decisions only: a CPU's timeline of who it was given */
 		match = dump_filter_match(f, d, &rec);
 		if (rec.cpu < 0 || (uint32_t)rec.cpu >= d->nr_cpus) {
 			if (match)

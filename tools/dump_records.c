@@ -40,6 +40,8 @@ bool dump_filter_match(const struct dump_filter *f, const struct decision_dump *
 
 	if (event && !f->events)
 		return false;
+	if (decision_dump_is_shadow(d, rec)) /* only plugland-dump --shadow reads them */
+		return false;
 	if (f->by_pid && rec->pid != f->pid)
 		return false;
 	if (f->by_cpu && rec->cpu != f->cpu)

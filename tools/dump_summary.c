@@ -159,6 +159,7 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 {
 	uint64_t per_policy[DUMP_MAX_POLICIES + 1] = { 0 }, seq, matched = 0;
 	uint64_t by_kernel[8] = { 0 }, by_host = 0, nr_events[PLUGLAND_EVENT_MAX + 2] = { 0 };
+	uint64_t nr_shadow = 0;
 	int64_t t_first = 0, t_last = 0, t;
 	uint64_t span;
 	struct plugland_decision rec;
@@ -190,6 +191,7 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 
 	for (seq = d->first; seq < d->head; seq++) {
 		decision_dump_get(d, seq, &rec);
+		nr_shadow += decision_dump_is_shadow(d, &rec);
 		if (!dump_filter_match(f, d, &rec))
 			continue;
 		if (decision_dump_is_event(d, &rec)) { /* only with --events */
@@ -211,6 +213,9 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		fprintf(out, "%-12s%" PRIu64 " records match the filters\n", "matching", matched);
 	if (f->events)
 		put_event_counts(out, nr_events);
+	if (nr_shadow) /* not counted below: never applied */
+		fprintf(out, "%-12s%" PRIu64 " decisions of a shadow policy, never applied "
+			"(plugland-dump --shadow)\n", "shadow", nr_shadow);
 	if (!matched)
 		return fflush(out) || ferror(out) ? -1 : 0;
 	fprintf(out, "%-12s", "time span");

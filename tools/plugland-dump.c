@@ -37,6 +37,9 @@ static void usage(FILE *out)
 		"      --jsonl           the records as JSON lines, on stdout\n"
 		"      --perfetto FILE   per-CPU timelines as Chrome trace event JSON, for\n"
 		"                        ui.perfetto.dev ('-': stdout)\n"
+		"      --shadow          where a shadow policy's decisions (scx_plugland --shadow)\n"
+		"                        differed from the real ones, and what it would have\n"
+		"                        given each task (--top N of them)\n"
 		"      --top N           tasks in the summary (default 10; 0: none)\n"
 		"      --events          task events too (runnable, running, ...): CSV and JSON\n"
 		"                        lines gain a kind column, the summary counts per kind\n"
@@ -90,7 +93,7 @@ static bool parse_secs(const char *s, int64_t *ns)
 int main(int argc, char **argv)
 {
 	enum { OPT_CSV = 256, OPT_JSONL, OPT_PERFETTO, OPT_TOP, OPT_PID, OPT_COMM, OPT_CPU,
-	       OPT_FROM, OPT_TO, OPT_EVENTS };
+	       OPT_FROM, OPT_TO, OPT_EVENTS, OPT_SHADOW };
 	static const struct option long_opts[] = {
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "jsonl", no_argument, NULL, OPT_JSONL },
@@ -102,6 +105,7 @@ int main(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "events", no_argument, NULL, OPT_EVENTS },
+		{ "shadow", no_argument, NULL, OPT_SHADOW },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -109,7 +113,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct dump_filter f = { 0 };
 	const char *perfetto = NULL;
-	bool csv = false, jsonl = false;
+	bool csv = false, jsonl = false, shadow = false;
 	struct decision_dump d;
 	long top = 10, v;
 	FILE *out;
@@ -137,6 +141,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_COMM: f.comm_glob = optarg; break;
 		case OPT_EVENTS: f.events = true; break;
+		case OPT_SHADOW: shadow = true; break;
 		case OPT_CPU:
 			if (!parse_long(optarg, -1, DUMP_MAX_CPUS - 1, &v)) {
 				fprintf(stderr, "plugland-dump: --cpu: expected -1..%d, got '%s'\n",
@@ -162,9 +167,9 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (csv + jsonl + (perfetto && !strcmp(perfetto, "-")) > 1) {
-		fprintf(stderr, "plugland-dump: --csv, --jsonl and --perfetto - all write to stdout: "
-			"pick one\n");
+	if (csv + jsonl + shadow + (perfetto && !strcmp(perfetto, "-")) > 1) {
+		fprintf(stderr, "plugland-dump: --csv, --jsonl, --shadow and --perfetto - all write to "
+			"stdout: pick one\n");
 		return 2;
 	}
 	if (optind != argc - 1) {
@@ -186,8 +191,10 @@ int main(int argc, char **argv)
 			ret = 1;
 		}
 	}
-	if (!ret && (csv || jsonl || !perfetto)) {
-		if (csv)
+	if (!ret && (csv || jsonl || shadow || !perfetto)) {
+		if (shadow)
+			ret = dump_shadow(stdout, &d, &f, (unsigned int)top);
+		else if (csv)
 			ret = dump_csv(stdout, &d, &f);
 		else if (jsonl)
 			ret = dump_jsonl(stdout, &d, &f);

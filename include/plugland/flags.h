@@ -31,12 +31,19 @@
 				       silent host (its decision will be stale) */
 #define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
 #define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))
+/*
+ * What a shadow policy (scx_plugland --shadow) would have decided, logged
+ * beside the real decisions and never applied: decision dumps of format 3
+ * hold them (docs/decision-dump.md). Async plugins are never handed them,
+ * and plugland-dump shows them only with --shadow.
+ */
+#define PLUGLAND_DECISION_SHADOW (1u << 14)
 
 /*
  * A decision log record that is a task event (struct plugland_event), not
  * a decision: bit 15 of the 16-bit flags word at byte 40, where both kinds
  * of record keep their flags. A decision never has it (PLUGLAND_TASK_*
- * stay below bit 8, PLUGLAND_DECISION_* use bits 8-13).
+ * stay below bit 8, PLUGLAND_DECISION_* use bits 8-14).
  */
 #define PLUGLAND_RECORD_EVENT (1u << 15)
 

@@ -56,8 +56,8 @@ expect 2 "^plugland-dump: $tmp/trunc.dump: truncated: 10000 bytes, $good_size ex
 head -c 100 "$tmp/good.dump" >"$tmp/trunc-header.dump"
 expect 2 "$tmp/trunc-header.dump: truncated: 100 bytes, shorter than the 4096-byte header" -- "$tmp/trunc-header.dump"
 cp "$tmp/good.dump" "$tmp/version.dump"
-printf '\x03' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
-expect 2 "$tmp/version.dump: format version 3 is not supported \(this reader knows 1 to 2\)" -- "$tmp/version.dump"
+printf '\x04' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
+expect 2 "$tmp/version.dump: format version 4 is not supported \(this reader knows 1 to 3\)" -- "$tmp/version.dump"
 printf '\x00' | dd of="$tmp/version.dump" bs=1 seek=8 conv=notrunc status=none
 expect 2 "$tmp/version.dump: format version 0 is not supported" -- "$tmp/version.dump"
 cp "$tmp/good.dump" "$tmp/corrupt.dump"
@@ -80,7 +80,7 @@ expect 1 "/nonexistent/dir/trace.json: No such file or directory" -- \
 
 # --- summary ---
 expect 0 "" -- "$tmp/good.dump"
-if grep -q '^format      version 2, clean' "$tmp/out" &&
+if grep -q '^format      version 3, clean' "$tmp/out" &&
 	grep -q '^records     3000 present (seq 0..2999), 3000 appended, 0 lost' "$tmp/out" &&
 	grep -q '^cpus        2$' "$tmp/out" && grep -q '^policy      fifo (id 0)' "$tmp/out" &&
 	grep -q '^time span   0.000010000 s .. 0.030000000 s after the start (0.029990000 s)' "$tmp/out" &&

@@ -320,6 +320,57 @@ static void test_events_never_reach_plugins(void **state)
 	assert_true(seen_ev.nr_calls >= 100); /* one per run of decisions */
 }
 
+/* A shadow policy's decisions (every third record, PLUGLAND_DECISION_
+ * SHADOW) were never applied: async plugins never get them. */
+static struct {
+	uint64_t nr_records, nr_shadow, nr_bad;
+} seen_sh;
+
+static void sh_consume(void *ctx, const struct plugland_decision *r, size_t n,
+		       const struct plugland_log_span *s)
+{
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < n; i++) {
+		if (r[i].flags & PLUGLAND_DECISION_SHADOW)
+			seen_sh.nr_shadow++;
+		else if (r[i].pid != (int32_t)(s->first + i) || (s->first + i) % 3 == 2)
+			seen_sh.nr_bad++;
+		else
+			seen_sh.nr_records++;
+	}
+}
+
+static const struct plugland_async plugin_sh = ASYNC("shadowed", NULL, sh_consume, NULL);
+
+static void test_shadow_decisions_never_reach_plugins(void **state)
+{
+	struct decision_log *log = make_log(1024);
+	struct async_runner *r;
+	struct async_report rep;
+	struct plugland_decision d;
+	uint64_t seq;
+
+	(void)state;
+	memset(&seen_sh, 0, sizeof(seen_sh));
+	r = start(&plugin_sh, log, ASYNC_PERIODIC, 1, 16);
+	for (seq = 0; seq < 300; seq++) {
+		d = rec_of(seq);
+		if (seq % 3 == 2)
+			d.flags |= PLUGLAND_DECISION_SHADOW;
+		decision_log_append(log, &d);
+	}
+	decision_log_seal(log);
+	async_runners_stop(&r, 1, 5000, &rep);
+	decision_log_destroy(log);
+	assert_int_equal(rep.status, ASYNC_DONE);
+	assert_int_equal(seen_sh.nr_shadow, 0);
+	assert_int_equal(seen_sh.nr_bad, 0);
+	assert_int_equal(seen_sh.nr_records, 200);
+	assert_int_equal(rep.nr_consumed, 300);
+}
+
 static void test_init_failure(void **state)
 {
 	struct decision_log *log = make_log(64);
@@ -589,6 +640,7 @@ int main(void)
 		cmocka_unit_test_setup(test_periodic_in_order_and_batches, reset),
 		cmocka_unit_test_setup(test_debug_mode_everything_at_stop, reset),
 		cmocka_unit_test_setup(test_events_never_reach_plugins, reset),
+		cmocka_unit_test_setup(test_shadow_decisions_never_reach_plugins, reset),
 		cmocka_unit_test_setup(test_init_failure, reset),
 		cmocka_unit_test_setup(test_wait_init, reset),
 		cmocka_unit_test_setup(test_no_consume_refused, reset),

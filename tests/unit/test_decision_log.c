@@ -548,10 +548,10 @@ static void test_parse_refusals(void **state)
 	b[len + 63] = 1;
 	expect_refusal(b, len + 64, "corrupted: 5184 bytes, 5120 expected");
 
-	put32(b, OFF(version), 3);
-	expect_refusal(b, len, "format version 3 is not supported (this reader knows 1 to 2)");
+	put32(b, OFF(version), 4);
+	expect_refusal(b, len, "format version 4 is not supported (this reader knows 1 to 3)");
 	put32(b, OFF(version), 0);
-	expect_refusal(b, len, "format version 0 is not supported (this reader knows 1 to 2)");
+	expect_refusal(b, len, "format version 0 is not supported (this reader knows 1 to 3)");
 	put32(b, OFF(version), DUMP_VERSION);
 
 	b[OFF(nr_cpus)] ^= 1;
