@@ -37,6 +37,10 @@ mutants=(
 "threads-uncounted#host/interpose.c#	if (!owner)\n		return create(t, attr, fn, arg);#	if (1)\n		return create(t, attr, fn, arg);#build/tests/test_culprit"
 "exit-unguarded#host/interpose.c#	culprit_ended_process(\"_exit\", status);#	(void)0;#tests/host/cli.sh"
 "ctor-before-abi#host/plugin_loader.c#	if (peek_descriptor(fd, symbol, what, min_sz, why, sizeof(why))) {#	if (0 && peek_descriptor(fd, symbol, what, min_sz, why, sizeof(why))) {#tests/host/cli.sh"
+"shadow-to-plugins#host/async_runner.c#	return rec->flags & (PLUGLAND_RECORD_EVENT | PLUGLAND_DECISION_SHADOW);#	return rec->flags & PLUGLAND_RECORD_EVENT;#build/tests/test_async_runner"
+"shadow-round-split#host/shadow_feed.h#	if (!spsc_ring_room(&f->to_shadow, n + 1)) {#	if (!spsc_ring_room(&f->to_shadow, 1)) {#build/tests/test_shadow"
+"shadow-order-ignored#host/shadow_compare.c#		shadow_compare_add(c, &real[j], &shadow[i], i == j);#		shadow_compare_add(c, &real[j], &shadow[i], true);#build/tests/test_shadow"
+"shadow-in-dump#tools/dump_records.c#	if (decision_dump_is_shadow(d, rec)) /* only plugland-dump --shadow reads them */#	if (0)#tests/host/shadow.sh"
 "rules-control-taken#include/plugland/ini_lines.h#		if (!ctl_at && c != '\\r' && ini_lines_control(c)) {#		if (0) {#build/tests/test_rules"
 "vm:set-ignored#host/host.c#	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));#	(void)saved;#vm:ctl"
 "vm:switch-uncounted#host/sched_loop.c#	l->st.nr_switches++;#	(void)0;#vm:swap"
@@ -58,7 +62,8 @@ cd "$wt" || exit 2
 echo "mutants on $(git rev-parse --short HEAD): building the unbroken tree first"
 make -s -j2 all build/tests/test_policy_switch build/tests/test_sched_loop build/tests/test_held_set \
 	build/tests/test_loader build/tests/test_two_instances build/tests/test_watchdog \
-	build/tests/test_culprit build/tests/test_rules >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
+	build/tests/test_culprit build/tests/test_rules build/tests/test_shadow \
+	build/tests/test_async_runner >/dev/null || { echo "the unbroken tree does not build" >&2; exit 2; }
 
 missed=0
 logs=$top/build/mutants # each mutant's test output, kept

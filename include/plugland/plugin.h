@@ -180,8 +180,8 @@ struct plugland_decision {
  * has the layout. Fields a kind does not use are 0 (cpu: -1).
  *
  * Async plugins never see events: the host hands consume() decisions only
- * (see struct plugland_async). A reader of a dump tells them apart with
- * plugland_record_is_event().
+ * (see struct plugland_async), and never a shadow policy's. A reader of a
+ * dump tells them apart with plugland_record_is_event().
  */
 struct plugland_event {
 	uint64_t at_ns;		/* when it happened (CLOCK_MONOTONIC) */
@@ -495,7 +495,8 @@ struct plugland_async {
 	 *
 	 * Decisions only: the host filters the log's task events (struct
 	 * plugland_event) out, so a plugin built for decisions alone stays
-	 * right. A batch with events among its decisions comes as several
+	 * right; and applied decisions only: a shadow policy's (flag
+	 * PLUGLAND_DECISION_SHADOW, never applied) are filtered out too. A batch with events among its decisions comes as several
 	 * calls, each a run of consecutive sequence numbers; the sequence
 	 * numbers of events are never handed out. span->nr_lost counts
 	 * records of either kind.
