@@ -56,8 +56,8 @@ static inline bool not_for_plugins(const struct plugland_decision *rec)
 /*
  * Hand the plugin the decisions among buf[0..n) (sequence numbers from
  * span->first), each run of consecutive ones in one consume(): task
- * events and shadow decisions are not for async plugins (plugin.h), and count as consumed
- * (handled) all the same. Returns how many consume() calls it made.
+ * events and shadow decisions are not for async plugins (plugin.h), and
+ * count as consumed (handled) all the same. Returns how many consume() calls it made.
  */
 static unsigned int consume_decisions(struct async_runner *r, size_t n,
 				      const struct plugland_log_span *span)

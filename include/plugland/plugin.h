@@ -496,7 +496,8 @@ struct plugland_async {
 	 * Decisions only: the host filters the log's task events (struct
 	 * plugland_event) out, so a plugin built for decisions alone stays
 	 * right; and applied decisions only: a shadow policy's (flag
-	 * PLUGLAND_DECISION_SHADOW, never applied) are filtered out too. A batch with events among its decisions comes as several
+	 * PLUGLAND_DECISION_SHADOW, never applied) are filtered out too.
+	 * A batch with events among its decisions comes as several
 	 * calls, each a run of consecutive sequence numbers; the sequence
 	 * numbers of events are never handed out. span->nr_lost counts
 	 * records of either kind.
