@@ -591,6 +591,38 @@ t_events() {
 	pass "debug: $sent task events recorded ($got received at the snapshot), none lost; off: none, callbacks not attached"
 }
 
+# t_shadow: on the kernel, a shadow policy (lottery) runs beside the real
+# one (deadline) on the same tasks under hackbench: ctl shadow reports
+# decisions compared and where they differed, the scheduler stays up, the
+# shadow's decisions are in the dump apart (plugland-dump --shadow) and
+# never among the real ones; ctl shadow off stops it while the real policy
+# goes on.
+t_shadow() {
+	CASE=shadow
+	dmesg -c >/dev/null
+	printf '[scheduler]\npolicy = deadline\nstrict = true\n[debug]\nenabled = true\nsize_mb = 64\ndump = /dev/shm/sh.dump\n' >/tmp/sh.ini
+	start_host -c /tmp/sh.ini --shadow lottery || return
+	hackbench -g 2 -l 100 >/dev/null 2>&1 || fail "hackbench failed (shadowed)"
+	scx_plugland ctl shadow >/tmp/sh.rep 2>&1 || fail "ctl shadow: $(head -n 3 /tmp/sh.rep)"
+	scx_plugland ctl shadow off >/tmp/sh.off 2>&1 || fail "ctl shadow off: $(head -n 3 /tmp/sh.off)"
+	hackbench -g 1 -l 50 >/dev/null 2>&1 || fail "hackbench failed (after shadow off)"
+	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
+	stop_host INT || return
+	compared=$(sed -nE 's/^  compared +([0-9]+).*/\1/p' /tmp/sh.rep)
+	[ "${compared:-0}" -gt 100 ] || fail "only ${compared:-0} decisions compared: $(head -n 12 /tmp/sh.rep)"
+	grep -qE '^    order +[1-9]' /tmp/sh.rep || fail "lottery never ordered differently from deadline: $(head -n 12 /tmp/sh.rep)"
+	plugland-dump --shadow /dev/shm/sh.dump >/tmp/sh.dshadow 2>&1 ||
+		fail "plugland-dump --shadow: $(head -n 3 /tmp/sh.dshadow)"
+	grep -q '^shadow  *lottery (id [0-9]*): [1-9][0-9]* decisions' /tmp/sh.dshadow ||
+		fail "no shadow decisions in the dump: $(head -n 5 /tmp/sh.dshadow)"
+	plugland-dump /dev/shm/sh.dump >/tmp/sh.sum 2>&1
+	grep -q '^policy .*lottery' /tmp/sh.sum && fail "lottery among the real policies: $(grep '^policy' /tmp/sh.sum)"
+	rm -f /dev/shm/sh.dump
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	pass "lottery shadowed deadline: $compared decisions compared live, its own in the dump, off on request"
+}
+
 # fastwake_with POLICY INI_LINES PIN_CPUS: the idle fast path (BPF places
 # a waking task on an idle CPU itself) honours affinity, and every
 # placement it makes reaches the decision log flagged. Hogs keep the CPUs
@@ -836,7 +868,7 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
