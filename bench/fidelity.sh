@@ -43,9 +43,15 @@ one_boot() {
 		serial=(-s "$build/vm/fidelity-dumps.txt")
 		keep_arg=" plugland.keep=1"
 	fi
-	"$top/scripts/vm-run.sh" -j -q -t 1800 -c 2 -l "$log" "${serial[@]}" \
-		-a "plugland.policies=$policies plugland.workloads=$workloads plugland.runs=$runs$keep_arg" \
-		"$initrd" || rc=$?
+	for attempt in 1 2 3; do
+		rc=0
+		"$top/scripts/vm-run.sh" -j -q -t 1800 -c 2 -l "$log" "${serial[@]}" \
+			-a "plugland.policies=$policies plugland.workloads=$workloads plugland.runs=$runs$keep_arg" \
+			"$initrd" || rc=$?
+		# Multi-threaded TCG's own fault (scripts/vm-run.sh -j): boot again.
+		[ "$rc" != 0 ] && grep -aq 'Oops: int3' "$log" || break
+		echo "fidelity: boot $boot, attempt $attempt: the emulator's int3 oops (vm-run.sh -j); booting again"
+	done
 	if [ -n "$keep" ]; then
 		# Each DUMP-BEGIN ... DUMP-END block, base64 of a gzip'ed dump.
 		tr -d '\r' <"$build/vm/fidelity-dumps.txt" | awk -v dir="$keep" -v boot="$boot" '
