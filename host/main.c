@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+#include "build_tree.h"
 #include "commands.h"
 #include "host.h"
 #include "config.h"
@@ -45,31 +46,11 @@ static void on_signal(int sig)
 /* --simulate N at most: an hour of decisions at a million a second. */
 #define SIMULATE_MAX 4000000000ull
 
-/*
- * Run from the build tree (the binary beside bpf/plugland.bpf.o), its
- * plugins are the default plugin folder: `make && build/scx_plugland -p
- * deadline` runs the deadline just built, not an installed one or none.
- * The config file and -P still choose.
- */
+/* Run from the build tree, its plugins are the default plugin folder
+ * (build_tree.h); the config file and -P still choose. */
 static void default_to_build_tree(struct config *cfg)
 {
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return;
-	*slash = 0;
-	snprintf(probe, sizeof(probe), "%s/bpf/plugland.bpf.o", exe);
-	if (access(probe, R_OK))
-		return;
-	snprintf(probe, sizeof(probe), "%s/plugins", exe);
-	if (access(probe, X_OK) == 0 && strlen(probe) < sizeof(cfg->plugin_dir))
-		snprintf(cfg->plugin_dir, sizeof(cfg->plugin_dir), "%s", probe);
+	build_tree_plugin_dir(cfg->plugin_dir, sizeof(cfg->plugin_dir));
 }
 
 static void usage(FILE *out)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "build_tree.h"
 #include "config.h"
 #include "decision_dump.h"
 #include "policy_slot.h"
@@ -80,28 +81,12 @@ static void on_sigbus(int sig)
 	_exit(2);
 }
 
-/* The build tree's plugins when this binary runs from it (as scx_plugland
- * finds them), else the installed ones. */
+/* The build tree's plugins when run from there (build_tree.h), else the
+ * installed ones. */
 static void default_plugin_dir(char *dir, size_t len)
 {
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	snprintf(dir, len, "%s", PLUGLAND_PLUGIN_DIR);
-	if (n <= 0)
-		return;
-	exe[n] = 0;
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return;
-	*slash = 0;
-	snprintf(probe, sizeof(probe), "%s/bpf/plugland.bpf.o", exe);
-	if (access(probe, R_OK))
-		return;
-	snprintf(probe, sizeof(probe), "%s/plugins", exe);
-	if (access(probe, X_OK) == 0 && strlen(probe) < len)
-		memcpy(dir, probe, strlen(probe) + 1);
+	if (!build_tree_plugin_dir(dir, len))
+		snprintf(dir, len, "%s", PLUGLAND_PLUGIN_DIR);
 }
 
 static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
