@@ -255,9 +255,13 @@ static int on_running(struct replay_trace *t, struct replay_task *k, const struc
 	}
 	/* Its CPU ran nothing recorded since before the decision: a pickup. */
 	if (idle && *idle != UINT64_MAX && k->state == T_WAITING && k->decided &&
-	    *idle <= k->decided_ns && push_u64(&t->pickup_ns, &t->nr_pickups, &t->pickups_cap,
-						since(k->decided_ns, at)))
-		return -1;
+	    *idle <= k->decided_ns) {
+		uint64_t pickup = since(k->decided_ns, at);
+
+		if (push_u64(&t->pickup_ns, &t->nr_pickups, &t->pickups_cap, pickup))
+			return -1;
+		t->round_trip_pickup_ns[k->round_trip] = pickup;
+	}
 	if (idle)
 		*idle = UINT64_MAX;
 	k->nr_runs++;
@@ -427,15 +431,11 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 		return 0;
 	k->decided = true;
 	k->decided_ns = d->dispatch_ns - t->t0_ns;
+	k->round_trip = t->nr_round_trips;
+	if (push_u64(&t->round_trip_pickup_ns, &t->nr_paired, &t->paired_cap, REPLAY_NO_PICKUP))
+		return -1;
 	return push_u64(&t->round_trip_ns, &t->nr_round_trips, &t->round_trips_cap,
 			since(k->mark_ns, k->decided_ns));
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* The recording ended: bursts still going are cut at its end. */
@@ -489,10 +489,6 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 		t->nr_cpus = 1;
 	free(t->index);
 	t->index = NULL;
-	if (t->nr_round_trips > 1)
-		qsort(t->round_trip_ns, t->nr_round_trips, sizeof(*t->round_trip_ns), cmp_u64);
-	if (t->nr_pickups > 1)
-		qsort(t->pickup_ns, t->nr_pickups, sizeof(*t->pickup_ns), cmp_u64);
 	free(t->cpu_idle_since);
 	t->cpu_idle_since = NULL;
 	return 0;
@@ -560,6 +556,7 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->index);
 	free(t->round_trip_ns);
 	free(t->pickup_ns);
+	free(t->round_trip_pickup_ns);
 	free(t->cpu_idle_since);
 	memset(t, 0, sizeof(*t));
 }

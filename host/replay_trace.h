@@ -35,6 +35,7 @@
 #include "wait_hist.h"
 
 #define REPLAY_AT_BURST_END UINT64_MAX
+#define REPLAY_NO_PICKUP UINT64_MAX
 
 /* Times are ns since the recording's first event. */
 struct replay_burst {
@@ -86,7 +87,8 @@ struct replay_task {
 	uint64_t last_quiescent_ns;
 	bool in_burst, weight_set, cpus_set;
 	bool decided;			/* the current wait's decision is seen ... */
-	uint64_t decided_ns;		/* ... then */
+	uint64_t decided_ns;		/* ... then, its round trip this one */
+	size_t round_trip;
 	uint32_t bursts_cap;
 };
 
@@ -106,23 +108,28 @@ struct replay_trace {
 
 	/* The host's round trip as recorded: for each decision the policy
 	 * made (not BPF's, not the host's own) for a task waiting since a
-	 * RUNNABLE or a preemption, the time from then to the decision.
-	 * Sorted. (Under a policy that holds tasks back, it includes the
-	 * holding.) */
+	 * RUNNABLE or a preemption, the time from then to the decision, in
+	 * the log's order. (Under a policy that holds tasks back, it
+	 * includes the holding.) */
 	uint64_t *round_trip_ns;
 	size_t nr_round_trips;
 	/* How long an idle CPU took to run a task the policy gave it: from
 	 * the decision to the task's RUNNING, where that CPU had run nothing
 	 * recorded from before the decision until then (the kick, the
-	 * CPU's wake-up from idle, BPF's dispatch). Sorted. */
+	 * CPU's wake-up from idle, BPF's dispatch). */
 	uint64_t *pickup_ns;
 	size_t nr_pickups;
+	/* Per round trip, the pickup of the same task after it, or
+	 * REPLAY_NO_PICKUP: both come from the same moments of the machine
+	 * (a slow host and a slow wake-up go together), so a replay draws
+	 * them as pairs. */
+	uint64_t *round_trip_pickup_ns;
 
 	/* Building state. */
 	int32_t *index;			/* open addressing: pid -> task + 1 */
 	uint32_t index_cap;
 	uint32_t tasks_cap;
-	size_t round_trips_cap, pickups_cap;
+	size_t round_trips_cap, pickups_cap, paired_cap, nr_paired;
 	uint64_t *cpu_idle_since;	/* per CPU: its last STOPPING, while it
 					   runs nothing; UINT64_MAX: busy or not known */
 	uint32_t nr_cpu_slots;

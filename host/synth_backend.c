@@ -19,7 +19,9 @@ struct synth_task {
 	struct plugland_task t;	/* what the next delivery hands out */
 	enum synth_state state;
 	uint64_t ready_ns;	/* PENDING: when it is queued to the policy */
-	bool delayed;		/* PENDING: ready_ns includes its round trip */
+	bool delayed;		/* PENDING: ready_ns includes its round trip ... */
+	uint64_t pickup_ns;	/* ... and its pickup, if an idle CPU runs it, is
+				   this one (SYNTH_NO_PICKUP: drawn) */
 	uint64_t seq;		/* PENDING, RELEASED: order among equal keys */
 	uint64_t slice_ns;	/* RELEASED: the slice it was given */
 	uint64_t burst_left;	/* CPU time until it sleeps; 0: a new burst next */
@@ -185,6 +187,7 @@ static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 
 	k->state = SYNTH_PENDING;
 	k->delayed = false;
+	k->pickup_ns = SYNTH_NO_PICKUP;
 	k->t.cookie++;
 	k->t.enq_ns = at;
 	k->ready_ns = at;
@@ -230,15 +233,15 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	return true;
 }
 
-/* One of v[0..n), drawn uniformly (splitmix64). */
-static uint64_t draw(struct synth_backend *s, const uint64_t *v, size_t n)
+/* An index in [0, n), drawn uniformly (splitmix64). */
+static size_t draw(struct synth_backend *s, size_t n)
 {
 	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	z ^= z >> 31;
-	return v[z % n];
+	return (size_t)(z % n);
 }
 
 /* Task idx, runnable, reaches the policy after its round trip: false
@@ -247,11 +250,14 @@ static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
 {
 	struct synth_task *k = &s->tasks[idx];
 	uint64_t d;
+	size_t i;
 
 	if (!s->o.nr_round_trips || k->delayed)
 		return false;
 	k->delayed = true;
-	d = draw(s, s->o.round_trip_ns, s->o.nr_round_trips);
+	i = draw(s, s->o.nr_round_trips);
+	d = s->o.round_trip_ns[i];
+	k->pickup_ns = s->o.round_trip_pickup_ns ? s->o.round_trip_pickup_ns[i] : SYNTH_NO_PICKUP;
 	s->st.round_trip_ns += d;
 	if (!d)
 		return false;
@@ -307,15 +313,17 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	uint32_t c = (uint32_t)cpu;
 	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
 	uint64_t run = slice, wait;
+	bool sleeps = false;
 
 	if (s->o.nr_pickups && s->cpus[c].free_ns < s->st.now_ns) { /* it was idle */
-		uint64_t d = draw(s, s->o.pickup_ns, s->o.nr_pickups);
+		uint64_t d = k->pickup_ns != SYNTH_NO_PICKUP ? k->pickup_ns :
+			     s->o.pickup_ns[draw(s, s->o.nr_pickups)];
 
 		start += d;
 		s->st.pickup_ns += d;
 	}
+	k->pickup_ns = SYNTH_NO_PICKUP; /* its round trip's, for this run only */
 	wait = start - k->t.enq_ns;
-	bool sleeps = false;
 
 	if (k->beh.burst_ns) {
 		if (!k->burst_left) { /* its previous burst ended: a new one */

@@ -42,6 +42,8 @@ struct synth_behaviour {
 typedef void (*synth_burst_end_fn)(void *ctx, struct backend *be, uint32_t idx,
 				   uint64_t end_ns);
 
+#define SYNTH_NO_PICKUP UINT64_MAX
+
 /* No mark in the current burst (synth_next_mark_fn). */
 #define SYNTH_NO_MARK UINT64_MAX
 
@@ -123,6 +125,10 @@ struct synth_opts {
 	 * once. Kept. */
 	const uint64_t *pickup_ns;
 	size_t nr_pickups;
+	/* Or, for a task that made a round trip, the pickup recorded with
+	 * the round trip drawn (nr_round_trips of them, SYNTH_NO_PICKUP:
+	 * none recorded, one drawn from pickup_ns). NULL: always drawn. */
+	const uint64_t *round_trip_pickup_ns;
 	/* When set: points within a task's bursts, by CPU time, at which
 	 * mark is called once the clock reaches them, in time order with
 	 * the burst ends (a mark first at the same moment). next_mark is

@@ -283,6 +283,7 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->nr_round_trips = m->latency ? m->trace->nr_round_trips : 0;
 	o->pickup_ns = m->latency ? m->trace->pickup_ns : NULL;
 	o->nr_pickups = m->latency ? m->trace->nr_pickups : 0;
+	o->round_trip_pickup_ns = m->latency ? m->trace->round_trip_pickup_ns : NULL;
 }
 
 void replay_machine_fini(struct replay_machine *m)

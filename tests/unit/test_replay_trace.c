@@ -335,7 +335,7 @@ static void test_waker_cpu_time(void **state)
 
 /* Round trips: from RUNNABLE (or a preemption) to the policy's first
  * decision for that wait; BPF's and the host's own decisions, and a
- * second one for the same wait, are not round trips. Sorted. */
+ * second one for the same wait, are not round trips. In the log's order. */
 static void test_round_trips(void **state)
 {
 	struct seq s = { .n = 0 };
@@ -358,8 +358,8 @@ static void test_round_trips(void **state)
 	RUNNING(&s, 3010, 10, 0);
 	build(&t, &s, 1);
 	assert_int_equal(t.nr_round_trips, 2);
-	assert_int_equal(t.round_trip_ns[0], 30);
-	assert_int_equal(t.round_trip_ns[1], 70);
+	assert_int_equal(t.round_trip_ns[0], 70);
+	assert_int_equal(t.round_trip_ns[1], 30);
 	replay_trace_free(&t);
 }
 
@@ -391,6 +391,11 @@ static void test_pickups(void **state)
 	assert_int_equal(t.nr_pickups, 1);
 	assert_int_equal(t.pickup_ns[0], 100);
 	assert_int_equal(t.nr_round_trips, 3);
+	/* 11's round trip (50) and its pickup, a pair; 12's and 13's alone */
+	assert_int_equal(t.round_trip_ns[0], 50);
+	assert_int_equal(t.round_trip_pickup_ns[0], 100);
+	assert_int_equal(t.round_trip_pickup_ns[1], REPLAY_NO_PICKUP);
+	assert_int_equal(t.round_trip_pickup_ns[2], REPLAY_NO_PICKUP);
 	replay_trace_free(&t);
 }
 

@@ -29,7 +29,7 @@ struct world {
 	uint64_t marks[8];	/* when task 1 reached them */
 	uint32_t nr_marks, marked_burst;
 	uint64_t slice_ns;
-	const uint64_t *round_trip_ns, *pickup_ns;
+	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns;
 	struct backend *be;
 };
 
@@ -120,6 +120,7 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.nr_round_trips = w->round_trip_ns ? 1 : 0;
 		o.pickup_ns = w->pickup_ns;
 		o.nr_pickups = w->pickup_ns ? 1 : 0;
+		o.round_trip_pickup_ns = w->paired_pickup_ns;
 	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
@@ -289,6 +290,26 @@ static void test_pickup_of_an_idle_cpu(void **state)
 	synth_backend_free(be);
 }
 
+/* A round trip of 50 drawn with its recorded pickup of 70 (the lone
+ * pickups say 30): both tasks reach the policy at 50, and the CPUs, idle
+ * since 0, run them at 120: task 0 [120, 220), task 1 [120, 1120). Woken
+ * 400 into task 1's burst, at 520, task 0 reaches the policy at 570 and a
+ * CPU idle since 220 runs it 70 later, not 30: [640, 740). */
+static void test_pickup_paired_with_its_round_trip(void **state)
+{
+	static const uint64_t round_trip = 50, pickup = 30, paired = 70;
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .round_trip_ns = &round_trip,
+			   .pickup_ns = &pickup, .paired_pickup_ns = &paired };
+	struct backend *be = machine(&w, 2);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.ends[0][0], 220);
+	assert_int_equal(w.marks[0], 520);
+	assert_int_equal(w.ends[0][1], 740);
+	synth_backend_free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_woken_mid_burst),
 		cmocka_unit_test(test_mark_across_slices_with_a_round_trip),
 		cmocka_unit_test(test_pickup_of_an_idle_cpu),
+		cmocka_unit_test(test_pickup_paired_with_its_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
