@@ -195,7 +195,7 @@ void observers_stop(struct observers *o)
 		return;
 	n = decision_log_head(o->log); /* the log holds the last `capacity` of them */
 	if (o->debug)
-		pl_info("debug dump: %s holds %llu of %llu decisions%s; read it with plugland-dump %s",
+		pl_info("debug dump: %s holds %llu of %llu records%s; read it with plugland-dump %s",
 			o->dump_path, (unsigned long long)(n < o->log->capacity ? n : o->log->capacity),
 			(unsigned long long)(n + decision_log_dropped(o->log)),
 			decision_log_dropped(o->log) ? " (the log was full)" : "", o->dump_path);
