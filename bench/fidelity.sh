@@ -34,6 +34,8 @@ mkdir -p "$build/vm" "$(dirname "$out")"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/fidelity-guest.sh" \
 	"$build/scx_plugland" "$build"/plugins/*.so "$build/bench/reqserve" \
 	"$build/plugland-dump" "$build/plugland-replay"
+# The tree measured, before this script writes its own (tracked) results.
+source=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
 # One boot: its FIDELITY lines in $out-boot$1.txt, its recordings in $keep.
 one_boot() {
 	local boot=$1 rc=0 serial=() keep_arg="" b
@@ -65,7 +67,7 @@ one_boot() {
 		done
 	fi
 	{
-		echo "FIDELITY-INFO source $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+		echo "FIDELITY-INFO source $source"
 		echo "FIDELITY-INFO date $(date -u +%Y-%m-%d)"
 		echo "FIDELITY-INFO boot $boot"
 		tr -d '\r' <"$log" | grep -aE '^FIDELITY' || true
