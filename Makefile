@@ -48,7 +48,7 @@ HOST_OBJS   := $(HOST_SRCS:%.c=$(O)/%.o) $(O)/host/fifo_builtin.o $(O)/host/bpf_
 CORE_OBJS   := $(addprefix $(O)/host/,sched_loop.o synth_backend.o config.o services.o log.o \
 		 plugin_loader.o topology.o held_set.o control.o policy_slot.o fifo_builtin.o \
 		 watchdog.o plugin_elf.o stoppable.o workload.o replay_trace.o shadow.o shadow_feed.o \
-		 shadow_compare.o)
+		 shadow_compare.o policy_spec.o)
 # Every folder of plugins/ is a plugin but common/: what plugins share.
 PLUGINS     := $(filter-out common,$(patsubst plugins/%/,%,$(sort $(dir $(wildcard plugins/*/*.c)))))
 PLUGIN_SOS  := $(PLUGINS:%=$(O)/plugins/%.so)
@@ -397,7 +397,7 @@ FUZZ_LIBS_dump_parse  := -lz -lm
 FUZZ_SEEDS_dump_parse := $(O)/fuzz/seeds/dump_parse
 FUZZ_ARGS_dump_parse  := -max_len=20000 -dict=tests/fuzz/dump_parse.dict
 
-FUZZ_SRCS_config  := host/config.c host/plugin_loader.c host/plugin_elf.c host/culprit.c host/log.c
+FUZZ_SRCS_config  := host/config.c host/policy_spec.c host/plugin_loader.c host/plugin_elf.c host/culprit.c host/log.c
 FUZZ_LIBS_config  := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih) -lelf -ldl -lpthread
 FUZZ_SEEDS_config := tests/fuzz/corpus/config
 

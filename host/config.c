@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include "config.h"
+#include "policy_spec.h"
 #include "plugin_loader.h"
 
 /* One byte as config_escape() shows it, into out[5]. */
@@ -93,15 +94,15 @@ static int check_policy(const char *value, char *err, size_t errlen)
 	return -1;
 }
 
-/* One policy, by plain name, or "" for none. */
+/* One policy, POLICY[@KEY=VALUE,...] (policy_spec.h), or "" for none. */
 static int check_shadow(const char *value, char *err, size_t errlen)
 {
-	char v[CONFIG_ESCAPED_MAX];
+	char v[CONFIG_ESCAPED_MAX], why[256];
+	struct policy_spec p;
 
-	if (!*value || plugin_name_valid(value))
+	if (!*value || !policy_spec_parse(&p, value, why, sizeof(why)))
 		return 0;
-	snprintf(err, errlen, "scheduler.shadow: '%s' is not a plugin name "
-		 "(letters, digits, '_', '-')", ESC(value, v));
+	snprintf(err, errlen, "scheduler.shadow: '%s': %s", ESC(value, v), why);
 	return -1;
 }
 

@@ -25,6 +25,7 @@
 #include "plugin_loader.h"
 #include "services.h"
 #include "policy_slot.h"
+#include "policy_spec.h"
 #include "ctl_client.h"
 #include "workload.h"
 
@@ -66,9 +67,11 @@ static void usage(FILE *out)
 		"      --set SEC.KEY=VAL override one setting of the ini file\n"
 		"      --print-config    print the effective configuration and exit\n"
 		"      --list-plugins    list the plugins found and whether they load\n"
-		"      --shadow POLICY   run POLICY beside the policy on the same tasks, its\n"
-		"                        decisions compared and logged, never applied\n"
-		"                        (overrides [scheduler] shadow)\n"
+		"      --shadow POLICY[@KEY=VALUE,...]\n"
+		"                        run POLICY (with settings of its own) beside the\n"
+		"                        policy on the same tasks, its decisions compared\n"
+		"                        and logged, never applied (overrides [scheduler]\n"
+		"                        shadow)\n"
 		"      --simulate N      run the policy for N decisions on a simulated machine\n"
 		"                        (no kernel support or root needed) and report\n"
 		"      --workload FILE   with --simulate: the machine and tasks FILE describes\n"
@@ -150,6 +153,7 @@ int main(int argc, char **argv)
 	unsigned int stats_secs = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	static struct policy_slot probe;
+	static struct policy_spec shadow;
 	static struct host host;
 	struct config_watch *watch = NULL;
 	char err[512], e[CONFIG_ESCAPED_MAX], e2[CONFIG_ESCAPED_MAX];
@@ -264,8 +268,10 @@ int main(int argc, char **argv)
 	}
 	/* A shadow that names nothing is refused as a typo, before anything
 	 * is attached; one that exists but fails runs without it (host.c). */
-	if (*cfg.shadow && !plugin_exists(cfg.shadow, cfg.plugin_dir)) {
+	if (*cfg.shadow && (policy_spec_parse(&shadow, cfg.shadow, e, sizeof(e)) ||
+			    !plugin_exists(shadow.policy, cfg.plugin_dir))) {
 		char found[1024], where[300];
+		/* (its shape was checked with the config: the policy is missing) */
 
 		policy_names(&cfg, found, sizeof(found));
 		if (cfg.shadow_line)
@@ -274,7 +280,7 @@ int main(int argc, char **argv)
 		else
 			snprintf(where, sizeof(where), "--shadow");
 		pl_err("%s: no such policy '%s' in %s (there: %s)", where,
-		       config_escape(cfg.shadow, e, sizeof(e)),
+		       config_escape(shadow.policy, e, sizeof(e)),
 		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
 		return 2;
 	}

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "plugin_loader.h"
 #include "sched_loop.h"
+#include "policy_spec.h"
 #include "services.h"
 #include "shadow.h"
 
@@ -23,6 +24,8 @@ extern const struct plugland_policy plugland_builtin_fifo;
 struct shadow {
 	struct plugin_services svc;	/* first: the shadow's struct plugland_host */
 	struct loaded_policy lp;
+	char spec[64];			/* POLICY[@KEY=VALUE,...], as named */
+	struct config cfg;		/* the host's, with the spec's settings */
 	void *ctx;
 	struct shadow_feed feed;
 	struct held_set held;		/* the shadow's tasks, for its log records */
@@ -354,11 +357,19 @@ static bool stop_thread(struct shadow *s, struct decision_log *log, bool recordi
 	return true;
 }
 
-static int load(struct shadow *s, const struct shadow_opts *o, char *err, size_t errlen)
+/* The policy of spec p, and its settings over the host's config. */
+static int load(struct shadow *s, const struct shadow_opts *o, const struct policy_spec *p,
+		char *err, size_t errlen)
 {
-	int ret = policy_load(o->cfg->plugin_dir, o->name, &s->lp, err, errlen);
+	unsigned int i;
+	int ret;
 
-	if (ret == -ENOENT && !strcmp(o->name, plugland_builtin_fifo.name)) {
+	s->cfg = *o->cfg;
+	for (i = 0; i < p->nr_settings; i++)
+		if (config_set(&s->cfg, p->settings[i], err, errlen))
+			return -1;
+	ret = policy_load(o->cfg->plugin_dir, p->policy, &s->lp, err, errlen);
+	if (ret == -ENOENT && !strcmp(p->policy, plugland_builtin_fifo.name)) {
 		memset(&s->lp, 0, sizeof(s->lp));
 		s->lp.ops = plugland_builtin_fifo;
 		snprintf(s->lp.path, sizeof(s->lp.path), "built-in");
@@ -370,6 +381,7 @@ static int load(struct shadow *s, const struct shadow_opts *o, char *err, size_t
 struct shadow *shadow_start(const struct shadow_opts *o, char *err, size_t errlen)
 {
 	struct shadow *s = calloc(1, sizeof(*s));
+	struct policy_spec spec;
 	char why[1024];
 
 	if (!s || shadow_feed_init(&s->feed) || held_set_init(&s->held, LOOP_MAX_TASKS) ||
@@ -383,14 +395,16 @@ struct shadow *shadow_start(const struct shadow_opts *o, char *err, size_t errle
 	pthread_cond_init(&s->cond, NULL);
 	s->policy_id = o->policy_id;
 	s->nr_cpus = o->nr_cpus;
-	if (load(s, o, why, sizeof(why))) {
+	snprintf(s->spec, sizeof(s->spec), "%s", o->name);
+	if (policy_spec_parse(&spec, o->name, why, sizeof(why)) ||
+	    load(s, o, &spec, why, sizeof(why))) {
 		snprintf(err, errlen, "shadow '%s': %s", o->name, why);
 		free_shadow(s);
 		return NULL;
 	}
 	/* No backend: its services cannot reach the machine (shadow.h). */
-	services_init(&s->svc, s->lp.ops.name, o->cfg, NULL, o->topo,
-		      o->cfg->slice_us * 1000);
+	services_init(&s->svc, s->lp.ops.name, &s->cfg, NULL, o->topo,
+		      s->cfg.slice_us * 1000);
 	s->svc.host.nr_cpus = o->nr_cpus;
 	s->svc.host.now_ns = shadow_now_ns;
 	s->svc.host.pick_idle_cpu = shadow_pick_idle_cpu;
@@ -417,7 +431,7 @@ struct shadow *shadow_start(const struct shadow_opts *o, char *err, size_t errle
 		free_shadow(s);
 		return NULL;
 	}
-	if (services_check_keys(&s->svc, o->cfg, why, sizeof(why))) {
+	if (services_check_keys(&s->svc, &s->cfg, why, sizeof(why))) {
 		snprintf(err, errlen, "shadow '%s': %s", o->name, why);
 		if (stop_thread(s, NULL, false)) {
 			policy_unload(&s->lp);
@@ -435,7 +449,7 @@ struct shadow_feed *shadow_feed_of(struct shadow *s)
 
 const char *shadow_name(const struct shadow *s)
 {
-	return s->svc.name;
+	return s->spec;
 }
 
 void shadow_stop(struct shadow *s, struct decision_log *log, bool recording)

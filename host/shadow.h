@@ -44,8 +44,10 @@
 struct shadow;
 
 struct shadow_opts {
-	const char *name;		/* the policy */
-	const struct config *cfg;	/* plugin_dir, its [NAME] section, init timeout */
+	const char *name;		/* the policy: POLICY[@KEY=VALUE,...] (policy_spec.h) */
+	const struct config *cfg;	/* plugin_dir, its [POLICY] section (the spec's
+					   settings over it, for the shadow alone),
+					   init timeout */
 	uint32_t nr_cpus;		/* the machine's */
 	const struct topology *topo;
 	uint16_t policy_id;		/* its records' policy_id in the decision log */

@@ -210,9 +210,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < nr_cands; i++) {
-		if (!plugin_exists(cands[i].policy, plugin_dir)) {
+		if (!plugin_exists(cands[i].p.policy, plugin_dir)) {
 			fprintf(stderr, "plugland-replay: -p %s: no policy '%s' in %s\n", cands[i].spec,
-				cands[i].policy, plugin_dir);
+				cands[i].p.policy, plugin_dir);
 			return 2;
 		}
 	}

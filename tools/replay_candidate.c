@@ -20,47 +20,10 @@
 #include "replay_candidate.h"
 #include "fail_msg.h"
 
-static bool name_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '_' || ch == '-';
-}
-
 int replay_candidate_parse(struct replay_candidate *c, const char *spec, char *err, size_t errlen)
 {
-	const char *at = strchr(spec, '@'), *p;
-	size_t len = at ? (size_t)(at - spec) : strlen(spec);
-
-	memset(c, 0, sizeof(*c));
 	c->spec = spec;
-	if (!len || len >= sizeof(c->policy))
-		return fail_msg(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]");
-	for (p = spec; p < spec + len; p++)
-		if (!name_char(*p))
-			return fail_msg(err, errlen, "expected POLICY[@KEY=VALUE[,KEY=VALUE...]]: "
-				    "a policy's name is letters, digits, '_' and '-'");
-	memcpy(c->policy, spec, len);
-	if (!at)
-		return 0;
-	for (p = at + 1;;) {
-		const char *end = strchr(p, ','), *eq;
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-
-		eq = memchr(p, '=', n);
-		if (!n || !eq || eq == p)
-			return fail_msg(err, errlen, "expected KEY=VALUE after '%s'",
-				    p == at + 1 ? "@" : ",");
-		if (c->nr_settings == REPLAY_MAX_SETTINGS)
-			return fail_msg(err, errlen, "more than %d settings", REPLAY_MAX_SETTINGS);
-		if ((size_t)snprintf(c->settings[c->nr_settings], sizeof(c->settings[0]), "%s.%.*s",
-				     c->policy, (int)n, p) >= sizeof(c->settings[0]))
-			return fail_msg(err, errlen, "a setting longer than %zu bytes",
-				    sizeof(c->settings[0]) - 1);
-		c->nr_settings++;
-		if (!end)
-			return 0;
-		p = end + 1;
-	}
+	return policy_spec_parse(&c->p, spec, err, errlen);
 }
 
 static uint64_t cpu_time_ns(void)
@@ -119,15 +82,15 @@ static int child_run(const struct replay_candidate *c, struct replay_machine *m,
 		return 1;
 	config_defaults(cfg);
 	snprintf(cfg->plugin_dir, sizeof(cfg->plugin_dir), "%s", o->plugin_dir);
-	snprintf(cfg->policy, sizeof(cfg->policy), "%s", c->policy);
+	snprintf(cfg->policy, sizeof(cfg->policy), "%s", c->p.policy);
 	cfg->strict = true;		/* no fifo in its place */
 	cfg->watchdog_ms = 0;		/* a stuck policy is hung, not replaced */
 	cfg->control_socket[0] = 0;
 	cfg->debug = false;
 	if (o->slice_ns)
 		cfg->slice_us = o->slice_ns / 1000;
-	for (i = 0; i < c->nr_settings; i++) {
-		if (config_set(cfg, c->settings[i], err, sizeof(err))) {
+	for (i = 0; i < c->p.nr_settings; i++) {
+		if (config_set(cfg, c->p.settings[i], err, sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}

@@ -16,16 +16,13 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "policy_spec.h"
 #include "replay_machine.h"
 #include "wait_hist.h"
 
-#define REPLAY_MAX_SETTINGS 16
-
 struct replay_candidate {
 	const char *spec;		/* as given: the column's name */
-	char policy[64];
-	unsigned int nr_settings;
-	char settings[REPLAY_MAX_SETTINGS][256]; /* "POLICY.KEY=VALUE", as --set */
+	struct policy_spec p;
 };
 
 enum replay_status {

@@ -36,8 +36,13 @@ else
 fi
 timeout 60 "$bin" "${plugins[@]}" --shadow 'a b' --simulate 100 >"$tmp/out" 2>"$tmp/err"
 rc=$?
-[ $rc = 2 ] && grep -q "scheduler.shadow: 'a b' is not a plugin name" "$tmp/err" &&
+[ $rc = 2 ] && grep -q "scheduler.shadow: 'a b': expected POLICY.*a policy's name is letters" "$tmp/err" &&
 	pass "--shadow 'a b': not a plugin name" || fail "--shadow 'a b' (exit $rc)" "$(cat "$tmp/err")"
+timeout 60 "$bin" "${plugins[@]}" --shadow 'deadline@slice_us' --simulate 100 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc = 2 ] && grep -q "scheduler.shadow: 'deadline@slice_us': expected KEY=VALUE after '@'" "$tmp/err" &&
+	pass "--shadow deadline@slice_us: KEY=VALUE expected" ||
+	fail "--shadow deadline@slice_us (exit $rc)" "$(cat "$tmp/err")"
 
 # pct LINE WHAT: the percentage of WHAT (agreed, cpu, slice, order) in the
 # summary line a shadow's stop prints.
@@ -70,6 +75,28 @@ if [ $rc = 0 ] && ! at_most "$(pct "$line" cpu)" 1 && at_most "$(pct "$line" sli
 	pass "deadline shadowing deadline with idle CPUs: only CPUs differ (${line#scx_plugland: })"
 else
 	fail "deadline shadowing deadline with idle CPUs (exit $rc)" "$(cat "$tmp/same")"
+fi
+
+# The same policy with other settings (POLICY@KEY=VALUE, as plugland-replay
+# names candidates): deadline with 1 ms slices beside deadline's 5 ms on
+# CPU-bound tasks gives every task another slice, the same CPU and order.
+# A setting the policy does not read: a warning, the run goes on without it.
+timeout 120 "$bin" "${plugins[@]}" -p deadline --shadow deadline@slice_us=1000,min_slice_us=500 \
+	--simulate 100000 >"$tmp/out" 2>"$tmp/set"
+rc=$?
+line=$(grep "shadow 'deadline@slice_us=1000,min_slice_us=500':" "$tmp/set")
+if [ $rc = 0 ] && at_most 99.9 "$(pct "$line" slice)" && at_most "$(pct "$line" cpu)" 1 &&
+	at_most "$(pct "$line" order)" 1; then
+	pass "deadline@slice_us=1000 shadowing deadline: every slice differs, nothing else (${line#scx_plugland: })"
+else
+	fail "deadline@slice_us=1000 shadowing deadline (exit $rc)" "$(cat "$tmp/set")"
+fi
+timeout 60 "$bin" "${plugins[@]}" -p deadline --shadow deadline@bogus=1 --simulate 1000 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 0 ] && grep -q "warning: shadow 'deadline@bogus=1': .*'deadline' has no such setting.*running without it" "$tmp/err"; then
+	pass "--shadow deadline@bogus=1: the policy's refusal, the run without a shadow"
+else
+	fail "--shadow deadline@bogus=1 (exit $rc)" "$(cat "$tmp/err")"
 fi
 
 # fifo with lottery as its shadow, live: ctl reports the disagreement;
