@@ -54,6 +54,36 @@ static void default_to_build_tree(struct config *cfg)
 	build_tree_plugin_dir(cfg->plugin_dir, sizeof(cfg->plugin_dir));
 }
 
+/*
+ * The shadow named at start (--shadow, [scheduler] shadow), tried before
+ * anything is attached: loaded, its init() run with its own settings and
+ * every one of them read, then let go. 0, or 2 with one line said.
+ */
+static int probe_shadow(const struct config *cfg, const struct policy_spec *p)
+{
+	static struct config c;
+	static struct policy_slot slot;
+	char err[1024], e[CONFIG_ESCAPED_MAX], e2[CONFIG_ESCAPED_MAX];
+	unsigned int i;
+
+	c = *cfg;
+	for (i = 0; i < p->nr_settings; i++) {
+		if (config_set(&c, p->settings[i], err, sizeof(err)))
+			goto refused;
+	}
+	if (policy_slot_open(&slot, &c, p->policy, err, sizeof(err)))
+		goto refused;
+	policy_slot_close(&slot);
+	return 0;
+refused:
+	if (cfg->shadow_line)
+		pl_err("%s:%d: scheduler.shadow: '%s': %s", config_escape(cfg->path, e2, sizeof(e2)),
+		       cfg->shadow_line, config_escape(cfg->shadow, e, sizeof(e)), err);
+	else
+		pl_err("--shadow %s: %s", config_escape(cfg->shadow, e, sizeof(e)), err);
+	return 2;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -266,8 +296,8 @@ int main(int argc, char **argv)
 		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
 		return 2;
 	}
-	/* A shadow that names nothing is refused as a typo, before anything
-	 * is attached; one that exists but fails runs without it (host.c). */
+	/* A shadow that names nothing, or cannot start, is refused before
+	 * anything is attached. */
 	if (*cfg.shadow && (policy_spec_parse(&shadow, cfg.shadow, e, sizeof(e)) ||
 			    !plugin_exists(shadow.policy, cfg.plugin_dir))) {
 		char found[1024], where[300];
@@ -284,6 +314,8 @@ int main(int argc, char **argv)
 		       config_escape(cfg.plugin_dir, e2, sizeof(e2)), found);
 		return 2;
 	}
+	if (*cfg.shadow && !print_config && !list && probe_shadow(&cfg, &shadow))
+		return 2;
 	if (print_config) {
 		config_print(&cfg, stdout);
 		/* what a run would refuse too: a key the policy does not read */

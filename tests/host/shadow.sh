@@ -80,7 +80,8 @@ fi
 # The same policy with other settings (POLICY@KEY=VALUE, as plugland-replay
 # names candidates): deadline with 1 ms slices beside deadline's 5 ms on
 # CPU-bound tasks gives every task another slice, the same CPU and order.
-# A setting the policy does not read: a warning, the run goes on without it.
+# A setting the policy does not read, or a value it refuses: an error at
+# start, before anything is attached (the shadow is tried first).
 timeout 120 "$bin" "${plugins[@]}" -p deadline --shadow deadline@slice_us=1000,min_slice_us=500 \
 	--simulate 100000 >"$tmp/out" 2>"$tmp/set"
 rc=$?
@@ -93,10 +94,20 @@ else
 fi
 timeout 60 "$bin" "${plugins[@]}" -p deadline --shadow deadline@bogus=1 --simulate 1000 >"$tmp/out" 2>"$tmp/err"
 rc=$?
-if [ $rc = 0 ] && grep -q "warning: shadow 'deadline@bogus=1': .*'deadline' has no such setting.*running without it" "$tmp/err"; then
-	pass "--shadow deadline@bogus=1: the policy's refusal, the run without a shadow"
+if [ $rc = 2 ] && grep -q "^scx_plugland: error: --shadow deadline@bogus=1: .*'deadline' has no such setting" "$tmp/err" &&
+	[ "$(wc -l <"$tmp/err")" = 1 ] && ! grep -q simulated "$tmp/out"; then
+	pass "--shadow deadline@bogus=1: the policy's refusal, exit 2, nothing run"
 else
 	fail "--shadow deadline@bogus=1 (exit $rc)" "$(cat "$tmp/err")"
+fi
+printf '[scheduler]\npolicy = fifo\n\nshadow = deadline@slice_us=1\n' >"$tmp/badset.ini"
+timeout 60 "$bin" "${plugins[@]}" -c "$tmp/badset.ini" --simulate 1000 >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc = 2 ] && grep -q "^scx_plugland: error: $tmp/badset.ini:4: scheduler.shadow: 'deadline@slice_us=1': .*slice_us" "$tmp/err" &&
+	! grep -q simulated "$tmp/out"; then
+	pass "shadow = deadline@slice_us=1 in the ini: FILE:LINE, the policy's refusal, exit 2"
+else
+	fail "shadow = deadline@slice_us=1 in the ini (exit $rc)" "$(cat "$tmp/err")"
 fi
 
 # fifo with lottery as its shadow, live: ctl reports the disagreement;
