@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "async_runner.h"
+#include "clock.h"
 #include "culprit.h"
 
 #define DEFAULT_INTERVAL_MS 100
@@ -119,16 +120,6 @@ static bool feed(struct async_runner *r, bool final)
 	}
 }
 
-static void add_ms(struct timespec *t, uint32_t ms)
-{
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Sleep until the next period or a stop request; true when stopping. */
 static bool wait_period(struct async_runner *r, struct timespec *next)
 {
@@ -140,12 +131,12 @@ static bool wait_period(struct async_runner *r, struct timespec *next)
 		;
 	stop = r->stop;
 	pthread_mutex_unlock(&r->lock);
-	add_ms(next, r->o.interval_ms);
+	pl_timespec_add_ms(next, r->o.interval_ms);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (next->tv_sec < now.tv_sec ||
 	    (next->tv_sec == now.tv_sec && next->tv_nsec < now.tv_nsec)) {
 		*next = now; /* a slow consume(): do not try to catch up */
-		add_ms(next, r->o.interval_ms);
+		pl_timespec_add_ms(next, r->o.interval_ms);
 	}
 	return stop;
 }
@@ -181,7 +172,7 @@ static void *runner_main(void *arg)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	add_ms(&next, r->o.interval_ms);
+	pl_timespec_add_ms(&next, r->o.interval_ms);
 	if (r->o.mode == ASYNC_PERIODIC) {
 		while (!wait_period(r, &next))
 			if (!(fed = feed(r, false)))
@@ -260,7 +251,7 @@ int async_runner_wait_init(struct async_runner *r, unsigned int timeout_ms)
 	int ret = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	add_ms(&until, timeout_ms);
+	pl_timespec_add_ms(&until, timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	while (!r->init_returned && ret != ETIMEDOUT)
 		ret = pthread_cond_timedwait(&r->cond, &r->lock, &until);
@@ -344,12 +335,7 @@ void async_runners_stop(struct async_runner **r, size_t n, unsigned int timeout_
 	for (i = 0; i < n; i++)
 		async_runner_request_stop(r[i]);
 	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
+	pl_timespec_add_ms(&deadline, timeout_ms);
 	for (i = 0; i < n; i++)
 		async_runner_join(r[i], &deadline, &rep[i]);
 }

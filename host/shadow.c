@@ -12,6 +12,7 @@
 #include "log.h"
 #include "plugin_loader.h"
 #include "sched_loop.h"
+#include "clock.h"
 #include "policy_spec.h"
 #include "services.h"
 #include "shadow.h"
@@ -307,12 +308,7 @@ static bool wait_for(struct shadow *s, bool *done, uint32_t ms)
 	bool ok;
 
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += ms / 1000;
-	until.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	pl_timespec_add_ms(&until, ms);
 	pthread_mutex_lock(&s->lock);
 	while (!*done && pthread_cond_timedwait(&s->cond, &s->lock, &until) != ETIMEDOUT)
 		;
