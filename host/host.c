@@ -148,6 +148,9 @@ int host_shadow_start(struct host *h, const char *name, char *err, size_t errlen
 		decision_log_set_policy(h->obs.log, so.policy_id, name);
 	h->shadow = s;
 	h->loop.shadow = shadow_feed_of(s);
+	pthread_mutex_lock(&h->view.lock); /* its counters, for plugins */
+	h->view.shadow = s;
+	pthread_mutex_unlock(&h->view.lock);
 	pl_info("shadow policy '%s' runs beside '%s': its decisions are compared and logged, "
 		"never applied", name, h->loop.policy->name);
 	return 0;
@@ -158,6 +161,9 @@ void host_shadow_stop(struct host *h)
 	if (!h->shadow)
 		return;
 	h->loop.shadow = NULL; /* the loop pushes no more */
+	pthread_mutex_lock(&h->view.lock); /* no plugin reads it any more */
+	h->view.shadow = NULL;
+	pthread_mutex_unlock(&h->view.lock);
 	shadow_stop(h->shadow, h->obs.log, atomic_load(&h->loop.recording));
 	h->shadow = NULL;
 }

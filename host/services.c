@@ -11,6 +11,7 @@
 #include "log.h"
 #include "sched_loop.h"
 #include "services.h"
+#include "shadow.h"
 #include "topology.h"
 
 static const struct plugin_services *of(const struct plugland_host *h)
@@ -216,6 +217,20 @@ static int svc_for_each_counter(const struct plugland_host *h, plugland_counter_
 		fn(arg, "loop_in_flight", "Tasks taken from the kernel and not yet handed back.",
 		   sched_loop_in_flight(v->loop), 1);
 		n++;
+	}
+	if (v->shadow) { /* counts since it started: a new one starts at 0 */
+		struct shadow_report r;
+
+		shadow_report(v->shadow, &r);
+		fn(arg, "shadow_compared", "Decisions compared with the shadow policy's.", r.t.compared, 0);
+		fn(arg, "shadow_agreed", "Of them, the same CPU, slice and place.", r.t.agreed, 0);
+		fn(arg, "shadow_differed_cpu", "Of them, another CPU.", r.t.diff_cpu, 0);
+		fn(arg, "shadow_differed_slice", "Of them, another slice.", r.t.diff_slice, 0);
+		fn(arg, "shadow_differed_order", "Of them, another place in the round (or only one side "
+		   "released the task).", r.t.diff_order, 0);
+		fn(arg, "shadow_dropped", "Feed entries the loop could not hand the shadow (it was behind).",
+		   r.dropped, 0);
+		n += 6;
 	}
 	if (v->be && !backend_counters(v->be, &c)) {
 #define KERNEL_COUNTER(f, where, what)                                   \

@@ -20,11 +20,14 @@ struct decision_log;
  * counters, the policies' names), under `lock`: the host sets it once the
  * loop runs and clears it before the backend goes (host.c).
  */
+struct shadow;
+
 struct host_view {
 	pthread_mutex_t lock;
 	const struct sched_loop *loop;	/* NULL: not running */
 	struct backend *be;		/* its counters, while running */
 	struct decision_log *log;	/* the policies' names */
+	struct shadow *shadow;		/* its counters, while one runs */
 };
 
 struct plugin_services {

@@ -331,7 +331,9 @@ struct plugland_host {
 	/*
 	 * Call fn once for each of the host's counters, now: the loop's
 	 * ("loop_enqueued", "loop_refused", "loop_starved", ...: tasks and
-	 * decisions since start) and, on a kernel, BPF's ("kernel_queued",
+	 * decisions since start), while a shadow policy runs its comparison
+	 * ("shadow_compared", "shadow_differed_order", ...: since it started)
+	 * and, on a kernel, BPF's ("kernel_queued",
 	 * "kernel_failsafe_dispatches", ...: what `scx_plugland ctl stats`
 	 * shows). Names are stable snake_case; `help` is one line; gauge is 1
 	 * for a value that goes down too ("loop_in_flight"). From any thread,

@@ -238,6 +238,29 @@ else
 	fail "textfile" "$tmp/s"
 fi
 
+# --- A shadow policy's counters, while it runs (read mid-run: at the end
+# the shadow has stopped before the last write).
+"$bin" -p fifo --shadow lottery --simulate 4000000000 --set async.plugins=openmetrics \
+	--set async.interval_ms=50 --set openmetrics.listen= \
+	--set openmetrics.textfile="$tmp/shadow.prom" >"$tmp/sh.out" 2>"$tmp/sh.err" &
+sim=$!
+for _ in $(seq 60); do
+	grep -qE '^plugland_shadow_compared_total [1-9]' "$tmp/shadow.prom" 2>/dev/null && break
+	sleep 0.1
+done
+cp "$tmp/shadow.prom" "$tmp/shadow-mid.prom" 2>/dev/null
+kill -INT $sim
+wait $sim
+if grep -qE '^plugland_shadow_compared_total [1-9]' "$tmp/shadow-mid.prom" &&
+	grep -qE '^plugland_shadow_differed_order_total [1-9]' "$tmp/shadow-mid.prom" &&
+	grep -qE '^plugland_shadow_dropped_total [0-9]' "$tmp/shadow-mid.prom" &&
+	promtool check metrics <"$tmp/shadow-mid.prom" >"$tmp/lint" 2>&1 && [ ! -s "$tmp/lint" ]; then
+	pass "a shadow's counters (plugland_shadow_*), promtool-clean"
+else
+	{ cat "$tmp/sh.err" "$tmp/lint"; grep -E 'shadow|policy_info' "$tmp/shadow-mid.prom"; } >"$tmp/s" 2>&1
+	fail "a shadow's counters" "$tmp/s"
+fi
+
 # --- The host's own counters and the policies' names (ABI 2.1 services),
 # read while the loop runs: what ctl stats shows, beside the records'.
 timeout 120 "$bin" -p deadline --simulate 3000000 --set async.plugins=openmetrics \
