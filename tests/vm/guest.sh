@@ -354,10 +354,22 @@ t_fallbacks() {
 	setsid hackbench -g 20 -l 100 >/dev/null 2>&1 &
 	hb=$!
 	sleep 1
-	# Up to three tries: a try finds no ring to fill when BPF is in
-	# failsafe already (it then dispatches every task itself).
+	# Up to five tries: a try finds no ring to fill when BPF is in
+	# failsafe already (it then dispatches every task itself), so each
+	# waits first, up to 10 s, for BPF to be out of it (under TCG the
+	# host, continued into 800 woken tasks, was once silent long enough
+	# for failsafe at all three tries).
 	try=0
-	while [ $try -lt 3 ]; do
+	while [ $try -lt 5 ]; do
+		w=0
+		while [ $w -lt 100 ]; do
+			scx_plugland ctl stats >/tmp/fb.stats 2>/dev/null
+			fin=$(awk '$1 == "nr_failsafe_enter" { print $2 }' /tmp/fb.stats)
+			fout=$(awk '$1 == "nr_failsafe_exit" { print $2 }' /tmp/fb.stats)
+			[ "${fin:-0}" = "${fout:-0}" ] && break
+			usleep 100000
+			w=$((w + 1))
+		done
 		kill -STOP "$HOST"
 		# SIGSTOP wakes every sleeping task of the group (to stop
 		# itself): one system call, 800 enqueues while the host is stopped
