@@ -92,11 +92,16 @@ static int open_slot(struct policy_slot *s, const struct config *cfg, char *err,
 	return 0;
 }
 
+void policy_load_builtin(struct loaded_policy *lp)
+{
+	memset(lp, 0, sizeof(*lp));
+	lp->ops = plugland_builtin_fifo;
+	snprintf(lp->path, sizeof(lp->path), "built-in");
+}
+
 static void load_builtin(struct policy_slot *s)
 {
-	memset(&s->lp, 0, sizeof(s->lp));
-	s->lp.ops = plugland_builtin_fifo;
-	snprintf(s->lp.path, sizeof(s->lp.path), "built-in");
+	policy_load_builtin(&s->lp);
 }
 
 int policy_slot_open_builtin(struct policy_slot *s, const struct config *cfg, char *err,

@@ -32,6 +32,9 @@ struct policy_slot {
 
 extern const struct plugland_policy plugland_builtin_fifo;
 
+/* lp is the built-in fifo (what "fifo" means with no fifo.so around). */
+void policy_load_builtin(struct loaded_policy *lp);
+
 /*
  * The configured policy with the fallback rules (warning and the built-in
  * fifo, or with strict = true an error). A key of its section that it

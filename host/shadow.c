@@ -13,14 +13,13 @@
 #include "plugin_loader.h"
 #include "sched_loop.h"
 #include "clock.h"
+#include "policy_slot.h"
 #include "policy_spec.h"
 #include "services.h"
 #include "shadow.h"
 
 #define SHADOW_STOP_MS 2000	/* to catch up and exit() at a stop */
 #define SHADOW_IDLE_NS 50000	/* sleep when the feed is empty */
-
-extern const struct plugland_policy plugland_builtin_fifo;
 
 struct shadow {
 	struct plugin_services svc;	/* first: the shadow's struct plugland_host */
@@ -366,9 +365,7 @@ static int load(struct shadow *s, const struct shadow_opts *o, const struct poli
 			return -1;
 	ret = policy_load(o->cfg->plugin_dir, p->policy, &s->lp, err, errlen);
 	if (ret == -ENOENT && !strcmp(p->policy, plugland_builtin_fifo.name)) {
-		memset(&s->lp, 0, sizeof(s->lp));
-		s->lp.ops = plugland_builtin_fifo;
-		snprintf(s->lp.path, sizeof(s->lp.path), "built-in");
+		policy_load_builtin(&s->lp); /* no fifo.so */
 		return 0;
 	}
 	return ret ? -1 : 0;
