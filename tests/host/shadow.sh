@@ -16,33 +16,34 @@ plugins=(-P "$build/plugins")
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1"; [ $# -lt 2 ] || sed 's/^/    /' <<<"$2"; failed=$((failed + 1)); }
 
-# A name that names no plugin: one line naming where, exit 2, nothing run.
-timeout 60 "$bin" "${plugins[@]}" -p fifo --shadow nosuch --simulate 100 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ $rc = 2 ] && grep -q "^scx_plugland: error: --shadow: no such policy 'nosuch' in .* (there: .*lottery" "$tmp/err" &&
-	[ "$(wc -l <"$tmp/err")" = 1 ] && ! grep -q simulated "$tmp/out"; then
-	pass "--shadow nosuch: exit 2, one line, nothing run"
-else
-	fail "--shadow nosuch (exit $rc)" "$(cat "$tmp/err")"
-fi
+# refused [-p] WHAT PATTERN ARGS...: scx_plugland ARGS refuses at start:
+# exit 2, one line on stderr matching PATTERN (-p: the policy's own line
+# before it too), nothing simulated.
+refused() {
+	local lines=1 rc
+	[ "$1" = -p ] && { lines=2; shift; }
+	local what=$1 pattern=$2
+	shift 2
+	timeout 60 "$bin" "${plugins[@]}" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 2 ] && grep -q "$pattern" "$tmp/err" && [ "$(wc -l <"$tmp/err")" = $lines ] &&
+		! grep -q simulated "$tmp/out"; then
+		pass "$what: exit 2, $lines line(s), nothing run"
+	else
+		fail "$what (exit $rc)" "$(cat "$tmp/err")"
+	fi
+}
+
+# A name that names no plugin, or not a name: one line naming where.
+refused "--shadow nosuch" "^scx_plugland: error: --shadow: no such policy 'nosuch' in .* (there: .*lottery" \
+	-p fifo --shadow nosuch --simulate 100
 printf '[scheduler]\npolicy = fifo\nshadow = nosuch\n' >"$tmp/bad.ini"
-timeout 60 "$bin" "${plugins[@]}" -c "$tmp/bad.ini" --simulate 100 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ $rc = 2 ] && grep -q "^scx_plugland: error: $tmp/bad.ini:3: scheduler.shadow: no such policy 'nosuch'" "$tmp/err" &&
-	! grep -q simulated "$tmp/out"; then
-	pass "shadow = nosuch in the ini: FILE:LINE, exit 2"
-else
-	fail "shadow = nosuch in the ini (exit $rc)" "$(cat "$tmp/err")"
-fi
-timeout 60 "$bin" "${plugins[@]}" --shadow 'a b' --simulate 100 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-[ $rc = 2 ] && grep -q "scheduler.shadow: 'a b': expected POLICY.*a policy's name is letters" "$tmp/err" &&
-	pass "--shadow 'a b': not a plugin name" || fail "--shadow 'a b' (exit $rc)" "$(cat "$tmp/err")"
-timeout 60 "$bin" "${plugins[@]}" --shadow 'deadline@slice_us' --simulate 100 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-[ $rc = 2 ] && grep -q "scheduler.shadow: 'deadline@slice_us': expected KEY=VALUE after '@'" "$tmp/err" &&
-	pass "--shadow deadline@slice_us: KEY=VALUE expected" ||
-	fail "--shadow deadline@slice_us (exit $rc)" "$(cat "$tmp/err")"
+refused "shadow = nosuch in the ini" "^scx_plugland: error: $tmp/bad.ini:3: scheduler.shadow: no such policy 'nosuch'" \
+	-c "$tmp/bad.ini" --simulate 100
+refused "--shadow 'a b'" "scheduler.shadow: 'a b': expected POLICY.*a policy's name is letters" \
+	--shadow 'a b' --simulate 100
+refused "--shadow deadline@slice_us" "scheduler.shadow: 'deadline@slice_us': expected KEY=VALUE after '@'" \
+	--shadow 'deadline@slice_us' --simulate 100
 
 # pct LINE WHAT: the percentage of WHAT (agreed, cpu, slice, order) in the
 # summary line a shadow's stop prints.
@@ -92,23 +93,12 @@ if [ $rc = 0 ] && at_most 99.9 "$(pct "$line" slice)" && at_most "$(pct "$line" 
 else
 	fail "deadline@slice_us=1000 shadowing deadline (exit $rc)" "$(cat "$tmp/set")"
 fi
-timeout 60 "$bin" "${plugins[@]}" -p deadline --shadow deadline@bogus=1 --simulate 1000 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ $rc = 2 ] && grep -q "^scx_plugland: error: --shadow deadline@bogus=1: .*'deadline' has no such setting" "$tmp/err" &&
-	[ "$(wc -l <"$tmp/err")" = 1 ] && ! grep -q simulated "$tmp/out"; then
-	pass "--shadow deadline@bogus=1: the policy's refusal, exit 2, nothing run"
-else
-	fail "--shadow deadline@bogus=1 (exit $rc)" "$(cat "$tmp/err")"
-fi
+refused "--shadow deadline@bogus=1" "^scx_plugland: error: --shadow deadline@bogus=1: .*'deadline' has no such setting" \
+	-p deadline --shadow deadline@bogus=1 --simulate 1000
 printf '[scheduler]\npolicy = fifo\n\nshadow = deadline@slice_us=1\n' >"$tmp/badset.ini"
-timeout 60 "$bin" "${plugins[@]}" -c "$tmp/badset.ini" --simulate 1000 >"$tmp/out" 2>"$tmp/err"
-rc=$?
-if [ $rc = 2 ] && grep -q "^scx_plugland: error: $tmp/badset.ini:4: scheduler.shadow: 'deadline@slice_us=1': .*slice_us" "$tmp/err" &&
-	! grep -q simulated "$tmp/out"; then
-	pass "shadow = deadline@slice_us=1 in the ini: FILE:LINE, the policy's refusal, exit 2"
-else
-	fail "shadow = deadline@slice_us=1 in the ini (exit $rc)" "$(cat "$tmp/err")"
-fi
+refused -p "shadow = deadline@slice_us=1 in the ini" \
+	"^scx_plugland: error: $tmp/badset.ini:4: scheduler.shadow: 'deadline@slice_us=1': .*slice_us" \
+	-c "$tmp/badset.ini" --simulate 1000
 
 # fifo with lottery as its shadow, live: ctl reports the disagreement;
 # off, the report is gone; another shadow starts; the dump reader says
