@@ -260,32 +260,40 @@ static void test_debug_mode_everything_at_stop(void **state)
 	assert_string_equal(line, "alpha: 256 records consumed in 1 calls, 44 lost");
 }
 
-/* Events in the log (every third record): the plugin gets the
- * decisions alone, each call a run of consecutive sequence numbers. */
-static struct {
-	uint64_t nr_records, nr_events, nr_calls, nr_bad;
-} seen_ev;
+/* Records not for plugins, every third: task events (at seq % 3 == 1),
+ * or a shadow policy's decisions, never applied (PLUGLAND_DECISION_SHADOW,
+ * at seq % 3 == 2). The plugin gets the decisions alone, each call a run
+ * of consecutive sequence numbers. */
+#define EVENTS_AT 1
+#define SHADOW_AT 2
 
-static void ev_consume(void *ctx, const struct plugland_decision *r, size_t n,
-		       const struct plugland_log_span *s)
+static struct {
+	uint64_t nr_records, nr_filtered, nr_calls, nr_bad;
+	uint64_t skipped;	/* EVENTS_AT or SHADOW_AT */
+} seen_f;
+
+static void filtered_consume(void *ctx, const struct plugland_decision *r, size_t n,
+			     const struct plugland_log_span *s)
 {
 	size_t i;
 
 	(void)ctx;
-	seen_ev.nr_calls++;
+	seen_f.nr_calls++;
 	for (i = 0; i < n; i++) {
-		if (plugland_record_is_event(&r[i]))
-			seen_ev.nr_events++;
-		else if (r[i].pid != (int32_t)(s->first + i) || (s->first + i) % 3 == 1)
-			seen_ev.nr_bad++;
+		if (plugland_record_is_event(&r[i]) || r[i].flags & PLUGLAND_DECISION_SHADOW)
+			seen_f.nr_filtered++;
+		else if (r[i].pid != (int32_t)(s->first + i) || (s->first + i) % 3 == seen_f.skipped)
+			seen_f.nr_bad++;
 		else
-			seen_ev.nr_records++;
+			seen_f.nr_records++;
 	}
 }
 
-static const struct plugland_async plugin_ev = ASYNC("events", NULL, ev_consume, NULL);
+static const struct plugland_async plugin_f = ASYNC("filtered", NULL, filtered_consume, NULL);
 
-static void test_events_never_reach_plugins(void **state)
+/* 300 records, every third at `skipped` not for plugins, to a runner in
+ * mode `mode`; its report once stopped. */
+static struct async_report run_filtered(uint64_t skipped, enum async_mode mode)
 {
 	struct decision_log *log = make_log(1024);
 	struct async_runner *r;
@@ -293,11 +301,11 @@ static void test_events_never_reach_plugins(void **state)
 	struct plugland_decision d;
 	uint64_t seq;
 
-	(void)state;
-	memset(&seen_ev, 0, sizeof(seen_ev));
-	r = start(&plugin_ev, log, ASYNC_AT_STOP, 1, 16);
+	memset(&seen_f, 0, sizeof(seen_f));
+	seen_f.skipped = skipped;
+	r = start(&plugin_f, log, mode, 1, 16);
 	for (seq = 0; seq < 300; seq++) {
-		if (seq % 3 == 1) {
+		if (seq % 3 == skipped && skipped == EVENTS_AT) {
 			struct plugland_event e = { .at_ns = seq, .pid = (int32_t)seq, .cpu = -1,
 						    .kind = PLUGLAND_EVENT_RUNNABLE };
 
@@ -305,69 +313,40 @@ static void test_events_never_reach_plugins(void **state)
 			continue;
 		}
 		d = rec_of(seq);
-		decision_log_append(log, &d);
-	}
-	decision_log_seal(log);
-	async_runners_stop(&r, 1, 5000, &rep);
-	decision_log_destroy(log);
-	assert_int_equal(rep.status, ASYNC_DONE);
-	assert_int_equal(seen_ev.nr_events, 0);
-	assert_int_equal(seen_ev.nr_bad, 0);
-	assert_int_equal(seen_ev.nr_records, 200);
-	/* every record handled: consumed + lost + pending == appended */
-	assert_int_equal(rep.nr_consumed, 300);
-	assert_int_equal(rep.nr_calls, seen_ev.nr_calls);
-	assert_true(seen_ev.nr_calls >= 100); /* one per run of decisions */
-}
-
-/* A shadow policy's decisions (every third record, PLUGLAND_DECISION_
- * SHADOW) were never applied: async plugins never get them. */
-static struct {
-	uint64_t nr_records, nr_shadow, nr_bad;
-} seen_sh;
-
-static void sh_consume(void *ctx, const struct plugland_decision *r, size_t n,
-		       const struct plugland_log_span *s)
-{
-	size_t i;
-
-	(void)ctx;
-	for (i = 0; i < n; i++) {
-		if (r[i].flags & PLUGLAND_DECISION_SHADOW)
-			seen_sh.nr_shadow++;
-		else if (r[i].pid != (int32_t)(s->first + i) || (s->first + i) % 3 == 2)
-			seen_sh.nr_bad++;
-		else
-			seen_sh.nr_records++;
-	}
-}
-
-static const struct plugland_async plugin_sh = ASYNC("shadowed", NULL, sh_consume, NULL);
-
-static void test_shadow_decisions_never_reach_plugins(void **state)
-{
-	struct decision_log *log = make_log(1024);
-	struct async_runner *r;
-	struct async_report rep;
-	struct plugland_decision d;
-	uint64_t seq;
-
-	(void)state;
-	memset(&seen_sh, 0, sizeof(seen_sh));
-	r = start(&plugin_sh, log, ASYNC_PERIODIC, 1, 16);
-	for (seq = 0; seq < 300; seq++) {
-		d = rec_of(seq);
-		if (seq % 3 == 2)
+		if (seq % 3 == skipped)
 			d.flags |= PLUGLAND_DECISION_SHADOW;
 		decision_log_append(log, &d);
 	}
 	decision_log_seal(log);
 	async_runners_stop(&r, 1, 5000, &rep);
 	decision_log_destroy(log);
+	return rep;
+}
+
+static void test_events_never_reach_plugins(void **state)
+{
+	struct async_report rep = run_filtered(EVENTS_AT, ASYNC_AT_STOP);
+
+	(void)state;
 	assert_int_equal(rep.status, ASYNC_DONE);
-	assert_int_equal(seen_sh.nr_shadow, 0);
-	assert_int_equal(seen_sh.nr_bad, 0);
-	assert_int_equal(seen_sh.nr_records, 200);
+	assert_int_equal(seen_f.nr_filtered, 0);
+	assert_int_equal(seen_f.nr_bad, 0);
+	assert_int_equal(seen_f.nr_records, 200);
+	/* every record handled: consumed + lost + pending == appended */
+	assert_int_equal(rep.nr_consumed, 300);
+	assert_int_equal(rep.nr_calls, seen_f.nr_calls);
+	assert_true(seen_f.nr_calls >= 100); /* one per run of decisions */
+}
+
+static void test_shadow_decisions_never_reach_plugins(void **state)
+{
+	struct async_report rep = run_filtered(SHADOW_AT, ASYNC_PERIODIC);
+
+	(void)state;
+	assert_int_equal(rep.status, ASYNC_DONE);
+	assert_int_equal(seen_f.nr_filtered, 0);
+	assert_int_equal(seen_f.nr_bad, 0);
+	assert_int_equal(seen_f.nr_records, 200);
 	assert_int_equal(rep.nr_consumed, 300);
 }
 
