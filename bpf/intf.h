@@ -240,4 +240,10 @@ struct plugland_preempt_args {
 	u32 __pad;
 };
 
+/* SEC("syscall") read_clock: argument block (ctx) for BPF_PROG_TEST_RUN. */
+struct plugland_clock_args {
+	u64 jiffies;		/* out: the kernel's tick count */
+	u64 ktime_ns;		/* out: CLOCK_MONOTONIC, read with it */
+};
+
 #endif /* PLUGLAND_INTF_H */

@@ -1192,6 +1192,20 @@ int preempt_cpu(struct plugland_preempt_args *args)
 	return 0;
 }
 
+/*
+ * Run by the host to learn the kernel's tick (CONFIG_HZ, which user space
+ * cannot read): the tick count and the clock, read together. sched_ext
+ * ends a slice at the first tick after it is used up, so a recording's
+ * replay needs the tick's length.
+ */
+SEC("syscall")
+int read_clock(struct plugland_clock_args *args)
+{
+	args->jiffies = bpf_jiffies64();
+	args->ktime_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
 SEC(".struct_ops.link")
 struct sched_ext_ops plugland_ops = {
 	.select_cpu = (void *)plugland_select_cpu,

@@ -19,6 +19,7 @@
 #include "bpf_backend.h"
 #include "topology.h"
 #include "clock.h"
+#include "kernel_tick.h"
 #include "log.h"
 
 #define SCX_ECODE_ACT_RESTART (1ull << 48)
@@ -42,7 +43,8 @@ struct bpf_backend {
 	void *bss;
 	size_t bss_len;
 	int epoll_fd;
-	int pick_fd, kick_fd, preempt_fd, counters_fd;
+	int pick_fd, kick_fd, preempt_fd, counters_fd, clock_fd;
+	uint32_t kernel_hz;	/* measured before attaching, when recording */
 	const struct topology *topo;	/* the host's, for pick_idle_cpu() */
 	/* CPUs pick_preempt_cpu() chose, kicked once the decisions are sent */
 	int32_t preempt_cpus[PL_MAX_CPUS];
@@ -141,6 +143,47 @@ static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_disp
 	}
 	kick_preempted(b);
 	return i;
+}
+
+static int read_clock(const struct bpf_backend *b, struct plugland_clock_args *a)
+{
+	/* A syscall program writes its results back into ctx_in. */
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = a, .ctx_size_in = sizeof(*a));
+
+	return bpf_prog_test_run_opts(b->clock_fd, &opts);
+}
+
+/* Poll the tick count until it passes `after`: *a holds the first reading
+ * that does. -1: it did not within `limit_ns` of the clock. */
+static int wait_tick(const struct bpf_backend *b, uint64_t after, uint64_t limit_ns,
+		     struct plugland_clock_args *a)
+{
+	do {
+		if (read_clock(b, a))
+			return -1;
+	} while (a->jiffies <= after && a->ktime_ns < limit_ns);
+	return a->jiffies > after ? 0 : -1;
+}
+
+/* The kernel's tick rate, measured over two ticks; 0: not measurable. */
+static uint32_t measure_kernel_hz(const struct bpf_backend *b)
+{
+	struct plugland_clock_args a0, e1, e2;
+	uint64_t limit;
+
+	/* From one tick's edge to the edge two ticks on: at most three ticks
+	 * of polling (30 ms at 100 Hz), without sleeping past an edge. */
+	if (read_clock(b, &a0))
+		return 0;
+	limit = a0.ktime_ns + 100000000;
+	if (wait_tick(b, a0.jiffies, limit, &e1) || wait_tick(b, e1.jiffies + 1, limit, &e2))
+		return 0;
+	return kernel_tick_hz((e2.ktime_ns - e1.ktime_ns) / (e2.jiffies - e1.jiffies));
+}
+
+uint32_t bpf_backend_kernel_hz(struct backend *be)
+{
+	return BPFB(be)->kernel_hz;
 }
 
 static void bpfb_kick(struct backend *be)
@@ -540,9 +583,10 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 	b->pick_fd = prog_fd(b->obj, "pick_idle_cpu");
 	b->kick_fd = prog_fd(b->obj, "kick_idle_cpu");
 	b->preempt_fd = prog_fd(b->obj, "preempt_cpu");
+	b->clock_fd = prog_fd(b->obj, "read_clock");
 	b->counters_fd = map_fd(b->obj, "counters");
 	if (!b->shared || b->pick_fd < 0 || b->kick_fd < 0 || b->preempt_fd < 0 ||
-	    b->counters_fd < 0)
+	    b->clock_fd < 0 || b->counters_fd < 0)
 		goto fail;
 
 	step = "set up the ring buffers";
@@ -561,6 +605,9 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 
 	/* Alive from the start, or the first heartbeat sees a silent host. */
 	b->shared->host_progress_ns = pl_now_ns();
+	/* Before attaching: the polling must not hold tasks up. */
+	if (o->record_events)
+		b->kernel_hz = measure_kernel_hz(b);
 	step = "attach to sched_ext";
 	b->link = bpf_map__attach_struct_ops(bpf_object__find_map_by_name(b->obj, "plugland_ops"));
 	if (!b->link) {

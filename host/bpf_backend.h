@@ -29,6 +29,10 @@ struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, si
 void bpf_backend_detach(struct backend *be);
 /* Detach (if still attached), fill *ei, free everything. */
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
+/* The kernel's tick rate (CONFIG_HZ), measured at open when recording
+ * task events (o->record_events): up to three ticks of polling before
+ * attaching. 0: not measured. */
+uint32_t bpf_backend_kernel_hz(struct backend *be);
 /* Its counters (summed over CPUs) and failsafe state: backend_counters()
  * and backend_failsafe() (backend.h). */
 

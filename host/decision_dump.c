@@ -122,6 +122,7 @@ int decision_dump_parse(const void *buf, size_t len, struct decision_dump *d,
 	/* The live part: not in the CRC, so checked for consistency. */
 	head = d->head = le64_at(p, OFF(head));
 	d->dropped = le64_at(p, OFF(dropped));
+	d->kernel_hz = le32_at(p, OFF(kernel_hz));
 	state = le32_at(p, OFF(state));
 	if (state != DUMP_STATE_OPEN && state != DUMP_STATE_CLEAN)
 		return fail_msg(err, errlen, "corrupted: unknown state %u", state);

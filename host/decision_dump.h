@@ -65,7 +65,10 @@ struct decision_dump_header {
 	uint64_t first;			/* sequence of the oldest record present */
 	uint64_t lost;			/* appended but overwritten: not present (= first) */
 	_Atomic uint32_t state;		/* DUMP_STATE_* */
-	uint8_t reserved1[220];
+	/* Set once the writer knows it (kernel_tick.h); 0: unknown, as in
+	 * every dump written before it was kept. */
+	uint32_t kernel_hz;		/* the recorded kernel's tick rate */
+	uint8_t reserved1[216];
 
 	/* policy_id -> name, NUL-terminated; "" = unused. Not in the CRC. */
 	char policies[DUMP_MAX_POLICIES][DUMP_POLICY_NAME_LEN];
@@ -76,6 +79,7 @@ _Static_assert(sizeof(struct decision_dump_header) == DUMP_HEADER_SIZE, "one pag
 _Static_assert(offsetof(struct decision_dump_header, kernel_release) == 128, "layout");
 _Static_assert(offsetof(struct decision_dump_header, head) == DUMP_CRC_BYTES, "layout");
 _Static_assert(offsetof(struct decision_dump_header, state) == 288, "layout");
+_Static_assert(offsetof(struct decision_dump_header, kernel_hz) == 292, "layout");
 _Static_assert(offsetof(struct decision_dump_header, policies) == 512, "layout");
 _Static_assert(sizeof(_Atomic uint64_t) == 8 && sizeof(_Atomic uint32_t) == 4, "layout");
 
@@ -97,6 +101,7 @@ struct decision_dump {
 	uint64_t first;		/* oldest present: [first, head) */
 	uint64_t lost;		/* appended, not present */
 	uint64_t dropped;
+	uint32_t kernel_hz;	/* the kernel's tick rate; 0: not recorded */
 	char kernel_release[64];
 	char backing[64];
 	char policies[DUMP_MAX_POLICIES][DUMP_POLICY_NAME_LEN];

@@ -274,6 +274,11 @@ void decision_log_destroy(struct decision_log *log)
 	free(log);
 }
 
+void decision_log_set_kernel_hz(struct decision_log *log, uint32_t hz)
+{
+	log->hdr->kernel_hz = hz;
+}
+
 const char *decision_log_backing(const struct decision_log *log)
 {
 	return log->rec_mem.desc;
@@ -474,6 +479,7 @@ int decision_log_dump(struct decision_log *log, const char *path,
 	h.first = first;
 	h.lost = first;
 	atomic_store_explicit(&h.state, DUMP_STATE_CLEAN, memory_order_relaxed);
+	h.kernel_hz = log->hdr->kernel_hz;
 	pthread_mutex_lock(&log->names_lock);
 	memcpy(h.policies, log->hdr->policies, sizeof(h.policies));
 	pthread_mutex_unlock(&log->names_lock);

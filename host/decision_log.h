@@ -102,6 +102,8 @@ struct decision_log *decision_log_create(const struct decision_log_opts *o, char
  */
 void decision_log_destroy(struct decision_log *log);
 
+/* The running kernel's tick rate, for a replay (the header's kernel_hz). */
+void decision_log_set_kernel_hz(struct decision_log *log, uint32_t hz);
 /* What backs the records: "anonymous, 2 MiB hugetlb pages", ... */
 const char *decision_log_backing(const struct decision_log *log);
 /*

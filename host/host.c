@@ -385,6 +385,17 @@ static int attach_once(struct host *h)
 		return 1;
 	}
 	h->be = be; /* the policy's services now reach it */
+	if (cfg->debug && h->obs.log) {
+		/* A replay of the dump ends slices on this kernel's ticks. */
+		uint32_t hz = bpf_backend_kernel_hz(be);
+
+		decision_log_set_kernel_hz(h->obs.log, hz);
+		if (hz)
+			pl_debug("debug: the kernel ticks at %u Hz", hz);
+		else
+			pl_warn("debug: the kernel's tick rate could not be measured: a replay "
+				"of the dump ends slices exactly (plugland-replay --tick sets it)");
+	}
 	pl_info("sched_ext enabled: ops 'plugland', policy '%s' (%s), %u CPUs", slot->lp.ops.name,
 		slot->lp.path, be->nr_cpus);
 	ret = run_loop(h, be);

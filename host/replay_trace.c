@@ -108,24 +108,32 @@ static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 
 /* CPU cpu's idle-since slot, grown on demand (NULL: out of memory, or
  * not a CPU). */
-static uint64_t *cpu_slot(struct replay_trace *t, int16_t cpu)
+/* What the trace knows of a CPU while it is built. */
+struct replay_cpu_slot {
+	uint64_t idle_since;	/* its last STOPPING, while it runs nothing
+				   recorded; UINT64_MAX: busy or not known */
+	uint64_t host_since;	/* the host's thread took it from a task
+				   then; UINT64_MAX: not */
+};
+
+static struct replay_cpu_slot *cpu_slot(struct replay_trace *t, int16_t cpu)
 {
+	struct replay_cpu_slot *v;
 	uint32_t i, n;
-	uint64_t *v;
 
 	if (cpu < 0)
 		return NULL;
 	if ((uint32_t)cpu >= t->nr_cpu_slots) {
 		n = (uint32_t)cpu + 64;
-		v = realloc(t->cpu_idle_since, n * sizeof(*v));
+		v = realloc(t->cpus, n * sizeof(*v));
 		if (!v)
 			return NULL;
 		for (i = t->nr_cpu_slots; i < n; i++)
-			v[i] = UINT64_MAX;
-		t->cpu_idle_since = v;
+			v[i] = (struct replay_cpu_slot){ UINT64_MAX, UINT64_MAX };
+		t->cpus = v;
 		t->nr_cpu_slots = n;
 	}
-	return &t->cpu_idle_since[cpu];
+	return &t->cpus[cpu];
 }
 
 static void begin_burst(struct replay_task *k, uint64_t at, int32_t waker)
@@ -232,10 +240,17 @@ static int on_runnable(struct replay_trace *t, struct replay_task *k, const stru
 static int on_running(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
 		      uint64_t at)
 {
-	uint64_t *idle = cpu_slot(t, e->cpu);
+	struct replay_cpu_slot *c = cpu_slot(t, e->cpu);
 
-	if (e->cpu >= 0 && !idle)
+	if (e->cpu >= 0 && !c)
 		return -1;
+	/* The first run on a CPU since the host's thread took it. */
+	if (c && c->host_since != UINT64_MAX) {
+		if (push_u64(&t->host_run_ns, &t->nr_host_runs, &t->host_runs_cap,
+			     since(c->host_since, at)))
+			return -1;
+		c->host_since = UINT64_MAX;
+	}
 	switch (k->state) {
 	case T_WAITING:
 		count_wait(k, since(k->mark_ns, at));
@@ -254,16 +269,16 @@ static int on_running(struct replay_trace *t, struct replay_task *k, const struc
 		return 0;
 	}
 	/* Its CPU ran nothing recorded since before the decision: a pickup. */
-	if (idle && *idle != UINT64_MAX && k->state == T_WAITING && k->decided &&
-	    *idle <= k->decided_ns) {
+	if (c && c->idle_since != UINT64_MAX && k->state == T_WAITING && k->decided &&
+	    c->idle_since <= k->decided_ns) {
 		uint64_t pickup = since(k->decided_ns, at);
 
 		if (push_u64(&t->pickup_ns, &t->nr_pickups, &t->pickups_cap, pickup))
 			return -1;
 		t->round_trip_pickup_ns[k->round_trip] = pickup;
 	}
-	if (idle)
-		*idle = UINT64_MAX;
+	if (c)
+		c->idle_since = UINT64_MAX;
 	k->nr_runs++;
 	if (k->last_cpu >= 0 && e->cpu != k->last_cpu)
 		k->nr_migrations++;
@@ -279,10 +294,10 @@ static void on_stopping(struct replay_trace *t, struct replay_task *k, const str
 			uint64_t at)
 {
 	bool runnable = e->detail & PLUGLAND_STOPPING_RUNNABLE;
-	uint64_t *idle = cpu_slot(t, e->cpu);
+	struct replay_cpu_slot *c = cpu_slot(t, e->cpu);
 
-	if (idle)
-		*idle = at; /* (out of memory: that CPU's pickups are not measured) */
+	if (c)
+		c->idle_since = at; /* (out of memory: that CPU's pickups are not measured) */
 
 	if (k->state == T_RUNNING) {
 		uint64_t ran = since(k->mark_ns, at);
@@ -420,12 +435,23 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 	struct replay_task *k;
 	int32_t slot;
 
-	if (d->flags & not_policy || d->dispatch_ns < t->t0_ns)
+	if (d->dispatch_ns < t->t0_ns)
 		return 0;
 	slot = *index_slot(t, d->pid);
 	if (!slot)
 		return 0;
 	k = &t->tasks[slot - 1];
+	/* Resumed after the host's thread preempted it, its CPU having run
+	 * nothing recorded since: the thread runs there now. */
+	if ((d->flags & PLUGLAND_DECISION_BY_KERNEL) &&
+	    PLUGLAND_DECISION_REASON(d->flags) == PLUGLAND_KERNEL_RESUMED && k->state == T_WAITING) {
+		struct replay_cpu_slot *c = cpu_slot(t, (int16_t)k->last_cpu);
+
+		if (c && c->idle_since == k->mark_ns)
+			c->host_since = k->mark_ns;
+	}
+	if (d->flags & not_policy)
+		return 0;
 	/* Only the first: a second one for the same wait is stale. */
 	if (k->state != T_WAITING || k->decided)
 		return 0;
@@ -489,8 +515,8 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 		t->nr_cpus = 1;
 	free(t->index);
 	t->index = NULL;
-	free(t->cpu_idle_since);
-	t->cpu_idle_since = NULL;
+	free(t->cpus);
+	t->cpus = NULL;
 	return 0;
 }
 
@@ -557,7 +583,8 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->round_trip_ns);
 	free(t->pickup_ns);
 	free(t->round_trip_pickup_ns);
-	free(t->cpu_idle_since);
+	free(t->host_run_ns);
+	free(t->cpus);
 	memset(t, 0, sizeof(*t));
 }
 

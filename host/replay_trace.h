@@ -124,14 +124,20 @@ struct replay_trace {
 	 * (a slow host and a slow wake-up go together), so a replay draws
 	 * them as pairs. */
 	uint64_t *round_trip_pickup_ns;
+	/* The host's own runs on a busy CPU: where the scheduling thread
+	 * preempted a task (BPF resumed it: PLUGLAND_KERNEL_RESUMED), from
+	 * that task's STOPPING to the next RUNNING on that CPU, which ran
+	 * nothing recorded in between. Fewer than the round trips: a round
+	 * that found a CPU idle took nothing from a task. */
+	uint64_t *host_run_ns;
+	size_t nr_host_runs;
 
 	/* Building state. */
 	int32_t *index;			/* open addressing: pid -> task + 1 */
 	uint32_t index_cap;
 	uint32_t tasks_cap;
-	size_t round_trips_cap, pickups_cap, paired_cap, nr_paired;
-	uint64_t *cpu_idle_since;	/* per CPU: its last STOPPING, while it
-					   runs nothing; UINT64_MAX: busy or not known */
+	size_t round_trips_cap, pickups_cap, paired_cap, nr_paired, host_runs_cap;
+	struct replay_cpu_slot *cpus;	/* per CPU (replay_trace.c) */
 	uint32_t nr_cpu_slots;
 };
 

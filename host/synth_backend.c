@@ -74,6 +74,7 @@ struct synth_backend {
 	uint64_t next_seq;
 	uint32_t next_cpu;
 	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
+	uint32_t host_cpu;	/* where the host's thread last ran */
 	struct synth_stats st;
 };
 
@@ -267,9 +268,85 @@ static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
 	return true;
 }
 
+/* Task k runs again after waiting `wait`. */
+static void count_run(struct synth_task *k, uint64_t wait)
+{
+	k->st.nr_dispatched++;
+	k->st.wait_sum_ns += wait;
+	if (wait > k->st.wait_max_ns)
+		k->st.wait_max_ns = wait;
+	k->st.wait_hist[wait_hist_bucket(wait)]++;
+}
+
+/* Task idx's next event in heap h comes `by` later. */
+static void heap_delay(struct synth_backend *s, struct task_heap *h, uint32_t idx, uint64_t *at,
+		       uint64_t by)
+{
+	heap_remove(s, h, idx);
+	*at += by;
+	heap_push(s, h, idx);
+}
+
+/*
+ * The host's thread takes `cpu` for `run` now, as BPF lets it preempt
+ * (bpf/plugland.bpf.c, resume_after_host): the task running there stops,
+ * waits that long and runs on with the rest of its slice, so all it was
+ * to do from now on comes that much later.
+ */
+static void host_preempts(struct synth_backend *s, struct synth_cpu *cpu, uint64_t run)
+{
+	uint64_t now = s->st.now_ns;
+	struct synth_task *k;
+	uint32_t idx;
+
+	cpu->free_ns = (cpu->free_ns > now ? cpu->free_ns : now) + run;
+	if (!cpu->has_last || cpu->last_start > now || cpu->free_ns - run <= now)
+		return; /* nothing running there now */
+	idx = cpu->last;
+	k = &s->tasks[idx];
+	count_run(k, run);
+	k->run_start += run;
+	if (k->in_done && k->done_ns > now)
+		heap_delay(s, &s->done, idx, &k->done_ns, run);
+	if (k->in_marks && k->mark_ns > now)
+		heap_delay(s, &s->marks, idx, &k->mark_ns, run);
+	if (k->state == SYNTH_PENDING && k->ready_ns > now) {
+		heap_delay(s, &s->pending, idx, &k->ready_ns, run);
+		k->t.enq_ns = k->ready_ns;
+	} else if (k->state == SYNTH_PARKED) {
+		k->ready_ns += run; /* its burst's end: no wake before */
+	}
+	if (k->st.exited && k->st.exit_ns > now)
+		k->st.exit_ns += run;
+}
+
+/* The host's thread woke for a round (o.host_run_ns): on an idle CPU, or
+ * else on the one it last ran on, which it may take from its task. */
+static void host_runs(struct synth_backend *s)
+{
+	uint64_t run;
+	uint32_t c;
+	size_t i;
+
+	for (c = 0; c < s->o.nr_cpus; c++) {
+		if (cpu_free(s, (int32_t)c)) {
+			s->host_cpu = c;
+			return;
+		}
+	}
+	i = draw(s, s->o.nr_round_trips);
+	if (i >= s->o.nr_host_runs)
+		return; /* as in the recording's other rounds */
+	run = s->o.host_run_ns[i];
+	host_preempts(s, &s->cpus[s->host_cpu], run);
+	s->st.host_run_ns += run;
+	s->st.nr_host_runs++;
+}
+
 static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
 	struct synth_backend *s = SYNTH(be);
+	bool host_woke = false;
 	int n = 0;
 
 	while (s->pending.n && s->tasks[s->pending.v[0]].ready_ns <= s->st.now_ns) {
@@ -282,10 +359,13 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
 		n++;
+		host_woke |= k->delayed;
 		if (fn(ctx, PL_REC_TASK, &k->t))
 			break;
 		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}
+	if (host_woke && s->o.nr_host_runs && s->o.nr_round_trips)
+		host_runs(s);
 	return n;
 }
 
@@ -306,13 +386,24 @@ static void plan_mark(struct synth_backend *s, uint32_t idx)
 	heap_push(s, &s->marks, idx);
 }
 
+/* How long a run from `start` lasts with `slice`, unless its burst ends
+ * first: to the first tick at or after the slice is used up. */
+static uint64_t slice_run(const struct synth_backend *s, uint64_t start, uint64_t slice)
+{
+	uint64_t tick = s->o.tick_ns, end = start + slice;
+
+	if (!tick)
+		return slice;
+	return (end + tick - 1) / tick * tick - start;
+}
+
 /* Task idx runs `slice` on a CPU from when that CPU is free. */
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice)
 {
 	struct synth_task *k = &s->tasks[idx];
 	uint32_t c = (uint32_t)cpu;
 	uint64_t start = s->cpus[c].free_ns > s->st.now_ns ? s->cpus[c].free_ns : s->st.now_ns;
-	uint64_t run = slice, wait;
+	uint64_t run, wait;
 	bool sleeps = false;
 
 	if (s->o.nr_pickups && s->cpus[c].free_ns < s->st.now_ns) { /* it was idle */
@@ -324,6 +415,7 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	}
 	k->pickup_ns = SYNTH_NO_PICKUP; /* its round trip's, for this run only */
 	wait = start - k->t.enq_ns;
+	run = slice_run(s, start, slice);
 
 	if (k->beh.burst_ns) {
 		if (!k->burst_left) { /* its previous burst ended: a new one */
@@ -350,12 +442,8 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 	s->cpus[c].last_vtime = k->t.vtime;
 	s->st.busy_ns += run;
 
-	k->st.nr_dispatched++;
+	count_run(k, wait);
 	k->st.runtime_ns += run;
-	k->st.wait_sum_ns += wait;
-	if (wait > k->st.wait_max_ns)
-		k->st.wait_max_ns = wait;
-	k->st.wait_hist[wait_hist_bucket(wait)]++;
 	if (k->st.nr_dispatched > 1 && k->t.cpu != (int32_t)c)
 		k->st.nr_migrations++;
 	synth_cpumask_set(&k->st.ran_on, c);

@@ -83,6 +83,11 @@ struct synth_opts {
 	uint32_t nr_cpus;	/* 1..SYNTH_MAX_CPUS */
 	uint32_t nr_tasks;
 	uint64_t slice_ns;	    /* the default slice (0: 5 ms) */
+	/* The kernel's tick (0: none): a run its slice cuts short ends at the
+	 * first tick at or after the slice is used up, as sched_ext checks a
+	 * slice only at a tick. The CPUs tick together, from time 0 (the
+	 * kernel does not skew its ticks unless booted with skew_tick=1). */
+	uint64_t tick_ns;
 	uint64_t max_dispatches;    /* accepts this many, then exited() (0: never) */
 	uint64_t max_ns;	    /* exited() once the virtual clock reaches it (0: never) */
 	const uint64_t *weights;    /* nr_tasks weights, or NULL: all 100 */
@@ -129,6 +134,16 @@ struct synth_opts {
 	 * the round trip drawn (nr_round_trips of them, SYNTH_NO_PICKUP:
 	 * none recorded, one drawn from pickup_ns). NULL: always drawn. */
 	const uint64_t *round_trip_pickup_ns;
+	/* The host's own CPU time (a replayed recording's host runs,
+	 * replay_trace.h): a round that gives the policy a task after its
+	 * round trip is the host's thread waking. With no CPU idle it takes
+	 * the CPU it last ran on from its task as often as the recording's
+	 * thread did per round trip (a draw among nr_round_trips that falls
+	 * on one of these nr_host_runs), and that CPU's work waits the run
+	 * drawn. An idle CPU it takes costs nothing: the pickups carry that.
+	 * NULL: the host costs no CPU. Kept. */
+	const uint64_t *host_run_ns;
+	size_t nr_host_runs;
 	/* When set: points within a task's bursts, by CPU time, at which
 	 * mark is called once the clock reaches them, in time order with
 	 * the burst ends (a mark first at the same moment). next_mark is
@@ -173,6 +188,8 @@ struct synth_stats {
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */
 	uint64_t pickup_ns;	/* o.pickup_ns: the sum of the delays drawn */
+	uint64_t host_run_ns;	/* o.host_run_ns: the CPU time the host took */
+	uint64_t nr_host_runs;	/* ... in this many runs on a busy CPU */
 	uint32_t nr_exited;	/* tasks done with their last burst (SYNTH_EXIT) */
 };
 

@@ -57,10 +57,14 @@ static void usage(FILE *out)
 		"      --wakeups MODE    waker (default): a wake-up by a recorded waker comes when\n"
 		"                        the waker's burst ends in the replay; recorded: the\n"
 		"                        recorded sleep after the wakee's previous burst\n"
-		"      --latency MODE    recorded (default): a task reaches the policy, and an\n"
-		"                        idle CPU runs what it is given, as late as on the\n"
-		"                        recorded machine (delays drawn from the recording's);\n"
+		"      --latency MODE    recorded (default): a task reaches the policy, an idle\n"
+		"                        CPU runs what it is given, and the host's thread takes\n"
+		"                        a busy CPU from its task, as late, as often and as long\n"
+		"                        as on the recorded machine (drawn from the recording's);\n"
 		"                        none: at once, as on a host that costs nothing\n"
+		"      --tick HZ         the kernel tick a slice ends on: sched_ext ends a used-up\n"
+		"                        slice at the next tick (default: the rate the dump\n"
+		"                        recorded; none: slices end exactly)\n"
 		"  -h, --help            this help\n"
 		"  -V, --version         print the version and exit\n"
 		"\n"
@@ -101,7 +105,7 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_PLOT, OPT_PID, OPT_TIMEOUT, OPT_PLUGIN_DIR, OPT_CPU_TIME,
-	       OPT_WAKEUPS, OPT_LATENCY };
+	       OPT_WAKEUPS, OPT_LATENCY, OPT_TICK };
 	static const struct option long_opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, OPT_JSON },
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
 		{ "cpu-time", no_argument, NULL, OPT_CPU_TIME },
 		{ "wakeups", required_argument, NULL, OPT_WAKEUPS },
 		{ "latency", required_argument, NULL, OPT_LATENCY },
+		{ "tick", required_argument, NULL, OPT_TICK },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -128,7 +133,7 @@ int main(int argc, char **argv)
 	struct replay_trace trace;
 	struct replay_machine m;
 	enum replay_wake_mode wake = REPLAY_WAKE_BY_WAKER;
-	bool json = false, failed = false, latency = true;
+	bool json = false, failed = false, latency = true, tick_given = false;
 	unsigned long v;
 	int opt, ret = 0;
 
@@ -193,6 +198,17 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_TICK:
+			if (!strcmp(optarg, "none")) {
+				v = 0;
+			} else if (!parse_uint(optarg, 10, 10000, &v)) {
+				fprintf(stderr, "plugland-replay: --tick: expected a rate in Hz (10..10000) "
+					"or none, got '%s'\n", optarg);
+				return 2;
+			}
+			ro.tick_hz = (uint32_t)v;
+			tick_given = true;
+			break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("plugland-replay %s (dump formats %d to %d)\n", PLUGLAND_VERSION,
 				 DUMP_MIN_VERSION, DUMP_VERSION);
@@ -228,6 +244,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ro.slice_ns = d.default_slice_ns;
+	if (!tick_given)
+		ro.tick_hz = d.kernel_hz;
+	in.tick_hz = ro.tick_hz;
+	in.tick_recorded = !tick_given;
 	decision_dump_close(&d);
 	if (replay_machine_init(&m, &trace, wake, err, sizeof(err))) {
 		fprintf(stderr, "plugland-replay: %s: %s\n", dump_path, err);

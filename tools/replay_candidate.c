@@ -67,7 +67,8 @@ static int child_run(const struct replay_candidate *c, struct replay_machine *m,
 		     const struct replay_run_opts *o, FILE *out)
 {
 	static volatile sig_atomic_t stop, reload;
-	struct synth_opts so = { .slice_ns = o->slice_ns, .max_ns = o->max_sim_ns };
+	struct synth_opts so = { .slice_ns = o->slice_ns, .max_ns = o->max_sim_ns,
+				 .tick_ns = o->tick_hz ? 1000000000ull / o->tick_hz : 0 };
 	struct replay_result res = { .nr_tasks = m->nr_tasks };
 	struct config *cfg = calloc(1, sizeof(*cfg));
 	struct host *h = calloc(1, sizeof(*h));

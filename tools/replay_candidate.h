@@ -67,6 +67,7 @@ int replay_candidate_parse(struct replay_candidate *c, const char *spec, char *e
 struct replay_run_opts {
 	const char *plugin_dir;
 	uint64_t slice_ns;		/* the recording's default slice; 0: the host's */
+	uint32_t tick_hz;		/* the kernel tick slices end on; 0: none */
 	uint64_t max_sim_ns;		/* simulated time limit */
 	unsigned int timeout_s;		/* wall-clock limit of the child */
 };

@@ -284,6 +284,8 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->pickup_ns = m->latency ? m->trace->pickup_ns : NULL;
 	o->nr_pickups = m->latency ? m->trace->nr_pickups : 0;
 	o->round_trip_pickup_ns = m->latency ? m->trace->round_trip_pickup_ns : NULL;
+	o->host_run_ns = m->latency ? m->trace->host_run_ns : NULL;
+	o->nr_host_runs = m->latency ? m->trace->nr_host_runs : 0;
 }
 
 void replay_machine_fini(struct replay_machine *m)

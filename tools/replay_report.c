@@ -204,6 +204,12 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 	duration_text(t->end_ns, buf, sizeof(buf));
 	fprintf(out, "replay of %s: %u CPU%s, %u tasks (%" PRIu64 " bursts), %s recorded\n",
 		in->dump_path, t->nr_cpus, t->nr_cpus == 1 ? "" : "s", m->nr_tasks, nr_bursts, buf);
+	if (in->tick_hz)
+		fprintf(out, "  slices end on the kernel's tick: %u Hz (%s)\n", in->tick_hz,
+			in->tick_recorded ? "recorded" : "--tick");
+	else
+		fprintf(out, "  slices end exactly: %s\n",
+			in->tick_recorded ? "the recording has no tick rate" : "--tick none");
 	if (m->nr_deps)
 		fprintf(out, "  wake-ups following their waker's burst: %u\n", m->nr_deps);
 	if (t->nr_truncated || t->nr_unfinished || t->nr_inconsistent || t->nr_tasks > m->nr_tasks)
@@ -400,6 +406,7 @@ static int print_json(const struct replay_report_in *in, FILE *out)
 	cJSON_AddNumberToObject(root, "cpus", t->nr_cpus);
 	cJSON_AddNumberToObject(root, "tasks", in->m->nr_tasks);
 	cJSON_AddNumberToObject(root, "recorded_ns", (double)t->end_ns);
+	cJSON_AddNumberToObject(root, "tick_hz", in->tick_hz);
 	cJSON_AddNumberToObject(root, "waker_wakeups", in->m->nr_deps);
 	cJSON_AddNumberToObject(root, "truncated_tasks", (double)t->nr_truncated);
 	cJSON_AddNumberToObject(root, "unfinished_tasks", (double)t->nr_unfinished);

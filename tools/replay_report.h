@@ -29,6 +29,8 @@ struct replay_report_in {
 	bool by_pid;			/* --pid */
 	int32_t pid;
 	bool cpu_time;			/* --cpu-time: the candidates' CPU time per decision */
+	uint32_t tick_hz;		/* the tick the replay's slices end on; 0: none */
+	bool tick_recorded;		/* ... as the dump recorded it (not --tick) */
 };
 
 /*

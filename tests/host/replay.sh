@@ -152,6 +152,24 @@ rc=$?
 	pass "crash and hang isolated, exit 1" ||
 	{ fail "crash and hang: exit $rc"; cat "$tmp/out" "$tmp/err"; }
 
+# --- the kernel's tick: the recording has none (mkdump writes no rate),
+# so slices end exactly unless --tick sets one. At 125 Hz (8 ms ticks) the
+# 5 ms slices end at 8 ms: the first two run [0, 8 ms), the third waits 8
+# ms and runs [8, 16 ms) and [16, 18 ms); the first runs [8, 10 ms), the
+# second waits 2 ms and runs [10, 12 ms). ---
+expect 0 "" -- "$tmp/three.dump" -p fifo
+grep -q "^  slices end exactly: the recording has no tick rate$" "$tmp/out" &&
+	pass "no tick rate recorded: slices end exactly" || fail "no tick rate: $(sed -n 2p "$tmp/out")"
+expect 0 "" -- "$tmp/three.dump" -p fifo --tick 125
+grep -q "^  slices end on the kernel's tick: 125 Hz (--tick)$" "$tmp/out" &&
+	pass "--tick 125: said so" || fail "--tick 125: $(sed -n 2p "$tmp/out")"
+want_row "makespan" "15.00ms 18.00ms"
+want_row "wait p99" "5.00ms 8.00ms"
+"$bin" "$tmp/three.dump" -p fifo --tick 125 --json | grep -q '"tick_hz":125,' &&
+	pass "--json: tick_hz" || fail "--json: no tick_hz 125"
+expect 0 "" -- "$tmp/three.dump" -p fifo --tick none
+want_row "makespan" "15.00ms 15.00ms"
+
 # --- bad input: one line naming it, exit 2 ---
 printf 'just some text\n' >"$tmp/text.txt"
 "$mkdump" -n 50 "$tmp/decisions.dump"
@@ -173,6 +191,8 @@ expect 2 "^plugland-replay: --wakeups: expected waker or recorded, got 'soon'" -
 	"$tmp/three.dump" -p fifo --wakeups soon
 expect 2 "^plugland-replay: --latency: expected recorded or none, got 'low'" -- \
 	"$tmp/three.dump" -p fifo --latency low
+expect 2 "^plugland-replay: --tick: expected a rate in Hz \(10..10000\) or none, got '0'" -- \
+	"$tmp/three.dump" -p fifo --tick 0
 
 # --- --plot ---
 if command -v gnuplot >/dev/null; then

@@ -344,15 +344,18 @@ static void test_dump_round_trip(void **state)
 	assert_int_equal(uname(&u), 0);
 	assert_string_equal(d.kernel_release, u.release);
 	assert_string_equal(d.backing, decision_log_backing(log));
+	assert_int_equal(d.kernel_hz, 0); /* not set: unknown */
 	assert_dump_records(&d, 0, 10);
 	decision_dump_close(&d);
 
 	/* Wrapped and sealed: the last capacity records, the rest lost. */
 	append_range(log, 10, 100);
+	decision_log_set_kernel_hz(log, 250);
 	decision_log_seal(log);
 	assert_int_equal(decision_log_dump(log, path, &res, err, sizeof(err)), 0);
 	assert_int_equal(res.bytes, 64 * 64);
 	assert_int_equal(decision_dump_open(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.kernel_hz, 250);
 	assert_int_equal(d.lost, 36);
 	assert_dump_records(&d, 36, 100);
 	decision_dump_close(&d);

@@ -399,12 +399,51 @@ static void test_pickups(void **state)
 	replay_trace_free(&t);
 }
 
+#define RESUMED (PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(PLUGLAND_KERNEL_RESUMED))
+
+/* The host's runs: 10, stopped at 1000 on CPU 0 and resumed, runs there
+ * again at 1080: the host ran 80. Stopped at 2000 and resumed, it runs on
+ * CPU 1 at 2010, and 11 runs on CPU 0 at 2100: the host ran 100 there. At
+ * 3000, 11 is stopped and resumed, but 12 ran on CPU 0 at 3000 before the
+ * resume was told: CPU 0 was not the host's alone, none. A preemption the
+ * policy decided (not a resume) is not the host's: none. */
+static void test_host_runs(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	STOPPING(&s, 1000, 10, 0, true);
+	decided(&s, 1000, 10, RESUMED);
+	RUNNING(&s, 1080, 10, 0);
+	RUNNABLE(&s, 1500, 11, PLUGLAND_RUNNABLE_NEW, 0);
+	STOPPING(&s, 2000, 10, 0, true);
+	decided(&s, 2000, 10, RESUMED);
+	RUNNING(&s, 2010, 10, 1);
+	RUNNING(&s, 2100, 11, 0);
+	RUNNABLE(&s, 2500, 12, PLUGLAND_RUNNABLE_NEW, 0);
+	STOPPING(&s, 3000, 11, 0, true);
+	RUNNING(&s, 3000, 12, 0);
+	decided(&s, 3001, 11, RESUMED);
+	STOPPING(&s, 4000, 12, 0, true);
+	decided(&s, 4010, 12, 0);
+	RUNNING(&s, 4020, 12, 0);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_host_runs, 2);
+	assert_int_equal(t.host_run_ns[0], 80);
+	assert_int_equal(t.host_run_ns[1], 100);
+	replay_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_waker_cpu_time),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_pickups),
+		cmocka_unit_test(test_host_runs),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
 		cmocka_unit_test(test_burst_without_cpu_is_sleep),

@@ -7,7 +7,9 @@
  * time order, once; the machine ends when every task has exited. Marks
  * (o.next_mark) come as far into a burst's CPU time as asked, across
  * slices; a round trip (o.round_trip_ns) delays each task's delivery,
- * a pickup (o.pickup_ns) the start of a task given to an idle CPU.
+ * a pickup (o.pickup_ns) the start of a task given to an idle CPU, a
+ * kernel tick (o.tick_ns) makes a slice end at the next tick, and the
+ * host's run (o.host_run_ns) on a busy CPU delays what runs there.
  * Driven by hand: every task queued is dispatched to any CPU at once.
  */
 #include <setjmp.h>
@@ -28,8 +30,8 @@ struct world {
 	uint64_t mark_at;	/* task 1 wakes task 0 this far into each burst */
 	uint64_t marks[8];	/* when task 1 reached them */
 	uint32_t nr_marks, marked_burst;
-	uint64_t slice_ns;
-	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns;
+	uint64_t slice_ns, tick_ns;
+	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns, *host_run_ns;
 	struct backend *be;
 };
 
@@ -116,11 +118,14 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.mark = mark;
 		o.mark_ctx = w;
 		o.slice_ns = w->slice_ns;
+		o.tick_ns = w->tick_ns;
 		o.round_trip_ns = w->round_trip_ns;
 		o.nr_round_trips = w->round_trip_ns ? 1 : 0;
 		o.pickup_ns = w->pickup_ns;
 		o.nr_pickups = w->pickup_ns ? 1 : 0;
 		o.round_trip_pickup_ns = w->paired_pickup_ns;
+		o.host_run_ns = w->host_run_ns;
+		o.nr_host_runs = w->host_run_ns ? 1 : 0;
 	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
@@ -310,6 +315,58 @@ static void test_pickup_paired_with_its_round_trip(void **state)
 	synth_backend_free(be);
 }
 
+/* One CPU, 300 ns slices, a tick every 250 ns. Task 0 runs [0, 100) and
+ * waits to be woken; task 1's slice, from 100, is used up at 400 and ends
+ * at the tick at 500. Woken at 150, 50 into task 1's burst, task 0 runs
+ * [500, 600). With no tick, task 1's slice ends at 400: [400, 500). */
+static void test_slice_ends_at_the_next_tick(void **state)
+{
+	struct world w = { .mark_at = 50, .slice_ns = 300, .tick_ns = 250 };
+	struct backend *be = machine(&w, 1);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.marks[0], 150);
+	assert_int_equal(w.ends[0][1], 600);
+	synth_backend_free(be);
+
+	w = (struct world){ .mark_at = 50, .slice_ns = 300 };
+	be = machine(&w, 1);
+	run(be);
+	assert_int_equal(w.ends[0][1], 500);
+	synth_backend_free(be);
+}
+
+/* One CPU, round trips of 50, host runs of 30 (one per round trip). Both
+ * tasks reach the policy at 50, with the CPU idle: the host costs
+ * nothing. Task 0 runs [50, 150), task 1 from 150; 400 into its burst, at
+ * 550, it wakes task 0, which reaches the policy at 600 with the CPU busy:
+ * the host takes it for 30, task 1 waits those 30 and its burst ends at
+ * 1180, not 1150. Task 0 runs from 1180; at 1240 task 1, its sleep and
+ * round trip over, reaches the policy with the CPU busy again: task 0
+ * waits 30 in turn and ends at 1310. */
+static void test_host_run_on_a_busy_cpu(void **state)
+{
+	static const uint64_t round_trip = 50, host_run = 30;
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .round_trip_ns = &round_trip,
+			   .host_run_ns = &host_run };
+	struct backend *be = machine(&w, 1);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.marks[0], 550);
+	assert_int_equal(w.ends[1][0], 1180);
+	assert_int_equal(w.ends[0][1], 1310);
+	assert_int_equal(synth_backend_stats(be)->host_run_ns,
+			 30 * synth_backend_stats(be)->nr_host_runs);
+	assert_true(synth_backend_stats(be)->nr_host_runs >= 2);
+	/* Each run the host took is one more wait of the task it stopped. */
+	assert_int_equal(synth_backend_task(be, 0)->nr_dispatched +
+			 synth_backend_task(be, 1)->nr_dispatched,
+			 3 + 4 + synth_backend_stats(be)->nr_host_runs);
+	synth_backend_free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +378,8 @@ int main(void)
 		cmocka_unit_test(test_mark_across_slices_with_a_round_trip),
 		cmocka_unit_test(test_pickup_of_an_idle_cpu),
 		cmocka_unit_test(test_pickup_paired_with_its_round_trip),
+		cmocka_unit_test(test_slice_ends_at_the_next_tick),
+		cmocka_unit_test(test_host_run_on_a_busy_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
