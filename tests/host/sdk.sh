@@ -2,18 +2,20 @@
 # The SDK as a user gets it: `make install` into a scratch root, build
 # examples/my_policy out of tree with the installed pkg-config file, load
 # it from the installed plugin folder and run it on the simulator;
-# `make uninstall` removes what install put there.
+# `make uninstall` removes what install put there. It builds in a scratch
+# folder of its own: BUILD_DIR, the tree's build, is left as it is.
 #
-#   tests/host/sdk.sh BUILD_DIR
+#   tests/host/sdk.sh [BUILD_DIR]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-build=$(cd "${1:-$top/build}" && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"
 prefix=/opt/plugland-sdk-test
 
-make -s -C "$top" O="$build" install DESTDIR="$root" PREFIX="$prefix" \
+# A build of its own: one for another prefix has other paths compiled in,
+# and would replace the binaries of $build that the other tests run.
+make -s -C "$top" O="$root/build" install DESTDIR="$root" PREFIX="$prefix" \
 	SYSCONFDIR="$prefix/etc" >/dev/null
 export PKG_CONFIG_PATH=$root$prefix/share/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 plugindir=$root$(PKG_CONFIG_SYSROOT_DIR= pkg-config --variable=plugindir plugland)
@@ -33,7 +35,7 @@ grep -q "policy 'my_policy'" <<<"$out" || { echo "FAIL sdk: my_policy did not ru
 	{ echo "FAIL sdk: --list-plugins does not show my_policy as ok"; exit 1; }
 
 rm "$plugindir/my_policy.so"
-make -s -C "$top" O="$build" uninstall DESTDIR="$root" PREFIX="$prefix" \
+make -s -C "$top" O="$root/build" uninstall DESTDIR="$root" PREFIX="$prefix" \
 	SYSCONFDIR="$prefix/etc" >/dev/null
 left=$(find "$root$prefix" -type f ! -name plugland.ini)
 [ -z "$left" ] || { echo "FAIL sdk: uninstall left: $left"; exit 1; }
