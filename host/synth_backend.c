@@ -35,6 +35,7 @@ struct synth_task {
 	uint64_t run_from, run_start, run_ns;
 	uint64_t mark_ns, mark_seq;
 	bool in_marks;
+	int32_t wake_cpu;	/* PENDING: where its waker ran when it woke it; -1 */
 	uint32_t wakes_pending;	/* wakes come before their SYNTH_WAIT_WAKE sleep began */
 	bool wake_used;		/* its last run took one of them (undone on preemption) */
 };
@@ -75,6 +76,7 @@ struct synth_backend {
 	uint32_t next_cpu;
 	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
 	uint32_t host_cpu;	/* where the host's thread last ran */
+	int32_t waker_cpu;	/* in o.mark or o.burst_end: the waker's CPU; -1 */
 	struct synth_stats st;
 };
 
@@ -188,6 +190,7 @@ static void push_pending(struct synth_backend *s, uint32_t idx, uint64_t at)
 
 	k->state = SYNTH_PENDING;
 	k->delayed = false;
+	k->wake_cpu = -1;
 	k->pickup_ns = SYNTH_NO_PICKUP;
 	k->t.cookie++;
 	k->t.enq_ns = at;
@@ -320,20 +323,30 @@ static void host_preempts(struct synth_backend *s, struct synth_cpu *cpu, uint64
 		k->st.exit_ns += run;
 }
 
-/* The host's thread woke for a round (o.host_run_ns): on an idle CPU, or
- * else on the one it last ran on, which it may take from its task. */
-static void host_runs(struct synth_backend *s)
+/*
+ * The host's thread woke for a round (o.host_run_ns): on the CPU it last
+ * ran on when idle, else on an idle one (as scx_bpf_select_cpu_dfl
+ * places it), else it takes a busy one from its task: the CPU of the
+ * waker whose wake-up it serves when known (in VM recordings of reqserve
+ * the task the thread preempted was the waker of the task it then
+ * decided in 83 % of its preemptions), else the one it last ran on.
+ */
+static void host_runs(struct synth_backend *s, int32_t waker_cpu)
 {
 	uint64_t run;
 	uint32_t c;
 	size_t i;
 
+	if (cpu_free(s, (int32_t)s->host_cpu))
+		return;
 	for (c = 0; c < s->o.nr_cpus; c++) {
 		if (cpu_free(s, (int32_t)c)) {
 			s->host_cpu = c;
 			return;
 		}
 	}
+	if (waker_cpu >= 0 && (uint32_t)waker_cpu < s->o.nr_cpus)
+		s->host_cpu = (uint32_t)waker_cpu;
 	i = draw(s, s->o.nr_round_trips);
 	if (i >= s->o.nr_host_runs)
 		return; /* as in the recording's other rounds */
@@ -346,6 +359,7 @@ static void host_runs(struct synth_backend *s)
 static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 {
 	struct synth_backend *s = SYNTH(be);
+	int32_t waker_cpu = -1;
 	bool host_woke = false;
 	int n = 0;
 
@@ -359,13 +373,15 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		k->state = SYNTH_IN_POLICY;
 		s->st.nr_queued++;
 		n++;
+		if (k->delayed && !host_woke)
+			waker_cpu = k->wake_cpu;
 		host_woke |= k->delayed;
 		if (fn(ctx, PL_REC_TASK, &k->t))
 			break;
 		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}
 	if (host_woke && s->o.nr_host_runs && s->o.nr_round_trips)
-		host_runs(s);
+		host_runs(s, waker_cpu);
 	return n;
 }
 
@@ -611,12 +627,16 @@ static void end_bursts(struct synth_backend *s)
 		if (mark <= done && mark <= s->st.now_ns) {
 			idx = heap_pop(s, &s->marks);
 			s->tasks[idx].in_marks = false;
+			s->waker_cpu = s->tasks[idx].t.cpu;
 			s->o.mark(s->o.mark_ctx, &s->be, idx, mark);
+			s->waker_cpu = -1;
 			plan_mark(s, idx);
 		} else if (done <= s->st.now_ns) {
 			idx = heap_pop(s, &s->done);
 			s->tasks[idx].in_done = false;
+			s->waker_cpu = s->tasks[idx].t.cpu;
 			s->o.burst_end(s->o.burst_end_ctx, &s->be, idx, done);
+			s->waker_cpu = -1;
 		} else {
 			return;
 		}
@@ -897,6 +917,7 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	}
 	s->be.ops = &synth_ops;
 	s->be.nr_cpus = o->nr_cpus;
+	s->waker_cpu = -1;
 	for (i = 0; i < o->nr_tasks; i++) {
 		struct plugland_task *t = &s->tasks[i].t;
 
@@ -982,4 +1003,5 @@ void synth_backend_wake(struct backend *be, uint32_t idx, uint64_t at)
 	if (at < k->ready_ns) /* woken before its burst's end: at its end */
 		at = k->ready_ns;
 	push_pending(s, idx, at < s->st.now_ns ? s->st.now_ns : at);
+	k->wake_cpu = s->waker_cpu;
 }

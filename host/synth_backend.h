@@ -137,11 +137,13 @@ struct synth_opts {
 	/* The host's own CPU time (a replayed recording's host runs,
 	 * replay_trace.h): a round that gives the policy a task after its
 	 * round trip is the host's thread waking. With no CPU idle it takes
-	 * the CPU it last ran on from its task as often as the recording's
-	 * thread did per round trip (a draw among nr_round_trips that falls
-	 * on one of these nr_host_runs), and that CPU's work waits the run
-	 * drawn. An idle CPU it takes costs nothing: the pickups carry that.
-	 * NULL: the host costs no CPU. Kept. */
+	 * one from its task (the CPU of the waker that woke the task, when a
+	 * replayed wake-up says, else the one it last ran on) as often as
+	 * the recording's thread did per round trip (a draw among
+	 * nr_round_trips that falls on one of these nr_host_runs); that task
+	 * waits the run drawn, and all it does next comes that much later.
+	 * An idle CPU it takes costs nothing: the pickups carry that. NULL:
+	 * the host costs no CPU. Kept. */
 	const uint64_t *host_run_ns;
 	size_t nr_host_runs;
 	/* When set: points within a task's bursts, by CPU time, at which

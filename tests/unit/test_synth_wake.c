@@ -367,6 +367,65 @@ static void test_host_run_on_a_busy_cpu(void **state)
 	synth_backend_free(be);
 }
 
+/* Three tasks on two CPUs for the host's choice of CPU: 0 runs 100 ns,
+ * sleeps until woken, runs 100 ns and exits; 1 wakes it 400 ns into its
+ * one 1000 ns burst; 2 runs 3000 ns. */
+static struct synth_behaviour three_draw(void *ctx, uint32_t idx)
+{
+	uint32_t *drawn = ctx;
+	uint32_t b = drawn[idx]++;
+
+	if (idx == 0)
+		return (struct synth_behaviour){ 100, b ? SYNTH_EXIT : SYNTH_WAIT_WAKE };
+	return (struct synth_behaviour){ idx == 1 ? 1000 : 3000, SYNTH_EXIT };
+}
+
+static uint64_t three_next_mark(void *ctx, uint32_t idx)
+{
+	uint32_t *drawn = ctx;
+
+	return idx == 1 && !drawn[3]++ ? 400 : SYNTH_NO_MARK;
+}
+
+static void three_mark(void *ctx, struct backend *be, uint32_t idx, uint64_t at_ns)
+{
+	(void)ctx;
+	(void)idx;
+	synth_backend_wake(be, 0, at_ns);
+}
+
+/* Round trips of 50, host runs of 30. All three reach the policy at 50,
+ * CPUs idle: 0 runs [50, 150) on CPU 0, 1 [50, ...) on CPU 1, 2 from 150
+ * on CPU 0. 1 wakes 0 at 450, which reaches the policy at 500 with both
+ * CPUs busy: the host takes CPU 1, its waker's, not CPU 0 where it last
+ * ran. 1 waits those 30 (a second run) and ends at 1080; 2 runs on. */
+static void test_host_takes_the_wakers_cpu(void **state)
+{
+	static const uint64_t round_trip = 50, host_run = 30;
+	uint32_t drawn[4] = { 0 };
+	uint64_t ends[3] = { 0 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 3, .slice_ns = 1000000,
+				.draw = three_draw, .draw_ctx = drawn,
+				.next_mark = three_next_mark, .mark = three_mark, .mark_ctx = drawn,
+				.round_trip_ns = &round_trip, .nr_round_trips = 1,
+				.host_run_ns = &host_run, .nr_host_runs = 1 };
+	struct backend *be;
+	uint32_t i;
+
+	(void)state;
+	be = synth_backend_new(&o);
+	assert_non_null(be);
+	run(be);
+	for (i = 0; i < 3; i++)
+		ends[i] = synth_backend_task(be, i)->exit_ns;
+	assert_int_equal(synth_backend_stats(be)->nr_host_runs, 1);
+	assert_int_equal(synth_backend_task(be, 1)->nr_dispatched, 2);
+	assert_int_equal(synth_backend_task(be, 2)->nr_dispatched, 1);
+	assert_int_equal(ends[1], 1080);
+	assert_int_equal(ends[2], 3150);
+	synth_backend_free(be);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -380,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_pickup_paired_with_its_round_trip),
 		cmocka_unit_test(test_slice_ends_at_the_next_tick),
 		cmocka_unit_test(test_host_run_on_a_busy_cpu),
+		cmocka_unit_test(test_host_takes_the_wakers_cpu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
