@@ -180,9 +180,7 @@ struct plugland_config {
 				   next switch, instead of a wake-up */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 	u32 record_events;	/* 1 (debug mode): PL_REC_EVENT records */
-	u32 host_spares_waker;	/* 1: the scheduling thread, woken with no CPU
-				   idle, preempts another CPU than the one
-				   waking it */
+	u32 __pad2;
 };
 
 /*

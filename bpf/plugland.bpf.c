@@ -471,28 +471,6 @@ static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *
 	return true;
 }
 
-/*
- * cfg.host_spares_waker: the scheduling thread, with no CPU idle, is about
- * to preempt `cpu`. When that is the CPU waking it, whose task made the
- * record and runs on (a dispatcher waking workers), the next allowed CPU
- * is preempted instead.
- */
-static s32 spare_waker(struct task_struct *p, s32 cpu)
-{
-	s32 self = bpf_get_smp_processor_id();
-	u32 i;
-
-	if (cpu != self || self < 0)
-		return cpu;
-	for (i = 1; i < cfg.nr_cpus && i < PL_MAX_CPUS; i++) {
-		s32 c = (self + i) % cfg.nr_cpus;
-
-		if (bpf_cpumask_test_cpu(c, p->cpus_ptr))
-			return c;
-	}
-	return cpu;
-}
-
 s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
@@ -513,8 +491,6 @@ s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 	if (is_idle) {
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, 0);
 		COUNT(nr_kernel_dispatches);
-	} else if (cfg.host_spares_waker && p->pid == cfg.host_pid) {
-		cpu = spare_waker(p, cpu);
 	}
 	return cpu;
 }
