@@ -18,6 +18,7 @@ struct task_count {
 struct top_task {
 	int32_t pid, tgid;
 	uint64_t n, wait_ns, nr_wait;
+	uint64_t nr_resumed;	/* BPF resumed it after the host's thread preempted it */
 	char comm[PLUGLAND_COMM_LEN];
 };
 
@@ -98,6 +99,8 @@ static int top_tasks(const struct decision_dump *d, const struct dump_filter *f,
 			continue;
 		top[k].tgid = rec.tgid;
 		memcpy(top[k].comm, rec.comm, sizeof(top[k].comm));
+		top[k].nr_resumed += (rec.flags & PLUGLAND_DECISION_BY_KERNEL) &&
+				     PLUGLAND_DECISION_REASON(rec.flags) == PLUGLAND_KERNEL_RESUMED;
 		if (rec.enq_ns && rec.enq_ns <= rec.dispatch_ns) {
 			top[k].wait_ns += rec.dispatch_ns - rec.enq_ns;
 			top[k].nr_wait++;
@@ -177,6 +180,8 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 			"killed, or is still running\n", d->writer_pid);
 	fprintf(out, "%-12s", "kernel");
 	put_plain_str(out, d->kernel_release, strlen(d->kernel_release));
+	if (d->kernel_hz) /* recorded in debug mode, for plugland-replay --tick */
+		fprintf(out, ", ticking at %u Hz", d->kernel_hz);
 	fprintf(out, "\n%-12s%u\n%-12s", "cpus", d->nr_cpus, "started");
 	put_start_time(out, d->start_realtime_ns);
 	fprintf(out, "%-12s", "backing");
@@ -252,8 +257,9 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 		errno = ENOMEM;
 		return -1;
 	}
-	fprintf(out, "top tasks, by decisions:\n  %8s %8s %-16s %10s %6s %12s\n", "PID", "TGID",
-		"COMM", "DECISIONS", "SHARE", "AVG WAIT us");
+	fprintf(out, "top tasks, by decisions (RESUMED: of them, after the scheduling thread "
+		"preempted it):\n  %8s %8s %-16s %10s %6s %12s %10s\n", "PID", "TGID", "COMM",
+		"DECISIONS", "SHARE", "AVG WAIT us", "RESUMED");
 	for (i = 0; i < nr_top; i++) {
 		fprintf(out, "  %8" PRId32 " %8" PRId32 " ", top[i].pid, top[i].tgid);
 		put_plain_str(out, top[i].comm, strnlen(top[i].comm, sizeof(top[i].comm)));
@@ -261,9 +267,10 @@ int dump_summary(FILE *out, const struct decision_dump *d, const struct dump_fil
 			16 - (int)strnlen(top[i].comm, sizeof(top[i].comm)), "", top[i].n,
 			100.0 * (double)top[i].n / (double)matched);
 		if (top[i].nr_wait)
-			fprintf(out, "%12.1f\n", (double)top[i].wait_ns / (double)top[i].nr_wait / 1e3);
+			fprintf(out, "%12.1f", (double)top[i].wait_ns / (double)top[i].nr_wait / 1e3);
 		else
-			fprintf(out, "%12s\n", "-");
+			fprintf(out, "%12s", "-");
+		fprintf(out, " %10" PRIu64 "\n", top[i].nr_resumed);
 	}
 	free(top);
 	return fflush(out) || ferror(out) ? -1 : 0;

@@ -89,6 +89,22 @@ if grep -q '^format      version 3, clean' "$tmp/out" &&
 else
 	fail "summary of a clean dump:"; sed 's/^/    /' "$tmp/out"
 fi
+# The tick rate and who the scheduling thread preempted: pid 102 is
+# resumed by BPF at 150 of its 600 decisions (mkdump -r), the others never.
+"$mkdump" -n 3000 -c 4096 -C 2 -r -z 250 "$tmp/resumed.dump"
+expect 0 "" -- "$tmp/resumed.dump"
+if grep -q '^kernel      .*, ticking at 250 Hz$' "$tmp/out" &&
+	grep -q '^top tasks, by decisions (RESUMED: of them, after the scheduling thread preempted it):' "$tmp/out" &&
+	grep -qE '^ +102 +100 stress-ng +600 +20.0% +[0-9.]+ +150$' "$tmp/out" &&
+	grep -qE '^ +100 +100 worker +600 +20.0% +[0-9.]+ +0$' "$tmp/out" &&
+	grep -q 'resumed 150)' "$tmp/out"; then
+	pass "summary: the tick rate, and the tasks the scheduling thread preempted"
+else
+	fail "summary: the tick rate and RESUMED:"; sed 's/^/    /' "$tmp/out"
+fi
+grep -q '^kernel .*ticking' <("$bin" "$tmp/good.dump") &&
+	fail "summary: a tick rate shown for a dump without one" ||
+	pass "summary: no tick rate for a dump without one"
 expect 0 "" -- "$tmp/unclean.dump"
 if grep -q 'UNCLEAN: not closed by its writer' "$tmp/out" &&
 	grep -q '^records     1023 present (seq 3977..4999), 5000 appended, 3977 lost' "$tmp/out"; then

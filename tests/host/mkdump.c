@@ -3,7 +3,7 @@
  * Writes decision dumps for tests/host/dump.sh and the fuzz seeds:
  *
  *   mkdump [-n RECORDS] [-c CAPACITY] [-C CPUS] [-s] [-u | -a]
- *          [-e SCRIPT | -g SECS,TASKS[,MAX_BURST_US]] [-V VERSION] FILE
+ *          [-e SCRIPT | -g SECS,TASKS[,MAX_BURST_US]] [-V VERSION] [-r] [-z HZ] FILE
  *
  * -s: the log stops when full; -u: file-backed, then _exit() without
  * closing (an unclean dump, as after a crash); -a: anonymous log written
@@ -21,6 +21,9 @@
  * MAX_BURST_US (default 3000) cut into slices of the log's default slice
  * (5 ms) (mkdump_events_generate()). -V 1: a
  * version 1 header (as the writers before task events), decisions only.
+ * -r: every 4th decision about task 2 (pid 102, stress-ng) is BPF's resume
+ * after the scheduling thread preempted it. -z HZ: the kernel's tick rate
+ * in the header, as debug mode records it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -56,12 +59,13 @@ int main(int argc, char **argv)
 	double gen_secs = 0;
 	unsigned int gen_tasks = 0, version = DUMP_VERSION;
 	double gen_max_burst_us = 3000;
-	bool unclean = false, anon = false;
+	bool unclean = false, anon = false, resumes = false;
+	uint32_t kernel_hz = 0;
 	struct decision_log *log;
 	char err[512];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:c:C:suae:g:V:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:C:suae:g:V:rz:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoull(optarg, NULL, 0); break;
 		case 'c': o.capacity = strtoull(optarg, NULL, 0); break;
@@ -71,6 +75,8 @@ int main(int argc, char **argv)
 		case 'a': anon = true; break;
 		case 'e': script = optarg; break;
 		case 'V': version = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'r': resumes = true; break;
+		case 'z': kernel_hz = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'g':
 			if (sscanf(optarg, "%lf,%u,%lf", &gen_secs, &gen_tasks, &gen_max_burst_us) < 2 ||
 			    !gen_tasks || gen_max_burst_us < 20)
@@ -91,6 +97,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	start = log->hdr->start_monotonic_ns;
+	if (kernel_hz) /* -z: as scx_plugland's debug mode measured it */
+		decision_log_set_kernel_hz(log, kernel_hz);
 	if (version != DUMP_VERSION) { /* before any record: as that writer made it */
 		log->hdr->version = version;
 		log->hdr->header_crc = decision_dump_header_crc(log->hdr);
@@ -113,6 +121,11 @@ int main(int argc, char **argv)
 			.weight = PLUGLAND_WEIGHT_DEFAULT,
 		};
 
+		/* -r: every 4th decision about stress-ng (102) is BPF's resume
+		 * after the host's thread preempted it */
+		if (resumes && task == 2 && i % 20 == 2)
+			d.flags |= PLUGLAND_DECISION_BY_KERNEL |
+				   PLUGLAND_DECISION_REASON_FLAGS(PLUGLAND_KERNEL_RESUMED);
 		memcpy(d.comm, comms[task], strlen(comms[task]));
 		while (next_event < nr_events && events[next_event].at_ns <= d.dispatch_ns)
 			decision_log_append_event(log, &events[next_event++]);
