@@ -192,6 +192,10 @@ t_crash() {
 	[ "$rc" -ne 0 ] || fail "the host exited 0 after a crash"
 	sum=$(plugland-dump /dev/shm/crash.dump) || fail "the debug dump is not readable: $sum"
 	echo "$sum" | grep -q 'UNCLEAN' || fail "the dump is not marked unclean: $sum"
+	# debug mode measured the kernel's tick before attaching (a replay ends
+	# slices on it)
+	echo "$sum" | grep -qE '^kernel .*, ticking at (100|250|300|1000) Hz$' ||
+		fail "the dump has no tick rate: $(echo "$sum" | grep '^kernel')"
 	n=$(echo "$sum" | sed -n 's/^records *\([0-9]*\) present.*/\1/p')
 	# 3000 enqueues before the crash; what the policy still held was not decided
 	[ "${n:-0}" -ge 2900 ] || fail "the dump holds ${n:-no} decisions, the policy took 3000 tasks"
