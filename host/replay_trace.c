@@ -106,8 +106,6 @@ static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 	return 0;
 }
 
-/* CPU cpu's idle-since slot, grown on demand (NULL: out of memory, or
- * not a CPU). */
 /* What the trace knows of a CPU while it is built. */
 struct replay_cpu_slot {
 	uint64_t idle_since;	/* its last STOPPING, while it runs nothing
@@ -116,6 +114,7 @@ struct replay_cpu_slot {
 				   then; UINT64_MAX: not */
 };
 
+/* CPU cpu's slot, grown on demand (NULL: out of memory, or not a CPU). */
 static struct replay_cpu_slot *cpu_slot(struct replay_trace *t, int16_t cpu)
 {
 	struct replay_cpu_slot *v;

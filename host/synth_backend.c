@@ -303,8 +303,11 @@ static void host_preempts(struct synth_backend *s, struct synth_cpu *cpu, uint64
 	uint32_t idx;
 
 	cpu->free_ns = (cpu->free_ns > now ? cpu->free_ns : now) + run;
+	/* Idle (or claimed) now: only the CPU is later. A task given to it
+	 * that has not started yet (queued behind the one running) keeps its
+	 * start: the host's run then counts after it, not now. */
 	if (!cpu->has_last || cpu->last_start > now || cpu->free_ns - run <= now)
-		return; /* nothing running there now */
+		return;
 	idx = cpu->last;
 	k = &s->tasks[idx];
 	count_run(k, run);
