@@ -82,7 +82,7 @@ static struct backend *bench_backend_new(uint32_t nr_cpus, uint32_t nr_tasks, ui
 					 const struct topology *topo)
 {
 	struct synth_opts o = { .nr_cpus = nr_cpus, .nr_tasks = nr_tasks,
-				.max_dispatches = decisions, .topo = topo };
+				.max_decisions = decisions, .topo = topo };
 
 	if (use_loopback)
 		return loopback_backend_new(nr_cpus, nr_tasks, decisions);

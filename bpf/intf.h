@@ -91,6 +91,7 @@ struct plugland_task_event {
 /* shared.fast_wake: which waking tasks BPF places itself */
 #define PL_FAST_WAKE_PREV	(1u << 0) /* its previous CPU is idle: there */
 #define PL_FAST_WAKE_IDLE	(1u << 1) /* any idle CPU it may use */
+#define PL_FAST_WAKE_QUEUE	(1u << 2) /* none idle: the shared DSQ's tail */
 
 /* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
 struct plugland_dispatch_rec {
@@ -124,6 +125,8 @@ struct plugland_dispatch_rec {
 	X(nr_heartbeats, PL_CTR_STATS, "heartbeat wake-ups")			\
 	/* woke up with an idle CPU: run there by BPF */			\
 	X(nr_idle_direct, PL_CTR_STATS, "run on an idle CPU by BPF (fast path)") \
+	/* woke up with no idle CPU: queued FIFO by BPF */			\
+	X(nr_fast_queued, PL_CTR_STATS, "queued FIFO by BPF (fast path)")	\
 	/* times the host went silent with work waiting, and came back */	\
 	X(nr_failsafe_enter, PL_CTR_STATS, "failsafe entered")			\
 	X(nr_failsafe_exit, PL_CTR_STATS, "failsafe left (the host came back)") \

@@ -59,6 +59,8 @@
  *  - IDLE: the policy's fast path (shared.fast_wake, from its flags): a
  *    waking task whose previous CPU, or any CPU it may use, is idle runs
  *    there at once for the default slice;
+ *  - QUEUED: the policy's FIFO fast path (PL_FAST_WAKE_QUEUE): a waking
+ *    task that found no idle CPU goes to the shared DSQ's tail;
  *  - RESUMED: a task the host's scheduling thread preempted runs on with
  *    the rest of its policy slice (resume_after_host);
  *  - CONGESTED: the ring buffer to the host was full: shared DSQ, FIFO;
@@ -471,6 +473,32 @@ static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *
 	return true;
 }
 
+/*
+ * The policy's FIFO fast path (PL_FAST_WAKE_QUEUE): a waking ordinary
+ * task that found no idle CPU queues at the tail of the shared DSQ,
+ * behind the policy's own any-CPU decisions, for the default slice. A
+ * CPU takes it only if p->cpus_ptr allows (the kernel skips it
+ * otherwise). Never for an ordered policy: the host does not grant it.
+ */
+static bool fast_queue(struct task_struct *p, u64 enq_flags)
+{
+	struct task_ctx *tctx;
+
+	if (!(shared.fast_wake & PL_FAST_WAKE_QUEUE) || !(enq_flags & SCX_ENQ_WAKEUP))
+		return false;
+	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (!tctx)
+		return false;
+	pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+	kick_idle_cpu_for(p);
+	COUNT(nr_fast_queued);
+	tctx->granted = 0;
+	tctx->sync_wake = 0;
+	tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_QUEUED, cfg.slice_ns,
+			  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
+	return true;
+}
+
 s32 PL_OPS(plugland_select_cpu, struct task_struct *p, s32 prev_cpu,
 		   u64 wake_flags)
 {
@@ -662,7 +690,7 @@ void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 		COUNT(nr_kernel_dispatches);
 		return;
 	}
-	if (resume_after_host(p, enq_flags))
+	if (resume_after_host(p, enq_flags) || fast_queue(p, enq_flags))
 		return;
 	queue_to_user(p, enq_flags);
 }

@@ -21,6 +21,7 @@
 #include "bpf_backend.h"
 #include "topology.h"
 #include "clock.h"
+#include "fast_wake.h"
 #include "kernel_tick.h"
 #include "log.h"
 
@@ -348,8 +349,10 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 		bits = PL_FAST_WAKE_IDLE | PL_FAST_WAKE_PREV;
 	else if (flags & PLUGLAND_POLICY_FAST_WAKE_PREV)
 		bits = PL_FAST_WAKE_PREV;
+	if (flags & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
+		bits |= PL_FAST_WAKE_QUEUE;
 	__atomic_store_n(&BPFB(be)->shared->fast_wake, bits, __ATOMIC_RELAXED);
-	return flags & (PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_PREV);
+	return flags & FAST_WAKE_FLAGS;
 }
 
 static bool bpfb_exited(struct backend *be)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which waking tasks BPF places on an idle CPU itself: what the policy
- * asks for (PLUGLAND_POLICY_FAST_WAKE_* in its flags) as the operator's
- * [bpf] idle_direct allows: "policy" (as asked), "true" (any idle CPU,
- * whatever the policy asks), "false" (never).
+ * Which waking tasks BPF places itself, on an idle CPU or at the tail of
+ * the any-CPU queue: what the policy asks for (PLUGLAND_POLICY_FAST_WAKE_*
+ * in its flags) as the operator's [bpf] idle_direct allows: "policy" (as
+ * asked), "true" (any idle CPU, whatever the policy asks), "false" (never
+ * any).
  */
 #ifndef PLUGLAND_FAST_WAKE_H
 #define PLUGLAND_FAST_WAKE_H
@@ -14,7 +15,9 @@
 
 enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
 
-#define FAST_WAKE_FLAGS (PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE)
+#define FAST_WAKE_FLAGS                                                                            \
+	(PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE |                         \
+	 PLUGLAND_POLICY_FAST_WAKE_QUEUE)
 
 /* From the ini value (config.c has checked it). */
 static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
@@ -26,16 +29,25 @@ static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
 	return FAST_WAKE_AS_POLICY;
 }
 
-/* The PLUGLAND_POLICY_FAST_WAKE_* flags in force for a policy's flags. */
+/*
+ * The PLUGLAND_POLICY_FAST_WAKE_* flags in force for a policy's flags.
+ * "true" adds the idle fast path and keeps the policy's FIFO queue; an
+ * ordered policy never gets the FIFO queue (its order is a vtime only it
+ * computes).
+ */
 static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode)
 {
+	uint32_t fast = policy_flags & FAST_WAKE_FLAGS;
+
+	if (policy_flags & PLUGLAND_POLICY_ORDERED)
+		fast &= ~PLUGLAND_POLICY_FAST_WAKE_QUEUE;
 	switch (mode) {
 	case FAST_WAKE_ALWAYS:
-		return PLUGLAND_POLICY_FAST_WAKE_IDLE;
+		return (fast & PLUGLAND_POLICY_FAST_WAKE_QUEUE) | PLUGLAND_POLICY_FAST_WAKE_IDLE;
 	case FAST_WAKE_NEVER:
 		return 0;
 	default:
-		return policy_flags & FAST_WAKE_FLAGS;
+		return fast;
 	}
 }
 

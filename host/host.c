@@ -520,7 +520,7 @@ int host_open(struct host *h, const struct host_opts *o)
 	if (o->machine) {
 		h->machine = o->machine;
 	} else if (o->simulate) {
-		struct synth_opts so = { .max_dispatches = o->simulate, .topo = h->topo };
+		struct synth_opts so = { .max_decisions = o->simulate, .topo = h->topo };
 
 		if (workload_machine_init(&h->wm, w)) {
 			pl_err("out of memory");

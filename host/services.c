@@ -171,9 +171,13 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 	uint32_t asked = policy_flags & FAST_WAKE_FLAGS;
 
 	s->host.fast_wake = fast_wake_granted(policy_flags, mode);
-	if (asked && !s->host.fast_wake)
-		pl_info("policy '%s' asks BPF to run waking tasks on idle CPUs itself; "
+	if (asked && !s->host.fast_wake && mode == FAST_WAKE_NEVER)
+		pl_info("policy '%s' asks BPF to place waking tasks itself; "
 			"[bpf] idle_direct = false: every wake-up goes to its enqueue()", s->name);
+	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
+		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_QUEUE with "
+			"PLUGLAND_POLICY_ORDERED: refused (the ordered queue's order is a vtime "
+			"only the policy computes); the waking tasks no idle CPU takes come to its enqueue()", s->name);
 }
 
 /* The loop's counters, as for_each_counter() names them. */

@@ -141,8 +141,9 @@ static void print_text(const struct sim_report_in *in, const struct row *rows, F
 		max = runs > max ? runs : max;
 		nr_bound += w->groups[in->wm->group_of[i]].burst.kind == WORKLOAD_FOREVER;
 	}
-	fprintf(out, "simulated %" PRIu64 " decisions of policy '%s': %u CPUs, ", st->nr_dispatched,
-		in->policy, nr_cpus);
+	/* the policy's and its fast paths' (the last line splits them) */
+	fprintf(out, "simulated %" PRIu64 " decisions of policy '%s': %u CPUs, ",
+		st->nr_dispatched + st->nr_fast_wake + st->nr_fast_queued, in->policy, nr_cpus);
 	if (nr_bound == w->nr_tasks)
 		fprintf(out, "%u CPU-bound tasks\n", w->nr_tasks);
 	else
@@ -170,9 +171,11 @@ static void print_text(const struct sim_report_in *in, const struct row *rows, F
 			"tasks free to use every CPU): %.4f\n", n, jain);
 	else
 		fprintf(out, "\n  fairness: no CPU-bound task free to use every CPU to compare\n");
-	fprintf(out, "  decisions: %" PRIu64 " by the policy, %" PRIu64 " by BPF's idle fast path, "
-		"%" PRIu64 " to a CPU the task may not use (run elsewhere)\n",
-		st->nr_dispatched, st->nr_fast_wake, st->nr_bounced);
+	fprintf(out, "  decisions: %" PRIu64 " by the policy, %" PRIu64 " by BPF's fast paths (%" PRIu64
+		" on an idle CPU, %" PRIu64 " queued FIFO), %" PRIu64
+		" to a CPU the task may not use (run elsewhere)\n",
+		st->nr_dispatched, st->nr_fast_wake + st->nr_fast_queued, st->nr_fast_wake,
+		st->nr_fast_queued, st->nr_bounced);
 }
 
 static cJSON *row_json(const struct row *r, uint64_t now, uint32_t nr_cpus)
@@ -220,7 +223,8 @@ static int print_json(const struct sim_report_in *in, const struct row *rows, FI
 	cJSON_AddNumberToObject(o, "cpus", nr_cpus);
 	cJSON_AddNumberToObject(o, "seed", (double)w->seed);
 	cJSON_AddNumberToObject(o, "decisions", (double)st->nr_dispatched);
-	cJSON_AddNumberToObject(o, "kernel_decisions", (double)st->nr_fast_wake);
+	cJSON_AddNumberToObject(o, "kernel_decisions", (double)(st->nr_fast_wake + st->nr_fast_queued));
+	cJSON_AddNumberToObject(o, "kernel_queued", (double)st->nr_fast_queued);
 	cJSON_AddNumberToObject(o, "bounced", (double)st->nr_bounced);
 	cJSON_AddNumberToObject(o, "simulated_ns", (double)st->now_ns);
 	cJSON_AddNumberToObject(o, "busy_ns", (double)st->busy_ns);

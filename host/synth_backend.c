@@ -83,6 +83,12 @@ struct synth_backend {
 #define SYNTH(be) ((struct synth_backend *)(be))
 #define SYNTH_IDLE_STEP_NS 1000000ull /* nothing scheduled: let time pass */
 
+/* Decisions so far: the policy's, and those of BPF's fast paths. */
+static uint64_t nr_decided(const struct synth_backend *s)
+{
+	return s->st.nr_dispatched + s->st.nr_fast_wake + s->st.nr_fast_queued;
+}
+
 /* Whether task idx may run on CPU c (a CPU of the machine, in its set). */
 static bool may_run(const struct synth_backend *s, uint32_t idx, int32_t c)
 {
@@ -208,31 +214,50 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 static bool cpu_free(const struct synth_backend *s, int32_t c);
 static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx);
 
-/* The policy's fast path, as BPF's select_cpu takes it: a waking task
- * with an idle CPU runs there at once, and the loop is told. */
+static void release_task(struct synth_backend *s, uint32_t idx, uint64_t slice);
+static void run_released(struct synth_backend *s);
+
+/* The idle CPU BPF's select_cpu would give waking task idx under the
+ * policy's fast path; -1: none. */
+static int32_t fast_wake_cpu(const struct synth_backend *s, uint32_t idx)
+{
+	int32_t c = s->tasks[idx].t.cpu;
+
+	if (!(s->fast_wake & (PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE)))
+		return -1;
+	if (cpu_free(s, c) && may_run(s, idx, c))
+		return c;
+	return s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE ? first_free_cpu(s, idx) : -1;
+}
+
+/* The policy's fast paths, as BPF takes them: a waking task with an idle
+ * CPU runs there at once; one without goes to the tail of the any-CPU
+ * queue (FAST_WAKE_QUEUE). The loop is told either way. */
 static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn, void *ctx)
 {
 	struct synth_task *k = &s->tasks[idx];
 	struct backend_decided d;
-	int32_t c = k->t.cpu;
+	int32_t c;
 
 	if (!s->fast_wake || !(k->t.flags & PLUGLAND_TASK_WAKEUP))
 		return false;
-	if (!cpu_free(s, c) || !may_run(s, idx, c)) {
-		if (!(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE))
-			return false;
-		c = first_free_cpu(s, idx);
-		if (c < 0)
-			return false;
-	}
+	c = fast_wake_cpu(s, idx);
+	if (c < 0 && !(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_QUEUE))
+		return false;
 	d.task = k->t;
-	d.cpu = c;
-	d.reason = PLUGLAND_KERNEL_IDLE;
+	d.cpu = c < 0 ? PL_CPU_ANY : c;
+	d.reason = c < 0 ? PLUGLAND_KERNEL_QUEUED : PLUGLAND_KERNEL_IDLE;
 	d.slice_ns = s->o.slice_ns;
 	d.at_ns = s->st.now_ns;
 	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
-	s->st.nr_fast_wake++;
-	run_task(s, idx, c, s->o.slice_ns);
+	if (c >= 0) {
+		s->st.nr_fast_wake++;
+		run_task(s, idx, c, s->o.slice_ns);
+	} else {
+		s->st.nr_fast_queued++;
+		release_task(s, idx, s->o.slice_ns);
+		run_released(s);
+	}
 	fn(ctx, PL_REC_DECIDED, &d.task);
 	return true;
 }
@@ -367,7 +392,11 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	int n = 0;
 
 	while (s->pending.n && s->tasks[s->pending.v[0]].ready_ns <= s->st.now_ns) {
-		uint32_t idx = heap_pop(s, &s->pending);
+		uint32_t idx;
+
+		if (s->o.max_decisions && nr_decided(s) >= s->o.max_decisions)
+			break; /* the run is over: exited() says so next */
+		idx = heap_pop(s, &s->pending);
 		struct synth_task *k = &s->tasks[idx];
 
 		/* The fast path decides before any round trip, or not at all. */
@@ -558,6 +587,17 @@ static void run_released(struct synth_backend *s)
 		heap_push(s, &s->released, s->aside[i]);
 }
 
+/* Any CPU: the kernel's DSQ, taken by CPUs as they free. */
+static void release_task(struct synth_backend *s, uint32_t idx, uint64_t slice)
+{
+	struct synth_task *k = &s->tasks[idx];
+
+	k->state = SYNTH_RELEASED;
+	k->slice_ns = slice;
+	k->seq = s->next_seq++;
+	heap_push(s, &s->released, idx);
+}
+
 static unsigned int synth_dispatch(struct backend *be, const struct plugland_dispatch *d,
 				   unsigned int n)
 {
@@ -566,10 +606,10 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 
 	if (s->o.max_per_call && n > s->o.max_per_call)
 		n = s->o.max_per_call;
-	/* The run ends after exactly max_dispatches: exited() is only asked
+	/* The run ends after exactly max_decisions: exited() is only asked
 	 * between rounds, and one dispatch() may carry every task. */
-	if (s->o.max_dispatches && n > s->o.max_dispatches - s->st.nr_dispatched)
-		n = (unsigned int)(s->o.max_dispatches - s->st.nr_dispatched);
+	if (s->o.max_decisions && n > s->o.max_decisions - nr_decided(s))
+		n = (unsigned int)(s->o.max_decisions - nr_decided(s));
 	for (i = 0; i < n; i++) {
 		uint32_t idx = (uint32_t)(d[i].pid - SYNTH_PID_BASE);
 		uint64_t slice = d[i].slice_ns ? d[i].slice_ns : s->o.slice_ns;
@@ -597,11 +637,7 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 		/* As BPF: a CPU it may not use (or none) means any CPU. */
 		if (d[i].cpu != PL_CPU_ANY)
 			s->st.nr_bounced++;
-		/* Any CPU: the kernel's DSQ, taken by CPUs as they free. */
-		k->state = SYNTH_RELEASED;
-		k->slice_ns = slice;
-		k->seq = s->next_seq++;
-		heap_push(s, &s->released, idx);
+		release_task(s, idx, slice);
 	}
 	run_released(s);
 	return n;
@@ -828,7 +864,7 @@ static bool synth_exited(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
 
-	return (s->o.max_dispatches && s->st.nr_dispatched >= s->o.max_dispatches) ||
+	return (s->o.max_decisions && nr_decided(s) >= s->o.max_decisions) ||
 	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns) ||
 	       (s->st.nr_exited && s->st.nr_exited == s->o.nr_tasks);
 }
@@ -849,6 +885,7 @@ static int synth_counters(struct backend *be, struct plugland_counters *out)
 	out->nr_user_dispatches = s->st.nr_dispatched;
 	out->nr_cancel_dispatches = s->st.nr_stale;
 	out->nr_idle_direct = s->st.nr_fast_wake;
+	out->nr_fast_queued = s->st.nr_fast_queued;
 	out->nr_bounce_dispatches = s->st.nr_bounced;
 	return 0;
 }

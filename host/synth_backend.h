@@ -88,7 +88,9 @@ struct synth_opts {
 	 * slice only at a tick. The CPUs tick together, from time 0 (the
 	 * kernel does not skew its ticks unless booted with skew_tick=1). */
 	uint64_t tick_ns;
-	uint64_t max_dispatches;    /* accepts this many, then exited() (0: never) */
+	/* Decisions, the policy's and BPF's fast paths' together: this many,
+	 * then exited() (0: never). */
+	uint64_t max_decisions;
 	uint64_t max_ns;	    /* exited() once the virtual clock reaches it (0: never) */
 	const uint64_t *weights;    /* nr_tasks weights, or NULL: all 100 */
 	const struct synth_behaviour *behaviours; /* nr_tasks, or NULL: all CPU-bound */
@@ -186,6 +188,7 @@ struct synth_stats {
 	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
 	uint64_t nr_preempted;	/* runs cut short by pick_preempt_cpu */
 	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
+	uint64_t nr_fast_queued; /* queued FIFO without the policy (FAST_WAKE_QUEUE) */
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */

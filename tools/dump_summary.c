@@ -139,7 +139,7 @@ static void put_event_counts(FILE *out, const uint64_t nr_events[PLUGLAND_EVENT_
 static void put_deciders(FILE *out, uint64_t matched, uint64_t by_host, const uint64_t by_kernel[8])
 {
 	static const char *const why[8] = { "?", "idle CPU", "resumed", "congested", "failsafe",
-					    "rescued", "?", "?" };
+					    "rescued", "queued", "?" };
 	uint64_t kernel = 0;
 	unsigned int i;
 	bool first = true;

@@ -29,6 +29,9 @@
 #define PLUGLAND_KERNEL_FAILSAFE 4  /* queued while the host was silent */
 #define PLUGLAND_KERNEL_RESCUED 5   /* held by the policy, taken back from a
 				       silent host (its decision will be stale) */
+#define PLUGLAND_KERNEL_QUEUED 6    /* it woke up with no idle CPU: the tail of the
+				       any-CPU queue, the policy's fast path
+				       (PLUGLAND_POLICY_FAST_WAKE_QUEUE) */
 #define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
 #define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))
 /*

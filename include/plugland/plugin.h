@@ -94,7 +94,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 2
-#define PLUGLAND_ABI_MINOR 1
+#define PLUGLAND_ABI_MINOR 2
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -471,6 +471,21 @@ struct plugland_policy {
  */
 #define PLUGLAND_POLICY_FAST_WAKE_PREV (1u << 1)
 #define PLUGLAND_POLICY_FAST_WAKE_IDLE (1u << 2)
+
+/*
+ * plugland_policy.flags: a task that wakes up and finds no idle CPU for it
+ * (none is, or the policy asked for no idle fast path) goes to the tail
+ * of the kernel's any-CPU queue for the host's default slice, decided in
+ * BPF: first come, first served, without a round trip. The policy is told
+ * afterwards (kernel_decided(), reason PLUGLAND_KERNEL_QUEUED) and the
+ * decision log records it. What stays the policy's: tasks whose slice ran
+ * out, new tasks' first placement on a fork, and every task of a failed
+ * or refused fast path. The first CPU its affinity allows to look at the
+ * queue runs it. For a policy whose own order is FIFO (plugins/fifo):
+ * with PLUGLAND_POLICY_ORDERED the host refuses it (the ordered queue's
+ * order is a vtime only the policy can compute) and says so in its log.
+ */
+#define PLUGLAND_POLICY_FAST_WAKE_QUEUE (1u << 3)
 
 /*
  * An async plugin: logging, statistics, export. Zero or more run, each on

@@ -66,7 +66,9 @@ PLUGLAND_POLICY(
 	.enqueue = fifo_enqueue,
 	.dispatch = fifo_dispatch,
 	.exit = fifo_exit,
-	/* an idle CPU takes a waking task at once: what fifo would do anyway,
-	 * decided in BPF without the round trip */
-	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE,
+	/* A waking task goes to an idle CPU, or to the tail of the any-CPU
+	 * queue when none is: what fifo would do anyway, decided in BPF
+	 * without the round trip. fifo still decides tasks whose slice ran
+	 * out and new ones. */
+	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE,
 );

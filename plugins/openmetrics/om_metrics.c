@@ -18,7 +18,7 @@ static const char *const bucket_le[OM_NR_BUCKETS] = {
 };
 static const char *const by_name[OM_NR_BY] = { "policy", "host", "kernel" };
 static const char *const reason_name[OM_NR_REASONS] = {
-	"unknown", "idle", "resumed", "congested", "failsafe", "rescued", "unknown6", "unknown7",
+	"unknown", "idle", "resumed", "congested", "failsafe", "rescued", "queued", "unknown7",
 };
 
 int om_metrics_init(struct om_metrics *m, uint32_t nr_cpus, uint32_t max_comms,

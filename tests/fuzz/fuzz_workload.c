@@ -36,7 +36,7 @@ static int collect(void *ctx, unsigned int kind, const struct plugland_task *t)
 
 static void run_machine(const struct workload *w)
 {
-	struct synth_opts o = { .max_dispatches = 200 };
+	struct synth_opts o = { .max_decisions = 200 };
 	struct workload_machine m;
 	struct topology *topo = topology_new_simulated((int)w->nr_cpus, (int)w->smt, (int)w->llcs);
 	struct backend *be;

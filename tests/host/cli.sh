@@ -134,7 +134,7 @@ expect 2 "$tmp/async_key.ini:6: \[stats\] formatt: 'stats' has no such setting \
 expect 0 "init\(\) failed: Invalid argument \(its settings: slice_us = 3 \(--set deadline.slice_us\)\); using the built-in fifo" 0 \
 	-- "${policies[@]}" -p deadline --set deadline.slice_us=3 --simulate 100
 # A fast path the policy asks for and the operator refuses: said, and it runs.
-expect 0 "policy 'deadline' asks BPF to run waking tasks on idle CPUs itself; \[bpf\] idle_direct = false: every wake-up goes to its enqueue\(\)" 0 \
+expect 0 "policy 'deadline' asks BPF to place waking tasks itself; \[bpf\] idle_direct = false: every wake-up goes to its enqueue\(\)" 0 \
 	-- "${policies[@]}" -p deadline --set bpf.idle_direct=false --simulate 100
 printf '[bpf]\nidle_direct = maybe\n' >"$tmp/fast.ini"
 expect 2 "$tmp/fast.ini:2: bpf.idle_direct: expected policy, true or false, got 'maybe'" 0 \

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The policy's fast path (PLUGLAND_POLICY_FAST_WAKE_*) through the loop on
+ * The policy's fast paths (PLUGLAND_POLICY_FAST_WAKE_*) through the loop on
  * the synthetic backend, which places waking tasks as BPF's select_cpu
- * does: every placement the backend makes itself reaches the policy's
+ * and enqueue do (an idle CPU; else, with FAST_WAKE_QUEUE, the tail of
+ * the any-CPU queue): every placement the backend makes itself reaches the policy's
  * kernel_decided() and the decision log (flagged, with its reason), the
  * operator's [bpf] idle_direct overrides the policy, and the loop's books
  * still balance.
@@ -24,7 +25,7 @@ extern const struct plugland_policy plugland_builtin_fifo;
 static volatile sig_atomic_t no_stop;
 
 /* fifo, with the fast path asked for and kernel_decided() counted */
-static uint64_t nr_told, nr_told_wakeup, nr_told_bad;
+static uint64_t nr_told, nr_told_wakeup, nr_told_bad, nr_told_queued, nr_enq_wakeup;
 static uint32_t flags_asked;
 
 static int fw_init(const struct plugland_host *h, void **ctx)
@@ -34,6 +35,7 @@ static int fw_init(const struct plugland_host *h, void **ctx)
 static void fw_exit(void *ctx) { plugland_builtin_fifo.exit(ctx); }
 static int fw_enqueue(void *ctx, const struct plugland_task *t)
 {
+	nr_enq_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
 	return plugland_builtin_fifo.enqueue(ctx, t);
 }
 static unsigned int fw_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
@@ -47,12 +49,18 @@ static void fw_kernel_decided(void *ctx, const struct plugland_task *t,
 	(void)ctx;
 	nr_told++;
 	nr_told_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
-	/* what the policy is told: its own task, placed on a real CPU, with
-	 * none of the host's private flag bits */
-	if (reason != PLUGLAND_KERNEL_IDLE || d->pid != t->pid || d->cpu < 0 || d->cpu >= 2 ||
-	    (t->flags & ~(PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) || !d->slice_ns)
+	nr_told_queued += reason == PLUGLAND_KERNEL_QUEUED;
+	/* what the policy is told: its own task, placed on a real CPU (or
+	 * queued for any CPU), with none of the host's private flag bits */
+	if (reason == PLUGLAND_KERNEL_QUEUED ? d->cpu != PLUGLAND_CPU_ANY ||
+						       !(flags_asked & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
+					     : reason != PLUGLAND_KERNEL_IDLE || d->cpu < 0 || d->cpu >= 2)
 		nr_told_bad++;
-	if (flags_asked == PLUGLAND_POLICY_FAST_WAKE_PREV && d->cpu != t->cpu)
+	if (d->pid != t->pid || (t->flags & ~(PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)) ||
+	    !d->slice_ns)
+		nr_told_bad++;
+	if (flags_asked == PLUGLAND_POLICY_FAST_WAKE_PREV && reason == PLUGLAND_KERNEL_IDLE &&
+	    d->cpu != t->cpu)
 		nr_told_bad++;
 }
 
@@ -78,7 +86,7 @@ struct run {
 	struct backend *be;
 	struct host host;	/* fastfifo handed over, on the synthetic machine */
 	struct config cfg;
-	uint64_t by_kernel_recs, by_policy_recs, bad_recs;
+	uint64_t by_kernel_recs, by_policy_recs, bad_recs, queued_recs;
 };
 
 static volatile sig_atomic_t no_reload;
@@ -95,7 +103,7 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 	struct plugland_decision rec;
 	char set[64], err[256];
 
-	nr_told = nr_told_wakeup = nr_told_bad = 0;
+	nr_told = nr_told_wakeup = nr_told_bad = nr_told_queued = nr_enq_wakeup = 0;
 	fast_fifo.flags = flags_asked = flags;
 	r->be = synth_backend_new(&o);
 	assert_non_null(r->be);
@@ -110,7 +118,7 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 	assert_non_null(r->host.obs.log);
 	assert_int_equal(sched_loop_run(&r->host.loop, &no_stop), 0);
 
-	r->by_kernel_recs = r->by_policy_recs = r->bad_recs = 0;
+	r->by_kernel_recs = r->by_policy_recs = r->bad_recs = r->queued_recs = 0;
 	decision_log_reader_init(&rd, r->host.obs.log);
 	while (decision_log_read(&rd, &rec, 1, &span) == 1) {
 		if (!(rec.flags & PLUGLAND_DECISION_BY_KERNEL)) {
@@ -118,9 +126,17 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 			continue;
 		}
 		r->by_kernel_recs++;
-		/* a placement, flagged with why, on a CPU, at its wake-up */
-		if (PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_IDLE || rec.cpu < 0 ||
-		    rec.cpu >= 2 || rec.pid < SYNTH_PID_BASE || !rec.enq_ns ||
+		/* a placement, flagged with why, on a CPU (queued: any CPU), at
+		 * its wake-up */
+		if (PLUGLAND_DECISION_REASON(rec.flags) == PLUGLAND_KERNEL_QUEUED) {
+			r->queued_recs++;
+			if (rec.cpu != PLUGLAND_CPU_ANY)
+				r->bad_recs++;
+		} else if (PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_IDLE ||
+			   rec.cpu < 0 || rec.cpu >= 2) {
+			r->bad_recs++;
+		}
+		if (rec.pid < SYNTH_PID_BASE || !rec.enq_ns ||
 		    rec.enq_ns != rec.dispatch_ns || !(rec.flags & PLUGLAND_TASK_WAKEUP))
 			r->bad_recs++;
 	}
@@ -209,10 +225,79 @@ static void test_fast_wake_prev_only(void **state)
 	assert_true(prev < any);
 }
 
+/* FAST_WAKE_QUEUE: a wake-up that finds no CPU idle is queued by the
+ * backend too, so no wake-up reaches the policy; every placement is told
+ * and logged, the queued ones for any CPU. */
+static void test_fast_queue_told_and_logged(void **state)
+{
+	const uint32_t both = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE;
+	const struct synth_stats *st;
+	struct run r;
+
+	(void)state;
+	run_with(&r, both, "policy");
+	st = synth_backend_stats(r.be);
+	print_message("idle %llu, queued %llu, by the policy %llu\n",
+		      (unsigned long long)st->nr_fast_wake, (unsigned long long)st->nr_fast_queued,
+		      (unsigned long long)st->nr_dispatched);
+	assert_int_equal(r.host.loop.fast_wake, both);
+	assert_true(st->nr_fast_wake > 100);
+	assert_true(st->nr_fast_queued > 100);
+	assert_int_equal(nr_enq_wakeup, 0);
+	assert_int_equal(nr_told, st->nr_fast_wake + st->nr_fast_queued);
+	assert_int_equal(nr_told_queued, st->nr_fast_queued);
+	assert_int_equal(nr_told_wakeup, nr_told);
+	assert_int_equal(nr_told_bad, 0);
+	assert_int_equal(r.host.loop.st.nr_by_kernel, nr_told);
+	assert_int_equal(r.by_kernel_recs, nr_told);
+	assert_int_equal(r.queued_recs, st->nr_fast_queued);
+	assert_int_equal(r.bad_recs, 0);
+	done(&r);
+
+	/* alone: the wake-ups an idle CPU could take are queued as well */
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_QUEUE, "policy");
+	st = synth_backend_stats(r.be);
+	assert_int_equal(st->nr_fast_wake, 0);
+	assert_true(st->nr_fast_queued > 100);
+	assert_int_equal(nr_enq_wakeup, 0);
+	assert_int_equal(nr_told, st->nr_fast_queued);
+	assert_int_equal(nr_told_bad, 0);
+	done(&r);
+
+	/* the operator's "true" adds the idle path and keeps the queue;
+	 * "false" takes both */
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_QUEUE, "true");
+	assert_int_equal(r.host.loop.fast_wake, both);
+	done(&r);
+	run_with(&r, both, "false");
+	assert_int_equal(r.host.loop.fast_wake, 0);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_queued, 0);
+	assert_true(nr_enq_wakeup > 100);
+	done(&r);
+}
+
+/* An ordered policy's queue is ordered by a vtime only the policy
+ * computes: the host refuses it the FIFO queue (and keeps the idle path). */
+static void test_fast_queue_refused_when_ordered(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_with(&r, PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE |
+			     PLUGLAND_POLICY_FAST_WAKE_QUEUE, "policy");
+	assert_int_equal(r.host.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_queued, 0);
+	assert_int_equal(nr_told_queued, 0);
+	assert_true(nr_enq_wakeup > 100);
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fast_wake_told_and_logged),
+		cmocka_unit_test(test_fast_queue_told_and_logged),
+		cmocka_unit_test(test_fast_queue_refused_when_ordered),
 		cmocka_unit_test(test_fast_wake_modes),
 		cmocka_unit_test(test_fast_wake_prev_only),
 	};

@@ -76,7 +76,7 @@ static void assert_consistent(struct fixture *f)
 
 static void test_fifo_round_robin(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 10, .max_dispatches = 100000 };
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 10, .max_decisions = 100000 };
 	struct fixture f;
 	uint32_t i;
 
@@ -141,7 +141,7 @@ static const struct plugland_policy wrapper = {
  * the task is dispatched again from its new enqueue, never lost. */
 static void test_stale_decision_dropped(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 4, .max_dispatches = 400 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 4, .max_decisions = 400 };
 	const struct synth_stats *st;
 	struct fixture f;
 
@@ -163,7 +163,7 @@ static void test_stale_decision_dropped(void **state)
 
 static void test_refused_tasks_dispatched_by_host(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 7, .max_dispatches = 7000 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 7, .max_decisions = 7000 };
 	struct fixture f;
 	uint32_t i;
 
@@ -186,7 +186,7 @@ static void test_refused_tasks_dispatched_by_host(void **state)
  * decision is fixed up to any CPU, none reaches the backend as is. */
 static void test_invalid_cpu_fixed_up(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 3, .max_dispatches = 300 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 3, .max_decisions = 300 };
 	const int32_t bad[] = { 999, 2, -2 };
 	struct fixture f;
 	size_t i;
@@ -212,7 +212,7 @@ static void test_invalid_cpu_fixed_up(void **state)
  */
 static void test_starved_task_dispatched_by_host(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_dispatches = 20000 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_decisions = 20000 };
 	const uint64_t max_wait_ns = 50 * 1000000ull, tick_ns = 100 * 1000000ull;
 	const struct synth_task_stats *hoarded;
 	struct fixture f;
@@ -240,7 +240,7 @@ static void test_starved_task_dispatched_by_host(void **state)
  * would: the rest wait in the loop, none is lost or sent twice. */
 static void test_backend_full_backlog(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 50, .max_dispatches = 20000,
+	struct synth_opts o = { .nr_cpus = 4, .nr_tasks = 50, .max_decisions = 20000,
 				.max_per_call = 3 };
 	struct fixture f;
 
@@ -289,7 +289,7 @@ static const struct plugland_policy lifo_policy = {
  * policy once, none is lost or dispatched twice. */
 static void test_switch_moves_held_tasks(void **state)
 {
-	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 100, .max_dispatches = 10000 };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 100, .max_decisions = 10000 };
 	struct fixture f;
 	uint32_t i;
 

@@ -110,7 +110,7 @@ static void test_idle_order(void **state)
  * one: the task's CPU, its SMT sibling, its LLC, then the other LLC. */
 static void test_synth_picks_in_that_order(void **state)
 {
-	struct synth_opts so = { .nr_cpus = NR, .nr_tasks = 1, .max_dispatches = 1, .topo = topo };
+	struct synth_opts so = { .nr_cpus = NR, .nr_tasks = 1, .max_decisions = 1, .topo = topo };
 	struct backend *be = synth_backend_new(&so);
 	struct plugland_task t = { .pid = 1, .tgid = 1, .cpu = 6 };
 	int got[NR], i;

@@ -32,7 +32,7 @@ static const uint64_t weights[NR_TASKS] = { 100, 100, 300, 100, 50, 200,
 					    100, 1000, 100, 100, 20, 100 };
 
 static const struct synth_opts machine = {
-	.nr_cpus = 3, .nr_tasks = NR_TASKS, .max_dispatches = DECISIONS,
+	.nr_cpus = 3, .nr_tasks = NR_TASKS, .max_decisions = DECISIONS,
 	.weights = weights, .behaviours = mix,
 };
 

@@ -46,7 +46,7 @@ static void load_example(const char *name)
 static uint64_t run(const struct workload *wl, const char *policy, const char *const *sets,
 		    char **report)
 {
-	struct synth_opts o = { .max_dispatches = DECISIONS };
+	struct synth_opts o = { .max_decisions = DECISIONS };
 	struct workload_machine wm;
 	struct topology *topo = topology_new_simulated((int)wl->nr_cpus, (int)wl->smt,
 						       (int)wl->llcs);

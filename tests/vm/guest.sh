@@ -639,9 +639,12 @@ t_shadow() {
 	pass "lottery shadowed deadline: $compared decisions compared live, its own in the dump, off on request"
 }
 
-# fastwake_with POLICY INI_LINES PIN_CPUS: the idle fast path (BPF places
-# a waking task on an idle CPU itself) honours affinity, and every
-# placement it makes reaches the decision log flagged. Hogs keep the CPUs
+# fastwake_with POLICY INI_LINES PIN_CPUS [queue]: the idle fast path (BPF
+# places a waking task on an idle CPU itself) honours affinity, and every
+# placement it makes reaches the decision log flagged. With "queue", the
+# policy asks for the FIFO queue too (fifo): the pinned cyclictest, which
+# never finds CPU 0 allowed, must be queued by BPF, every queued placement
+# logged, and none without it (deadline is ordered: refused). Hogs keep the CPUs
 # of PIN_CPUS busy; a cyclictest allowed only on them wakes every ms while
 # CPU 0 is mostly idle: BPF must never place it outside them. An unpinned
 # cyclictest shows the fast path taken at all. Each fast placement BPF
@@ -652,7 +655,7 @@ fastwake_with() {
 	printf '[scheduler]\npolicy = %s\nstrict = true\n[debug]\nenabled = true\nsize_mb = 64\ndump = /dev/shm/fw.dump\n%b' \
 		"$1" "$2" >/tmp/fw.ini
 	start_host -c /tmp/fw.ini || return
-	pins=$3
+	pins=$3 want_queue=${4:-}
 	taskset -c "$pins" compute 7 "$(echo "$pins" | tr , '\n' | wc -l)" &
 	hog=$!
 	taskset -c "$pins" cyclictest -t1 --policy=other -i 1000 -D 5 -q >/dev/null 2>&1 &
@@ -664,6 +667,7 @@ fastwake_with() {
 	wait $hog
 	stop_host INT || return
 	fast=$(counter "run on an idle CPU by BPF (fast path)")
+	queued=$(counter "queued FIFO by BPF (fast path)")
 	lost=$(counter "BPF decisions not told (ring full)")
 	plugland-dump --csv /dev/shm/fw.dump >/tmp/fw.csv || { fail "dump unreadable"; return; }
 	# seq,time_s,dispatch_ns,enq_ns,wait_ns,pid,tgid,comm,cpu,prev_cpu,slice_us,vtime,weight,flags,...
@@ -677,7 +681,9 @@ fastwake_with() {
 		if ('"$outside"') bad++
 		if ($7 == p && $8 == "\"cyclictest\"" && bpf) pin++
 		if ($7 == f && bpf && why == 1) free++
-	} END { printf "%d %d %d %d\n", idle, bad, pin, free }' /tmp/fw.csv)
+		if (bpf && why == 6) queued++
+		if ($7 == p && $8 == "\"cyclictest\"" && bpf && why == 6) pinq++
+	} END { printf "%d %d %d %d %d %d\n", idle, bad, pin, free, queued, pinq }' /tmp/fw.csv)
 	[ "${fast:-0}" -gt 0 ] || fail "no fast placement counted"
 	[ "$1" = "${fast:-0}" ] || fail "BPF counted $fast fast placements, the dump holds $1 (lost ${lost:-?})"
 	[ "$2" = 0 ] || fail "$2 placements by BPF of the task allowed on CPUs $pins were outside them:" \
@@ -686,16 +692,24 @@ fastwake_with() {
 	*,*) [ "$3" -gt 0 ] || fail "BPF never placed the cyclictest allowed on CPUs $pins: nothing was checked" ;;
 	esac
 	[ "$4" -gt 0 ] || fail "the unpinned cyclictest was never placed by the fast path"
+	[ "$5" = "${queued:-0}" ] || fail "BPF counted ${queued:-0} queued placements, the dump holds $5"
+	if [ "$want_queue" = queue ]; then
+		[ "$6" -gt 0 ] || fail "fifo asks for the FIFO queue: the pinned cyclictest was never queued by BPF"
+	else
+		[ "$5" = 0 ] || fail "$5 placements queued by BPF for a policy that does not have the FIFO queue"
+	fi
 	[ "${lost:-1}" = 0 ] || fail "$lost placements not told to the host"
 	plugland-dump /dev/shm/fw.dump | grep -q "^decided by.*BPF [1-9][0-9]* (idle CPU" ||
 		fail "the summary does not say BPF decided: $(plugland-dump /dev/shm/fw.dump | grep '^decided')"
-	pass "$fast fast placements, all in the dump; task allowed on CPUs $pins: $3 by BPF, none outside; unpinned: $4"
+	pass "$fast fast placements and $5 queued, all in the dump; task allowed on CPUs $pins: $3 by BPF ($6 queued), none outside; unpinned: $4"
 	rm -f /dev/shm/fw.dump
 }
 
 t_fastwake() {
 	CASE="fastwake[deadline]"
 	fastwake_with deadline '' 1 # deadline asks for it: PLUGLAND_POLICY_FAST_WAKE_IDLE
+	CASE="fastwake[fifo]"
+	fastwake_with fifo '' 1 queue # and fifo for PLUGLAND_POLICY_FAST_WAKE_QUEUE too
 }
 
 # t_affinity, in a boot of 3 vCPUs or more (tests/vm/run.sh boots one): a
