@@ -274,7 +274,8 @@ static int on_running(struct replay_trace *t, struct replay_task *k, const struc
 
 		if (push_u64(&t->pickup_ns, &t->nr_pickups, &t->pickups_cap, pickup))
 			return -1;
-		t->round_trip_pickup_ns[k->round_trip] = pickup;
+		if (k->round_trip != REPLAY_FAST)
+			t->round_trip_pickup_ns[k->round_trip] = pickup;
 	}
 	if (c)
 		c->idle_since = UINT64_MAX;
@@ -448,6 +449,15 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 
 		if (c && c->idle_since == k->mark_ns)
 			c->host_since = k->mark_ns;
+	}
+	/* BPF's fast path placed it: no round trip, but its pickup counts. */
+	if ((d->flags & PLUGLAND_DECISION_BY_KERNEL) && k->state == T_WAITING && !k->decided &&
+	    (PLUGLAND_DECISION_REASON(d->flags) == PLUGLAND_KERNEL_IDLE ||
+	     PLUGLAND_DECISION_REASON(d->flags) == PLUGLAND_KERNEL_QUEUED)) {
+		k->decided = true;
+		k->decided_ns = d->dispatch_ns - t->t0_ns;
+		k->round_trip = REPLAY_FAST;
+		return 0;
 	}
 	if (d->flags & not_policy)
 		return 0;

@@ -36,6 +36,8 @@
 
 #define REPLAY_AT_BURST_END UINT64_MAX
 #define REPLAY_NO_PICKUP UINT64_MAX
+/* replay_task.round_trip of a wait BPF's fast path ended: no round trip. */
+#define REPLAY_FAST SIZE_MAX
 
 /* Times are ns since the recording's first event. */
 struct replay_burst {
@@ -88,7 +90,7 @@ struct replay_task {
 	bool in_burst, weight_set, cpus_set;
 	bool decided;			/* the current wait's decision is seen ... */
 	uint64_t decided_ns;		/* ... then, its round trip this one */
-	size_t round_trip;
+	size_t round_trip;		/* (REPLAY_FAST: BPF's fast path, none) */
 	uint32_t bursts_cap;
 };
 
@@ -113,10 +115,13 @@ struct replay_trace {
 	 * includes the holding.) */
 	uint64_t *round_trip_ns;
 	size_t nr_round_trips;
-	/* How long an idle CPU took to run a task the policy gave it: from
-	 * the decision to the task's RUNNING, where that CPU had run nothing
-	 * recorded from before the decision until then (the kick, the
-	 * CPU's wake-up from idle, BPF's dispatch). */
+	/* How long an idle CPU took to run a task the policy, or BPF's fast
+	 * path (an idle CPU, the FIFO queue), gave it: from the decision to
+	 * the task's RUNNING, where that CPU had run nothing recorded from
+	 * before the decision until then (the kick, the CPU's wake-up from
+	 * idle, BPF's dispatch). A replay draws from them for every task an
+	 * idle CPU runs, so the fast paths' must be among them: a fifo that
+	 * gives BPF nearly every wake-up has only a few round trips. */
 	uint64_t *pickup_ns;
 	size_t nr_pickups;
 	/* Per round trip, the pickup of the same task after it, or

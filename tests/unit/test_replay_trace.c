@@ -400,6 +400,42 @@ static void test_pickups(void **state)
 }
 
 #define RESUMED (PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(PLUGLAND_KERNEL_RESUMED))
+#define BY_FAST(why) (PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(why))
+
+/* BPF's fast paths have pickups and no round trip: CPU 0 idle from 500;
+ * 11, placed on it by the idle path at 600, runs at 640 (40); 12, queued
+ * at 1060 while CPU 0 idles from 1000, runs at 1090 (30). A failsafe
+ * placement is not a fast path: 13's run on idle CPU 1 is no pickup. */
+static void test_fast_path_pickups(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	RUNNABLE(&s, 0, 13, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 13, 1);
+	STOPPING(&s, 100, 13, 1, true);
+	STOPPING(&s, 500, 10, 0, false);
+	QUIESCENT(&s, 500, 10);
+	RUNNABLE(&s, 600, 11, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 600, 11, BY_FAST(PLUGLAND_KERNEL_IDLE));
+	RUNNING(&s, 640, 11, 0);
+	STOPPING(&s, 1000, 11, 0, false);
+	QUIESCENT(&s, 1000, 11);
+	RUNNABLE(&s, 1060, 12, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 1060, 12, BY_FAST(PLUGLAND_KERNEL_QUEUED));
+	RUNNING(&s, 1090, 12, 0);
+	decided(&s, 1100, 13, BY_FAST(PLUGLAND_KERNEL_FAILSAFE));
+	RUNNING(&s, 1200, 13, 1);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_round_trips, 0);
+	assert_int_equal(t.nr_pickups, 2);
+	assert_int_equal(t.pickup_ns[0], 40);
+	assert_int_equal(t.pickup_ns[1], 30);
+	replay_trace_free(&t);
+}
 
 /* The host's runs: 10, stopped at 1000 on CPU 0 and resumed, runs there
  * again at 1080: the host ran 80. Stopped at 2000 and resumed, it runs on
@@ -443,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_waker_cpu_time),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_pickups),
+		cmocka_unit_test(test_fast_path_pickups),
 		cmocka_unit_test(test_host_runs),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
