@@ -143,7 +143,7 @@ static void print_text(const struct sim_report_in *in, const struct row *rows, F
 	}
 	/* the policy's and its fast paths' (the last line splits them) */
 	fprintf(out, "simulated %" PRIu64 " decisions of policy '%s': %u CPUs, ",
-		st->nr_dispatched + st->nr_fast_wake + st->nr_fast_queued, in->policy, nr_cpus);
+		synth_decisions(st), in->policy, nr_cpus);
 	if (nr_bound == w->nr_tasks)
 		fprintf(out, "%u CPU-bound tasks\n", w->nr_tasks);
 	else
@@ -174,7 +174,7 @@ static void print_text(const struct sim_report_in *in, const struct row *rows, F
 	fprintf(out, "  decisions: %" PRIu64 " by the policy, %" PRIu64 " by BPF's fast paths (%" PRIu64
 		" on an idle CPU, %" PRIu64 " queued FIFO), %" PRIu64
 		" to a CPU the task may not use (run elsewhere)\n",
-		st->nr_dispatched, st->nr_fast_wake + st->nr_fast_queued, st->nr_fast_wake,
+		st->nr_dispatched, synth_by_kernel(st), st->nr_fast_wake,
 		st->nr_fast_queued, st->nr_bounced);
 }
 
@@ -223,7 +223,7 @@ static int print_json(const struct sim_report_in *in, const struct row *rows, FI
 	cJSON_AddNumberToObject(o, "cpus", nr_cpus);
 	cJSON_AddNumberToObject(o, "seed", (double)w->seed);
 	cJSON_AddNumberToObject(o, "decisions", (double)st->nr_dispatched);
-	cJSON_AddNumberToObject(o, "kernel_decisions", (double)(st->nr_fast_wake + st->nr_fast_queued));
+	cJSON_AddNumberToObject(o, "kernel_decisions", (double)synth_by_kernel(st));
 	cJSON_AddNumberToObject(o, "kernel_queued", (double)st->nr_fast_queued);
 	cJSON_AddNumberToObject(o, "bounced", (double)st->nr_bounced);
 	cJSON_AddNumberToObject(o, "simulated_ns", (double)st->now_ns);

@@ -83,12 +83,6 @@ struct synth_backend {
 #define SYNTH(be) ((struct synth_backend *)(be))
 #define SYNTH_IDLE_STEP_NS 1000000ull /* nothing scheduled: let time pass */
 
-/* Decisions so far: the policy's, and those of BPF's fast paths. */
-static uint64_t nr_decided(const struct synth_backend *s)
-{
-	return s->st.nr_dispatched + s->st.nr_fast_wake + s->st.nr_fast_queued;
-}
-
 /* Whether task idx may run on CPU c (a CPU of the machine, in its set). */
 static bool may_run(const struct synth_backend *s, uint32_t idx, int32_t c)
 {
@@ -394,7 +388,7 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 	while (s->pending.n && s->tasks[s->pending.v[0]].ready_ns <= s->st.now_ns) {
 		uint32_t idx;
 
-		if (s->o.max_decisions && nr_decided(s) >= s->o.max_decisions)
+		if (s->o.max_decisions && synth_decisions(&s->st) >= s->o.max_decisions)
 			break; /* the run is over: exited() says so next */
 		idx = heap_pop(s, &s->pending);
 		struct synth_task *k = &s->tasks[idx];
@@ -608,8 +602,8 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 		n = s->o.max_per_call;
 	/* The run ends after exactly max_decisions: exited() is only asked
 	 * between rounds, and one dispatch() may carry every task. */
-	if (s->o.max_decisions && n > s->o.max_decisions - nr_decided(s))
-		n = (unsigned int)(s->o.max_decisions - nr_decided(s));
+	if (s->o.max_decisions && n > s->o.max_decisions - synth_decisions(&s->st))
+		n = (unsigned int)(s->o.max_decisions - synth_decisions(&s->st));
 	for (i = 0; i < n; i++) {
 		uint32_t idx = (uint32_t)(d[i].pid - SYNTH_PID_BASE);
 		uint64_t slice = d[i].slice_ns ? d[i].slice_ns : s->o.slice_ns;
@@ -864,7 +858,7 @@ static bool synth_exited(struct backend *be)
 {
 	struct synth_backend *s = SYNTH(be);
 
-	return (s->o.max_decisions && nr_decided(s) >= s->o.max_decisions) ||
+	return (s->o.max_decisions && synth_decisions(&s->st) >= s->o.max_decisions) ||
 	       (s->o.max_ns && s->st.now_ns >= s->o.max_ns) ||
 	       (s->st.nr_exited && s->st.nr_exited == s->o.nr_tasks);
 }

@@ -203,6 +203,18 @@ struct synth_stats {
 struct backend *synth_backend_new(const struct synth_opts *o);
 void synth_backend_free(struct backend *be);
 const struct synth_stats *synth_backend_stats(const struct backend *be);
+
+/* The placements BPF's fast paths made (an idle CPU, the FIFO queue). */
+static inline uint64_t synth_by_kernel(const struct synth_stats *st)
+{
+	return st->nr_fast_wake + st->nr_fast_queued;
+}
+
+/* Every decision: the policy's and the fast paths'. */
+static inline uint64_t synth_decisions(const struct synth_stats *st)
+{
+	return st->nr_dispatched + synth_by_kernel(st);
+}
 /* Per-task statistics; index = pid - SYNTH_PID_BASE. */
 const struct synth_task_stats *synth_backend_task(const struct backend *be, uint32_t idx);
 /* The pct-th percentile of a task's waits (upper bound of its bucket). */

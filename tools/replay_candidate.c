@@ -41,8 +41,8 @@ static void collect(const struct backend *machine, const struct replay_machine *
 	const struct synth_stats *st = synth_backend_stats(machine);
 	uint32_t i;
 
-	res->nr_decisions = st->nr_dispatched + st->nr_fast_wake + st->nr_fast_queued;
-	res->nr_by_kernel = st->nr_fast_wake + st->nr_fast_queued;
+	res->nr_decisions = synth_decisions(st);
+	res->nr_by_kernel = synth_by_kernel(st);
 	res->status = st->nr_exited == m->nr_tasks ? REPLAY_OK : REPLAY_UNFINISHED;
 	for (i = 0; i < m->nr_tasks; i++) {
 		const struct synth_task_stats *ts = synth_backend_task(machine, i);
