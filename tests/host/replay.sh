@@ -104,7 +104,7 @@ done
 "$mkdump" -n 0 -C 1 -e "$events/wake-by-waker.txt" "$tmp/wake.dump"
 expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2
 grep -q "^  wake-ups following their waker's burst: 1$" "$tmp/out" &&
-	[ "$(row '  wait p50')" = "524.3us 524.3us" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
+	[ "$(row '  wait p50')" = "507.9us 507.9us" ] && [ "$(row '  wait max')" = "1.00ms 1.00ms" ] &&
 	[ "$(row makespan)" = "3.10ms 3.10ms" ] &&
 	pass "a wake-up comes as far into its waker's burst as recorded" ||
 	{ fail "wake-up by waker"; cat "$tmp/out"; }
@@ -124,7 +124,7 @@ expect 0 "" -- "$tmp/late.dump" -p fifo --pid 2 --wakeups recorded
 	pass "--wakeups recorded: the wakee comes after its recorded sleep" ||
 	{ fail "--wakeups recorded, late waker"; cat "$tmp/out"; }
 expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2 --wakeups recorded
-! grep -q "wake-ups following" "$tmp/out" && [ "$(row '  wait p50')" = "524.3us 524.3us" ] &&
+! grep -q "wake-ups following" "$tmp/out" && [ "$(row '  wait p50')" = "507.9us 507.9us" ] &&
 	pass "--wakeups recorded: the recorded sleep" || { fail "--wakeups recorded"; cat "$tmp/out"; }
 
 # --- determinism: two replays, the same bytes ---
