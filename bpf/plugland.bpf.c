@@ -375,15 +375,13 @@ static void fill_task_record(struct plugland_queued *q, struct task_struct *p,
  * callbacks that only record (runnable, stopping, quiescent, set_weight,
  * set_cpumask): they cost nothing then.
  */
-static __always_inline void record_event(struct task_struct *p, u32 event, u32 detail, u32 arg,
-					 u64 value, u64 value_hi)
+static __always_inline void emit_event(struct task_struct *p, u32 event, u32 detail, u32 arg,
+				       u64 value, u64 value_hi)
 {
 	struct plugland_task_event *e;
 	struct task_ctx none = {};
 	struct task_ctx *tctx;
 
-	if (!cfg.record_events || bypasses_user(p))
-		return;
 	e = bpf_ringbuf_reserve(&queued, sizeof(*e), 0);
 	if (!e) {
 		COUNT(nr_events_lost);
@@ -404,6 +402,41 @@ static __always_inline void record_event(struct task_struct *p, u32 event, u32 d
 		notices_unread = 1;
 	}
 	COUNT(nr_events);
+}
+
+static __always_inline void record_event(struct task_struct *p, u32 event, u32 detail, u32 arg,
+					 u64 value, u64 value_hi)
+{
+	if (cfg.record_events && !bypasses_user(p))
+		emit_event(p, event, detail, arg, value, value_hi);
+}
+
+/*
+ * Debug mode: when each of scx_plugland's own threads ran, and where
+ * (PLUGLAND_EVENT_HOST_RUN, one record when it stops). The replay needs
+ * them: the host's thread holds a CPU that no ordinary task's events
+ * show busy, and a waking task finds it taken.
+ */
+static u64 host_run_since[PL_MAX_CPUS];
+
+static __always_inline void host_run_begins(struct task_struct *p, s32 cpu)
+{
+	if (cfg.record_events && is_host_thread(p) && cpu >= 0 && cpu < PL_MAX_CPUS)
+		host_run_since[cpu] = bpf_ktime_get_ns();
+}
+
+static __always_inline void host_run_ends(struct task_struct *p)
+{
+	s32 cpu = scx_bpf_task_cpu(p);
+	u64 since;
+
+	if (!is_host_thread(p) || cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	since = host_run_since[cpu];
+	host_run_since[cpu] = 0;
+	if (since)
+		emit_event(p, PLUGLAND_EVENT_HOST_RUN,
+			   p->pid == cfg.host_pid ? PLUGLAND_HOST_RUN_SCHED : 0, 0, since, 0);
 }
 
 /*
@@ -938,6 +971,7 @@ void PL_OPS(plugland_running, struct task_struct *p)
 
 	flush_deferred_wakeup();
 	record_event(p, PLUGLAND_EVENT_RUNNING, 0, 0, 0, 0);
+	host_run_begins(p, cpu);
 	/* Most policies never preempt: then this runs at every context
 	 * switch for nothing (a quarter of hackbench's time under qemu). */
 	if (!shared.publish_running)
@@ -1002,9 +1036,11 @@ void PL_OPS(plugland_runnable, struct task_struct *p, u64 enq_flags)
 
 void PL_OPS(plugland_stopping, struct task_struct *p, bool runnable)
 {
-	if (recording())
-		record_event(p, PLUGLAND_EVENT_STOPPING, runnable ? PLUGLAND_STOPPING_RUNNABLE : 0, 0,
-			     p->se.sum_exec_runtime, 0);
+	if (!recording())
+		return;
+	record_event(p, PLUGLAND_EVENT_STOPPING, runnable ? PLUGLAND_STOPPING_RUNNABLE : 0, 0,
+		     p->se.sum_exec_runtime, 0);
+	host_run_ends(p);
 }
 
 void PL_OPS(plugland_quiescent, struct task_struct *p, u64 deq_flags)

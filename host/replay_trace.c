@@ -112,6 +112,8 @@ struct replay_cpu_slot {
 				   recorded; UINT64_MAX: busy or not known */
 	uint64_t host_since;	/* the host's thread took it from a task
 				   then; UINT64_MAX: not */
+	bool preempted;		/* idle since a STOPPING that left its task
+				   runnable */
 };
 
 /* CPU cpu's slot, grown on demand (NULL: out of memory, or not a CPU). */
@@ -128,7 +130,7 @@ static struct replay_cpu_slot *cpu_slot(struct replay_trace *t, int16_t cpu)
 		if (!v)
 			return NULL;
 		for (i = t->nr_cpu_slots; i < n; i++)
-			v[i] = (struct replay_cpu_slot){ UINT64_MAX, UINT64_MAX };
+			v[i] = (struct replay_cpu_slot){ .idle_since = UINT64_MAX, .host_since = UINT64_MAX };
 		t->cpus = v;
 		t->nr_cpu_slots = n;
 	}
@@ -296,8 +298,10 @@ static void on_stopping(struct replay_trace *t, struct replay_task *k, const str
 	bool runnable = e->detail & PLUGLAND_STOPPING_RUNNABLE;
 	struct replay_cpu_slot *c = cpu_slot(t, e->cpu);
 
-	if (c)
-		c->idle_since = at; /* (out of memory: that CPU's pickups are not measured) */
+	if (c) { /* (out of memory: that CPU's pickups are not measured) */
+		c->idle_since = at;
+		c->preempted = runnable;
+	}
 
 	if (k->state == T_RUNNING) {
 		uint64_t ran = since(k->mark_ns, at);
@@ -379,12 +383,42 @@ static void on_cpumask(struct replay_task *k, const struct plugland_event *e)
 	k->cpus_set = true;
 }
 
+/*
+ * A run of one of the host's own threads, from e->value to e->at_ns. One of the
+ * scheduling thread's that began on a CPU idle since a task slept (not
+ * one it preempted: those are measured as host_run_ns) is an idle run.
+ */
+static int on_host_run(struct replay_trace *t, const struct plugland_event *e)
+{
+	struct replay_cpu_slot *c = cpu_slot(t, e->cpu);
+	uint64_t ran = e->at_ns > e->value ? e->at_ns - e->value : 0;
+
+	if (!(e->detail & PLUGLAND_HOST_RUN_SCHED)) {
+		t->nr_host_other_runs++;
+		t->host_other_ns += ran;
+		return 0;
+	}
+	t->nr_host_sched_runs++;
+	if (!c || c->idle_since == UINT64_MAX || c->preempted ||
+	    c->idle_since > since(t->t0_ns, e->value))
+		return 0;
+	return push_u64(&t->host_idle_run_ns, &t->nr_host_idle_runs, &t->host_idle_runs_cap, ran);
+}
+
+/* Whether an event of this kind is an ordinary task's (not the host's). */
+static bool task_event(uint16_t kind)
+{
+	return kind >= 1 && kind <= PLUGLAND_EVENT_MAX && kind != PLUGLAND_EVENT_HOST_RUN;
+}
+
 static int add_event(struct replay_trace *t, const struct plugland_event *e)
 {
 	uint64_t at = since(t->t0_ns, e->at_ns);
 	struct replay_task *k;
 
-	if (e->kind < 1 || e->kind > PLUGLAND_EVENT_MAX) {
+	if (e->kind == PLUGLAND_EVENT_HOST_RUN)
+		return e->at_ns < t->t0_ns ? 0 : on_host_run(t, e);
+	if (!task_event(e->kind)) {
 		t->nr_unknown++;
 		return 0;
 	}
@@ -500,8 +534,8 @@ static uint64_t first_at(const struct plugland_event *ev, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (ev[i].flags & PLUGLAND_RECORD_EVENT && ev[i].kind >= 1 &&
-		    ev[i].kind <= PLUGLAND_EVENT_MAX && ev[i].at_ns < t0)
+		if (ev[i].flags & PLUGLAND_RECORD_EVENT && task_event(ev[i].kind) &&
+		    ev[i].at_ns < t0)
 			t0 = ev[i].at_ns;
 	return t0 == UINT64_MAX ? 0 : t0;
 }
@@ -559,8 +593,7 @@ int replay_trace_from_dump(struct replay_trace *t, const struct decision_dump *d
 		decision_dump_get(d, seq, &rec.decision);
 		if (!decision_dump_is_event(d, &rec.decision))
 			nr_decisions += !decision_dump_is_shadow(d, &rec.decision);
-		else if (rec.event.kind >= 1 && rec.event.kind <= PLUGLAND_EVENT_MAX &&
-			 rec.event.at_ns < t0)
+		else if (task_event(rec.event.kind) && rec.event.at_ns < t0)
 			t0 = rec.event.at_ns;
 	}
 	if (t0 == UINT64_MAX)
@@ -593,6 +626,7 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->pickup_ns);
 	free(t->round_trip_pickup_ns);
 	free(t->host_run_ns);
+	free(t->host_idle_run_ns);
 	free(t->cpus);
 	memset(t, 0, sizeof(*t));
 }

@@ -136,12 +136,22 @@ struct replay_trace {
 	 * that found a CPU idle took nothing from a task. */
 	uint64_t *host_run_ns;
 	size_t nr_host_runs;
+	/* From the host's own records (PLUGLAND_EVENT_HOST_RUN, in dumps
+	 * that have them): how many times the scheduling thread ran, and
+	 * how long each run lasted that began on a CPU running nothing
+	 * recorded (it took no task's CPU, but held one a waking task then
+	 * found busy). The host's other threads' runs are counted. */
+	uint64_t nr_host_sched_runs;
+	uint64_t *host_idle_run_ns;
+	size_t nr_host_idle_runs;
+	uint64_t nr_host_other_runs, host_other_ns;
 
 	/* Building state. */
 	int32_t *index;			/* open addressing: pid -> task + 1 */
 	uint32_t index_cap;
 	uint32_t tasks_cap;
 	size_t round_trips_cap, pickups_cap, paired_cap, nr_paired, host_runs_cap;
+	size_t host_idle_runs_cap;
 	struct replay_cpu_slot *cpus;	/* per CPU (replay_trace.c) */
 	uint32_t nr_cpu_slots;
 };

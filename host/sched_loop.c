@@ -182,7 +182,7 @@ static void on_event(struct sched_loop *l, const struct backend_event *e)
 	l->st.nr_task_events++;
 	if (!l->log || !atomic_load_explicit(&l->recording, memory_order_relaxed))
 		return;
-	if (e->event == PLUGLAND_EVENT_RUNNING || e->event == PLUGLAND_EVENT_STOPPING)
+	if (plugland_event_has_cpu(e->event))
 		ev.cpu = (int16_t)e->task.cpu;
 	memcpy(ev.comm, e->task.comm, sizeof(ev.comm));
 	decision_log_append_event(l->log, &ev);

@@ -76,6 +76,7 @@ struct synth_backend {
 	uint32_t next_cpu;
 	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
 	uint32_t host_cpu;	/* where the host's thread last ran */
+	uint64_t host_until;	/* o.nr_host_sched_runs: it runs until then */
 	int32_t waker_cpu;	/* in o.mark or o.burst_end: the waker's CPU; -1 */
 	struct synth_stats st;
 };
@@ -352,28 +353,55 @@ static void host_preempts(struct synth_backend *s, struct synth_cpu *cpu, uint64
  * waker whose wake-up it serves when known (in VM recordings of reqserve
  * the task the thread preempted was the waker of the task it then
  * decided in 83 % of its preemptions), else the one it last ran on.
+ * From a recording of the host's own runs (o.nr_host_sched_runs) it
+ * runs as often per round trip as the recorded thread did, a round while
+ * it still runs is part of that run, and on an idle CPU it holds that
+ * CPU for a recorded idle run.
  */
 static void host_runs(struct synth_backend *s, int32_t waker_cpu)
 {
+	bool recorded = s->o.nr_host_sched_runs; /* the thread's every run */
 	uint64_t run;
 	uint32_t c;
 	size_t i;
 
-	if (cpu_free(s, (int32_t)s->host_cpu))
-		return;
-	for (c = 0; c < s->o.nr_cpus; c++) {
-		if (cpu_free(s, (int32_t)c)) {
+	if (recorded) {
+		if (s->host_until > s->st.now_ns)
+			return; /* still running: this round is part of that run */
+		if (draw(s, s->o.nr_round_trips) >= s->o.nr_host_sched_runs)
+			return; /* as in the recording's rounds within one run */
+	}
+	if (!cpu_free(s, (int32_t)s->host_cpu)) {
+		for (c = 0; c < s->o.nr_cpus && !cpu_free(s, (int32_t)c); c++)
+			;
+		if (c < s->o.nr_cpus)
 			s->host_cpu = c;
-			return;
-		}
+	}
+	if (cpu_free(s, (int32_t)s->host_cpu)) {
+		struct synth_cpu *cpu = &s->cpus[s->host_cpu];
+
+		if (!recorded || !s->o.nr_host_idle_runs)
+			return; /* without the host's records: the pickups carry it */
+		run = s->o.host_idle_run_ns[draw(s, s->o.nr_host_idle_runs)];
+		cpu->free_ns = s->st.now_ns + run;
+		cpu->has_last = false; /* it runs nothing preemptible */
+		s->host_until = cpu->free_ns;
+		s->st.host_idle_run_ns += run;
+		s->st.nr_host_idle_runs++;
+		return;
 	}
 	if (waker_cpu >= 0 && (uint32_t)waker_cpu < s->o.nr_cpus)
 		s->host_cpu = (uint32_t)waker_cpu;
-	i = draw(s, s->o.nr_round_trips);
-	if (i >= s->o.nr_host_runs)
-		return; /* as in the recording's other rounds */
+	if (recorded) {
+		if (!s->o.nr_host_runs)
+			return;
+		i = draw(s, s->o.nr_host_runs);
+	} else if ((i = draw(s, s->o.nr_round_trips)) >= s->o.nr_host_runs) {
+		return; /* as often per round trip as in the recording */
+	}
 	run = s->o.host_run_ns[i];
 	host_preempts(s, &s->cpus[s->host_cpu], run);
+	s->host_until = s->st.now_ns + run;
 	s->st.host_run_ns += run;
 	s->st.nr_host_runs++;
 }
@@ -406,7 +434,7 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 			break;
 		k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
 	}
-	if (host_woke && s->o.nr_host_runs && s->o.nr_round_trips)
+	if (host_woke && (s->o.nr_host_runs || s->o.nr_host_sched_runs) && s->o.nr_round_trips)
 		host_runs(s, waker_cpu);
 	return n;
 }

@@ -148,6 +148,16 @@ struct synth_opts {
 	 * the host costs no CPU. Kept. */
 	const uint64_t *host_run_ns;
 	size_t nr_host_runs;
+	/* Or, from a recording with the host's own runs (replay_trace.h):
+	 * the thread ran nr_host_sched_runs times, which sets how often per
+	 * round trip it runs here, wherever it then finds a CPU; on an idle
+	 * one it holds it for one of these idle runs (a waking task finds
+	 * it busy, a task given to it starts when the run ends), on none it
+	 * takes one as above. A round while the thread still runs is part
+	 * of that run. 0: as above. Kept. */
+	uint64_t nr_host_sched_runs;
+	const uint64_t *host_idle_run_ns;
+	size_t nr_host_idle_runs;
 	/* When set: points within a task's bursts, by CPU time, at which
 	 * mark is called once the clock reaches them, in time order with
 	 * the burst ends (a mark first at the same moment). next_mark is
@@ -195,6 +205,8 @@ struct synth_stats {
 	uint64_t pickup_ns;	/* o.pickup_ns: the sum of the delays drawn */
 	uint64_t host_run_ns;	/* o.host_run_ns: the CPU time the host took */
 	uint64_t nr_host_runs;	/* ... in this many runs on a busy CPU */
+	uint64_t host_idle_run_ns; /* o.host_idle_run_ns: the idle CPUs' time it held */
+	uint64_t nr_host_idle_runs; /* ... in this many runs */
 	uint32_t nr_exited;	/* tasks done with their last burst (SYNTH_EXIT) */
 };
 

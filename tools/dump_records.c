@@ -17,6 +17,7 @@ static const char *const kind_names[PLUGLAND_EVENT_MAX + 1] = {
 	[PLUGLAND_EVENT_CPUMASK] = "cpumask",
 	[PLUGLAND_EVENT_FORK] = "fork",
 	[PLUGLAND_EVENT_EXIT] = "exit",
+	[PLUGLAND_EVENT_HOST_RUN] = "host_run",
 };
 
 const char *dump_event_kind_name(unsigned int kind)
@@ -93,6 +94,11 @@ static struct event_fields event_fields(const struct plugland_event *e)
 		x.has_runtime = true;
 		x.runtime_ns = e->value;
 		break;
+	case PLUGLAND_EVENT_HOST_RUN: /* the run's length, from its start in value */
+		x.detail = e->detail & PLUGLAND_HOST_RUN_SCHED ? "sched" : "other";
+		x.has_runtime = true;
+		x.runtime_ns = e->at_ns > e->value ? e->at_ns - e->value : 0;
+		break;
 	case PLUGLAND_EVENT_FORK:
 		x.has_other = true;
 		x.other_pid = e->arg;
@@ -127,7 +133,7 @@ static void csv_event(FILE *out, const struct decision_dump *d, uint64_t seq,
 	put_scaled(out, since_start_ns(d, e->at_ns), 9);
 	fprintf(out, ",,,,%" PRId32 ",%" PRId32 ",", e->pid, e->tgid);
 	put_csv_str(out, e->comm, comm_len(rec));
-	if (e->kind == PLUGLAND_EVENT_RUNNING || e->kind == PLUGLAND_EVENT_STOPPING)
+	if (plugland_event_has_cpu(e->kind))
 		fprintf(out, ",%d", e->cpu);
 	else
 		fputc(',', out);
@@ -163,7 +169,7 @@ static void jsonl_event(FILE *out, const struct decision_dump *d, uint64_t seq,
 	fprintf(out, ",\"at_ns\":%" PRIu64 ",\"pid\":%" PRId32 ",\"tgid\":%" PRId32
 		",\"comm\":", e->at_ns, e->pid, e->tgid);
 	put_json_str(out, e->comm, comm_len(rec));
-	if (e->kind == PLUGLAND_EVENT_RUNNING || e->kind == PLUGLAND_EVENT_STOPPING)
+	if (plugland_event_has_cpu(e->kind))
 		fprintf(out, ",\"cpu\":%d", e->cpu);
 	if (e->kind == PLUGLAND_EVENT_WEIGHT)
 		fprintf(out, ",\"weight\":%" PRIu32, e->arg);

@@ -286,6 +286,9 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->round_trip_pickup_ns = m->latency ? m->trace->round_trip_pickup_ns : NULL;
 	o->host_run_ns = m->latency ? m->trace->host_run_ns : NULL;
 	o->nr_host_runs = m->latency ? m->trace->nr_host_runs : 0;
+	o->nr_host_sched_runs = m->latency ? m->trace->nr_host_sched_runs : 0;
+	o->host_idle_run_ns = m->latency ? m->trace->host_idle_run_ns : NULL;
+	o->nr_host_idle_runs = m->latency ? m->trace->nr_host_idle_runs : 0;
 }
 
 void replay_machine_fini(struct replay_machine *m)

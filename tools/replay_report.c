@@ -212,6 +212,9 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 			in->tick_recorded ? "the recording has no tick rate" : "--tick none");
 	if (m->nr_deps)
 		fprintf(out, "  wake-ups following their waker's burst: %u\n", m->nr_deps);
+	if (t->nr_host_sched_runs)
+		fprintf(out, "  the host's scheduling thread: %" PRIu64 " runs recorded, %zu of them "
+			"begun on an idle CPU\n", t->nr_host_sched_runs, t->nr_host_idle_runs);
 	if (t->nr_truncated || t->nr_unfinished || t->nr_inconsistent || t->nr_tasks > m->nr_tasks)
 		fprintf(out, "  recording: tasks begun before it %" PRIu64 ", runnable at its end %"
 			PRIu64 ", events out of order %" PRIu64 ", tasks without CPU time %u\n",
@@ -408,6 +411,8 @@ static int print_json(const struct replay_report_in *in, FILE *out)
 	cJSON_AddNumberToObject(root, "recorded_ns", (double)t->end_ns);
 	cJSON_AddNumberToObject(root, "tick_hz", in->tick_hz);
 	cJSON_AddNumberToObject(root, "waker_wakeups", in->m->nr_deps);
+	cJSON_AddNumberToObject(root, "host_sched_runs", (double)t->nr_host_sched_runs);
+	cJSON_AddNumberToObject(root, "host_idle_runs", (double)t->nr_host_idle_runs);
 	cJSON_AddNumberToObject(root, "truncated_tasks", (double)t->nr_truncated);
 	cJSON_AddNumberToObject(root, "unfinished_tasks", (double)t->nr_unfinished);
 	cJSON_AddNumberToObject(root, "inconsistent_events", (double)t->nr_inconsistent);

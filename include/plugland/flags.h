@@ -60,7 +60,11 @@
 #define PLUGLAND_EVENT_CPUMASK 6   /* its allowed CPUs changed */
 #define PLUGLAND_EVENT_FORK 7	   /* it was created by `arg` (the parent's pid) */
 #define PLUGLAND_EVENT_EXIT 8	   /* it exited */
-#define PLUGLAND_EVENT_MAX 8
+/* Not an ordinary task's: a thread of scx_plugland itself ran on `cpu`
+ * from `value` (ns, CLOCK_MONOTONIC) to at_ns. Dump format 3 readers
+ * older than it skip it as an unknown kind. */
+#define PLUGLAND_EVENT_HOST_RUN 9
+#define PLUGLAND_EVENT_MAX 9
 
 /* RUNNABLE's `detail`: why it became runnable (0: not known). */
 #define PLUGLAND_RUNNABLE_WAKEUP 1    /* woken up; `arg` the waker's pid when known */
@@ -70,6 +74,9 @@
 /* STOPPING's `detail`: it stays runnable (preempted, slice over) rather
  * than going to sleep. */
 #define PLUGLAND_STOPPING_RUNNABLE 1
+/* HOST_RUN's `detail`: the thread was the scheduling loop's (which calls
+ * the policy), not another of the host's (async plugins, control). */
+#define PLUGLAND_HOST_RUN_SCHED 1
 /* CPUMASK's `detail`: it may also use CPUs above 127, which the record's
  * 128 bits cannot say (its `arg`, the count, includes them). */
 #define PLUGLAND_CPUMASK_PARTIAL 1

@@ -174,8 +174,9 @@ struct plugland_decision {
  * A task event in the decision log: the same 64 bytes as a decision, told
  * apart by PLUGLAND_RECORD_EVENT in `flags` (byte 40 in both). Events come
  * from BPF's sched_ext callbacks in debug mode (runnable, running,
- * stopping, quiescent, set_weight, set_cpumask, init_task, exit_task);
- * the host appends them with decision_log_append_event(), in the order it
+ * stopping, quiescent, set_weight, set_cpumask, init_task, exit_task),
+ * and for scx_plugland's own threads one HOST_RUN per run (from running
+ * to stopping); the host appends them with decision_log_append_event(), in the order it
  * receives them, interleaved with the decisions. docs/decision-dump.md
  * has the layout. Fields a kind does not use are 0 (cpu: -1).
  *
@@ -186,11 +187,12 @@ struct plugland_decision {
 struct plugland_event {
 	uint64_t at_ns;		/* when it happened (CLOCK_MONOTONIC) */
 	uint64_t value;		/* STOPPING: the task's CPU time so far (ns);
-				   CPUMASK: allowed CPUs 0..63, bit c for CPU c */
+				   CPUMASK: allowed CPUs 0..63, bit c for CPU c;
+				   HOST_RUN: when the run began (at_ns: ended) */
 	uint64_t value_hi;	/* CPUMASK: allowed CPUs 64..127 */
 	int32_t pid;		/* thread id */
 	int32_t tgid;		/* process id */
-	int16_t cpu;		/* RUNNING, STOPPING: the CPU; others -1 */
+	int16_t cpu;		/* RUNNING, STOPPING, HOST_RUN: the CPU; others -1 */
 	uint16_t kind;		/* PLUGLAND_EVENT_* */
 	uint32_t arg;		/* RUNNABLE: the waker's pid (0: not known);
 				   FORK: the parent's pid; WEIGHT: the new
@@ -198,7 +200,8 @@ struct plugland_event {
 				   CPUs it may use */
 	uint16_t flags;		/* PLUGLAND_RECORD_EVENT */
 	uint16_t detail;	/* RUNNABLE: PLUGLAND_RUNNABLE_*; STOPPING:
-				   PLUGLAND_STOPPING_RUNNABLE or 0; CPUMASK:
+				   PLUGLAND_STOPPING_RUNNABLE or 0; HOST_RUN:
+				   PLUGLAND_HOST_RUN_SCHED or 0; CPUMASK:
 				   PLUGLAND_CPUMASK_PARTIAL or 0 */
 	uint32_t reserved;	/* 0 */
 	char comm[PLUGLAND_COMM_LEN];
@@ -221,6 +224,13 @@ _Static_assert(offsetof(struct plugland_event, pid) == offsetof(struct plugland_
 	       offsetof(struct plugland_event, comm) == offsetof(struct plugland_decision, comm),
 	       "pid, tgid and comm are where filters read them, for either kind");
 #endif
+
+/* Whether an event of this kind says on which CPU (its cpu field). */
+static inline int plugland_event_has_cpu(unsigned int kind)
+{
+	return kind == PLUGLAND_EVENT_RUNNING || kind == PLUGLAND_EVENT_STOPPING ||
+	       kind == PLUGLAND_EVENT_HOST_RUN;
+}
 
 /* Whether a log record (read as a decision) is an event. */
 static inline int plugland_record_is_event(const struct plugland_decision *rec)

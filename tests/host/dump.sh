@@ -199,10 +199,10 @@ grep -q '^records     3021 present' "$tmp/out" && ! grep -q '^events' "$tmp/out"
 	grep -qE '^ +102 +100 stress-ng +600 +20.0%' "$tmp/out" &&
 	pass "summary without --events: decisions only" || { fail "summary without --events"; cat "$tmp/out"; }
 expect 0 "" -- --events "$tmp/events.dump"
-grep -q '^events      21 (runnable 5, running 4, stopping 4, quiescent 3, weight 1, cpumask 2, fork 1, exit 1)$' "$tmp/out" &&
+grep -q '^events      21 (runnable 5, running 4, stopping 4, quiescent 3, weight 1, cpumask 2, fork 1, exit 1, host_run 0)$' "$tmp/out" &&
 	pass "summary --events: counts per kind" || { fail "summary --events"; cat "$tmp/out"; }
 expect 0 "" -- --events --pid 201 "$tmp/events.dump"
-grep -q '^events      9 (runnable 3, running 2, stopping 2, quiescent 1, weight 0, cpumask 1, fork 0, exit 0)$' "$tmp/out" &&
+grep -q '^events      9 (runnable 3, running 2, stopping 2, quiescent 1, weight 0, cpumask 1, fork 0, exit 0, host_run 0)$' "$tmp/out" &&
 	pass "summary --events --pid 201" || { fail "summary --events --pid 201"; cat "$tmp/out"; }
 "$bin" --events --csv "$tmp/events.dump" >"$tmp/ev.csv"
 check_py "--events --csv: a kind column, every event and decision, fields by kind" "$tmp/ev.csv" <<'EOF2'
@@ -237,6 +237,24 @@ assert [r['kind'] for r in recs] == ['fork', 'runnable', 'running', 'stopping', 
     'weight', 'cpumask', 'runnable', 'running', 'stopping', 'quiescent', 'exit'], [r['kind'] for r in recs]
 assert recs[0]['parent_pid'] == 1 and recs[7]['waker_pid'] == 201 and recs[5]['weight'] == 500
 assert recs[6]['cpus'] == '0x3' and recs[6]['nr_cpus'] == 2 and recs[3]['runtime_ns'] == 14000
+EOF2
+# The host's own runs (host_run): counted, and in CSV and JSON lines with
+# their CPU, which thread, and their length.
+"$mkdump" -n 0 -C 2 -e "$(dirname "$0")/events/host-runs.txt" "$tmp/host.dump" || fail "mkdump -e host-runs"
+expect 0 "" -- --events "$tmp/host.dump"
+grep -q '^events      13 (runnable 2, running 3, stopping 3, quiescent 2, weight 0, cpumask 0, fork 0, exit 0, host_run 3)$' "$tmp/out" &&
+	pass "summary --events: the host's runs counted" || { fail "summary --events (host_run)"; cat "$tmp/out"; }
+"$bin" --events --csv "$tmp/host.dump" >"$tmp/host.csv"
+"$bin" --events --jsonl "$tmp/host.dump" >"$tmp/host.jsonl"
+check_py "--events: host_run rows and lines" "$tmp/host.csv" "$tmp/host.jsonl" <<'EOF2'
+import csv, json, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1], newline='')) if r['kind'] == 'host_run']
+got = [(r['pid'], r['cpu'], r['detail'], r['runtime_ns'], r['time_s']) for r in rows]
+assert got == [('900', '0', 'sched', '200000', '0.001400000'), ('900', '1', 'sched', '50000', '0.002050000'),
+               ('901', '0', 'other', '30000', '0.002500000')], got
+recs = [json.loads(l) for l in open(sys.argv[2])]
+h = [r for r in recs if r['kind'] == 'host_run']
+assert [(r['cpu'], r['detail'], r['runtime_ns']) for r in h] == [(0, 'sched', 200000), (1, 'sched', 50000), (0, 'other', 30000)], h
 EOF2
 "$bin" --perfetto - --events "$tmp/events.dump" | python3 -c '
 import json, sys

@@ -7,10 +7,11 @@
  *
  *   TIME_US KIND PID [comm=NAME] [tgid=N] [cpu=N] [why=wakeup|new|preempted|yield]
  *           [waker=PID] [runnable=1] [runtime=NS] [weight=N] [parent=PID]
- *           [mask=0xHEX] [mask_hi=0xHEX] [nr=N] [partial=1]
+ *           [mask=0xHEX] [mask_hi=0xHEX] [nr=N] [partial=1] [from=US] [sched=1]
  *
  * KIND: runnable, running, stopping, quiescent, weight, cpumask, fork,
- * exit. TIME_US is microseconds after the log's start.
+ * exit, host_run (from: when the host's run began; sched: its scheduling
+ * thread's). TIME_US is microseconds after the log's start.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -20,7 +21,8 @@
 #include "mkdump_events.h"
 
 static const char *const kinds[] = { NULL, "runnable", "running", "stopping", "quiescent",
-				     "weight", "cpumask", "fork", "exit" };
+				     "weight", "cpumask", "fork", "exit", "host_run" };
+#define NR_KINDS (sizeof(kinds) / sizeof(kinds[0]))
 static const char *const whys[] = { "unknown", "wakeup", "new", "preempted", "yield" };
 
 static int index_of(const char *const *names, unsigned int n, const char *s)
@@ -33,7 +35,8 @@ static int index_of(const char *const *names, unsigned int n, const char *s)
 	return -1;
 }
 
-static int set_field(struct plugland_event *e, const char *key, const char *val)
+static int set_field(struct plugland_event *e, const char *key, const char *val,
+		     uint64_t start_ns)
 {
 	uint64_t v = strtoull(val, NULL, 0);
 
@@ -54,7 +57,9 @@ static int set_field(struct plugland_event *e, const char *key, const char *val)
 	} else if (!strcmp(key, "waker") || !strcmp(key, "parent") || !strcmp(key, "weight") ||
 		   !strcmp(key, "nr"))
 		e->arg = (uint32_t)v;
-	else if (!strcmp(key, "runnable") || !strcmp(key, "partial"))
+	else if (!strcmp(key, "from")) /* host_run: when it began, in us */
+		e->value = start_ns + (uint64_t)(strtod(val, NULL) * 1000.0 + 0.5);
+	else if (!strcmp(key, "runnable") || !strcmp(key, "partial") || !strcmp(key, "sched"))
 		e->detail = v ? 1 : 0;
 	else if (!strcmp(key, "runtime") || !strcmp(key, "mask"))
 		e->value = v;
@@ -92,7 +97,7 @@ int mkdump_events_script(const char *path, uint64_t start_ns, struct plugland_ev
 			continue;
 		us = strtod(tok, NULL);
 		tok = strtok_r(NULL, " \t\n", &save);
-		k = tok ? index_of(kinds, 9, tok) : -1;
+		k = tok ? index_of(kinds, NR_KINDS, tok) : -1;
 		tok = strtok_r(NULL, " \t\n", &save);
 		if (k < 0 || !tok) {
 			fprintf(stderr, "%s:%d: expected TIME_US KIND PID\n", path, lineno);
@@ -105,7 +110,7 @@ int mkdump_events_script(const char *path, uint64_t start_ns, struct plugland_ev
 		while ((tok = strtok_r(NULL, " \t\n", &save))) {
 			char *eq = strchr(tok, '=');
 
-			if (!eq || (*eq = 0, set_field(&e, tok, eq + 1))) {
+			if (!eq || (*eq = 0, set_field(&e, tok, eq + 1, start_ns))) {
 				fprintf(stderr, "%s:%d: bad field '%s'\n", path, lineno, tok);
 				goto fail;
 			}

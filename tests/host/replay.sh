@@ -127,6 +127,17 @@ expect 0 "" -- "$tmp/wake.dump" -p fifo --pid 2 --wakeups recorded
 ! grep -q "wake-ups following" "$tmp/out" && [ "$(row '  wait p50')" = "507.9us 507.9us" ] &&
 	pass "--wakeups recorded: the recorded sleep" || { fail "--wakeups recorded"; cat "$tmp/out"; }
 
+# --- the host's own runs (host_run records): said in the header and the
+# JSON, and never replayed as tasks: the two recorded tasks only.
+"$mkdump" -n 0 -C 2 -e "$events/host-runs.txt" "$tmp/host.dump"
+expect 0 "" -- "$tmp/host.dump" -p fifo
+grep -q "^replay of .*: 2 CPUs, 2 tasks " "$tmp/out" &&
+	grep -q "^  the host's scheduling thread: 2 runs recorded, 1 of them begun on an idle CPU$" "$tmp/out" &&
+	pass "the host's runs: counted, not tasks" || { fail "the host's runs"; cat "$tmp/out"; }
+expect 0 "" -- "$tmp/host.dump" -p fifo --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["host_sched_runs"], d["host_idle_runs"], d["tasks"]) == (2, 1, 2), d' "$tmp/out" &&
+	pass "--json: host_sched_runs, host_idle_runs" || { fail "--json host runs"; cat "$tmp/out"; }
+
 # --- determinism: two replays, the same bytes ---
 "$bin" "$tmp/gen.dump" -p fifo -p deadline -p deadline@slice_us=1000 -p deadline@preempt=true \
 	--pid 1003 >"$tmp/a" 2>&1

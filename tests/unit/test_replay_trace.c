@@ -473,6 +473,48 @@ static void test_host_runs(void **state)
 	replay_trace_free(&t);
 }
 
+#define HOST_RUN(s, from, to, pid, cpu, sched) \
+	ev(s, to, PLUGLAND_EVENT_HOST_RUN, pid, cpu, 0, (sched) ? PLUGLAND_HOST_RUN_SCHED : 0, T0 + (from))
+
+/* The host's own records: 10 sleeps on CPU 0 at 100, and the scheduling
+ * thread (pid 99) runs there from 150 to 250: an idle run of 100. It
+ * preempts 10 on CPU 1 from 1000 to 1080: a run, not an idle one (its
+ * length is measured from the resume, as before). Another host thread
+ * (98) runs 30 on CPU 0: counted apart. A host run that began before the
+ * first task event is not the recording's. None of them is a task. */
+static void test_host_own_runs(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	HOST_RUN(&s, (uint64_t)-30, (uint64_t)-10, 99, 1, true); /* ends before T0 */
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 10, 10, 0);
+	STOPPING(&s, 100, 10, 0, false);
+	QUIESCENT(&s, 100, 10);
+	HOST_RUN(&s, 150, 250, 99, 0, true);
+	RUNNABLE(&s, 500, 10, PLUGLAND_RUNNABLE_WAKEUP, 0);
+	RUNNING(&s, 510, 10, 1);
+	STOPPING(&s, 1000, 10, 1, true);
+	HOST_RUN(&s, 1000, 1080, 99, 1, true);
+	decided(&s, 1080, 10, RESUMED);
+	RUNNING(&s, 1080, 10, 1);
+	HOST_RUN(&s, 1100, 1130, 98, 0, false);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_tasks, 1);
+	assert_int_equal(t.nr_unknown, 0);
+	assert_int_equal(t.t0_ns, T0);
+	assert_int_equal(t.nr_host_sched_runs, 2);
+	assert_int_equal(t.nr_host_idle_runs, 1);
+	assert_int_equal(t.host_idle_run_ns[0], 100);
+	assert_int_equal(t.nr_host_runs, 1);
+	assert_int_equal(t.host_run_ns[0], 80);
+	assert_int_equal(t.nr_host_other_runs, 1);
+	assert_int_equal(t.host_other_ns, 30);
+	replay_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_pickups),
 		cmocka_unit_test(test_fast_path_pickups),
 		cmocka_unit_test(test_host_runs),
+		cmocka_unit_test(test_host_own_runs),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
 		cmocka_unit_test(test_burst_without_cpu_is_sleep),

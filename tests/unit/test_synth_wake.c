@@ -8,8 +8,9 @@
  * (o.next_mark) come as far into a burst's CPU time as asked, across
  * slices; a round trip (o.round_trip_ns) delays each task's delivery,
  * a pickup (o.pickup_ns) the start of a task given to an idle CPU, a
- * kernel tick (o.tick_ns) makes a slice end at the next tick, and the
- * host's run (o.host_run_ns) on a busy CPU delays what runs there.
+ * kernel tick (o.tick_ns) makes a slice end at the next tick, the host's
+ * run (o.host_run_ns) on a busy CPU delays what runs there, and, its
+ * runs recorded, an idle CPU it runs on (o.host_idle_run_ns) is busy.
  * Driven by hand: every task queued is dispatched to any CPU at once.
  */
 #include <setjmp.h>
@@ -32,6 +33,7 @@ struct world {
 	uint32_t nr_marks, marked_burst;
 	uint64_t slice_ns, tick_ns;
 	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns, *host_run_ns;
+	const uint64_t *host_idle_run_ns; /* the host's runs recorded: one per round trip */
 	struct backend *be;
 };
 
@@ -126,6 +128,8 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.round_trip_pickup_ns = w->paired_pickup_ns;
 		o.host_run_ns = w->host_run_ns;
 		o.nr_host_runs = w->host_run_ns ? 1 : 0;
+		o.host_idle_run_ns = w->host_idle_run_ns;
+		o.nr_host_idle_runs = o.nr_host_sched_runs = w->host_idle_run_ns ? 1 : 0;
 	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
@@ -367,6 +371,53 @@ static void test_host_run_on_a_busy_cpu(void **state)
 	synth_backend_free(be);
 }
 
+/* Two CPUs, round trips of 50, the host's runs recorded: one per round
+ * trip, 70 on an idle CPU. Both tasks reach the policy at 50: the host
+ * holds CPU 0 until 120, so task 0 runs [50, 150) on CPU 1 and task 1
+ * [120, 1120) on CPU 0. 400 into that burst, at 520, task 1 wakes task 0,
+ * which reaches the policy at 570: the host now holds CPU 1, idle since
+ * 150, until 640, and task 0 runs [640, 740) there, not [570, 670). */
+static void test_host_holds_an_idle_cpu(void **state)
+{
+	static const uint64_t round_trip = 50, idle_run = 70;
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .round_trip_ns = &round_trip,
+			   .host_idle_run_ns = &idle_run };
+	struct backend *be = machine(&w, 2);
+	const struct synth_stats *st;
+
+	(void)state;
+	run(be);
+	st = synth_backend_stats(be);
+	assert_int_equal(w.marks[0], 520);
+	assert_int_equal(w.ends[1][0], 1120);
+	assert_int_equal(w.ends[0][1], 740);
+	assert_true(st->nr_host_idle_runs >= 2);
+	assert_int_equal(st->host_idle_run_ns, 70 * st->nr_host_idle_runs);
+	assert_int_equal(st->nr_host_runs, 0); /* no preemption recorded to draw */
+	synth_backend_free(be);
+}
+
+/* As above, but the host's idle runs last 700 and it preempts for 30: it
+ * holds CPU 0 [50, 750), task 0 runs [50, 150) on CPU 1, task 1 [150,
+ * 1150) after it. Task 0, woken at 550, reaches the policy at 600 while
+ * the host still runs: that round is part of the same run, so nobody is
+ * preempted (task 1's burst still ends at 1150), and task 0 runs when
+ * the host's CPU frees, [750, 850). */
+static void test_host_round_within_its_run(void **state)
+{
+	static const uint64_t round_trip = 50, idle_run = 700, host_run = 30;
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .round_trip_ns = &round_trip,
+			   .host_idle_run_ns = &idle_run, .host_run_ns = &host_run };
+	struct backend *be = machine(&w, 2);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.marks[0], 550);
+	assert_int_equal(w.ends[1][0], 1150);
+	assert_int_equal(w.ends[0][1], 850);
+	synth_backend_free(be);
+}
+
 /* Three tasks on two CPUs for the host's choice of CPU: 0 runs 100 ns,
  * sleeps until woken, runs 100 ns and exits; 1 wakes it 400 ns into its
  * one 1000 ns burst; 2 runs 3000 ns. */
@@ -440,6 +491,8 @@ int main(void)
 		cmocka_unit_test(test_slice_ends_at_the_next_tick),
 		cmocka_unit_test(test_host_run_on_a_busy_cpu),
 		cmocka_unit_test(test_host_takes_the_wakers_cpu),
+		cmocka_unit_test(test_host_holds_an_idle_cpu),
+		cmocka_unit_test(test_host_round_within_its_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

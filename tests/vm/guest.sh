@@ -567,7 +567,8 @@ t_park() {
 
 # t_events: in debug mode the kernel's sched_ext callbacks record what
 # happens to every ordinary task (runnable, running, stopping, quiescent,
-# weight, CPU mask, fork, exit) and the loop receives each: under load the
+# weight, CPU mask, fork, exit) and each run of the host's own threads
+# (host_run), and the loop receives each: under load the
 # BPF count is positive, nothing is lost, and the loop got what BPF sent.
 # Out of debug mode nothing is recorded and the callbacks that only record
 # are not attached (none of them ran). The scheduler stays up either way.
@@ -591,12 +592,16 @@ t_events() {
 	# The dump holds them, of every kind a run without affinity changes
 	# has, and the policy lab replays them through two policies.
 	plugland-dump --events /dev/shm/ev.dump >/tmp/ev.sum 2>&1 || fail "dump unreadable: $(head -n 3 /tmp/ev.sum)"
-	for kind in runnable running stopping quiescent fork exit; do
+	for kind in runnable running stopping quiescent fork exit host_run; do
 		grep -qiE "$kind[^0-9]*[1-9]" /tmp/ev.sum || fail "no '$kind' event in the dump: $(grep -i event /tmp/ev.sum | head -n 5)"
 	done
 	if plugland-replay /dev/shm/ev.dump -p fifo -p deadline >/tmp/ev.replay 2>&1; then
 		grep -qE '^status +recorded +ok +ok' /tmp/ev.replay ||
 			fail "replay: not every candidate ran: $(grep -E '^status' /tmp/ev.replay)"
+		# scx_plugland's own threads' runs, counted apart (tests/host/replay.sh:
+		# never replayed as tasks)
+		grep -qE "^  the host's scheduling thread: [1-9][0-9]* runs recorded" /tmp/ev.replay ||
+			fail "replay: the host's runs not recorded: $(head -n 4 /tmp/ev.replay)"
 	else
 		fail "plugland-replay failed: $(head -n 3 /tmp/ev.replay)"
 	fi
