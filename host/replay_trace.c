@@ -106,6 +106,35 @@ static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 	return 0;
 }
 
+/* Room for one more element of `size` bytes at the end of *a: its
+ * address, or NULL when out of memory. */
+static void *push_slot(void **a, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 1024;
+		void *x = realloc(*a, c * size);
+
+		if (!x)
+			return NULL;
+		*a = x;
+		*cap = c;
+	}
+	return (char *)*a + (*n)++ * size;
+}
+
+/* A wake-up that found a CPU no recorded task was running. */
+struct replay_idle_wake {
+	uint64_t at;
+	int32_t cpu;	/* the only such CPU; -1: more than one */
+	bool fast;	/* BPF's idle path placed it */
+};
+
+/* A run of the host's scheduling thread, [from, to). */
+struct replay_host_span {
+	uint64_t from, to;
+	int32_t cpu;
+};
+
 /* What the trace knows of a CPU while it is built. */
 struct replay_cpu_slot {
 	uint64_t idle_since;	/* its last STOPPING, while it runs nothing
@@ -209,6 +238,34 @@ static void first_state(struct replay_trace *t, struct replay_task *k, uint16_t 
 		t->nr_truncated++;
 }
 
+/* Whether task k may run on CPU c, as far as the recording says. */
+static bool may_use(const struct replay_task *k, uint32_t c)
+{
+	if (!k->has_cpus || c >= 128)
+		return !k->has_cpus || k->cpus_partial;
+	return (c < 64 ? k->cpus_lo >> c : k->cpus_hi >> (c - 64)) & 1;
+}
+
+/* Waking task k found these CPUs running no recorded task: kept, to
+ * learn once the host's runs are known whether one was truly idle. */
+static int note_idle_wake(struct replay_trace *t, const struct replay_task *k, uint64_t at)
+{
+	struct replay_idle_wake *w;
+	int32_t idle = -2;	/* -2: none, -1: several, else the one */
+	uint32_t c;
+
+	for (c = 0; c < t->nr_cpu_slots && idle != -1; c++)
+		if (t->cpus[c].idle_since != UINT64_MAX && may_use(k, c))
+			idle = idle == -2 ? (int32_t)c : -1;
+	if (idle == -2)
+		return 0;
+	w = push_slot((void **)&t->idle_wakes, &t->nr_idle_wakes, &t->idle_wakes_cap, sizeof(*w));
+	if (!w)
+		return -1;
+	*w = (struct replay_idle_wake){ .at = at, .cpu = idle, .fast = k->fast_ahead };
+	return 0;
+}
+
 static int on_runnable(struct replay_trace *t, struct replay_task *k, const struct plugland_event *e,
 		       uint64_t at)
 {
@@ -228,7 +285,14 @@ static int on_runnable(struct replay_trace *t, struct replay_task *k, const stru
 		k->cur.waker_cpu_ns = waker_cpu_at(t, waker, at);
 		k->state = T_WAITING;
 		k->mark_ns = at;
-		k->decided = false;
+		k->decided = k->fast_ahead;
+		if (k->fast_ahead) { /* its pickup counts from BPF's placement */
+			k->decided_ns = k->fast_ahead_ns;
+			k->round_trip = REPLAY_FAST;
+		}
+		if (e->detail == PLUGLAND_RUNNABLE_WAKEUP && note_idle_wake(t, k, at))
+			return -1;
+		k->fast_ahead = false;
 		break;
 	case T_WAITING:
 		break; /* preempted: its wait began when it stopped */
@@ -392,6 +456,7 @@ static int on_host_run(struct replay_trace *t, const struct plugland_event *e)
 {
 	struct replay_cpu_slot *c = cpu_slot(t, e->cpu);
 	uint64_t ran = e->at_ns > e->value ? e->at_ns - e->value : 0;
+	struct replay_host_span *span;
 
 	if (!(e->detail & PLUGLAND_HOST_RUN_SCHED)) {
 		t->nr_host_other_runs++;
@@ -399,6 +464,12 @@ static int on_host_run(struct replay_trace *t, const struct plugland_event *e)
 		return 0;
 	}
 	t->nr_host_sched_runs++;
+	span = push_slot((void **)&t->host_spans, &t->nr_host_spans, &t->host_spans_cap,
+			 sizeof(*span));
+	if (!span)
+		return -1;
+	*span = (struct replay_host_span){ .from = since(t->t0_ns, e->value),
+					   .to = since(t->t0_ns, e->at_ns), .cpu = e->cpu };
 	if (!c || c->idle_since == UINT64_MAX || c->preempted ||
 	    c->idle_since > since(t->t0_ns, e->value))
 		return 0;
@@ -428,6 +499,8 @@ static int add_event(struct replay_trace *t, const struct plugland_event *e)
 	t->nr_events++;
 	k->last_ns = at;
 	k->tgid = e->tgid;
+	if (e->kind != PLUGLAND_EVENT_RUNNABLE)
+		k->fast_ahead = false; /* its RUNNABLE did not follow: not a placement */
 	memcpy(k->comm, e->comm, sizeof(k->comm));
 	if (at > t->end_ns)
 		t->end_ns = at;
@@ -484,6 +557,14 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 		if (c && c->idle_since == k->mark_ns)
 			c->host_since = k->mark_ns;
 	}
+	/* BPF's idle path places a waking task in select_cpu, before the
+	 * kernel makes it runnable: its RUNNABLE comes next. */
+	if ((d->flags & PLUGLAND_DECISION_BY_KERNEL) && k->state != T_WAITING &&
+	    PLUGLAND_DECISION_REASON(d->flags) == PLUGLAND_KERNEL_IDLE) {
+		k->fast_ahead = true;
+		k->fast_ahead_ns = d->dispatch_ns - t->t0_ns;
+		return 0;
+	}
 	/* BPF's fast path placed it: no round trip, but its pickup counts. */
 	if ((d->flags & PLUGLAND_DECISION_BY_KERNEL) && k->state == T_WAITING && !k->decided &&
 	    (PLUGLAND_DECISION_REASON(d->flags) == PLUGLAND_KERNEL_IDLE ||
@@ -501,10 +582,62 @@ static int add_decision(struct replay_trace *t, const struct plugland_decision *
 	k->decided = true;
 	k->decided_ns = d->dispatch_ns - t->t0_ns;
 	k->round_trip = t->nr_round_trips;
-	if (push_u64(&t->round_trip_pickup_ns, &t->nr_paired, &t->paired_cap, REPLAY_NO_PICKUP))
+	if (push_u64(&t->round_trip_pickup_ns, &t->nr_paired, &t->paired_cap, REPLAY_NO_PICKUP) ||
+	    push_u64(&t->round_trip_from_ns, &t->nr_round_trip_from, &t->round_trip_from_cap,
+		     k->mark_ns))
 		return -1;
 	return push_u64(&t->round_trip_ns, &t->nr_round_trips, &t->round_trips_cap,
 			since(k->mark_ns, k->decided_ns));
+}
+
+static int by_from(const void *a, const void *b)
+{
+	const struct replay_host_span *x = a, *y = b;
+
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* The host's scheduling thread's run going on at `at`, or NULL (spans
+ * sorted by start; one thread, so they do not overlap). */
+static const struct replay_host_span *host_span_at(const struct replay_trace *t, uint64_t at)
+{
+	size_t lo = 0, hi = t->nr_host_spans;
+
+	while (lo < hi) { /* the first span starting after at */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->host_spans[mid].from <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && t->host_spans[lo - 1].to > at ? &t->host_spans[lo - 1] : NULL;
+}
+
+/* With the host's runs known: which idle-looking CPUs were its, and
+ * which round trips began while it ran. */
+static int after_host_runs(struct replay_trace *t)
+{
+	const struct replay_host_span *h;
+	size_t i;
+
+	if (!t->nr_host_spans)
+		return 0; /* an older recording: the host's CPUs are not known */
+	qsort(t->host_spans, t->nr_host_spans, sizeof(*t->host_spans), by_from);
+	for (i = 0; i < t->nr_idle_wakes; i++) {
+		const struct replay_idle_wake *w = &t->idle_wakes[i];
+
+		if (!w->fast && w->cpu >= 0 && (h = host_span_at(t, w->at)) && h->cpu == w->cpu)
+			continue;
+		t->nr_idle_wakeups++;
+		t->nr_idle_wakeups_fast += w->fast;
+	}
+	t->round_trip_host_on = calloc(t->nr_round_trips ? t->nr_round_trips : 1, 1);
+	if (!t->round_trip_host_on)
+		return -1;
+	for (i = 0; i < t->nr_round_trips; i++)
+		t->round_trip_host_on[i] = host_span_at(t, t->round_trip_from_ns[i]) != NULL;
+	return 0;
 }
 
 /* The recording ended: bursts still going are cut at its end. */
@@ -512,6 +645,8 @@ static int finish(struct replay_trace *t)
 {
 	uint32_t i;
 
+	if (after_host_runs(t))
+		return -1;
 	for (i = 0; i < t->nr_tasks; i++) {
 		struct replay_task *k = &t->tasks[i];
 
@@ -560,6 +695,12 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 	t->index = NULL;
 	free(t->cpus);
 	t->cpus = NULL;
+	free(t->idle_wakes);
+	t->idle_wakes = NULL;
+	free(t->host_spans);
+	t->host_spans = NULL;
+	free(t->round_trip_from_ns);
+	t->round_trip_from_ns = NULL;
 	return 0;
 }
 
@@ -627,6 +768,10 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->round_trip_pickup_ns);
 	free(t->host_run_ns);
 	free(t->host_idle_run_ns);
+	free(t->idle_wakes);
+	free(t->host_spans);
+	free(t->round_trip_from_ns);
+	free(t->round_trip_host_on);
 	free(t->cpus);
 	memset(t, 0, sizeof(*t));
 }

@@ -77,6 +77,10 @@ struct synth_backend {
 	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
 	uint32_t host_cpu;	/* where the host's thread last ran */
 	uint64_t host_until;	/* o.nr_host_sched_runs: it runs until then */
+	/* o.round_trip_host_on: the round trips begun while the host's
+	 * thread ran [0], and while it did not [1] (indices) */
+	size_t *trips_by_host[2];
+	size_t nr_trips_by_host[2];
 	int32_t waker_cpu;	/* in o.mark or o.burst_end: the waker's CPU; -1 */
 	struct synth_stats st;
 };
@@ -211,6 +215,7 @@ static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx);
 
 static void release_task(struct synth_backend *s, uint32_t idx, uint64_t slice);
 static void run_released(struct synth_backend *s);
+static size_t draw(struct synth_backend *s, size_t n);
 
 /* The idle CPU BPF's select_cpu would give waking task idx under the
  * policy's fast path; -1: none. */
@@ -237,6 +242,8 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	if (!s->fast_wake || !(k->t.flags & PLUGLAND_TASK_WAKEUP))
 		return false;
 	c = fast_wake_cpu(s, idx);
+	if (c >= 0 && s->o.fast_idle_ppm && draw(s, 1000000) >= s->o.fast_idle_ppm)
+		c = -1; /* as often as on the recorded kernel, it looked busy */
 	if (c < 0 && !(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_QUEUE))
 		return false;
 	d.task = k->t;
@@ -268,6 +275,17 @@ static size_t draw(struct synth_backend *s, size_t n)
 	return (size_t)(z % n);
 }
 
+/* A round trip's index: among those begun, on the recorded machine, as
+ * the host's thread here is running or not, when both kinds were seen. */
+static size_t draw_round_trip(struct synth_backend *s)
+{
+	int off = s->host_until <= s->st.now_ns;
+
+	if (!s->nr_trips_by_host[0] || !s->nr_trips_by_host[1])
+		return draw(s, s->o.nr_round_trips);
+	return s->trips_by_host[off][draw(s, s->nr_trips_by_host[off])];
+}
+
 /* Task idx, runnable, reaches the policy after its round trip: false
  * when it has made it (or there is none). */
 static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
@@ -279,7 +297,7 @@ static bool delay_for_round_trip(struct synth_backend *s, uint32_t idx)
 	if (!s->o.nr_round_trips || k->delayed)
 		return false;
 	k->delayed = true;
-	i = draw(s, s->o.nr_round_trips);
+	i = draw_round_trip(s);
 	d = s->o.round_trip_ns[i];
 	k->pickup_ns = s->o.round_trip_pickup_ns ? s->o.round_trip_pickup_ns[i] : SYNTH_NO_PICKUP;
 	s->st.round_trip_ns += d;
@@ -946,6 +964,26 @@ static int place_in_set(struct synth_backend *s, uint32_t i)
 	return 0;
 }
 
+/* o.round_trip_host_on into the two index lists draw_round_trip() uses. */
+static int split_round_trips(struct synth_backend *s)
+{
+	size_t i;
+	int k;
+
+	if (!s->o.round_trip_host_on || !s->o.nr_round_trips)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		s->trips_by_host[k] = calloc(s->o.nr_round_trips, sizeof(size_t));
+		if (!s->trips_by_host[k])
+			return -1;
+	}
+	for (i = 0; i < s->o.nr_round_trips; i++) {
+		k = !s->o.round_trip_host_on[i];
+		s->trips_by_host[k][s->nr_trips_by_host[k]++] = i;
+	}
+	return 0;
+}
+
 struct backend *synth_backend_new(const struct synth_opts *o)
 {
 	struct synth_backend *s;
@@ -973,7 +1011,7 @@ struct backend *synth_backend_new(const struct synth_opts *o)
 	s->marks.v = calloc(o->nr_tasks, sizeof(*s->marks.v));
 	s->marks.before = mark_before;
 	if (!s->tasks || !s->cpus || !s->pending.v || !s->released.v || !s->aside || !s->done.v ||
-	    !s->marks.v) {
+	    !s->marks.v || split_round_trips(s)) {
 		synth_backend_free(&s->be);
 		return NULL;
 	}
@@ -1020,6 +1058,8 @@ void synth_backend_free(struct backend *be)
 	free(s->aside);
 	free(s->done.v);
 	free(s->marks.v);
+	free(s->trips_by_host[0]);
+	free(s->trips_by_host[1]);
 	free(s);
 }
 

@@ -158,6 +158,16 @@ struct synth_opts {
 	uint64_t nr_host_sched_runs;
 	const uint64_t *host_idle_run_ns;
 	size_t nr_host_idle_runs;
+	/* Of the waking tasks that find a CPU idle, how many per million
+	 * BPF's fast path places (a replayed recording's: the kernel's view
+	 * of idle CPUs lags the events); the others go to the policy, or
+	 * FIFO with FAST_WAKE_QUEUE. 0: every one. */
+	uint32_t fast_idle_ppm;
+	/* With the host's runs recorded: per round trip, 1 when the host's
+	 * thread was running as the wait began (replay_trace.h). A task
+	 * that becomes runnable while the thread runs here draws among
+	 * those, the others among the rest. NULL: one pool. Kept. */
+	const uint8_t *round_trip_host_on;
 	/* When set: points within a task's bursts, by CPU time, at which
 	 * mark is called once the clock reaches them, in time order with
 	 * the burst ends (a mark first at the same moment). next_mark is

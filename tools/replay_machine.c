@@ -289,6 +289,11 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->nr_host_sched_runs = m->latency ? m->trace->nr_host_sched_runs : 0;
 	o->host_idle_run_ns = m->latency ? m->trace->host_idle_run_ns : NULL;
 	o->nr_host_idle_runs = m->latency ? m->trace->nr_host_idle_runs : 0;
+	o->round_trip_host_on = m->latency ? m->trace->round_trip_host_on : NULL;
+	if (m->latency && m->trace->nr_idle_wakeups_fast) /* at least 1 per million */
+		o->fast_idle_ppm = (uint32_t)((m->trace->nr_idle_wakeups_fast * 1000000 +
+					       m->trace->nr_idle_wakeups - 1) /
+					      m->trace->nr_idle_wakeups);
 }
 
 void replay_machine_fini(struct replay_machine *m)

@@ -215,6 +215,10 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 	if (t->nr_host_sched_runs)
 		fprintf(out, "  the host's scheduling thread: %" PRIu64 " runs recorded, %zu of them "
 			"begun on an idle CPU\n", t->nr_host_sched_runs, t->nr_host_idle_runs);
+	if (t->nr_idle_wakeups_fast)
+		fprintf(out, "  BPF's idle fast path: %" PRIu64 " of %" PRIu64 " wake-ups that found a CPU "
+			"idle (%.0f %%)\n", t->nr_idle_wakeups_fast, t->nr_idle_wakeups,
+			100.0 * (double)t->nr_idle_wakeups_fast / (double)t->nr_idle_wakeups);
 	if (t->nr_truncated || t->nr_unfinished || t->nr_inconsistent || t->nr_tasks > m->nr_tasks)
 		fprintf(out, "  recording: tasks begun before it %" PRIu64 ", runnable at its end %"
 			PRIu64 ", events out of order %" PRIu64 ", tasks without CPU time %u\n",
@@ -413,6 +417,8 @@ static int print_json(const struct replay_report_in *in, FILE *out)
 	cJSON_AddNumberToObject(root, "waker_wakeups", in->m->nr_deps);
 	cJSON_AddNumberToObject(root, "host_sched_runs", (double)t->nr_host_sched_runs);
 	cJSON_AddNumberToObject(root, "host_idle_runs", (double)t->nr_host_idle_runs);
+	cJSON_AddNumberToObject(root, "idle_wakeups", (double)t->nr_idle_wakeups);
+	cJSON_AddNumberToObject(root, "idle_wakeups_fast", (double)t->nr_idle_wakeups_fast);
 	cJSON_AddNumberToObject(root, "truncated_tasks", (double)t->nr_truncated);
 	cJSON_AddNumberToObject(root, "unfinished_tasks", (double)t->nr_unfinished);
 	cJSON_AddNumberToObject(root, "inconsistent_events", (double)t->nr_inconsistent);

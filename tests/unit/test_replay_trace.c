@@ -515,6 +515,63 @@ static void test_host_own_runs(void **state)
 	replay_trace_free(&t);
 }
 
+/* BPF's idle path as a kernel records it: its decision comes in
+ * select_cpu, before the RUNNABLE. 10 runs on CPU 0 throughout; 11 sleeps
+ * on CPU 1 at 100. At 200 the idle path places it (pickup 30, from the
+ * placement). At 400 it wakes while the host's scheduling thread holds
+ * idle-looking CPU 1 (350 to 450): not an idle wake-up; its round trip
+ * (to 440) began with the host running; pickup 20. At 600 it wakes with
+ * CPU 1 idle and the host asleep: an idle wake-up the policy got; round
+ * trip with the host off; pickup 50. At 850 a placement comes, but the
+ * next of 11's events is not its RUNNABLE (a weight change): the wake-up
+ * at 900 is an idle one the policy got, not the idle path's. */
+static void test_idle_path_as_recorded(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	RUNNABLE(&s, 0, 11, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 11, 1);
+	STOPPING(&s, 100, 11, 1, false);
+	QUIESCENT(&s, 100, 11);
+	decided(&s, 200, 11, BY_FAST(PLUGLAND_KERNEL_IDLE));
+	RUNNABLE(&s, 200, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	RUNNING(&s, 230, 11, 1);
+	STOPPING(&s, 300, 11, 1, false);
+	QUIESCENT(&s, 300, 11);
+	RUNNABLE(&s, 400, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	decided(&s, 440, 11, 0);
+	HOST_RUN(&s, 350, 450, 99, 1, true);
+	RUNNING(&s, 460, 11, 1);
+	STOPPING(&s, 500, 11, 1, false);
+	QUIESCENT(&s, 500, 11);
+	RUNNABLE(&s, 600, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	decided(&s, 700, 11, 0);
+	RUNNING(&s, 750, 11, 1);
+	STOPPING(&s, 800, 11, 1, false);
+	QUIESCENT(&s, 800, 11);
+	decided(&s, 850, 11, BY_FAST(PLUGLAND_KERNEL_IDLE));
+	ev(&s, 860, PLUGLAND_EVENT_WEIGHT, 11, -1, 200, 0, 0);
+	RUNNABLE(&s, 900, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	build(&t, &s, 2);
+	assert_int_equal(t.nr_idle_wakeups, 3);
+	assert_int_equal(t.nr_idle_wakeups_fast, 1);
+	assert_int_equal(t.nr_round_trips, 2);
+	assert_int_equal(t.round_trip_ns[0], 40);
+	assert_int_equal(t.round_trip_ns[1], 100);
+	assert_non_null(t.round_trip_host_on);
+	assert_int_equal(t.round_trip_host_on[0], 1);
+	assert_int_equal(t.round_trip_host_on[1], 0);
+	assert_int_equal(t.nr_pickups, 3);
+	assert_int_equal(t.pickup_ns[0], 30);
+	assert_int_equal(t.pickup_ns[1], 20);
+	assert_int_equal(t.pickup_ns[2], 50);
+	replay_trace_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_fast_path_pickups),
 		cmocka_unit_test(test_host_runs),
 		cmocka_unit_test(test_host_own_runs),
+		cmocka_unit_test(test_idle_path_as_recorded),
 		cmocka_unit_test(test_whole_life),
 		cmocka_unit_test(test_truncated_both_ends),
 		cmocka_unit_test(test_burst_without_cpu_is_sleep),

@@ -34,6 +34,7 @@ struct world {
 	uint64_t slice_ns, tick_ns;
 	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns, *host_run_ns;
 	const uint64_t *host_idle_run_ns; /* the host's runs recorded: one per round trip */
+	uint32_t fast_idle_ppm;
 	struct backend *be;
 };
 
@@ -130,6 +131,7 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.nr_host_runs = w->host_run_ns ? 1 : 0;
 		o.host_idle_run_ns = w->host_idle_run_ns;
 		o.nr_host_idle_runs = o.nr_host_sched_runs = w->host_idle_run_ns ? 1 : 0;
+		o.fast_idle_ppm = w->fast_idle_ppm;
 	}
 
 	memset(w->drawn, 0, sizeof(w->drawn));
@@ -418,6 +420,62 @@ static void test_host_round_within_its_run(void **state)
 	synth_backend_free(be);
 }
 
+/* BPF's idle path on a machine whose recording shows it placing few of
+ * the wake-ups that found a CPU idle (o.fast_idle_ppm): two CPUs, task 1
+ * wakes task 0 mid-burst, and wakes itself after each short sleep, with
+ * the other CPU idle each time. With every one placed (0), all five
+ * wake-ups take the idle path; with 1 per million, none does (the
+ * policy, here the hand-driven loop, gets them). */
+static void test_idle_path_as_often_as_recorded(void **state)
+{
+	static const uint32_t ppm[2] = { 0, 1 };
+	static const uint64_t placed[2] = { 5, 0 };
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		struct world w = { .mark_at = 400, .slice_ns = 1000000, .fast_idle_ppm = ppm[i] };
+		struct backend *be = machine(&w, 2);
+
+		be->ops->set_fast_wake(be, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+		run(be);
+		assert_int_equal(synth_backend_stats(be)->nr_fast_wake, placed[i]);
+		assert_int_equal(w.ends[0][2] > 0, 1); /* task 0 ran its three bursts */
+		synth_backend_free(be);
+	}
+}
+
+/* Round trips drawn by the host's state (o.round_trip_host_on): 10 when
+ * the recording's thread was running as the wait began, 500 (4 of them)
+ * when not. The thread, its runs recorded, holds an idle CPU 1000 per
+ * round. At 0 it is asleep: both tasks reach the policy at 500; it holds
+ * CPU 0 [500, 1500), task 0 runs [500, 600) on CPU 1, task 1 [600, 1600)
+ * there. Task 0, woken 400 into that burst at 1000 while the thread runs,
+ * draws 10: at 1010 it waits for the first CPU free, CPU 0 at 1500, and
+ * its burst ends at 1600 (with 500 drawn it would reach the policy at
+ * 1500, as the thread takes CPU 0 again, and end at 1700). */
+static void test_round_trip_by_host_state(void **state)
+{
+	static const uint64_t trips[5] = { 10, 500, 500, 500, 500 }, idle_run = 1000;
+	static const uint8_t host_on[5] = { 1, 0, 0, 0, 0 };
+	struct world w = { .mark_at = 400, .slice_ns = 1000000, .round_trip_ns = trips };
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 2, .slice_ns = 1000000,
+				.draw = draw, .draw_ctx = &w, .burst_end = burst_end,
+				.burst_end_ctx = &w, .next_mark = next_mark, .mark = mark,
+				.mark_ctx = &w, .round_trip_ns = trips, .nr_round_trips = 5,
+				.round_trip_host_on = host_on, .nr_host_sched_runs = 5,
+				.host_idle_run_ns = &idle_run, .nr_host_idle_runs = 1 };
+	struct backend *be = synth_backend_new(&o);
+
+	(void)state;
+	assert_non_null(be);
+	w.be = be;
+	run(be);
+	assert_int_equal(w.marks[0], 1000);
+	assert_int_equal(w.ends[0][1], 1600);
+	synth_backend_free(be);
+}
+
 /* Three tasks on two CPUs for the host's choice of CPU: 0 runs 100 ns,
  * sleeps until woken, runs 100 ns and exits; 1 wakes it 400 ns into its
  * one 1000 ns burst; 2 runs 3000 ns. */
@@ -493,6 +551,8 @@ int main(void)
 		cmocka_unit_test(test_host_takes_the_wakers_cpu),
 		cmocka_unit_test(test_host_holds_an_idle_cpu),
 		cmocka_unit_test(test_host_round_within_its_run),
+		cmocka_unit_test(test_idle_path_as_often_as_recorded),
+		cmocka_unit_test(test_round_trip_by_host_state),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
