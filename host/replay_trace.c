@@ -90,22 +90,6 @@ static struct replay_task *task_of(struct replay_trace *t, const struct plugland
 	return k;
 }
 
-/* Append v to a growing array of uint64_t. 0, or -1 out of memory. */
-static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
-{
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 1024;
-		uint64_t *x = realloc(*a, c * sizeof(*x));
-
-		if (!x)
-			return -1;
-		*a = x;
-		*cap = c;
-	}
-	(*a)[(*n)++] = v;
-	return 0;
-}
-
 /* Room for one more element of `size` bytes at the end of *a: its
  * address, or NULL when out of memory. */
 static void *push_slot(void **a, size_t *n, size_t *cap, size_t size)
@@ -120,6 +104,17 @@ static void *push_slot(void **a, size_t *n, size_t *cap, size_t size)
 		*cap = c;
 	}
 	return (char *)*a + (*n)++ * size;
+}
+
+/* Append v to a growing array of uint64_t. 0, or -1 out of memory. */
+static int push_u64(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
+{
+	uint64_t *slot = push_slot((void **)a, n, cap, sizeof(v));
+
+	if (!slot)
+		return -1;
+	*slot = v;
+	return 0;
 }
 
 /* A wake-up that found a CPU no recorded task was running. */
@@ -683,14 +678,9 @@ static int build_begin(struct replay_trace *t, uint32_t nr_cpus, uint64_t t0)
 	return grow_index(t);
 }
 
-static int build_end(struct replay_trace *t, char *err, size_t errlen)
+/* What only building needs. */
+static void drop_building_state(struct replay_trace *t)
 {
-	if (finish(t))
-		return fail_msg(err, errlen, "out of memory");
-	if (t->nr_cpus_seen > t->nr_cpus)
-		t->nr_cpus = t->nr_cpus_seen;
-	if (!t->nr_cpus)
-		t->nr_cpus = 1;
 	free(t->index);
 	t->index = NULL;
 	free(t->cpus);
@@ -701,6 +691,17 @@ static int build_end(struct replay_trace *t, char *err, size_t errlen)
 	t->host_spans = NULL;
 	free(t->round_trip_from_ns);
 	t->round_trip_from_ns = NULL;
+}
+
+static int build_end(struct replay_trace *t, char *err, size_t errlen)
+{
+	if (finish(t))
+		return fail_msg(err, errlen, "out of memory");
+	if (t->nr_cpus_seen > t->nr_cpus)
+		t->nr_cpus = t->nr_cpus_seen;
+	if (!t->nr_cpus)
+		t->nr_cpus = 1;
+	drop_building_state(t);
 	return 0;
 }
 
@@ -762,17 +763,13 @@ void replay_trace_free(struct replay_trace *t)
 	for (i = 0; i < t->nr_tasks; i++)
 		free(t->tasks[i].bursts);
 	free(t->tasks);
-	free(t->index);
+	drop_building_state(t);
 	free(t->round_trip_ns);
 	free(t->pickup_ns);
 	free(t->round_trip_pickup_ns);
 	free(t->host_run_ns);
 	free(t->host_idle_run_ns);
-	free(t->idle_wakes);
-	free(t->host_spans);
-	free(t->round_trip_from_ns);
 	free(t->round_trip_host_on);
-	free(t->cpus);
 	memset(t, 0, sizeof(*t));
 }
 
