@@ -20,6 +20,7 @@ typedef int64_t s64;
 
 #define PL_MAX_CPUS	 1024
 #define PL_COMM_LEN	 16
+#define PL_WEIGHT_DEFAULT 100 /* p->scx.weight at nice 0: PLUGLAND_WEIGHT_DEFAULT */
 #define PL_CPU_ANY	 (-1)
 #define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO */
 #define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
@@ -92,6 +93,14 @@ struct plugland_task_event {
 #define PL_FAST_WAKE_PREV	(1u << 0) /* its previous CPU is idle: there */
 #define PL_FAST_WAKE_IDLE	(1u << 1) /* any idle CPU it may use */
 #define PL_FAST_WAKE_QUEUE	(1u << 2) /* none idle: the shared DSQ's tail */
+#define PL_FAST_WAKE_VTIME	(1u << 3) /* none idle: the ordered DSQ at its own vtime */
+
+/*
+ * A record of the user ring buffer whose cpu is PL_CPU_WAKE_BASE is not a
+ * decision: it says where task pid stands in the policy's virtual time
+ * (vtime) at the CPU time slice_ns holds (PL_FAST_WAKE_VTIME). gen is 0.
+ */
+#define PL_CPU_WAKE_BASE	(-2)
 
 /* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
 struct plugland_dispatch_rec {
@@ -127,6 +136,10 @@ struct plugland_dispatch_rec {
 	X(nr_idle_direct, PL_CTR_STATS, "run on an idle CPU by BPF (fast path)") \
 	/* woke up with no idle CPU: queued FIFO by BPF */			\
 	X(nr_fast_queued, PL_CTR_STATS, "queued FIFO by BPF (fast path)")	\
+	/* woke up with no idle CPU: queued by its vtime by BPF */		\
+	X(nr_fast_ordered, PL_CTR_STATS, "queued by vtime by BPF (fast path)") \
+	/* CPUs preempted by BPF for a more urgent waking task */		\
+	X(nr_wake_preempts, PL_CTR_STATS, "preempted by BPF for a waking task") \
 	/* times the host went silent with work waiting, and came back */	\
 	X(nr_failsafe_enter, PL_CTR_STATS, "failsafe entered")			\
 	X(nr_failsafe_exit, PL_CTR_STATS, "failsafe left (the host came back)") \
@@ -209,6 +222,15 @@ struct plugland_shared {
 	u32 host_parked;	/* host is (about to be) parked: set by the host
 				   before it yields, cleared by whoever runs it */
 	u32 __pad;
+	/* PL_FAST_WAKE_VTIME, the policy's (plugin.h: set_wake_rule()): no
+	 * waking task's vtime below wake_floor; its slice (0: cfg.slice_ns);
+	 * a CPU whose task's vtime exceeds the waking one's by more than
+	 * wake_preempt_margin (0: never), and which ran it wake_preempt_min_ns
+	 * at least, is preempted for it. */
+	u64 wake_floor;
+	u64 wake_slice_ns;
+	u64 wake_preempt_margin;
+	u64 wake_preempt_min_ns;
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -129,7 +129,11 @@ struct task_ctx {
 	u32 in_user; /* queued to user space, no decision applied yet */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
 	u32 seen_runnable; /* debug mode: a RUNNABLE event was recorded */
-	u32 __pad;
+	u32 has_wake_base; /* wake_vtime/wake_runtime are set */
+	/* PL_FAST_WAKE_VTIME: the task stood at wake_vtime in the policy's
+	 * virtual time when its CPU time was wake_runtime. */
+	u64 wake_vtime;
+	u64 wake_runtime;
 };
 
 /* Set by the heartbeat in failsafe: one ops.dispatch takes tasks back. */
@@ -471,6 +475,32 @@ static void tell_host_decided(struct task_struct *p, const struct task_ctx *tctx
 }
 
 /*
+ * PL_FAST_WAKE_VTIME: where waking task p goes in the ordered queue, by
+ * the policy's rule (plugin.h: set_wake_vtime(), set_wake_rule()): the
+ * vtime it last stood at, plus the CPU time it used since, weighted
+ * (x 100 / weight, as a nice-0 task's nanoseconds), and no less than
+ * the policy's floor. The task then stands there: its base moves on.
+ */
+static u64 advance_wake_base(struct task_struct *p, struct task_ctx *tctx)
+{
+	u64 runtime = p->se.sum_exec_runtime, weight = p->scx.weight, key;
+
+	if (!weight)
+		weight = PL_WEIGHT_DEFAULT;
+	if (weight > 10000)
+		weight = 10000;
+	key = tctx->wake_vtime;
+	if (runtime > tctx->wake_runtime)
+		key += (runtime - tctx->wake_runtime) * PL_WEIGHT_DEFAULT / weight;
+	if (key < shared.wake_floor)
+		key = shared.wake_floor;
+	tctx->wake_vtime = key;
+	tctx->wake_runtime = runtime;
+	tctx->vtime = key;
+	return key;
+}
+
+/*
  * The policy's fast path for a waking ordinary task (shared.fast_wake,
  * from the policy's flags): an idle CPU it may use, its previous one or
  * (PL_FAST_WAKE_IDLE) any, runs it at once for the default slice,
@@ -500,9 +530,123 @@ static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (tctx) {
 		tctx->granted = 0;
+		if ((fast & PL_FAST_WAKE_VTIME) && tctx->has_wake_base)
+			advance_wake_base(p, tctx);
 		tell_host_decided(p, tctx, *cpu, PLUGLAND_KERNEL_IDLE, cfg.slice_ns,
 				  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
 	}
+	return true;
+}
+
+/*
+ * The task preempted on each CPU by the host's scheduling thread, or by
+ * BPF for a more urgent waking task (wake_preempt). The thread preempts
+ * whatever runs where it wakes up (every other task waits for it), and
+ * the kernel then sends the preempted task to ops.enqueue with its slice
+ * zeroed: without this, a round trip to user space per wake-up of the
+ * host for a task whose decision still stands. (The kernel treats a task
+ * preempted by a higher scheduling class the same way: it keeps its
+ * slice and its place.)
+ */
+struct host_preempted {
+	s32 pid;
+	u64 at_ns;	/* when; a mark older than the resched is stale */
+};
+static struct host_preempted host_preempted[PL_MAX_CPUS];
+
+#define HOST_PREEMPT_STALE_NS 2000000 /* the resched follows within an IPI */
+
+static void mark_preempted(s32 cpu, s32 pid)
+{
+	if (cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	host_preempted[cpu].pid = pid;
+	host_preempted[cpu].at_ns = bpf_ktime_get_ns();
+}
+
+/* The scheduling thread is about to preempt `cpu`: note what runs there. */
+static void mark_host_preempted(s32 cpu)
+{
+	struct task_struct *curr;
+
+	if (!cfg.resume_after_host || cpu < 0 || cpu >= PL_MAX_CPUS)
+		return;
+	curr = scx_bpf_cpu_curr(cpu);
+	if (!curr || curr->pid == 0 || bypasses_user(curr))
+		return;
+	mark_preempted(cpu, curr->pid);
+}
+
+/*
+ * PL_FAST_WAKE_VTIME with a preemption margin: the CPU p may use whose
+ * task the policy (or this path) placed with the largest vtime, if that
+ * exceeds p's key by more than the margin and the task has run
+ * wake_preempt_min_ns of its slice: preempted, the task resumes in the
+ * ordered queue with the rest of its slice (resume_after_preempt). Not
+ * kthreads or the host's threads (BPF dispatched them: granted is 0).
+ * Else an idle CPU, if one appeared, is kicked to take p.
+ */
+static void wake_preempt(struct task_struct *p, u64 key)
+{
+	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
+	u64 worst = key + margin;
+	s32 victim = -1, victim_pid = 0;
+	u32 cpu;
+
+	if (!margin) {
+		kick_idle_cpu_for(p);
+		return;
+	}
+	bpf_for(cpu, 0, cfg.nr_cpus) {
+		struct task_struct *curr;
+		struct task_ctx *ct;
+
+		if (cpu >= PL_MAX_CPUS)
+			break;
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+			continue;
+		curr = scx_bpf_cpu_curr(cpu);
+		if (!curr || !curr->pid || bypasses_user(curr))
+			continue;
+		ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
+		if (!ct || !ct->granted || ct->vtime <= worst ||
+		    curr->se.sum_exec_runtime - ct->runtime_at_grant < min_ns)
+			continue;
+		worst = ct->vtime;
+		victim = cpu;
+		victim_pid = curr->pid;
+	}
+	if (victim < 0) {
+		kick_idle_cpu_for(p);
+		return;
+	}
+	mark_preempted(victim, victim_pid);
+	scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
+	COUNT(nr_wake_preempts);
+}
+
+/*
+ * The policy's ordered fast path (PL_FAST_WAKE_VTIME): a waking ordinary
+ * task that found no idle CPU, and whose place in virtual time the
+ * policy gave (a base), goes to the ordered DSQ at the key its rule
+ * gives (advance_wake_base), for the policy's wake slice, preempting a
+ * CPU if the rule says so. A task without a base goes to the policy.
+ */
+static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
+{
+	u64 slice = shared.wake_slice_ns ?: cfg.slice_ns, key;
+
+	if (!tctx->has_wake_base || !shared.ordered)
+		return false;
+	key = advance_wake_base(p, tctx);
+	pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, key, enq_flags);
+	COUNT(nr_fast_ordered);
+	tctx->granted = slice;
+	tctx->runtime_at_grant = p->se.sum_exec_runtime;
+	tctx->sync_wake = 0;
+	wake_preempt(p, key);
+	tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_QUEUED, slice,
+			  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
 	return true;
 }
 
@@ -517,11 +661,14 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx;
 
-	if (!(shared.fast_wake & PL_FAST_WAKE_QUEUE) || !(enq_flags & SCX_ENQ_WAKEUP))
+	if (!(shared.fast_wake & (PL_FAST_WAKE_QUEUE | PL_FAST_WAKE_VTIME)) ||
+	    !(enq_flags & SCX_ENQ_WAKEUP))
 		return false;
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (!tctx)
 		return false;
+	if (shared.fast_wake & PL_FAST_WAKE_VTIME)
+		return fast_queue_vtime(p, tctx, enq_flags);
 	pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 	kick_idle_cpu_for(p);
 	COUNT(nr_fast_queued);
@@ -595,38 +742,7 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 }
 
 /*
- * The task the host's scheduling thread preempted on each CPU. The thread
- * preempts whatever runs where it wakes up (every other task waits for
- * it), and the kernel then sends the preempted task to ops.enqueue with its
- * slice zeroed: without this, a round trip to user space per wake-up of
- * the host for a task whose decision still stands. (The kernel treats a
- * task preempted by a higher scheduling class the same way: it keeps its
- * slice and its place.)
- */
-struct host_preempted {
-	s32 pid;
-	u64 at_ns;	/* when; a mark older than the resched is stale */
-};
-static struct host_preempted host_preempted[PL_MAX_CPUS];
-
-#define HOST_PREEMPT_STALE_NS 2000000 /* the resched follows within an IPI */
-
-/* The scheduling thread is about to preempt `cpu`: note what runs there. */
-static void mark_host_preempted(s32 cpu)
-{
-	struct task_struct *curr;
-
-	if (!cfg.resume_after_host || cpu < 0 || cpu >= PL_MAX_CPUS)
-		return;
-	curr = scx_bpf_cpu_curr(cpu);
-	if (!curr || curr->pid == 0 || bypasses_user(curr))
-		return;
-	host_preempted[cpu].pid = curr->pid;
-	host_preempted[cpu].at_ns = bpf_ktime_get_ns();
-}
-
-/*
- * p, put back after the scheduling thread preempted it, runs on with what
+ * p, put back after the scheduling thread (or wake_preempt) preempted it, runs on with what
  * is left of the slice the policy gave it, without a round trip: under an
  * ordered policy in the ordered queue by the vtime of that decision (a
  * more urgent task the thread released meanwhile goes first: a waking
@@ -766,6 +882,13 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	}
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+	if (tctx && d.cpu == PL_CPU_WAKE_BASE) {
+		/* Not a decision: where the task stands (PL_FAST_WAKE_VTIME). */
+		tctx->wake_vtime = d.vtime;
+		tctx->wake_runtime = d.slice_ns;
+		tctx->has_wake_base = 1;
+		goto out;
+	}
 	if (!tctx || tctx->gen != d.gen) {
 		COUNT(nr_cancel_dispatches);
 		goto out;

@@ -90,6 +90,12 @@ struct backend_ops {
 	 * PLUGLAND_POLICY_FAST_WAKE_* flags (0: none). Returns the flags it
 	 * applies; NULL: none supported. */
 	uint32_t (*set_fast_wake)(struct backend *be, uint32_t flags);
+	/* PLUGLAND_POLICY_FAST_WAKE_VTIME (plugin.h): task pid stands at
+	 * vtime at CPU time runtime_ns; the rule for every wake-up. NULL:
+	 * the fast path is not supported (set_fast_wake() never grants it). */
+	void (*set_wake_vtime)(struct backend *be, int32_t pid, uint64_t runtime_ns,
+			       uint64_t vtime);
+	void (*set_wake_rule)(struct backend *be, const struct plugland_wake_rule *rule);
 	/* The clock of task->enq_ns; NULL: CLOCK_MONOTONIC (the kernel's). */
 	uint64_t (*now_ns)(struct backend *be);
 	/* The BPF side's counters (bpf/intf.h), or what the backend has of

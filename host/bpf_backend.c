@@ -341,6 +341,34 @@ static void bpfb_set_ordered(struct backend *be, bool ordered)
 	__atomic_store_n(&BPFB(be)->shared->ordered, ordered, __ATOMIC_RELAXED);
 }
 
+/* Not a decision: one record ahead of the decisions of this round, so
+ * that BPF has the base before the task can run and wake again. Lost
+ * when the ring buffer is full: that task's wake-ups then go the slow way,
+ * or from the base it had. */
+static void bpfb_set_wake_vtime(struct backend *be, int32_t pid, uint64_t runtime_ns,
+				uint64_t vtime)
+{
+	struct bpf_backend *b = BPFB(be);
+	struct plugland_dispatch_rec *rec = user_ring_buffer__reserve(b->dispatched, sizeof(*rec));
+
+	if (!rec)
+		return;
+	*rec = (struct plugland_dispatch_rec){
+		.pid = pid, .cpu = PL_CPU_WAKE_BASE, .slice_ns = runtime_ns, .vtime = vtime,
+	};
+	user_ring_buffer__submit(b->dispatched, rec);
+}
+
+static void bpfb_set_wake_rule(struct backend *be, const struct plugland_wake_rule *r)
+{
+	struct plugland_shared *sh = BPFB(be)->shared;
+
+	__atomic_store_n(&sh->wake_floor, r->floor, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->wake_slice_ns, r->slice_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->wake_preempt_min_ns, r->preempt_min_run_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->wake_preempt_margin, r->preempt_margin, __ATOMIC_RELAXED);
+}
+
 static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 {
 	uint32_t bits = 0;
@@ -351,6 +379,12 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 		bits = PL_FAST_WAKE_PREV;
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
 		bits |= PL_FAST_WAKE_QUEUE;
+	if (flags & PLUGLAND_POLICY_FAST_WAKE_VTIME) {
+		bits |= PL_FAST_WAKE_VTIME;
+		/* A new policy's rule starts from nothing: no floor, the
+		 * default slice, no preemption, until it sets its own. */
+		bpfb_set_wake_rule(be, &(struct plugland_wake_rule){ 0 });
+	}
 	__atomic_store_n(&BPFB(be)->shared->fast_wake, bits, __ATOMIC_RELAXED);
 	return flags & FAST_WAKE_FLAGS;
 }
@@ -382,6 +416,8 @@ static const struct backend_ops bpf_ops = {
 	.pick_preempt_cpu = bpfb_pick_preempt_cpu,
 	.set_ordered = bpfb_set_ordered,
 	.set_fast_wake = bpfb_set_fast_wake,
+	.set_wake_vtime = bpfb_set_wake_vtime,
+	.set_wake_rule = bpfb_set_wake_rule,
 	.exited = bpfb_exited,
 	.nr_idle_cpus = bpfb_nr_idle_cpus,
 	.counters = bpfb_counters,

@@ -17,7 +17,8 @@ enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
 
 #define FAST_WAKE_FLAGS                                                                            \
 	(PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE |                         \
-	 PLUGLAND_POLICY_FAST_WAKE_QUEUE)
+	 PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
+#define FAST_WAKE_QUEUES (PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
 
 /* From the ini value (config.c has checked it). */
 static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
@@ -31,9 +32,9 @@ static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
 
 /*
  * The PLUGLAND_POLICY_FAST_WAKE_* flags in force for a policy's flags.
- * "true" adds the idle fast path and keeps the policy's FIFO queue; an
+ * "true" adds the idle fast path and keeps the policy's queue path; an
  * ordered policy never gets the FIFO queue (its order is a vtime only it
- * computes).
+ * computes), and only an ordered one gets the ordered queue's path.
  */
 static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode)
 {
@@ -41,9 +42,11 @@ static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_m
 
 	if (policy_flags & PLUGLAND_POLICY_ORDERED)
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_QUEUE;
+	else
+		fast &= ~PLUGLAND_POLICY_FAST_WAKE_VTIME;
 	switch (mode) {
 	case FAST_WAKE_ALWAYS:
-		return (fast & PLUGLAND_POLICY_FAST_WAKE_QUEUE) | PLUGLAND_POLICY_FAST_WAKE_IDLE;
+		return (fast & FAST_WAKE_QUEUES) | PLUGLAND_POLICY_FAST_WAKE_IDLE;
 	case FAST_WAKE_NEVER:
 		return 0;
 	default:

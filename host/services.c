@@ -57,6 +57,23 @@ static int svc_preempt_cpu(const struct plugland_host *h, const struct plugland_
 	return be->ops->pick_preempt_cpu(be, task, vtime, min_run_ns);
 }
 
+static void svc_set_wake_vtime(const struct plugland_host *h, const struct plugland_task *task,
+			       uint64_t vtime)
+{
+	struct backend *be = backend_of(h);
+
+	if (be && be->ops->set_wake_vtime && (h->fast_wake & PLUGLAND_POLICY_FAST_WAKE_VTIME))
+		be->ops->set_wake_vtime(be, task->pid, task->exec_runtime, vtime);
+}
+
+static void svc_set_wake_rule(const struct plugland_host *h, const struct plugland_wake_rule *r)
+{
+	struct backend *be = backend_of(h);
+
+	if (be && be->ops->set_wake_rule && (h->fast_wake & PLUGLAND_POLICY_FAST_WAKE_VTIME))
+		be->ops->set_wake_rule(be, r);
+}
+
 static uint32_t svc_nr_idle_cpus(const struct plugland_host *h)
 {
 	struct backend *be = backend_of(h);
@@ -178,6 +195,10 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_QUEUE with "
 			"PLUGLAND_POLICY_ORDERED: refused (the ordered queue's order is a vtime "
 			"only the policy computes); the waking tasks no idle CPU takes come to its enqueue()", s->name);
+	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_VTIME)
+		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_VTIME without "
+			"PLUGLAND_POLICY_ORDERED: refused (it places tasks in the ordered queue); "
+			"the waking tasks no idle CPU takes come to its enqueue()", s->name);
 }
 
 /* The loop's counters, as for_each_counter() names them. */
@@ -286,4 +307,6 @@ void services_init(struct plugin_services *s, const char *name, const struct con
 	s->host.preempt_cpu = svc_preempt_cpu;
 	s->host.for_each_counter = svc_for_each_counter;
 	s->host.policy_name = svc_policy_name;
+	s->host.set_wake_vtime = svc_set_wake_vtime;
+	s->host.set_wake_rule = svc_set_wake_rule;
 }

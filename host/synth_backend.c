@@ -38,6 +38,9 @@ struct synth_task {
 	int32_t wake_cpu;	/* PENDING: where its waker ran when it woke it; -1 */
 	uint32_t wakes_pending;	/* wakes come before their SYNTH_WAIT_WAKE sleep began */
 	bool wake_used;		/* its last run took one of them (undone on preemption) */
+	/* FAST_WAKE_VTIME: it stood at wake_vtime at CPU time wake_runtime */
+	bool has_wake_base;
+	uint64_t wake_vtime, wake_runtime;
 };
 
 struct synth_cpu {
@@ -72,6 +75,7 @@ struct synth_backend {
 	struct task_heap marks;	/* o.next_mark: marks to reach, by (mark_ns, mark_seq) */
 	bool ordered;
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* */
+	struct plugland_wake_rule wake_rule; /* FAST_WAKE_VTIME's */
 	uint64_t next_seq;
 	uint32_t next_cpu;
 	uint64_t rng;		/* o.round_trip_ns draws: splitmix64 */
@@ -230,12 +234,41 @@ static int32_t fast_wake_cpu(const struct synth_backend *s, uint32_t idx)
 	return s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_IDLE ? first_free_cpu(s, idx) : -1;
 }
 
-/* The policy's fast paths, as BPF takes them: a waking task with an idle
+/* FAST_WAKE_VTIME, as BPF's advance_wake_base(): the key of waking task
+ * k by the policy's rule; it stands there from now. */
+static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
+{
+	uint64_t w = k->t.weight ? (k->t.weight > 10000 ? 10000 : k->t.weight) :
+		     PLUGLAND_WEIGHT_DEFAULT;
+	uint64_t key = k->wake_vtime;
+
+	if (k->t.exec_runtime > k->wake_runtime)
+		key += (k->t.exec_runtime - k->wake_runtime) * PLUGLAND_WEIGHT_DEFAULT / w;
+	if (key < s->wake_rule.floor)
+		key = s->wake_rule.floor;
+	k->wake_vtime = key;
+	k->wake_runtime = k->t.exec_runtime;
+	k->t.vtime = key;
+	return key;
+}
+
+static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
+				  uint64_t vtime, uint64_t min_run_ns);
+
+/*
+ * The policy's fast paths, as BPF takes them: a waking task with an idle
  * CPU runs there at once; one without goes to the tail of the any-CPU
- * queue (FAST_WAKE_QUEUE). The loop is told either way. */
+ * queue (FAST_WAKE_QUEUE) or, with a base, into the ordered queue at the
+ * key of the policy's rule (FAST_WAKE_VTIME), preempting a less urgent
+ * task when the rule says so. The loop is told either way. (The task
+ * preempted goes back to the policy here, as for the host's own
+ * preemptions; BPF resumes it in the ordered queue.)
+ */
 static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn, void *ctx)
 {
 	struct synth_task *k = &s->tasks[idx];
+	bool vtime = (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_VTIME) && k->has_wake_base;
+	uint64_t slice = s->o.slice_ns;
 	struct backend_decided d;
 	int32_t c;
 
@@ -244,20 +277,35 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	c = fast_wake_cpu(s, idx);
 	if (c >= 0 && s->o.fast_idle_ppm && draw(s, 1000000) >= s->o.fast_idle_ppm)
 		c = -1; /* as often as on the recorded kernel, it looked busy */
-	if (c < 0 && !(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_QUEUE))
+	if (c < 0 && !(s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_QUEUE) && !vtime)
 		return false;
+	if (vtime)
+		advance_wake_base(s, k);
+	if (c < 0 && vtime && s->wake_rule.slice_ns)
+		slice = s->wake_rule.slice_ns;
 	d.task = k->t;
 	d.cpu = c < 0 ? PL_CPU_ANY : c;
 	d.reason = c < 0 ? PLUGLAND_KERNEL_QUEUED : PLUGLAND_KERNEL_IDLE;
-	d.slice_ns = s->o.slice_ns;
+	d.slice_ns = slice;
 	d.at_ns = s->st.now_ns;
 	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
-	if (c >= 0) {
+	if (c < 0 && vtime && s->wake_rule.preempt_margin) {
+		c = synth_pick_preempt_cpu(&s->be, &k->t, k->t.vtime + s->wake_rule.preempt_margin,
+					   s->wake_rule.preempt_min_run_ns);
+		if (c >= 0)
+			s->st.nr_wake_preempts++;
+	}
+	if (c >= 0 && d.reason == PLUGLAND_KERNEL_IDLE) {
 		s->st.nr_fast_wake++;
-		run_task(s, idx, c, s->o.slice_ns);
+		run_task(s, idx, c, slice);
+	} else if (c >= 0) { /* a CPU preempted for it: it runs there */
+		s->st.nr_fast_queued++;
+		s->st.nr_fast_ordered++;
+		run_task(s, idx, c, slice);
 	} else {
 		s->st.nr_fast_queued++;
-		release_task(s, idx, s->o.slice_ns);
+		s->st.nr_fast_ordered += vtime;
+		release_task(s, idx, slice);
 		run_released(s);
 	}
 	fn(ctx, PL_REC_DECIDED, &d.task);
@@ -886,7 +934,26 @@ static uint32_t synth_nr_idle_cpus(struct backend *be)
 static uint32_t synth_set_fast_wake(struct backend *be, uint32_t flags)
 {
 	SYNTH(be)->fast_wake = flags;
+	memset(&SYNTH(be)->wake_rule, 0, sizeof(SYNTH(be)->wake_rule));
 	return flags;
+}
+
+static void synth_set_wake_vtime(struct backend *be, int32_t pid, uint64_t runtime_ns,
+				 uint64_t vtime)
+{
+	struct synth_backend *s = SYNTH(be);
+	uint32_t idx = (uint32_t)(pid - SYNTH_PID_BASE);
+
+	if (pid < SYNTH_PID_BASE || idx >= s->o.nr_tasks)
+		return;
+	s->tasks[idx].has_wake_base = true;
+	s->tasks[idx].wake_vtime = vtime;
+	s->tasks[idx].wake_runtime = runtime_ns;
+}
+
+static void synth_set_wake_rule(struct backend *be, const struct plugland_wake_rule *r)
+{
+	SYNTH(be)->wake_rule = *r;
 }
 
 /* Tasks already released keep their place: re-sort them by the new rule. */
@@ -925,7 +992,9 @@ static int synth_counters(struct backend *be, struct plugland_counters *out)
 	out->nr_user_dispatches = s->st.nr_dispatched;
 	out->nr_cancel_dispatches = s->st.nr_stale;
 	out->nr_idle_direct = s->st.nr_fast_wake;
-	out->nr_fast_queued = s->st.nr_fast_queued;
+	out->nr_fast_queued = s->st.nr_fast_queued - s->st.nr_fast_ordered;
+	out->nr_fast_ordered = s->st.nr_fast_ordered;
+	out->nr_wake_preempts = s->st.nr_wake_preempts;
 	out->nr_bounce_dispatches = s->st.nr_bounced;
 	return 0;
 }
@@ -941,6 +1010,8 @@ static const struct backend_ops synth_ops = {
 	.pick_preempt_cpu = synth_pick_preempt_cpu,
 	.set_ordered = synth_set_ordered,
 	.set_fast_wake = synth_set_fast_wake,
+	.set_wake_vtime = synth_set_wake_vtime,
+	.set_wake_rule = synth_set_wake_rule,
 	.exited = synth_exited,
 	.now_ns = synth_now_ns,
 	.counters = synth_counters,

@@ -208,7 +208,9 @@ struct synth_stats {
 	uint64_t busy_ns;	/* CPU time handed out, all CPUs */
 	uint64_t nr_preempted;	/* runs cut short by pick_preempt_cpu */
 	uint64_t nr_fast_wake;	/* placed on an idle CPU without the policy */
-	uint64_t nr_fast_queued; /* queued FIFO without the policy (FAST_WAKE_QUEUE) */
+	uint64_t nr_fast_queued; /* queued without the policy (FAST_WAKE_QUEUE, _VTIME) */
+	uint64_t nr_fast_ordered; /* ... of them by vtime (FAST_WAKE_VTIME) */
+	uint64_t nr_wake_preempts; /* ... and run at once on a CPU preempted for them */
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */

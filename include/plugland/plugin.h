@@ -94,7 +94,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 2
-#define PLUGLAND_ABI_MINOR 2
+#define PLUGLAND_ABI_MINOR 3
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -149,6 +149,16 @@ static inline struct plugland_dispatch plugland_dispatch_of(const struct pluglan
 	};
 	return d;
 }
+
+/* The rule of PLUGLAND_POLICY_FAST_WAKE_VTIME (below): host->set_wake_rule(). */
+struct plugland_wake_rule {
+	uint64_t floor;			/* no waking task's vtime below this */
+	uint64_t slice_ns;		/* the slice it runs for; 0: the default */
+	uint64_t preempt_margin;	/* 0: never preempt; else the vtime a
+					   running task must exceed the waking
+					   one's by, to be preempted for it */
+	uint64_t preempt_min_run_ns;	/* ... having run this long of its slice */
+};
 
 /*
  * One scheduling decision, as recorded in the host's decision log and
@@ -360,6 +370,29 @@ struct plugland_host {
 	 */
 	int (*policy_name)(const struct plugland_host *host, uint16_t policy_id, char *buf,
 			   size_t len);
+
+	/* --- since ABI 2.3: check with PLUGLAND_HOST_HAS() --- */
+
+	/*
+	 * PLUGLAND_POLICY_FAST_WAKE_VTIME: `task` stands at `vtime` in the
+	 * policy's virtual time now, at task->exec_runtime: where BPF starts
+	 * from when it next wakes up (plus the CPU time it uses from then,
+	 * weighted). Call it from enqueue() or dispatch() for a task you
+	 * decide for, or kernel_decided(); without it a task's wake-ups
+	 * come to enqueue(). One record to the kernel each: call it when the
+	 * task's place changed, not for nothing. No effect without the fast
+	 * path granted (host->fast_wake). Scheduling thread; never blocks.
+	 */
+	void (*set_wake_vtime)(const struct plugland_host *host, const struct plugland_task *task,
+			       uint64_t vtime);
+	/*
+	 * PLUGLAND_POLICY_FAST_WAKE_VTIME: the rule's floor, slice and
+	 * preemption, for every wake-up from now on (a memory write: call it
+	 * each dispatch(), say, as your clock moves). Until the first call:
+	 * floor 0, the default slice, no preemption. Scheduling thread.
+	 */
+	void (*set_wake_rule)(const struct plugland_host *host,
+			      const struct plugland_wake_rule *rule);
 };
 
 /* True when the host passed in `host` provides member `field` (one added
@@ -496,6 +529,29 @@ struct plugland_policy {
  * order is a vtime only the policy can compute) and says so in its log.
  */
 #define PLUGLAND_POLICY_FAST_WAKE_QUEUE (1u << 3)
+
+/*
+ * plugland_policy.flags, with PLUGLAND_POLICY_ORDERED (ABI 2.3): the
+ * ordered queue's fast path. A task that wakes up and finds no idle CPU
+ * for it goes into the kernel's ordered queue at a vtime BPF computes by
+ * the policy's rule, without a round trip:
+ *
+ *   vtime = max(base + CPU time used since the base × 100 / weight, floor)
+ *
+ * base: where the policy last said the task stands in its virtual time
+ * (host->set_wake_vtime()), or where this path last put it; floor and the
+ * slice: host->set_wake_rule(). That is a weighted-vruntime clock with a
+ * bounded sleeper credit, the rule of plugins/common/edf.h for a waking
+ * task. With a preemption margin in the rule, a CPU whose task is less
+ * urgent by more than the margin (and has run preempt_min_run_ns) is
+ * preempted for it; the preempted task keeps its place and the rest of
+ * its slice (PLUGLAND_KERNEL_RESUMED). The policy is told afterwards
+ * (kernel_decided(), PLUGLAND_KERNEL_QUEUED, the vtime in task->vtime) and
+ * the decision log records it. A task the policy never gave a base (new,
+ * or none set yet) comes to enqueue(), as do tasks whose slice ran out.
+ * Refused without PLUGLAND_POLICY_ORDERED (the host says so in its log).
+ */
+#define PLUGLAND_POLICY_FAST_WAKE_VTIME (1u << 4)
 
 /*
  * An async plugin: logging, statistics, export. Zero or more run, each on

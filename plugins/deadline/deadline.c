@@ -4,17 +4,22 @@
  * the intended default policy. Tasks that sleep often run before CPU
  * hogs; CPU time follows the tasks' weights (nice); the slice shrinks as
  * more tasks wait. A task goes to an idle CPU when the host finds one,
- * preferring the one it ran on, else to any CPU (cpu_gate.h).
+ * preferring the one it ran on, else to any CPU (cpu_gate.h). Waking
+ * tasks BPF places itself by the same rule (post_wake_rule()).
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
- * preempt, preempt_margin_us, hold; see docs/policies.md.
+ * preempt, preempt_margin_us, hold, wake_preempt; see docs/policies.md.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <plugland/plugin.h>
 #include "../common/cpu_gate.h"
 #include "../common/edf.h"
 #include "../common/plugin_conf.h"
+
+/* A task preempted for a waking one has run this long at least. */
+#define DEADLINE_WAKE_PREEMPT_MIN_RUN_NS 250000ull
 
 struct deadline {
 	const struct plugland_host *host;
@@ -25,7 +30,38 @@ struct deadline {
 	 * task), or release them at once into the kernel's deadline-ordered
 	 * queue. */
 	bool hold;
+	/* BPF queues waking tasks by the rule below (host->fast_wake has
+	 * PLUGLAND_POLICY_FAST_WAKE_VTIME); the rule last posted. */
+	bool fast_vtime;
+	bool wake_preempt;	/* ... preempting a less urgent task for it */
+	struct plugland_wake_rule rule;
 };
+
+/*
+ * The ordered fast path's rule is edf_account()'s for a waking task:
+ * vruntime plus the weighted CPU time since, no more than a slice behind
+ * the clock, a deadline with no burst yet. Its slice is the one a task
+ * would get now; it preempts a task whose deadline is later by the
+ * preemption margin: with [deadline] preempt, as the policy's own
+ * releases do, and by default without it too (wake_preempt; in BPF a
+ * preemption costs no round trip).
+ */
+static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
+{
+	const struct edf_params *p = &dl->edf.p;
+	struct plugland_wake_rule r = {
+		.floor = dl->edf.vclock > p->slice_ns ? dl->edf.vclock - p->slice_ns : 0,
+		.slice_ns = edf_slice(&dl->edf, nr_waiting),
+		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
+				  dl->wake_preempt ? p->min_slice_ns : 0,
+		.preempt_min_run_ns = DEADLINE_WAKE_PREEMPT_MIN_RUN_NS,
+	};
+
+	if (!dl->fast_vtime || !memcmp(&r, &dl->rule, sizeof(r)))
+		return;
+	dl->rule = r;
+	dl->host->set_wake_rule(dl->host, &r);
+}
 
 static void deadline_exit(void *ctx)
 {
@@ -56,11 +92,14 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 		return -ENOMEM;
 	}
 	cpu_gate_init(&dl->gate, h, p.slice_ns);
-	if (conf_bool(h, "hold", &dl->hold)) {
+	dl->wake_preempt = true;
+	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt)) {
 		deadline_exit(dl);
 		return -EINVAL;
 	}
 	cpu_gate_set_open(&dl->gate, !dl->hold);
+	dl->fast_vtime = PLUGLAND_HOST_HAS(h, set_wake_rule) &&
+			 (h->fast_wake & PLUGLAND_POLICY_FAST_WAKE_VTIME);
 	*ctx = dl;
 	return 0;
 }
@@ -75,6 +114,9 @@ static int deadline_enqueue(void *ctx, const struct plugland_task *t)
 		return -ENOSPC;
 	cpu_gate_enqueued(&dl->gate, t);
 	edf_account(&dl->edf, t, &v);
+	/* Where it stands: where BPF starts from when it next wakes up. */
+	if (dl->fast_vtime)
+		dl->host->set_wake_vtime(dl->host, t, v.vruntime);
 	it = edf_item(t, &v);
 	return run_heap_push(&dl->rq, &it);
 }
@@ -89,6 +131,7 @@ static unsigned int deadline_dispatch(void *ctx, struct plugland_dispatch *out, 
 	       edf_release(&dl->edf, &dl->rq, &dl->gate,
 			   edf_nr_waiting(&dl->edf, &dl->rq, dl->host->nr_cpus), true, &out[n]))
 		n++;
+	post_wake_rule(dl, edf_nr_waiting(&dl->edf, &dl->rq, dl->host->nr_cpus));
 	return n;
 }
 
@@ -106,6 +149,7 @@ static void deadline_kernel_decided(void *ctx, const struct plugland_task *t,
 
 	(void)d;
 	edf_kernel_decided(&dl->edf, t, reason, true);
+	post_wake_rule(dl, edf_nr_waiting(&dl->edf, &dl->rq, dl->host->nr_cpus));
 }
 
 static void deadline_task_gone(void *ctx, int32_t pid)
@@ -126,7 +170,9 @@ PLUGLAND_POLICY(
 	.task_gone = deadline_task_gone,
 	.kernel_decided = deadline_kernel_decided,
 	/* decisions carry their deadline as vtime: the kernel keeps the order;
-	 * a waking task with an idle CPU runs there at once (BPF decides it,
-	 * kernel_decided() charges it) */
-	.flags = PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE,
+	 * a waking task with an idle CPU runs there at once, one without goes
+	 * into the ordered queue at its deadline by the rule above (BPF
+	 * decides both, kernel_decided() charges them) */
+	.flags = PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE |
+		 PLUGLAND_POLICY_FAST_WAKE_VTIME,
 );

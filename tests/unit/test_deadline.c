@@ -80,12 +80,14 @@ static void test_sleeper_waits_less(void **state)
 /*
  * Preemption: a task that wakes every 1 ms for 50 us among four hogs on
  * two CPUs. With preempt=true it takes a hog's CPU at once; with
- * preempt=false (the default) it waits for one of two slices to end. Returns its p99 wait and
- * checks that shares stay fair to the hogs either way. min_slice_us is
- * set below the harness's 1 ms slice_us: only a hog that has run it can
- * be preempted.
+ * preempt=false and wake_preempt=false it waits for one of two slices to
+ * end. With wake_preempt (the default) BPF's ordered fast path preempts
+ * for it all the same. Returns its p99 wait and checks that shares
+ * stay fair to the hogs either way. min_slice_us is set below the
+ * harness's 1 ms slice_us: only a hog that has run it can be preempted.
  */
-static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
+static uint64_t sleeper_p99(const char *preempt, const char *wake_preempt, uint64_t *nr_preempted,
+			    uint64_t *nr_by_bpf)
 {
 	struct synth_behaviour b[5] = { [4] = { .burst_ns = 50000, .sleep_ns = 1 * MS } };
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 5, .max_ns = 5000 * MS, .behaviours = b };
@@ -95,11 +97,13 @@ static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
 
 	harness_load(&h, "deadline");
 	harness_set(&h, preempt);
+	harness_set(&h, wake_preempt);
 	harness_set(&h, "deadline.min_slice_us=500");
 	harness_start(&h, &o);
 	harness_run(&h);
 	p99 = synth_wait_percentile(synth_backend_task(h.be, 4), 99);
 	*nr_preempted = synth_backend_stats(h.be)->nr_preempted;
+	*nr_by_bpf = synth_backend_stats(h.be)->nr_wake_preempts;
 	for (i = 0; i < 4; i++) {
 		double s = harness_share(&h, i, o.nr_tasks);
 
@@ -112,18 +116,27 @@ static uint64_t sleeper_p99(const char *preempt, uint64_t *nr_preempted)
 
 static void test_wakeup_preempts_hogs(void **state)
 {
-	uint64_t with, without, nr_with, nr_without;
+	uint64_t with, without, in_bpf, nr_with, nr_without, nr_in_bpf, by_bpf;
 
 	(void)state;
-	with = sleeper_p99("deadline.preempt=true", &nr_with);
-	without = sleeper_p99("deadline.preempt=false", &nr_without);
-	printf("  sleeper p99 wait: %llu us preempting (%llu preemptions), %llu us not\n",
+	with = sleeper_p99("deadline.preempt=true", "deadline.wake_preempt=false", &nr_with, &by_bpf);
+	without = sleeper_p99("deadline.preempt=false", "deadline.wake_preempt=false", &nr_without,
+			      &by_bpf);
+	assert_int_equal(by_bpf, 0);
+	in_bpf = sleeper_p99("deadline.preempt=false", "deadline.wake_preempt=true", &nr_in_bpf,
+			     &by_bpf);
+	printf("  sleeper p99 wait: %llu us preempting (%llu preemptions), %llu us not, "
+	       "%llu us by BPF's fast path (%llu preemptions, %llu by it)\n",
 	       (unsigned long long)with / 1000, (unsigned long long)nr_with,
-	       (unsigned long long)without / 1000);
+	       (unsigned long long)without / 1000, (unsigned long long)in_bpf / 1000,
+	       (unsigned long long)nr_in_bpf, (unsigned long long)by_bpf);
 	assert_int_equal(nr_without, 0);
 	assert_true(nr_with > 1000);
 	assert_true(with < 100000);	/* well under the 500 us minimum slice */
 	assert_true(without > 200000); /* about half a 500 us minimum slice */
+	assert_true(by_bpf > 1000);
+	assert_true(nr_in_bpf >= by_bpf);
+	assert_true(in_bpf < 100000);
 }
 
 /*

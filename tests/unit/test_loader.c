@@ -159,7 +159,7 @@ static void test_broken_plugins_refused(void **state)
 {
 	(void)state;
 	assert_refused("no_symbol", -ENOEXEC, "no 'plugland_policy' symbol");
-	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 3.0, newer than this host's 2.2: "
+	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 3.0, newer than this host's 2.3: "
 		       "update scx_plugland");
 	assert_refused("null_enqueue", -ENOEXEC, "mandatory 'enqueue' is NULL");
 	assert_refused("misnamed", -ENOEXEC, "calls itself 'something_else'");

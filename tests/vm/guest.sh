@@ -654,7 +654,8 @@ t_shadow() {
 # placement it makes reaches the decision log flagged. With "queue", the
 # policy asks for the FIFO queue too (fifo): the pinned cyclictest, which
 # never finds CPU 0 allowed, must be queued by BPF, every queued placement
-# logged, and none without it (deadline is ordered: refused). Hogs keep the CPUs
+# logged, and none without it. With "ordered" (deadline: FAST_WAKE_VTIME)
+# the same through the ordered queue, each with its vtime. Hogs keep the CPUs
 # of PIN_CPUS busy; a cyclictest allowed only on them wakes every ms while
 # CPU 0 is mostly idle: BPF must never place it outside them. An unpinned
 # cyclictest shows the fast path taken at all. Each fast placement BPF
@@ -677,7 +678,10 @@ fastwake_with() {
 	wait $hog
 	stop_host INT || return
 	fast=$(counter "run on an idle CPU by BPF (fast path)")
+	ordered=$(counter "queued by vtime by BPF (fast path)")
 	queued=$(counter "queued FIFO by BPF (fast path)")
+	queued=$(( ${queued:-0} + ${ordered:-0} ))
+	preempts=$(counter "preempted by BPF for a waking task")
 	lost=$(counter "BPF decisions not told (ring full)")
 	plugland-dump --csv /dev/shm/fw.dump >/tmp/fw.csv || { fail "dump unreadable"; return; }
 	# seq,time_s,dispatch_ns,enq_ns,wait_ns,pid,tgid,comm,cpu,prev_cpu,slice_us,vtime,weight,flags,...
@@ -693,7 +697,8 @@ fastwake_with() {
 		if ($7 == f && bpf && why == 1) free++
 		if (bpf && why == 6) queued++
 		if ($7 == p && $8 == "\"cyclictest\"" && bpf && why == 6) pinq++
-	} END { printf "%d %d %d %d %d %d\n", idle, bad, pin, free, queued, pinq }' /tmp/fw.csv)
+		if (bpf && why == 6 && $12 == 0) novtime++
+	} END { printf "%d %d %d %d %d %d %d\n", idle, bad, pin, free, queued, pinq, novtime }' /tmp/fw.csv)
 	[ "${fast:-0}" -gt 0 ] || fail "no fast placement counted"
 	[ "$1" = "${fast:-0}" ] || fail "BPF counted $fast fast placements, the dump holds $1 (lost ${lost:-?})"
 	[ "$2" = 0 ] || fail "$2 placements by BPF of the task allowed on CPUs $pins were outside them:" \
@@ -703,21 +708,27 @@ fastwake_with() {
 	esac
 	[ "$4" -gt 0 ] || fail "the unpinned cyclictest was never placed by the fast path"
 	[ "$5" = "${queued:-0}" ] || fail "BPF counted ${queued:-0} queued placements, the dump holds $5"
-	if [ "$want_queue" = queue ]; then
+	case $want_queue in
+	queue)
 		[ "$6" -gt 0 ] || fail "fifo asks for the FIFO queue: the pinned cyclictest was never queued by BPF"
-	else
-		[ "$5" = 0 ] || fail "$5 placements queued by BPF for a policy that does not have the FIFO queue"
-	fi
+		[ "${ordered:-0}" = 0 ] || fail "$ordered placements queued by vtime for fifo" ;;
+	ordered) # deadline: the ordered queue's path, each placement with its vtime
+		[ "$6" -gt 0 ] || fail "deadline asks for the ordered queue's path: the pinned cyclictest was never queued by BPF"
+		[ "$5" = "${ordered:-0}" ] || fail "$5 queued placements, $ordered of them by vtime: some went FIFO"
+		[ "$7" = 0 ] || fail "$7 placements queued by vtime without one" ;;
+	*)
+		[ "$5" = 0 ] || fail "$5 placements queued by BPF for a policy that does not have a queue path" ;;
+	esac
 	[ "${lost:-1}" = 0 ] || fail "$lost placements not told to the host"
 	plugland-dump /dev/shm/fw.dump | grep -q "^decided by.*BPF [1-9][0-9]* (idle CPU" ||
 		fail "the summary does not say BPF decided: $(plugland-dump /dev/shm/fw.dump | grep '^decided')"
-	pass "$fast fast placements and $5 queued, all in the dump; task allowed on CPUs $pins: $3 by BPF ($6 queued), none outside; unpinned: $4"
+	pass "$fast fast placements and $5 queued ($ordered by vtime, ${preempts:-0} CPUs preempted for them), all in the dump; task allowed on CPUs $pins: $3 by BPF ($6 queued), none outside; unpinned: $4"
 	rm -f /dev/shm/fw.dump
 }
 
 t_fastwake() {
 	CASE="fastwake[deadline]"
-	fastwake_with deadline '' 1 # deadline asks for it: PLUGLAND_POLICY_FAST_WAKE_IDLE
+	fastwake_with deadline '' 1 ordered # deadline asks for FAST_WAKE_IDLE and FAST_WAKE_VTIME
 	CASE="fastwake[fifo]"
 	fastwake_with fifo '' 1 queue # and fifo for PLUGLAND_POLICY_FAST_WAKE_QUEUE too
 }
@@ -731,7 +742,7 @@ t_affinity() {
 		skip "needs 3 CPUs, this guest has $(nproc)"
 		return
 	fi
-	fastwake_with deadline '' 1,2
+	fastwake_with deadline '' 1,2 ordered
 }
 
 # t_leftovers: tasks that an ordered policy (deadline) released into the
