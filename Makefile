@@ -499,7 +499,7 @@ PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules te
 # They build the whole host (host.h) on a synthetic machine: all of host/ but main.
 HOST_LIB_OBJS := $(filter-out $(O)/host/main.o,$(HOST_OBJS))
 $(PLUGIN_TESTS): $(O)/tests/unit/policy_harness.o $(PLUGIN_SOS) $(HOST_LIB_OBJS)
-$(O)/tests/test_sched_loop $(O)/tests/test_fast_wake $(O)/tests/test_watchdog \
+$(O)/tests/test_sched_loop $(O)/tests/test_fast_wake $(O)/tests/test_fast_vtime $(O)/tests/test_watchdog \
 	$(O)/tests/test_policy_switch: $(HOST_LIB_OBJS)
 $(PLUGIN_TESTS) $(O)/tests/unit/policy_harness.o: ALL_CFLAGS += -Ihost \
 	-DPLUGIN_BUILD_DIR='"$(abspath $(O))/plugins"'

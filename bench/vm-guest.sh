@@ -70,9 +70,9 @@ cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/sta
 
 # The counters of scx_plugland's decisions (`ctl stats`), in this order:
 # the policy's decisions applied, then the placements of ordinary tasks BPF
-# made itself (idle fast path, FIFO queue, ring buffer full, failsafe, failsafe
+# made itself (idle fast path, FIFO queue, ordered queue, ring buffer full, failsafe, failsafe
 # rescue, resumed after the host preempted). Empty when ctl fails.
-DECISION_COUNTERS="nr_user_dispatches nr_idle_direct nr_fast_queued nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
+DECISION_COUNTERS="nr_user_dispatches nr_idle_direct nr_fast_queued nr_fast_ordered nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
 decision_counters() {
 	[ -n "$host" ] || return 0
 	$bin ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '

@@ -18,9 +18,6 @@
 #include "../common/edf.h"
 #include "../common/plugin_conf.h"
 
-/* A task preempted for a waking one has run this long at least. */
-#define DEADLINE_WAKE_PREEMPT_MIN_RUN_NS 250000ull
-
 struct deadline {
 	const struct plugland_host *host;
 	struct edf edf;
@@ -54,7 +51,10 @@ static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 		.slice_ns = edf_slice(&dl->edf, nr_waiting),
 		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
 				  dl->wake_preempt ? p->min_slice_ns : 0,
-		.preempt_min_run_ns = DEADLINE_WAKE_PREEMPT_MIN_RUN_NS,
+		/* BPF reads a running task's CPU time as the kernel last
+		 * accounted it, at a tick (4 ms at 250 Hz) or a switch: too
+		 * coarse to guard a slice of 2.5 ms. The margin does. */
+		.preempt_min_run_ns = 0,
 	};
 
 	if (!dl->fast_vtime || !memcmp(&r, &dl->rule, sizeof(r)))

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ordered queue's fast path (PLUGLAND_POLICY_FAST_WAKE_VTIME) through
+ * the loop on the synthetic backend, which places waking tasks as BPF's
+ * enqueue does: a task with a base goes into the ordered queue at
+ * max(base + weighted CPU time since, floor). The test policy keeps the
+ * same clock itself, so every key BPF computed is checked against the
+ * policy's own: exact, for tasks of different weights. Without a base,
+ * or without PLUGLAND_POLICY_ORDERED, wake-ups come to enqueue().
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "config.h"
+#include "decision_log.h"
+#include "fast_wake.h"
+#include "host.h"
+#include "sched_loop.h"
+#include "synth_backend.h"
+
+#define NR_TASKS 6
+#define SLICE_NS 1000000ull
+
+static volatile sig_atomic_t no_stop, no_reload;
+
+/*
+ * "vclock": each task's weighted vruntime; a waking task no more than a
+ * slice behind the clock (the largest vruntime released); every task
+ * released at once for any CPU, by vruntime. Counts what it is told.
+ */
+struct vclock {
+	const struct plugland_host *host;
+	uint64_t vr[NR_TASKS], rt[NR_TASKS], clock;
+	struct plugland_dispatch held[NR_TASKS];
+	unsigned int nr_held;
+	struct plugland_wake_rule posted;
+};
+
+static bool post_bases;	/* calls set_wake_vtime() */
+static uint64_t nr_enq_wakeup, nr_told_ordered, nr_told_idle, nr_key_wrong, nr_told_bad;
+
+static uint64_t charge(const struct vclock *v, const struct plugland_task *t, uint32_t i)
+{
+	return (t->exec_runtime - v->rt[i]) * PLUGLAND_WEIGHT_DEFAULT / t->weight;
+}
+
+static uint64_t floor_of(const struct vclock *v)
+{
+	return v->clock > SLICE_NS ? v->clock - SLICE_NS : 0;
+}
+
+static void post_rule(struct vclock *v)
+{
+	v->posted = (struct plugland_wake_rule){ .floor = floor_of(v), .slice_ns = SLICE_NS };
+	v->host->set_wake_rule(v->host, &v->posted);
+}
+
+static int vc_init(const struct plugland_host *h, void **ctx)
+{
+	struct vclock *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v->host = h;
+	*ctx = v;
+	return 0;
+}
+
+static void vc_exit(void *ctx) { free(ctx); }
+
+static int vc_enqueue(void *ctx, const struct plugland_task *t)
+{
+	struct vclock *v = ctx;
+	uint32_t i = (uint32_t)(t->pid - SYNTH_PID_BASE);
+
+	nr_enq_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
+	v->vr[i] += charge(v, t, i);
+	if ((t->flags & PLUGLAND_TASK_WAKEUP) && v->vr[i] < floor_of(v))
+		v->vr[i] = floor_of(v);
+	v->rt[i] = t->exec_runtime;
+	if (post_bases)
+		v->host->set_wake_vtime(v->host, t, v->vr[i]);
+	v->held[v->nr_held] = plugland_dispatch_of(t);
+	v->held[v->nr_held++].vtime = v->vr[i];
+	return 0;
+}
+
+static unsigned int vc_dispatch(void *ctx, struct plugland_dispatch *out, unsigned int max)
+{
+	struct vclock *v = ctx;
+	unsigned int n = 0;
+
+	for (; n < v->nr_held && n < max; n++) {
+		out[n] = v->held[n];
+		if (out[n].vtime > v->clock)
+			v->clock = out[n].vtime;
+	}
+	memmove(v->held, v->held + n, (v->nr_held - n) * sizeof(v->held[0]));
+	v->nr_held -= n;
+	post_rule(v);
+	return n;
+}
+
+/* BPF's key must be this policy's own: its vruntime plus the weighted CPU
+ * time since, no lower than the floor it last posted. */
+static void vc_kernel_decided(void *ctx, const struct plugland_task *t,
+			      const struct plugland_dispatch *d, unsigned int reason)
+{
+	struct vclock *v = ctx;
+	uint32_t i = (uint32_t)(t->pid - SYNTH_PID_BASE);
+	uint64_t key = v->vr[i] + charge(v, t, i);
+
+	if (key < v->posted.floor)
+		key = v->posted.floor;
+	nr_told_ordered += reason == PLUGLAND_KERNEL_QUEUED;
+	nr_told_idle += reason == PLUGLAND_KERNEL_IDLE;
+	if (reason == PLUGLAND_KERNEL_QUEUED && (d->cpu != PLUGLAND_CPU_ANY || d->slice_ns != SLICE_NS))
+		nr_told_bad++;
+	if (reason != PLUGLAND_KERNEL_QUEUED && reason != PLUGLAND_KERNEL_IDLE)
+		nr_told_bad++;
+	if (t->vtime != key || d->vtime != key)
+		nr_key_wrong++;
+	v->vr[i] = key;
+	v->rt[i] = t->exec_runtime;
+	if (key > v->clock)
+		v->clock = key;
+	post_rule(v);
+}
+
+static struct plugland_policy vclock = {
+	.sz = sizeof(struct plugland_policy),
+	.abi_version = PLUGLAND_ABI_VERSION,
+	.name = "vclock",
+	.init = vc_init,
+	.enqueue = vc_enqueue,
+	.dispatch = vc_dispatch,
+	.exit = vc_exit,
+	.kernel_decided = vc_kernel_decided,
+};
+
+/* Four tasks that run 0.1-0.4 ms and sleep 0.3-0.9 ms and two CPU hogs,
+ * of weights 50 to 400, on 2 CPUs: most wake-ups find no CPU idle. */
+static const struct synth_behaviour mixed[NR_TASKS] = {
+	{ 100000, 300000 }, { 200000, 900000 }, { 300000, 500000 }, { 400000, 700000 },
+};
+static const uint64_t weights[NR_TASKS] = { 100, 50, 400, 200, 100, 300 };
+
+struct run {
+	struct backend *be;
+	struct host host;
+	struct config cfg;
+	uint64_t ordered_recs, ordered_recs_bad;
+};
+
+static void run_with(struct run *r, uint32_t flags, bool bases)
+{
+	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = NR_TASKS, .max_ns = 500000000ull,
+				.behaviours = mixed, .weights = weights, .slice_ns = SLICE_NS };
+	struct host_opts ho = { .cfg = &r->cfg, .policy = &vclock, .stop = &no_stop,
+				.reload = &no_reload };
+	struct decision_log_reader rd;
+	struct plugland_log_span span;
+	struct plugland_decision rec;
+
+	nr_enq_wakeup = nr_told_ordered = nr_told_idle = nr_key_wrong = nr_told_bad = 0;
+	post_bases = bases;
+	vclock.flags = flags;
+	r->be = synth_backend_new(&o);
+	assert_non_null(r->be);
+	ho.machine = r->be;
+	config_defaults(&r->cfg);
+	r->cfg.log_capacity = 1u << 16;
+	assert_int_equal(host_open(&r->host, &ho), 0);
+	assert_int_equal(host_begin(&r->host), 0);
+	assert_int_equal(sched_loop_run(&r->host.loop, &no_stop), 0);
+
+	r->ordered_recs = r->ordered_recs_bad = 0;
+	decision_log_reader_init(&rd, r->host.obs.log);
+	while (decision_log_read(&rd, &rec, 1, &span) == 1) {
+		if (!(rec.flags & PLUGLAND_DECISION_BY_KERNEL) ||
+		    PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_QUEUED)
+			continue;
+		r->ordered_recs++;
+		/* for any CPU, at its wake-up, with the key it was queued at */
+		if (rec.cpu != PLUGLAND_CPU_ANY || !(rec.flags & PLUGLAND_TASK_WAKEUP) || !rec.vtime)
+			r->ordered_recs_bad++;
+	}
+}
+
+static void done(struct run *r)
+{
+	const struct synth_stats *st = synth_backend_stats(r->be);
+
+	assert_int_equal(st->nr_stale + st->nr_double + st->nr_unknown, 0);
+	host_end(&r->host);
+	host_close(&r->host);
+	synth_backend_free(r->be);
+}
+
+#define ORDERED_FAST                                                                               \
+	(PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
+
+/* Granted to an ordered policy that gives bases: most wake-ups that find
+ * no idle CPU are queued by the backend at the policy's own key, told
+ * and logged; tasks whose slice ran out (the hogs) still come to it. */
+static void test_keys_are_the_policys(void **state)
+{
+	const struct synth_stats *st;
+	struct run r;
+
+	(void)state;
+	run_with(&r, ORDERED_FAST, true);
+	st = synth_backend_stats(r.be);
+	print_message("ordered %llu, idle %llu, by the policy %llu, wake-ups to it %llu\n",
+		      (unsigned long long)st->nr_fast_ordered, (unsigned long long)st->nr_fast_wake,
+		      (unsigned long long)st->nr_dispatched, (unsigned long long)nr_enq_wakeup);
+	assert_int_equal(r.host.loop.fast_wake,
+			 PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME);
+	assert_true(st->nr_fast_ordered > 1000);
+	assert_int_equal(st->nr_fast_ordered, st->nr_fast_queued);
+	assert_int_equal(nr_told_ordered, st->nr_fast_ordered);
+	assert_int_equal(nr_told_idle, st->nr_fast_wake);
+	assert_int_equal(nr_key_wrong, 0);
+	assert_int_equal(nr_told_bad, 0);
+	assert_int_equal(r.ordered_recs, st->nr_fast_ordered);
+	assert_int_equal(r.ordered_recs_bad, 0);
+	/* a wake-up reaches the policy only before the task has a base */
+	assert_true(nr_enq_wakeup <= NR_TASKS);
+	assert_true(st->nr_dispatched > 100);
+	assert_int_equal(st->nr_wake_preempts, 0); /* no margin posted */
+	done(&r);
+}
+
+/* No base given: the path has nothing to start from, every wake-up that
+ * finds no idle CPU goes to the policy. */
+static void test_no_base_no_path(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_with(&r, ORDERED_FAST, false);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_ordered, 0);
+	assert_int_equal(nr_told_ordered, 0);
+	assert_true(nr_enq_wakeup > 1000);
+	done(&r);
+}
+
+/* Without PLUGLAND_POLICY_ORDERED the host refuses it (it places tasks in
+ * the ordered queue); the operator's "false" takes it away too. */
+static void test_refused(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_VTIME, true);
+	assert_int_equal(r.host.loop.fast_wake, 0);
+	assert_int_equal(synth_backend_stats(r.be)->nr_fast_ordered, 0);
+	assert_true(nr_enq_wakeup > 1000);
+	done(&r);
+
+	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_NEVER), 0);
+	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_ALWAYS),
+			 PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME);
+	assert_int_equal(fast_wake_granted(PLUGLAND_POLICY_FAST_WAKE_VTIME, FAST_WAKE_ALWAYS),
+			 PLUGLAND_POLICY_FAST_WAKE_IDLE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys_are_the_policys),
+		cmocka_unit_test(test_no_base_no_path),
+		cmocka_unit_test(test_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
