@@ -225,12 +225,16 @@ struct plugland_shared {
 	/* PL_FAST_WAKE_VTIME, the policy's (plugin.h: set_wake_rule()): no
 	 * waking task's vtime below wake_floor; its slice (0: cfg.slice_ns);
 	 * a CPU whose task's vtime exceeds the waking one's by more than
-	 * wake_preempt_margin (0: never), and which ran it wake_preempt_min_ns
-	 * at least, is preempted for it. */
+	 * wake_preempt_margin (0: never), whose slice was granted
+	 * wake_preempt_min_ns ago at least (and, with
+	 * PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, not at a wake-up), is preempted
+	 * for it. */
 	u64 wake_floor;
 	u64 wake_slice_ns;
 	u64 wake_preempt_margin;
 	u64 wake_preempt_min_ns;
+	u32 wake_preempt_flags;	/* PLUGLAND_WAKE_PREEMPT_* */
+	u32 __pad3;
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -126,10 +126,13 @@ struct task_ctx {
 	 * then (0: no decision stands, BPF dispatched it last). */
 	u64 granted;
 	u64 runtime_at_grant;
+	u64 granted_ns;	/* when (bpf_ktime_get_ns), for wake_preempt */
 	u32 in_user; /* queued to user space, no decision applied yet */
+	u32 ran_out; /* it was last queued because its slice ran out: a CPU hog */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
 	u32 seen_runnable; /* debug mode: a RUNNABLE event was recorded */
 	u32 has_wake_base; /* wake_vtime/wake_runtime are set */
+	u32 __pad;
 	/* PL_FAST_WAKE_VTIME: the task stood at wake_vtime in the policy's
 	 * virtual time when its CPU time was wake_runtime. */
 	u64 wake_vtime;
@@ -578,18 +581,24 @@ static void mark_host_preempted(s32 cpu)
 }
 
 /*
- * PL_FAST_WAKE_VTIME with a preemption margin: the CPU p may use whose
- * task the policy (or this path) placed with the largest vtime, if that
- * exceeds p's key by more than the margin and the task has run
- * wake_preempt_min_ns of its slice: preempted, the task resumes in the
- * ordered queue with the rest of its slice (resume_after_preempt). Not
- * kthreads or the host's threads (BPF dispatched them: granted is 0).
- * Else an idle CPU, if one appeared, is kicked to take p.
+ * PL_FAST_WAKE_VTIME with a preemption margin: of the CPUs p may use, the
+ * one running the task with the largest vtime, if that exceeds p's key
+ * by more than the margin and its slice was granted wake_preempt_min_ns
+ * ago or more (and, with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, when its
+ * previous slice ran out, not at a wake-up): preempted. The task resumes in the ordered queue with the
+ * rest of its slice (resume_after_host's mark), and the time since its
+ * grant goes on: a task that wakes every millisecond may preempt a hog
+ * at each wake-up once the hog's grant is old enough. (Not the time since
+ * it last started running: every such preemption would restart it. Not
+ * its CPU time: the kernel accounts it at ticks and switches only.)
+ * BPF's own tasks (kthreads, the host's threads) have no grant: never
+ * chosen. Else an idle CPU, if one appeared, is kicked to take p.
  */
 static void wake_preempt(struct task_struct *p, u64 key)
 {
 	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
-	u64 worst = key + margin;
+	u64 worst = key + margin, now;
+	bool hogs_only = shared.wake_preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY;
 	s32 victim = -1, victim_pid = 0;
 	u32 cpu;
 
@@ -597,6 +606,7 @@ static void wake_preempt(struct task_struct *p, u64 key)
 		kick_idle_cpu_for(p);
 		return;
 	}
+	now = bpf_ktime_get_ns();
 	bpf_for(cpu, 0, cfg.nr_cpus) {
 		struct task_struct *curr;
 		struct task_ctx *ct;
@@ -609,8 +619,8 @@ static void wake_preempt(struct task_struct *p, u64 key)
 		if (!curr || !curr->pid || bypasses_user(curr))
 			continue;
 		ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
-		if (!ct || !ct->granted || ct->vtime <= worst ||
-		    curr->se.sum_exec_runtime - ct->runtime_at_grant < min_ns)
+		if (!ct || !ct->granted || ct->vtime <= worst || now - ct->granted_ns < min_ns ||
+		    (hogs_only && !ct->ran_out))
 			continue;
 		worst = ct->vtime;
 		victim = cpu;
@@ -643,6 +653,8 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 	COUNT(nr_fast_ordered);
 	tctx->granted = slice;
 	tctx->runtime_at_grant = p->se.sum_exec_runtime;
+	tctx->granted_ns = bpf_ktime_get_ns();
+	tctx->ran_out = 0;
 	tctx->sync_wake = 0;
 	wake_preempt(p, key);
 	tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_QUEUED, slice,
@@ -732,6 +744,10 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	tctx->gen++;
 	fill_task_record(q, p, tctx, PL_REC_TASK, flags);
 	tctx->in_user = 1;
+	/* Its CPU time is up to date here (the kernel accounts it as the
+	 * task stops): a task preempted with slice left is no hog. */
+	tctx->ran_out = !(enq_flags & SCX_ENQ_WAKEUP) && tctx->granted &&
+			p->se.sum_exec_runtime - tctx->runtime_at_grant >= tctx->granted;
 	tctx->granted = 0;
 	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
 	tctx->sync_wake = 0;
@@ -899,6 +915,7 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 	slice = d.slice_ns ?: cfg.slice_ns;
 	tctx->granted = slice;
 	tctx->runtime_at_grant = p->se.sum_exec_runtime;
+	tctx->granted_ns = bpf_ktime_get_ns();
 	cpu = d.cpu;
 
 	/*

@@ -41,6 +41,9 @@ struct synth_task {
 	/* FAST_WAKE_VTIME: it stood at wake_vtime at CPU time wake_runtime */
 	bool has_wake_base;
 	uint64_t wake_vtime, wake_runtime;
+	/* As BPF's ran_out: queued to the policy because its slice ran out
+	 * (not at a wake-up, not cut short by a preemption) */
+	bool ran_out, cut_short;
 };
 
 struct synth_cpu {
@@ -252,8 +255,8 @@ static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
 	return key;
 }
 
-static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
-				  uint64_t vtime, uint64_t min_run_ns);
+static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
+		       uint64_t min_run_ns, bool hogs_only);
 
 /*
  * The policy's fast paths, as BPF takes them: a waking task with an idle
@@ -289,9 +292,11 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	d.slice_ns = slice;
 	d.at_ns = s->st.now_ns;
 	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
+	k->ran_out = k->cut_short = false;
 	if (c < 0 && vtime && s->wake_rule.preempt_margin) {
-		c = synth_pick_preempt_cpu(&s->be, &k->t, k->t.vtime + s->wake_rule.preempt_margin,
-					   s->wake_rule.preempt_min_run_ns);
+		c = preempt_cpu(s, &k->t, k->t.vtime + s->wake_rule.preempt_margin,
+				s->wake_rule.preempt_min_run_ns,
+				s->wake_rule.preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY);
 		if (c >= 0)
 			s->st.nr_wake_preempts++;
 	}
@@ -491,6 +496,8 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		if ((!k->delayed && fast_wake(s, idx, fn, ctx)) || delay_for_round_trip(s, idx))
 			continue;
 		k->state = SYNTH_IN_POLICY;
+		k->ran_out = !(k->t.flags & PLUGLAND_TASK_WAKEUP) && !k->cut_short;
+		k->cut_short = false;
 		s->st.nr_queued++;
 		n++;
 		if (k->delayed && !host_woke)
@@ -860,7 +867,13 @@ static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t
 static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
 				  uint64_t vtime, uint64_t min_run_ns)
 {
-	struct synth_backend *s = SYNTH(be);
+	return preempt_cpu(SYNTH(be), task, vtime, min_run_ns, false);
+}
+
+/* hogs_only: PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, a task whose slice ran out */
+static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
+		       uint64_t min_run_ns, bool hogs_only)
+{
 	uint64_t now = s->st.now_ns, worst = vtime, refund;
 	struct synth_cpu *cpu = NULL;
 	struct synth_task *k;
@@ -873,7 +886,8 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 		struct synth_cpu *x = &s->cpus[c];
 
 		if (x->has_last && !x->reserved && x->last_start + min_run_ns <= now &&
-		    x->free_ns > now && x->last_vtime > worst) {
+		    x->free_ns > now && x->last_vtime > worst &&
+		    (!hogs_only || s->tasks[x->last].ran_out)) {
 			worst = x->last_vtime;
 			cpu = x;
 		}
@@ -913,6 +927,7 @@ static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task
 			k->in_marks = false;
 		}
 	}
+	k->cut_short = true;
 	pending_move_earlier(s, cpu->last, now);
 	cpu->free_ns = now;
 	cpu->has_last = false;

@@ -32,6 +32,10 @@
 #define PLUGLAND_KERNEL_QUEUED 6    /* it woke up with no idle CPU: the tail of the
 				       any-CPU queue, the policy's fast path
 				       (PLUGLAND_POLICY_FAST_WAKE_QUEUE) */
+/* plugland_wake_rule.preempt_flags: preempt only a task whose slice was
+ * granted when its previous one ran out (a CPU hog), not one that got it
+ * at a wake-up: sleepers do not preempt each other. */
+#define PLUGLAND_WAKE_PREEMPT_HOGS_ONLY (1u << 0)
 #define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
 #define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))
 /*

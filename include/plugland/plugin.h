@@ -157,8 +157,11 @@ struct plugland_wake_rule {
 	uint64_t preempt_margin;	/* 0: never preempt; else the vtime a
 					   running task must exceed the waking
 					   one's by, to be preempted for it */
-	uint64_t preempt_min_run_ns;	/* ... having run this long of its slice */
+	uint64_t preempt_min_run_ns;	/* ... its slice granted this long ago */
+	uint32_t preempt_flags;		/* PLUGLAND_WAKE_PREEMPT_* (flags.h) */
+	uint32_t reserved;
 };
+
 
 /*
  * One scheduling decision, as recorded in the host's decision log and
@@ -543,7 +546,9 @@ struct plugland_policy {
  * slice: host->set_wake_rule(). That is a weighted-vruntime clock with a
  * bounded sleeper credit, the rule of plugins/common/edf.h for a waking
  * task. With a preemption margin in the rule, a CPU whose task is less
- * urgent by more than the margin (and has run preempt_min_run_ns) is
+ * urgent by more than the margin (its slice granted preempt_min_run_ns
+ * ago, and with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY granted when its previous
+ * slice ran out) is
  * preempted for it; the preempted task keeps its place and the rest of
  * its slice (PLUGLAND_KERNEL_RESUMED). The policy is told afterwards
  * (kernel_decided(), PLUGLAND_KERNEL_QUEUED, the vtime in task->vtime) and

@@ -38,10 +38,17 @@ struct deadline {
  * The ordered fast path's rule is edf_account()'s for a waking task:
  * vruntime plus the weighted CPU time since, no more than a slice behind
  * the clock, a deadline with no burst yet. Its slice is the one a task
- * would get now; it preempts a task whose deadline is later by the
- * preemption margin: with [deadline] preempt, as the policy's own
- * releases do, and by default without it too (wake_preempt; in BPF a
- * preemption costs no round trip).
+ * would get now. It preempts with [deadline] preempt's margin, as the
+ * policy's own releases do, and by default without it too (wake_preempt:
+ * in BPF a preemption costs no round trip), then only a CPU hog (a task
+ * whose slice ran out) whose deadline is later by more than a slice plus
+ * half the burst cap: a waking task sits at most a slice behind the
+ * clock, so its victim has run that long without sleeping. Measured in
+ * one VM boot each (2 vCPUs, 2 runs, ratios to the kernel's): with the
+ * minimum slice as the margin and any task a victim, hackbench's tasks
+ * preempted each other 335,000 times and took 3x the kernel's time;
+ * hogs only, 1.7x; this margin, 1.25x, with cyclictest's p99 under CPU
+ * hogs at 1.14x (3.4x without preemption).
  */
 static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 {
@@ -50,11 +57,8 @@ static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 		.floor = dl->edf.vclock > p->slice_ns ? dl->edf.vclock - p->slice_ns : 0,
 		.slice_ns = edf_slice(&dl->edf, nr_waiting),
 		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
-				  dl->wake_preempt ? p->min_slice_ns : 0,
-		/* BPF reads a running task's CPU time as the kernel last
-		 * accounted it, at a tick (4 ms at 250 Hz) or a switch: too
-		 * coarse to guard a slice of 2.5 ms. The margin does. */
-		.preempt_min_run_ns = 0,
+				  dl->wake_preempt ? p->slice_ns + p->burst_cap_ns / 2 : 0,
+		.preempt_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY,
 	};
 
 	if (!dl->fast_vtime || !memcmp(&r, &dl->rule, sizeof(r)))

@@ -42,6 +42,8 @@ struct vclock {
 };
 
 static bool post_bases;	/* calls set_wake_vtime() */
+static uint64_t rule_margin;	/* the rule's preemption */
+static uint32_t rule_flags;
 static uint64_t nr_enq_wakeup, nr_told_ordered, nr_told_idle, nr_key_wrong, nr_told_bad;
 
 static uint64_t charge(const struct vclock *v, const struct plugland_task *t, uint32_t i)
@@ -56,7 +58,9 @@ static uint64_t floor_of(const struct vclock *v)
 
 static void post_rule(struct vclock *v)
 {
-	v->posted = (struct plugland_wake_rule){ .floor = floor_of(v), .slice_ns = SLICE_NS };
+	v->posted = (struct plugland_wake_rule){ .floor = floor_of(v), .slice_ns = SLICE_NS,
+						 .preempt_margin = rule_margin,
+						 .preempt_flags = rule_flags };
 	v->host->set_wake_rule(v->host, &v->posted);
 }
 
@@ -149,6 +153,11 @@ static const struct synth_behaviour mixed[NR_TASKS] = {
 	{ 100000, 300000 }, { 200000, 900000 }, { 300000, 500000 }, { 400000, 700000 },
 };
 static const uint64_t weights[NR_TASKS] = { 100, 50, 400, 200, 100, 300 };
+/* Six sleepers, no hog. */
+static const struct synth_behaviour sleepers[NR_TASKS] = {
+	{ 100000, 300000 }, { 200000, 900000 }, { 300000, 500000 }, { 400000, 700000 },
+	{ 500000, 400000 }, { 250000, 600000 },
+};
 
 struct run {
 	struct backend *be;
@@ -157,10 +166,10 @@ struct run {
 	uint64_t ordered_recs, ordered_recs_bad;
 };
 
-static void run_with(struct run *r, uint32_t flags, bool bases)
+static void run_on(struct run *r, uint32_t flags, bool bases, const struct synth_behaviour *b)
 {
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = NR_TASKS, .max_ns = 500000000ull,
-				.behaviours = mixed, .weights = weights, .slice_ns = SLICE_NS };
+				.behaviours = b, .weights = weights, .slice_ns = SLICE_NS };
 	struct host_opts ho = { .cfg = &r->cfg, .policy = &vclock, .stop = &no_stop,
 				.reload = &no_reload };
 	struct decision_log_reader rd;
@@ -190,6 +199,11 @@ static void run_with(struct run *r, uint32_t flags, bool bases)
 		if (rec.cpu != PLUGLAND_CPU_ANY || !(rec.flags & PLUGLAND_TASK_WAKEUP) || !rec.vtime)
 			r->ordered_recs_bad++;
 	}
+}
+
+static void run_with(struct run *r, uint32_t flags, bool bases)
+{
+	run_on(r, flags, bases, mixed);
 }
 
 static void done(struct run *r)
@@ -270,12 +284,49 @@ static void test_refused(void **state)
 			 PLUGLAND_POLICY_FAST_WAKE_IDLE);
 }
 
+/* With a margin the path preempts; HOGS_ONLY keeps sleepers from
+ * preempting each other (none among six sleepers) but not a CPU hog. */
+static void test_preempts_hogs_only(void **state)
+{
+	uint64_t any, hogs_only, sleepers_any, sleepers_hogs_only;
+	struct run r;
+
+	(void)state;
+	rule_margin = 1;
+	rule_flags = 0;
+	run_on(&r, ORDERED_FAST, true, sleepers);
+	sleepers_any = synth_backend_stats(r.be)->nr_wake_preempts;
+	assert_int_equal(nr_key_wrong, 0);
+	done(&r);
+	run_with(&r, ORDERED_FAST, true);
+	any = synth_backend_stats(r.be)->nr_wake_preempts;
+	done(&r);
+	rule_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY;
+	run_on(&r, ORDERED_FAST, true, sleepers);
+	sleepers_hogs_only = synth_backend_stats(r.be)->nr_wake_preempts;
+	done(&r);
+	run_with(&r, ORDERED_FAST, true);
+	hogs_only = synth_backend_stats(r.be)->nr_wake_preempts;
+	assert_int_equal(nr_key_wrong, 0);
+	done(&r);
+	rule_margin = 0;
+	rule_flags = 0;
+	print_message("preemptions: sleepers %llu, %llu hogs only; mixed %llu, %llu hogs only\n",
+		      (unsigned long long)sleepers_any, (unsigned long long)sleepers_hogs_only,
+		      (unsigned long long)any, (unsigned long long)hogs_only);
+	assert_true(sleepers_any > 100);
+	assert_int_equal(sleepers_hogs_only, 0);
+	assert_true(hogs_only > 100);
+	assert_true(any > hogs_only);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_are_the_policys),
 		cmocka_unit_test(test_no_base_no_path),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_preempts_hogs_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
