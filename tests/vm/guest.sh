@@ -465,11 +465,12 @@ t_swap() {
 	grep -E 'replaced by|counters|error|crash' /tmp/host.log | tail -n 5
 }
 
-# load_with OPTION=VALUE CPU_HOGS HACKBENCH_RUNS: deadline with that option
-# under stress-ng (8 s) and hackbench; its counters (`ctl stats`) end up in
-# /tmp/stats. Non-zero when the host would not start or stop.
+# load_with OPTION=VALUE CPU_HOGS HACKBENCH_RUNS [SECTION.KEY=VALUE]:
+# deadline with that [bpf] option (and the other setting) under stress-ng
+# (8 s) and hackbench; its counters (`ctl stats`) end up in /tmp/stats.
+# Non-zero when the host would not start or stop.
 load_with() {
-	start_host -p deadline --set "bpf.$1" || return
+	start_host -p deadline --set "bpf.$1" ${4:+--set "$4"} || return
 	stress-ng --cpu "$2" --timeout 8s --quiet &
 	stress=$!
 	round=0
@@ -490,14 +491,16 @@ load_stat() {
 # t_resume: a task that the host's scheduling thread preempted (it preempts
 # whatever runs where it wakes up) runs on with the rest of its slice,
 # without a round trip to the policy: counted under load, and never with
-# bpf.resume_after_host=false. Both runs complete without a stall.
+# bpf.resume_after_host=false. Both runs complete without a stall. (BPF's
+# own preemptions for a waking task resume their victims either way:
+# off here, deadline.wake_preempt=false.)
 t_resume() {
 	CASE=resume
 	dmesg -c >/dev/null
-	load_with resume_after_host=true 4 1 || return
+	load_with resume_after_host=true 4 1 deadline.wake_preempt=false || return
 	n=$(load_stat nr_resumed) q=$(load_stat nr_queued)
 	[ "${n:-0}" -gt 0 ] || fail "nothing resumed under load (queued ${q:-?})"
-	load_with resume_after_host=false 4 1 || return
+	load_with resume_after_host=false 4 1 deadline.wake_preempt=false || return
 	[ "$(load_stat nr_resumed)" = 0 ] || fail "resumed $(load_stat nr_resumed) with resume_after_host=false"
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
@@ -508,15 +511,17 @@ t_resume() {
 # wakes the host at the next context switch or tick, not at once: counted
 # under load, never with bpf.defer_sync_wakeups=false. No wake-up may be
 # lost: hackbench completes, no stall, and the heartbeat (which wakes a
-# host that left work waiting a whole period) stays a rare backstop.
+# host that left work waiting a whole period) stays a rare backstop. The
+# wake-ups must reach the host for that: deadline's fast paths, which
+# place nearly all of them in BPF, are off (bpf.idle_direct=false).
 t_deferred() {
 	CASE=deferred
 	dmesg -c >/dev/null
-	load_with defer_sync_wakeups=true 2 2 || return
+	load_with defer_sync_wakeups=true 2 2 bpf.idle_direct=false || return
 	n=$(load_stat nr_deferred_wakeups) q=$(load_stat nr_queued) hb=$(load_stat nr_heartbeats)
 	[ "${n:-0}" -gt 0 ] || fail "no wake-up deferred under load (queued ${q:-?})"
 	[ "${hb:-999}" -le 20 ] || fail "$hb heartbeat wake-ups: deferred wake-ups were left waiting"
-	load_with defer_sync_wakeups=false 2 2 || return
+	load_with defer_sync_wakeups=false 2 2 bpf.idle_direct=false || return
 	[ "$(load_stat nr_deferred_wakeups)" = 0 ] ||
 		fail "deferred $(load_stat nr_deferred_wakeups) with defer_sync_wakeups=false"
 	errs=$(kernel_errors)
