@@ -98,7 +98,9 @@ struct plugland_task_event {
 /*
  * A record of the user ring buffer whose cpu is PL_CPU_WAKE_BASE is not a
  * decision: it says where task pid stands in the policy's virtual time
- * (vtime) at the CPU time slice_ns holds (PL_FAST_WAKE_VTIME). gen is 0.
+ * (vtime) at the CPU time slice_ns holds (PL_FAST_WAKE_VTIME). gen is the
+ * shared.wake_base_gen it was given under: a base from a policy since
+ * replaced, in its own virtual time, counts as none.
  */
 #define PL_CPU_WAKE_BASE	(-2)
 
@@ -234,7 +236,8 @@ struct plugland_shared {
 	u64 wake_preempt_margin;
 	u64 wake_preempt_min_ns;
 	u32 wake_preempt_flags;	/* PLUGLAND_WAKE_PREEMPT_* */
-	u32 __pad3;
+	u32 wake_base_gen;	/* bumped whenever the fast paths are set: the
+				   bases of earlier policies are void */
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -131,7 +131,9 @@ struct task_ctx {
 	u32 ran_out; /* it was last queued because its slice ran out: a CPU hog */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
 	u32 seen_runnable; /* debug mode: a RUNNABLE event was recorded */
-	u32 has_wake_base; /* wake_vtime/wake_runtime are set */
+	/* wake_vtime/wake_runtime hold for the policy whose bases are
+	 * shared.wake_base_gen's (0: never set) */
+	u32 wake_base_gen;
 	u32 __pad;
 	/* PL_FAST_WAKE_VTIME: the task stood at wake_vtime in the policy's
 	 * virtual time when its CPU time was wake_runtime. */
@@ -477,6 +479,13 @@ static void tell_host_decided(struct task_struct *p, const struct task_ctx *tctx
 	}
 }
 
+/* A base from the policy now granted the path: not one an earlier policy
+ * (or instance) gave, in its own virtual time. */
+static __always_inline bool has_wake_base(const struct task_ctx *tctx)
+{
+	return tctx->wake_base_gen && tctx->wake_base_gen == shared.wake_base_gen;
+}
+
 /*
  * PL_FAST_WAKE_VTIME: where waking task p goes in the ordered queue, by
  * the policy's rule (plugin.h: set_wake_vtime(), set_wake_rule()): the
@@ -533,7 +542,7 @@ static bool fast_wake(struct task_struct *p, s32 prev_cpu, u64 wake_flags, s32 *
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 	if (tctx) {
 		tctx->granted = 0;
-		if ((fast & PL_FAST_WAKE_VTIME) && tctx->has_wake_base)
+		if ((fast & PL_FAST_WAKE_VTIME) && has_wake_base(tctx))
 			advance_wake_base(p, tctx);
 		tell_host_decided(p, tctx, *cpu, PLUGLAND_KERNEL_IDLE, cfg.slice_ns,
 				  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
@@ -646,7 +655,7 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 {
 	u64 slice = shared.wake_slice_ns ?: cfg.slice_ns, key;
 
-	if (!tctx->has_wake_base || !shared.ordered)
+	if (!has_wake_base(tctx) || !shared.ordered)
 		return false;
 	key = advance_wake_base(p, tctx);
 	pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, key, enq_flags);
@@ -902,7 +911,7 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 		/* Not a decision: where the task stands (PL_FAST_WAKE_VTIME). */
 		tctx->wake_vtime = d.vtime;
 		tctx->wake_runtime = d.slice_ns;
-		tctx->has_wake_base = 1;
+		tctx->wake_base_gen = (u32)d.gen;
 		goto out;
 	}
 	if (!tctx || tctx->gen != d.gen) {

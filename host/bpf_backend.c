@@ -355,6 +355,7 @@ static void bpfb_set_wake_vtime(struct backend *be, int32_t pid, uint64_t runtim
 		return;
 	*rec = (struct plugland_dispatch_rec){
 		.pid = pid, .cpu = PL_CPU_WAKE_BASE, .slice_ns = runtime_ns, .vtime = vtime,
+		.gen = __atomic_load_n(&b->shared->wake_base_gen, __ATOMIC_RELAXED),
 	};
 	user_ring_buffer__submit(b->dispatched, rec);
 }
@@ -372,7 +373,7 @@ static void bpfb_set_wake_rule(struct backend *be, const struct plugland_wake_ru
 
 static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 {
-	uint32_t bits = 0;
+	uint32_t bits = 0, sh_gen;
 
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_IDLE)
 		bits = PL_FAST_WAKE_IDLE | PL_FAST_WAKE_PREV;
@@ -386,6 +387,10 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 		 * default slice, no preemption, until it sets its own. */
 		bpfb_set_wake_rule(be, &(struct plugland_wake_rule){ 0 });
 	}
+	/* Whoever comes next keeps its own virtual time: the bases given so
+	 * far are void (0 is "never set": skipped). */
+	sh_gen = __atomic_load_n(&BPFB(be)->shared->wake_base_gen, __ATOMIC_RELAXED) + 1;
+	__atomic_store_n(&BPFB(be)->shared->wake_base_gen, sh_gen ? sh_gen : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&BPFB(be)->shared->fast_wake, bits, __ATOMIC_RELAXED);
 	return flags & FAST_WAKE_FLAGS;
 }

@@ -172,10 +172,10 @@ static void print_text(const struct sim_report_in *in, const struct row *rows, F
 	else
 		fprintf(out, "\n  fairness: no CPU-bound task free to use every CPU to compare\n");
 	fprintf(out, "  decisions: %" PRIu64 " by the policy, %" PRIu64 " by BPF's fast paths (%" PRIu64
-		" on an idle CPU, %" PRIu64 " queued FIFO), %" PRIu64
+		" on an idle CPU, %" PRIu64 " queued FIFO, %" PRIu64 " queued by vtime), %" PRIu64
 		" to a CPU the task may not use (run elsewhere)\n",
 		st->nr_dispatched, synth_by_kernel(st), st->nr_fast_wake,
-		st->nr_fast_queued, st->nr_bounced);
+		st->nr_fast_queued - st->nr_fast_ordered, st->nr_fast_ordered, st->nr_bounced);
 }
 
 static cJSON *row_json(const struct row *r, uint64_t now, uint32_t nr_cpus)
@@ -225,6 +225,7 @@ static int print_json(const struct sim_report_in *in, const struct row *rows, FI
 	cJSON_AddNumberToObject(o, "decisions", (double)st->nr_dispatched);
 	cJSON_AddNumberToObject(o, "kernel_decisions", (double)synth_by_kernel(st));
 	cJSON_AddNumberToObject(o, "kernel_queued", (double)st->nr_fast_queued);
+	cJSON_AddNumberToObject(o, "kernel_ordered", (double)st->nr_fast_ordered);
 	cJSON_AddNumberToObject(o, "bounced", (double)st->nr_bounced);
 	cJSON_AddNumberToObject(o, "simulated_ns", (double)st->now_ns);
 	cJSON_AddNumberToObject(o, "busy_ns", (double)st->busy_ns);

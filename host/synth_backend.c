@@ -948,8 +948,14 @@ static uint32_t synth_nr_idle_cpus(struct backend *be)
 
 static uint32_t synth_set_fast_wake(struct backend *be, uint32_t flags)
 {
-	SYNTH(be)->fast_wake = flags;
-	memset(&SYNTH(be)->wake_rule, 0, sizeof(SYNTH(be)->wake_rule));
+	struct synth_backend *s = SYNTH(be);
+	uint32_t i;
+
+	s->fast_wake = flags;
+	memset(&s->wake_rule, 0, sizeof(s->wake_rule));
+	/* As BPF: the bases given so far belong to the policy before. */
+	for (i = 0; i < s->o.nr_tasks; i++)
+		s->tasks[i].has_wake_base = false;
 	return flags;
 }
 
