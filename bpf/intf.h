@@ -104,6 +104,26 @@ struct plugland_task_event {
  */
 #define PL_CPU_WAKE_BASE	(-2)
 
+/*
+ * PL_FAST_WAKE_VTIME's rule (plugin.h), in one place for BPF and the
+ * synthetic backend that models it: a task that stood at base_vtime when
+ * its CPU time was base_runtime is now at base_vtime + the CPU time since
+ * x 100 / weight (weight 0: 100; at most 10000), and no lower than floor.
+ */
+static inline u64 pl_wake_key(u64 base_vtime, u64 base_runtime, u64 runtime, u64 weight,
+			      u64 floor)
+{
+	u64 key = base_vtime;
+
+	if (!weight)
+		weight = PL_WEIGHT_DEFAULT;
+	if (weight > 10000)
+		weight = 10000;
+	if (runtime > base_runtime)
+		key += (runtime - base_runtime) * PL_WEIGHT_DEFAULT / weight;
+	return key > floor ? key : floor;
+}
+
 /* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
 struct plugland_dispatch_rec {
 	s32 pid;

@@ -495,17 +495,10 @@ static __always_inline bool has_wake_base(const struct task_ctx *tctx)
  */
 static u64 advance_wake_base(struct task_struct *p, struct task_ctx *tctx)
 {
-	u64 runtime = p->se.sum_exec_runtime, weight = p->scx.weight, key;
+	u64 runtime = p->se.sum_exec_runtime;
+	u64 key = pl_wake_key(tctx->wake_vtime, tctx->wake_runtime, runtime, p->scx.weight,
+			      shared.wake_floor);
 
-	if (!weight)
-		weight = PL_WEIGHT_DEFAULT;
-	if (weight > 10000)
-		weight = 10000;
-	key = tctx->wake_vtime;
-	if (runtime > tctx->wake_runtime)
-		key += (runtime - tctx->wake_runtime) * PL_WEIGHT_DEFAULT / weight;
-	if (key < shared.wake_floor)
-		key = shared.wake_floor;
 	tctx->wake_vtime = key;
 	tctx->wake_runtime = runtime;
 	tctx->vtime = key;
@@ -594,8 +587,9 @@ static void mark_host_preempted(s32 cpu)
  * one running the task with the largest vtime, if that exceeds p's key
  * by more than the margin and its slice was granted wake_preempt_min_ns
  * ago or more (and, with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, when its
- * previous slice ran out, not at a wake-up): preempted. The task resumes in the ordered queue with the
- * rest of its slice (resume_after_host's mark), and the time since its
+ * previous slice ran out, not at a wake-up): preempted. The task resumes
+ * in the ordered queue with the rest of its slice (resume_after_host's
+ * mark), and the time since its
  * grant goes on: a task that wakes every millisecond may preempt a hog
  * at each wake-up once the hog's grant is old enough. (Not the time since
  * it last started running: every such preemption would restart it. Not
@@ -902,16 +896,19 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 
 	p = bpf_task_from_pid(d.pid);
 	if (!p) {
-		COUNT(nr_cancel_dispatches); /* exited meanwhile */
+		if (d.cpu != PL_CPU_WAKE_BASE)
+			COUNT(nr_cancel_dispatches); /* exited meanwhile */
 		return 0;
 	}
 
 	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-	if (tctx && d.cpu == PL_CPU_WAKE_BASE) {
+	if (d.cpu == PL_CPU_WAKE_BASE) {
 		/* Not a decision: where the task stands (PL_FAST_WAKE_VTIME). */
-		tctx->wake_vtime = d.vtime;
-		tctx->wake_runtime = d.slice_ns;
-		tctx->wake_base_gen = (u32)d.gen;
+		if (tctx) {
+			tctx->wake_vtime = d.vtime;
+			tctx->wake_runtime = d.slice_ns;
+			tctx->wake_base_gen = (u32)d.gen;
+		}
 		goto out;
 	}
 	if (!tctx || tctx->gen != d.gen) {

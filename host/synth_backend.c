@@ -241,14 +241,9 @@ static int32_t fast_wake_cpu(const struct synth_backend *s, uint32_t idx)
  * k by the policy's rule; it stands there from now. */
 static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
 {
-	uint64_t w = k->t.weight ? (k->t.weight > 10000 ? 10000 : k->t.weight) :
-		     PLUGLAND_WEIGHT_DEFAULT;
-	uint64_t key = k->wake_vtime;
+	uint64_t key = pl_wake_key(k->wake_vtime, k->wake_runtime, k->t.exec_runtime, k->t.weight,
+				   s->wake_rule.floor);
 
-	if (k->t.exec_runtime > k->wake_runtime)
-		key += (k->t.exec_runtime - k->wake_runtime) * PLUGLAND_WEIGHT_DEFAULT / w;
-	if (key < s->wake_rule.floor)
-		key = s->wake_rule.floor;
 	k->wake_vtime = key;
 	k->wake_runtime = k->t.exec_runtime;
 	k->t.vtime = key;

@@ -720,7 +720,9 @@ fastwake_with() {
 	ordered) # deadline: the ordered queue's path, each placement with its vtime
 		[ "$6" -gt 0 ] || fail "deadline asks for the ordered queue's path: the pinned cyclictest was never queued by BPF"
 		[ "$5" = "${ordered:-0}" ] || fail "$5 queued placements, $ordered of them by vtime: some went FIFO"
-		[ "$7" = 0 ] || fail "$7 placements queued by vtime without one" ;;
+		[ "$7" = 0 ] || fail "$7 placements queued by vtime without one"
+		# the pinned hog's slices run out: the waking cyclictest preempts it
+		[ "${preempts:-0}" -gt 0 ] || fail "BPF never preempted the hog for the waking cyclictest" ;;
 	*)
 		[ "$5" = 0 ] || fail "$5 placements queued by BPF for a policy that does not have a queue path" ;;
 	esac
