@@ -8,6 +8,8 @@
 #                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
 #   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
 #                                      stressng, reqserve)
+#   -S                                 time every BPF callback (a diagnostic,
+#                                      not for goal figures: BENCH-BPF lines)
 #   KERNEL=7.3 bench/run.sh build     (another kernel)
 #
 # The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
@@ -17,13 +19,14 @@
 # POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base=""
+cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base="" bpf_stats=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c) cpus=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
 	-w) workloads=$2; shift 2 ;;
 	-B) base=$2; shift 2 ;;
+	-S) bpf_stats=1; shift ;;
 	*) break ;;
 	esac
 done
@@ -58,6 +61,7 @@ echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies the
 t0=$(date +%s)
 rc=0
 args="plugland.policies=$policies plugland.runs=$runs plugland.workloads=$workloads"
+[ "$bpf_stats" = 0 ] || args="$args plugland.bpf_stats=1"
 "$top/scripts/vm-run.sh" -j -q -t $((600 + 300 * phases)) -c "$cpus" -l "$log" \
 	-a "$args" "$initrd" || rc=$?
 t1=$(date +%s)

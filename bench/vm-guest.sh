@@ -17,6 +17,10 @@
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
 # plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
 # all; a subset runs only those, in this order)
+# plugland.bpf_stats=1: the kernel times every BPF program (a diagnostic:
+# it adds two clock reads to each callback), and scx_plugland prints calls
+# and ns per call of each at exit (BENCH-BPF <scheduler> <program> <calls>
+# <ns/call> <total ms>, over all its workloads)
 # ("POLICY+idle": POLICY with --set bpf.idle_direct=true; for experiments,
 # "POLICY@SECTION.KEY=VALUE[@...]" adds --set SECTION.KEY=VALUE).
 #
@@ -54,6 +58,9 @@ SNG_S=${PLUGLAND_SNG_S:-10}
 RQ_SECS=${PLUGLAND_RQ_SECS:-8}
 RQ_WORK_US=50
 WORKLOADS=$(echo "${PLUGLAND_WORKLOADS:-hackbench,cyclictest,stressng,reqserve}" | tr , ' ')
+if [ "${PLUGLAND_BPF_STATS:-0}" = 1 ]; then
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled && echo "BENCH-INFO bpf_stats on"
+fi
 HZ=100 # USER_HZ: /proc/PID/stat times are in 1/100 s
 NCPU=$(nproc)
 SCX=/sys/kernel/sched_ext
@@ -188,10 +195,24 @@ stressng_runs() {
 	done
 }
 
+# The CPUs' idle and busy jiffies and the context switches so far
+# (/proc/stat): where a workload's time went, besides its own figures.
+cpu_jiffies() { awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9 } $1 == "ctxt" { print $2 }' /proc/stat; }
+# cpu_use SCHED WORKLOAD "IDLE0 BUSY0 CTXT0" "IDLE1 BUSY1 CTXT1": the CPUs'
+# idle share and the context switches per second over a run
+cpu_use() {
+	echo $3 $4 | awk -v s="$1" -v w="$2" -v n="$NCPU" '{ i = $4 - $1; b = $5 - $2
+		if (i + b <= 0) exit
+		printf "BENCH %s %s_idle_pct %.1f\n", s, w, 100 * i / (i + b)
+		printf "BENCH %s %s_ctxt_per_s %.0f\n", s, w, ($6 - $3) / (i + b) * 100 * n }'
+}
+
 reqserve_runs() {
 	i=0
 	while [ $i -lt "$runs" ]; do
+		j0=$(cpu_jiffies)
 		if reqserve -d "$RQ_SECS" -l "$RQ_LOOPS" >/tmp/rq 2>/tmp/rq.err; then
+			cpu_use "$1" reqserve "$j0" "$(cpu_jiffies)"
 			awk -v s="$1" '
 				$1 == "requests_per_s" { m = "reqserve_rps" }
 				$1 == "wakeup_p50_us" { m = "reqserve_wakeup_p50_us" }
@@ -282,6 +303,8 @@ for p in $policies; do
 	kill -INT $host
 	wait $host || echo "BENCH $p error exit_$?"
 	tail -n 20 "/tmp/host-$p.log" | sed "s/^/BENCH-LOG $p /"
+	sed -n '/BPF callbacks/,/^[^ ]/{/^  [a-z]/p}' "/tmp/host-$p.log" |
+		grep -v '^  program ' | sed "s/^ */BENCH-BPF $p /"
 	host=""
 done
 

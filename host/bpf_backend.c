@@ -718,6 +718,49 @@ void bpf_backend_detach(struct backend *be)
 	}
 }
 
+/* The kernel collects run counts and times of BPF programs only while
+ * kernel.bpf_stats_enabled is set (it costs two clock reads a call). */
+static bool kernel_bpf_stats_on(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "r");
+	int on = 0;
+
+	if (!f)
+		return false;
+	if (fscanf(f, "%d", &on) != 1)
+		on = 0;
+	fclose(f);
+	return on > 0;
+}
+
+void bpf_backend_print_prog_stats(struct backend *be)
+{
+	struct bpf_backend *b = BPFB(be);
+	struct bpf_program *prog;
+	bool header = false;
+
+	if (!b || !kernel_bpf_stats_on())
+		return;
+	bpf_object__for_each_program(prog, b->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_prog_get_info_by_fd(fd, &info, &len) || !info.run_cnt)
+			continue;
+		if (!header) {
+			printf("scx_plugland: BPF callbacks (kernel.bpf_stats_enabled)\n");
+			printf("  %-28s %12s %10s %12s\n", "program", "calls", "ns/call", "total ms");
+			header = true;
+		}
+		printf("  %-28s %12llu %10llu %12llu\n", bpf_program__name(prog),
+		       (unsigned long long)info.run_cnt,
+		       (unsigned long long)(info.run_time_ns / info.run_cnt),
+		       (unsigned long long)(info.run_time_ns / 1000000));
+	}
+	fflush(stdout);
+}
+
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei)
 {
 	struct bpf_backend *b = BPFB(be);

@@ -27,6 +27,9 @@ struct bpf_exit_info {
 struct backend *bpf_backend_open(const struct bpf_backend_opts *o, char *err, size_t errlen);
 /* Detach: the kernel takes its tasks back; the ring buffers stay readable. */
 void bpf_backend_detach(struct backend *be);
+/* Each BPF program's calls and mean run time, to stdout, if the kernel
+ * collects them (sysctl kernel.bpf_stats_enabled=1); else nothing. */
+void bpf_backend_print_prog_stats(struct backend *be);
 /* Detach (if still attached), fill *ei, free everything. */
 void bpf_backend_close(struct backend *be, struct bpf_exit_info *ei);
 /* The kernel's tick rate (CONFIG_HZ), measured at open when recording

@@ -407,6 +407,7 @@ static int attach_once(struct host *h)
 	bpf_backend_detach(be);
 	sched_loop_drain_decided(&h->loop);
 	print_counters(h);
+	bpf_backend_print_prog_stats(be);
 	h->be = NULL;
 	bpf_backend_close(be, ei);
 	sched_loop_fini(&h->loop);

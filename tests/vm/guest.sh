@@ -5,6 +5,9 @@
 
 t_attach() {
 	CASE=attach
+	# With the kernel timing BPF programs, the exit report says what each
+	# callback cost (bench/run.sh -S)
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled || fail "cannot enable kernel.bpf_stats_enabled"
 	start_host -s 1 -P /nonexistent || return # the built-in fifo
 	grep -q "policy 'fifo' (built-in)" /tmp/host.log || fail "not the built-in fifo"
 	[ "$(ops)" = plugland ] || fail "ops is '$(ops)', not plugland"
@@ -22,6 +25,11 @@ t_attach() {
 	gone=$(sed -n 's/.* \([0-9]*\) exits reported.*/\1/p' /tmp/host.log)
 	[ "${gone:-0}" -gt 0 ] || fail "no task exit reported to the host"
 	pass "ops plugland, user-space dispatches $before -> $after, $gone exits reported, SIGINT: exit 0"
+	echo 0 >/proc/sys/kernel/bpf_stats_enabled
+	enq=$(awk '$1 == "plugland_enqueue" { print $2, $3 }' /tmp/host.log)
+	grep -q '^scx_plugland: BPF callbacks' /tmp/host.log && [ "${enq%% *}" -gt 0 ] 2>/dev/null &&
+		[ "${enq#* }" -gt 0 ] 2>/dev/null || fail "no BPF callback costs at exit (enqueue: '$enq')"
+	pass "BPF callback costs at exit: plugland_enqueue ${enq%% *} calls, ${enq#* } ns each"
 	# A BPF load failure (two 1 GiB ring buffers in a 2 GiB guest): one
 	# line saying why, exit 1, nothing attached; libbpf's log only with -v.
 	timeout 20 scx_plugland --set bpf.ringbuf_kib=1048576 >/dev/null 2>/tmp/loadfail.err
