@@ -178,7 +178,7 @@ test-unit-san:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined test-unit
 
 # Small programs the VM tests run in the guest.
-VM_TOOLS    := $(O)/tests/vm/json_check $(O)/tests/vm/compute
+VM_TOOLS    := $(O)/tests/vm/json_check $(O)/tests/vm/compute $(O)/bench/floor $(O)/bench/floor.bpf.o
 $(O)/tests/vm/json_check: tests/vm/json_check.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -544,13 +544,25 @@ $(O)/bench/reqserve: bench/reqserve.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
+# The VM benchmark's floor: a minimal sched_ext scheduler (bench/floor.bpf.c)
+# and its loader, for what sched_ext itself costs there.
+$(O)/bench/floor.bpf.o: bench/floor.bpf.c bpf/compat.bpf.h bpf/vmlinux.h
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bench/floor: bench/floor.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS_HOST)
+
 bench-inproc: all $(O)/bench/bench_loop
 	$(Q)bench/inproc.sh $(O) $(BENCH_INPROC_RUNS)
 
 bench-callgrind: all $(O)/bench/bench_loop
 	$(Q)bench/callgrind.py -b $(O) -o bench/results/callgrind.txt
 
-bench-vm: all $(O)/bench/reqserve
+bench-vm: all $(O)/bench/reqserve $(O)/bench/floor $(O)/bench/floor.bpf.o
 	$(Q)set -e; for c in $(BENCH_CPUS); do bench/run.sh -c $$c $(O) $(BENCH_POLICIES) $(BENCH_RUNS); done
 
 bench-report:

@@ -52,7 +52,7 @@ if [ -n "$base" ]; then
 fi
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
-	"$build/bench/reqserve" "${extra[@]}"
+	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}"
 # Each scheduler's phase: about 3 minutes with every workload; the kernel's
 # runs twice (first and last).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))

@@ -24,6 +24,8 @@ METRICS = {
     "reqserve_wakeup_p50_us": ("reqserve worker wake-up latency p50, us", "lower"),
     "reqserve_wakeup_p99_us": ("reqserve worker wake-up latency p99, us", "lower"),
     "reqserve_request_p99_us": ("reqserve request latency p99 (post to done), us", "lower"),
+    "hackbench_idle_pct": ("hackbench: CPUs idle, % of their time", "for reference"),
+    "hackbench_ctxt_per_s": ("hackbench: context switches per second", "for reference"),
     "reqserve_idle_pct": ("reqserve: CPUs idle, % of their time", "for reference"),
     "reqserve_ctxt_per_s": ("reqserve: context switches per second", "for reference"),
     "host_cpu_pct_idle": ("scx_plugland CPU, idle 10 s, % of a CPU", "lower"),

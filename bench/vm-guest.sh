@@ -15,6 +15,9 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
+# (the schedulers "floor" and "floor-vtime" are not policies:
+# bench/floor.bpf.c, the least a sched_ext scheduler does, FIFO or by
+# vtime, for what sched_ext itself costs here)
 # plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
 # all; a subset runs only those, in this order)
 # plugland.bpf_stats=1: the kernel times every BPF program (a diagnostic:
@@ -81,7 +84,7 @@ cpu_ticks() { if [ -n "$host" ]; then awk '{ print $14 + $15 }' "/proc/$host/sta
 # rescue, resumed after the host preempted). Empty when ctl fails.
 DECISION_COUNTERS="nr_user_dispatches nr_idle_direct nr_fast_queued nr_fast_ordered nr_congested nr_failsafe_dispatches nr_failsafe_rescued nr_resumed"
 decision_counters() {
-	[ -n "$host" ] || return 0
+	[ -n "$host" ] && [ "$bin" != floor ] || return 0
 	$bin ctl stats 2>/dev/null | awk -v names="$DECISION_COUNTERS" '
 		BEGIN { n = split(names, k, " ") }
 		{ v[$1] = $2 }
@@ -110,7 +113,7 @@ phase_end() {
 	s1=$(now)
 	echo "BENCH $1 host_cpu_pct_$2 $(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz=$HZ \
 		'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')"
-	if [ "$2" != idle ]; then
+	if [ "$2" != idle ] && [ "$bin" != floor ]; then
 		d1=$(decision_counters)
 		if [ -n "$d0" ] && [ -n "$d1" ]; then
 			# one BENCH-INFO line with each counter's part, then the total
@@ -137,11 +140,25 @@ phase_end() {
 	fi
 }
 
+# The CPUs' idle and busy jiffies and the context switches so far
+# (/proc/stat): where a workload's time went, besides its own figures.
+cpu_jiffies() { awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9 } $1 == "ctxt" { print $2 }' /proc/stat; }
+# cpu_use SCHED WORKLOAD "IDLE0 BUSY0 CTXT0" "IDLE1 BUSY1 CTXT1": the CPUs'
+# idle share and the context switches per second over a run
+cpu_use() {
+	echo $3 $4 | awk -v s="$1" -v w="$2" -v n="$NCPU" '{ i = $4 - $1; b = $5 - $2
+		if (i + b <= 0) exit
+		printf "BENCH %s %s_idle_pct %.1f\n", s, w, 100 * i / (i + b)
+		printf "BENCH %s %s_ctxt_per_s %.0f\n", s, w, ($6 - $3) / (i + b) * 100 * n }'
+}
+
 hackbench_runs() {
 	i=0
 	while [ $i -lt "$runs" ]; do
+		j0=$(cpu_jiffies)
 		t=$(hackbench -g 4 -l 200 2>/dev/null | sed -n 's/^Time: //p')
 		echo "BENCH $1 hackbench_s ${t:-fail}"
+		[ -z "$t" ] || cpu_use "$1" hackbench "$j0" "$(cpu_jiffies)"
 		i=$((i + 1))
 	done
 }
@@ -193,18 +210,6 @@ stressng_runs() {
 				printf "BENCH %s stressng_%s_ops_s %s\n", s, $4, $9 }'
 		i=$((i + 1))
 	done
-}
-
-# The CPUs' idle and busy jiffies and the context switches so far
-# (/proc/stat): where a workload's time went, besides its own figures.
-cpu_jiffies() { awk '$1 == "cpu" { print $5 + $6, $2 + $3 + $4 + $7 + $8 + $9 } $1 == "ctxt" { print $2 }' /proc/stat; }
-# cpu_use SCHED WORKLOAD "IDLE0 BUSY0 CTXT0" "IDLE1 BUSY1 CTXT1": the CPUs'
-# idle share and the context switches per second over a run
-cpu_use() {
-	echo $3 $4 | awk -v s="$1" -v w="$2" -v n="$NCPU" '{ i = $4 - $1; b = $5 - $2
-		if (i + b <= 0) exit
-		printf "BENCH %s %s_idle_pct %.1f\n", s, w, 100 * i / (i + b)
-		printf "BENCH %s %s_ctxt_per_s %.0f\n", s, w, ($6 - $3) / (i + b) * 100 * n }'
 }
 
 reqserve_runs() {
@@ -276,6 +281,12 @@ for p in $policies; do
 		set -- "$@" --set "${rest%%@*}"
 		case $rest in *@*) rest=${rest#*@} ;; *) rest="" ;; esac
 	done
+	# "floor": the minimal sched_ext scheduler (bench/floor.bpf.c), what
+	# sched_ext itself costs here; no decisions to count
+	case $p in
+	floor) bin=floor; set -- /usr/local/lib/plugland/floor.bpf.o ;;
+	floor-vtime) bin=floor; set -- -v /usr/local/lib/plugland/floor.bpf.o ;;
+	esac
 	echo "BENCH-INFO host_args $p $bin $*"
 	$bin "$@" >"/tmp/host-$p.log" 2>&1 &
 	host=$!

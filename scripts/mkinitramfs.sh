@@ -5,7 +5,7 @@
 #
 # Contents: static busybox with all applets in /bin and /sbin; stress-ng,
 # hackbench and cyclictest from the host in /usr/bin; each FILE in
-# /usr/local/lib/plugland/ if its name ends in .so, else in /usr/local/bin if
+# /usr/local/lib/plugland/ if its name ends in .so or .bpf.o, else in /usr/local/bin if
 # it is executable (ELF files bring the libraries ldd lists, at the same
 # absolute paths); GUEST_SCRIPT as /test.sh (so /bin/sh, not bash); an /init
 # that mounts the usual file systems, exports every kernel argument
@@ -53,7 +53,7 @@ for tool in stress-ng hackbench cyclictest; do
 done
 
 for f in "$@"; do
-	if [[ $f == *.so ]]; then
+	if [[ $f == *.so || $f == *.bpf.o ]]; then
 		copy "$f" /usr/local/lib/plugland
 	elif [ -f "$f" ] && [ -x "$f" ]; then
 		copy "$f" /usr/local/bin

@@ -13,7 +13,7 @@ failed=0
 # A build directory of its own, so that the fake boots' logs never mix
 # with the real ones: the artifacts linked, vm/ its own.
 mkdir -p "$tmp/b/vm"
-for f in scx_plugland plugland-dump plugland-replay plugins tests; do ln -s "$build/$f" "$tmp/b/$f"; done
+for f in scx_plugland plugland-dump plugland-replay plugins tests bench; do ln -s "$build/$f" "$tmp/b/$f"; done
 
 # The fake: each call appends its -a argument to $tmp/boots, writes the
 # console log that $tmp/script-N says, exits with the status it says.

@@ -934,7 +934,35 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-ALL_CASES=nonroot,attach,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
+# t_floor: the benchmark's reference scheduler (bench/floor.bpf.c), FIFO
+# and vtime, really schedules (sched_ext enabled under it, ops "floor",
+# hackbench completes) and detaches on SIGINT with exit 0; an object it
+# cannot load gets one line and exit 1, nothing attached. The benchmark
+# reads its figures as "what sched_ext itself costs": a floor that did
+# not attach would pass the kernel's off as its own.
+t_floor() {
+	CASE=floor
+	obj=/usr/local/lib/plugland/floor.bpf.o
+	for mode in "" -v; do
+		floor $mode $obj >/tmp/floor.log 2>&1 &
+		pid=$!
+		wait_state enabled 50 || { fail "floor $mode: not enabled: $(state), $(cat /tmp/floor.log)"; kill $pid; return; }
+		[ "$(ops)" = floor ] || fail "floor $mode: ops is '$(ops)'"
+		hackbench -g 2 -l 50 >/dev/null 2>&1 || fail "floor $mode: hackbench failed"
+		kill -INT $pid
+		wait $pid || fail "floor $mode: exit $? after SIGINT: $(cat /tmp/floor.log)"
+		wait_state disabled 50 || fail "floor $mode: still $(state) after exit"
+	done
+	echo junk >/tmp/junk.bpf.o
+	floor /tmp/junk.bpf.o 2>/tmp/floor.err
+	rc=$?
+	if [ "$rc" != 1 ] || [ "$(wc -l </tmp/floor.err)" != 1 ] || [ "$(state)" != disabled ]; then
+		fail "a bad object: exit $rc, state $(state), $(cat /tmp/floor.err)"
+	fi
+	pass "FIFO and vtime attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
+}
+
+ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then

@@ -15,7 +15,8 @@ mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
 	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so "$build"/tests/plugins/hoard.so \
-	"$build/plugland-dump" "$build/plugland-replay" "$build/tests/vm/json_check" "$build/tests/vm/compute"
+	"$build/plugland-dump" "$build/plugland-replay" "$build/tests/vm/json_check" "$build/tests/vm/compute" \
+	"$build/bench/floor" "$build/bench/floor.bpf.o"
 # The fast path's affinity check needs a task allowed on two CPUs of
 # three (the kernel asks select_cpu only about tasks allowed on more than
 # one): a short boot of its own with 3 vCPUs, first.

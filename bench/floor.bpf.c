@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The benchmark's floor: the least a sched_ext scheduler can do. A waking
+ * task takes an idle CPU the kernel finds for it, else every task waits
+ * in one queue that any CPU takes from: first come, first served, or
+ * (vtime_mode) by weighted CPU time, a sleeper at most a slice behind the
+ * clock (the classic vtime queue). No user space, no policy, no
+ * accounting: what sched_ext itself costs on the benchmark's machine,
+ * against which scx_plugland's own cost (its BPF side, its host, its
+ * policy) is measured. Not part of the product: bench/floor.c loads it
+ * for bench/vm-guest.sh (scheduler "floor").
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "compat.bpf.h"
+
+char _license[] SEC("license") = "GPL";
+
+#define FLOOR_DSQ	1
+#define FLOOR_SLICE_NS	20000000ULL /* sched_ext's default slice */
+
+const volatile bool vtime_mode; /* set by the loader before load */
+static u64 vtime_now;		/* the clock: the largest vtime that ran */
+
+SEC("struct_ops/floor_select_cpu")
+s32 BPF_PROG(floor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_flags)
+{
+	bool is_idle = false;
+	s32 cpu = scx_bpf_select_cpu_dfl(p, prev_cpu, wake_flags, &is_idle);
+
+	if (is_idle)
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, FLOOR_SLICE_NS, 0);
+	return cpu;
+}
+
+SEC("struct_ops/floor_enqueue")
+void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
+{
+	u64 vtime = p->scx.dsq_vtime;
+
+	if (!vtime_mode) {
+		pl_dsq_insert(p, FLOOR_DSQ, FLOOR_SLICE_NS, enq_flags);
+		return;
+	}
+	if ((s64)(vtime - (vtime_now - FLOOR_SLICE_NS)) < 0)
+		vtime = vtime_now - FLOOR_SLICE_NS; /* a sleeper's credit: one slice */
+	pl_dsq_insert_vtime(p, FLOOR_DSQ, FLOOR_SLICE_NS, vtime, enq_flags);
+}
+
+SEC("struct_ops/floor_dispatch")
+void BPF_PROG(floor_dispatch, s32 cpu, struct task_struct *prev)
+{
+	pl_dsq_move_to_local(FLOOR_DSQ);
+}
+
+SEC("struct_ops/floor_running")
+void BPF_PROG(floor_running, struct task_struct *p)
+{
+	if (vtime_mode && (s64)(p->scx.dsq_vtime - vtime_now) > 0)
+		vtime_now = p->scx.dsq_vtime;
+}
+
+/* The CPU time used, weighted: x 100 / weight, a nice-0 task's ns. */
+SEC("struct_ops/floor_stopping")
+void BPF_PROG(floor_stopping, struct task_struct *p, bool runnable)
+{
+	if (vtime_mode)
+		p->scx.dsq_vtime += (FLOOR_SLICE_NS - p->scx.slice) * 100 / p->scx.weight;
+}
+
+SEC("struct_ops/floor_enable")
+void BPF_PROG(floor_enable, struct task_struct *p)
+{
+	p->scx.dsq_vtime = vtime_now;
+}
+
+SEC("struct_ops.s/floor_init")
+s32 BPF_PROG(floor_init)
+{
+	return scx_bpf_create_dsq(FLOOR_DSQ, -1);
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops floor_ops = {
+	.select_cpu = (void *)floor_select_cpu,
+	.enqueue = (void *)floor_enqueue,
+	.dispatch = (void *)floor_dispatch,
+	.running = (void *)floor_running,
+	.stopping = (void *)floor_stopping,
+	.enable = (void *)floor_enable,
+	.init = (void *)floor_init,
+	.name = "floor",
+};
