@@ -4,7 +4,8 @@
 #include "edf.h"
 #include "plugin_conf.h"
 
-int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default)
+int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default,
+		    uint64_t min_slice_default_ns)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
 	uint64_t margin_us;
@@ -16,8 +17,8 @@ int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool
 	    conf_u64(host, "burst_cap_us", 0, 10000000, &burst_cap_us) ||
 	    conf_u64(host, "max_tasks", 16, 1u << 22, &max_tasks))
 		return -EINVAL;
-	min_slice_us = EDF_DEFAULT_MIN_SLICE_NS / 1000 < slice_us ?
-		       EDF_DEFAULT_MIN_SLICE_NS / 1000 : slice_us;
+	min_slice_us = min_slice_default_ns && min_slice_default_ns / 1000 < slice_us ?
+		       min_slice_default_ns / 1000 : slice_us;
 	if (conf_u64(host, "min_slice_us", 50, 1000000, &min_slice_us))
 		return -EINVAL;
 	margin_us = min_slice_us;

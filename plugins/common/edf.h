@@ -42,7 +42,8 @@ struct edf_params {
 	uint64_t preempt_margin_ns;
 };
 
-/* What the policies read from their ini section for the core. */
+/* What the policies read from their ini section for the core. rules'
+ * shortest slice; deadline's is its slice (0): docs/policies.md. */
 #define EDF_DEFAULT_MIN_SLICE_NS 2500000ull
 #define EDF_SLICE_FLOOR_NS 50000ull	/* the shortest slice_us accepted */
 #define EDF_DEFAULT_BURST_CAP_NS 20000000ull
@@ -73,10 +74,12 @@ struct edf_verdict {
 	uint64_t burst;		/* weighted runtime since it last slept */
 };
 
-/* Read slice_us, min_slice_us, burst_cap_us, max_tasks, preempt (default
- * preempt_default), preempt_margin_us from the plugin's section over
- * defaults. 0, or -EINVAL (logged). */
-int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default);
+/* Read slice_us, min_slice_us (default min_slice_default_ns, or slice_us
+ * if that is 0 or smaller: a fixed slice), burst_cap_us, max_tasks,
+ * preempt (default preempt_default), preempt_margin_us from the plugin's
+ * section over defaults. 0, or -EINVAL (logged). */
+int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default,
+		    uint64_t min_slice_default_ns);
 int edf_init(struct edf *e, const struct edf_params *p);
 void edf_fini(struct edf *e);
 /* Charge what t used since its last enqueue; its deadline. Never allocates. */

@@ -82,9 +82,11 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	struct edf_params p;
 	int ret;
 
-	/* Off by default: a preemption costs two round trips to the host
-	 * (docs/policies.md has the figures). */
-	ret = edf_params_read(h, &p, false);
+	/* Preemption off by default: it costs two round trips to the host.
+	 * A fixed slice by default (min_slice_us = slice_us): a shorter one
+	 * under load made hackbench switch twice as often for no gain
+	 * elsewhere (docs/policies.md has the figures). */
+	ret = edf_params_read(h, &p, false, 0);
 	if (ret)
 		return ret;
 	dl = calloc(1, sizeof(*dl));

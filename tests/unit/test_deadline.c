@@ -194,7 +194,8 @@ static void test_wakeup_credit_bounded(void **state)
 	harness_stop(&h);
 }
 
-/* slice = max(min_slice, slice / waiting): ten hogs on one CPU. */
+/* slice = max(min_slice, slice / waiting): ten hogs on one CPU.
+ * min_slice NULL: deadline's default, the slice itself. */
 static void check_slice(const char *min_slice, uint64_t want_ns)
 {
 	struct synth_opts o = { .nr_cpus = 1, .nr_tasks = 10, .max_ns = 2000 * MS };
@@ -204,14 +205,15 @@ static void check_slice(const char *min_slice, uint64_t want_ns)
 
 	harness_load(&h, "deadline");
 	harness_set(&h, "deadline.slice_us=5000");
-	harness_set(&h, min_slice);
+	if (min_slice)
+		harness_set(&h, min_slice);
 	harness_start(&h, &o);
 	harness_run(&h);
 	st = synth_backend_task(h.be, 3);
 	per_run = st->runtime_ns / st->nr_dispatched;
 	if (off((double)per_run, (double)want_ns) > 0.05)
-		fail_msg("%s: %llu ns per run, want %llu", min_slice, (unsigned long long)per_run,
-			 (unsigned long long)want_ns);
+		fail_msg("%s: %llu ns per run, want %llu", min_slice ? min_slice : "default",
+			 (unsigned long long)per_run, (unsigned long long)want_ns);
 	harness_stop(&h);
 }
 
@@ -220,6 +222,7 @@ static void test_slice_shrinks_with_waiting(void **state)
 	(void)state;
 	check_slice("deadline.min_slice_us=100", 500000);  /* 5 ms / 10 */
 	check_slice("deadline.min_slice_us=1000", 1000000); /* the floor */
+	check_slice(NULL, 5000000); /* by default a fixed slice, however many wait */
 }
 
 static void test_bad_config_refused(void **state)

@@ -162,8 +162,9 @@ static void run_counted(const char *policy, const char *const *settings,
 	assert_int_equal(nr_allocs, 0);
 	assert_int_equal(nr_frees, 0);
 #endif
-	/* The path this test claims to cover did run. */
-	assert_true(l->st.nr_enqueued > 5000);
+	/* The path this test claims to cover did run (deadline, whose fast
+	 * path places the wake-ups, enqueues about 4,100 times in 12 s). */
+	assert_true(l->st.nr_enqueued > 3000);
 	assert_true(l->st.nr_ticks >= nr_rounds);
 	assert_true(decision_log_head(log) >= l->st.nr_dispatched);
 	assert_true(!co || !co->max_wait_ns || l->st.nr_starved > 0);
@@ -282,7 +283,10 @@ static void test_rules_no_alloc(void **state)
  */
 static void test_host_dispatch_paths_no_alloc(void **state)
 {
-	static const char *const hold[] = { "deadline.hold=true", NULL };
+	/* The 2.5 ms slice floor (deadline's default before its fixed
+	 * slice): more ends of slices, so tasks are held at ticks. */
+	static const char *const hold[] = { "deadline.hold=true", "deadline.min_slice_us=2500",
+					    NULL };
 	const struct counted_opts starve = { .max_wait_ns = 1 * MS };
 	const struct counted_opts backlog = { .max_per_call = 1 };
 
