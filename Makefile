@@ -178,7 +178,8 @@ test-unit-san:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/san SAN=address,undefined test-unit
 
 # Small programs the VM tests run in the guest.
-VM_TOOLS    := $(O)/tests/vm/json_check $(O)/tests/vm/compute $(O)/bench/floor $(O)/bench/floor.bpf.o
+VM_TOOLS    := $(O)/tests/vm/json_check $(O)/tests/vm/compute $(O)/bench/floor $(O)/bench/floor.bpf.o \
+	       $(O)/tests/vm/enum_probe.bpf.o
 $(O)/tests/vm/json_check: tests/vm/json_check.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -547,6 +548,11 @@ $(O)/bench/reqserve: bench/reqserve.c
 # The VM benchmark's floor: a minimal sched_ext scheduler (bench/floor.bpf.c)
 # and its loader, for what sched_ext itself costs there.
 $(O)/bench/floor.bpf.o: bench/floor.bpf.c bpf/compat.bpf.h bpf/vmlinux.h
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/tests/vm/enum_probe.bpf.o: tests/vm/enum_probe.bpf.c bpf/compat.bpf.h bpf/vmlinux.h
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

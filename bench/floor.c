@@ -5,9 +5,16 @@
  *
  *   floor [-v] OBJECT.bpf.o    (-v: the vtime queue, else FIFO)
  *
+ * Any sched_ext object that needs no user space loads the same way: its
+ * first struct_ops map is attached, and a read-only variable named __NAME,
+ * where NAME is an enumerator of the running kernel, gets its value (how
+ * the scx schedulers learn SCX_DSQ_LOCAL, SCX_SLICE_DFL and the like).
+ * bench/run.sh -x runs other in-kernel schedulers beside the floor.
+ *
  * Exit 0 after a clean detach; 1, with one line saying why, if the object
  * cannot be opened, loaded or attached, or if the kernel ejected it.
  */
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <signal.h>
@@ -22,6 +29,70 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* The object's scheduler: its first struct_ops map. */
+static struct bpf_map *ops_map(struct bpf_object *obj)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, obj)
+		if (bpf_map__type(map) == BPF_MAP_TYPE_STRUCT_OPS)
+			return map;
+	return NULL;
+}
+
+/* The running kernel's value of enumerator NAME, if it has one. */
+static bool kernel_enum(const struct btf *vmlinux, const char *name, unsigned long long *value)
+{
+	unsigned int n = btf__type_cnt(vmlinux);
+
+	for (unsigned int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(vmlinux, id);
+
+		for (unsigned int i = 0; btf_is_enum(t) && i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(vmlinux, btf_enum(t)[i].name_off), name)) {
+				*value = (unsigned long long)(long long)btf_enum(t)[i].val;
+				return true;
+			}
+		for (unsigned int i = 0; btf_is_enum64(t) && i < btf_vlen(t); i++)
+			if (!strcmp(btf__name_by_offset(vmlinux, btf_enum64(t)[i].name_off), name)) {
+				*value = btf_enum64_value(&btf_enum64(t)[i]);
+				return true;
+			}
+	}
+	return false;
+}
+
+/* Fill the object's __NAME read-only variables from the kernel's enums. */
+static void fill_kernel_enums(struct bpf_object *obj, struct bpf_map *rodata)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *v;
+	const struct btf_type *t;
+	struct btf *vmlinux;
+	size_t size = 0;
+	char *data = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
+	int sec = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -1;
+
+	if (!data || sec < 0 || !(vmlinux = btf__load_vmlinux_btf()))
+		return;
+	t = btf__type_by_id(btf, sec);
+	v = btf_var_secinfos(t);
+
+	for (unsigned int i = 0; i < btf_vlen(t); i++, v++) {
+		const char *name = btf__name_by_offset(btf, btf__type_by_id(btf, v->type)->name_off);
+		unsigned long long value;
+
+		if (strncmp(name, "__", 2) || v->offset + v->size > size ||
+		    !kernel_enum(vmlinux, name + 2, &value))
+			continue;
+		if (v->size == 8)
+			memcpy(data + v->offset, &value, 8);
+		else if (v->size == 4)
+			memcpy(data + v->offset, &(unsigned int){ (unsigned int)value }, 4);
+	}
+	btf__free(vmlinux);
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -69,6 +140,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rodata = bpf_object__find_map_by_name(obj, ".rodata");
+	fill_kernel_enums(obj, rodata);
 	if (vtime) {
 		size_t size = 0;
 		bool *mode = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
@@ -81,7 +153,7 @@ int main(int argc, char **argv)
 		*mode = true; /* its only read-only variable */
 	}
 	err = bpf_object__load(obj);
-	ops = bpf_object__find_map_by_name(obj, "floor_ops");
+	ops = ops_map(obj);
 	if (err || !ops) {
 		fprintf(stderr, "floor: cannot load %s: %s\n", path, strerror(err ? -err : ENOENT));
 		bpf_object__close(obj);

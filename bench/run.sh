@@ -10,6 +10,9 @@
 #                                      stressng, reqserve)
 #   -S                                 time every BPF callback (a diagnostic,
 #                                      not for goal figures: BENCH-BPF lines)
+#   -x NAME.bpf.o                      another sched_ext scheduler that needs
+#                                      no user space (repeatable), run as the
+#                                      scheduler bpf:NAME by bench/floor's loader
 #   KERNEL=7.3 bench/run.sh build     (another kernel)
 #
 # The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
@@ -20,6 +23,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base="" bpf_stats=0
+objects=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c) cpus=$2; shift 2 ;;
@@ -27,6 +31,10 @@ while [ $# -gt 0 ]; do
 	-w) workloads=$2; shift 2 ;;
 	-B) base=$2; shift 2 ;;
 	-S) bpf_stats=1; shift ;;
+	-x)
+		case $2 in *.bpf.o) ;; *) echo "bench: -x $2: not a NAME.bpf.o" >&2; exit 2 ;; esac
+		[ -r "$2" ] || { echo "bench: -x $2: no such file" >&2; exit 2; }
+		objects+=("$2"); shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -52,7 +60,7 @@ if [ -n "$base" ]; then
 fi
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
-	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}"
+	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}" "${objects[@]}"
 # Each scheduler's phase: about 3 minutes with every workload; the kernel's
 # runs twice (first and last).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
@@ -75,6 +83,7 @@ t1=$(date +%s)
 	echo "BENCH-INFO boot_s $((t1 - t0))"
 	echo "BENCH-INFO date $(date -u +%Y-%m-%d)"
 	echo "BENCH-INFO source $src"
+	for o in "${objects[@]}"; do echo "BENCH-INFO object $(basename "$o" .bpf.o) $(sha256sum <"$o" | cut -c1-16)"; done
 	[ -z "$base" ] || echo "BENCH-INFO base_source $(git -C "$(dirname "$base")" describe --always --dirty 2>/dev/null || echo unknown) ($base)"
 	grep -aE '^BENCH' "$log" || true
 } >"$out"

@@ -17,7 +17,8 @@
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
 # (the schedulers "floor" and "floor-vtime" are not policies:
 # bench/floor.bpf.c, the least a sched_ext scheduler does, FIFO or by
-# vtime, for what sched_ext itself costs here)
+# vtime, for what sched_ext itself costs here; nor is "bpf:NAME", the
+# sched_ext object NAME.bpf.o that bench/run.sh -x put in the image)
 # plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
 # all; a subset runs only those, in this order)
 # plugland.bpf_stats=1: the kernel times every BPF program (a diagnostic:
@@ -286,6 +287,7 @@ for p in $policies; do
 	case $p in
 	floor) bin=floor; set -- /usr/local/lib/plugland/floor.bpf.o ;;
 	floor-vtime) bin=floor; set -- -v /usr/local/lib/plugland/floor.bpf.o ;;
+	bpf:*) bin=floor; set -- "/usr/local/lib/plugland/${p#bpf:}.bpf.o" ;; # bench/run.sh -x
 	esac
 	echo "BENCH-INFO host_args $p $bin $*"
 	$bin "$@" >"/tmp/host-$p.log" 2>&1 &

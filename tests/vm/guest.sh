@@ -939,7 +939,9 @@ t_hotplug() {
 # hackbench completes) and detaches on SIGINT with exit 0; an object it
 # cannot load gets one line and exit 1, nothing attached. The benchmark
 # reads its figures as "what sched_ext itself costs": a floor that did
-# not attach would pass the kernel's off as its own.
+# not attach would pass the kernel's off as its own. Another scheduler
+# that needs no user space (tests/vm/enum_probe.bpf.c) runs under the same
+# loader only if it fills the object's __SCX_* variables from the kernel.
 t_floor() {
 	CASE=floor
 	obj=/usr/local/lib/plugland/floor.bpf.o
@@ -953,13 +955,24 @@ t_floor() {
 		wait $pid || fail "floor $mode: exit $? after SIGINT: $(cat /tmp/floor.log)"
 		wait_state disabled 50 || fail "floor $mode: still $(state) after exit"
 	done
+	floor /usr/local/lib/plugland/enum_probe.bpf.o >/tmp/floor.log 2>&1 &
+	pid=$!
+	if wait_state enabled 50 && [ "$(ops)" = enum_probe ]; then
+		hackbench -g 2 -l 50 >/dev/null 2>&1 || fail "enum_probe: hackbench failed"
+		kill -INT $pid
+		wait $pid || fail "enum_probe: exit $? after SIGINT: $(cat /tmp/floor.log) $(kernel_errors)"
+	else
+		fail "enum_probe: not running: state $(state), ops '$(ops)', $(cat /tmp/floor.log) $(kernel_errors)"
+		kill $pid 2>/dev/null
+	fi
+	wait_state disabled 50 || fail "enum_probe: still $(state) after exit"
 	echo junk >/tmp/junk.bpf.o
 	floor /tmp/junk.bpf.o 2>/tmp/floor.err
 	rc=$?
 	if [ "$rc" != 1 ] || [ "$(wc -l </tmp/floor.err)" != 1 ] || [ "$(state)" != disabled ]; then
 		fail "a bad object: exit $rc, state $(state), $(cat /tmp/floor.err)"
 	fi
-	pass "FIFO and vtime attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
+	pass "FIFO, vtime and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
 }
 
 ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug

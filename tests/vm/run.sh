@@ -16,7 +16,7 @@ mkdir -p "$build/vm"
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
 	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so "$build"/tests/plugins/hoard.so \
 	"$build/plugland-dump" "$build/plugland-replay" "$build/tests/vm/json_check" "$build/tests/vm/compute" \
-	"$build/bench/floor" "$build/bench/floor.bpf.o"
+	"$build/bench/floor" "$build/bench/floor.bpf.o" "$build/tests/vm/enum_probe.bpf.o"
 # The fast path's affinity check needs a task allowed on two CPUs of
 # three (the kernel asks select_cpu only about tasks allowed on more than
 # one): a short boot of its own with 3 vCPUs, first.
