@@ -8,7 +8,8 @@
  * tasks BPF places itself by the same rule (post_wake_rule()).
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
- * preempt, preempt_margin_us, hold, wake_preempt; see docs/policies.md.
+ * preempt, preempt_margin_us, hold, wake_preempt, wake_preempt_margin_us;
+ * see docs/policies.md.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct deadline {
 	 * PLUGLAND_POLICY_FAST_WAKE_VTIME); the rule last posted. */
 	bool fast_vtime;
 	bool wake_preempt;	/* ... preempting a less urgent task for it */
+	uint64_t wake_margin_ns; /* ... by this much (virtual time) */
 	struct plugland_wake_rule rule;
 };
 
@@ -41,8 +43,9 @@ struct deadline {
  * would get now. It preempts with [deadline] preempt's margin, as the
  * policy's own releases do, and by default without it too (wake_preempt:
  * in BPF a preemption costs no round trip), then only a CPU hog (a task
- * whose slice ran out) whose deadline is later by more than a slice plus
- * half the burst cap: a waking task sits at most a slice behind the
+ * whose slice ran out) whose deadline is later by more than
+ * wake_preempt_margin_us, by default a slice plus half the burst cap: a
+ * waking task sits at most a slice behind the
  * clock, so its victim has run that long without sleeping. Measured in
  * one VM boot each (2 vCPUs, 2 runs, ratios to the kernel's): with the
  * minimum slice as the margin and any task a victim, hackbench's tasks
@@ -57,7 +60,7 @@ static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 		.floor = dl->edf.vclock > p->slice_ns ? dl->edf.vclock - p->slice_ns : 0,
 		.slice_ns = edf_slice(&dl->edf, nr_waiting),
 		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
-				  dl->wake_preempt ? p->slice_ns + p->burst_cap_ns / 2 : 0,
+				  dl->wake_preempt ? dl->wake_margin_ns : 0,
 		.preempt_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY,
 	};
 
@@ -80,6 +83,7 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 {
 	struct deadline *dl;
 	struct edf_params p;
+	uint64_t wake_margin_us;
 	int ret;
 
 	/* Preemption off by default: it costs two round trips to the host.
@@ -99,10 +103,13 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	}
 	cpu_gate_init(&dl->gate, h, p.slice_ns);
 	dl->wake_preempt = true;
-	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt)) {
+	wake_margin_us = (p.slice_ns + p.burst_cap_ns / 2) / 1000;
+	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt) ||
+	    conf_u64(h, "wake_preempt_margin_us", 1, 1000000, &wake_margin_us)) {
 		deadline_exit(dl);
 		return -EINVAL;
 	}
+	dl->wake_margin_ns = wake_margin_us * 1000;
 	cpu_gate_set_open(&dl->gate, !dl->hold);
 	dl->fast_vtime = PLUGLAND_HOST_HAS(h, set_wake_rule) &&
 			 (h->fast_wake & PLUGLAND_POLICY_FAST_WAKE_VTIME);

@@ -116,7 +116,7 @@ static uint64_t sleeper_p99(const char *preempt, const char *wake_preempt, uint6
 
 static void test_wakeup_preempts_hogs(void **state)
 {
-	uint64_t with, without, in_bpf, nr_with, nr_without, nr_in_bpf, by_bpf;
+	uint64_t with, without, in_bpf, nr_with, nr_without, nr_in_bpf, by_bpf, wide, nr_wide;
 
 	(void)state;
 	with = sleeper_p99("deadline.preempt=true", "deadline.wake_preempt=false", &nr_with, &by_bpf);
@@ -137,6 +137,14 @@ static void test_wakeup_preempts_hogs(void **state)
 	assert_true(by_bpf > 1000);
 	assert_true(nr_in_bpf >= by_bpf);
 	assert_true(in_bpf < 100000);
+	/* BPF's margin is wake_preempt_margin_us: a second is more than any
+	 * hog gets ahead here, so BPF never preempts and the sleeper waits. */
+	wide = sleeper_p99("deadline.preempt=false", "deadline.wake_preempt_margin_us=1000000",
+			   &nr_wide, &by_bpf);
+	printf("  with a 1 s wake_preempt_margin_us: %llu us (%llu by BPF)\n",
+	       (unsigned long long)wide / 1000, (unsigned long long)by_bpf);
+	assert_int_equal(by_bpf, 0);
+	assert_true(wide > 200000);
 }
 
 /*
@@ -239,6 +247,10 @@ static void test_bad_config_refused(void **state)
 	harness_set(&h, "deadline.min_slice_us=abc");
 	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
 	assert_non_null(strstr(harness_last_log, "min_slice_us: expected a number"));
+	harness_set(&h, "deadline.min_slice_us=1000");
+	harness_set(&h, "deadline.wake_preempt_margin_us=0");
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
+	assert_non_null(strstr(harness_last_log, "wake_preempt_margin_us"));
 	harness_close(h.handle);
 }
 
