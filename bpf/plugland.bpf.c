@@ -128,7 +128,7 @@ struct task_ctx {
 	u64 runtime_at_grant;
 	u64 granted_ns;	/* when (bpf_ktime_get_ns), for wake_preempt */
 	u32 in_user; /* queued to user space, no decision applied yet */
-	u32 ran_out; /* it was last queued because its slice ran out: a CPU hog */
+	u32 ran_out; /* its last slices that ran out, in a row (at most 255): a CPU hog */
 	u32 sync_wake; /* select_cpu saw SCX_WAKE_SYNC: the waker sleeps soon */
 	u32 seen_runnable; /* debug mode: a RUNNABLE event was recorded */
 	/* wake_vtime/wake_runtime hold for the policy whose bases are
@@ -602,6 +602,7 @@ static void wake_preempt(struct task_struct *p, u64 key)
 	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
 	u64 worst = key + margin, now;
 	bool hogs_only = shared.wake_preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY;
+	u32 hog_slices = shared.wake_preempt_hog_slices ?: 1;
 	s32 victim = -1, victim_pid = 0;
 	u32 cpu;
 
@@ -623,7 +624,7 @@ static void wake_preempt(struct task_struct *p, u64 key)
 			continue;
 		ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
 		if (!ct || !ct->granted || ct->vtime <= worst || now - ct->granted_ns < min_ns ||
-		    (hogs_only && !ct->ran_out))
+		    (hogs_only && ct->ran_out < hog_slices))
 			continue;
 		worst = ct->vtime;
 		victim = cpu;
@@ -749,8 +750,11 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	tctx->in_user = 1;
 	/* Its CPU time is up to date here (the kernel accounts it as the
 	 * task stops): a task preempted with slice left is no hog. */
-	tctx->ran_out = !(enq_flags & SCX_ENQ_WAKEUP) && tctx->granted &&
-			p->se.sum_exec_runtime - tctx->runtime_at_grant >= tctx->granted;
+	if (!(enq_flags & SCX_ENQ_WAKEUP) && tctx->granted &&
+	    p->se.sum_exec_runtime - tctx->runtime_at_grant >= tctx->granted)
+		tctx->ran_out = tctx->ran_out < 255 ? tctx->ran_out + 1 : 255;
+	else
+		tctx->ran_out = 0;
 	tctx->granted = 0;
 	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
 	tctx->sync_wake = 0;

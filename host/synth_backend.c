@@ -41,9 +41,10 @@ struct synth_task {
 	/* FAST_WAKE_VTIME: it stood at wake_vtime at CPU time wake_runtime */
 	bool has_wake_base;
 	uint64_t wake_vtime, wake_runtime;
-	/* As BPF's ran_out: queued to the policy because its slice ran out
-	 * (not at a wake-up, not cut short by a preemption) */
-	bool ran_out, cut_short;
+	/* As BPF's ran_out: its last slices in a row that ran out (queued to
+	 * the policy not at a wake-up; a preemption does not count) */
+	uint32_t ran_out;
+	bool cut_short;
 };
 
 struct synth_cpu {
@@ -251,7 +252,7 @@ static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
 }
 
 static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
-		       uint64_t min_run_ns, bool hogs_only);
+		       uint64_t min_run_ns, uint32_t hog_slices);
 
 /*
  * The policy's fast paths, as BPF takes them: a waking task with an idle
@@ -287,11 +288,17 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	d.slice_ns = slice;
 	d.at_ns = s->st.now_ns;
 	k->t.flags &= ~(PLUGLAND_TASK_NEW | PLUGLAND_TASK_WAKEUP);
-	k->ran_out = k->cut_short = false;
+	k->ran_out = 0;
+	k->cut_short = false;
 	if (c < 0 && vtime && s->wake_rule.preempt_margin) {
+		uint32_t hogs = s->wake_rule.preempt_hog_slices;
+
+		if (!(s->wake_rule.preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY))
+			hogs = 0;
+		else if (!hogs)
+			hogs = 1;
 		c = preempt_cpu(s, &k->t, k->t.vtime + s->wake_rule.preempt_margin,
-				s->wake_rule.preempt_min_run_ns,
-				s->wake_rule.preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY);
+				s->wake_rule.preempt_min_run_ns, hogs > 255 ? 255 : hogs);
 		if (c >= 0)
 			s->st.nr_wake_preempts++;
 	}
@@ -491,7 +498,13 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		if ((!k->delayed && fast_wake(s, idx, fn, ctx)) || delay_for_round_trip(s, idx))
 			continue;
 		k->state = SYNTH_IN_POLICY;
-		k->ran_out = !(k->t.flags & PLUGLAND_TASK_WAKEUP) && !k->cut_short;
+		/* A new task has had no slice yet (BPF grants it none); one cut
+		 * short keeps its count, as in BPF, where it resumes the rest of
+		 * its slice and counts when that runs out. */
+		if (k->t.flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW))
+			k->ran_out = 0;
+		else if (!k->cut_short)
+			k->ran_out += k->ran_out < 255;
 		k->cut_short = false;
 		s->st.nr_queued++;
 		n++;
@@ -862,12 +875,13 @@ static void pending_move_earlier(struct synth_backend *s, uint32_t idx, uint64_t
 static int synth_pick_preempt_cpu(struct backend *be, const struct plugland_task *task,
 				  uint64_t vtime, uint64_t min_run_ns)
 {
-	return preempt_cpu(SYNTH(be), task, vtime, min_run_ns, false);
+	return preempt_cpu(SYNTH(be), task, vtime, min_run_ns, 0);
 }
 
-/* hogs_only: PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, a task whose slice ran out */
+/* hog_slices: with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, a task whose last
+ * hog_slices slices all ran out; 0: any task */
 static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
-		       uint64_t min_run_ns, bool hogs_only)
+		       uint64_t min_run_ns, uint32_t hog_slices)
 {
 	uint64_t now = s->st.now_ns, worst = vtime, refund;
 	struct synth_cpu *cpu = NULL;
@@ -882,7 +896,7 @@ static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task
 
 		if (x->has_last && !x->reserved && x->last_start + min_run_ns <= now &&
 		    x->free_ns > now && x->last_vtime > worst &&
-		    (!hogs_only || s->tasks[x->last].ran_out)) {
+		    s->tasks[x->last].ran_out >= hog_slices) {
 			worst = x->last_vtime;
 			cpu = x;
 		}

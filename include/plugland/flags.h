@@ -34,7 +34,8 @@
 				       (PLUGLAND_POLICY_FAST_WAKE_QUEUE) */
 /* plugland_wake_rule.preempt_flags: preempt only a task whose slice was
  * granted when its previous one ran out (a CPU hog), not one that got it
- * at a wake-up: sleepers do not preempt each other. */
+ * at a wake-up: sleepers do not preempt each other. preempt_hog_slices
+ * asks for more slices in a row, all run out. */
 #define PLUGLAND_WAKE_PREEMPT_HOGS_ONLY (1u << 0)
 #define PLUGLAND_DECISION_REASON(flags) (((flags) >> 11) & 7u)
 #define PLUGLAND_DECISION_REASON_FLAGS(reason) ((uint16_t)(((reason) & 7u) << 11))

@@ -159,7 +159,9 @@ struct plugland_wake_rule {
 					   one's by, to be preempted for it */
 	uint64_t preempt_min_run_ns;	/* ... its slice granted this long ago */
 	uint32_t preempt_flags;		/* PLUGLAND_WAKE_PREEMPT_* (flags.h) */
-	uint32_t reserved;
+	uint32_t preempt_hog_slices;	/* with ..._HOGS_ONLY: the victim's last
+					   this many slices all ran out (0 or
+					   1: its last one; at most 255) */
 };
 
 
@@ -548,7 +550,7 @@ struct plugland_policy {
  * task. With a preemption margin in the rule, a CPU whose task is less
  * urgent by more than the margin (its slice granted preempt_min_run_ns
  * ago, and with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY granted when its previous
- * slice ran out) is
+ * slice ran out, its last preempt_hog_slices slices all ran out) is
  * preempted for it; the preempted task keeps its place and the rest of
  * its slice (PLUGLAND_KERNEL_RESUMED). The policy is told afterwards
  * (kernel_decided(), PLUGLAND_KERNEL_QUEUED, the vtime in task->vtime) and

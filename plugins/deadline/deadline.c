@@ -8,7 +8,8 @@
  * tasks BPF places itself by the same rule (post_wake_rule()).
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
- * preempt, preempt_margin_us, hold, wake_preempt, wake_preempt_margin_us;
+ * preempt, preempt_margin_us, hold, wake_preempt, wake_preempt_margin_us,
+ * wake_preempt_hog_slices;
  * see docs/policies.md.
  */
 #include <errno.h>
@@ -33,6 +34,7 @@ struct deadline {
 	bool fast_vtime;
 	bool wake_preempt;	/* ... preempting a less urgent task for it */
 	uint64_t wake_margin_ns; /* ... by this much (virtual time) */
+	uint64_t hog_slices;	/* ... that ran out this many slices in a row */
 	struct plugland_wake_rule rule;
 };
 
@@ -43,10 +45,10 @@ struct deadline {
  * would get now. It preempts with [deadline] preempt's margin, as the
  * policy's own releases do, and by default without it too (wake_preempt:
  * in BPF a preemption costs no round trip), then only a CPU hog (a task
- * whose slice ran out) whose deadline is later by more than
- * wake_preempt_margin_us, by default a slice plus half the burst cap: a
- * waking task sits at most a slice behind the
- * clock, so its victim has run that long without sleeping. Measured in
+ * whose last wake_preempt_hog_slices slices ran out) whose deadline is
+ * later by more than wake_preempt_margin_us, by default a slice plus half
+ * the burst cap: a waking task sits at most a slice behind the clock, so
+ * its victim has run that long without sleeping. Measured in
  * one VM boot each (2 vCPUs, 2 runs, ratios to the kernel's): with the
  * minimum slice as the margin and any task a victim, hackbench's tasks
  * preempted each other 335,000 times and took 3x the kernel's time;
@@ -62,6 +64,7 @@ static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
 				  dl->wake_preempt ? dl->wake_margin_ns : 0,
 		.preempt_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY,
+		.preempt_hog_slices = (uint32_t)dl->hog_slices,
 	};
 
 	if (!dl->fast_vtime || !memcmp(&r, &dl->rule, sizeof(r)))
@@ -103,9 +106,11 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	}
 	cpu_gate_init(&dl->gate, h, p.slice_ns);
 	dl->wake_preempt = true;
+	dl->hog_slices = 1;
 	wake_margin_us = (p.slice_ns + p.burst_cap_ns / 2) / 1000;
 	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt) ||
-	    conf_u64(h, "wake_preempt_margin_us", 1, 1000000, &wake_margin_us)) {
+	    conf_u64(h, "wake_preempt_margin_us", 1, 1000000, &wake_margin_us) ||
+	    conf_u64(h, "wake_preempt_hog_slices", 1, 255, &dl->hog_slices)) {
 		deadline_exit(dl);
 		return -EINVAL;
 	}

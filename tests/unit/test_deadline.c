@@ -251,6 +251,10 @@ static void test_bad_config_refused(void **state)
 	harness_set(&h, "deadline.wake_preempt_margin_us=0");
 	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
 	assert_non_null(strstr(harness_last_log, "wake_preempt_margin_us"));
+	harness_set(&h, "deadline.wake_preempt_margin_us=15000");
+	harness_set(&h, "deadline.wake_preempt_hog_slices=256");
+	assert_int_equal(h.ops.init(&h.svc.host, &h.ctx), -EINVAL);
+	assert_non_null(strstr(harness_last_log, "wake_preempt_hog_slices"));
 	harness_close(h.handle);
 }
 

@@ -47,7 +47,7 @@ static bool post_bases;	/* calls set_wake_vtime() */
 static struct sched_loop *loop_now;
 static uint64_t reset_at, nr_dispatches;
 static uint64_t rule_margin;	/* the rule's preemption */
-static uint32_t rule_flags;
+static uint32_t rule_flags, rule_hog_slices;
 static uint64_t nr_enq_wakeup, nr_told_ordered, nr_told_idle, nr_key_wrong, nr_told_bad;
 
 static uint64_t charge(const struct vclock *v, const struct plugland_task *t, uint32_t i)
@@ -64,7 +64,8 @@ static void post_rule(struct vclock *v)
 {
 	v->posted = (struct plugland_wake_rule){ .floor = floor_of(v), .slice_ns = SLICE_NS,
 						 .preempt_margin = rule_margin,
-						 .preempt_flags = rule_flags };
+						 .preempt_flags = rule_flags,
+						 .preempt_hog_slices = rule_hog_slices };
 	v->host->set_wake_rule(v->host, &v->posted);
 }
 
@@ -165,6 +166,13 @@ static const uint64_t weights[NR_TASKS] = { 100, 50, 400, 200, 100, 300 };
 static const struct synth_behaviour sleepers[NR_TASKS] = {
 	{ 100000, 300000 }, { 200000, 900000 }, { 300000, 500000 }, { 400000, 700000 },
 	{ 500000, 400000 }, { 250000, 600000 },
+};
+
+/* Four sleepers and two tasks that run a slice and a half, then sleep:
+ * each runs out one slice at a time, never two in a row. */
+static const struct synth_behaviour bursty[NR_TASKS] = {
+	{ 100000, 300000 }, { 200000, 900000 }, { 300000, 500000 }, { 400000, 700000 },
+	{ 1500000, 1000000 }, { 1500000, 700000 },
 };
 
 struct run {
@@ -354,6 +362,40 @@ static void test_preempts_hogs_only(void **state)
 	assert_true(any > hogs_only);
 }
 
+/* preempt_hog_slices = 2: a task that ran out one slice is no victim any
+ * more, one that runs out slice after slice still is. */
+static uint64_t wake_preempts(const struct synth_behaviour *b, uint32_t hog_slices)
+{
+	uint64_t n;
+	struct run r;
+
+	rule_margin = 1;
+	rule_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY;
+	rule_hog_slices = hog_slices;
+	run_on(&r, ORDERED_FAST, true, b);
+	n = synth_backend_stats(r.be)->nr_wake_preempts;
+	assert_int_equal(nr_key_wrong, 0);
+	done(&r);
+	rule_margin = 0;
+	rule_flags = rule_hog_slices = 0;
+	return n;
+}
+
+static void test_preempts_hogs_of_slices_in_a_row(void **state)
+{
+	uint64_t bursty_1 = wake_preempts(bursty, 1), bursty_2 = wake_preempts(bursty, 2);
+	uint64_t hogs_2 = wake_preempts(mixed, 2), hogs_3 = wake_preempts(mixed, 3);
+
+	(void)state;
+	print_message("preemptions: bursty %llu (1 slice), %llu (2 in a row); hogs %llu (2), %llu (3)\n",
+		      (unsigned long long)bursty_1, (unsigned long long)bursty_2,
+		      (unsigned long long)hogs_2, (unsigned long long)hogs_3);
+	assert_true(bursty_1 > 100);
+	assert_int_equal(bursty_2, 0);
+	assert_true(hogs_2 > 100);
+	assert_true(hogs_3 > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_no_base_no_path),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_preempts_hogs_only),
+		cmocka_unit_test(test_preempts_hogs_of_slices_in_a_row),
 		cmocka_unit_test(test_bases_void_after_reset),
 	};
 
