@@ -8,6 +8,8 @@
 #   TRACE-BEGIN <scheduler>   and   TRACE-END <scheduler>
 # and bench/wakeup_trace.py reads it. The console gets, per scheduler:
 #   TRACE-CT <scheduler> <traced|untraced> p50=US p99=US max=US n=WAKEUPS
+#   TRACE-LOG <scheduler> <line>   the end of scx_plugland's output (its
+#                                  counters at exit)
 #
 # Kernel arguments: plugland.policies=deadline,fifo  plugland.ct_secs=6
 # (POLICY@SECTION.KEY=VALUE adds --set SECTION.KEY=VALUE, as in vm-guest.sh)
@@ -79,4 +81,6 @@ for p in $policies; do
 	measure "$p"
 	kill -INT $host
 	wait $host || echo "trace-guest: $p: scx_plugland exited with $?"
+	# its counters at exit: which path each wake-up took
+	tail -n 80 "/tmp/host-$p.log" | sed "s/^/TRACE-LOG $p /"
 done

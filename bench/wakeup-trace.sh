@@ -35,7 +35,7 @@ echo "wakeup-trace: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $polic
 rc=0
 "$top/scripts/vm-run.sh" -j -q -t 1200 -c "$cpus" -l "$log" -s "$trace" \
 	-a "plugland.policies=$policies plugland.ct_secs=$ct_secs" "$initrd" || rc=$?
-grep -aE '^TRACE-(INFO|CT)|^trace-guest' "$log" || true
+grep -aE '^TRACE-(INFO|CT|LOG)|^trace-guest' "$log" || true
 if [ "$rc" != 0 ]; then
 	echo "wakeup-trace: the VM failed (status $rc); console log: $log" >&2
 	exit "$rc"
