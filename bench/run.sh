@@ -47,8 +47,13 @@ out=${out:-$top/bench/results/vm-${cpus}cpu.txt}
 # share one (the second truncated it before the first read it).
 log=$build/vm/bench-$(basename "$out" .txt)-console.log
 mkdir -p "$build/vm" "$(dirname "$out")"
-# What the binaries were built from (roughly: the tree now, not at build time)
-src=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+# What the binaries were built from (roughly: the tree now, not at build
+# time). bench/results/ does not count: a boot that rewrites a tracked
+# results file must not make the next boot's source "dirty".
+src=$(git -C "$top" describe --always 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$top" status --porcelain --untracked-files=no -- . ':(exclude)bench/results' 2>/dev/null)" ]; then
+	src=$src-dirty
+fi
 # -B BINARY: a baseline scx_plugland (another commit's build), run by the
 # policies named base:POLICY (with this build's plugins)
 extra=()
