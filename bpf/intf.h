@@ -243,7 +243,8 @@ struct plugland_shared {
 	u32 fast_wake;		/* PL_FAST_WAKE_*: the policy's fast paths */
 	u32 host_parked;	/* host is (about to be) parked: set by the host
 				   before it yields, cleared by whoever runs it */
-	u32 wake_preempt_hog_slices; /* with ..._HOGS_ONLY: slices run out in a row */
+	u32 wake_preempt_hog_slices; /* a victim's slices run out in a row, at least
+					(0: any task; host/fast_wake.h) */
 	/* PL_FAST_WAKE_VTIME, the policy's (plugin.h: set_wake_rule()): no
 	 * waking task's vtime below wake_floor; its slice (0: cfg.slice_ns);
 	 * a CPU whose task's vtime exceeds the waking one's by more than

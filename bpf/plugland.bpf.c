@@ -586,8 +586,8 @@ static void mark_host_preempted(s32 cpu)
  * PL_FAST_WAKE_VTIME with a preemption margin: of the CPUs p may use, the
  * one running the task with the largest vtime, if that exceeds p's key
  * by more than the margin and its slice was granted wake_preempt_min_ns
- * ago or more (and, with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, when its
- * previous slice ran out, not at a wake-up): preempted. The task resumes
+ * ago or more (and, with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, when its last
+ * wake_preempt_hog_slices slices ran out, not at a wake-up): preempted. The task resumes
  * in the ordered queue with the rest of its slice (resume_after_host's
  * mark), and the time since its
  * grant goes on: a task that wakes every millisecond may preempt a hog
@@ -601,8 +601,7 @@ static void wake_preempt(struct task_struct *p, u64 key)
 {
 	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
 	u64 worst = key + margin, now;
-	bool hogs_only = shared.wake_preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY;
-	u32 hog_slices = shared.wake_preempt_hog_slices ?: 1;
+	u32 hog_slices = shared.wake_preempt_hog_slices; /* 0 without HOGS_ONLY */
 	s32 victim = -1, victim_pid = 0;
 	u32 cpu;
 
@@ -624,7 +623,7 @@ static void wake_preempt(struct task_struct *p, u64 key)
 			continue;
 		ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
 		if (!ct || !ct->granted || ct->vtime <= worst || now - ct->granted_ns < min_ns ||
-		    (hogs_only && ct->ran_out < hog_slices))
+		    ct->ran_out < hog_slices)
 			continue;
 		worst = ct->vtime;
 		victim = cpu;

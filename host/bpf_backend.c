@@ -368,8 +368,7 @@ static void bpfb_set_wake_rule(struct backend *be, const struct plugland_wake_ru
 	__atomic_store_n(&sh->wake_slice_ns, r->slice_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->wake_preempt_min_ns, r->preempt_min_run_ns, __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->wake_preempt_flags, r->preempt_flags, __ATOMIC_RELAXED);
-	__atomic_store_n(&sh->wake_preempt_hog_slices,
-			 r->preempt_hog_slices > 255 ? 255 : r->preempt_hog_slices, __ATOMIC_RELAXED);
+	__atomic_store_n(&sh->wake_preempt_hog_slices, wake_rule_hog_slices(r), __ATOMIC_RELAXED);
 	__atomic_store_n(&sh->wake_preempt_margin, r->preempt_margin, __ATOMIC_RELAXED);
 }
 

@@ -20,6 +20,17 @@ enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
 	 PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
 #define FAST_WAKE_QUEUES (PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
 
+/* How many slices in a row a task must have run out to be preempted for
+ * a waking one under the wake rule: 0 for any task (no
+ * PLUGLAND_WAKE_PREEMPT_HOGS_ONLY), else preempt_hog_slices in [1, 255].
+ * BPF and the synthetic backend both read the rule through this. */
+static inline uint32_t wake_rule_hog_slices(const struct plugland_wake_rule *r)
+{
+	if (!(r->preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY))
+		return 0;
+	return r->preempt_hog_slices < 1 ? 1 : r->preempt_hog_slices > 255 ? 255 : r->preempt_hog_slices;
+}
+
 /* From the ini value (config.c has checked it). */
 static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
 {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../bpf/intf.h"
+#include "fast_wake.h"
 #include "synth_backend.h"
 #include "topology.h"
 #include "wait_hist.h"
@@ -291,14 +292,8 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	k->ran_out = 0;
 	k->cut_short = false;
 	if (c < 0 && vtime && s->wake_rule.preempt_margin) {
-		uint32_t hogs = s->wake_rule.preempt_hog_slices;
-
-		if (!(s->wake_rule.preempt_flags & PLUGLAND_WAKE_PREEMPT_HOGS_ONLY))
-			hogs = 0;
-		else if (!hogs)
-			hogs = 1;
 		c = preempt_cpu(s, &k->t, k->t.vtime + s->wake_rule.preempt_margin,
-				s->wake_rule.preempt_min_run_ns, hogs > 255 ? 255 : hogs);
+				s->wake_rule.preempt_min_run_ns, wake_rule_hog_slices(&s->wake_rule));
 		if (c >= 0)
 			s->st.nr_wake_preempts++;
 	}

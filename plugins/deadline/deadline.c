@@ -9,8 +9,7 @@
  *
  * Config ([deadline]): slice_us, min_slice_us, burst_cap_us, max_tasks,
  * preempt, preempt_margin_us, hold, wake_preempt, wake_preempt_margin_us,
- * wake_preempt_hog_slices;
- * see docs/policies.md.
+ * wake_preempt_hog_slices; see docs/policies.md.
  */
 #include <errno.h>
 #include <stdlib.h>
