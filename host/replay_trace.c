@@ -138,6 +138,7 @@ struct replay_cpu_slot {
 				   then; UINT64_MAX: not */
 	bool preempted;		/* idle since a STOPPING that left its task
 				   runnable */
+	int32_t stopped_pid;	/* the task of that STOPPING */
 };
 
 /* CPU cpu's slot, grown on demand (NULL: out of memory, or not a CPU). */
@@ -304,8 +305,10 @@ static int on_running(struct replay_trace *t, struct replay_task *k, const struc
 
 	if (e->cpu >= 0 && !c)
 		return -1;
+	bool host_took = c && c->host_since != UINT64_MAX;
+
 	/* The first run on a CPU since the host's thread took it. */
-	if (c && c->host_since != UINT64_MAX) {
+	if (host_took) {
 		if (push_u64(&t->host_run_ns, &t->nr_host_runs, &t->host_runs_cap,
 			     since(c->host_since, at)))
 			return -1;
@@ -337,6 +340,12 @@ static int on_running(struct replay_trace *t, struct replay_task *k, const struc
 			return -1;
 		if (k->round_trip != REPLAY_FAST)
 			t->round_trip_pickup_ns[k->round_trip] = pickup;
+	} else if (c && c->idle_since != UINT64_MAX && !host_took && k->state == T_WAITING &&
+		   k->mark_ns <= c->idle_since && c->stopped_pid != k->pid) {
+		/* Waiting as its CPU stopped another task: a switch. */
+		if (push_u64(&t->switch_ns, &t->nr_switches, &t->switches_cap,
+			     since(c->idle_since, at)))
+			return -1;
 	}
 	if (c)
 		c->idle_since = UINT64_MAX;
@@ -360,6 +369,7 @@ static void on_stopping(struct replay_trace *t, struct replay_task *k, const str
 	if (c) { /* (out of memory: that CPU's pickups are not measured) */
 		c->idle_since = at;
 		c->preempted = runnable;
+		c->stopped_pid = k->pid;
 	}
 
 	if (k->state == T_RUNNING) {
@@ -768,6 +778,7 @@ void replay_trace_free(struct replay_trace *t)
 	free(t->pickup_ns);
 	free(t->round_trip_pickup_ns);
 	free(t->host_run_ns);
+	free(t->switch_ns);
 	free(t->host_idle_run_ns);
 	free(t->round_trip_host_on);
 	memset(t, 0, sizeof(*t));

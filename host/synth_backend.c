@@ -558,6 +558,12 @@ static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_
 
 		start += d;
 		s->st.pickup_ns += d;
+	} else if (s->o.nr_switches && s->cpus[c].has_last && s->cpus[c].last != idx) {
+		/* straight from another task: the recorded machine's switch */
+		uint64_t d = s->o.switch_ns[draw(s, s->o.nr_switches)];
+
+		start += d;
+		s->st.switch_ns += d;
 	}
 	k->pickup_ns = SYNTH_NO_PICKUP; /* its round trip's, for this run only */
 	wait = start - k->t.enq_ns;

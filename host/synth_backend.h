@@ -132,6 +132,12 @@ struct synth_opts {
 	 * once. Kept. */
 	const uint64_t *pickup_ns;
 	size_t nr_pickups;
+	/* A CPU's switch from one task straight to another (a replayed
+	 * recording's, replay_trace.h): the next task starts only this long
+	 * after the previous one's run ends, drawn as round trips are; not
+	 * when the CPU runs the same task again. NULL: at once. Kept. */
+	const uint64_t *switch_ns;
+	size_t nr_switches;
 	/* Or, for a task that made a round trip, the pickup recorded with
 	 * the round trip drawn (nr_round_trips of them, SYNTH_NO_PICKUP:
 	 * none recorded, one drawn from pickup_ns). NULL: always drawn. */
@@ -215,6 +221,7 @@ struct synth_stats {
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */
 	uint64_t pickup_ns;	/* o.pickup_ns: the sum of the delays drawn */
+	uint64_t switch_ns;	/* o.switch_ns: the sum of the delays drawn */
 	uint64_t host_run_ns;	/* o.host_run_ns: the CPU time the host took */
 	uint64_t nr_host_runs;	/* ... in this many runs on a busy CPU */
 	uint64_t host_idle_run_ns; /* o.host_idle_run_ns: the idle CPUs' time it held */

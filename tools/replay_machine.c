@@ -284,6 +284,8 @@ void replay_machine_opts(struct replay_machine *m, struct synth_opts *o)
 	o->pickup_ns = m->latency ? m->trace->pickup_ns : NULL;
 	o->nr_pickups = m->latency ? m->trace->nr_pickups : 0;
 	o->round_trip_pickup_ns = m->latency ? m->trace->round_trip_pickup_ns : NULL;
+	o->switch_ns = m->latency ? m->trace->switch_ns : NULL;
+	o->nr_switches = m->latency ? m->trace->nr_switches : 0;
 	o->host_run_ns = m->latency ? m->trace->host_run_ns : NULL;
 	o->nr_host_runs = m->latency ? m->trace->nr_host_runs : 0;
 	o->nr_host_sched_runs = m->latency ? m->trace->nr_host_sched_runs : 0;

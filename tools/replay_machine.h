@@ -23,7 +23,9 @@
  * time the real host took from a task becoming runnable to the policy's
  * decision about it; a CPU that was idle runs what it is given after a
  * delay drawn from the recording's pickups (from a decision to the task
- * running on a CPU that had been idle).
+ * running on a CPU that had been idle), and a CPU that goes from one task
+ * straight to another starts it after a delay drawn from the recording's
+ * switches.
  */
 #ifndef PLUGLAND_REPLAY_MACHINE_H
 #define PLUGLAND_REPLAY_MACHINE_H

@@ -188,6 +188,17 @@ static const struct replay_task *pid_task(const struct replay_report_in *in, uin
 	return NULL;
 }
 
+/* The recording's switches from one task to another, on average. */
+static uint64_t switch_mean_ns(const struct replay_trace *t)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < t->nr_switches; i++)
+		sum += t->switch_ns[i];
+	return t->nr_switches ? sum / t->nr_switches : 0;
+}
+
 static int print_text(const struct replay_report_in *in, FILE *out)
 {
 	const struct replay_machine *m = in->m;
@@ -219,6 +230,11 @@ static int print_text(const struct replay_report_in *in, FILE *out)
 		fprintf(out, "  BPF's idle fast path: %" PRIu64 " of %" PRIu64 " wake-ups that found a CPU "
 			"idle (%.0f %%)\n", t->nr_idle_wakeups_fast, t->nr_idle_wakeups,
 			100.0 * (double)t->nr_idle_wakeups_fast / (double)t->nr_idle_wakeups);
+	if (t->nr_switches) {
+		duration_text(switch_mean_ns(t), buf, sizeof(buf));
+		fprintf(out, "  a CPU's switch from one task to another: %zu recorded, %s on average\n",
+			t->nr_switches, buf);
+	}
 	if (t->nr_truncated || t->nr_unfinished || t->nr_inconsistent || t->nr_tasks > m->nr_tasks)
 		fprintf(out, "  recording: tasks begun before it %" PRIu64 ", runnable at its end %"
 			PRIu64 ", events out of order %" PRIu64 ", tasks without CPU time %u\n",
@@ -419,6 +435,8 @@ static int print_json(const struct replay_report_in *in, FILE *out)
 	cJSON_AddNumberToObject(root, "host_idle_runs", (double)t->nr_host_idle_runs);
 	cJSON_AddNumberToObject(root, "idle_wakeups", (double)t->nr_idle_wakeups);
 	cJSON_AddNumberToObject(root, "idle_wakeups_fast", (double)t->nr_idle_wakeups_fast);
+	cJSON_AddNumberToObject(root, "switches", (double)t->nr_switches);
+	cJSON_AddNumberToObject(root, "switch_mean_ns", (double)switch_mean_ns(t));
 	cJSON_AddNumberToObject(root, "truncated_tasks", (double)t->nr_truncated);
 	cJSON_AddNumberToObject(root, "unfinished_tasks", (double)t->nr_unfinished);
 	cJSON_AddNumberToObject(root, "inconsistent_events", (double)t->nr_inconsistent);

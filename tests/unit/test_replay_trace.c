@@ -402,6 +402,48 @@ static void test_pickups(void **state)
 #define RESUMED (PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(PLUGLAND_KERNEL_RESUMED))
 #define BY_FAST(why) (PLUGLAND_DECISION_BY_KERNEL | PLUGLAND_DECISION_REASON_FLAGS(why))
 
+/* Switches: 11, queued at 50 by BPF's fast path while 10 runs on CPU 0,
+ * runs there at 107 when 10 sleeps at 100: a switch of 7. Preempted at
+ * 200 and run again at 205 on CPU 0, it switches from nothing (the same
+ * task). CPU 0 idle from 300, 12's decision at 320 and run at 340 make a
+ * pickup, not a switch. 13, waiting since 350 while 12 runs, takes CPU 0
+ * at 410 after 12 stops at 400 and the host's thread preempts there
+ * (resumed): the host's run, not a switch. */
+static void test_switches(void **state)
+{
+	struct seq s = { .n = 0 };
+	struct replay_trace t;
+
+	(void)state;
+	RUNNABLE(&s, 0, 10, PLUGLAND_RUNNABLE_NEW, 0);
+	RUNNING(&s, 0, 10, 0);
+	RUNNABLE(&s, 50, 11, PLUGLAND_RUNNABLE_WAKEUP, 10);
+	decided(&s, 50, 11, BY_FAST(PLUGLAND_KERNEL_QUEUED));
+	STOPPING(&s, 100, 10, 0, false);
+	QUIESCENT(&s, 100, 10);
+	RUNNING(&s, 107, 11, 0);
+	STOPPING(&s, 200, 11, 0, true);
+	RUNNING(&s, 205, 11, 0);
+	STOPPING(&s, 300, 11, 0, false);
+	QUIESCENT(&s, 300, 11);
+	RUNNABLE(&s, 310, 12, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 320, 12, 0);
+	RUNNING(&s, 340, 12, 0);
+	RUNNABLE(&s, 350, 13, PLUGLAND_RUNNABLE_NEW, 0);
+	decided(&s, 360, 13, 0);
+	STOPPING(&s, 400, 12, 0, true);
+	decided(&s, 400, 12, RESUMED);
+	RUNNING(&s, 410, 13, 0);
+	build(&t, &s, 1);
+	assert_int_equal(t.nr_switches, 1);
+	assert_int_equal(t.switch_ns[0], 7);
+	assert_int_equal(t.nr_pickups, 1);
+	assert_int_equal(t.pickup_ns[0], 20);
+	assert_int_equal(t.nr_host_runs, 1);
+	assert_int_equal(t.host_run_ns[0], 10);
+	replay_trace_free(&t);
+}
+
 /* BPF's fast paths have pickups and no round trip: CPU 0 idle from 500;
  * 11, placed on it by the idle path at 600, runs at 640 (40); 12, queued
  * at 1060 while CPU 0 idles from 1000, runs at 1090 (30). A failsafe
@@ -588,6 +630,7 @@ int main(void)
 		cmocka_unit_test(test_weight_and_cpus),
 		cmocka_unit_test(test_inconsistent_and_reuse),
 		cmocka_unit_test(test_many_tasks),
+		cmocka_unit_test(test_switches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  * (o.next_mark) come as far into a burst's CPU time as asked, across
  * slices; a round trip (o.round_trip_ns) delays each task's delivery,
  * a pickup (o.pickup_ns) the start of a task given to an idle CPU, a
+ * switch (o.switch_ns) that of one a CPU takes straight after another, a
  * kernel tick (o.tick_ns) makes a slice end at the next tick, the host's
  * run (o.host_run_ns) on a busy CPU delays what runs there, and, its
  * runs recorded, an idle CPU it runs on (o.host_idle_run_ns) is busy.
@@ -32,7 +33,7 @@ struct world {
 	uint64_t marks[8];	/* when task 1 reached them */
 	uint32_t nr_marks, marked_burst;
 	uint64_t slice_ns, tick_ns;
-	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns, *host_run_ns;
+	const uint64_t *round_trip_ns, *pickup_ns, *paired_pickup_ns, *host_run_ns, *switch_ns;
 	const uint64_t *host_idle_run_ns; /* the host's runs recorded: one per round trip */
 	uint32_t fast_idle_ppm;
 	struct backend *be;
@@ -127,6 +128,8 @@ static struct backend *machine(struct world *w, uint32_t nr_cpus)
 		o.pickup_ns = w->pickup_ns;
 		o.nr_pickups = w->pickup_ns ? 1 : 0;
 		o.round_trip_pickup_ns = w->paired_pickup_ns;
+		o.switch_ns = w->switch_ns;
+		o.nr_switches = w->switch_ns ? 1 : 0;
 		o.host_run_ns = w->host_run_ns;
 		o.nr_host_runs = w->host_run_ns ? 1 : 0;
 		o.host_idle_run_ns = w->host_idle_run_ns;
@@ -318,6 +321,30 @@ static void test_pickup_paired_with_its_round_trip(void **state)
 	assert_int_equal(w.ends[0][0], 220);
 	assert_int_equal(w.marks[0], 520);
 	assert_int_equal(w.ends[0][1], 740);
+	synth_backend_free(be);
+}
+
+/* One CPU, 300 ns slices, switches of 7. Task 0 runs [0, 100); task 1,
+ * queued behind it, starts 7 later: [107, 407). Woken at 157, 50 into
+ * task 1's burst, task 0 runs [414, 514), and task 1 [521, 821), then
+ * [821, 1221) with no switch: the CPU takes the same task again. Task
+ * 1's next burst, at 1231, finds the CPU idle: no switch either. In all
+ * five: task 0 at 414 and 1538, task 1 at 107, 521 and 1645. */
+static void test_switch_to_another_task(void **state)
+{
+	static const uint64_t switch_ns = 7;
+	struct world w = { .mark_at = 50, .slice_ns = 300, .switch_ns = &switch_ns };
+	struct backend *be = machine(&w, 1);
+
+	(void)state;
+	run(be);
+	assert_int_equal(w.ends[0][0], 100);
+	assert_int_equal(w.marks[0], 157);
+	assert_int_equal(w.ends[0][1], 514);
+	assert_int_equal(w.ends[1][0], 1221);
+	assert_int_equal(w.ends[0][2], 1638);
+	assert_int_equal(w.ends[1][1], 2345);
+	assert_int_equal(synth_backend_stats(be)->switch_ns, 5 * 7);
 	synth_backend_free(be);
 }
 
@@ -547,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_pickup_of_an_idle_cpu),
 		cmocka_unit_test(test_pickup_paired_with_its_round_trip),
 		cmocka_unit_test(test_slice_ends_at_the_next_tick),
+		cmocka_unit_test(test_switch_to_another_task),
 		cmocka_unit_test(test_host_run_on_a_busy_cpu),
 		cmocka_unit_test(test_host_takes_the_wakers_cpu),
 		cmocka_unit_test(test_host_holds_an_idle_cpu),
