@@ -135,8 +135,9 @@ def main():
     budget = read_budget(a.check) if a.check else {}
     policies = a.policies or (list(budget) if budget else DEFAULT_POLICIES)
 
-    src = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "describe",
-                          "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = subprocess.run([os.path.join(here, "source-id.sh")], capture_output=True,
+                         text=True).stdout.strip()
     lines, failed = [f"CGINFO source {src or 'unknown'}"], False
     print(f"instructions per decision (callgrind, {a.n} decisions minus 1, "
           "synthetic backend 4 CPUs 16 CPU-bound tasks)")

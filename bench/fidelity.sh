@@ -35,7 +35,7 @@ mkdir -p "$build/vm" "$(dirname "$out")"
 	"$build/scx_plugland" "$build"/plugins/*.so "$build/bench/reqserve" \
 	"$build/plugland-dump" "$build/plugland-replay"
 # The tree measured, before this script writes its own (tracked) results.
-source=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+source=$("$top/bench/source-id.sh" "$top")
 # One boot: its FIDELITY lines in $out-boot$1.txt, its recordings in $keep.
 one_boot() {
 	local boot=$1 rc=0 serial=() keep_arg="" b

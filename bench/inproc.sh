@@ -32,7 +32,7 @@ fi
 	echo "INFO kernel $(uname -r)"
 	echo "INFO compiler $(${CC:-gcc} --version | head -n1)"
 	echo "INFO date $(date -u +%Y-%m-%d)"
-	echo "INFO source $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "INFO source $("$top/bench/source-id.sh" "$top")"
 	echo "INFO command bench/inproc.sh BUILD $runs $n"
 	# Anything else running skews these: say so in the results.
 	echo "INFO loadavg_before $(cut -d' ' -f1-3 /proc/loadavg)"

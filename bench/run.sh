@@ -48,12 +48,8 @@ out=${out:-$top/bench/results/vm-${cpus}cpu.txt}
 log=$build/vm/bench-$(basename "$out" .txt)-console.log
 mkdir -p "$build/vm" "$(dirname "$out")"
 # What the binaries were built from (roughly: the tree now, not at build
-# time). bench/results/ does not count: a boot that rewrites a tracked
-# results file must not make the next boot's source "dirty".
-src=$(git -C "$top" describe --always 2>/dev/null || echo unknown)
-if [ -n "$(git -C "$top" status --porcelain --untracked-files=no -- . ':(exclude)bench/results' 2>/dev/null)" ]; then
-	src=$src-dirty
-fi
+# time).
+src=$("$top/bench/source-id.sh" "$top")
 # -B BINARY: a baseline scx_plugland (another commit's build), run by the
 # policies named base:POLICY (with this build's plugins)
 extra=()
