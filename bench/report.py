@@ -488,9 +488,8 @@ def short_source(src):
     return first + (" (corrected by hand)" if "corrected by hand" in (src or "") else "")
 
 
-def block_experiments(exps, details_rel):
-    if not exps:
-        return "_None in bench/results/ (exp-NAME.txt, from `bench/run.sh -o`)._"
+def index_experiments(exps):
+    """One line per experiment, linking to its table below it."""
     out = []
     for name, r in exps:
         others = [sc for sc in r.scheds if sc != "kernel"]
@@ -498,12 +497,12 @@ def block_experiments(exps, details_rel):
         work = ", ".join(w for w, prefix in (("hackbench", "hackbench_"), ("cyclictest", "cyclictest_"),
                                              ("stress-ng", "stressng_"), ("reqserve", "reqserve_"))
                          if any(m.startswith(prefix) for m in metrics)) or "no workload"
-        link = f"[{name}]({details_rel}#{anchor(name)})" if details_rel else f"**{name}**"
+        link = f"[{name}](#{anchor(name)})"
         out.append(f"- {link}: {r.info.get('date', '?')}, source {short_source(r.info.get('source'))}, "
                    f"{r.info.get('cpus', '?')} vCPUs, {r.info.get('runs', '?')} runs of {work}; "
                    + ", ".join(f"`{sc}`" for sc in others) + " against the kernel"
                    + (" (a note by hand in the details)" if r.info.get("note") else "") + ".")
-    return "\n".join(out)
+    return out
 
 
 def details_experiments(exps):
@@ -732,7 +731,12 @@ def write_details(path, doc, info, loops, vmsets, top, exps):
     out.append("")
     if exps:
         out.append("Boots of `bench/run.sh -o bench/results/exp-NAME.txt`, each to test one explanation. "
-                   "Compare a setting with the default in the same table, never across tables.")
+                   "Compare a setting with the default in the same table, never across tables. "
+                   "Some ran at a tree with uncommitted changes (a `-dirty` source): read them as "
+                   "leads, not figures. The cyclictest columns of boots at sources before 05b0e21 "
+                   "are misread (docs/performance.md, \"Reading the figures\").")
+        out.append("")
+        out.extend(index_experiments(exps))
         out.append("")
         out.extend(details_experiments(exps))
     else:
@@ -778,7 +782,6 @@ def main():
     text = replace_block(text, "goals", block_goals(loops, cg, vmsets))
     log = read_lines(os.path.join(a.results, "log.txt"))
     text = replace_block(text, "log", block_log(log))
-    text = replace_block(text, "experiments", block_experiments(exps, drel))
     with open(a.doc, "w") as f:
         f.write(text)
     write_details(details, os.path.abspath(a.doc), info, loops, vmsets, top, exps)
