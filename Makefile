@@ -448,8 +448,10 @@ $(O)/bench/bench_log: bench/bench_log.c $(LOG_OBJS)
 
 bench-log: $(O)/bench/bench_log
 	$(Q)mkdir -p bench/results
-	$(Q){ echo "source $$(git describe --always --dirty 2>/dev/null || echo unknown)"; \
-	      echo "date $$(date -u +%Y-%m-%d)"; $(O)/bench/bench_log; } | tee bench/results/log.txt
+	$(Q){ echo "source $$(bench/source-id.sh)"; \
+	      echo "date $$(date -u +%Y-%m-%d)"; \
+	      echo "cpu $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), $$(nproc) cores"; \
+	      $(O)/bench/bench_log; } | tee bench/results/log.txt
 
 .PHONY: test-dump tsan fuzz fuzz-seeds bench-log
 

@@ -636,11 +636,12 @@ def block_goals(loops, cg, vmsets):
 def block_log(lines):
     if not lines:
         return "_Not measured yet: run `make bench-log`._"
-    head = [l for l in lines if l.startswith(("source ", "date "))]
-    body = [l for l in lines if not l.startswith(("source ", "date "))]
+    keys = ("source ", "date ", "cpu ")
+    head = [l for l in lines if l.startswith(keys)]
+    body = [l for l in lines if not l.startswith(keys)]
     meta = dict(l.split(" ", 1) for l in head)
     return (f"`make bench-log` (`bench/bench_log.c`), measured {meta.get('date', '?')}, "
-            f"source {meta.get('source', '?')}, same machine as above:\n\n```\n"
+            f"source {meta.get('source', '?')}, on {meta.get('cpu', 'a machine not recorded')}:\n\n```\n"
             + "\n".join(body) + "\n```")
 
 
