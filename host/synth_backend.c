@@ -1170,6 +1170,11 @@ const struct synth_stats *synth_backend_stats(const struct backend *be)
 	return &((const struct synth_backend *)be)->st;
 }
 
+const struct plugland_wake_rule *synth_backend_wake_rule(const struct backend *be)
+{
+	return &((const struct synth_backend *)be)->wake_rule;
+}
+
 const struct synth_task_stats *synth_backend_task(const struct backend *be, uint32_t idx)
 {
 	const struct synth_backend *s = (const struct synth_backend *)be;

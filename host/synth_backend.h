@@ -234,6 +234,8 @@ struct synth_stats {
 struct backend *synth_backend_new(const struct synth_opts *o);
 void synth_backend_free(struct backend *be);
 const struct synth_stats *synth_backend_stats(const struct backend *be);
+/* The ordered fast path's rule the policy last posted (set_wake_rule). */
+const struct plugland_wake_rule *synth_backend_wake_rule(const struct backend *be);
 
 /* The placements BPF's fast paths made (an idle CPU, the FIFO queue). */
 static inline uint64_t synth_by_kernel(const struct synth_stats *st)

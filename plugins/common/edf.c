@@ -5,13 +5,15 @@
 #include "plugin_conf.h"
 
 int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default,
-		    uint64_t min_slice_default_ns)
+		    uint64_t slice_default_ns, uint64_t min_slice_default_ns)
 {
 	uint64_t slice_us, min_slice_us, burst_cap_us, max_tasks = EDF_DEFAULT_MAX_TASKS;
 	uint64_t margin_us;
 	bool preempt = preempt_default; /* see docs/policies.md */
 
-	slice_us = (host->default_slice_ns ? host->default_slice_ns : 5000000) / 1000;
+	if (!slice_default_ns)
+		slice_default_ns = host->default_slice_ns ? host->default_slice_ns : 5000000;
+	slice_us = slice_default_ns / 1000;
 	burst_cap_us = EDF_DEFAULT_BURST_CAP_NS / 1000;
 	if (conf_u64(host, "slice_us", 50, 1000000, &slice_us) ||
 	    conf_u64(host, "burst_cap_us", 0, 10000000, &burst_cap_us) ||

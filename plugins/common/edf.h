@@ -74,12 +74,13 @@ struct edf_verdict {
 	uint64_t burst;		/* weighted runtime since it last slept */
 };
 
-/* Read slice_us, min_slice_us (default min_slice_default_ns, or slice_us
- * if that is 0 or smaller: a fixed slice), burst_cap_us, max_tasks,
+/* Read slice_us (default slice_default_ns, or the host's default slice
+ * if that is 0), min_slice_us (default min_slice_default_ns, or slice_us
+ * if that is 0 or larger: a fixed slice), burst_cap_us, max_tasks,
  * preempt (default preempt_default), preempt_margin_us from the plugin's
  * section over defaults. 0, or -EINVAL (logged). */
 int edf_params_read(const struct plugland_host *host, struct edf_params *p, bool preempt_default,
-		    uint64_t min_slice_default_ns);
+		    uint64_t slice_default_ns, uint64_t min_slice_default_ns);
 int edf_init(struct edf *e, const struct edf_params *p);
 void edf_fini(struct edf *e);
 /* Charge what t used since its last enqueue; its deadline. Never allocates. */

@@ -19,6 +19,18 @@
 #include "../common/edf.h"
 #include "../common/plugin_conf.h"
 
+/*
+ * Defaults, from three VM boots of every workload (2 vCPUs, ratios to
+ * the kernel's; bench/results/exp-deadline-slice20-*.txt): each end of a
+ * slice is a round trip to the host, so a 20 ms slice against 5 ms made
+ * hackbench 0.83-1.01x against 1.05-1.16x, cyclictest's p99 under CPU
+ * hogs 0.37-1.43x against 1.74-3.49x and reqserve 0.77-0.85x against
+ * 0.75-0.83x, stress-ng alike; the wake margin stays at the 15 ms it was
+ * (with a 20 ms slice, slice + burst cap / 2 made cyclictest 2.0x).
+ */
+#define DEADLINE_SLICE_NS	 20000000ull
+#define DEADLINE_WAKE_MARGIN_US	 15000ull
+
 struct deadline {
 	const struct plugland_host *host;
 	struct edf edf;
@@ -45,9 +57,9 @@ struct deadline {
  * policy's own releases do, and by default without it too (wake_preempt:
  * in BPF a preemption costs no round trip), then only a CPU hog (a task
  * whose last wake_preempt_hog_slices slices ran out) whose deadline is
- * later by more than wake_preempt_margin_us, by default a slice plus half
- * the burst cap: a waking task sits at most a slice behind the clock, so
- * its victim has run that long without sleeping. Measured in
+ * later by more than wake_preempt_margin_us (15 ms by default; it was a
+ * 5 ms slice plus half the 20 ms burst cap, chosen so that a victim has
+ * run that long without sleeping). Measured in
  * one VM boot each (2 vCPUs, 2 runs, ratios to the kernel's): with the
  * minimum slice as the margin and any task a victim, hackbench's tasks
  * preempted each other 335,000 times and took 3x the kernel's time;
@@ -89,10 +101,10 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	int ret;
 
 	/* Preemption off by default: it costs two round trips to the host.
-	 * A fixed slice by default (min_slice_us = slice_us): a shorter one
-	 * under load made hackbench switch twice as often for no gain
-	 * elsewhere (docs/policies.md has the figures). */
-	ret = edf_params_read(h, &p, false, 0);
+	 * A fixed slice by default (min_slice_us = slice_us), of 20 ms
+	 * (above): a shorter one under load made hackbench switch twice as
+	 * often for no gain elsewhere (docs/policies.md has the figures). */
+	ret = edf_params_read(h, &p, false, DEADLINE_SLICE_NS, 0);
 	if (ret)
 		return ret;
 	dl = calloc(1, sizeof(*dl));
@@ -106,7 +118,7 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	cpu_gate_init(&dl->gate, h, p.slice_ns);
 	dl->wake_preempt = true;
 	dl->hog_slices = 1;
-	wake_margin_us = (p.slice_ns + p.burst_cap_ns / 2) / 1000;
+	wake_margin_us = DEADLINE_WAKE_MARGIN_US;
 	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt) ||
 	    conf_u64(h, "wake_preempt_margin_us", 1, 1000000, &wake_margin_us) ||
 	    conf_u64(h, "wake_preempt_hog_slices", 1, 255, &dl->hog_slices)) {

@@ -120,7 +120,7 @@ static int rules_init(const struct plugland_host *h, void **ctx)
 		return -ENOMEM;
 	s->host = h;
 	/* rules holds its tasks: preempting them stormed (docs/policies.md). */
-	ret = edf_params_read(h, &p, false, EDF_DEFAULT_MIN_SLICE_NS);
+	ret = edf_params_read(h, &p, false, 0, EDF_DEFAULT_MIN_SLICE_NS);
 	if (!ret)
 		ret = read_settings(s, &s->latency_slice_ns, &s->latency_burst_ns,
 				    &s->background_max_wait_ns);

@@ -195,6 +195,7 @@ static void test_wakeup_credit_bounded(void **state)
 
 	(void)state;
 	harness_load(&h, "deadline");
+	harness_set(&h, "deadline.slice_us=5000"); /* the bound: a slice, not the burst */
 	harness_start(&h, &o);
 	harness_run(&h);
 	assert_true(synth_backend_task(h.be, 0)->wait_max_ns < 20 * MS);
@@ -233,6 +234,28 @@ static void test_slice_shrinks_with_waiting(void **state)
 	check_slice(NULL, 5000000); /* by default a fixed slice, however many wait */
 }
 
+/* The defaults (DEADLINE_SLICE_NS, DEADLINE_WAKE_MARGIN_US): ten hogs on
+ * one CPU run 20 ms at a time, and BPF's rule preempts for a waking task
+ * 15 ms (virtual time) more urgent, with the same 20 ms slice. */
+static void test_defaults(void **state)
+{
+	struct synth_opts o = { .nr_cpus = 1, .nr_tasks = 10, .max_ns = 4000 * MS };
+	const struct plugland_wake_rule *r;
+	const struct synth_task_stats *st;
+	struct harness h;
+
+	(void)state;
+	harness_load(&h, "deadline");
+	harness_start(&h, &o);
+	harness_run(&h);
+	st = synth_backend_task(h.be, 3);
+	assert_true(off((double)(st->runtime_ns / st->nr_dispatched), 20.0 * MS) < 0.05);
+	r = synth_backend_wake_rule(h.be);
+	assert_int_equal(r->preempt_margin, 15 * MS);
+	assert_int_equal(r->slice_ns, 20 * MS);
+	harness_stop(&h);
+}
+
 static void test_bad_config_refused(void **state)
 {
 	struct harness h;
@@ -267,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_weights_proportional),
 		cmocka_unit_test(test_wakeup_credit_bounded),
 		cmocka_unit_test(test_slice_shrinks_with_waiting),
+		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad_config_refused),
 	};
 

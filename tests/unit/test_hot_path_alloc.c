@@ -223,11 +223,13 @@ static void test_deadline_no_alloc(void **state)
 	run_counted("deadline", NULL, NULL);
 }
 
-/* The other paths of deadline: preempting, and holding tasks (the gate). */
+/* The other paths of deadline: preempting, and holding tasks (the gate);
+ * with 5 ms slices (the default before 20 ms), for ends of slices enough. */
 static void test_deadline_variants_no_alloc(void **state)
 {
-	static const char *const preempt[] = { "deadline.preempt=true", NULL };
-	static const char *const hold[] = { "deadline.hold=true", NULL };
+	static const char *const preempt[] = { "deadline.preempt=true", "deadline.slice_us=5000",
+					       NULL };
+	static const char *const hold[] = { "deadline.hold=true", "deadline.slice_us=5000", NULL };
 
 	(void)state;
 	skip_under_asan();
@@ -283,10 +285,11 @@ static void test_rules_no_alloc(void **state)
  */
 static void test_host_dispatch_paths_no_alloc(void **state)
 {
-	/* The 2.5 ms slice floor (deadline's default before its fixed
-	 * slice): more ends of slices, so tasks are held at ticks. */
-	static const char *const hold[] = { "deadline.hold=true", "deadline.min_slice_us=2500",
-					    NULL };
+	/* The 2.5 ms slice floor under 5 ms slices (deadline's default
+	 * before its fixed slice): more ends of slices, so tasks are held at
+	 * ticks. */
+	static const char *const hold[] = { "deadline.hold=true", "deadline.slice_us=5000",
+					    "deadline.min_slice_us=2500", NULL };
 	const struct counted_opts starve = { .max_wait_ns = 1 * MS };
 	const struct counted_opts backlog = { .max_per_call = 1 };
 
