@@ -776,9 +776,11 @@ def main():
     for n in (2, 4):
         vs = dict(vmsets).get(n)
         png = None
+        png_path = os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png")
         if vs is not None and not a.no_plot:
-            png = plot(n, pooled(vs, a.results), os.path.join(os.path.dirname(a.doc), f"latency-{n}cpu.png"),
-                       len(vs.boots) if vs.multi else None)
+            png = plot(n, pooled(vs, a.results), png_path, len(vs.boots) if vs.multi else None)
+        elif vs is not None and os.path.exists(png_path):  # --no-plot: keep the plot there is
+            png = png_path
         text = replace_block(text, f"vm-{n}cpu", block_vm(n, vs, png, link(f"In the VM, {n} vCPUs")))
     text = replace_block(text, "goals", block_goals(loops, cg, vmsets))
     log = read_lines(os.path.join(a.results, "log.txt"))
