@@ -124,6 +124,25 @@ static inline u64 pl_wake_key(u64 base_vtime, u64 base_runtime, u64 runtime, u64
 	return key > floor ? key : floor;
 }
 
+/*
+ * PLUGLAND_WAKE_PREEMPT_HOGS_ONLY's count, in one place for BPF and the
+ * synthetic backend: a task's slices in a row that ran out (at most 255),
+ * as it goes back to the policy. A wake-up clears it (the task slept); a
+ * slice used up adds one; a task cut short with slice left keeps it. A
+ * CPU hog preempted for a waking task stays a hog: had the preemption
+ * reset it (when the hog is not resumed at once, say its vCPU was away
+ * for milliseconds), the hog could not be preempted for the whole of its
+ * next slice.
+ */
+static inline u32 pl_hog_count(u32 ran_out, int woke, int slice_ran_out)
+{
+	if (woke)
+		return 0;
+	if (slice_ran_out)
+		return ran_out < 255 ? ran_out + 1 : 255;
+	return ran_out;
+}
+
 /* User -> kernel (BPF_MAP_TYPE_USER_RINGBUF): the policy's decision. */
 struct plugland_dispatch_rec {
 	s32 pid;

@@ -748,12 +748,10 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	fill_task_record(q, p, tctx, PL_REC_TASK, flags);
 	tctx->in_user = 1;
 	/* Its CPU time is up to date here (the kernel accounts it as the
-	 * task stops): a task preempted with slice left is no hog. */
-	if (!(enq_flags & SCX_ENQ_WAKEUP) && tctx->granted &&
-	    p->se.sum_exec_runtime - tctx->runtime_at_grant >= tctx->granted)
-		tctx->ran_out = tctx->ran_out < 255 ? tctx->ran_out + 1 : 255;
-	else
-		tctx->ran_out = 0;
+	 * task stops). */
+	tctx->ran_out = pl_hog_count(tctx->ran_out, !!(enq_flags & SCX_ENQ_WAKEUP),
+				     tctx->granted && p->se.sum_exec_runtime -
+				     tctx->runtime_at_grant >= tctx->granted);
 	tctx->granted = 0;
 	defer = tctx->sync_wake && (enq_flags & SCX_ENQ_WAKEUP) && shared.nr_idle_cpus <= 0;
 	tctx->sync_wake = 0;

@@ -493,13 +493,10 @@ static int synth_consume(struct backend *be, backend_task_fn fn, void *ctx)
 		if ((!k->delayed && fast_wake(s, idx, fn, ctx)) || delay_for_round_trip(s, idx))
 			continue;
 		k->state = SYNTH_IN_POLICY;
-		/* A new task has had no slice yet (BPF grants it none); one cut
-		 * short keeps its count, as in BPF, where it resumes the rest of
-		 * its slice and counts when that runs out. */
-		if (k->t.flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW))
-			k->ran_out = 0;
-		else if (!k->cut_short)
-			k->ran_out += k->ran_out < 255;
+		/* A new task has had no slice yet (BPF grants it none). */
+		k->ran_out = pl_hog_count(k->ran_out,
+					  !!(k->t.flags & (PLUGLAND_TASK_WAKEUP | PLUGLAND_TASK_NEW)),
+					  !k->cut_short);
 		k->cut_short = false;
 		s->st.nr_queued++;
 		n++;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "../../bpf/intf.h"
 #include "config.h"
 #include "decision_log.h"
 #include "fast_wake.h"
@@ -396,6 +397,34 @@ static void test_preempts_hogs_of_slices_in_a_row(void **state)
 	assert_true(hogs_3 > 100);
 }
 
+/*
+ * The hog count that HOGS_ONLY reads, as BPF and the synthetic machine
+ * keep it: slices that ran out in a row. A wake-up clears it; a task cut
+ * short with slice left, a CPU hog preempted for a waking task, keeps
+ * it: it must stay a victim for the next waking task. (BPF used to clear
+ * it when the preempted hog went back to the policy rather than resume,
+ * as when its vCPU was away: the hog then kept its CPU for a whole slice
+ * against every wake-up.)
+ */
+static void test_hog_count(void **state)
+{
+	uint32_t n = 0;
+	int i;
+
+	(void)state;
+	n = pl_hog_count(n, 0, 1);
+	assert_int_equal(n, 1);
+	for (i = 0; i < 5; i++) /* preempted again and again */
+		n = pl_hog_count(n, 0, 0);
+	assert_int_equal(n, 1);
+	n = pl_hog_count(n, 0, 1);
+	assert_int_equal(n, 2);
+	assert_int_equal(pl_hog_count(n, 1, 0), 0); /* it slept */
+	assert_int_equal(pl_hog_count(n, 1, 1), 0);
+	assert_int_equal(pl_hog_count(255, 0, 1), 255);
+	assert_int_equal(pl_hog_count(0, 0, 0), 0); /* new, or cut short before any */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_preempts_hogs_only),
 		cmocka_unit_test(test_preempts_hogs_of_slices_in_a_row),
 		cmocka_unit_test(test_bases_void_after_reset),
+		cmocka_unit_test(test_hog_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
