@@ -735,7 +735,7 @@ def write_details(path, doc, info, loops, vmsets, top, exps):
                    "Compare a setting with the default in the same table, never across tables. "
                    "Some ran at a tree with uncommitted changes (a `-dirty` source): read them as "
                    "leads, not figures. The cyclictest columns of boots at sources before 05b0e21 "
-                   "are misread (docs/performance.md, \"Reading the figures\").")
+                   "are misread (bench/README.md).")
         out.append("")
         out.extend(index_experiments(exps))
         out.append("")

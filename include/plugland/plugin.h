@@ -161,7 +161,9 @@ struct plugland_wake_rule {
 	uint32_t preempt_flags;		/* PLUGLAND_WAKE_PREEMPT_* (flags.h) */
 	uint32_t preempt_hog_slices;	/* with ..._HOGS_ONLY: the victim's last
 					   this many slices all ran out (0 or
-					   1: its last one; at most 255) */
+					   1: its last one; at most 255); a
+					   preemption between them does not
+					   break the row, a sleep does */
 };
 
 
