@@ -542,9 +542,11 @@ VM_GOALS = [
 ]
 
 # (scheduler, metric, limit, baseline, what, recorded): a ratio to another
-# scheduler of the same boot (bench/run.sh -B: the build before this
-# wave's work), or, in boots without it, to `recorded` = (its median over
-# the last boots that ran it, where that was)
+# scheduler of the same boot (bench/run.sh -B) when that boot's baseline
+# is the build before this wave's work (BASE_BUILD; a later -B build is an
+# A/B of its own), or else to `recorded` = (its median over the last boots
+# that ran it, where that was)
+BASE_BUILD = "bb81fd2"
 VM_BASE_GOALS = [
     ("deadline", "host_us_per_decision_reqserve", 1 / 3, "base:deadline",
      "scx_plugland CPU per decision on reqserve",
@@ -604,7 +606,9 @@ def block_goals(loops, cg, vmsets):
     vs = sets.get(2)
     for sc, m, limit, against, what, (rec, rec_where) in VM_BASE_GOALS:
         goal = f"{sc}: {what} ≤ {limit:.2f}× `{against}`'s (2 vCPUs)"
-        a = across([r for _, r in vs.boots], m, sc, True, against) if vs else None
+        wave_base = [r for _, r in vs.boots
+                     if r.info.get("base_source", "").startswith(BASE_BUILD)] if vs else []
+        a = across(wave_base, m, sc, True, against) if wave_base else None
         against_what = "in the same boots"
         if a is None and vs:
             a = across([r for _, r in vs.boots], m, sc, False)
