@@ -495,7 +495,8 @@ def index_experiments(exps):
         others = [sc for sc in r.scheds if sc != "kernel"]
         metrics = {m for _, m in r.values}
         work = ", ".join(w for w, prefix in (("hackbench", "hackbench_"), ("cyclictest", "cyclictest_"),
-                                             ("stress-ng", "stressng_"), ("reqserve", "reqserve_"))
+                                             ("stress-ng", "stressng_"), ("reqserve", "reqserve_"),
+                                             ("schbench", "schbench_"))
                          if any(m.startswith(prefix) for m in metrics)) or "no workload"
         link = f"[{name}](#{anchor(name)})"
         out.append(f"- {link}: {r.info.get('date', '?')}, source {short_source(r.info.get('source'))}, "

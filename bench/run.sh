@@ -7,12 +7,15 @@
 #   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] BUILD_DIR [POLICIES] [RUNS]
 #                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
 #   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
-#                                      stressng, reqserve)
+#                                      stressng, reqserve; schbench with -e)
 #   -S                                 time every BPF callback (a diagnostic,
 #                                      not for goal figures: BENCH-BPF lines)
 #   -x NAME.bpf.o                      another sched_ext scheduler that needs
 #                                      no user space (repeatable), run as the
 #                                      scheduler bpf:NAME by bench/floor's loader
+#   -e PROGRAM                         a program for the guest's /usr/local/bin
+#                                      (repeatable): schbench, built from its
+#                                      own source, for the workload schbench
 #   KERNEL=7.3 bench/run.sh build     (another kernel)
 #
 # The raw lines go to OUT (bench/report.py turns bench/results/vm-*cpu.txt
@@ -23,7 +26,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base="" bpf_stats=0
-objects=()
+objects=() programs=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-c) cpus=$2; shift 2 ;;
@@ -31,6 +34,9 @@ while [ $# -gt 0 ]; do
 	-w) workloads=$2; shift 2 ;;
 	-B) base=$2; shift 2 ;;
 	-S) bpf_stats=1; shift ;;
+	-e)
+		[ -x "$2" ] || { echo "bench: -e $2: not an executable file" >&2; exit 2; }
+		programs+=("$2"); shift 2 ;;
 	-x)
 		case $2 in *.bpf.o) ;; *) echo "bench: -x $2: not a NAME.bpf.o" >&2; exit 2 ;; esac
 		[ -r "$2" ] || { echo "bench: -x $2: no such file" >&2; exit 2; }
@@ -61,7 +67,7 @@ if [ -n "$base" ]; then
 fi
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
-	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}" "${objects[@]}"
+	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}" "${objects[@]}" "${programs[@]}"
 # Each scheduler's phase: about 3 minutes with every workload; the kernel's
 # runs twice (first and last).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))

@@ -48,6 +48,11 @@
 #               kernel's scheduler, the same for every scheduler): requests/s,
 #               wake-up latency p50/p99 and request latency p99 (post ->
 #               work done) in us
+#   schbench    schbench -m 1 -t 2 x CPUs -F 4 -n 1 -r SB_SECS, only when
+#               asked for (bench/run.sh -e puts a schbench binary, built from
+#               its own source, in the image; Debian has no package): its
+#               average requests/s, wake-up p50/p99 and request p99 in us,
+#               for comparing reqserve with the benchmark it follows
 # and scx_plugland's CPU time during each, in % of one CPU, and the
 # decisions made during each about ordinary tasks (`scx_plugland ctl
 # stats`: the policy's decisions applied plus the placements BPF made
@@ -61,6 +66,7 @@ CT_HIST_US=50000 # cyclictest -h: 1 us buckets up to 50 ms
 SNG_S=${PLUGLAND_SNG_S:-10}
 RQ_SECS=${PLUGLAND_RQ_SECS:-8}
 RQ_WORK_US=50
+SB_SECS=${PLUGLAND_SB_SECS:-8}
 WORKLOADS=$(echo "${PLUGLAND_WORKLOADS:-hackbench,cyclictest,stressng,reqserve}" | tr , ' ')
 if [ "${PLUGLAND_BPF_STATS:-0}" = 1 ]; then
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled && echo "BENCH-INFO bpf_stats on"
@@ -233,9 +239,32 @@ reqserve_runs() {
 	done
 }
 
+# schbench's summary: blocks "Wakeup Latencies", "Request Latencies", "RPS",
+# each with "50.0th: N" and "* 99.0th: N" lines; then "average rps: N"
+schbench_runs() {
+	i=0
+	while [ $i -lt "$runs" ]; do
+		j0=$(cpu_jiffies)
+		if schbench -m 1 -t $((2 * NCPU)) -F 4 -n 1 -r "$SB_SECS" >/tmp/sb 2>&1; then
+			cpu_use "$1" schbench "$j0" "$(cpu_jiffies)"
+			awk -v s="$1" '
+				/^Wakeup Latencies/ { b = "wakeup" }
+				/^Request Latencies/ { b = "request" }
+				/^RPS/ { b = "" }
+				b && $1 == "50.0th:" { print "BENCH", s, "schbench_" b "_p50_us", $2 }
+				b && $2 == "99.0th:" { print "BENCH", s, "schbench_" b "_p99_us", $3 }
+				$1 == "average" && $2 == "rps:" { print "BENCH", s, "schbench_rps", $3 }' /tmp/sb
+		else
+			echo "BENCH $1 schbench_rps fail"
+			sed "s/^/BENCH-LOG $1 /" /tmp/sb
+		fi
+		i=$((i + 1))
+	done
+}
+
 # workloads SCHED: everything but idle, in this order, those of WORKLOADS
 workloads() {
-	for w in hackbench cyclictest stressng reqserve; do
+	for w in hackbench cyclictest stressng reqserve schbench; do
 		case " $WORKLOADS " in *" $w "*) ;; *) continue ;; esac
 		phase_begin
 		"${w}_runs" "$1"
@@ -250,8 +279,11 @@ echo "BENCH-INFO runs $runs"
 echo "BENCH-INFO cyclictest_s $CT_SECS"
 echo "BENCH-INFO stress-ng $(stress-ng --version 2>&1 | head -n1)"
 for w in $WORKLOADS; do
-	case $w in hackbench | cyclictest | stressng | reqserve) ;; *)
-		echo "vm-guest: unknown workload '$w' (plugland.workloads: hackbench,cyclictest,stressng,reqserve)"
+	case $w in hackbench | cyclictest | stressng | reqserve) ;;
+	schbench)
+		command -v schbench >/dev/null || { echo "vm-guest: workload schbench: no schbench in the image (bench/run.sh -e)"; exit 2; } ;;
+	*)
+		echo "vm-guest: unknown workload '$w' (plugland.workloads: hackbench,cyclictest,stressng,reqserve,schbench)"
 		exit 2 ;;
 	esac
 done
@@ -262,6 +294,11 @@ case " $WORKLOADS " in *" reqserve "*)
 	echo "BENCH-INFO reqserve_s $RQ_SECS"
 	echo "BENCH-INFO reqserve_work_us $RQ_WORK_US"
 	echo "BENCH-INFO reqserve_work_loops $RQ_LOOPS"
+	;;
+esac
+case " $WORKLOADS " in *" schbench "*)
+	echo "BENCH-INFO schbench_s $SB_SECS"
+	echo "BENCH-INFO schbench_args -m 1 -t $((2 * NCPU)) -F 4 -n 1"
 	;;
 esac
 start=$(now)
