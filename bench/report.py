@@ -329,9 +329,23 @@ COMPACT = [
 KERNEL_UNIT = {"reqserve_rps": "/s", "hackbench_s": " s"}
 
 
-def compact_table(vs, more=""):
+# The schbench table's columns (bench/run.sh -e: schbench and reqserve in
+# the same boots)
+SCHBENCH_COLS = [
+    ("schbench_rps", "schbench requests/s", True, ""),
+    ("schbench_wakeup_p99_us", "schbench wake-up p99", True, ""),
+    ("schbench_request_p99_us", "schbench request p99", True, ""),
+    ("reqserve_rps", "reqserve requests/s", True, ""),
+    ("reqserve_wakeup_p99_us", "reqserve wake-up p99", True, ""),
+    ("schbench_idle_pct", "CPUs idle, schbench", False, " %"),
+    ("host_cpu_pct_schbench", "CPU, schbench", False, " %"),
+]
+KERNEL_UNIT.update({"schbench_rps": "/s", "schbench_idle_pct": " %"})
+
+
+def compact_table(vs, more="", columns=None):
     boots = [r for _, r in vs.boots]
-    cols = [c for c in COMPACT if any((sc, c[0]) in r.values for r in boots for sc in vs.scheds)]
+    cols = [c for c in (columns or COMPACT) if any((sc, c[0]) in r.values for r in boots for sc in vs.scheds)]
     if not cols:
         return ["_No figure of the summary in these results._"]
     out = ["| scheduler | " + " | ".join(c[1] for c in cols) + " |",
@@ -340,7 +354,7 @@ def compact_table(vs, more=""):
         cells = []
         for m, _, ratio, unit in cols:
             if sc == "kernel":
-                a = across(boots, m, sc, False) if ratio else None
+                a = across(boots, m, sc, False) if ratio or m in KERNEL_UNIT else None
                 unit = KERNEL_UNIT.get(m, " µs")
             else:
                 a = across(boots, m, sc, ratio)
@@ -357,7 +371,7 @@ def compact_table(vs, more=""):
         out.append(f"| {sc} | " + " | ".join(cells) + " |")
     out.append("")
     if vs.multi:
-        spread = (f"{len(boots)} boots ({vs.files()}): the median over the boots of each boot's figure, "
+        spread = (f"{len(boots)} boot{'s' if len(boots) > 1 else ''} ({vs.files()}): the median over the boots of each boot's figure, "
                   "in parentheses the lowest and the highest boot")
     else:
         runs = boots[0].info.get("runs", "?")
@@ -367,8 +381,9 @@ def compact_table(vs, more=""):
     out.append(f"From {spread}. Ratios are to the kernel's median in the same boot ("
                + ("its two phases pooled; " if pooled_k else "")
                + "the kernel row gives its own figures): below 1× is better for a time or a latency, above 1× "
-               "for requests/s. CPU: scx_plugland's CPU time during the workload, % of one CPU; "
-               "µs per decision: its CPU time per decision during reqserve." + more)
+               "for requests/s. CPU: scx_plugland's CPU time during the workload, % of one CPU"
+               + ("; µs per decision: its CPU time per decision during reqserve." if columns is None
+                  else "; CPUs idle: the guest's idle time, % of all CPUs'.") + more)
     errors = [f"`{e}`" + (f" ({f})" if vs.multi else "") for f, r in vs.boots for e in r.errors]
     if errors:
         out.append("")
@@ -538,6 +553,10 @@ VM_GOALS = [
     (2, "fifo", "reqserve_rps", ">=", 0.9, True, "reqserve requests/s"),
     (2, "deadline", "host_cpu_pct_hackbench", "<=", 5.0, False, "scx_plugland CPU during hackbench"),
     (2, "fifo", "host_cpu_pct_hackbench", "<=", 5.0, False, "scx_plugland CPU during hackbench"),
+    ("schbench", "deadline", "schbench_rps", ">=", 1.0, True, "schbench requests/s"),
+    ("schbench", "deadline", "schbench_wakeup_p99_us", "<=", 1.0, True, "schbench wake-up p99"),
+    ("schbench", "deadline", "schbench_request_p99_us", "<=", 1.2, True, "schbench request p99"),
+    ("schbench", "fifo", "schbench_rps", ">=", 0.9, True, "schbench requests/s"),
     (4, "deadline", "cyclictest_p99_us", "<=", 1.5, True, "cyclictest p99"),
     (4, "deadline", "hackbench_s", "<=", 1.05, True, "hackbench"),
 ]
@@ -558,7 +577,7 @@ VM_BASE_GOALS = [
 ]
 
 
-def block_goals(loops, cg, vmsets):
+def block_goals(loops, cg, vmsets, sb=None):
     out = ["| goal | measured | met? |", "|---|---|---|"]
 
     def row(goal, measured, ok):
@@ -582,11 +601,14 @@ def block_goals(loops, cg, vmsets):
             row(f"≤ 300 instructions per decision, host + FIFO ({label})", f"{v:.0f}", v <= 300)
 
     sets = dict(vmsets)
+    if sb is not None:
+        sets["schbench"] = sb
     for n, sc, m, op, limit, ratio, what in VM_GOALS:
         unit = "×" if ratio else " %"
         goal = (f"{sc}: {what} {op.replace('>=', '≥').replace('<=', '≤')} "
                 + (re.sub(r"(\.\d)0$", r"\1", f"{limit:.2f}") + "× the kernel's" if ratio else f"{limit:g} % of a CPU")
-                + f" ({n} vCPUs" + (", indicative)" if n != 2 else ")"))
+                + (" (2 vCPUs, schbench's boots)" if n == "schbench" else
+                   f" ({n} vCPUs" + (", indicative)" if n != 2 else ")")))
         vs = sets.get(n)
         a = across([r for _, r in vs.boots], m, sc, ratio) if vs else None
         if a is None:
@@ -629,6 +651,8 @@ def block_goals(loops, cg, vmsets):
     for n, vs in vmsets:
         where.append(f"{n} vCPUs " + (f"over {len(vs.boots)} boots ({vs.files()})" if vs.multi
                                       else f"over one boot (`{vs.boots[0][0]}`)"))
+    if sb is not None:
+        where.append(f"schbench over {len(sb.boots)} boots ({sb.files()})")
     out.append("VM goals: " + ("; ".join(where) if where else "no VM results") +
                f". A VM goal is judged on the median over the boots of each boot's figure (a ratio to "
                f"that boot's kernel, its two phases pooled), with the lowest and highest boot in "
@@ -691,6 +715,25 @@ def load_vmsets(results):
     return out
 
 
+def load_schbench(results):
+    """The schbench boots (schbench-<N>cpu-boot*.txt, bench/run.sh -e) as
+    a VmSet named "schbench", or None."""
+    boots = []
+    for path in glob.glob(os.path.join(results, "schbench-*cpu-boot*.txt")):
+        mt = re.fullmatch(r"schbench-(\d+)cpu-boot(\d+)\.txt", os.path.basename(path))
+        if mt:
+            boots.append((int(mt.group(2)), os.path.basename(path), summarize.load(read_lines(path))))
+    if not boots:
+        return None
+    return VmSet("schbench", [(f, r) for _, f, r in sorted(boots)], None, True)
+
+
+def block_schbench(vs):
+    if vs is None:
+        return "_Not measured yet: bench/run.sh -e SCHBENCH -w reqserve,schbench (bench/README.md)._"
+    return "\n".join(compact_table(vs, "", SCHBENCH_COLS))
+
+
 def pooled(vs, results):
     """All the boots' lines read as one: for the plot."""
     if not vs.multi:
@@ -701,7 +744,7 @@ def pooled(vs, results):
     return summarize.load(lines)
 
 
-def write_details(path, doc, info, loops, vmsets, top, exps):
+def write_details(path, doc, info, loops, vmsets, top, exps, sb=None):
     doc_rel = os.path.relpath(doc, os.path.dirname(path))
     out = ["# Performance: every figure", "",
            "_Generated by `bench/report.py` from `bench/results/`: do not edit by hand. "
@@ -724,6 +767,13 @@ def write_details(path, doc, info, loops, vmsets, top, exps):
                    "boot. Then every metric with its min and max, and scx_plugland's counters at exit.")
         out.append("")
         out.extend(details_vm(vs))
+    if sb is not None:
+        out.append("## schbench, 2 vCPUs")
+        out.append("")
+        out.append("schbench and reqserve in the same boots (bench/run.sh -e). Medians of the runs in each "
+                   "boot; in parentheses the ratio to the kernel's in the same boot.")
+        out.append("")
+        out.extend(details_vm(sb))
     out.append("## Instructions per decision: top functions")
     out.append("")
     if top:
@@ -787,12 +837,15 @@ def main():
         elif vs is not None and os.path.exists(png_path):  # --no-plot: keep the plot there is
             png = png_path
         text = replace_block(text, f"vm-{n}cpu", block_vm(n, vs, png, link(f"In the VM, {n} vCPUs")))
-    text = replace_block(text, "goals", block_goals(loops, cg, vmsets))
+    sb = load_schbench(a.results)
+    if "<!-- bench:schbench -->" in text or sb is not None:
+        text = replace_block(text, "schbench", block_schbench(sb))
+    text = replace_block(text, "goals", block_goals(loops, cg, vmsets, sb))
     log = read_lines(os.path.join(a.results, "log.txt"))
     text = replace_block(text, "log", block_log(log))
     with open(a.doc, "w") as f:
         f.write(text)
-    write_details(details, os.path.abspath(a.doc), info, loops, vmsets, top, exps)
+    write_details(details, os.path.abspath(a.doc), info, loops, vmsets, top, exps, sb)
 
     # What make bench prints: the generated blocks, as text.
     print(f"== {os.path.relpath(a.doc, TOP)} and {os.path.relpath(details, TOP)} updated; the figures:")
