@@ -583,39 +583,6 @@ static void mark_host_preempted(s32 cpu)
 }
 
 /*
- * What each CPU runs, as wake_preempt weighs it: published by ops.running
- * while a wake rule has a margin, so that a wake-up reads an array, not
- * each CPU's current task and its storage (that lookup at every wake-up
- * cost deadline about a tenth of its requests/s under qemu,
- * exp-schbench-order). vtime 0: nothing to preempt (idle, BPF's own task,
- * a task without a grant). Written by its CPU only; a reader may see a
- * task's fields mixed with its successor's, which at worst preempts one
- * task too many or resumes none (the mark's pid does not match).
- */
-struct wake_victim {
-	u64 vtime;
-	u64 granted_ns;
-	s32 pid;
-	u32 ran_out;
-};
-static struct wake_victim wake_victims[PL_MAX_CPUS];
-
-static __always_inline void publish_wake_victim(s32 cpu, const struct task_struct *p,
-						const struct task_ctx *tctx)
-{
-	struct wake_victim *v = &wake_victims[cpu & (PL_MAX_CPUS - 1)];
-
-	if (!tctx || !tctx->granted) {
-		v->vtime = 0;
-		return;
-	}
-	v->pid = p->pid;
-	v->granted_ns = tctx->granted_ns;
-	v->ran_out = tctx->ran_out;
-	v->vtime = tctx->vtime;
-}
-
-/*
  * PL_FAST_WAKE_VTIME with a preemption margin: of the CPUs p may use, the
  * one running the task with the largest vtime, if that exceeds p's key
  * by more than the margin and its slice was granted wake_preempt_min_ns
@@ -633,7 +600,7 @@ static __always_inline void publish_wake_victim(s32 cpu, const struct task_struc
 static void wake_preempt(struct task_struct *p, u64 key)
 {
 	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
-	u64 worst = key + margin, now = 0;
+	u64 worst = key + margin, now;
 	u32 hog_slices = shared.wake_preempt_hog_slices; /* 0 without HOGS_ONLY */
 	s32 victim = -1, victim_pid = 0;
 	u32 cpu;
@@ -642,21 +609,25 @@ static void wake_preempt(struct task_struct *p, u64 key)
 		kick_idle_cpu_for(p);
 		return;
 	}
+	now = bpf_ktime_get_ns();
 	bpf_for(cpu, 0, cfg.nr_cpus) {
-		const struct wake_victim *v;
+		struct task_struct *curr;
+		struct task_ctx *ct;
 
 		if (cpu >= PL_MAX_CPUS)
 			break;
-		v = &wake_victims[cpu];
-		if (v->vtime <= worst || v->ran_out < hog_slices)
+		if (!bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
 			continue;
-		if (!now)
-			now = bpf_ktime_get_ns();
-		if (now - v->granted_ns < min_ns || !bpf_cpumask_test_cpu(cpu, p->cpus_ptr))
+		curr = scx_bpf_cpu_curr(cpu);
+		if (!curr || !curr->pid || bypasses_user(curr))
 			continue;
-		worst = v->vtime;
+		ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
+		if (!ct || !ct->granted || ct->vtime <= worst || now - ct->granted_ns < min_ns ||
+		    ct->ran_out < hog_slices)
+			continue;
+		worst = ct->vtime;
 		victim = cpu;
-		victim_pid = v->pid;
+		victim_pid = curr->pid;
 	}
 	if (victim < 0) {
 		kick_idle_cpu_for(p);
@@ -1117,7 +1088,6 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
 	cpu_idle[cpu] = idle;
 	if (idle) {
 		shared.running[cpu].vtime = 0; /* nothing to preempt */
-		wake_victims[cpu].vtime = 0;
 		flush_deferred_wakeup();
 	}
 	__sync_fetch_and_add(&shared.nr_idle_cpus, idle ? 1 : -1);
@@ -1136,32 +1106,29 @@ void PL_OPS(plugland_tick, struct task_struct *p)
 }
 
 /*
- * Publish what runs here for the host's preemption choice (the policy's
- * vtime for a task user space dispatched; 0, never preempted, for the
- * tasks BPF dispatched itself) and for wake_preempt's (wake_victims).
+ * Publish what runs here for the host's preemption choice: the policy's
+ * vtime for a task user space dispatched; 0 (never preempted) for the
+ * tasks BPF dispatched itself.
  */
 void PL_OPS(plugland_running, struct task_struct *p)
 {
 	s32 cpu = scx_bpf_task_cpu(p);
-	struct task_ctx *tctx = NULL;
+	struct task_ctx *tctx;
+	u64 vtime = 0;
 
 	flush_deferred_wakeup();
 	record_event(p, PLUGLAND_EVENT_RUNNING, 0, 0, 0, 0);
 	host_run_begins(p, cpu);
 	/* Most policies never preempt: then this runs at every context
 	 * switch for nothing (a quarter of hackbench's time under qemu). */
-	if (!shared.publish_running && !shared.wake_preempt_margin)
+	if (!shared.publish_running)
 		return;
 	if (cpu < 0 || cpu >= PL_MAX_CPUS)
 		return;
-	if (!bypasses_user(p))
-		tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-	if (shared.wake_preempt_margin)
-		publish_wake_victim(cpu, p, tctx);
-	if (shared.publish_running) {
-		shared.running[cpu].since_ns = bpf_ktime_get_ns();
-		shared.running[cpu].vtime = tctx ? tctx->vtime : 0;
-	}
+	if (!bypasses_user(p) && (tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0)))
+		vtime = tctx->vtime;
+	shared.running[cpu].since_ns = bpf_ktime_get_ns();
+	shared.running[cpu].vtime = vtime;
 }
 
 s32 PL_OPS(plugland_init_task, struct task_struct *p,
