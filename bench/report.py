@@ -326,7 +326,15 @@ COMPACT = [
     ("host_cpu_pct_reqserve", "CPU, reqserve", False, " %"),
     ("host_us_per_decision_reqserve", "µs per decision, reqserve", False, " µs"),
 ]
-KERNEL_UNIT = {"reqserve_rps": "/s", "hackbench_s": " s"}
+# The kernel row's unit where it is not µs; a figure kept as it is (not a
+# ratio) shows in the kernel row only when it has one here.
+KERNEL_UNIT = {"reqserve_rps": "/s", "hackbench_s": " s", "schbench_rps": "/s", "schbench_idle_pct": " %"}
+# What a column that is not a ratio means, for the table's note.
+COLUMN_NOTES = [
+    ("host_cpu_pct_", "CPU: scx_plugland's CPU time during the workload, % of one CPU"),
+    ("host_us_per_decision_reqserve", "µs per decision: its CPU time per decision during reqserve"),
+    ("schbench_idle_pct", "CPUs idle: the guest's idle time, % of all CPUs'"),
+]
 
 
 # The schbench table's columns (bench/run.sh -e: schbench and reqserve in
@@ -340,7 +348,6 @@ SCHBENCH_COLS = [
     ("schbench_idle_pct", "CPUs idle, schbench", False, " %"),
     ("host_cpu_pct_schbench", "CPU, schbench", False, " %"),
 ]
-KERNEL_UNIT.update({"schbench_rps": "/s", "schbench_idle_pct": " %"})
 
 
 def compact_table(vs, more="", columns=None):
@@ -381,9 +388,9 @@ def compact_table(vs, more="", columns=None):
     out.append(f"From {spread}. Ratios are to the kernel's median in the same boot ("
                + ("its two phases pooled; " if pooled_k else "")
                + "the kernel row gives its own figures): below 1× is better for a time or a latency, above 1× "
-               "for requests/s. CPU: scx_plugland's CPU time during the workload, % of one CPU"
-               + ("; µs per decision: its CPU time per decision during reqserve." if columns is None
-                  else "; CPUs idle: the guest's idle time, % of all CPUs'.") + more)
+               "for requests/s. "
+               + "; ".join(note for prefix, note in COLUMN_NOTES if any(c[0].startswith(prefix) for c in cols))
+               + "." + more)
     errors = [f"`{e}`" + (f" ({f})" if vs.multi else "") for f, r in vs.boots for e in r.errors]
     if errors:
         out.append("")

@@ -4,7 +4,8 @@
 # (bench/vm-guest.sh says which); medians with min and max, ratio to the
 # kernel (both its phases).
 #
-#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] BUILD_DIR [POLICIES] [RUNS]
+#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] [-S] [-x NAME.bpf.o]
+#                [-e PROGRAM] BUILD_DIR [POLICIES] [RUNS]
 #                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
 #   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
 #                                      stressng, reqserve; schbench with -e)

@@ -73,6 +73,7 @@ if [ "${PLUGLAND_BPF_STATS:-0}" = 1 ]; then
 fi
 HZ=100 # USER_HZ: /proc/PID/stat times are in 1/100 s
 NCPU=$(nproc)
+SB_ARGS="-m 1 -t $((2 * NCPU)) -F 4 -n 1" # schbench: one message thread, 2 workers a CPU
 SCX=/sys/kernel/sched_ext
 host=""
 
@@ -247,7 +248,8 @@ schbench_runs() {
 		j0=$(cpu_jiffies)
 		# its exit status is not the verdict: at exit it reads its threads'
 		# /proc/PID/schedstat, and fails on one that has just gone
-		schbench -m 1 -t $((2 * NCPU)) -F 4 -n 1 -r "$SB_SECS" >/tmp/sb 2>&1
+		# shellcheck disable=SC2086 # options, split on purpose
+		schbench $SB_ARGS -r "$SB_SECS" >/tmp/sb 2>&1
 		if grep -q '^average rps: [0-9]' /tmp/sb; then
 			cpu_use "$1" schbench "$j0" "$(cpu_jiffies)"
 			awk -v s="$1" '
@@ -301,7 +303,7 @@ case " $WORKLOADS " in *" reqserve "*)
 esac
 case " $WORKLOADS " in *" schbench "*)
 	echo "BENCH-INFO schbench_s $SB_SECS"
-	echo "BENCH-INFO schbench_args -m 1 -t $((2 * NCPU)) -F 4 -n 1"
+	echo "BENCH-INFO schbench_args $SB_ARGS"
 	;;
 esac
 start=$(now)
