@@ -3,8 +3,12 @@
  * The benchmark's floor: the least a sched_ext scheduler can do. A waking
  * task takes an idle CPU the kernel finds for it, else every task waits
  * in one queue that any CPU takes from: first come, first served, or
- * (vtime_mode) by weighted CPU time, a sleeper at most a slice behind the
- * clock (the classic vtime queue). No user space, no policy, no
+ * (FLOOR_VTIME) by weighted CPU time, a sleeper at most a slice behind the
+ * clock (the classic vtime queue); or (FLOOR_LOCAL) in a FIFO queue per
+ * CPU, the one of the CPU the kernel chose at the wake-up (its previous
+ * one or the waker's), a CPU with none of its own taking from the others'
+ * (the kernel's own shape: per-CPU queues, stolen from when idle). No
+ * user space, no policy, no
  * accounting: what sched_ext itself costs on the benchmark's machine,
  * against which scx_plugland's own cost (its BPF side, its host, its
  * policy) is measured. Not part of the product: bench/floor.c loads it
@@ -18,9 +22,13 @@
 char _license[] SEC("license") = "GPL";
 
 #define FLOOR_DSQ	1
+#define FLOOR_CPU_DSQ	0x100	/* + the CPU: FLOOR_LOCAL's queues */
+#define FLOOR_MAX_CPUS	64
 #define FLOOR_SLICE_NS	20000000ULL /* sched_ext's default slice */
 
-const volatile bool vtime_mode; /* set by the loader before load */
+enum floor_mode { FLOOR_FIFO, FLOOR_VTIME, FLOOR_LOCAL };
+
+const volatile u32 floor_mode; /* set by the loader before load */
 static u64 vtime_now;		/* the clock: the largest vtime that ran */
 
 SEC("struct_ops/floor_select_cpu")
@@ -38,8 +46,15 @@ SEC("struct_ops/floor_enqueue")
 void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
 {
 	u64 vtime = p->scx.dsq_vtime;
+	s32 cpu;
 
-	if (!vtime_mode) {
+	if (floor_mode == FLOOR_LOCAL) {
+		cpu = scx_bpf_task_cpu(p);
+		pl_dsq_insert(p, FLOOR_CPU_DSQ + cpu, FLOOR_SLICE_NS, enq_flags);
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		return;
+	}
+	if (floor_mode == FLOOR_FIFO) {
 		pl_dsq_insert(p, FLOOR_DSQ, FLOOR_SLICE_NS, enq_flags);
 		return;
 	}
@@ -51,13 +66,23 @@ void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
 SEC("struct_ops/floor_dispatch")
 void BPF_PROG(floor_dispatch, s32 cpu, struct task_struct *prev)
 {
-	pl_dsq_move_to_local(FLOOR_DSQ);
+	u32 n = scx_bpf_nr_cpu_ids();
+
+	if (floor_mode != FLOOR_LOCAL) {
+		pl_dsq_move_to_local(FLOOR_DSQ);
+		return;
+	}
+	if (pl_dsq_move_to_local(FLOOR_CPU_DSQ + cpu))
+		return;
+	for (u32 i = 1; i < n && i < FLOOR_MAX_CPUS; i++) /* steal, the next CPU first */
+		if (pl_dsq_move_to_local(FLOOR_CPU_DSQ + (cpu + i) % n))
+			return;
 }
 
 SEC("struct_ops/floor_running")
 void BPF_PROG(floor_running, struct task_struct *p)
 {
-	if (vtime_mode && (s64)(p->scx.dsq_vtime - vtime_now) > 0)
+	if (floor_mode == FLOOR_VTIME && (s64)(p->scx.dsq_vtime - vtime_now) > 0)
 		vtime_now = p->scx.dsq_vtime;
 }
 
@@ -65,7 +90,7 @@ void BPF_PROG(floor_running, struct task_struct *p)
 SEC("struct_ops/floor_stopping")
 void BPF_PROG(floor_stopping, struct task_struct *p, bool runnable)
 {
-	if (vtime_mode)
+	if (floor_mode == FLOOR_VTIME)
 		p->scx.dsq_vtime += (FLOOR_SLICE_NS - p->scx.slice) * 100 / p->scx.weight;
 }
 
@@ -78,7 +103,17 @@ void BPF_PROG(floor_enable, struct task_struct *p)
 SEC("struct_ops.s/floor_init")
 s32 BPF_PROG(floor_init)
 {
-	return scx_bpf_create_dsq(FLOOR_DSQ, -1);
+	u32 n = scx_bpf_nr_cpu_ids();
+	s32 err = scx_bpf_create_dsq(FLOOR_DSQ, -1);
+
+	if (err || floor_mode != FLOOR_LOCAL)
+		return err;
+	if (n > FLOOR_MAX_CPUS)
+		return -7; /* -E2BIG */
+	for (u32 i = 0; i < n && i < FLOOR_MAX_CPUS; i++)
+		if ((err = scx_bpf_create_dsq(FLOOR_CPU_DSQ + i, -1)))
+			return err;
+	return 0;
 }
 
 SEC(".struct_ops.link")

@@ -3,7 +3,7 @@
  * floor: load bench/floor.bpf.c (the benchmark's minimal sched_ext
  * scheduler), attach it, and detach on SIGINT or SIGTERM.
  *
- *   floor [-v] OBJECT.bpf.o    (-v: the vtime queue, else FIFO)
+ *   floor [-m fifo|vtime|local] OBJECT.bpf.o    (floor.bpf.c's modes; fifo)
  *
  * Any sched_ext object that needs no user space loads the same way: its
  * first struct_ops map is attached, and a read-only variable named __NAME,
@@ -122,12 +122,16 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct bpf_link *link;
 	struct bpf_map *ops, *rodata;
-	bool vtime = argc == 3 && strcmp(argv[1], "-v") == 0;
+	static const char *const modes[] = { "fifo", "vtime", "local" }; /* enum floor_mode */
 	const char *path = argv[argc - 1];
-	int err;
+	int err, mode = -1;
 
-	if (argc != 2 && !vtime) {
-		fprintf(stderr, "usage: floor [-v] OBJECT.bpf.o\n");
+	if (argc == 4 && strcmp(argv[1], "-m") == 0)
+		for (int i = 0; i < (int)(sizeof(modes) / sizeof(modes[0])); i++)
+			if (strcmp(argv[2], modes[i]) == 0)
+				mode = i;
+	if (argc != 2 && mode < 0) {
+		fprintf(stderr, "usage: floor [-m fifo|vtime|local] OBJECT.bpf.o\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);
@@ -141,16 +145,16 @@ int main(int argc, char **argv)
 	}
 	rodata = bpf_object__find_map_by_name(obj, ".rodata");
 	fill_kernel_enums(obj, rodata);
-	if (vtime) {
+	if (mode > 0) {
 		size_t size = 0;
-		bool *mode = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
+		unsigned int *floor_mode = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
 
-		if (!mode || size < sizeof(*mode)) {
-			fprintf(stderr, "floor: %s has no vtime_mode\n", path);
+		if (!floor_mode || size < sizeof(*floor_mode)) {
+			fprintf(stderr, "floor: %s has no floor_mode\n", path);
 			bpf_object__close(obj);
 			return 1;
 		}
-		*mode = true; /* its only read-only variable */
+		*floor_mode = (unsigned int)mode; /* its only read-only variable */
 	}
 	err = bpf_object__load(obj);
 	ops = ops_map(obj);

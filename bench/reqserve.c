@@ -21,6 +21,11 @@
  *   wakeup_p99_us 345
  *   request_p50_us 64
  *   request_p99_us 410
+ * and where the threads ran, over the whole run (warm-up included):
+ *   migrations_per_request 0.42  (a worker or a message thread woke on
+ *                                 another CPU than it last ran on)
+ *   wake_on_poster_cpu_pct 37    (the worker ran on the CPU its request
+ *                                 was posted from)
  * Latencies are the low edge of their histogram bucket: 1 us buckets below
  * 10 ms, 100 us buckets up to 1 s, then an overflow count (a percentile
  * among the overflows prints as 1000000 and warns on stderr).
@@ -34,6 +39,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,11 +77,13 @@ struct worker {
 	_Atomic uint32_t req;		/* futex: sequence number of the request */
 	uint64_t post_ns;		/* when it was posted (before req is stored) */
 	uint32_t posted;		/* the message thread's copy of req */
+	int post_cpu;			/* the CPU it was posted from */
 	/* written by the worker */
 	_Atomic uint32_t done __attribute__((aligned(64))); /* last request done */
 	struct msg *msg;
 	pthread_t th;
 	struct hist wake, request;
+	uint64_t served, migrations, on_poster_cpu; /* the whole run */
 } __attribute__((aligned(64)));
 
 struct msg {
@@ -84,6 +92,7 @@ struct msg {
 	struct worker **w;
 	unsigned int nr;
 	pthread_t th;
+	uint64_t migrations;		/* the whole run */
 } __attribute__((aligned(64)));
 
 static _Atomic bool stop;
@@ -168,9 +177,20 @@ static uint64_t hist_pct(const struct hist *h, double q, const char *name)
 	return HIST_TOP_US;
 }
 
-static void post(struct worker *w)
+/* cpu: where the caller runs now; *last: where it ran before (-1: never).
+ * True if it moved. */
+static bool moved(int cpu, int *last)
+{
+	bool m = *last >= 0 && cpu != *last;
+
+	*last = cpu;
+	return m;
+}
+
+static void post(struct worker *w, int cpu)
 {
 	w->post_ns = now_ns();
+	w->post_cpu = cpu;
 	w->posted++;
 	atomic_store_explicit(&w->req, w->posted, memory_order_release);
 	futex_wake(&w->req, 1);
@@ -181,10 +201,13 @@ static void *msg_main(void *arg)
 	struct msg *m = arg;
 	uint32_t seen;
 	unsigned int i;
+	int cpu = sched_getcpu(), last = -1;
 
 	for (i = 0; i < m->nr; i++)
-		post(m->w[i]);
+		post(m->w[i], cpu);
 	while (!atomic_load(&stop)) {
+		cpu = sched_getcpu();
+		m->migrations += moved(cpu, &last);
 		seen = atomic_load(&m->completions);
 		for (i = 0; i < m->nr && !atomic_load_explicit(&stop, memory_order_relaxed); i++) {
 			struct worker *w = m->w[i];
@@ -192,7 +215,7 @@ static void *msg_main(void *arg)
 			if (atomic_load_explicit(&w->done, memory_order_acquire) != w->posted)
 				continue;
 			spin(msg_loops);
-			post(w);
+			post(w, cpu);
 		}
 		/* Sleep until a completion: `sleeping` then `completions`, the
 		 * worker the other way round (both seq_cst), and the futex
@@ -211,6 +234,7 @@ static void *worker_main(void *arg)
 	struct msg *m = w->msg;
 	uint32_t seen = 0, r;
 	uint64_t t_run, t_done, posted;
+	int cpu, last = -1;
 
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		r = atomic_load_explicit(&w->req, memory_order_acquire);
@@ -220,6 +244,10 @@ static void *worker_main(void *arg)
 		}
 		t_run = now_ns();
 		posted = w->post_ns;
+		cpu = sched_getcpu();
+		w->served++;
+		w->migrations += moved(cpu, &last);
+		w->on_poster_cpu += cpu == w->post_cpu;
 		spin(work_loops);
 		t_done = now_ns();
 		if (posted >= atomic_load_explicit(&win_start_ns, memory_order_acquire) &&
@@ -318,7 +346,7 @@ int main(int argc, char **argv)
 	unsigned int started_w = 0, started_m = 0, i;
 	struct hist *wake = NULL, *req = NULL;
 	struct timespec until;
-	uint64_t start, end;
+	uint64_t start, end, served = 0, migrations = 0, on_poster = 0;
 	int opt, rc = 0;
 
 	if (ncpu < 1)
@@ -437,7 +465,12 @@ out:
 	for (i = 0; i < nwork; i++) {
 		hist_merge(wake, &workers[i].wake);
 		hist_merge(req, &workers[i].request);
+		served += workers[i].served;
+		migrations += workers[i].migrations;
+		on_poster += workers[i].on_poster_cpu;
 	}
+	for (i = 0; i < nmsg; i++)
+		migrations += msgs[i].migrations;
 	printf("requests_per_s %.1f\n", (double)req->n / (double)secs);
 	printf("requests %llu\n", (unsigned long long)req->n);
 	if (!req->n) {
@@ -452,6 +485,8 @@ out:
 	printf("request_p90_us %llu\n", (unsigned long long)hist_pct(req, 90, "request"));
 	printf("request_p99_us %llu\n", (unsigned long long)hist_pct(req, 99, "request"));
 	printf("request_max_us %llu\n", (unsigned long long)req->max_us);
+	printf("migrations_per_request %.3f\n", served ? (double)migrations / (double)served : 0.0);
+	printf("wake_on_poster_cpu_pct %.1f\n", served ? 100.0 * (double)on_poster / (double)served : 0.0);
 	printf("workers %llu\n", (unsigned long long)nwork);
 	printf("message_threads %llu\n", (unsigned long long)nmsg);
 	printf("work_loops %llu\n", (unsigned long long)work_loops);

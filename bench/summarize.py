@@ -32,6 +32,8 @@ METRICS = {
     "hackbench_ctxt_per_s": ("hackbench: context switches per second", "for reference"),
     "reqserve_idle_pct": ("reqserve: CPUs idle, % of their time", "for reference"),
     "reqserve_ctxt_per_s": ("reqserve: context switches per second", "for reference"),
+    "reqserve_migrations_per_req": ("reqserve: threads woken on another CPU than they last ran on, per request", "for reference"),
+    "reqserve_on_poster_cpu_pct": ("reqserve: workers run on the CPU their request was posted from, %", "for reference"),
     "schbench_idle_pct": ("schbench: CPUs idle, % of their time", "for reference"),
     "schbench_ctxt_per_s": ("schbench: context switches per second", "for reference"),
     "host_cpu_pct_idle": ("scx_plugland CPU, idle 10 s, % of a CPU", "lower"),

@@ -15,9 +15,10 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
-# (the schedulers "floor" and "floor-vtime" are not policies:
-# bench/floor.bpf.c, the least a sched_ext scheduler does, FIFO or by
-# vtime, for what sched_ext itself costs here; nor is "bpf:NAME", the
+# (the schedulers "floor", "floor-vtime" and "floor-local" are not
+# policies: bench/floor.bpf.c, the least a sched_ext scheduler does, one
+# FIFO queue, one by vtime, or a FIFO queue per CPU, for what sched_ext
+# itself costs here; nor is "bpf:NAME", the
 # sched_ext object NAME.bpf.o that bench/run.sh -x put in the image)
 # plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
 # all; a subset runs only those, in this order)
@@ -231,6 +232,8 @@ reqserve_runs() {
 				$1 == "wakeup_p50_us" { m = "reqserve_wakeup_p50_us" }
 				$1 == "wakeup_p99_us" { m = "reqserve_wakeup_p99_us" }
 				$1 == "request_p99_us" { m = "reqserve_request_p99_us" }
+				$1 == "migrations_per_request" { m = "reqserve_migrations_per_req" }
+				$1 == "wake_on_poster_cpu_pct" { m = "reqserve_on_poster_cpu_pct" }
 				m { print "BENCH", s, m, $2; m = "" }' /tmp/rq
 		else
 			echo "BENCH $1 reqserve_rps fail"
@@ -328,7 +331,8 @@ for p in $policies; do
 	# sched_ext itself costs here; no decisions to count
 	case $p in
 	floor) bin=floor; set -- /usr/local/lib/plugland/floor.bpf.o ;;
-	floor-vtime) bin=floor; set -- -v /usr/local/lib/plugland/floor.bpf.o ;;
+	floor-vtime) bin=floor; set -- -m vtime /usr/local/lib/plugland/floor.bpf.o ;;
+	floor-local) bin=floor; set -- -m local /usr/local/lib/plugland/floor.bpf.o ;;
 	bpf:*) bin=floor; set -- "/usr/local/lib/plugland/${p#bpf:}.bpf.o" ;; # bench/run.sh -x
 	esac
 	echo "BENCH-INFO host_args $p $bin $*"
