@@ -51,7 +51,11 @@ void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
 	if (floor_mode == FLOOR_LOCAL) {
 		cpu = scx_bpf_task_cpu(p);
 		pl_dsq_insert(p, FLOOR_CPU_DSQ + cpu, FLOOR_SLICE_NS, enq_flags);
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+		/* Its CPU busy, an idle one steals it. */
+		if (!scx_bpf_test_and_clear_cpu_idle(cpu))
+			cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+		if (cpu >= 0)
+			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 		return;
 	}
 	if (floor_mode == FLOOR_FIFO) {
