@@ -25,6 +25,8 @@ typedef int64_t s64;
 #define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO */
 #define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
 #define PL_HOST_DSQ	 ((u64)PL_MAX_CPUS + 2) /* the parked scheduling thread (park_host) */
+/* CPU c's FIFO queue, for PL_FAST_WAKE_LOCAL: taken by c first, by others when idle */
+#define PL_CPU_DSQ(c)	 ((u64)PL_MAX_CPUS + 16 + (u64)(c))
 #define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
 /* The flags: PLUGLAND_TASK_* (plugland_queued.flags), PLUGLAND_KERNEL_*
@@ -94,6 +96,7 @@ struct plugland_task_event {
 #define PL_FAST_WAKE_IDLE	(1u << 1) /* any idle CPU it may use */
 #define PL_FAST_WAKE_QUEUE	(1u << 2) /* none idle: the shared DSQ's tail */
 #define PL_FAST_WAKE_VTIME	(1u << 3) /* none idle: the ordered DSQ at its own vtime */
+#define PL_FAST_WAKE_LOCAL	(1u << 4) /* with _QUEUE: its CPU's DSQ, not the shared one */
 
 /*
  * A record of the user ring buffer whose cpu is PL_CPU_WAKE_BASE is not a
@@ -179,6 +182,8 @@ struct plugland_dispatch_rec {
 	X(nr_fast_queued, PL_CTR_STATS, "queued FIFO by BPF (fast path)")	\
 	/* woke up with no idle CPU: queued by its vtime by BPF */		\
 	X(nr_fast_ordered, PL_CTR_STATS, "queued by vtime by BPF (fast path)") \
+	/* queued on a CPU's own queue (PL_FAST_WAKE_LOCAL), taken by another */ \
+	X(nr_local_stolen, PL_CTR_STATS, "taken from another CPU's queue")	\
 	/* CPUs preempted by BPF for a more urgent waking task */		\
 	X(nr_wake_preempts, PL_CTR_STATS, "preempted by BPF for a waking task") \
 	/* times the host went silent with work waiting, and came back */	\

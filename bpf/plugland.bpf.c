@@ -665,16 +665,42 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 	return true;
 }
 
+/* Set at the first task queued on a CPU's own DSQ: from then on every
+ * CPU looks at them (a policy swapped out may have left tasks there). */
+static bool cpu_dsqs_used;
+
+/*
+ * PL_FAST_WAKE_LOCAL: p queues on its CPU's own DSQ, the one the kernel
+ * chose at the wake-up (its previous CPU, or the idle pick's fallback),
+ * and that CPU, if idle, is kicked; a busy one has an idle CPU, if any,
+ * kicked to take it from there. Returns the CPU.
+ */
+static s32 queue_on_cpu(struct task_struct *p, u64 enq_flags)
+{
+	s32 cpu = scx_bpf_task_cpu(p), idle;
+
+	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
+		cpu = 0; /* not reached: the kernel gives a CPU of the machine */
+	cpu_dsqs_used = true;
+	pl_dsq_insert(p, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
+	idle = scx_bpf_test_and_clear_cpu_idle(cpu) ? cpu : scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (idle >= 0)
+		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+	return cpu;
+}
+
 /*
  * The policy's FIFO fast path (PL_FAST_WAKE_QUEUE): a waking ordinary
  * task that found no idle CPU queues at the tail of the shared DSQ,
- * behind the policy's own any-CPU decisions, for the default slice. A
- * CPU takes it only if p->cpus_ptr allows (the kernel skips it
- * otherwise). Never for an ordered policy: the host does not grant it.
+ * behind the policy's own any-CPU decisions, for the default slice, or
+ * with PL_FAST_WAKE_LOCAL at the tail of its CPU's own DSQ. A CPU takes
+ * it only if p->cpus_ptr allows (the kernel skips it otherwise). Never
+ * for an ordered policy: the host does not grant it.
  */
 static bool fast_queue(struct task_struct *p, u64 enq_flags)
 {
 	struct task_ctx *tctx;
+	s32 cpu = PL_CPU_ANY;
 
 	if (!(shared.fast_wake & (PL_FAST_WAKE_QUEUE | PL_FAST_WAKE_VTIME)) ||
 	    !(enq_flags & SCX_ENQ_WAKEUP))
@@ -684,12 +710,16 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 		return false;
 	if (shared.fast_wake & PL_FAST_WAKE_VTIME)
 		return fast_queue_vtime(p, tctx, enq_flags);
-	pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
-	kick_idle_cpu_for(p);
+	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
+		cpu = queue_on_cpu(p, enq_flags);
+	} else {
+		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		kick_idle_cpu_for(p);
+	}
 	COUNT(nr_fast_queued);
 	tctx->granted = 0;
 	tctx->sync_wake = 0;
-	tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_QUEUED, cfg.slice_ns,
+	tell_host_decided(p, tctx, cpu, PLUGLAND_KERNEL_QUEUED, cfg.slice_ns,
 			  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
 	return true;
 }
@@ -1008,15 +1038,46 @@ static bool move_ordered_task(void)
 	return true;
 }
 
-static bool move_any_cpu_task(void)
+static bool move_shared_task(bool ordered_first)
 {
-	bool ordered_first = !shared.ordered || shared.failsafe;
-
-	if (!(++dispatch_rounds & 7))
-		ordered_first = !ordered_first;
 	if (ordered_first)
 		return move_ordered_task() || pl_dsq_move_to_local(PL_SHARED_DSQ);
 	return pl_dsq_move_to_local(PL_SHARED_DSQ) || move_ordered_task();
+}
+
+/* A task another CPU's own DSQ holds (PL_FAST_WAKE_LOCAL), the next
+ * CPUs' first: its CPU is busy and this one has nothing else. */
+static bool steal_cpu_task(s32 cpu)
+{
+	u32 n = cfg.nr_cpus < PL_MAX_CPUS ? cfg.nr_cpus : PL_MAX_CPUS, i;
+
+	bpf_for(i, 1, n) {
+		if (pl_dsq_move_to_local(PL_CPU_DSQ(((u32)cpu + i) % n))) {
+			COUNT(nr_local_stolen);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * This CPU's own DSQ first (its tasks last ran here), then the any-CPU
+ * queues, then the other CPUs' own DSQs; every 8th time the any-CPU
+ * queues before its own, so that neither starves the other.
+ */
+static bool move_any_cpu_task(s32 cpu)
+{
+	bool ordered_first = !shared.ordered || shared.failsafe, own_first;
+
+	own_first = ++dispatch_rounds & 7;
+	if (!own_first)
+		ordered_first = !ordered_first;
+	if (!cpu_dsqs_used)
+		return move_shared_task(ordered_first);
+	if (own_first && pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
+		return true;
+	return move_shared_task(ordered_first) || pl_dsq_move_to_local(PL_CPU_DSQ(cpu)) ||
+	       steal_cpu_task(cpu);
 }
 
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
@@ -1066,7 +1127,7 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 		return;
 	}
 	*again = 0;
-	if (move_any_cpu_task())
+	if (move_any_cpu_task(cpu))
 		return;
 	/* Nothing to run here while the policy holds tasks: ask for them. */
 	if (shared.nr_scheduled && !(cfg.park_host && pull_parked_host()))
@@ -1296,7 +1357,7 @@ static int heartbeat_fn(void *map, int *key, struct bpf_timer *timer)
 s32 PL_OPS_SLEEPABLE(plugland_init)
 {
 	struct heartbeat *hb;
-	u32 key = 0;
+	u32 key = 0, i;
 	s32 err;
 
 	err = scx_bpf_create_dsq(PL_SHARED_DSQ, -1);
@@ -1308,6 +1369,11 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 	err = scx_bpf_create_dsq(PL_HOST_DSQ, -1);
 	if (err)
 		return err;
+	bpf_for(i, 0, cfg.nr_cpus < PL_MAX_CPUS ? cfg.nr_cpus : PL_MAX_CPUS) {
+		err = scx_bpf_create_dsq(PL_CPU_DSQ(i), -1);
+		if (err)
+			return err;
+	}
 
 	hb = bpf_map_lookup_elem(&heartbeat, &key);
 	if (!hb)

@@ -382,6 +382,8 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 		bits = PL_FAST_WAKE_PREV;
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
 		bits |= PL_FAST_WAKE_QUEUE;
+	if (flags & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+		bits |= PL_FAST_WAKE_LOCAL;
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_VTIME) {
 		bits |= PL_FAST_WAKE_VTIME;
 		/* A new policy's rule starts from nothing: no floor, the

@@ -50,6 +50,7 @@ struct config {
 	/* [bpf] */
 	struct bpf_settings bpf; /* what BPF reads: bpf_settings.h */
 	char idle_direct[8];	/* policy, true (every policy), false (none) */
+	bool local_queues;	/* false: PLUGLAND_POLICY_FAST_WAKE_LOCAL refused */
 
 	/* sections other than the host's: handed to plugins */
 	struct config_kv extra[CONFIG_MAX_EXTRA];

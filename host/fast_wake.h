@@ -4,11 +4,13 @@
  * the any-CPU queue: what the policy asks for (PLUGLAND_POLICY_FAST_WAKE_*
  * in its flags) as the operator's [bpf] idle_direct allows: "policy" (as
  * asked), "true" (any idle CPU, whatever the policy asks), "false" (never
- * any).
+ * any); and [bpf] local_queues = false refuses FAST_WAKE_LOCAL (the
+ * queue path then uses the one any-CPU queue).
  */
 #ifndef PLUGLAND_FAST_WAKE_H
 #define PLUGLAND_FAST_WAKE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <plugland/plugin.h>
@@ -17,8 +19,11 @@ enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
 
 #define FAST_WAKE_FLAGS                                                                            \
 	(PLUGLAND_POLICY_FAST_WAKE_PREV | PLUGLAND_POLICY_FAST_WAKE_IDLE |                         \
-	 PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
-#define FAST_WAKE_QUEUES (PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)
+	 PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME |                       \
+	 PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+#define FAST_WAKE_QUEUES                                                                           \
+	(PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME |                       \
+	 PLUGLAND_POLICY_FAST_WAKE_LOCAL)
 
 /* How many slices in a row a task must have run out to be preempted for
  * a waking one under the wake rule: 0 for any task (no
@@ -45,9 +50,11 @@ static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
  * The PLUGLAND_POLICY_FAST_WAKE_* flags in force for a policy's flags.
  * "true" adds the idle fast path and keeps the policy's queue path; an
  * ordered policy never gets the FIFO queue (its order is a vtime only it
- * computes), and only an ordered one gets the ordered queue's path.
+ * computes), and only an ordered one gets the ordered queue's path;
+ * FAST_WAKE_LOCAL only with the FIFO queue it changes.
  */
-static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode)
+static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode,
+					 bool local_queues)
 {
 	uint32_t fast = policy_flags & FAST_WAKE_FLAGS;
 
@@ -55,6 +62,8 @@ static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_m
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_QUEUE;
 	else
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_VTIME;
+	if (!(fast & PLUGLAND_POLICY_FAST_WAKE_QUEUE) || !local_queues)
+		fast &= ~PLUGLAND_POLICY_FAST_WAKE_LOCAL;
 	switch (mode) {
 	case FAST_WAKE_ALWAYS:
 		return (fast & FAST_WAKE_QUEUES) | PLUGLAND_POLICY_FAST_WAKE_IDLE;

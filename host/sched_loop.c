@@ -13,7 +13,7 @@
  * fast paths it gives to the kernel. */
 static void set_policy(struct sched_loop *l, const struct plugland_policy *policy, void *ctx)
 {
-	uint32_t fast = fast_wake_granted(policy->flags, l->fast_wake_mode);
+	uint32_t fast = fast_wake_granted(policy->flags, l->fast_wake_mode, l->local_queues);
 
 	l->policy = policy;
 	l->policy_ctx = ctx;
@@ -22,9 +22,11 @@ static void set_policy(struct sched_loop *l, const struct plugland_policy *polic
 	l->fast_wake = l->be->ops->set_fast_wake ? l->be->ops->set_fast_wake(l->be, fast) : 0;
 }
 
-void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode)
+void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode,
+				   bool local_queues)
 {
 	l->fast_wake_mode = mode;
+	l->local_queues = local_queues;
 	set_policy(l, l->policy, l->policy_ctx);
 }
 

@@ -187,7 +187,9 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 	enum fast_wake_mode mode = s->cfg ? fast_wake_mode_of(s->cfg->idle_direct) : FAST_WAKE_AS_POLICY;
 	uint32_t asked = policy_flags & FAST_WAKE_FLAGS;
 
-	s->host.fast_wake = fast_wake_granted(policy_flags, mode);
+	bool local = s->cfg ? s->cfg->local_queues : true;
+
+	s->host.fast_wake = fast_wake_granted(policy_flags, mode, local);
 	if (asked && !s->host.fast_wake && mode == FAST_WAKE_NEVER)
 		pl_info("policy '%s' asks BPF to place waking tasks itself; "
 			"[bpf] idle_direct = false: every wake-up goes to its enqueue()", s->name);
@@ -195,6 +197,12 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_QUEUE with "
 			"PLUGLAND_POLICY_ORDERED: refused (the ordered queue's order is a vtime "
 			"only the policy computes); the waking tasks no idle CPU takes come to its enqueue()", s->name);
+	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_LOCAL && !local)
+		pl_info("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_LOCAL; [bpf] local_queues = "
+			"false: its queue path uses the one any-CPU queue", s->name);
+	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_LOCAL without "
+			"PLUGLAND_POLICY_FAST_WAKE_QUEUE: refused (it changes where that path queues)", s->name);
 	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_VTIME)
 		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_VTIME without "
 			"PLUGLAND_POLICY_ORDERED: refused (it places tasks in the ordered queue); "

@@ -46,6 +46,7 @@ struct synth_task {
 	 * the policy not at a wake-up; a preemption does not count) */
 	uint32_t ran_out;
 	bool cut_short;
+	int32_t own_cpu;	/* RELEASED by FAST_WAKE_LOCAL: the CPU whose queue holds it; -1 */
 };
 
 struct synth_cpu {
@@ -297,6 +298,8 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 		if (c >= 0)
 			s->st.nr_wake_preempts++;
 	}
+	if (c < 0 && (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu))
+		d.cpu = k->t.cpu; /* its own queue: run_released() */
 	if (c >= 0 && d.reason == PLUGLAND_KERNEL_IDLE) {
 		s->st.nr_fast_wake++;
 		run_task(s, idx, c, slice);
@@ -308,6 +311,7 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 		s->st.nr_fast_queued++;
 		s->st.nr_fast_ordered += vtime;
 		release_task(s, idx, slice);
+		k->own_cpu = d.cpu;
 		run_released(s);
 	}
 	fn(ctx, PL_REC_DECIDED, &d.task);
@@ -660,15 +664,43 @@ static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx)
 	return -1;
 }
 
+/* FAST_WAKE_LOCAL: each free CPU first takes the earliest task its own
+ * queue holds, as BPF's ops.dispatch. (BPF takes the any-CPU queue first
+ * every 8th time; not modelled.) */
+static void run_own_queues(struct synth_backend *s)
+{
+	for (uint32_t c = 0; c < s->o.nr_cpus; c++) {
+		uint32_t best = UINT32_MAX, i;
+
+		if (!cpu_free(s, (int32_t)c))
+			continue;
+		for (i = 0; i < s->released.n; i++) {
+			uint32_t idx = s->released.v[i];
+
+			if (s->tasks[idx].own_cpu == (int32_t)c &&
+			    (best == UINT32_MAX || released_before(s, idx, best)))
+				best = idx;
+		}
+		if (best != UINT32_MAX) {
+			heap_remove(s, &s->released, best);
+			run_task(s, best, (int32_t)c, s->tasks[best].slice_ns);
+		}
+	}
+}
+
 /*
  * Free CPUs take released tasks, lowest vtime first; a task's previous
  * CPU when that one is free. A task no free CPU may run waits, set
  * aside, and those behind it go first, as the kernel's CPUs skip in a DSQ
  * what they may not run; set-aside tasks keep their place (their keys).
+ * A task taken from another CPU's own queue (FAST_WAKE_LOCAL) is stolen.
  */
 static void run_released(struct synth_backend *s)
 {
 	uint32_t nr_aside = 0, i;
+
+	if (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+		run_own_queues(s);
 
 	while (s->released.n) {
 		uint32_t idx = s->released.v[0];
@@ -679,10 +711,12 @@ static void run_released(struct synth_backend *s)
 		if (c < 0 && (!s->o.allowed || !any_cpu_free(s)))
 			break; /* no CPU free at all */
 		heap_pop(s, &s->released);
-		if (c < 0)
+		if (c < 0) {
 			s->aside[nr_aside++] = idx;
-		else
-			run_task(s, idx, c, s->tasks[idx].slice_ns);
+			continue;
+		}
+		s->st.nr_local_stolen += s->tasks[idx].own_cpu >= 0 && s->tasks[idx].own_cpu != c;
+		run_task(s, idx, c, s->tasks[idx].slice_ns);
 	}
 	for (i = 0; i < nr_aside; i++)
 		heap_push(s, &s->released, s->aside[i]);
@@ -695,6 +729,7 @@ static void release_task(struct synth_backend *s, uint32_t idx, uint64_t slice)
 
 	k->state = SYNTH_RELEASED;
 	k->slice_ns = slice;
+	k->own_cpu = -1;
 	k->seq = s->next_seq++;
 	heap_push(s, &s->released, idx);
 }
@@ -1023,6 +1058,7 @@ static int synth_counters(struct backend *be, struct plugland_counters *out)
 	out->nr_fast_queued = s->st.nr_fast_queued - s->st.nr_fast_ordered;
 	out->nr_fast_ordered = s->st.nr_fast_ordered;
 	out->nr_wake_preempts = s->st.nr_wake_preempts;
+	out->nr_local_stolen = s->st.nr_local_stolen;
 	out->nr_bounce_dispatches = s->st.nr_bounced;
 	return 0;
 }

@@ -91,7 +91,12 @@ static int child_run(const struct replay_candidate *c, struct replay_machine *m,
 	if (o->slice_ns)
 		cfg->slice_us = o->slice_ns / 1000;
 	for (i = 0; i < c->p.nr_settings; i++) {
-		if (config_set(cfg, c->p.settings[i], err, sizeof(err))) {
+		/* "POLICY.bpf.KEY=VALUE": the host's [bpf] KEY, not the policy's */
+		const char *set = c->p.settings[i], *own = set + strlen(c->p.policy) + 1;
+
+		if (!strncmp(own, "bpf.", 4))
+			set = own;
+		if (config_set(cfg, set, err, sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			return 2;
 		}

@@ -94,7 +94,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 2
-#define PLUGLAND_ABI_MINOR 3
+#define PLUGLAND_ABI_MINOR 4
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -536,6 +536,22 @@ struct plugland_policy {
  * order is a vtime only the policy can compute) and says so in its log.
  */
 #define PLUGLAND_POLICY_FAST_WAKE_QUEUE (1u << 3)
+
+/*
+ * plugland_policy.flags, with PLUGLAND_POLICY_FAST_WAKE_QUEUE (ABI 2.4):
+ * the queue path's tasks queue FIFO on the CPU the kernel chose for them
+ * at the wake-up (the one they last ran on, or with FAST_WAKE_IDLE the
+ * kernel's pick), not in the any-CPU queue. A CPU runs its own queue
+ * first (every 8th time the any-CPU queue first: neither starves), then
+ * the any-CPU queue, then takes from the other CPUs' queues; a task
+ * queued on a busy CPU has an idle CPU, if any, kicked to take it. The
+ * kernel's own shape (a run queue per CPU, stolen from when idle): fewer
+ * migrations, at the price of a strict FIFO across CPUs. kernel_decided()
+ * and the decision log name the CPU (reason PLUGLAND_KERNEL_QUEUED);
+ * another CPU may still take the task (counter nr_local_stolen).
+ * Refused without FAST_WAKE_QUEUE (the host says so in its log).
+ */
+#define PLUGLAND_POLICY_FAST_WAKE_LOCAL (1u << 5)
 
 /*
  * plugland_policy.flags, with PLUGLAND_POLICY_ORDERED (ABI 2.3): the

@@ -66,9 +66,11 @@ PLUGLAND_POLICY(
 	.enqueue = fifo_enqueue,
 	.dispatch = fifo_dispatch,
 	.exit = fifo_exit,
-	/* A waking task goes to an idle CPU, or to the tail of the any-CPU
-	 * queue when none is: what fifo would do anyway, decided in BPF
-	 * without the round trip. fifo still decides tasks whose slice ran
-	 * out and new ones. */
-	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE,
+	/* A waking task goes to an idle CPU, or to the tail of its CPU's
+	 * queue when none is (any idle CPU takes from it): first come, first
+	 * served per CPU, decided in BPF without the round trip, with the
+	 * migrations of one shared queue saved (docs/performance.md). fifo
+	 * still decides tasks whose slice ran out and new ones. */
+	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE |
+		 PLUGLAND_POLICY_FAST_WAKE_LOCAL,
 );

@@ -113,7 +113,7 @@ static unsigned int vc_dispatch(void *ctx, struct plugland_dispatch *out, unsign
 	memmove(v->held, v->held + n, (v->nr_held - n) * sizeof(v->held[0]));
 	v->nr_held -= n;
 	if (reset_at && ++nr_dispatches == reset_at)
-		sched_loop_set_fast_wake_mode(loop_now, FAST_WAKE_AS_POLICY);
+		sched_loop_set_fast_wake_mode(loop_now, FAST_WAKE_AS_POLICY, true);
 	post_rule(v);
 	return n;
 }
@@ -297,10 +297,10 @@ static void test_refused(void **state)
 	assert_true(nr_enq_wakeup > 1000);
 	done(&r);
 
-	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_NEVER), 0);
-	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_ALWAYS),
+	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_NEVER, true), 0);
+	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_ALWAYS, true),
 			 PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME);
-	assert_int_equal(fast_wake_granted(PLUGLAND_POLICY_FAST_WAKE_VTIME, FAST_WAKE_ALWAYS),
+	assert_int_equal(fast_wake_granted(PLUGLAND_POLICY_FAST_WAKE_VTIME, FAST_WAKE_ALWAYS, true),
 			 PLUGLAND_POLICY_FAST_WAKE_IDLE);
 }
 

@@ -3,7 +3,7 @@
  * The policy's fast paths (PLUGLAND_POLICY_FAST_WAKE_*) through the loop on
  * the synthetic backend, which places waking tasks as BPF's select_cpu
  * and enqueue do (an idle CPU; else, with FAST_WAKE_QUEUE, the tail of
- * the any-CPU queue): every placement the backend makes itself reaches the policy's
+ * the any-CPU queue, or with FAST_WAKE_LOCAL its CPU's own queue): every placement the backend makes itself reaches the policy's
  * kernel_decided() and the decision log (flagged, with its reason), the
  * operator's [bpf] idle_direct overrides the policy, and the loop's books
  * still balance.
@@ -26,7 +26,8 @@ static volatile sig_atomic_t no_stop;
 
 /* fifo, with the fast path asked for and kernel_decided() counted */
 static uint64_t nr_told, nr_told_wakeup, nr_told_bad, nr_told_queued, nr_enq_wakeup;
-static uint32_t flags_asked;
+static uint32_t flags_asked, flags_granted;
+static const char *local_queues = "true"; /* run_with's [bpf] local_queues */
 
 static int fw_init(const struct plugland_host *h, void **ctx)
 {
@@ -43,6 +44,14 @@ static unsigned int fw_dispatch(void *ctx, struct plugland_dispatch *out, unsign
 	return plugland_builtin_fifo.dispatch(ctx, out, max);
 }
 
+/* A queued placement's CPU: its own (FAST_WAKE_LOCAL), else any. */
+static bool queued_cpu_right(int32_t cpu)
+{
+	if (flags_granted & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+		return cpu >= 0 && cpu < 2;
+	return cpu == PLUGLAND_CPU_ANY;
+}
+
 static void fw_kernel_decided(void *ctx, const struct plugland_task *t,
 			      const struct plugland_dispatch *d, unsigned int reason)
 {
@@ -51,8 +60,9 @@ static void fw_kernel_decided(void *ctx, const struct plugland_task *t,
 	nr_told_wakeup += !!(t->flags & PLUGLAND_TASK_WAKEUP);
 	nr_told_queued += reason == PLUGLAND_KERNEL_QUEUED;
 	/* what the policy is told: its own task, placed on a real CPU (or
-	 * queued for any CPU), with none of the host's private flag bits */
-	if (reason == PLUGLAND_KERNEL_QUEUED ? d->cpu != PLUGLAND_CPU_ANY ||
+	 * queued for any CPU, or with FAST_WAKE_LOCAL on its CPU's queue),
+	 * with none of the host's private flag bits */
+	if (reason == PLUGLAND_KERNEL_QUEUED ? !queued_cpu_right(d->cpu) ||
 						       !(flags_asked & PLUGLAND_POLICY_FAST_WAKE_QUEUE)
 					     : reason != PLUGLAND_KERNEL_IDLE || d->cpu < 0 || d->cpu >= 2)
 		nr_told_bad++;
@@ -113,8 +123,12 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 	snprintf(set, sizeof(set), "bpf.idle_direct=%s", idle_direct);
 	if (config_set(&r->cfg, set, err, sizeof(err)))
 		fail_msg("%s", err);
+	snprintf(set, sizeof(set), "bpf.local_queues=%s", local_queues);
+	if (config_set(&r->cfg, set, err, sizeof(err)))
+		fail_msg("%s", err);
 	assert_int_equal(host_open(&r->host, &ho), 0);
 	assert_int_equal(host_begin(&r->host), 0);
+	flags_granted = r->host.loop.fast_wake;
 	assert_non_null(r->host.obs.log);
 	assert_int_equal(sched_loop_run(&r->host.loop, &no_stop), 0);
 
@@ -130,7 +144,7 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 		 * its wake-up */
 		if (PLUGLAND_DECISION_REASON(rec.flags) == PLUGLAND_KERNEL_QUEUED) {
 			r->queued_recs++;
-			if (rec.cpu != PLUGLAND_CPU_ANY)
+			if (!queued_cpu_right(rec.cpu))
 				r->bad_recs++;
 		} else if (PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_IDLE ||
 			   rec.cpu < 0 || rec.cpu >= 2) {
@@ -276,6 +290,78 @@ static void test_fast_queue_told_and_logged(void **state)
 	done(&r);
 }
 
+/* Threads woken on another CPU than they last ran on, over the run. */
+static uint64_t migrations(const struct run *r)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < 6; i++)
+		n += synth_backend_task(r->be, i)->nr_migrations;
+	return n;
+}
+
+/* FAST_WAKE_LOCAL: the queued wake-ups wait on their own CPU's queue,
+ * told and logged with that CPU; a free CPU runs its own queue first and
+ * takes from the other's only with nothing of its own, so tasks move
+ * less often than through the one any-CPU queue. Without FAST_WAKE_QUEUE
+ * it is refused. */
+static void test_fast_queue_local(void **state)
+{
+	const uint32_t fifo = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE;
+	const uint32_t local = fifo | PLUGLAND_POLICY_FAST_WAKE_LOCAL;
+	const struct synth_stats *st;
+	uint64_t moved_any, moved_local;
+	struct run r;
+
+	(void)state;
+	run_with(&r, fifo, "policy");
+	moved_any = migrations(&r);
+	done(&r);
+
+	run_with(&r, local, "policy");
+	st = synth_backend_stats(r.be);
+	moved_local = migrations(&r);
+	print_message("queued %llu, taken by another CPU %llu; migrations %llu, any-CPU queue %llu\n",
+		      (unsigned long long)st->nr_fast_queued, (unsigned long long)st->nr_local_stolen,
+		      (unsigned long long)moved_local, (unsigned long long)moved_any);
+	assert_int_equal(r.host.loop.fast_wake, local);
+	assert_true(st->nr_fast_queued > 100);
+	assert_true(st->nr_local_stolen > 0);
+	assert_true(st->nr_local_stolen < st->nr_fast_queued);
+	assert_int_equal(nr_told_queued, st->nr_fast_queued);
+	assert_int_equal(nr_told_bad, 0);
+	assert_int_equal(r.queued_recs, st->nr_fast_queued);
+	assert_int_equal(r.bad_recs, 0);
+	assert_true(moved_local < moved_any);
+	done(&r);
+
+	/* the operator's "true" keeps it with the queue; [bpf] local_queues =
+	 * false refuses it: the one any-CPU queue, as without it */
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_LOCAL, "true");
+	assert_int_equal(r.host.loop.fast_wake, local);
+	done(&r);
+	local_queues = "false";
+	run_with(&r, local, "policy");
+	local_queues = "true";
+	st = synth_backend_stats(r.be);
+	assert_int_equal(r.host.loop.fast_wake, fifo);
+	assert_true(st->nr_fast_queued > 100);
+	assert_int_equal(st->nr_local_stolen, 0);
+	assert_int_equal(migrations(&r), moved_any);
+	assert_int_equal(r.queued_recs, st->nr_fast_queued);
+	assert_int_equal(r.bad_recs + nr_told_bad, 0);
+	done(&r);
+	/* alone, or for an ordered policy (no FIFO queue): refused */
+	run_with(&r, PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_LOCAL, "policy");
+	assert_int_equal(r.host.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_int_equal(synth_backend_stats(r.be)->nr_local_stolen, 0);
+	done(&r);
+	run_with(&r, PLUGLAND_POLICY_ORDERED | local, "policy");
+	assert_int_equal(r.host.loop.fast_wake, PLUGLAND_POLICY_FAST_WAKE_IDLE);
+	assert_int_equal(nr_told_queued, 0);
+	done(&r);
+}
+
 /* An ordered policy's queue is ordered by a vtime only the policy
  * computes: the host refuses it the FIFO queue (and keeps the idle path). */
 static void test_fast_queue_refused_when_ordered(void **state)
@@ -298,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_fast_wake_told_and_logged),
 		cmocka_unit_test(test_fast_queue_told_and_logged),
 		cmocka_unit_test(test_fast_queue_refused_when_ordered),
+		cmocka_unit_test(test_fast_queue_local),
 		cmocka_unit_test(test_fast_wake_modes),
 		cmocka_unit_test(test_fast_wake_prev_only),
 	};

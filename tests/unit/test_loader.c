@@ -157,10 +157,13 @@ static void test_abi_1_refused(void **state)
 
 static void test_broken_plugins_refused(void **state)
 {
+	char newer[128];
+
 	(void)state;
 	assert_refused("no_symbol", -ENOEXEC, "no 'plugland_policy' symbol");
-	assert_refused("wrong_abi", -ENOEXEC, "built for plugin ABI 3.0, newer than this host's 2.3: "
-		       "update scx_plugland");
+	snprintf(newer, sizeof(newer), "built for plugin ABI 3.0, newer than this host's %d.%d: "
+		 "update scx_plugland", PLUGLAND_ABI_MAJOR, PLUGLAND_ABI_MINOR);
+	assert_refused("wrong_abi", -ENOEXEC, newer);
 	assert_refused("null_enqueue", -ENOEXEC, "mandatory 'enqueue' is NULL");
 	assert_refused("misnamed", -ENOEXEC, "calls itself 'something_else'");
 	assert_refused("not_elf", -ENOEXEC, "not_elf.so: ");

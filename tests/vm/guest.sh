@@ -758,6 +758,8 @@ t_affinity() {
 		return
 	fi
 	fastwake_with deadline '' 1,2 ordered
+	CASE="affinity[fifo]" # its queue path names the task's own CPU: never one outside
+	fastwake_with fifo '' 1,2 queue
 }
 
 # t_leftovers: tasks that an ordered policy (deadline) released into the
