@@ -670,19 +670,19 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 static bool cpu_dsqs_used;
 
 /*
- * PL_FAST_WAKE_LOCAL: p queues on its CPU's own DSQ, the one the kernel
- * chose at the wake-up (its previous CPU, or the idle pick's fallback),
- * and that CPU, if idle, is kicked; a busy one has an idle CPU, if any,
- * kicked to take it from there. Returns the CPU.
+ * PL_FAST_WAKE_LOCAL: p queues on its CPU's own DSQ (at a wake-up the one
+ * the kernel chose, its previous CPU or the idle pick's fallback; else
+ * the one it last ran on), and that CPU, if idle, is kicked; a busy one
+ * has an idle CPU, if any, kicked to take it from there. Returns the CPU.
  */
-static s32 queue_on_cpu(struct task_struct *p, u64 enq_flags)
+static s32 queue_on_cpu(struct task_struct *p, u64 slice, u64 enq_flags)
 {
 	s32 cpu = scx_bpf_task_cpu(p), idle;
 
 	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
 		cpu = 0; /* not reached: the kernel gives a CPU of the machine */
 	cpu_dsqs_used = true;
-	pl_dsq_insert(p, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
+	pl_dsq_insert(p, PL_CPU_DSQ(cpu), slice, enq_flags);
 	idle = scx_bpf_test_and_clear_cpu_idle(cpu) ? cpu : scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
 	if (idle >= 0)
 		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
@@ -711,7 +711,7 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 	if (shared.fast_wake & PL_FAST_WAKE_VTIME)
 		return fast_queue_vtime(p, tctx, enq_flags);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
-		cpu = queue_on_cpu(p, enq_flags);
+		cpu = queue_on_cpu(p, cfg.slice_ns, enq_flags);
 	} else {
 		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
@@ -973,12 +973,20 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 		if (cpu != PL_CPU_ANY)
 			COUNT(nr_bounce_dispatches);
 		/* PLUGLAND_POLICY_ORDERED: released early, a task still waits
-		 * its turn (lowest vtime first, FIFO among equal ones). */
-		if (shared.ordered)
+		 * its turn (lowest vtime first, FIFO among equal ones). With
+		 * PL_FAST_WAKE_LOCAL, in line with the waking tasks queued on
+		 * the CPU it last ran on (behind them all in the shared queue,
+		 * a task whose slice ran out waited longest: hackbench 11 %
+		 * slower, exp-fifo-local-1). */
+		if (shared.ordered) {
 			pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, d.vtime, 0);
-		else
+			kick_idle_cpu_for(p);
+		} else if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
+			queue_on_cpu(p, slice, 0);
+		} else {
 			pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
-		kick_idle_cpu_for(p);
+			kick_idle_cpu_for(p);
+		}
 		dc->got_any = true;
 	}
 	COUNT(nr_user_dispatches);

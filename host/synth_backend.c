@@ -770,10 +770,13 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 			run_task(s, idx, d[i].cpu, slice);
 			continue;
 		}
-		/* As BPF: a CPU it may not use (or none) means any CPU. */
+		/* As BPF: a CPU it may not use (or none) means any CPU, with
+		 * FAST_WAKE_LOCAL the queue of the CPU it last ran on. */
 		if (d[i].cpu != PL_CPU_ANY)
 			s->st.nr_bounced++;
 		release_task(s, idx, slice);
+		if ((s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu))
+			k->own_cpu = k->t.cpu;
 	}
 	run_released(s);
 	return n;

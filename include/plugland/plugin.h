@@ -541,7 +541,9 @@ struct plugland_policy {
  * plugland_policy.flags, with PLUGLAND_POLICY_FAST_WAKE_QUEUE (ABI 2.4):
  * the queue path's tasks queue FIFO on the CPU the kernel chose for them
  * at the wake-up (the one they last ran on, or with FAST_WAKE_IDLE the
- * kernel's pick), not in the any-CPU queue. A CPU runs its own queue
+ * kernel's pick), not in the any-CPU queue; and so do the policy's own
+ * PLUGLAND_CPU_ANY decisions, on the CPU the task last ran on, in line
+ * with them (the policy's order holds per CPU). A CPU runs its own queue
  * first (every 8th time the any-CPU queue first: neither starves), then
  * the any-CPU queue, then takes from the other CPUs' queues; a task
  * queued on a busy CPU has an idle CPU, if any, kicked to take it. The
