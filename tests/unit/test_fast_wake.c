@@ -92,6 +92,13 @@ static const struct synth_behaviour sleepy[6] = {
 	{ 250000, 1100000 }, { 300000, 800000 }, { 350000, 1200000 },
 };
 
+/* Three CPU-bound tasks and three that sleep, on 2 CPUs: slices run out,
+ * and the policy decides again for each (PLUGLAND_CPU_ANY). */
+static const struct synth_behaviour hogs[6] = {
+	{ 0, 0 }, { 0, 0 }, { 0, 0 }, { 200000, 700000 }, { 300000, 900000 }, { 400000, 1100000 },
+};
+static const struct synth_behaviour *behaviours = sleepy; /* run_with's */
+
 struct run {
 	struct backend *be;
 	struct host host;	/* fastfifo handed over, on the synthetic machine */
@@ -105,7 +112,7 @@ static volatile sig_atomic_t no_reload;
 static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 {
 	struct synth_opts o = { .nr_cpus = 2, .nr_tasks = 6, .max_ns = 500000000ull,
-				.behaviours = sleepy };
+				.behaviours = behaviours };
 	struct host_opts ho = { .cfg = &r->cfg, .policy = &fast_fifo, .stop = &no_stop,
 				.reload = &no_reload };
 	struct decision_log_reader rd;
@@ -310,7 +317,7 @@ static void test_fast_queue_local(void **state)
 	const uint32_t fifo = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE;
 	const uint32_t local = fifo | PLUGLAND_POLICY_FAST_WAKE_LOCAL;
 	const struct synth_stats *st;
-	uint64_t moved_any, moved_local;
+	uint64_t moved_any, moved_local, hogs_moved_any;
 	struct run r;
 
 	(void)state;
@@ -334,6 +341,23 @@ static void test_fast_queue_local(void **state)
 	assert_int_equal(r.bad_recs, 0);
 	assert_true(moved_local < moved_any);
 	done(&r);
+
+	/* the policy's own any-CPU decisions (slices that ran out) queue on
+	 * the task's last CPU too: CPU hogs stay where they ran */
+	behaviours = hogs;
+	run_with(&r, fifo, "policy");
+	hogs_moved_any = migrations(&r);
+	assert_true(r.host.loop.st.nr_dispatched > 100);
+	done(&r);
+	run_with(&r, local, "policy");
+	moved_local = migrations(&r);
+	print_message("CPU hogs: policy decisions %llu, migrations %llu, any-CPU queue %llu\n",
+		      (unsigned long long)r.host.loop.st.nr_dispatched,
+		      (unsigned long long)moved_local, (unsigned long long)hogs_moved_any);
+	assert_true(r.host.loop.st.nr_dispatched > 100);
+	assert_true(moved_local * 2 < hogs_moved_any);
+	done(&r);
+	behaviours = sleepy;
 
 	/* the operator's "true" keeps it with the queue; [bpf] local_queues =
 	 * false refuses it: the one any-CPU queue, as without it */
