@@ -4,10 +4,11 @@
  * task takes an idle CPU the kernel finds for it, else every task waits
  * in one queue that any CPU takes from: first come, first served, or
  * (FLOOR_VTIME) by weighted CPU time, a sleeper at most a slice behind the
- * clock (the classic vtime queue); or (FLOOR_LOCAL) in a FIFO queue per
- * CPU, the one of the CPU the kernel chose at the wake-up (its previous
- * one or the waker's), a CPU with none of its own taking from the others'
- * (the kernel's own shape: per-CPU queues, stolen from when idle). No
+ * clock (the classic vtime queue); or (FLOOR_LOCAL, FLOOR_LOCAL_VTIME) in
+ * a queue per CPU, FIFO or by vtime, the one of the CPU the kernel chose
+ * at the wake-up (its previous one or the waker's), a CPU with none of
+ * its own taking from the others' (the kernel's own shape: per-CPU
+ * queues, stolen from when idle). No
  * user space, no policy, no
  * accounting: what sched_ext itself costs on the benchmark's machine,
  * against which scx_plugland's own cost (its BPF side, its host, its
@@ -26,7 +27,7 @@ char _license[] SEC("license") = "GPL";
 #define FLOOR_MAX_CPUS	64
 #define FLOOR_SLICE_NS	20000000ULL /* sched_ext's default slice */
 
-enum floor_mode { FLOOR_FIFO, FLOOR_VTIME, FLOOR_LOCAL };
+enum floor_mode { FLOOR_FIFO, FLOOR_VTIME, FLOOR_LOCAL, FLOOR_LOCAL_VTIME };
 
 const volatile u32 floor_mode; /* set by the loader before load */
 static u64 vtime_now;		/* the clock: the largest vtime that ran */
@@ -42,29 +43,38 @@ s32 BPF_PROG(floor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_fla
 	return cpu;
 }
 
+static __always_inline bool per_cpu(void)
+{
+	return floor_mode == FLOOR_LOCAL || floor_mode == FLOOR_LOCAL_VTIME;
+}
+
+static __always_inline bool by_vtime(void)
+{
+	return floor_mode == FLOOR_VTIME || floor_mode == FLOOR_LOCAL_VTIME;
+}
+
 SEC("struct_ops/floor_enqueue")
 void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
 {
-	u64 vtime = p->scx.dsq_vtime;
-	s32 cpu;
+	u64 vtime = p->scx.dsq_vtime, dsq = FLOOR_DSQ;
+	s32 cpu = scx_bpf_task_cpu(p);
 
-	if (floor_mode == FLOOR_LOCAL) {
-		cpu = scx_bpf_task_cpu(p);
-		pl_dsq_insert(p, FLOOR_CPU_DSQ + cpu, FLOOR_SLICE_NS, enq_flags);
-		/* Its CPU busy, an idle one steals it. */
-		if (!scx_bpf_test_and_clear_cpu_idle(cpu))
-			cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
-		if (cpu >= 0)
-			scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-		return;
+	if (per_cpu())
+		dsq = FLOOR_CPU_DSQ + cpu;
+	if (by_vtime()) {
+		if ((s64)(vtime - (vtime_now - FLOOR_SLICE_NS)) < 0)
+			vtime = vtime_now - FLOOR_SLICE_NS; /* a sleeper's credit: one slice */
+		pl_dsq_insert_vtime(p, dsq, FLOOR_SLICE_NS, vtime, enq_flags);
+	} else {
+		pl_dsq_insert(p, dsq, FLOOR_SLICE_NS, enq_flags);
 	}
-	if (floor_mode == FLOOR_FIFO) {
-		pl_dsq_insert(p, FLOOR_DSQ, FLOOR_SLICE_NS, enq_flags);
+	if (!per_cpu())
 		return;
-	}
-	if ((s64)(vtime - (vtime_now - FLOOR_SLICE_NS)) < 0)
-		vtime = vtime_now - FLOOR_SLICE_NS; /* a sleeper's credit: one slice */
-	pl_dsq_insert_vtime(p, FLOOR_DSQ, FLOOR_SLICE_NS, vtime, enq_flags);
+	/* Its CPU busy, an idle one steals it. */
+	if (!scx_bpf_test_and_clear_cpu_idle(cpu))
+		cpu = scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
+	if (cpu >= 0)
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
 }
 
 SEC("struct_ops/floor_dispatch")
@@ -72,7 +82,7 @@ void BPF_PROG(floor_dispatch, s32 cpu, struct task_struct *prev)
 {
 	u32 n = scx_bpf_nr_cpu_ids();
 
-	if (floor_mode != FLOOR_LOCAL) {
+	if (!per_cpu()) {
 		pl_dsq_move_to_local(FLOOR_DSQ);
 		return;
 	}
@@ -86,7 +96,7 @@ void BPF_PROG(floor_dispatch, s32 cpu, struct task_struct *prev)
 SEC("struct_ops/floor_running")
 void BPF_PROG(floor_running, struct task_struct *p)
 {
-	if (floor_mode == FLOOR_VTIME && (s64)(p->scx.dsq_vtime - vtime_now) > 0)
+	if (by_vtime() && (s64)(p->scx.dsq_vtime - vtime_now) > 0)
 		vtime_now = p->scx.dsq_vtime;
 }
 
@@ -94,7 +104,7 @@ void BPF_PROG(floor_running, struct task_struct *p)
 SEC("struct_ops/floor_stopping")
 void BPF_PROG(floor_stopping, struct task_struct *p, bool runnable)
 {
-	if (floor_mode == FLOOR_VTIME)
+	if (by_vtime())
 		p->scx.dsq_vtime += (FLOOR_SLICE_NS - p->scx.slice) * 100 / p->scx.weight;
 }
 
@@ -110,7 +120,7 @@ s32 BPF_PROG(floor_init)
 	u32 n = scx_bpf_nr_cpu_ids();
 	s32 err = scx_bpf_create_dsq(FLOOR_DSQ, -1);
 
-	if (err || floor_mode != FLOOR_LOCAL)
+	if (err || !per_cpu())
 		return err;
 	if (n > FLOOR_MAX_CPUS)
 		return -7; /* -E2BIG */

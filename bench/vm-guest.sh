@@ -15,9 +15,10 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
-# (the schedulers "floor", "floor-vtime" and "floor-local" are not
-# policies: bench/floor.bpf.c, the least a sched_ext scheduler does, one
-# FIFO queue, one by vtime, or a FIFO queue per CPU, for what sched_ext
+# (the schedulers "floor", "floor-vtime", "floor-local" and
+# "floor-local-vtime" are not policies: bench/floor.bpf.c, the least a
+# sched_ext scheduler does, one queue or a queue per CPU, FIFO or by
+# vtime, for what sched_ext
 # itself costs here; nor is "bpf:NAME", the
 # sched_ext object NAME.bpf.o that bench/run.sh -x put in the image)
 # plugland.workloads=hackbench,cyclictest,stressng,reqserve (the default:
@@ -333,6 +334,7 @@ for p in $policies; do
 	floor) bin=floor; set -- /usr/local/lib/plugland/floor.bpf.o ;;
 	floor-vtime) bin=floor; set -- -m vtime /usr/local/lib/plugland/floor.bpf.o ;;
 	floor-local) bin=floor; set -- -m local /usr/local/lib/plugland/floor.bpf.o ;;
+	floor-local-vtime) bin=floor; set -- -m local-vtime /usr/local/lib/plugland/floor.bpf.o ;;
 	bpf:*) bin=floor; set -- "/usr/local/lib/plugland/${p#bpf:}.bpf.o" ;; # bench/run.sh -x
 	esac
 	echo "BENCH-INFO host_args $p $bin $*"

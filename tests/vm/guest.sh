@@ -936,8 +936,8 @@ t_hotplug() {
 	stop_host INT && pass "restarted after CPU hotplug: $(grep -c 'asked for a restart' /tmp/host.log) restart(s)"
 }
 
-# t_floor: the benchmark's reference scheduler (bench/floor.bpf.c), FIFO,
-# vtime and per-CPU queues, really schedules (sched_ext enabled under it, ops "floor",
+# t_floor: the benchmark's reference scheduler (bench/floor.bpf.c), one
+# queue or one per CPU, FIFO or by vtime, really schedules (sched_ext enabled under it, ops "floor",
 # hackbench completes) and detaches on SIGINT with exit 0; an object it
 # cannot load gets one line and exit 1, nothing attached. The benchmark
 # reads its figures as "what sched_ext itself costs": a floor that did
@@ -947,7 +947,7 @@ t_hotplug() {
 t_floor() {
 	CASE=floor
 	obj=/usr/local/lib/plugland/floor.bpf.o
-	for mode in "" "-m vtime" "-m local"; do
+	for mode in "" "-m vtime" "-m local" "-m local-vtime"; do
 		# shellcheck disable=SC2086 # "-m MODE": two words
 		floor $mode $obj >/tmp/floor.log 2>&1 &
 		pid=$!
@@ -975,7 +975,7 @@ t_floor() {
 	if [ "$rc" != 1 ] || [ "$(wc -l </tmp/floor.err)" != 1 ] || [ "$(state)" != disabled ]; then
 		fail "a bad object: exit $rc, state $(state), $(cat /tmp/floor.err)"
 	fi
-	pass "FIFO, vtime, local and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
+	pass "FIFO, vtime, local, local-vtime and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
 }
 
 ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
