@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fifo: first come, first served, on any CPU. The shortest complete
- * policy, and the host's built-in fallback (the same source is compiled
- * into scx_plugland).
+ * fifo: first come, first served, per CPU (it asks BPF for a queue per
+ * CPU; any CPU with nothing of its own takes from another's). The
+ * shortest complete policy, and the host's built-in fallback (the same
+ * source is compiled into scx_plugland).
  *
  * Config ([fifo]): capacity = tasks held at once (power of two,
  * default 32768); a full queue makes the host dispatch directly.
