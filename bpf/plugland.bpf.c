@@ -60,14 +60,16 @@
  *    waking task whose previous CPU, or any CPU it may use, is idle runs
  *    there at once for the default slice;
  *  - QUEUED: the policy's FIFO fast path (PL_FAST_WAKE_QUEUE): a waking
- *    task that found no idle CPU goes to the shared DSQ's tail;
+ *    task that found no idle CPU goes to the shared DSQ's tail, or with
+ *    PL_FAST_WAKE_LOCAL to its CPU's own DSQ's;
  *  - RESUMED: a task the host's scheduling thread preempted runs on with
  *    the rest of its policy slice (resume_after_host);
  *  - CONGESTED: the ring buffer to the host was full: shared DSQ, FIFO;
  *  - FAILSAFE, RESCUED: the host was silent (below).
  * Not decisions about a task, but choices all the same: when the host is
- * woken (defer_sync_wakeups), and which any-CPU queue a CPU takes from
- * first (move_any_cpu_task, every 8th time the other order). A notice
+ * woken (defer_sync_wakeups), and which queue a CPU takes from first
+ * (move_any_cpu_task: of its own DSQ and the shared one the head queued
+ * first, every 8th time the any-CPU queues first). A notice
  * goes into the task ring buffer without a wake-up: the host reads it
  * with the next records, in order with the task's enqueues.
  *
@@ -135,6 +137,7 @@ struct task_ctx {
 	 * shared.wake_base_gen's (0: never set) */
 	u32 wake_base_gen;
 	u32 __pad;
+	u64 queued_ns; /* when it last went into a FIFO queue (queue_fifo) */
 	/* PL_FAST_WAKE_VTIME: the task stood at wake_vtime in the policy's
 	 * virtual time when its CPU time was wake_runtime. */
 	u64 wake_vtime;
@@ -351,6 +354,19 @@ static void kick_idle_cpu_for(struct task_struct *p)
 
 	if (cpu >= 0)
 		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+}
+
+/*
+ * Every task BPF puts in a FIFO queue of ours (the shared DSQ, a CPU's
+ * own) goes through here: the stamp lets a CPU take, of two queues'
+ * heads, the one that came first (move_any_cpu_task).
+ */
+static void queue_fifo(struct task_struct *p, struct task_ctx *tctx, u64 dsq_id, u64 slice,
+		       u64 enq_flags)
+{
+	if (tctx)
+		tctx->queued_ns = bpf_ktime_get_ns();
+	pl_dsq_insert(p, dsq_id, slice, enq_flags);
 }
 
 /* What the host and the policy see of p: a task record (plugin.h's
@@ -675,17 +691,18 @@ static bool cpu_dsqs_used;
  * the one it last ran on), and that CPU, if idle, is kicked; a busy one
  * has an idle CPU, if any, kicked to take it from there. Returns the CPU.
  */
-static s32 queue_on_cpu(struct task_struct *p, u64 slice, u64 enq_flags)
+static s32 queue_on_cpu(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
 {
-	s32 cpu = scx_bpf_task_cpu(p), idle;
+	s32 cpu = scx_bpf_task_cpu(p);
 
 	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
 		cpu = 0; /* not reached: the kernel gives a CPU of the machine */
 	cpu_dsqs_used = true;
-	pl_dsq_insert(p, PL_CPU_DSQ(cpu), slice, enq_flags);
-	idle = scx_bpf_test_and_clear_cpu_idle(cpu) ? cpu : scx_bpf_pick_idle_cpu(p->cpus_ptr, 0);
-	if (idle >= 0)
-		scx_bpf_kick_cpu(idle, SCX_KICK_IDLE);
+	queue_fifo(p, tctx, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
+	if (scx_bpf_test_and_clear_cpu_idle(cpu))
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	else
+		kick_idle_cpu_for(p);
 	return cpu;
 }
 
@@ -711,9 +728,9 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 	if (shared.fast_wake & PL_FAST_WAKE_VTIME)
 		return fast_queue_vtime(p, tctx, enq_flags);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
-		cpu = queue_on_cpu(p, cfg.slice_ns, enq_flags);
+		cpu = queue_on_cpu(p, tctx, enq_flags);
 	} else {
-		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 	}
 	COUNT(nr_fast_queued);
@@ -760,7 +777,7 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 	if (!q) {
 		/* Ring buffer full (or no context): BPF decides, FIFO. (The
 		 * notice is lost too, and counted, unless room came.) */
-		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 		COUNT(nr_congested);
 		if (tctx) {
@@ -830,7 +847,7 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	if (shared.ordered)
 		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, tctx->granted - used, tctx->vtime, enq_flags);
 	else if (any)
-		pl_dsq_insert(p, PL_SHARED_DSQ, tctx->granted - used, enq_flags);
+		queue_fifo(p, tctx, PL_SHARED_DSQ, tctx->granted - used, enq_flags);
 	else
 		pl_dsq_insert(p, SCX_DSQ_LOCAL, tctx->granted - used, enq_flags);
 	COUNT(nr_resumed);
@@ -864,7 +881,7 @@ void PL_OPS(plugland_enqueue, struct task_struct *p, u64 enq_flags)
 	if (shared.failsafe && !bypasses_user(p)) {
 		struct task_ctx *tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
 
-		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
+		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
 		COUNT(nr_failsafe_dispatches);
 		if (tctx) {
@@ -973,20 +990,12 @@ static long apply_dispatch(struct bpf_dynptr *dynptr, void *ctx)
 		if (cpu != PL_CPU_ANY)
 			COUNT(nr_bounce_dispatches);
 		/* PLUGLAND_POLICY_ORDERED: released early, a task still waits
-		 * its turn (lowest vtime first, FIFO among equal ones). With
-		 * PL_FAST_WAKE_LOCAL, in line with the waking tasks queued on
-		 * the CPU it last ran on (behind them all in the shared queue,
-		 * a task whose slice ran out waited longest: hackbench 11 %
-		 * slower, exp-fifo-local-1). */
-		if (shared.ordered) {
+		 * its turn (lowest vtime first, FIFO among equal ones). */
+		if (shared.ordered)
 			pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, d.vtime, 0);
-			kick_idle_cpu_for(p);
-		} else if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
-			queue_on_cpu(p, slice, 0);
-		} else {
-			pl_dsq_insert(p, PL_SHARED_DSQ, slice, 0);
-			kick_idle_cpu_for(p);
-		}
+		else
+			queue_fifo(p, tctx, PL_SHARED_DSQ, slice, 0);
+		kick_idle_cpu_for(p);
 		dc->got_any = true;
 	}
 	COUNT(nr_user_dispatches);
@@ -1014,7 +1023,7 @@ static void rescue_user_tasks(void)
 		}
 		tctx->in_user = 0;
 		tctx->gen++;
-		pl_dsq_insert(p, PL_SHARED_DSQ, cfg.slice_ns, 0);
+		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, 0);
 		COUNT(nr_failsafe_rescued);
 		tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_RESCUED, cfg.slice_ns, 0);
 	}
@@ -1068,21 +1077,41 @@ static bool steal_cpu_task(s32 cpu)
 	return false;
 }
 
+/* When the task at the head of FIFO queue dsq_id was queued (0: not
+ * known), ~0 when the queue is empty. */
+static u64 head_queued_ns(u64 dsq_id)
+{
+	struct task_struct *p;
+	struct task_ctx *tctx;
+	u64 at = ~0ULL;
+
+	bpf_for_each(scx_dsq, p, dsq_id, 0) {
+		tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
+		at = tctx ? tctx->queued_ns : 0;
+		break;
+	}
+	return at;
+}
+
 /*
- * This CPU's own DSQ first (its tasks last ran here), then the any-CPU
- * queues, then the other CPUs' own DSQs; every 8th time the any-CPU
- * queues before its own, so that neither starves the other.
+ * Of this CPU's own DSQ (tasks that woke here) and the shared one (the
+ * policy's any-CPU decisions, whatever BPF queued for any CPU), the head
+ * that came first: FIFO across both, so a task whose slice ran out waits
+ * its turn among the waking ones and CPU-bound tasks take turns on every
+ * CPU. Then the other CPUs' own DSQs. Every 8th time the any-CPU queues
+ * first, whatever their heads: the ordered one has no stamps.
  */
 static bool move_any_cpu_task(s32 cpu)
 {
-	bool ordered_first = !shared.ordered || shared.failsafe, own_first;
+	bool ordered_first = !shared.ordered || shared.failsafe, rotate;
 
-	own_first = ++dispatch_rounds & 7;
-	if (!own_first)
+	rotate = !(++dispatch_rounds & 7);
+	if (rotate)
 		ordered_first = !ordered_first;
 	if (!cpu_dsqs_used)
 		return move_shared_task(ordered_first);
-	if (own_first && pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
+	if (!rotate && head_queued_ns(PL_CPU_DSQ(cpu)) <= head_queued_ns(PL_SHARED_DSQ) &&
+	    pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
 		return true;
 	return move_shared_task(ordered_first) || pl_dsq_move_to_local(PL_CPU_DSQ(cpu)) ||
 	       steal_cpu_task(cpu);

@@ -76,7 +76,7 @@ struct synth_backend {
 	struct task_heap pending;  /* PENDING tasks by (ready_ns, seq) */
 	struct task_heap released; /* RELEASED (any CPU) by (vtime, seq) when
 				      ordered, else by seq: the kernel's DSQ */
-	uint32_t *aside;	/* run_released(): tasks no free CPU may run */
+	uint32_t *aside;	/* run_released(), run_cpu_queues(): tasks no free CPU takes now */
 	struct task_heap done;	/* o.burst_end: bursts to end, by (done_ns, done_seq) */
 	struct task_heap marks;	/* o.next_mark: marks to reach, by (mark_ns, mark_seq) */
 	bool ordered;
@@ -664,27 +664,66 @@ static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx)
 	return -1;
 }
 
-/* FAST_WAKE_LOCAL: each free CPU first takes the earliest task its own
- * queue holds, as BPF's ops.dispatch. (BPF takes the any-CPU queue first
- * every 8th time; not modelled.) */
-static void run_own_queues(struct synth_backend *s)
+/* FAST_WAKE_LOCAL: the first task of the other CPUs' own queues, the
+ * next CPUs' first, that free CPU c may run (UINT32_MAX: none). */
+static uint32_t steal_pick(const struct synth_backend *s, uint32_t c)
 {
-	for (uint32_t c = 0; c < s->o.nr_cpus; c++) {
-		uint32_t best = UINT32_MAX, i;
+	uint32_t best = UINT32_MAX, best_dist = 0, i;
 
-		if (!cpu_free(s, (int32_t)c))
+	for (i = 0; i < s->released.n; i++) {
+		uint32_t idx = s->released.v[i], dist;
+		int32_t q = s->tasks[idx].own_cpu;
+
+		if (q < 0 || q == (int32_t)c || !may_run(s, idx, (int32_t)c))
 			continue;
-		for (i = 0; i < s->released.n; i++) {
-			uint32_t idx = s->released.v[i];
+		dist = ((uint32_t)q + s->o.nr_cpus - c) % s->o.nr_cpus;
+		if (best == UINT32_MAX || dist < best_dist ||
+		    (dist == best_dist && released_before(s, idx, best))) {
+			best = idx;
+			best_dist = dist;
+		}
+	}
+	return best;
+}
 
-			if (s->tasks[idx].own_cpu == (int32_t)c &&
-			    (best == UINT32_MAX || released_before(s, idx, best)))
-				best = idx;
-		}
-		if (best != UINT32_MAX) {
-			heap_remove(s, &s->released, best);
-			run_task(s, best, (int32_t)c, s->tasks[best].slice_ns);
-		}
+/*
+ * FAST_WAKE_LOCAL, as BPF's ops.dispatch: a free CPU takes, of its own
+ * queue's first task and the shared queue's, the one queued first; with
+ * nothing in either, the first of the next CPUs' queues (stolen). So, in
+ * queueing order: a task of a CPU's own queue runs there if that CPU is
+ * free; one of the shared queue on its last CPU if free, else on the
+ * first free one it may use. Then free CPUs steal. (BPF compares the
+ * heads before skipping a task the CPU may not run, and takes the shared
+ * queue first every 8th time; neither is modelled.)
+ */
+static void run_cpu_queues(struct synth_backend *s)
+{
+	uint32_t nr_aside = 0, i;
+
+	while (s->released.n && any_cpu_free(s)) {
+		uint32_t idx = s->released.v[0];
+		int32_t c = s->tasks[idx].own_cpu;
+
+		if (c >= 0 && !cpu_free(s, c))
+			c = -1; /* its CPU is busy: it waits there, or is stolen */
+		else if (c < 0 && (!cpu_free(s, c = s->tasks[idx].t.cpu) || !may_run(s, idx, c)))
+			c = first_free_cpu(s, idx);
+		heap_pop(s, &s->released);
+		if (c < 0)
+			s->aside[nr_aside++] = idx;
+		else
+			run_task(s, idx, c, s->tasks[idx].slice_ns);
+	}
+	for (i = 0; i < nr_aside; i++)
+		heap_push(s, &s->released, s->aside[i]);
+	for (uint32_t c = 0; c < s->o.nr_cpus && s->released.n; c++) {
+		uint32_t idx;
+
+		if (!cpu_free(s, (int32_t)c) || (idx = steal_pick(s, c)) == UINT32_MAX)
+			continue;
+		s->st.nr_local_stolen++;
+		heap_remove(s, &s->released, idx);
+		run_task(s, idx, (int32_t)c, s->tasks[idx].slice_ns);
 	}
 }
 
@@ -693,14 +732,16 @@ static void run_own_queues(struct synth_backend *s)
  * CPU when that one is free. A task no free CPU may run waits, set
  * aside, and those behind it go first, as the kernel's CPUs skip in a DSQ
  * what they may not run; set-aside tasks keep their place (their keys).
- * A task taken from another CPU's own queue (FAST_WAKE_LOCAL) is stolen.
+ * With FAST_WAKE_LOCAL, each CPU's queues instead (run_cpu_queues).
  */
 static void run_released(struct synth_backend *s)
 {
 	uint32_t nr_aside = 0, i;
 
-	if (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
-		run_own_queues(s);
+	if (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) {
+		run_cpu_queues(s);
+		return;
+	}
 
 	while (s->released.n) {
 		uint32_t idx = s->released.v[0];
@@ -715,7 +756,6 @@ static void run_released(struct synth_backend *s)
 			s->aside[nr_aside++] = idx;
 			continue;
 		}
-		s->st.nr_local_stolen += s->tasks[idx].own_cpu >= 0 && s->tasks[idx].own_cpu != c;
 		run_task(s, idx, c, s->tasks[idx].slice_ns);
 	}
 	for (i = 0; i < nr_aside; i++)
@@ -770,13 +810,10 @@ static unsigned int synth_dispatch(struct backend *be, const struct plugland_dis
 			run_task(s, idx, d[i].cpu, slice);
 			continue;
 		}
-		/* As BPF: a CPU it may not use (or none) means any CPU, with
-		 * FAST_WAKE_LOCAL the queue of the CPU it last ran on. */
+		/* As BPF: a CPU it may not use (or none) means any CPU. */
 		if (d[i].cpu != PL_CPU_ANY)
 			s->st.nr_bounced++;
 		release_task(s, idx, slice);
-		if ((s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu))
-			k->own_cpu = k->t.cpu;
 	}
 	run_released(s);
 	return n;

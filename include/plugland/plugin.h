@@ -541,17 +541,19 @@ struct plugland_policy {
  * plugland_policy.flags, with PLUGLAND_POLICY_FAST_WAKE_QUEUE (ABI 2.4):
  * the queue path's tasks queue FIFO on the CPU the kernel chose for them
  * at the wake-up (the one they last ran on, or with FAST_WAKE_IDLE the
- * kernel's pick), not in the any-CPU queue; and so do the policy's own
- * PLUGLAND_CPU_ANY decisions, on the CPU the task last ran on, in line
- * with them (the policy's order holds per CPU). A CPU runs its own queue
- * first (every 8th time the any-CPU queue first: neither starves), then
- * the any-CPU queue, then takes from the other CPUs' queues; a task
- * queued on a busy CPU has an idle CPU, if any, kicked to take it. The
- * kernel's own shape (a run queue per CPU, stolen from when idle): fewer
- * migrations, at the price of a strict FIFO across CPUs. kernel_decided()
- * and the decision log name the CPU (reason PLUGLAND_KERNEL_QUEUED);
- * another CPU may still take the task (counter nr_local_stolen).
- * Refused without FAST_WAKE_QUEUE (the host says so in its log).
+ * kernel's pick), not in the any-CPU queue. The policy's own
+ * PLUGLAND_CPU_ANY decisions stay in the any-CPU queue. A CPU runs, of
+ * its own queue's first task and the any-CPU queue's, the one queued
+ * first (FIFO across the two: a task whose slice ran out waits its turn
+ * among the waking ones, and CPU-bound tasks take turns on every CPU),
+ * then takes from the other CPUs' queues; a task queued on a busy CPU
+ * has an idle CPU, if any, kicked to take it. The kernel's own shape (a
+ * run queue per CPU, stolen from when idle) for waking tasks: fewer
+ * migrations, at the price of a strict FIFO across CPUs for them.
+ * kernel_decided() and the decision log name the CPU (reason
+ * PLUGLAND_KERNEL_QUEUED); another CPU may still take the task (counter
+ * nr_local_stolen). Refused without FAST_WAKE_QUEUE (the host says so in
+ * its log).
  */
 #define PLUGLAND_POLICY_FAST_WAKE_LOCAL (1u << 5)
 

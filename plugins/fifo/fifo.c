@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * fifo: first come, first served, on any CPU. The shortest complete
- * policy, and the host's built-in fallback (the same source is compiled
- * into scx_plugland).
+ * fifo: first come, first served. The shortest complete policy, and the
+ * host's built-in fallback (the same source is compiled into
+ * scx_plugland).
  *
  * Config ([fifo]): capacity = tasks held at once (power of two,
  * default 32768); a full queue makes the host dispatch directly.
@@ -66,13 +66,13 @@ PLUGLAND_POLICY(
 	.enqueue = fifo_enqueue,
 	.dispatch = fifo_dispatch,
 	.exit = fifo_exit,
-	/* A waking task goes to an idle CPU, or to the tail of the any-CPU
-	 * queue when none is: what fifo would do anyway, decided in BPF
-	 * without the round trip. fifo still decides tasks whose slice ran
-	 * out and new ones. Not PLUGLAND_POLICY_FAST_WAKE_LOCAL: a queue per
-	 * CPU serves reqserve 0.96x the kernel's rate against 0.78x, but
-	 * CPU-bound tasks no longer take turns across CPUs (10 on 4 CPUs:
-	 * test_sched_loop's test_fifo_round_robin), and nothing balances
-	 * them yet (docs/policies.md). */
-	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE,
+	/* A waking task goes to an idle CPU, or when none is to the tail of
+	 * the queue of the CPU it woke on (an idle CPU takes from it): first
+	 * come, first served, decided in BPF without the round trip, and the
+	 * kernel's migrations of one shared queue saved (docs/performance.md).
+	 * fifo still decides tasks whose slice ran out and new ones, for any
+	 * CPU; a CPU takes whichever of its own queue's and the any-CPU
+	 * queue's first tasks came first, so those still take turns. */
+	.flags = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE |
+		 PLUGLAND_POLICY_FAST_WAKE_LOCAL,
 );

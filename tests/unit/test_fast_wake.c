@@ -97,6 +97,12 @@ static const struct synth_behaviour sleepy[6] = {
 static const struct synth_behaviour hogs[6] = {
 	{ 0, 0 }, { 0, 0 }, { 0, 0 }, { 200000, 700000 }, { 300000, 900000 }, { 400000, 1100000 },
 };
+/* Two CPU hogs and four tasks that sleep briefly (30-60 us) between
+ * bursts: on 2 CPUs the wake-ups alone would keep both CPUs' queues full. */
+static const struct synth_behaviour busy_wakers[6] = {
+	{ 0, 0 }, { 0, 0 }, { 200000, 50000 }, { 250000, 40000 },
+	{ 150000, 60000 }, { 200000, 30000 },
+};
 static const struct synth_behaviour *behaviours = sleepy; /* run_with's */
 
 struct run {
@@ -307,17 +313,39 @@ static uint64_t migrations(const struct run *r)
 	return n;
 }
 
+/* The hogs (tasks 0-2) ran in turn: as many slices each, give or take
+ * one, and as much CPU time, give or take a slice. */
+static void assert_hogs_take_turns(const struct run *r)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, lo_ns = UINT64_MAX, hi_ns = 0;
+
+	for (uint32_t i = 0; i < 3; i++) {
+		const struct synth_task_stats *t = synth_backend_task(r->be, i);
+
+		print_message("hog %u: %llu slices, %llu ms\n", i, (unsigned long long)t->nr_dispatched,
+			      (unsigned long long)(t->runtime_ns / 1000000));
+		lo = t->nr_dispatched < lo ? t->nr_dispatched : lo;
+		hi = t->nr_dispatched > hi ? t->nr_dispatched : hi;
+		lo_ns = t->runtime_ns < lo_ns ? t->runtime_ns : lo_ns;
+		hi_ns = t->runtime_ns > hi_ns ? t->runtime_ns : hi_ns;
+	}
+	assert_true(lo > 10);
+	assert_true(hi - lo <= 1);
+	assert_true(hi_ns - lo_ns <= r->cfg.slice_us * 1000ull);
+}
+
 /* FAST_WAKE_LOCAL: the queued wake-ups wait on their own CPU's queue,
- * told and logged with that CPU; a free CPU runs its own queue first and
- * takes from the other's only with nothing of its own, so tasks move
- * less often than through the one any-CPU queue. Without FAST_WAKE_QUEUE
+ * told and logged with that CPU; a free CPU runs, of its own queue's
+ * first task and the any-CPU queue's, the one queued first, and takes
+ * from the other's only with nothing in either, so tasks move less often
+ * than through the one any-CPU queue. Without FAST_WAKE_QUEUE
  * it is refused. */
 static void test_fast_queue_local(void **state)
 {
 	const uint32_t fifo = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE;
 	const uint32_t local = fifo | PLUGLAND_POLICY_FAST_WAKE_LOCAL;
 	const struct synth_stats *st;
-	uint64_t moved_any, moved_local, hogs_moved_any;
+	uint64_t moved_any, moved_local, hog_ns;
 	struct run r;
 
 	(void)state;
@@ -342,20 +370,27 @@ static void test_fast_queue_local(void **state)
 	assert_true(moved_local < moved_any);
 	done(&r);
 
-	/* the policy's own any-CPU decisions (slices that ran out) queue on
-	 * the task's last CPU too: CPU hogs stay where they ran */
+	/* the policy's own any-CPU decisions (slices that ran out) stay in
+	 * the any-CPU queue, and a CPU takes whichever head came first: the
+	 * three CPU hogs on 2 CPUs take turns, as through the one queue (on
+	 * their last CPU's queue, one hog had a CPU to itself) */
 	behaviours = hogs;
-	run_with(&r, fifo, "policy");
-	hogs_moved_any = migrations(&r);
+	run_with(&r, local, "policy");
 	assert_true(r.host.loop.st.nr_dispatched > 100);
+	assert_hogs_take_turns(&r);
+	done(&r);
+	/* ...and a hog is not held back behind wake-ups that keep its CPU's
+	 * queue full: as much CPU time as through the one queue, within 20 % */
+	behaviours = busy_wakers;
+	run_with(&r, fifo, "policy");
+	hog_ns = synth_backend_task(r.be, 0)->runtime_ns;
 	done(&r);
 	run_with(&r, local, "policy");
-	moved_local = migrations(&r);
-	print_message("CPU hogs: policy decisions %llu, migrations %llu, any-CPU queue %llu\n",
-		      (unsigned long long)r.host.loop.st.nr_dispatched,
-		      (unsigned long long)moved_local, (unsigned long long)hogs_moved_any);
-	assert_true(r.host.loop.st.nr_dispatched > 100);
-	assert_true(moved_local * 2 < hogs_moved_any);
+	print_message("hog among busy wakers: %llu ms, one queue %llu ms\n",
+		      (unsigned long long)(synth_backend_task(r.be, 0)->runtime_ns / 1000000),
+		      (unsigned long long)(hog_ns / 1000000));
+	assert_true(hog_ns > 50000000);
+	assert_true(synth_backend_task(r.be, 0)->runtime_ns * 10 >= hog_ns * 8);
 	done(&r);
 	behaviours = sleepy;
 

@@ -758,7 +758,7 @@ t_affinity() {
 		return
 	fi
 	fastwake_with deadline '' 1,2 ordered
-	CASE="affinity[fifo]" # and fifo's FIFO queue path
+	CASE="affinity[fifo]" # its queue path names the task's own CPU: never one outside
 	fastwake_with fifo '' 1,2 queue
 }
 
