@@ -1093,6 +1093,17 @@ static u64 head_queued_ns(u64 dsq_id)
 	return at;
 }
 
+/* This CPU's own DSQ's head was queued before the shared DSQ's (the
+ * heads looked at only when both DSQs hold tasks). */
+static bool own_head_first(s32 cpu)
+{
+	if (!scx_bpf_dsq_nr_queued(PL_CPU_DSQ(cpu)))
+		return false;
+	if (!scx_bpf_dsq_nr_queued(PL_SHARED_DSQ))
+		return true;
+	return head_queued_ns(PL_CPU_DSQ(cpu)) <= head_queued_ns(PL_SHARED_DSQ);
+}
+
 /*
  * Of this CPU's own DSQ (tasks that woke here) and the shared one (the
  * policy's any-CPU decisions, whatever BPF queued for any CPU), the head
@@ -1110,8 +1121,7 @@ static bool move_any_cpu_task(s32 cpu)
 		ordered_first = !ordered_first;
 	if (!cpu_dsqs_used)
 		return move_shared_task(ordered_first);
-	if (!rotate && head_queued_ns(PL_CPU_DSQ(cpu)) <= head_queued_ns(PL_SHARED_DSQ) &&
-	    pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
+	if (!rotate && own_head_first(cpu) && pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
 		return true;
 	return move_shared_task(ordered_first) || pl_dsq_move_to_local(PL_CPU_DSQ(cpu)) ||
 	       steal_cpu_task(cpu);
