@@ -437,15 +437,25 @@ static void test_fast_queue_refused_when_ordered(void **state)
 	done(&r);
 }
 
+/* run_with's defaults, before each test: one that failed midway may
+ * have left its own. */
+static int defaults(void **state)
+{
+	(void)state;
+	behaviours = sleepy;
+	local_queues = "true";
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fast_wake_told_and_logged),
-		cmocka_unit_test(test_fast_queue_told_and_logged),
-		cmocka_unit_test(test_fast_queue_refused_when_ordered),
-		cmocka_unit_test(test_fast_queue_local),
-		cmocka_unit_test(test_fast_wake_modes),
-		cmocka_unit_test(test_fast_wake_prev_only),
+		cmocka_unit_test_setup(test_fast_wake_told_and_logged, defaults),
+		cmocka_unit_test_setup(test_fast_queue_told_and_logged, defaults),
+		cmocka_unit_test_setup(test_fast_queue_refused_when_ordered, defaults),
+		cmocka_unit_test_setup(test_fast_queue_local, defaults),
+		cmocka_unit_test_setup(test_fast_wake_modes, defaults),
+		cmocka_unit_test_setup(test_fast_wake_prev_only, defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
