@@ -25,8 +25,11 @@ typedef int64_t s64;
 #define PL_SHARED_DSQ	 ((u64)PL_MAX_CPUS) /* any CPU, FIFO */
 #define PL_ORDERED_DSQ	 ((u64)PL_MAX_CPUS + 1) /* any CPU, by vtime: PLUGLAND_POLICY_ORDERED */
 #define PL_HOST_DSQ	 ((u64)PL_MAX_CPUS + 2) /* the parked scheduling thread (park_host) */
-/* CPU c's FIFO queue, for PL_FAST_WAKE_LOCAL: taken by c first, by others when idle */
+/* CPU c's queues, for PL_FAST_WAKE_LOCAL: taken by c first, by others when
+ * idle; FIFO (with _QUEUE), or by vtime (with _VTIME: a DSQ is one or the
+ * other for its whole life, so each has its own ids) */
 #define PL_CPU_DSQ(c)	 ((u64)PL_MAX_CPUS + 16 + (u64)(c))
+#define PL_CPU_VTIME_DSQ(c) ((u64)2 * PL_MAX_CPUS + 16 + (u64)(c))
 #define PL_EXIT_DUMP_LEN 32768 /* the kernel's debug dump on an error exit */
 
 /* The flags: PLUGLAND_TASK_* (plugland_queued.flags), PLUGLAND_KERNEL_*
@@ -96,7 +99,7 @@ struct plugland_task_event {
 #define PL_FAST_WAKE_IDLE	(1u << 1) /* any idle CPU it may use */
 #define PL_FAST_WAKE_QUEUE	(1u << 2) /* none idle: the shared DSQ's tail */
 #define PL_FAST_WAKE_VTIME	(1u << 3) /* none idle: the ordered DSQ at its own vtime */
-#define PL_FAST_WAKE_LOCAL	(1u << 4) /* with _QUEUE: its CPU's DSQ, not the shared one */
+#define PL_FAST_WAKE_LOCAL	(1u << 4) /* with _QUEUE or _VTIME: its CPU's DSQ, not the any-CPU one */
 
 /*
  * A record of the user ring buffer whose cpu is PL_CPU_WAKE_BASE is not a

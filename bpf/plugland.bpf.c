@@ -61,15 +61,18 @@
  *    there at once for the default slice;
  *  - QUEUED: the policy's FIFO fast path (PL_FAST_WAKE_QUEUE): a waking
  *    task that found no idle CPU goes to the shared DSQ's tail, or with
- *    PL_FAST_WAKE_LOCAL to its CPU's own DSQ's;
+ *    PL_FAST_WAKE_LOCAL to its CPU's own DSQ's; the ordered one
+ *    (PL_FAST_WAKE_VTIME): into the ordered DSQ at the vtime of the
+ *    policy's rule, or with PL_FAST_WAKE_LOCAL its CPU's own vtime DSQ;
  *  - RESUMED: a task the host's scheduling thread preempted runs on with
  *    the rest of its policy slice (resume_after_host);
  *  - CONGESTED: the ring buffer to the host was full: shared DSQ, FIFO;
  *  - FAILSAFE, RESCUED: the host was silent (below).
  * Not decisions about a task, but choices all the same: when the host is
  * woken (defer_sync_wakeups), and which queue a CPU takes from first
- * (move_any_cpu_task: of its own DSQ and the shared one the head queued
- * first, every 8th time the any-CPU queues first). A notice
+ * (move_any_cpu_task: of its own DSQ and the any-CPU one the head queued
+ * first, or under an ordered policy the lower vtime; every 8th time the
+ * any-CPU queues first). A notice
  * goes into the task ring buffer without a wake-up: the host reads it
  * with the next records, in order with the task's enqueues.
  *
@@ -603,28 +606,24 @@ static void mark_host_preempted(s32 cpu)
  * one running the task with the largest vtime, if that exceeds p's key
  * by more than the margin and its slice was granted wake_preempt_min_ns
  * ago or more (and, with PLUGLAND_WAKE_PREEMPT_HOGS_ONLY, when its last
- * wake_preempt_hog_slices slices ran out, not at a wake-up): preempted. The task resumes
- * in the ordered queue with the rest of its slice (resume_after_host's
- * mark), and the time since its
- * grant goes on: a task that wakes every millisecond may preempt a hog
- * at each wake-up once the hog's grant is old enough. (Not the time since
- * it last started running: every such preemption would restart it. Not
- * its CPU time: the kernel accounts it at ticks and switches only.)
- * BPF's own tasks (kthreads, the host's threads) have no grant: never
- * chosen. Else an idle CPU, if one appeared, is kicked to take p.
+ * wake_preempt_hog_slices slices ran out, not at a wake-up); -1: none.
+ * The time since its grant goes on: a task that wakes every millisecond
+ * may preempt a hog at each wake-up once the hog's grant is old enough.
+ * (Not the time since it last started running: every such preemption
+ * would restart it. Not its CPU time: the kernel accounts it at ticks
+ * and switches only.) BPF's own tasks (kthreads, the host's threads)
+ * have no grant: never chosen. *victim_pid: the task running there.
  */
-static void wake_preempt(struct task_struct *p, u64 key)
+static s32 wake_victim(struct task_struct *p, u64 key, s32 *victim_pid)
 {
 	u64 margin = shared.wake_preempt_margin, min_ns = shared.wake_preempt_min_ns;
 	u64 worst = key + margin, now;
 	u32 hog_slices = shared.wake_preempt_hog_slices; /* 0 without HOGS_ONLY */
-	s32 victim = -1, victim_pid = 0;
+	s32 victim = -1;
 	u32 cpu;
 
-	if (!margin) {
-		kick_idle_cpu_for(p);
-		return;
-	}
+	if (!margin)
+		return -1;
 	now = bpf_ktime_get_ns();
 	bpf_for(cpu, 0, cfg.nr_cpus) {
 		struct task_struct *curr;
@@ -643,66 +642,101 @@ static void wake_preempt(struct task_struct *p, u64 key)
 			continue;
 		worst = ct->vtime;
 		victim = cpu;
-		victim_pid = curr->pid;
+		*victim_pid = curr->pid;
 	}
-	if (victim < 0) {
-		kick_idle_cpu_for(p);
-		return;
-	}
+	return victim;
+}
+
+/* The victim's task resumes with the rest of its slice (resume_after_host's
+ * mark) once the kick has stopped it. */
+static void preempt_victim(s32 victim, s32 victim_pid)
+{
 	mark_preempted(victim, victim_pid);
 	scx_bpf_kick_cpu(victim, SCX_KICK_PREEMPT);
 	COUNT(nr_wake_preempts);
 }
 
+/* Set at the first task queued on a CPU's own DSQ, FIFO or vtime: from
+ * then on every CPU looks at them (a policy swapped out may have left
+ * tasks there). */
+static bool cpu_dsqs_used, cpu_vtime_dsqs_used;
+
+/* The CPU whose own DSQ waking task p queues on: the one the kernel chose
+ * at the wake-up (its previous CPU, or the idle pick's fallback). */
+static s32 own_cpu_of(struct task_struct *p)
+{
+	s32 cpu = scx_bpf_task_cpu(p);
+
+	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
+		cpu = 0; /* not reached: the kernel gives a CPU of the machine */
+	return cpu;
+}
+
+/* p was queued on cpu's own DSQ: that CPU, if idle, is kicked; a busy one
+ * has an idle CPU, if any, kicked to take p from there. */
+static void kick_for_cpu_queue(struct task_struct *p, s32 cpu)
+{
+	if (scx_bpf_test_and_clear_cpu_idle(cpu))
+		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
+	else
+		kick_idle_cpu_for(p);
+}
+
 /*
  * The policy's ordered fast path (PL_FAST_WAKE_VTIME): a waking ordinary
  * task that found no idle CPU, and whose place in virtual time the
- * policy gave (a base), goes to the ordered DSQ at the key its rule
- * gives (advance_wake_base), for the policy's wake slice, preempting a
- * CPU if the rule says so. A task without a base goes to the policy.
+ * policy gave (a base), is queued at the key its rule gives
+ * (advance_wake_base), for the policy's wake slice, preempting a CPU if
+ * the rule says so: in the ordered DSQ, or with PL_FAST_WAKE_LOCAL in its
+ * CPU's own vtime DSQ (the preempted CPU's, when one is). A task without
+ * a base goes to the policy. *cpu: where it was queued (PL_CPU_ANY: the
+ * ordered DSQ).
  */
-static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
+static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags,
+			     s32 *cpu)
 {
 	u64 slice = shared.wake_slice_ns ?: cfg.slice_ns, key;
+	s32 victim, victim_pid = 0;
 
 	if (!has_wake_base(tctx) || !shared.ordered)
 		return false;
 	key = advance_wake_base(p, tctx);
-	pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, key, enq_flags);
+	victim = wake_victim(p, key, &victim_pid);
+	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
+		*cpu = victim >= 0 ? victim : own_cpu_of(p);
+		cpu_vtime_dsqs_used = true;
+		pl_dsq_insert_vtime(p, PL_CPU_VTIME_DSQ(*cpu), slice, key, enq_flags);
+	} else {
+		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, slice, key, enq_flags);
+	}
 	COUNT(nr_fast_ordered);
 	tctx->granted = slice;
 	tctx->runtime_at_grant = p->se.sum_exec_runtime;
 	tctx->granted_ns = bpf_ktime_get_ns();
 	tctx->ran_out = 0;
 	tctx->sync_wake = 0;
-	wake_preempt(p, key);
-	tell_host_decided(p, tctx, PL_CPU_ANY, PLUGLAND_KERNEL_QUEUED, slice,
+	if (victim >= 0)
+		preempt_victim(victim, victim_pid);
+	else if (*cpu != PL_CPU_ANY)
+		kick_for_cpu_queue(p, *cpu);
+	else
+		kick_idle_cpu_for(p);
+	tell_host_decided(p, tctx, *cpu, PLUGLAND_KERNEL_QUEUED, slice,
 			  PLUGLAND_TASK_WAKEUP | (tctx->gen ? 0 : PLUGLAND_TASK_NEW));
 	return true;
 }
 
-/* Set at the first task queued on a CPU's own DSQ: from then on every
- * CPU looks at them (a policy swapped out may have left tasks there). */
-static bool cpu_dsqs_used;
-
 /*
- * PL_FAST_WAKE_LOCAL: p queues on its CPU's own DSQ (at a wake-up the one
- * the kernel chose, its previous CPU or the idle pick's fallback; else
- * the one it last ran on), and that CPU, if idle, is kicked; a busy one
- * has an idle CPU, if any, kicked to take it from there. Returns the CPU.
+ * PL_FAST_WAKE_LOCAL: p queues on its CPU's own FIFO DSQ (own_cpu_of),
+ * kicked as kick_for_cpu_queue says. Returns the CPU.
  */
 static s32 queue_on_cpu(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
 {
-	s32 cpu = scx_bpf_task_cpu(p);
+	s32 cpu = own_cpu_of(p);
 
-	if (cpu < 0 || (u32)cpu >= cfg.nr_cpus)
-		cpu = 0; /* not reached: the kernel gives a CPU of the machine */
 	cpu_dsqs_used = true;
 	queue_fifo(p, tctx, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
-	if (scx_bpf_test_and_clear_cpu_idle(cpu))
-		scx_bpf_kick_cpu(cpu, SCX_KICK_IDLE);
-	else
-		kick_idle_cpu_for(p);
+	kick_for_cpu_queue(p, cpu);
 	return cpu;
 }
 
@@ -726,7 +760,7 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 	if (!tctx)
 		return false;
 	if (shared.fast_wake & PL_FAST_WAKE_VTIME)
-		return fast_queue_vtime(p, tctx, enq_flags);
+		return fast_queue_vtime(p, tctx, enq_flags, &cpu);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		cpu = queue_on_cpu(p, tctx, enq_flags);
 	} else {
@@ -809,11 +843,13 @@ static void queue_to_user(struct task_struct *p, u64 enq_flags)
 }
 
 /*
- * p, put back after the scheduling thread (or wake_preempt) preempted it, runs on with what
- * is left of the slice the policy gave it, without a round trip: under an
- * ordered policy in the ordered queue by the vtime of that decision (a
- * more urgent task the thread released meanwhile goes first: a waking
- * cyclictest must not wait behind the CPU hog it interrupted); otherwise
+ * p, put back after the scheduling thread (or a waking task, wake_victim)
+ * preempted it, runs on with what is left of the slice the policy gave
+ * it, without a round trip: under an ordered policy in the ordered queue
+ * by the vtime of that decision, or with PL_FAST_WAKE_LOCAL in its CPU's
+ * own vtime DSQ (a more urgent task the thread released meanwhile goes
+ * first: a waking cyclictest must not wait behind the CPU hog it
+ * interrupted); otherwise
  * on the same CPU, after the thread. Not a task whose slice the kernel
  * refilled (it ran on past the policy's slice, with nothing else queued):
  * that one goes back to the policy. False: not such a task.
@@ -844,7 +880,13 @@ static bool resume_after_host(struct task_struct *p, u64 enq_flags)
 	 * CPU's ops.dispatch, which runs the host, is skipped. */
 	any = shared.ordered || host_pull_here[cpu];
 	host_pull_here[cpu] = 0;
-	if (shared.ordered)
+	if (shared.ordered && (shared.fast_wake & PL_FAST_WAKE_LOCAL)) {
+		/* its CPU's own queue, where the waker that preempted it waits */
+		cpu_vtime_dsqs_used = true;
+		pl_dsq_insert_vtime(p, PL_CPU_VTIME_DSQ(cpu), tctx->granted - used, tctx->vtime,
+				    enq_flags);
+		any = false;
+	} else if (shared.ordered)
 		pl_dsq_insert_vtime(p, PL_ORDERED_DSQ, tctx->granted - used, tctx->vtime, enq_flags);
 	else if (any)
 		queue_fifo(p, tctx, PL_SHARED_DSQ, tctx->granted - used, enq_flags);
@@ -1062,14 +1104,45 @@ static bool move_shared_task(bool ordered_first)
 	return pl_dsq_move_to_local(PL_SHARED_DSQ) || move_ordered_task();
 }
 
-/* A task another CPU's own DSQ holds (PL_FAST_WAKE_LOCAL), the next
- * CPUs' first: its CPU is busy and this one has nothing else. */
+/* A task of CPU cpu's own vtime DSQ; under a FIFO policy, one an ordered
+ * policy left there (counted as the ordered queue's are). */
+static bool move_cpu_vtime_task(s32 cpu)
+{
+	if (!cpu_vtime_dsqs_used || !pl_dsq_move_to_local(PL_CPU_VTIME_DSQ(cpu)))
+		return false;
+	if (!shared.ordered)
+		COUNT(nr_ordered_leftovers);
+	return true;
+}
+
+static bool move_cpu_fifo_task(s32 cpu)
+{
+	return cpu_dsqs_used && pl_dsq_move_to_local(PL_CPU_DSQ(cpu));
+}
+
+/* A task of CPU cpu's own DSQs (PL_FAST_WAKE_LOCAL), of either kind. */
+static bool move_own_task(s32 cpu)
+{
+	return move_cpu_vtime_task(cpu) || move_cpu_fifo_task(cpu);
+}
+
+/* What a policy swapped out left on this CPU's own DSQ of the kind the
+ * policy in force does not use (nothing new enters it): first, or a FIFO
+ * queue that never empties under load starves it until the kernel's
+ * watchdog ejects us (the leftovers case). */
+static bool move_own_leftover(s32 cpu)
+{
+	return shared.ordered ? move_cpu_fifo_task(cpu) : move_cpu_vtime_task(cpu);
+}
+
+/* A task another CPU's own DSQs hold, the next CPUs' first: its CPU is
+ * busy and this one has nothing else. */
 static bool steal_cpu_task(s32 cpu)
 {
 	u32 n = cfg.nr_cpus < PL_MAX_CPUS ? cfg.nr_cpus : PL_MAX_CPUS, i;
 
 	bpf_for(i, 1, n) {
-		if (pl_dsq_move_to_local(PL_CPU_DSQ(((u32)cpu + i) % n))) {
+		if (move_own_task(((u32)cpu + i) % n)) {
 			COUNT(nr_local_stolen);
 			return true;
 		}
@@ -1078,53 +1151,71 @@ static bool steal_cpu_task(s32 cpu)
 }
 
 /* When the task at the head of FIFO queue dsq_id was queued (0: not
- * known), ~0 when the queue is empty. */
-static u64 head_queued_ns(u64 dsq_id)
+ * known), or the vtime of vtime queue dsq_id's head; ~0 when empty. */
+static u64 head_key(u64 dsq_id, bool vtime)
 {
 	struct task_struct *p;
 	struct task_ctx *tctx;
-	u64 at = ~0ULL;
+	u64 key = ~0ULL;
 
 	bpf_for_each(scx_dsq, p, dsq_id, 0) {
+		if (vtime) {
+			key = p->scx.dsq_vtime;
+			break;
+		}
 		tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-		at = tctx ? tctx->queued_ns : 0;
+		key = tctx ? tctx->queued_ns : 0;
 		break;
 	}
-	return at;
-}
-
-/* This CPU's own DSQ's head was queued before the shared DSQ's (the
- * heads looked at only when both DSQs hold tasks). */
-static bool own_head_first(s32 cpu)
-{
-	if (!scx_bpf_dsq_nr_queued(PL_CPU_DSQ(cpu)))
-		return false;
-	if (!scx_bpf_dsq_nr_queued(PL_SHARED_DSQ))
-		return true;
-	return head_queued_ns(PL_CPU_DSQ(cpu)) <= head_queued_ns(PL_SHARED_DSQ);
+	return key;
 }
 
 /*
- * Of this CPU's own DSQ (tasks that woke here) and the shared one (the
+ * This CPU's own DSQ if its head goes before the any-CPU queue's (0:
+ * not): under an ordered policy its vtime DSQ against the ordered DSQ,
+ * the lower vtime first (as a vtime DSQ orders them: wrap-safe); else
+ * its FIFO DSQ against the shared DSQ, the one queued first. The heads
+ * are looked at only when both DSQs hold tasks.
+ */
+static u64 own_dsq_first(s32 cpu)
+{
+	bool ordered = shared.ordered;
+	u64 own = ordered ? PL_CPU_VTIME_DSQ(cpu) : PL_CPU_DSQ(cpu);
+	u64 any = ordered ? PL_ORDERED_DSQ : PL_SHARED_DSQ;
+
+	if (!(ordered ? cpu_vtime_dsqs_used : cpu_dsqs_used) || !scx_bpf_dsq_nr_queued(own))
+		return 0;
+	if (!scx_bpf_dsq_nr_queued(any))
+		return own;
+	if (ordered)
+		return (s64)(head_key(own, true) - head_key(any, true)) <= 0 ? own : 0;
+	return head_key(own, false) <= head_key(any, false) ? own : 0;
+}
+
+/*
+ * Of this CPU's own DSQ (tasks that woke here) and the any-CPU one (the
  * policy's any-CPU decisions, whatever BPF queued for any CPU), the head
- * that came first: FIFO across both, so a task whose slice ran out waits
- * its turn among the waking ones and CPU-bound tasks take turns on every
- * CPU. Then the other CPUs' own DSQs. Every 8th time the any-CPU queues
- * first, whatever their heads: the ordered one has no stamps.
+ * that goes first: FIFO across both, or by vtime under an ordered
+ * policy, so a task whose slice ran out waits its turn among the waking
+ * ones and CPU-bound tasks take turns on every CPU. Then the other CPUs'
+ * own DSQs. Every 8th time the any-CPU queues first, whatever their
+ * heads: neither kind of queue can starve the other.
  */
 static bool move_any_cpu_task(s32 cpu)
 {
 	bool ordered_first = !shared.ordered || shared.failsafe, rotate;
+	u64 own;
 
 	rotate = !(++dispatch_rounds & 7);
 	if (rotate)
 		ordered_first = !ordered_first;
-	if (!cpu_dsqs_used)
+	if (!cpu_dsqs_used && !cpu_vtime_dsqs_used)
 		return move_shared_task(ordered_first);
-	if (!rotate && own_head_first(cpu) && pl_dsq_move_to_local(PL_CPU_DSQ(cpu)))
+	if (move_own_leftover(cpu))
 		return true;
-	return move_shared_task(ordered_first) || pl_dsq_move_to_local(PL_CPU_DSQ(cpu)) ||
-	       steal_cpu_task(cpu);
+	if (!rotate && (own = own_dsq_first(cpu)) && pl_dsq_move_to_local(own))
+		return true;
+	return move_shared_task(ordered_first) || move_own_task(cpu) || steal_cpu_task(cpu);
 }
 
 void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
@@ -1418,6 +1509,9 @@ s32 PL_OPS_SLEEPABLE(plugland_init)
 		return err;
 	bpf_for(i, 0, cfg.nr_cpus < PL_MAX_CPUS ? cfg.nr_cpus : PL_MAX_CPUS) {
 		err = scx_bpf_create_dsq(PL_CPU_DSQ(i), -1);
+		if (err)
+			return err;
+		err = scx_bpf_create_dsq(PL_CPU_VTIME_DSQ(i), -1);
 		if (err)
 			return err;
 	}

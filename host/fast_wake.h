@@ -5,7 +5,7 @@
  * in its flags) as the operator's [bpf] idle_direct allows: "policy" (as
  * asked), "true" (any idle CPU, whatever the policy asks), "false" (never
  * any); and [bpf] local_queues = false refuses FAST_WAKE_LOCAL (the
- * queue path then uses the one any-CPU queue).
+ * queue path then uses the one any-CPU queue, FIFO or ordered).
  */
 #ifndef PLUGLAND_FAST_WAKE_H
 #define PLUGLAND_FAST_WAKE_H
@@ -51,7 +51,8 @@ static inline enum fast_wake_mode fast_wake_mode_of(const char *idle_direct)
  * "true" adds the idle fast path and keeps the policy's queue path; an
  * ordered policy never gets the FIFO queue (its order is a vtime only it
  * computes), and only an ordered one gets the ordered queue's path;
- * FAST_WAKE_LOCAL only with the FIFO queue it changes.
+ * FAST_WAKE_LOCAL only with a queue path it changes (the FIFO queue's or
+ * the ordered queue's).
  */
 static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_mode mode,
 					 bool local_queues)
@@ -62,7 +63,8 @@ static inline uint32_t fast_wake_granted(uint32_t policy_flags, enum fast_wake_m
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_QUEUE;
 	else
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_VTIME;
-	if (!(fast & PLUGLAND_POLICY_FAST_WAKE_QUEUE) || !local_queues)
+	if (!(fast & (PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME)) ||
+	    !local_queues)
 		fast &= ~PLUGLAND_POLICY_FAST_WAKE_LOCAL;
 	switch (mode) {
 	case FAST_WAKE_ALWAYS:

@@ -186,7 +186,6 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 {
 	enum fast_wake_mode mode = s->cfg ? fast_wake_mode_of(s->cfg->idle_direct) : FAST_WAKE_AS_POLICY;
 	uint32_t asked = policy_flags & FAST_WAKE_FLAGS;
-
 	bool local = s->cfg ? s->cfg->local_queues : true;
 
 	s->host.fast_wake = fast_wake_granted(policy_flags, mode, local);
@@ -201,8 +200,9 @@ void services_grant_fast_wake(struct plugin_services *s, uint32_t policy_flags)
 		pl_info("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_LOCAL; [bpf] local_queues = "
 			"false: its queue path uses the one any-CPU queue", s->name);
 	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
-		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_LOCAL without "
-			"PLUGLAND_POLICY_FAST_WAKE_QUEUE: refused (it changes where that path queues)", s->name);
+		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_LOCAL without a queue path "
+			"(PLUGLAND_POLICY_FAST_WAKE_QUEUE, or _VTIME with PLUGLAND_POLICY_ORDERED): refused "
+			"(it changes where that path queues)", s->name);
 	else if ((asked & ~s->host.fast_wake) & PLUGLAND_POLICY_FAST_WAKE_VTIME)
 		pl_warn("policy '%s' asks for PLUGLAND_POLICY_FAST_WAKE_VTIME without "
 			"PLUGLAND_POLICY_ORDERED: refused (it places tasks in the ordered queue); "

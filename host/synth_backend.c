@@ -300,6 +300,9 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 	}
 	if (c < 0 && (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu))
 		d.cpu = k->t.cpu; /* its own queue: run_released() */
+	else if (c >= 0 && d.reason == PLUGLAND_KERNEL_QUEUED &&
+		 (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL))
+		d.cpu = c; /* the preempted CPU's own queue, as BPF names it */
 	if (c >= 0 && d.reason == PLUGLAND_KERNEL_IDLE) {
 		s->st.nr_fast_wake++;
 		run_task(s, idx, c, slice);

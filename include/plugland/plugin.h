@@ -94,7 +94,7 @@ extern "C" {
 
 /* Major in the high 16 bits: a change there breaks old plugins. */
 #define PLUGLAND_ABI_MAJOR 2
-#define PLUGLAND_ABI_MINOR 4
+#define PLUGLAND_ABI_MINOR 5
 #define PLUGLAND_ABI_VERSION ((PLUGLAND_ABI_MAJOR << 16) | PLUGLAND_ABI_MINOR)
 
 #define PLUGLAND_CPU_ANY (-1)	  /* dispatch: any CPU the task may use */
@@ -538,22 +538,25 @@ struct plugland_policy {
 #define PLUGLAND_POLICY_FAST_WAKE_QUEUE (1u << 3)
 
 /*
- * plugland_policy.flags, with PLUGLAND_POLICY_FAST_WAKE_QUEUE (ABI 2.4):
- * the queue path's tasks queue FIFO on the CPU the kernel chose for them
- * at the wake-up (the one they last ran on, or with FAST_WAKE_IDLE the
- * kernel's pick), not in the any-CPU queue. The policy's own
+ * plugland_policy.flags, with PLUGLAND_POLICY_FAST_WAKE_QUEUE (ABI 2.4)
+ * or PLUGLAND_POLICY_FAST_WAKE_VTIME (ABI 2.5): the queue path's tasks
+ * queue on the CPU the kernel chose for them at the wake-up (the one
+ * they last ran on, or with FAST_WAKE_IDLE the kernel's pick), not in the
+ * any-CPU queue: FIFO with FAST_WAKE_QUEUE, by their vtime with
+ * FAST_WAKE_VTIME (on the CPU preempted for the task, when the rule
+ * preempts one; the preempted task waits there too). The policy's own
  * PLUGLAND_CPU_ANY decisions stay in the any-CPU queue. A CPU runs, of
  * its own queue's first task and the any-CPU queue's, the one queued
- * first (FIFO across the two: a task whose slice ran out waits its turn
- * among the waking ones, and CPU-bound tasks take turns on every CPU),
- * then takes from the other CPUs' queues; a task queued on a busy CPU
- * has an idle CPU, if any, kicked to take it. The kernel's own shape (a
- * run queue per CPU, stolen from when idle) for waking tasks: fewer
- * migrations, at the price of a strict FIFO across CPUs for them.
- * kernel_decided() and the decision log name the CPU (reason
- * PLUGLAND_KERNEL_QUEUED); another CPU may still take the task (counter
- * nr_local_stolen). Refused without FAST_WAKE_QUEUE (the host says so in
- * its log).
+ * first (FIFO) or with the lower vtime (ordered): a task whose slice ran
+ * out waits its turn among the waking ones, and CPU-bound tasks take
+ * turns on every CPU. Then it takes from the other CPUs' queues; a task
+ * queued on a busy CPU has an idle CPU, if any, kicked to take it. The
+ * kernel's own shape (a run queue per CPU, stolen from when idle) for
+ * waking tasks: fewer migrations, at the price of a strict order across
+ * CPUs for them. kernel_decided() and the decision log name the CPU
+ * (reason PLUGLAND_KERNEL_QUEUED); another CPU may still take the task
+ * (counter nr_local_stolen). Refused without one of the two queue paths
+ * (the host says so in its log), and under [bpf] local_queues = false.
  */
 #define PLUGLAND_POLICY_FAST_WAKE_LOCAL (1u << 5)
 

@@ -50,6 +50,14 @@ static uint64_t reset_at, nr_dispatches;
 static uint64_t rule_margin;	/* the rule's preemption */
 static uint32_t rule_flags, rule_hog_slices;
 static uint64_t nr_enq_wakeup, nr_told_ordered, nr_told_idle, nr_key_wrong, nr_told_bad;
+static const char *local_queues = "true"; /* run_on's [bpf] local_queues */
+static bool local_granted;	/* queued placements name a CPU (FAST_WAKE_LOCAL) */
+
+/* A queued placement's CPU: its own (FAST_WAKE_LOCAL), else any. */
+static bool queued_cpu_right(int32_t cpu)
+{
+	return local_granted ? cpu >= 0 && cpu < 2 : cpu == PLUGLAND_CPU_ANY;
+}
 
 static uint64_t charge(const struct vclock *v, const struct plugland_task *t, uint32_t i)
 {
@@ -131,7 +139,7 @@ static void vc_kernel_decided(void *ctx, const struct plugland_task *t,
 		key = v->posted.floor;
 	nr_told_ordered += reason == PLUGLAND_KERNEL_QUEUED;
 	nr_told_idle += reason == PLUGLAND_KERNEL_IDLE;
-	if (reason == PLUGLAND_KERNEL_QUEUED && (d->cpu != PLUGLAND_CPU_ANY || d->slice_ns != SLICE_NS))
+	if (reason == PLUGLAND_KERNEL_QUEUED && (!queued_cpu_right(d->cpu) || d->slice_ns != SLICE_NS))
 		nr_told_bad++;
 	if (reason != PLUGLAND_KERNEL_QUEUED && reason != PLUGLAND_KERNEL_IDLE)
 		nr_told_bad++;
@@ -192,6 +200,7 @@ static void run_on(struct run *r, uint32_t flags, bool bases, const struct synth
 	struct decision_log_reader rd;
 	struct plugland_log_span span;
 	struct plugland_decision rec;
+	char set[64], err[256];
 
 	nr_enq_wakeup = nr_told_ordered = nr_told_idle = nr_key_wrong = nr_told_bad = 0;
 	post_bases = bases;
@@ -201,8 +210,12 @@ static void run_on(struct run *r, uint32_t flags, bool bases, const struct synth
 	ho.machine = r->be;
 	config_defaults(&r->cfg);
 	r->cfg.log_capacity = 1u << 16;
+	snprintf(set, sizeof(set), "bpf.local_queues=%s", local_queues);
+	if (config_set(&r->cfg, set, err, sizeof(err)))
+		fail_msg("%s", err);
 	assert_int_equal(host_open(&r->host, &ho), 0);
 	assert_int_equal(host_begin(&r->host), 0);
+	local_granted = r->host.loop.fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL;
 	loop_now = &r->host.loop;
 	nr_dispatches = 0;
 	assert_int_equal(sched_loop_run(&r->host.loop, &no_stop), 0);
@@ -215,8 +228,9 @@ static void run_on(struct run *r, uint32_t flags, bool bases, const struct synth
 		    PLUGLAND_DECISION_REASON(rec.flags) != PLUGLAND_KERNEL_QUEUED)
 			continue;
 		r->ordered_recs++;
-		/* for any CPU, at its wake-up, with the key it was queued at */
-		if (rec.cpu != PLUGLAND_CPU_ANY || !(rec.flags & PLUGLAND_TASK_WAKEUP) || !rec.vtime)
+		/* for any CPU (or its own), at its wake-up, with the key it was
+		 * queued at */
+		if (!queued_cpu_right(rec.cpu) || !(rec.flags & PLUGLAND_TASK_WAKEUP) || !rec.vtime)
 			r->ordered_recs_bad++;
 	}
 }
@@ -301,6 +315,103 @@ static void test_refused(void **state)
 	assert_int_equal(fast_wake_granted(ORDERED_FAST, FAST_WAKE_ALWAYS, true),
 			 PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME);
 	assert_int_equal(fast_wake_granted(PLUGLAND_POLICY_FAST_WAKE_VTIME, FAST_WAKE_ALWAYS, true),
+			 PLUGLAND_POLICY_FAST_WAKE_IDLE);
+}
+
+/* Threads woken on another CPU than they last ran on, over the run. */
+static uint64_t migrations(const struct run *r)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < NR_TASKS; i++)
+		n += synth_backend_task(r->be, i)->nr_migrations;
+	return n;
+}
+
+/*
+ * With FAST_WAKE_LOCAL the ordered path queues a waking task on its own
+ * CPU's ordered queue, at the same key, told and logged with that CPU; a
+ * free CPU runs, of its own queue's head and the any-CPU queue's, the
+ * lower vtime, and takes from the other's only with nothing in either:
+ * tasks move less often than through the one ordered queue, and the
+ * policy's own decisions (the hogs' slices that ran out) still get their
+ * share of the CPUs. [bpf] local_queues = false, or no queue path,
+ * refuses it.
+ */
+static void test_local_ordered_queues(void **state)
+{
+	const uint32_t local = ORDERED_FAST | PLUGLAND_POLICY_FAST_WAKE_LOCAL;
+	uint64_t moved_any, moved_local, hogs_ns = 0, hogs_local_ns = 0;
+	const struct synth_stats *st;
+	struct run r;
+
+	(void)state;
+	run_with(&r, ORDERED_FAST, true);
+	moved_any = migrations(&r);
+	for (uint32_t i = 4; i < NR_TASKS; i++)
+		hogs_ns += synth_backend_task(r.be, i)->runtime_ns;
+	done(&r);
+
+	run_with(&r, local, true);
+	st = synth_backend_stats(r.be);
+	moved_local = migrations(&r);
+	for (uint32_t i = 4; i < NR_TASKS; i++)
+		hogs_local_ns += synth_backend_task(r.be, i)->runtime_ns;
+	print_message("ordered %llu, taken by another CPU %llu; migrations %llu, one queue %llu; "
+		      "hogs %llu ms, one queue %llu ms\n",
+		      (unsigned long long)st->nr_fast_ordered, (unsigned long long)st->nr_local_stolen,
+		      (unsigned long long)moved_local, (unsigned long long)moved_any,
+		      (unsigned long long)(hogs_local_ns / 1000000),
+		      (unsigned long long)(hogs_ns / 1000000));
+	assert_int_equal(r.host.loop.fast_wake, local & ~PLUGLAND_POLICY_ORDERED);
+	assert_true(st->nr_fast_ordered > 500);
+	assert_int_equal(nr_told_ordered, st->nr_fast_ordered);
+	assert_int_equal(nr_key_wrong, 0);
+	assert_int_equal(nr_told_bad, 0);
+	assert_int_equal(r.ordered_recs, st->nr_fast_ordered);
+	assert_int_equal(r.ordered_recs_bad, 0);
+	assert_true(moved_local < moved_any);
+	assert_true(hogs_ns > 100000000);
+	assert_true(hogs_local_ns * 10 >= hogs_ns * 8 && hogs_local_ns * 10 <= hogs_ns * 12);
+	done(&r);
+
+	/* six sleepers, no hog: a CPU with nothing of its own takes from the
+	 * other's queue */
+	run_on(&r, local, true, sleepers);
+	st = synth_backend_stats(r.be);
+	print_message("sleepers: ordered %llu, taken by another CPU %llu\n",
+		      (unsigned long long)st->nr_fast_ordered, (unsigned long long)st->nr_local_stolen);
+	assert_true(st->nr_local_stolen > 0);
+	assert_true(st->nr_local_stolen < st->nr_fast_ordered);
+	assert_int_equal(nr_key_wrong + nr_told_bad + r.ordered_recs_bad, 0);
+	done(&r);
+
+	/* with a preemption margin: queued on the CPU preempted for it */
+	rule_margin = 1;
+	run_with(&r, local, true);
+	rule_margin = 0;
+	assert_true(synth_backend_stats(r.be)->nr_wake_preempts > 100);
+	assert_int_equal(nr_key_wrong + nr_told_bad + r.ordered_recs_bad, 0);
+	done(&r);
+
+	local_queues = "false";
+	run_with(&r, local, true);
+	local_queues = "true";
+	st = synth_backend_stats(r.be);
+	assert_int_equal(r.host.loop.fast_wake,
+			 PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME);
+	assert_int_equal(st->nr_local_stolen, 0);
+	assert_int_equal(migrations(&r), moved_any);
+	assert_int_equal(r.ordered_recs_bad + nr_told_bad, 0);
+	done(&r);
+
+	assert_int_equal(fast_wake_granted(local, FAST_WAKE_ALWAYS, true),
+			 local & ~PLUGLAND_POLICY_ORDERED);
+	assert_int_equal(fast_wake_granted(local, FAST_WAKE_NEVER, true), 0);
+	/* no queue path: the ordered one needs PLUGLAND_POLICY_ORDERED */
+	assert_int_equal(fast_wake_granted(PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_VTIME |
+						   PLUGLAND_POLICY_FAST_WAKE_LOCAL,
+					   FAST_WAKE_AS_POLICY, true),
 			 PLUGLAND_POLICY_FAST_WAKE_IDLE);
 }
 
@@ -435,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_preempts_hogs_of_slices_in_a_row),
 		cmocka_unit_test(test_bases_void_after_reset),
 		cmocka_unit_test(test_hog_count),
+		cmocka_unit_test(test_local_ordered_queues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
