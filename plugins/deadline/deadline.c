@@ -199,10 +199,12 @@ PLUGLAND_POLICY(
 	.task_gone = deadline_task_gone,
 	.kernel_decided = deadline_kernel_decided,
 	/* decisions carry their deadline as vtime: the kernel keeps the order;
-	 * a waking task with an idle CPU runs there at once, one without
-	 * queues at its deadline by the rule above on its own CPU's ordered
-	 * queue, which that CPU weighs against the any-CPU one (BPF decides
-	 * both, kernel_decided() charges them) */
+	 * a waking task with an idle CPU runs there at once, one without goes
+	 * into the ordered queue at its deadline by the rule above (BPF
+	 * decides both, kernel_decided() charges them). One ordered queue,
+	 * not one per CPU (PLUGLAND_POLICY_FAST_WAKE_LOCAL): in the boots
+	 * that compared them, a queue per CPU lengthened reqserve's wake-up
+	 * and request p99 in every one (docs/performance.md) */
 	.flags = PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE |
-		 PLUGLAND_POLICY_FAST_WAKE_VTIME | PLUGLAND_POLICY_FAST_WAKE_LOCAL,
+		 PLUGLAND_POLICY_FAST_WAKE_VTIME,
 );
