@@ -590,7 +590,7 @@ VM_BASE_GOALS = [
 # from c7b371d on, as "deadline@bpf.local_queues=false". A goal is the
 # default's.
 DEFAULT_AS = {
-    "deadline": ("deadline@bpf.local_queues=false", ("30502b4", "511742c", "b35321e", "52fddae")),
+    "deadline": ("deadline@bpf.local_queues=false", ("30502b4", "511742c", "b35321e")),
 }
 
 
@@ -703,7 +703,8 @@ def block_goals(loops, cg, vmsets, sb=None):
                f". A VM goal is judged on the median over the boots of each boot's figure (a ratio to "
                f"that boot's kernel, its two phases pooled), with the lowest and highest boot in "
                f"parentheses, and only with at least {BOOTS_NEEDED} boots.")
-    out.extend([""] + default_note(vmsets) if default_note(vmsets) else [])
+    note = default_note(vmsets)
+    out.extend([""] + note if note else [])
     return "\n".join(out)
 
 
