@@ -189,7 +189,7 @@ $(O)/tests/vm/compute: tests/vm/compute.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
-test-vm: all $(O)/plugland-replay $(FAULTY_SOS) $(VM_TOOLS)
+test-vm: all $(O)/plugland-replay $(FAULTY_SOS) $(DEADLINE_LOCAL_SO) $(VM_TOOLS)
 	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 	$(Q)tests/vm/run.sh $(O)
 
@@ -494,6 +494,15 @@ $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(PLUGIN_LINK)
+
+# deadline asking for an ordered queue per CPU, which no shipped policy
+# does: the VM cases fastwake, affinity and leftovers run that path of BPF.
+DEADLINE_LOCAL_SO := $(O)/tests/plugins/deadline-local.so
+$(DEADLINE_LOCAL_SO): $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
+	$(call msg,PLUGIN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(PLUGIN_LINK) -DDEADLINE_NAME='"deadline-local"' \
+		-DDEADLINE_EXTRA_FLAGS=PLUGLAND_POLICY_FAST_WAKE_LOCAL
 
 # Their tests dlopen the built .so files (tests/unit/policy_harness.c).
 PLUGIN_TESTS := $(addprefix $(O)/tests/,test_deadline test_lottery test_rules test_hot_path_alloc \

@@ -51,6 +51,7 @@ mutants=(
 "vm:park-spins#host/sched_loop.c#		if (ret > 0) {\n			/* More may come#		if (ret > 0 || (l->be->ops->park && l->be->ops->park(l->be))) {\n			/* More may come#vm:park"
 "vm:park-never-pulled#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_HOST_DSQ))\n		return false;#	if (1)\n		return false;#vm:park"
 "vm:shadow-unfed#host/sched_loop.c#	if (SHADOWED(l))\n		shadow_feed_task(l->shadow, task);#	if (0)\n		shadow_feed_task(l->shadow, task);#vm:shadow"
+"vm:ordered-local-any#bpf/plugland.bpf.c#	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {\n		*cpu = victim#	if (0) {\n		*cpu = victim#vm:fastwake"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
 

@@ -188,8 +188,15 @@ static void deadline_task_gone(void *ctx, int32_t pid)
 	edf_forget(&dl->edf, pid);
 }
 
+/* tests/vm builds deadline-local.so from this file: the same policy with an
+ * ordered queue per CPU, so that the VM cases run that path of BPF. */
+#ifndef DEADLINE_NAME
+#define DEADLINE_NAME "deadline"
+#define DEADLINE_EXTRA_FLAGS 0
+#endif
+
 PLUGLAND_POLICY(
-	.name = "deadline",
+	.name = DEADLINE_NAME,
 	.description = "earliest deadline first on weighted vruntime; interactive tasks first",
 	.init = deadline_init,
 	.enqueue = deadline_enqueue,
@@ -206,5 +213,5 @@ PLUGLAND_POLICY(
 	 * that compared them, a queue per CPU lengthened reqserve's wake-up
 	 * and request p99 in every one (docs/performance.md) */
 	.flags = PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE |
-		 PLUGLAND_POLICY_FAST_WAKE_VTIME,
+		 PLUGLAND_POLICY_FAST_WAKE_VTIME | DEADLINE_EXTRA_FLAGS,
 );

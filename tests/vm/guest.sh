@@ -711,7 +711,8 @@ fastwake_with() {
 		if (bpf && why == 6) queued++
 		if ($7 == p && $8 == "\"cyclictest\"" && bpf && why == 6) pinq++
 		if (bpf && why == 6 && $12 == 0) novtime++
-	} END { printf "%d %d %d %d %d %d %d\n", idle, bad, pin, free, queued, pinq, novtime }' /tmp/fw.csv)
+		if (bpf && why == 6 && $9 < 0) anycpu++
+	} END { printf "%d %d %d %d %d %d %d %d\n", idle, bad, pin, free, queued, pinq, novtime, anycpu }' /tmp/fw.csv)
 	[ "${fast:-0}" -gt 0 ] || fail "no fast placement counted"
 	[ "$1" = "${fast:-0}" ] || fail "BPF counted $fast fast placements, the dump holds $1 (lost ${lost:-?})"
 	[ "$2" = 0 ] || fail "$2 placements by BPF of the task allowed on CPUs $pins were outside them:" \
@@ -725,12 +726,15 @@ fastwake_with() {
 	queue)
 		[ "$6" -gt 0 ] || fail "fifo asks for the FIFO queue: the pinned cyclictest was never queued by BPF"
 		[ "${ordered:-0}" = 0 ] || fail "$ordered placements queued by vtime for fifo" ;;
-	ordered) # deadline: the ordered queue's path, each placement with its vtime
+	ordered*) # deadline: the ordered queue's path, each placement with its vtime
 		[ "$6" -gt 0 ] || fail "deadline asks for the ordered queue's path: the pinned cyclictest was never queued by BPF"
 		[ "$5" = "${ordered:-0}" ] || fail "$5 queued placements, $ordered of them by vtime: some went FIFO"
 		[ "$7" = 0 ] || fail "$7 placements queued by vtime without one"
 		# the pinned hog's slices run out: the waking cyclictest preempts it
-		[ "${preempts:-0}" -gt 0 ] || fail "BPF never preempted the hog for the waking cyclictest" ;;
+		[ "${preempts:-0}" -gt 0 ] || fail "BPF never preempted the hog for the waking cyclictest"
+		# ordered-local: every one on a CPU's own queue, named
+		[ "$want_queue" != ordered-local ] || [ "$8" = 0 ] ||
+			fail "$8 of $5 queued placements went to the any-CPU queue, not a CPU's own" ;;
 	*)
 		[ "$5" = 0 ] || fail "$5 placements queued by BPF for a policy that does not have a queue path" ;;
 	esac
@@ -746,6 +750,8 @@ t_fastwake() {
 	fastwake_with deadline '' 1 ordered # deadline asks for FAST_WAKE_IDLE and FAST_WAKE_VTIME
 	CASE="fastwake[fifo]"
 	fastwake_with fifo '' 1 queue # and fifo for PLUGLAND_POLICY_FAST_WAKE_QUEUE too
+	CASE="fastwake[deadline-local]" # deadline with an ordered queue per CPU (tests/plugins)
+	fastwake_with deadline-local '' 1 ordered-local
 }
 
 # t_affinity, in a boot of 3 vCPUs or more (tests/vm/run.sh boots one): a
@@ -760,6 +766,8 @@ t_affinity() {
 	fastwake_with deadline '' 1,2 ordered
 	CASE="affinity[fifo]" # its queue path names the task's own CPU: never one outside
 	fastwake_with fifo '' 1,2 queue
+	CASE="affinity[deadline-local]" # so does the ordered queue per CPU, or the CPU it preempts
+	fastwake_with deadline-local '' 1,2 ordered-local
 }
 
 # t_leftovers: tasks that an ordered policy (deadline) released into the
@@ -769,15 +777,24 @@ t_affinity() {
 # scheduler (CI saw it in the swap case: 6.7 s). Whether a switch finds
 # tasks in that queue is up to timing (none in 1 run of 5 at 0861416), so
 # the case switches deadline -> fifo until one did, up to 5 times, and
-# fails when none did: what it checks is then shown, not assumed.
+# fails when none did: what it checks is then shown, not assumed. Again
+# from deadline-local, whose waking tasks wait on each CPU's own vtime
+# queue: without move_own_leftover() the kernel's watchdog ejected us.
 ctl_switch() {
 	scx_plugland ctl switch "$1" >/dev/null 2>/tmp/swap.err || fail "switch to $1: $(cat /tmp/swap.err)"
 }
 
 t_leftovers() {
 	CASE=leftovers
+	leftovers_from deadline
+	CASE="leftovers[deadline-local]"
+	leftovers_from deadline-local
+}
+
+# leftovers_from POLICY: the case, from that ordered policy to fifo.
+leftovers_from() {
 	dmesg -c >/dev/null
-	start_host -p deadline || return
+	start_host -p "$1" || return
 	stress-ng --cpu 8 --timeout 300s --quiet & # killed once a switch found some
 	stress=$!
 	rm -f /tmp/hb-fail
@@ -791,7 +808,7 @@ t_leftovers() {
 	# run at 68de370 found none in 5; the others found some by the 2nd).
 	while [ "$left" -eq 0 ] && [ $tries -lt 10 ] && ! case_failed; do
 		tries=$((tries + 1))
-		[ $tries = 1 ] || ctl_switch deadline
+		[ $tries = 1 ] || ctl_switch "$1"
 		sleep 2
 		ctl_switch fifo
 		sleep 7 # past the kernel's 5 s watchdog
@@ -807,7 +824,7 @@ t_leftovers() {
 	errs=$(kernel_errors)
 	[ -z "$errs" ] || fail "kernel log: $errs"
 	stop_host INT || return
-	pass "deadline -> fifo under 8 CPU hogs and hackbench: $left tasks left in the ordered queue ran (switch $tries), 7 s on, no stall"
+	pass "$1 -> fifo under 8 CPU hogs and hackbench: $left tasks left in the ordered queues ran (switch $tries), 7 s on, no stall"
 }
 
 # t_mempressure: 120 s of memory pressure and a fork storm, hackbench alongside

@@ -15,6 +15,7 @@ mkdir -p "$build/vm"
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/tests/vm/guest.sh" \
 	"$build/scx_plugland" "$top/tests/vm/lib.sh" "$(command -v setpriv)" "$build"/plugins/*.so \
 	"$build"/tests/plugins/hang.so "$build"/tests/plugins/crash.so "$build"/tests/plugins/hoard.so \
+	"$build"/tests/plugins/deadline-local.so \
 	"$build/plugland-dump" "$build/plugland-replay" "$build/tests/vm/json_check" "$build/tests/vm/compute" \
 	"$build/bench/floor" "$build/bench/floor.bpf.o" "$build/tests/vm/enum_probe.bpf.o"
 # The fast path's affinity check needs a task allowed on two CPUs of
