@@ -114,6 +114,9 @@ $(O)/tests/plugins/%.so: tests/plugins/variants.c include/plugland/plugin.h
 # Policies that hang or crash on purpose, for the VM fault tests.
 FAULTY_POLICIES := $(addprefix $(O)/tests/plugins/,hang.so crash.so hoard.so quit.so stray.so)
 FAULTY_SOS  := $(FAULTY_POLICIES) $(O)/tests/plugins/crashasync.so
+# deadline with an ordered queue per CPU, for the VM cases (its rule is
+# with the policies' below)
+DEADLINE_LOCAL_SO := $(O)/tests/plugins/deadline-local.so
 $(FAULTY_POLICIES): $(O)/tests/plugins/%.so: tests/plugins/faulty.c include/plugland/plugin.h
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
@@ -497,7 +500,6 @@ $(O)/plugins/deadline.so: $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(
 
 # deadline asking for an ordered queue per CPU, which no shipped policy
 # does: the VM cases fastwake, affinity and leftovers run that path of BPF.
-DEADLINE_LOCAL_SO := $(O)/tests/plugins/deadline-local.so
 $(DEADLINE_LOCAL_SO): $(wildcard plugins/deadline/*.[ch]) $(DEADLINE_LIB) $(PLUGIN_HDRS)
 	$(call msg,PLUGIN,$@)
 	$(Q)mkdir -p $(@D)
