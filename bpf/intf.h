@@ -187,7 +187,6 @@ struct plugland_dispatch_rec {
 	X(nr_fast_ordered, PL_CTR_STATS, "queued by vtime by BPF (fast path)") \
 	/* queued on a CPU's own queue (PL_FAST_WAKE_LOCAL), taken by another */ \
 	X(nr_local_stolen, PL_CTR_STATS, "taken from another CPU's queue")	\
-	X(nr_urgent_stolen, PL_CTR_STATS, "taken from another CPU's queue as more urgent") \
 	/* CPUs preempted by BPF for a more urgent waking task */		\
 	X(nr_wake_preempts, PL_CTR_STATS, "preempted by BPF for a waking task") \
 	/* times the host went silent with work waiting, and came back */	\
@@ -247,8 +246,6 @@ struct plugland_config {
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 	u32 record_events;	/* 1 (debug mode): PL_REC_EVENT records */
 	u32 __pad2;
-	u64 steal_margin_ns;	/* ordered queues per CPU: another CPU's head
-				   goes first when more urgent by more */
 };
 
 /*

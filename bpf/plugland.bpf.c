@@ -1193,54 +1193,6 @@ static u64 own_dsq_first(s32 cpu)
 }
 
 /*
- * Ordered queues per CPU: the head of another CPU's vtime DSQ when it is
- * more urgent than both this CPU's own head and the ordered DSQ's by more
- * than cfg.steal_margin_ns of the policy's vtime (the most urgent such
- * head). Without it a free CPU runs a far less urgent task of its own
- * while one queued behind a busy CPU waits there (deadline's wake-up
- * tail, docs/performance.md); within the margin a CPU keeps to its own
- * tasks (fewer migrations). The kernel moves the first task of that DSQ
- * this CPU may run: one behind the head, when p->cpus_ptr forbids it.
- */
-static bool steal_urgent_task(s32 cpu)
-{
-	u32 n = cfg.nr_cpus < PL_MAX_CPUS ? cfg.nr_cpus : PL_MAX_CPUS, i;
-	u64 here = 0, best_key = 0, key;
-	bool have_here = false;
-	s32 best = -1;
-
-	if (scx_bpf_dsq_nr_queued(PL_CPU_VTIME_DSQ(cpu))) {
-		here = head_key(PL_CPU_VTIME_DSQ(cpu), true);
-		have_here = true;
-	}
-	if (scx_bpf_dsq_nr_queued(PL_ORDERED_DSQ)) {
-		key = head_key(PL_ORDERED_DSQ, true);
-		if (!have_here || (s64)(key - here) < 0)
-			here = key;
-		have_here = true;
-	}
-	if (!have_here)
-		return false; /* nothing here: steal_cpu_task */
-	bpf_for(i, 1, n) {
-		u64 dsq = PL_CPU_VTIME_DSQ(((u32)cpu + i) % n);
-
-		if (!scx_bpf_dsq_nr_queued(dsq))
-			continue;
-		key = head_key(dsq, true);
-		if (best < 0 || (s64)(key - best_key) < 0) {
-			best = (s32)(((u32)cpu + i) % n);
-			best_key = key;
-		}
-	}
-	if (best < 0 || (s64)(best_key + cfg.steal_margin_ns - here) >= 0)
-		return false;
-	if (!pl_dsq_move_to_local(PL_CPU_VTIME_DSQ(best)))
-		return false;
-	COUNT(nr_urgent_stolen);
-	return true;
-}
-
-/*
  * Of this CPU's own DSQ (tasks that woke here) and the any-CPU one (the
  * policy's any-CPU decisions, whatever BPF queued for any CPU), the head
  * that goes first: FIFO across both, or by vtime under an ordered
@@ -1260,8 +1212,6 @@ static bool move_any_cpu_task(s32 cpu)
 	if (!cpu_dsqs_used && !cpu_vtime_dsqs_used)
 		return move_shared_task(ordered_first);
 	if (move_own_leftover(cpu))
-		return true;
-	if (!rotate && shared.ordered && cpu_vtime_dsqs_used && steal_urgent_task(cpu))
 		return true;
 	if (!rotate && (own = own_dsq_first(cpu)) && pl_dsq_move_to_local(own))
 		return true;

@@ -19,7 +19,6 @@
 #include <stdint.h>
 
 #define PL_BPF_NS_OF_MS(v)     ((uint64_t)(v) * 1000000ull)
-#define PL_BPF_NS_OF_US(v)     ((uint64_t)(v) * 1000ull)
 #define PL_BPF_BYTES_OF_KIB(v) ((uint32_t)(v) * 1024u)
 
 #define PL_BPF_SETTINGS(U32, BOOL)                                                              \
@@ -29,8 +28,7 @@
 	BOOL(resume_after_host, "true", resume_after_host)                                       \
 	BOOL(defer_sync_wakeups, "true", defer_sync_wakeups)                                     \
 	BOOL(park_host, "false", park_host)                                                      \
-	U32(failsafe_ms, "500", 50, 4000, NULL, failsafe_ns, PL_BPF_NS_OF_MS)                     \
-	U32(steal_margin_us, "1000000", 0, 1000000, NULL, steal_margin_ns, PL_BPF_NS_OF_US)
+	U32(failsafe_ms, "500", 50, 4000, NULL, failsafe_ns, PL_BPF_NS_OF_MS)
 
 /* The values, in the ini's units (struct config's `bpf`). */
 struct bpf_settings {
