@@ -672,26 +672,6 @@ static s32 own_cpu_of(struct task_struct *p)
 	return cpu;
 }
 
-/*
- * Whether CPU cpu runs a CPU hog: a task the policy gave its slice (not
- * one of BPF's own: kthreads, the host) whose last slice ran out. A task
- * waking there would wait on that CPU's own queue for the rest of the
- * hog's slice while the other CPUs free earlier: it goes to the any-CPU
- * queue instead, as with PL_FAST_WAKE_LOCAL off (cyclictest under CPU
- * hogs, docs/performance.md). A CPU that runs a task which sleeps before
- * its slice ends keeps its wakers (request serving: no migrations).
- */
-static bool runs_hog(s32 cpu)
-{
-	struct task_struct *curr = scx_bpf_cpu_curr(cpu);
-	struct task_ctx *ct;
-
-	if (!curr || !curr->pid || bypasses_user(curr))
-		return false;
-	ct = bpf_task_storage_get(&task_ctxs, curr, 0, 0);
-	return ct && ct->granted && ct->ran_out;
-}
-
 /* p was queued on cpu's own DSQ: that CPU, if idle, is kicked; a busy one
  * has an idle CPU, if any, kicked to take p from there. */
 static void kick_for_cpu_queue(struct task_struct *p, s32 cpu)
@@ -724,10 +704,6 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 	victim = wake_victim(p, key, &victim_pid);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		*cpu = victim >= 0 ? victim : own_cpu_of(p);
-		if (victim < 0 && runs_hog(*cpu))
-			*cpu = PL_CPU_ANY;
-	}
-	if (*cpu != PL_CPU_ANY) {
 		cpu_vtime_dsqs_used = true;
 		pl_dsq_insert_vtime(p, PL_CPU_VTIME_DSQ(*cpu), slice, key, enq_flags);
 	} else {
@@ -752,18 +728,12 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 
 /*
  * PL_FAST_WAKE_LOCAL: p queues on its CPU's own FIFO DSQ (own_cpu_of),
- * kicked as kick_for_cpu_queue says, unless a CPU hog holds that CPU:
- * then on the shared DSQ. Returns the CPU (PL_CPU_ANY: the shared DSQ).
+ * kicked as kick_for_cpu_queue says. Returns the CPU.
  */
 static s32 queue_on_cpu(struct task_struct *p, struct task_ctx *tctx, u64 enq_flags)
 {
 	s32 cpu = own_cpu_of(p);
 
-	if (runs_hog(cpu)) {
-		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
-		kick_idle_cpu_for(p);
-		return PL_CPU_ANY;
-	}
 	cpu_dsqs_used = true;
 	queue_fifo(p, tctx, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
 	kick_for_cpu_queue(p, cpu);

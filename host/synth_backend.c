@@ -256,18 +256,6 @@ static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
 static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
 		       uint64_t min_run_ns, uint32_t hog_slices);
 
-/* As BPF's runs_hog(): CPU c runs a task whose last slice ran out (a
- * waker of FAST_WAKE_LOCAL then queues for any CPU). */
-static bool runs_hog(const struct synth_backend *s, int32_t c)
-{
-	const struct synth_cpu *x;
-
-	if (c < 0 || (uint32_t)c >= s->o.nr_cpus)
-		return false;
-	x = &s->cpus[c];
-	return x->has_last && x->free_ns > s->st.now_ns && s->tasks[x->last].ran_out;
-}
-
 /*
  * The policy's fast paths, as BPF takes them: a waking task with an idle
  * CPU runs there at once; one without goes to the tail of the any-CPU
@@ -310,8 +298,7 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 		if (c >= 0)
 			s->st.nr_wake_preempts++;
 	}
-	if (c < 0 && (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu) &&
-	    !runs_hog(s, k->t.cpu))
+	if (c < 0 && (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL) && may_run(s, idx, k->t.cpu))
 		d.cpu = k->t.cpu; /* its own queue: run_released() */
 	else if (c >= 0 && d.reason == PLUGLAND_KERNEL_QUEUED &&
 		 (s->fast_wake & PLUGLAND_POLICY_FAST_WAKE_LOCAL))
