@@ -74,7 +74,7 @@ static void post_wake_rule(struct deadline *dl, uint64_t nr_waiting)
 		.slice_ns = edf_slice(&dl->edf, nr_waiting),
 		.preempt_margin = p->preempt_margin_ns ? p->preempt_margin_ns :
 				  dl->wake_preempt ? dl->wake_margin_ns : 0,
-		.preempt_flags = dl->hog_slices ? PLUGLAND_WAKE_PREEMPT_HOGS_ONLY : 0,
+		.preempt_flags = PLUGLAND_WAKE_PREEMPT_HOGS_ONLY,
 		.preempt_hog_slices = (uint32_t)dl->hog_slices,
 	};
 
@@ -121,7 +121,7 @@ static int deadline_init(const struct plugland_host *h, void **ctx)
 	wake_margin_us = DEADLINE_WAKE_MARGIN_US;
 	if (conf_bool(h, "hold", &dl->hold) || conf_bool(h, "wake_preempt", &dl->wake_preempt) ||
 	    conf_u64(h, "wake_preempt_margin_us", 1, 1000000, &wake_margin_us) ||
-	    conf_u64(h, "wake_preempt_hog_slices", 0, 255, &dl->hog_slices)) {
+	    conf_u64(h, "wake_preempt_hog_slices", 1, 255, &dl->hog_slices)) {
 		deadline_exit(dl);
 		return -EINVAL;
 	}
