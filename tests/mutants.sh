@@ -52,6 +52,7 @@ mutants=(
 "vm:park-never-pulled#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_HOST_DSQ))\n		return false;#	if (1)\n		return false;#vm:park"
 "vm:shadow-unfed#host/sched_loop.c#	if (SHADOWED(l))\n		shadow_feed_task(l->shadow, task);#	if (0)\n		shadow_feed_task(l->shadow, task);#vm:shadow"
 "vm:ordered-local-any#bpf/plugland.bpf.c#	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {\n		*cpu = victim#	if (0) {\n		*cpu = victim#vm:fastwake"
+"vm:no-own-leftover#bpf/plugland.bpf.c#	if (move_own_leftover(cpu))\n		return true;#	if (0 && move_own_leftover(cpu))\n		return true;#vm:leftovers"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
 
@@ -83,7 +84,7 @@ open(p, "w").write(s.replace(o, os.environ["NEW"]))
 PY
 	log=$logs/${name#vm:}.log
 	if [[ $test == vm:* ]]; then
-		built=$(make -s all build/tests/plugins/{hang,crash,hoard}.so \
+		built=$(make -s all build/tests/plugins/{hang,crash,hoard,deadline-local}.so \
 			build/tests/vm/{json_check,compute} 2>&1)
 	elif [[ $test == *.sh ]]; then
 		built=$(make -s all build/tests/plugins/{hang,crash,hoard,quit,stray,crashasync,wrong_abi,stall}.so 2>&1)

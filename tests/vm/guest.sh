@@ -789,6 +789,40 @@ t_leftovers() {
 	leftovers_from deadline
 	CASE="leftovers[deadline-local]"
 	leftovers_from deadline-local
+	CASE="leftovers[pinned]"
+	leftovers_pinned
+}
+
+# leftovers_pinned: deadline-local -> fifo with the outcome made certain
+# (leftovers_from's depends on timing: it passed once with
+# move_own_leftover() disabled). Everything runs pinned to the last CPU:
+# hackbench's tasks, waking there under deadline-local, wait on that
+# CPU's own vtime queue at the switch, and 4 CPU hogs keep fifo's shared
+# queue from ever emptying after it. Without move_own_leftover() nothing
+# takes them from there (no other CPU may run them): hackbench stops, and
+# the kernel's watchdog ejects the scheduler within its 5 s.
+leftovers_pinned() {
+	local cpu=$(($(nproc) - 1)) left
+	dmesg -c >/dev/null
+	start_host -p deadline-local || return
+	taskset -c "$cpu" stress-ng --cpu 4 --timeout 60s --quiet &
+	stress=$!
+	taskset -c "$cpu" hackbench -g 1 -l 100000000 >/dev/null 2>&1 &
+	hb=$!
+	sleep 3
+	ctl_switch fifo
+	sleep 7 # past the kernel's 5 s watchdog
+	[ "$(state)" = enabled ] || fail "sched_ext left after the switch to fifo: $(state)"
+	left=$(scx_plugland ctl stats 2>/dev/null | awk '$1 == "nr_ordered_leftovers" { print $2 }')
+	kill $stress $hb 2>/dev/null
+	pkill -x hackbench
+	wait $stress $hb 2>/dev/null
+	case_failed && { stop_host INT; return; }
+	[ "${left:-0}" -gt 0 ] || fail "no task left on CPU $cpu's vtime queue ran after the switch"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	stop_host INT || return
+	case_failed || pass "all on CPU $cpu, 4 CPU hogs and hackbench: $left tasks left on its vtime queue ran, 7 s on, no stall"
 }
 
 # leftovers_from POLICY: the case, from that ordered policy to fifo.
