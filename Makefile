@@ -58,7 +58,7 @@ TEST_PLUGINS := no_symbol wrong_abi newer_abi abi_1 null_enqueue init_fails misn
 		async_wrong_abi async_small async_good
 TEST_PLUGIN_SOS := $(TEST_PLUGINS:%=$(O)/tests/plugins/%.so)
 
-.PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm clean install uninstall test-sdk \
+.PHONY: all deps demo test test-unit test-unit-san test-smoke test-vm test-vm-deps clean install uninstall test-sdk \
 	deb test-package
 .DELETE_ON_ERROR:
 
@@ -192,7 +192,11 @@ $(O)/tests/vm/compute: tests/vm/compute.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -std=gnu11 $< -o $@ -pthread
 
-test-vm: all $(O)/plugland-replay $(FAULTY_SOS) $(DEADLINE_LOCAL_SO) $(VM_TOOLS)
+# What the VM's initramfs holds (tests/vm/run.sh); tests/mutants.sh builds
+# it for its VM mutants.
+test-vm-deps: all $(O)/plugland-replay $(FAULTY_SOS) $(DEADLINE_LOCAL_SO) $(VM_TOOLS)
+
+test-vm: test-vm-deps
 	$(Q)$(call logged,vm-runner,tests/host/vm_runner.sh $(O))
 	$(Q)tests/vm/run.sh $(O)
 

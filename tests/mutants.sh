@@ -84,8 +84,7 @@ open(p, "w").write(s.replace(o, os.environ["NEW"]))
 PY
 	log=$logs/${name#vm:}.log
 	if [[ $test == vm:* ]]; then
-		built=$(make -s all build/tests/plugins/{hang,crash,hoard,deadline-local}.so \
-			build/tests/vm/{json_check,compute} 2>&1)
+		built=$(make -s test-vm-deps 2>&1)
 	elif [[ $test == *.sh ]]; then
 		built=$(make -s all build/tests/plugins/{hang,crash,hoard,quit,stray,crashasync,wrong_abi,stall}.so 2>&1)
 	else
