@@ -42,7 +42,7 @@ mutants=(
 "shadow-order-ignored#host/shadow_compare.c#		shadow_compare_add(c, &real[j], &shadow[i], i == j);#		shadow_compare_add(c, &real[j], &shadow[i], true);#build/tests/test_shadow"
 "shadow-in-dump#tools/dump_records.c#	if (decision_dump_is_shadow(d, rec)) /* only plugland-dump --shadow reads them */#	if (0)#tests/host/shadow.sh"
 "rules-control-taken#include/plugland/ini_lines.h#		if (!ctl_at && c != '\\r' && ini_lines_control(c)) {#		if (0) {#build/tests/test_rules"
-"vm:set-ignored#host/host.c#	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));#	(void)saved;#vm:ctl"
+"vm:set-ignored#host/host.c#	memcpy(cfg->extra, fresh->extra, sizeof(fresh->extra));#	(void)0;#vm:ctl"
 "vm:switch-uncounted#host/sched_loop.c#	l->st.nr_switches++;#	(void)0;#vm:swap"
 "vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
 "vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
