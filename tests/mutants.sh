@@ -47,7 +47,7 @@ mutants=(
 "vm:host-to-user#bpf/plugland.bpf.c#	if (is_host_thread(p))\n		return true;#	if (is_host_thread(p) && !cfg.host_tgid)\n		return true;#vm:eject"
 "vm:no-rescue#bpf/plugland.bpf.c#		if (!tctx || !tctx->in_user)\n			continue;#		if (1)\n			continue;#vm:sigstop"
 "vm:leftovers-stuck#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;#	if (!shared.ordered || !pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;#vm:leftovers"
-"vm:leftovers-uncounted#bpf/plugland.bpf.c#		COUNT(nr_ordered_leftovers);#		(void)0;#vm:leftovers"
+"vm:leftovers-uncounted#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;\n	if (!shared.ordered)\n		COUNT(nr_ordered_leftovers);#	if (!pl_dsq_move_to_local(PL_ORDERED_DSQ))\n		return false;\n	if (!shared.ordered)\n		(void)0;#vm:leftovers"
 "vm:park-spins#host/sched_loop.c#		if (ret > 0) {\n			/* More may come#		if (ret > 0 || (l->be->ops->park && l->be->ops->park(l->be))) {\n			/* More may come#vm:park"
 "vm:park-never-pulled#bpf/plugland.bpf.c#	if (!pl_dsq_move_to_local(PL_HOST_DSQ))\n		return false;#	if (1)\n		return false;#vm:park"
 "vm:shadow-unfed#host/sched_loop.c#	if (SHADOWED(l))\n		shadow_feed_task(l->shadow, task);#	if (0)\n		shadow_feed_task(l->shadow, task);#vm:shadow"
