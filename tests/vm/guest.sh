@@ -815,7 +815,6 @@ leftovers_pinned() {
 	[ "$(state)" = enabled ] || fail "sched_ext left after the switch to fifo: $(state)"
 	left=$(scx_plugland ctl stats 2>/dev/null | awk '$1 == "nr_ordered_leftovers" { print $2 }')
 	kill $stress $hb 2>/dev/null
-	pkill -x hackbench
 	wait $stress $hb 2>/dev/null
 	case_failed && { stop_host INT; return; }
 	[ "${left:-0}" -gt 0 ] || fail "no task left on CPU $cpu's vtime queue ran after the switch"
