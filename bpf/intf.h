@@ -189,7 +189,6 @@ struct plugland_dispatch_rec {
 	X(nr_local_stolen, PL_CTR_STATS, "taken from another CPU's queue")	\
 	/* CPUs preempted by BPF for a more urgent waking task */		\
 	X(nr_wake_preempts, PL_CTR_STATS, "preempted by BPF for a waking task") \
-	X(nr_tick_yields, PL_CTR_STATS, "yielded at a tick to its CPU's queue") \
 	/* times the host went silent with work waiting, and came back */	\
 	X(nr_failsafe_enter, PL_CTR_STATS, "failsafe entered")			\
 	X(nr_failsafe_exit, PL_CTR_STATS, "failsafe left (the host came back)") \

@@ -1294,37 +1294,8 @@ void PL_OPS(plugland_update_idle, s32 cpu, bool idle)
 
 /* A waker that runs on without switching still wakes the host within a
  * tick of its deferred wake-ups. */
-/*
- * Ordered queues per CPU: at a tick, the task running here gives up its
- * slice when this CPU's own vtime DSQ holds one more urgent by more than
- * the rule's preemption margin, as the kernel checks at its ticks. A
- * waker queued here while a decision of the policy for this very CPU
- * ran first (no other CPU takes from this queue while it has work of its
- * own) then waits a tick, not the rest of that slice. BPF's own tasks
- * and those BPF resumed without a grant are left alone.
- */
-static void yield_to_own_queue(struct task_struct *p)
-{
-	u64 margin = shared.wake_preempt_margin, dsq;
-	s32 cpu = bpf_get_smp_processor_id();
-	struct task_ctx *tctx;
-
-	if (!cpu_vtime_dsqs_used || !shared.ordered || !margin || cpu < 0 || cpu >= PL_MAX_CPUS ||
-	    bypasses_user(p))
-		return;
-	dsq = PL_CPU_VTIME_DSQ(cpu);
-	if (!scx_bpf_dsq_nr_queued(dsq))
-		return;
-	tctx = bpf_task_storage_get(&task_ctxs, p, 0, 0);
-	if (!tctx || !tctx->granted || (s64)(head_key(dsq, true) + margin - tctx->vtime) >= 0)
-		return;
-	p->scx.slice = 0;
-	COUNT(nr_tick_yields);
-}
-
 void PL_OPS(plugland_tick, struct task_struct *p)
 {
-	yield_to_own_queue(p);
 	/* Parked, the host waits for a switch: a tick with records still
 	 * waiting makes one here. */
 	if (wakeup_deferred && host_parked_now())
