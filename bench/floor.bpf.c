@@ -8,7 +8,10 @@
  * a queue per CPU, FIFO or by vtime, the one of the CPU the kernel chose
  * at the wake-up (its previous one or the waker's), a CPU with none of
  * its own taking from the others' (the kernel's own shape: per-CPU
- * queues, stolen from when idle). No
+ * queues, stolen from when idle); or (FLOOR_DIRECT) as FLOOR_LOCAL, but a
+ * task whose CPU has nothing queued goes straight onto that CPU's local
+ * DSQ, where the CPU finds it without calling ops.dispatch (an idle CPU
+ * cannot steal it from there: only one task waits so). No
  * user space, no policy, no
  * accounting: what sched_ext itself costs on the benchmark's machine,
  * against which scx_plugland's own cost (its BPF side, its host, its
@@ -27,7 +30,7 @@ char _license[] SEC("license") = "GPL";
 #define FLOOR_MAX_CPUS	64
 #define FLOOR_SLICE_NS	20000000ULL /* sched_ext's default slice */
 
-enum floor_mode { FLOOR_FIFO, FLOOR_VTIME, FLOOR_LOCAL, FLOOR_LOCAL_VTIME };
+enum floor_mode { FLOOR_FIFO, FLOOR_VTIME, FLOOR_LOCAL, FLOOR_LOCAL_VTIME, FLOOR_DIRECT };
 
 const volatile u32 floor_mode; /* set by the loader before load */
 static u64 vtime_now;		/* the clock: the largest vtime that ran */
@@ -45,7 +48,8 @@ s32 BPF_PROG(floor_select_cpu, struct task_struct *p, s32 prev_cpu, u64 wake_fla
 
 static __always_inline bool per_cpu(void)
 {
-	return floor_mode == FLOOR_LOCAL || floor_mode == FLOOR_LOCAL_VTIME;
+	return floor_mode == FLOOR_LOCAL || floor_mode == FLOOR_LOCAL_VTIME ||
+	       floor_mode == FLOOR_DIRECT;
 }
 
 static __always_inline bool by_vtime(void)
@@ -61,6 +65,11 @@ void BPF_PROG(floor_enqueue, struct task_struct *p, u64 enq_flags)
 
 	if (per_cpu())
 		dsq = FLOOR_CPU_DSQ + cpu;
+	if (floor_mode == FLOOR_DIRECT && !scx_bpf_dsq_nr_queued(dsq) &&
+	    !scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL_ON | cpu)) {
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, FLOOR_SLICE_NS, enq_flags);
+		return;
+	}
 	if (by_vtime()) {
 		if ((s64)(vtime - (vtime_now - FLOOR_SLICE_NS)) < 0)
 			vtime = vtime_now - FLOOR_SLICE_NS; /* a sleeper's credit: one slice */

@@ -3,7 +3,7 @@
  * floor: load bench/floor.bpf.c (the benchmark's minimal sched_ext
  * scheduler), attach it, and detach on SIGINT or SIGTERM.
  *
- *   floor [-m fifo|vtime|local|local-vtime] OBJECT.bpf.o  (floor.bpf.c's modes; fifo)
+ *   floor [-m fifo|vtime|local|local-vtime|direct] OBJECT.bpf.o  (floor.bpf.c's modes; fifo)
  *
  * Any sched_ext object that needs no user space loads the same way: its
  * first struct_ops map is attached, and a read-only variable named __NAME,
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj;
 	struct bpf_link *link;
 	struct bpf_map *ops, *rodata;
-	static const char *const modes[] = { "fifo", "vtime", "local", "local-vtime" }; /* enum floor_mode */
+	static const char *const modes[] = { "fifo", "vtime", "local", "local-vtime", "direct" }; /* enum floor_mode */
 	const char *path = argv[argc - 1];
 	int err, mode = -1;
 
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 			if (strcmp(argv[2], modes[i]) == 0)
 				mode = i;
 	if (argc != 2 && mode < 0) {
-		fprintf(stderr, "usage: floor [-m fifo|vtime|local|local-vtime] OBJECT.bpf.o\n");
+		fprintf(stderr, "usage: floor [-m fifo|vtime|local|local-vtime|direct] OBJECT.bpf.o\n");
 		return 2;
 	}
 	libbpf_set_print(quiet);

@@ -15,8 +15,8 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
-# (the schedulers "floor", "floor-vtime", "floor-local" and
-# "floor-local-vtime" are not policies: bench/floor.bpf.c, the least a
+# (the schedulers "floor", "floor-vtime", "floor-local",
+# "floor-local-vtime" and "floor-direct" are not policies: bench/floor.bpf.c, the least a
 # sched_ext scheduler does, one queue or a queue per CPU, FIFO or by
 # vtime, for what sched_ext
 # itself costs here; nor is "bpf:NAME", the
@@ -335,6 +335,7 @@ for p in $policies; do
 	floor-vtime) bin=floor; set -- -m vtime /usr/local/lib/plugland/floor.bpf.o ;;
 	floor-local) bin=floor; set -- -m local /usr/local/lib/plugland/floor.bpf.o ;;
 	floor-local-vtime) bin=floor; set -- -m local-vtime /usr/local/lib/plugland/floor.bpf.o ;;
+	floor-direct) bin=floor; set -- -m direct /usr/local/lib/plugland/floor.bpf.o ;;
 	bpf:*) bin=floor; set -- "/usr/local/lib/plugland/${p#bpf:}.bpf.o" ;; # bench/run.sh -x
 	esac
 	echo "BENCH-INFO host_args $p $bin $*"
