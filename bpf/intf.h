@@ -185,6 +185,9 @@ struct plugland_dispatch_rec {
 	X(nr_fast_queued, PL_CTR_STATS, "queued FIFO by BPF (fast path)")	\
 	/* woke up with no idle CPU: queued by its vtime by BPF */		\
 	X(nr_fast_ordered, PL_CTR_STATS, "queued by vtime by BPF (fast path)") \
+	/* of those queued, put straight on their CPU's local DSQ		\
+	   (cfg.direct_local) */						\
+	X(nr_direct_local, PL_CTR_STATS, "queued on their CPU's local DSQ (fast path)") \
 	/* queued on a CPU's own queue (PL_FAST_WAKE_LOCAL), taken by another */ \
 	X(nr_local_stolen, PL_CTR_STATS, "taken from another CPU's queue")	\
 	/* CPUs preempted by BPF for a more urgent waking task */		\
@@ -245,7 +248,8 @@ struct plugland_config {
 				   next switch, instead of a wake-up */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 	u32 record_events;	/* 1 (debug mode): PL_REC_EVENT records */
-	u32 __pad2;
+	u32 direct_local;	/* 1: a waking task BPF queues goes onto its CPU's
+				   local DSQ when nothing else waits for that CPU */
 };
 
 /*
@@ -286,6 +290,8 @@ struct plugland_shared {
 	u32 wake_preempt_flags;	/* PLUGLAND_WAKE_PREEMPT_* */
 	u32 wake_base_gen;	/* bumped whenever the fast paths are set: the
 				   bases of earlier policies are void */
+	u32 dispatch_posted;	/* set after records go into the dispatch ring
+				   buffer; BPF clears it before it drains */
 	/* written by BPF */
 	u32 usersched_needed;	/* tasks were queued since the host last looked */
 	s32 exit_kind;		/* enum scx_exit_kind, 0 while running */

@@ -672,6 +672,34 @@ static s32 own_cpu_of(struct task_struct *p)
 	return cpu;
 }
 
+/*
+ * cfg.direct_local: a waking task BPF queues for `cpu`, the CPU this
+ * ops.enqueue runs for (its own), goes straight onto that CPU's local
+ * DSQ, where the CPU finds it at its next switch without calling
+ * ops.dispatch, the costliest callback (a look at the policy's decisions,
+ * at two queues' heads, then a move). Only when it passes nobody: the
+ * CPU's local DSQ, its own DSQs and the any-CPU ones are empty, no
+ * decision of the policy waits to be drained (ops.dispatch drains them,
+ * and the CPU would skip it), the parked host wants nothing, and no CPU
+ * is idle (an idle CPU cannot take a task from another CPU's local DSQ).
+ * So at most one task waits there per CPU; the next queues as before.
+ */
+static bool direct_to_local(s32 cpu)
+{
+	if (!cfg.direct_local || shared.nr_idle_cpus > 0 || shared.dispatch_posted ||
+	    (cfg.park_host && host_pull_pending()))
+		return false;
+	if (scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL_ON | (u64)cpu) ||
+	    scx_bpf_dsq_nr_queued(PL_SHARED_DSQ) || scx_bpf_dsq_nr_queued(PL_ORDERED_DSQ))
+		return false;
+	if (cpu_dsqs_used && scx_bpf_dsq_nr_queued(PL_CPU_DSQ(cpu)))
+		return false;
+	if (cpu_vtime_dsqs_used && scx_bpf_dsq_nr_queued(PL_CPU_VTIME_DSQ(cpu)))
+		return false;
+	COUNT(nr_direct_local);
+	return true;
+}
+
 /* p was queued on cpu's own DSQ: that CPU, if idle, is kicked; a busy one
  * has an idle CPU, if any, kicked to take p from there. */
 static void kick_for_cpu_queue(struct task_struct *p, s32 cpu)
@@ -697,12 +725,17 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 {
 	u64 slice = shared.wake_slice_ns ?: cfg.slice_ns, key;
 	s32 victim, victim_pid = 0;
+	bool direct = false;
 
 	if (!has_wake_base(tctx) || !shared.ordered)
 		return false;
 	key = advance_wake_base(p, tctx);
 	victim = wake_victim(p, key, &victim_pid);
-	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
+	if (victim < 0 && direct_to_local(own_cpu_of(p))) {
+		*cpu = own_cpu_of(p);
+		direct = true;
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, slice, enq_flags);
+	} else if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		*cpu = victim >= 0 ? victim : own_cpu_of(p);
 		cpu_vtime_dsqs_used = true;
 		pl_dsq_insert_vtime(p, PL_CPU_VTIME_DSQ(*cpu), slice, key, enq_flags);
@@ -717,6 +750,8 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 	tctx->sync_wake = 0;
 	if (victim >= 0)
 		preempt_victim(victim, victim_pid);
+	else if (direct)
+		; /* no CPU idle to kick */
 	else if (*cpu != PL_CPU_ANY)
 		kick_for_cpu_queue(p, *cpu);
 	else
@@ -734,6 +769,10 @@ static s32 queue_on_cpu(struct task_struct *p, struct task_ctx *tctx, u64 enq_fl
 {
 	s32 cpu = own_cpu_of(p);
 
+	if (direct_to_local(cpu)) {
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
+		return cpu;
+	}
 	cpu_dsqs_used = true;
 	queue_fifo(p, tctx, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
 	kick_for_cpu_queue(p, cpu);
@@ -763,6 +802,9 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 		return fast_queue_vtime(p, tctx, enq_flags, &cpu);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		cpu = queue_on_cpu(p, tctx, enq_flags);
+	} else if (direct_to_local(own_cpu_of(p))) {
+		cpu = own_cpu_of(p);
+		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
 	} else {
 		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
@@ -1244,8 +1286,15 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	 * "dispatch buffer overflow" (rules, 4 vCPUs, a failsafe under
 	 * hackbench). The records wait for the next round.
 	 */
-	if (scx_bpf_dispatch_nr_slots())
+	if (scx_bpf_dispatch_nr_slots()) {
+		/* Cleared before the drain (a full barrier): a record the host
+		 * posts after it sets it again (direct_to_local). */
+		if (shared.dispatch_posted)
+			__sync_fetch_and_and(&shared.dispatch_posted, 0);
 		bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);
+		if (!scx_bpf_dispatch_nr_slots())
+			shared.dispatch_posted = 1; /* records may be left for later */
+	}
 
 	/* Our inserts land when this callback returns: one is enough. */
 	if (dc.got_local)

@@ -130,6 +130,18 @@ static void kick_preempted(struct bpf_backend *b)
 	b->nr_preempt = 0;
 }
 
+/*
+ * Records wait in the dispatch ring buffer: BPF drains it only in
+ * ops.dispatch, which a CPU skips while its local DSQ holds a task, so
+ * BPF puts no waking task there while this is up (direct_local). Set
+ * after the submit; BPF clears it before it drains: a record is never
+ * left behind a cleared flag.
+ */
+static void posted_dispatches(struct bpf_backend *b)
+{
+	__atomic_store_n(&b->shared->dispatch_posted, 1, __ATOMIC_SEQ_CST);
+}
+
 static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_dispatch *d,
 				  unsigned int n)
 {
@@ -144,6 +156,8 @@ static unsigned int bpfb_dispatch(struct backend *be, const struct plugland_disp
 		memcpy(rec, &d[i], sizeof(d[i]));
 		user_ring_buffer__submit(b->dispatched, rec);
 	}
+	if (i)
+		posted_dispatches(b);
 	kick_preempted(b);
 	return i;
 }
@@ -358,6 +372,7 @@ static void bpfb_set_wake_vtime(struct backend *be, int32_t pid, uint64_t runtim
 		.gen = __atomic_load_n(&b->shared->wake_base_gen, __ATOMIC_RELAXED),
 	};
 	user_ring_buffer__submit(b->dispatched, rec);
+	posted_dispatches(b);
 }
 
 static void bpfb_set_wake_rule(struct backend *be, const struct plugland_wake_rule *r)
