@@ -100,6 +100,7 @@ struct plugland_task_event {
 #define PL_FAST_WAKE_QUEUE	(1u << 2) /* none idle: the shared DSQ's tail */
 #define PL_FAST_WAKE_VTIME	(1u << 3) /* none idle: the ordered DSQ at its own vtime */
 #define PL_FAST_WAKE_LOCAL	(1u << 4) /* with _QUEUE or _VTIME: its CPU's DSQ, not the any-CPU one */
+#define PL_FAST_WAKE_DIRECT	(1u << 5) /* with _QUEUE: its CPU's local DSQ when nothing waits there */
 
 /*
  * A record of the user ring buffer whose cpu is PL_CPU_WAKE_BASE is not a
@@ -248,8 +249,7 @@ struct plugland_config {
 				   next switch, instead of a wake-up */
 	u64 failsafe_ns;	/* host silent this long while work waits: failsafe */
 	u32 record_events;	/* 1 (debug mode): PL_REC_EVENT records */
-	u32 direct_local;	/* 1: a waking task BPF queues goes onto its CPU's
-				   local DSQ when nothing else waits for that CPU */
+	u32 __pad2;
 };
 
 /*

@@ -673,7 +673,8 @@ static s32 own_cpu_of(struct task_struct *p)
 }
 
 /*
- * cfg.direct_local: a waking task BPF queues for `cpu`, the CPU this
+ * PL_FAST_WAKE_DIRECT ([bpf] direct_local, FIFO queue paths only): a
+ * waking task BPF queues for `cpu`, the CPU this
  * ops.enqueue runs for (its own), goes straight onto that CPU's local
  * DSQ, where the CPU finds it at its next switch without calling
  * ops.dispatch, the costliest callback (a look at the policy's decisions,
@@ -686,7 +687,8 @@ static s32 own_cpu_of(struct task_struct *p)
  */
 static bool direct_to_local(s32 cpu)
 {
-	if (!cfg.direct_local || shared.nr_idle_cpus > 0 || shared.dispatch_posted ||
+	if (!(shared.fast_wake & PL_FAST_WAKE_DIRECT) || shared.nr_idle_cpus > 0 ||
+	    shared.dispatch_posted ||
 	    (cfg.park_host && host_pull_pending()))
 		return false;
 	if (scx_bpf_dsq_nr_queued(SCX_DSQ_LOCAL_ON | (u64)cpu) ||
@@ -725,17 +727,12 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 {
 	u64 slice = shared.wake_slice_ns ?: cfg.slice_ns, key;
 	s32 victim, victim_pid = 0;
-	bool direct = false;
 
 	if (!has_wake_base(tctx) || !shared.ordered)
 		return false;
 	key = advance_wake_base(p, tctx);
 	victim = wake_victim(p, key, &victim_pid);
-	if (victim < 0 && direct_to_local(own_cpu_of(p))) {
-		*cpu = own_cpu_of(p);
-		direct = true;
-		pl_dsq_insert(p, SCX_DSQ_LOCAL, slice, enq_flags);
-	} else if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
+	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		*cpu = victim >= 0 ? victim : own_cpu_of(p);
 		cpu_vtime_dsqs_used = true;
 		pl_dsq_insert_vtime(p, PL_CPU_VTIME_DSQ(*cpu), slice, key, enq_flags);
@@ -750,8 +747,6 @@ static bool fast_queue_vtime(struct task_struct *p, struct task_ctx *tctx, u64 e
 	tctx->sync_wake = 0;
 	if (victim >= 0)
 		preempt_victim(victim, victim_pid);
-	else if (direct)
-		; /* no CPU idle to kick */
 	else if (*cpu != PL_CPU_ANY)
 		kick_for_cpu_queue(p, *cpu);
 	else

@@ -87,7 +87,8 @@ struct backend_ops {
 	/* Decisions for any CPU wait ordered by vtime (true) or FIFO. */
 	void (*set_ordered)(struct backend *be, bool ordered);
 	/* Waking tasks the backend places itself on an idle CPU:
-	 * PLUGLAND_POLICY_FAST_WAKE_* flags (0: none). Returns the flags it
+	 * PLUGLAND_POLICY_FAST_WAKE_* flags (0: none), and the loop's
+	 * FAST_WAKE_DIRECT_LOCAL (fast_wake.h). Returns the flags it
 	 * applies; NULL: none supported. */
 	uint32_t (*set_fast_wake)(struct backend *be, uint32_t flags);
 	/* PLUGLAND_POLICY_FAST_WAKE_VTIME (plugin.h): task pid stands at

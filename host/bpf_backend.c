@@ -399,6 +399,8 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 		bits |= PL_FAST_WAKE_QUEUE;
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
 		bits |= PL_FAST_WAKE_LOCAL;
+	if ((flags & FAST_WAKE_DIRECT_LOCAL) && (flags & PLUGLAND_POLICY_FAST_WAKE_QUEUE))
+		bits |= PL_FAST_WAKE_DIRECT;
 	if (flags & PLUGLAND_POLICY_FAST_WAKE_VTIME) {
 		bits |= PL_FAST_WAKE_VTIME;
 		/* A new policy's rule starts from nothing: no floor, the
@@ -410,7 +412,7 @@ static uint32_t bpfb_set_fast_wake(struct backend *be, uint32_t flags)
 	sh_gen = __atomic_load_n(&BPFB(be)->shared->wake_base_gen, __ATOMIC_RELAXED) + 1;
 	__atomic_store_n(&BPFB(be)->shared->wake_base_gen, sh_gen ? sh_gen : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&BPFB(be)->shared->fast_wake, bits, __ATOMIC_RELAXED);
-	return flags & FAST_WAKE_FLAGS;
+	return flags & (FAST_WAKE_FLAGS | FAST_WAKE_DIRECT_LOCAL);
 }
 
 static bool bpfb_exited(struct backend *be)

@@ -28,7 +28,6 @@
 	BOOL(resume_after_host, "true", resume_after_host)                                       \
 	BOOL(defer_sync_wakeups, "true", defer_sync_wakeups)                                     \
 	BOOL(park_host, "false", park_host)                                                      \
-	BOOL(direct_local, "true", direct_local)                                                 \
 	U32(failsafe_ms, "500", 50, 4000, NULL, failsafe_ns, PL_BPF_NS_OF_MS)
 
 /* The values, in the ini's units (struct config's `bpf`). */

@@ -196,6 +196,7 @@ static const struct opt opts[] = {
 #undef BPF_BOOL
 	STR("bpf", "idle_direct", idle_direct, "policy", check_idle_direct),
 	BOOL("bpf", "local_queues", local_queues, "true"),
+	BOOL("bpf", "direct_local", direct_local, "true"),
 };
 #define NR_OPTS (sizeof(opts) / sizeof(opts[0]))
 

@@ -51,6 +51,7 @@ struct config {
 	struct bpf_settings bpf; /* what BPF reads: bpf_settings.h */
 	char idle_direct[8];	/* policy, true (every policy), false (none) */
 	bool local_queues;	/* false: PLUGLAND_POLICY_FAST_WAKE_LOCAL refused */
+	bool direct_local;	/* FIFO queue paths: FAST_WAKE_DIRECT_LOCAL */
 
 	/* sections other than the host's: handed to plugins */
 	struct config_kv extra[CONFIG_MAX_EXTRA];

@@ -25,6 +25,26 @@ enum fast_wake_mode { FAST_WAKE_AS_POLICY, FAST_WAKE_ALWAYS, FAST_WAKE_NEVER };
 	(PLUGLAND_POLICY_FAST_WAKE_QUEUE | PLUGLAND_POLICY_FAST_WAKE_VTIME |                       \
 	 PLUGLAND_POLICY_FAST_WAKE_LOCAL)
 
+/*
+ * Not a policy's flag: the operator's [bpf] direct_local, which the loop
+ * adds for the backend to a FIFO queue path it grants (set_fast_wake). A
+ * waking task that path queues goes straight onto its CPU's own run
+ * queue when nothing else waits for that CPU (no task queued for it or
+ * for any CPU, no decision on its way, no CPU idle): the CPU reaches it
+ * without BPF's dispatch, and no other CPU takes it from there. FIFO
+ * only: there it passes nobody, where in an ordered queue a more urgent
+ * task arriving after it could not pass it.
+ */
+#define FAST_WAKE_DIRECT_LOCAL (1u << 31)
+
+/* The flags a backend is given: the policy's, as granted, and this one. */
+static inline uint32_t fast_wake_for_backend(uint32_t granted, bool direct_local)
+{
+	if (direct_local && (granted & PLUGLAND_POLICY_FAST_WAKE_QUEUE))
+		granted |= FAST_WAKE_DIRECT_LOCAL;
+	return granted;
+}
+
 /* How many slices in a row a task must have run out to be preempted for
  * a waking one under the wake rule: 0 for any task (no
  * PLUGLAND_WAKE_PREEMPT_HOGS_ONLY), else preempt_hog_slices in [1, 255].

@@ -298,7 +298,8 @@ static int loop_begin(struct host *h, struct backend *be)
 	}
 	h->be = be;
 	h->attached_ns = pl_now_ns();
-	sched_loop_set_fast_wake_mode(l, fast_wake_mode_of(cfg->idle_direct), cfg->local_queues);
+	sched_loop_set_fast_wake_mode(l, fast_wake_mode_of(cfg->idle_direct), cfg->local_queues,
+				      cfg->direct_local);
 	l->log = h->obs.log;
 	atomic_store(&l->recording, h->obs.log != NULL);
 	name_policy(h, host_active_slot(h)->lp.ops.name, host_active_slot(h));

@@ -19,14 +19,17 @@ static void set_policy(struct sched_loop *l, const struct plugland_policy *polic
 	l->policy_ctx = ctx;
 	if (l->be->ops->set_ordered)
 		l->be->ops->set_ordered(l->be, policy->flags & PLUGLAND_POLICY_ORDERED);
-	l->fast_wake = l->be->ops->set_fast_wake ? l->be->ops->set_fast_wake(l->be, fast) : 0;
+	fast = fast_wake_for_backend(fast, l->direct_local);
+	l->fast_wake = l->be->ops->set_fast_wake ?
+			       l->be->ops->set_fast_wake(l->be, fast) & FAST_WAKE_FLAGS : 0;
 }
 
 void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode,
-				   bool local_queues)
+				   bool local_queues, bool direct_local)
 {
 	l->fast_wake_mode = mode;
 	l->local_queues = local_queues;
+	l->direct_local = direct_local;
 	set_policy(l, l->policy, l->policy_ctx);
 }
 

@@ -117,6 +117,7 @@ struct sched_loop {
 	uint64_t next_tick_ns;
 	enum fast_wake_mode fast_wake_mode; /* the operator's [bpf] idle_direct */
 	bool local_queues;		    /* ... and [bpf] local_queues */
+	bool direct_local;		    /* ... and [bpf] direct_local */
 	uint32_t fast_wake;	/* PLUGLAND_POLICY_FAST_WAKE_* the backend applies */
 	struct sched_stats st;
 	struct policy_watch watch;
@@ -170,10 +171,10 @@ struct sched_loop {
 int sched_loop_init(struct sched_loop *l, struct backend *be,
 		    const struct plugland_policy *policy, void *policy_ctx, uint32_t tick_ms);
 void sched_loop_fini(struct sched_loop *l);
-/* The operator's [bpf] idle_direct and local_queues: applied to the
- * policy now and after every switch. */
+/* The operator's [bpf] idle_direct, local_queues and direct_local:
+ * applied to the policy now and after every switch. */
 void sched_loop_set_fast_wake_mode(struct sched_loop *l, enum fast_wake_mode mode,
-				   bool local_queues);
+				   bool local_queues, bool direct_local);
 /* One round: consume all queued tasks, dispatch what the policy gives.
  * Returns the number of tasks consumed, or a negative errno. */
 int sched_loop_round(struct sched_loop *l);

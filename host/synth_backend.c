@@ -221,6 +221,7 @@ uint64_t synth_wait_percentile(const struct synth_task_stats *st, unsigned int p
 
 static void run_task(struct synth_backend *s, uint32_t idx, int32_t cpu, uint64_t slice);
 static bool cpu_free(const struct synth_backend *s, int32_t c);
+static bool any_cpu_free(const struct synth_backend *s);
 static int32_t first_free_cpu(const struct synth_backend *s, uint32_t idx);
 
 static void release_task(struct synth_backend *s, uint32_t idx, uint64_t slice);
@@ -255,6 +256,30 @@ static uint64_t advance_wake_base(struct synth_backend *s, struct synth_task *k)
 
 static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task, uint64_t vtime,
 		       uint64_t min_run_ns, uint32_t hog_slices);
+
+/*
+ * FAST_WAKE_DIRECT_LOCAL, as BPF's direct_to_local(): waking task idx
+ * goes onto the CPU it last ran on, to start when what runs there ends,
+ * when nothing else waits for that CPU: no CPU free, none waiting to
+ * start there, no task released for it (its own queue) or for any CPU.
+ * No other CPU takes it then.
+ */
+static bool direct_local(const struct synth_backend *s, uint32_t idx)
+{
+	int32_t c = s->tasks[idx].t.cpu;
+	uint32_t i;
+
+	if (!(s->fast_wake & FAST_WAKE_DIRECT_LOCAL) || !may_run(s, idx, c) || any_cpu_free(s) ||
+	    s->cpus[c].last_start > s->st.now_ns)
+		return false;
+	for (i = 0; i < s->released.n; i++) {
+		int32_t q = s->tasks[s->released.v[i]].own_cpu;
+
+		if (q < 0 || q == c)
+			return false;
+	}
+	return true;
+}
 
 /*
  * The policy's fast paths, as BPF takes them: a waking task with an idle
@@ -310,6 +335,11 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 		s->st.nr_fast_queued++;
 		s->st.nr_fast_ordered++;
 		run_task(s, idx, c, slice);
+	} else if (!vtime && direct_local(s, idx)) {
+		s->st.nr_fast_queued++;
+		s->st.nr_direct_local++;
+		d.cpu = k->t.cpu;
+		run_task(s, idx, d.cpu, slice);
 	} else {
 		s->st.nr_fast_queued++;
 		s->st.nr_fast_ordered += vtime;
@@ -1102,6 +1132,7 @@ static int synth_counters(struct backend *be, struct plugland_counters *out)
 	out->nr_fast_ordered = s->st.nr_fast_ordered;
 	out->nr_wake_preempts = s->st.nr_wake_preempts;
 	out->nr_local_stolen = s->st.nr_local_stolen;
+	out->nr_direct_local = s->st.nr_direct_local;
 	out->nr_bounce_dispatches = s->st.nr_bounced;
 	return 0;
 }

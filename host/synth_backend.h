@@ -218,6 +218,7 @@ struct synth_stats {
 	uint64_t nr_fast_ordered; /* ... of them by vtime (FAST_WAKE_VTIME) */
 	uint64_t nr_wake_preempts; /* ... and run at once on a CPU preempted for them */
 	uint64_t nr_local_stolen; /* FAST_WAKE_LOCAL: run by another CPU than its queue's */
+	uint64_t nr_direct_local; /* of nr_fast_queued, FAST_WAKE_DIRECT_LOCAL: onto its CPU */
 	uint64_t nr_bounced;	/* decisions naming a CPU the task may not use
 				   (or none): any CPU instead */
 	uint64_t round_trip_ns;	/* o.round_trip_ns: the sum of the delays drawn */

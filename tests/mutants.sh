@@ -18,6 +18,8 @@ only=" $* "
 # between lines), NEW replaces it; TEST is a test program, or vm:CASES
 mutants=(
 "switch-drops#host/sched_loop.c#	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#	if (c->moved + c->refused == 0) { c->refused = 1; return; } if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#build/tests/test_policy_switch"
+"synth-direct-passes#host/synth_backend.c#		if (q < 0 || q == c)\n			return false;#		if (0)\n			return false;#build/tests/test_fast_wake"
+"direct-not-granted#host/fast_wake.h#	if (direct_local && (granted & PLUGLAND_POLICY_FAST_WAKE_QUEUE))#	if (0)#build/tests/test_fast_wake"
 "refused-lost#host/sched_loop.c#	l->st.nr_refused++;#	l->st.nr_refused++; return 0;#build/tests/test_sched_loop"
 "starved-not-dispatched#host/sched_loop.c#		host_dispatches(l, t);\n		l->st.nr_starved++;#		l->st.nr_starved++;#build/tests/test_sched_loop"
 "starve-at-once#host/sched_loop.c#		if (t->enq_ns > now - l->max_wait_ns) {#		if (0) {#build/tests/test_sched_loop"
@@ -53,6 +55,8 @@ mutants=(
 "vm:shadow-unfed#host/sched_loop.c#	if (SHADOWED(l))\n		shadow_feed_task(l->shadow, task);#	if (0)\n		shadow_feed_task(l->shadow, task);#vm:shadow"
 "vm:ordered-local-any#bpf/plugland.bpf.c#	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {\n		*cpu = victim#	if (0) {\n		*cpu = victim#vm:fastwake"
 "vm:no-own-leftover#bpf/plugland.bpf.c#	if (move_own_leftover(cpu))\n		return true;#	if (0 && move_own_leftover(cpu))\n		return true;#vm:leftovers"
+"vm:direct-always#bpf/plugland.bpf.c#	if (!(shared.fast_wake & PL_FAST_WAKE_DIRECT) || shared.nr_idle_cpus > 0 ||#	if (shared.nr_idle_cpus > 0 ||#vm:directlocal"
+"vm:direct-never#bpf/plugland.bpf.c#	COUNT(nr_direct_local);\n	return true;#	return false;#vm:directlocal"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
 

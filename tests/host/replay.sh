@@ -89,9 +89,10 @@ grep -q '^task 3 (hog): weight 100, 1 bursts' "$tmp/out" &&
 
 # A FIFO-made recording (one any-CPU queue) replayed through fifo with
 # one any-CPU queue too (the host's [bpf] local_queues = false; fifo asks
-# for a queue per CPU), with the same slice and the recorded sleeps: the
-# same waits (what the recording measured is what the replay measures).
-expect 0 "" -- "$tmp/gen.dump" -p fifo@bpf.local_queues=false --wakeups recorded
+# for a queue per CPU; and direct_local = false: no task straight onto a
+# busy CPU's own run queue), with the same slice and the recorded sleeps:
+# the same waits (what the recording measured is what the replay measures).
+expect 0 "" -- "$tmp/gen.dump" -p fifo@bpf.local_queues=false,bpf.direct_local=false --wakeups recorded
 for r in "wait p50" "wait p99" "wait max"; do
 	set -- $(row "$r")
 	[ "$#" = 2 ] && [ "$1" = "$2" ] && pass "FIFO recording, fifo replay: $r $1" ||

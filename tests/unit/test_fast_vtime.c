@@ -121,7 +121,7 @@ static unsigned int vc_dispatch(void *ctx, struct plugland_dispatch *out, unsign
 	memmove(v->held, v->held + n, (v->nr_held - n) * sizeof(v->held[0]));
 	v->nr_held -= n;
 	if (reset_at && ++nr_dispatches == reset_at)
-		sched_loop_set_fast_wake_mode(loop_now, FAST_WAKE_AS_POLICY, true);
+		sched_loop_set_fast_wake_mode(loop_now, FAST_WAKE_AS_POLICY, true, true);
 	post_rule(v);
 	return n;
 }

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 #include "config.h"
 #include "decision_log.h"
@@ -28,6 +29,7 @@ static volatile sig_atomic_t no_stop;
 static uint64_t nr_told, nr_told_wakeup, nr_told_bad, nr_told_queued, nr_enq_wakeup;
 static uint32_t flags_asked, flags_granted;
 static const char *local_queues = "true"; /* run_with's [bpf] local_queues */
+static const char *direct_local = "true"; /* ... and [bpf] direct_local */
 
 static int fw_init(const struct plugland_host *h, void **ctx)
 {
@@ -44,10 +46,13 @@ static unsigned int fw_dispatch(void *ctx, struct plugland_dispatch *out, unsign
 	return plugland_builtin_fifo.dispatch(ctx, out, max);
 }
 
-/* A queued placement's CPU: its own (FAST_WAKE_LOCAL), else any. */
+/* A queued placement's CPU: its own (FAST_WAKE_LOCAL), else any, or
+ * its own all the same when it went onto its CPU's own run queue
+ * ([bpf] direct_local). */
 static bool queued_cpu_right(int32_t cpu)
 {
-	if (flags_granted & PLUGLAND_POLICY_FAST_WAKE_LOCAL)
+	if ((flags_granted & PLUGLAND_POLICY_FAST_WAKE_LOCAL) ||
+	    (!strcmp(direct_local, "true") && cpu != PLUGLAND_CPU_ANY))
 		return cpu >= 0 && cpu < 2;
 	return cpu == PLUGLAND_CPU_ANY;
 }
@@ -103,6 +108,12 @@ static const struct synth_behaviour busy_wakers[6] = {
 	{ 0, 0 }, { 0, 0 }, { 200000, 50000 }, { 250000, 40000 },
 	{ 150000, 60000 }, { 200000, 30000 },
 };
+/* A CPU hog and five tasks that run about 0.1 ms and sleep 0.25 ms: the
+ * CPUs are busy, and a waking task often finds nothing queued. */
+static const struct synth_behaviour hog_and_wakers[6] = {
+	{ 0, 0 }, { 100000, 250000 }, { 120000, 230000 }, { 90000, 260000 },
+	{ 110000, 240000 }, { 100000, 250000 },
+};
 static const struct synth_behaviour *behaviours = sleepy; /* run_with's */
 
 struct run {
@@ -137,6 +148,9 @@ static void run_with(struct run *r, uint32_t flags, const char *idle_direct)
 	if (config_set(&r->cfg, set, err, sizeof(err)))
 		fail_msg("%s", err);
 	snprintf(set, sizeof(set), "bpf.local_queues=%s", local_queues);
+	if (config_set(&r->cfg, set, err, sizeof(err)))
+		fail_msg("%s", err);
+	snprintf(set, sizeof(set), "bpf.direct_local=%s", direct_local);
 	if (config_set(&r->cfg, set, err, sizeof(err)))
 		fail_msg("%s", err);
 	assert_int_equal(host_open(&r->host, &ho), 0);
@@ -349,6 +363,7 @@ static void test_fast_queue_local(void **state)
 	struct run r;
 
 	(void)state;
+	direct_local = "false"; /* the queues alone (test_fast_queue_direct_local) */
 	run_with(&r, fifo, "policy");
 	moved_any = migrations(&r);
 	done(&r);
@@ -421,6 +436,54 @@ static void test_fast_queue_local(void **state)
 	done(&r);
 }
 
+/* [bpf] direct_local: with every CPU busy and nothing queued for its
+ * CPU or for any, a waking task that the FIFO queue path takes goes onto
+ * its CPU's own run queue: told and logged as queued there, counted by
+ * the backend; the CPU hogs still get their CPU time (the policy's
+ * decisions are not held back). Off, none goes so. Not for an ordered
+ * policy (its queue path is by vtime). */
+static void test_fast_queue_direct_local(void **state)
+{
+	const uint32_t fifo = PLUGLAND_POLICY_FAST_WAKE_IDLE | PLUGLAND_POLICY_FAST_WAKE_QUEUE;
+	const uint32_t local = fifo | PLUGLAND_POLICY_FAST_WAKE_LOCAL;
+	struct plugland_counters c;
+	const struct synth_stats *st;
+	uint64_t hog_ns, direct;
+	struct run r;
+
+	(void)state;
+	behaviours = hog_and_wakers;
+	direct_local = "false";
+	run_with(&r, local, "policy");
+	assert_int_equal(synth_backend_stats(r.be)->nr_direct_local, 0);
+	hog_ns = synth_backend_task(r.be, 0)->runtime_ns;
+	done(&r);
+	direct_local = "true";
+	for (int one_queue = 0; one_queue < 2; one_queue++) {
+		run_with(&r, one_queue ? fifo : local, "policy");
+		st = synth_backend_stats(r.be);
+		direct = st->nr_direct_local;
+		print_message("%s: queued %llu, of them onto their CPU %llu; hog %llu ms, without %llu ms\n",
+			      one_queue ? "one queue" : "queue per CPU",
+			      (unsigned long long)st->nr_fast_queued, (unsigned long long)direct,
+			      (unsigned long long)(synth_backend_task(r.be, 0)->runtime_ns / 1000000),
+			      (unsigned long long)(hog_ns / 1000000));
+		assert_true(direct > 100);
+		assert_true(direct < st->nr_fast_queued);
+		assert_int_equal(r.be->ops->counters(r.be, &c), 0);
+		assert_int_equal(c.nr_direct_local, direct);
+		assert_int_equal(nr_told_queued, st->nr_fast_queued);
+		assert_int_equal(r.queued_recs, st->nr_fast_queued);
+		assert_int_equal(r.bad_recs + nr_told_bad, 0);
+		assert_true(synth_backend_task(r.be, 0)->runtime_ns * 10 >= hog_ns * 8);
+		done(&r);
+	}
+	run_with(&r, PLUGLAND_POLICY_ORDERED | PLUGLAND_POLICY_FAST_WAKE_IDLE |
+			     PLUGLAND_POLICY_FAST_WAKE_VTIME, "policy");
+	assert_int_equal(synth_backend_stats(r.be)->nr_direct_local, 0);
+	done(&r);
+}
+
 /* An ordered policy's queue is ordered by a vtime only the policy
  * computes: the host refuses it the FIFO queue (and keeps the idle path). */
 static void test_fast_queue_refused_when_ordered(void **state)
@@ -444,6 +507,7 @@ static int defaults(void **state)
 	(void)state;
 	behaviours = sleepy;
 	local_queues = "true";
+	direct_local = "true";
 	return 0;
 }
 
@@ -454,6 +518,7 @@ int main(void)
 		cmocka_unit_test_setup(test_fast_queue_told_and_logged, defaults),
 		cmocka_unit_test_setup(test_fast_queue_refused_when_ordered, defaults),
 		cmocka_unit_test_setup(test_fast_queue_local, defaults),
+		cmocka_unit_test_setup(test_fast_queue_direct_local, defaults),
 		cmocka_unit_test_setup(test_fast_wake_modes, defaults),
 		cmocka_unit_test_setup(test_fast_wake_prev_only, defaults),
 	};

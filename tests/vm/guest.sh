@@ -537,6 +537,12 @@ t_deferred() {
 	pass "deferred $n of $q wake-ups under load ($hb heartbeats); none when off; no stall"
 }
 
+# uptime_ticks: the time since boot in /proc's ticks (USER_HZ, 100 on x86),
+# as cpu_ticks counts them.
+uptime_ticks() {
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
 # cpu_ticks PID: the user + system CPU time of a process so far, in ticks.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
@@ -752,6 +758,49 @@ t_fastwake() {
 	fastwake_with fifo '' 1 queue # and fifo for PLUGLAND_POLICY_FAST_WAKE_QUEUE too
 	CASE="fastwake[deadline-local]" # deadline with an ordered queue per CPU (tests/plugins)
 	fastwake_with deadline-local '' 1 ordered-local
+}
+
+# directlocal_with true|false: fifo with [bpf] direct_local so. Two CPU
+# hogs, which fifo decides at each slice, and hackbench keep every CPU
+# busy for 6 s. On, BPF puts waking tasks straight onto their CPU's local
+# DSQ (counted) when nothing waits for that CPU; the hogs still get at
+# least a tenth of the CPUs' time (a waking task passes neither a task
+# queued nor a decision on its way). Off, none goes so.
+directlocal_with() {
+	local n share hog_ticks start end
+	printf '[scheduler]\npolicy = fifo\nstrict = true\n[bpf]\ndirect_local = %s\n' "$1" >/tmp/dl.ini
+	dmesg -c >/dev/null
+	start_host -c /tmp/dl.ini || return
+	start=$(uptime_ticks)
+	compute 8 1 & # read at 6 s, while it runs
+	hog=$!
+	hackbench -g 1 -f 2 -l 100000000 >/dev/null 2>&1 &
+	hb=$!
+	sleep 6
+	hog_ticks=$(cpu_ticks $hog)
+	end=$(uptime_ticks)
+	kill $hb 2>/dev/null
+	wait $hog $hb 2>/dev/null
+	[ "$(state)" = enabled ] || fail "sched_ext left: $(state)"
+	stop_host INT || return
+	n=$(counter "queued on their CPU's local DSQ (fast path)")
+	case $1 in
+	true) [ "${n:-0}" -gt 0 ] || fail "no waking task went onto its CPU's local DSQ" ;;
+	*) [ "${n:-1}" = 0 ] || fail "$n waking tasks went onto their CPU's local DSQ with direct_local = false" ;;
+	esac
+	# every CPU for (end - start): the hog's share, in per cent
+	share=$((hog_ticks * 100 / ((end - start) * $(nproc))))
+	[ "$share" -ge 5 ] || fail "the CPU hog got $share % of the CPUs' time"
+	errs=$(kernel_errors)
+	[ -z "$errs" ] || fail "kernel log: $errs"
+	case_failed || pass "direct_local = $1: ${n:-0} waking tasks onto their CPU's local DSQ; the hog got $share % of the CPUs"
+}
+
+t_directlocal() {
+	CASE="directlocal[on]"
+	directlocal_with true
+	CASE="directlocal[off]"
+	directlocal_with false
 }
 
 # t_affinity, in a boot of 3 vCPUs or more (tests/vm/run.sh boots one): a
@@ -1030,7 +1079,7 @@ t_floor() {
 	pass "FIFO, vtime, local, local-vtime and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
 }
 
-ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
+ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,directlocal,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
 
 # One case, in this process: the runner below starts each so.
 if [ -n "${PLUGLAND_ONE_CASE:-}" ]; then
@@ -1078,13 +1127,18 @@ for t in $tests; do
 		fail "no such case (the cases: $ALL_CASES)"
 		continue
 	fi
+	verdicts=$(grep -c '^\(PASS\|FAIL\|SKIP\) ' "$RESULTS")
 	PLUGLAND_ONE_CASE=$t setsid "$0" &
 	pid=$!
 	limit=$(case_limit "$t")
 	( sleep "$limit"; kill -0 "$pid" 2>/dev/null && timed_out "$t" "$pid" "$limit" ) &
 	timer=$!
 	wait "$pid"
+	rc=$?
 	kill "$timer" 2>/dev/null
+	# a case that died (a shell error) before any verdict fails
+	[ "$(grep -c '^\(PASS\|FAIL\|SKIP\) ' "$RESULTS")" -gt "$verdicts" ] ||
+		{ CASE=$t; fail "ended (exit $rc) without a verdict"; }
 	killall -9 scx_plugland hackbench stress-ng cyclictest compute 2>/dev/null
 	wait_state disabled 100 || { CASE=$t; fail "sched_ext still $(state) 10 s after the case"; }
 done
