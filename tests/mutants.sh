@@ -18,8 +18,8 @@ only=" $* "
 # between lines), NEW replaces it; TEST is a test program, or vm:CASES
 mutants=(
 "switch-drops#host/sched_loop.c#	if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#	if (c->moved + c->refused == 0) { c->refused = 1; return; } if (IN_POLICY(l, l->policy->enqueue(l->policy_ctx, t)) == 0) {#build/tests/test_policy_switch"
-"synth-direct-passes#host/synth_backend.c#		if (q < 0 || q == c)\n			return false;#		if (0)\n			return false;#build/tests/test_fast_wake"
-"direct-not-granted#host/fast_wake.h#	if (direct_local && (granted & PLUGLAND_POLICY_FAST_WAKE_QUEUE))#	if (0)#build/tests/test_fast_wake"
+"synth-direct-passes#host/synth_backend.c#		if (q < 0 || q == c)\n			return false;#		if (q < -1)\n			return false;#build/tests/test_fast_wake"
+"direct-not-granted#host/fast_wake.h#	if (direct_local && (granted & PLUGLAND_POLICY_FAST_WAKE_QUEUE))#	if (direct_local && 0)#build/tests/test_fast_wake"
 "refused-lost#host/sched_loop.c#	l->st.nr_refused++;#	l->st.nr_refused++; return 0;#build/tests/test_sched_loop"
 "starved-not-dispatched#host/sched_loop.c#		host_dispatches(l, t);\n		l->st.nr_starved++;#		l->st.nr_starved++;#build/tests/test_sched_loop"
 "starve-at-once#host/sched_loop.c#		if (t->enq_ns > now - l->max_wait_ns) {#		if (0) {#build/tests/test_sched_loop"
