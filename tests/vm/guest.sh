@@ -1048,7 +1048,7 @@ t_hotplug() {
 t_floor() {
 	CASE=floor
 	obj=/usr/local/lib/plugland/floor.bpf.o
-	for mode in "" "-m vtime" "-m local" "-m local-vtime"; do
+	for mode in "" "-m vtime" "-m local" "-m local-vtime" "-m direct"; do
 		# shellcheck disable=SC2086 # "-m MODE": two words
 		floor $mode $obj >/tmp/floor.log 2>&1 &
 		pid=$!
@@ -1076,7 +1076,7 @@ t_floor() {
 	if [ "$rc" != 1 ] || [ "$(wc -l </tmp/floor.err)" != 1 ] || [ "$(state)" != disabled ]; then
 		fail "a bad object: exit $rc, state $(state), $(cat /tmp/floor.err)"
 	fi
-	pass "FIFO, vtime, local, local-vtime and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
+	pass "FIFO, vtime, local, local-vtime, direct and enum_probe attached, ran hackbench, detached; a bad object: $(cat /tmp/floor.err)"
 }
 
 ALL_CASES=nonroot,attach,floor,stress,kill9,hang,hangblocked,crash,eject,sigstop,ctl,fallbacks,fastwake,directlocal,resume,deferred,park,events,shadow,swap,leftovers,mempressure,debugkill,pressure,hotplug
