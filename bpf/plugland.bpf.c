@@ -684,8 +684,9 @@ static s32 own_cpu_of(struct task_struct *p)
  * and the CPU would skip it), the parked host wants nothing, and no CPU
  * is idle (an idle CPU cannot take a task from another CPU's local DSQ).
  * So at most one task waits there per CPU; the next queues as before.
+ * False: not queued, p goes to a queue of ours.
  */
-static bool direct_to_local(s32 cpu)
+static bool queue_direct(struct task_struct *p, s32 cpu, u64 enq_flags)
 {
 	if (!(shared.fast_wake & PL_FAST_WAKE_DIRECT) || shared.nr_idle_cpus > 0 ||
 	    shared.dispatch_posted ||
@@ -698,6 +699,7 @@ static bool direct_to_local(s32 cpu)
 		return false;
 	if (cpu_vtime_dsqs_used && scx_bpf_dsq_nr_queued(PL_CPU_VTIME_DSQ(cpu)))
 		return false;
+	pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
 	COUNT(nr_direct_local);
 	return true;
 }
@@ -764,10 +766,8 @@ static s32 queue_on_cpu(struct task_struct *p, struct task_ctx *tctx, u64 enq_fl
 {
 	s32 cpu = own_cpu_of(p);
 
-	if (direct_to_local(cpu)) {
-		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
+	if (queue_direct(p, cpu, enq_flags))
 		return cpu;
-	}
 	cpu_dsqs_used = true;
 	queue_fifo(p, tctx, PL_CPU_DSQ(cpu), cfg.slice_ns, enq_flags);
 	kick_for_cpu_queue(p, cpu);
@@ -797,9 +797,8 @@ static bool fast_queue(struct task_struct *p, u64 enq_flags)
 		return fast_queue_vtime(p, tctx, enq_flags, &cpu);
 	if (shared.fast_wake & PL_FAST_WAKE_LOCAL) {
 		cpu = queue_on_cpu(p, tctx, enq_flags);
-	} else if (direct_to_local(own_cpu_of(p))) {
+	} else if (queue_direct(p, own_cpu_of(p), enq_flags)) {
 		cpu = own_cpu_of(p);
-		pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);
 	} else {
 		queue_fifo(p, tctx, PL_SHARED_DSQ, cfg.slice_ns, enq_flags);
 		kick_idle_cpu_for(p);
@@ -1283,7 +1282,7 @@ void PL_OPS(plugland_dispatch, s32 cpu, struct task_struct *prev)
 	 */
 	if (scx_bpf_dispatch_nr_slots()) {
 		/* Cleared before the drain (a full barrier): a record the host
-		 * posts after it sets it again (direct_to_local). */
+		 * posts after it sets it again (queue_direct). */
 		if (shared.dispatch_posted)
 			__sync_fetch_and_and(&shared.dispatch_posted, 0);
 		bpf_user_ringbuf_drain(&dispatched, apply_dispatch, &dc, BPF_RB_NO_WAKEUP);

@@ -258,7 +258,7 @@ static int preempt_cpu(struct synth_backend *s, const struct plugland_task *task
 		       uint64_t min_run_ns, uint32_t hog_slices);
 
 /*
- * FAST_WAKE_DIRECT_LOCAL, as BPF's direct_to_local(): waking task idx
+ * FAST_WAKE_DIRECT_LOCAL, as BPF's queue_direct(): waking task idx
  * goes onto the CPU it last ran on, to start when what runs there ends,
  * when nothing else waits for that CPU: no CPU free, none waiting to
  * start there, no task released for it (its own queue) or for any CPU.
@@ -335,7 +335,7 @@ static bool fast_wake(struct synth_backend *s, uint32_t idx, backend_task_fn fn,
 		s->st.nr_fast_queued++;
 		s->st.nr_fast_ordered++;
 		run_task(s, idx, c, slice);
-	} else if (!vtime && direct_local(s, idx)) {
+	} else if (direct_local(s, idx)) { /* a FIFO path: never with vtime */
 		s->st.nr_fast_queued++;
 		s->st.nr_direct_local++;
 		d.cpu = k->t.cpu;
