@@ -57,7 +57,7 @@ mutants=(
 "vm:no-own-leftover#bpf/plugland.bpf.c#	if (move_own_leftover(cpu))\n		return true;#	if (0 && move_own_leftover(cpu))\n		return true;#vm:leftovers"
 "vm:direct-always#bpf/plugland.bpf.c#	if (!(shared.fast_wake & PL_FAST_WAKE_DIRECT) || shared.nr_idle_cpus > 0 ||#	if (shared.nr_idle_cpus > 0 ||#vm:directlocal"
 "vm:direct-never#bpf/plugland.bpf.c#	pl_dsq_insert(p, SCX_DSQ_LOCAL, cfg.slice_ns, enq_flags);\n	COUNT(nr_direct_local);\n	return true;#	return false;#vm:directlocal"
-"vm:floor-no-direct#bench/floor.c#"local-vtime", "direct" }#"local-vtime" }#vm:floor"
+"vm:floor-no-direct#bench/floor.c#, \"direct\" }; /* enum floor_mode */# }; /* enum floor_mode */#vm:floor"
 "vm:no-bounce#bpf/plugland.bpf.c#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus && bpf_cpumask_test_cpu(cpu, p->cpus_ptr)) {#	if (cpu >= 0 && (u32)cpu < cfg.nr_cpus) {#vm:fallbacks"
 )
 
