@@ -234,7 +234,9 @@ def summary_table(r):
                "latency in us: lower is better; sng = stress-ng bogo ops/s: higher is better; rq = reqserve: "
                "requests/s higher is better, wake-up and request latency p99 in us lower; rq host us/decision: "
                "scx_plugland's CPU time per decision during reqserve, lower is better)."
-               + (" The kernel's figures pool its two phases, first and last in the boot."
+               + (" The kernel's figures pool its runs of every round (an interleaved boot)."
+                  if "design" in r.info else
+                  " The kernel's figures pool its two phases, first and last in the boot."
                   if "workloads" in r.info else ""))
     if r.errors:
         out.append("")
@@ -385,8 +387,9 @@ def compact_table(vs, more="", columns=None):
         spread = (f"one boot (`{vs.boots[0][0]}`), {runs} runs per scheduler: the median, "
                   "in parentheses the lowest and the highest run")
     pooled_k = any("workloads" in r.info for r in boots)  # the boots whose kernel runs first and last
+    inter = all("design" in r.info for r in boots)  # interleaved: the kernel in every round
     out.append(f"From {spread}. Ratios are to the kernel's median in the same boot ("
-               + ("its two phases pooled; " if pooled_k else "")
+               + ("its runs of every round pooled; " if inter else "its two phases pooled; " if pooled_k else "")
                + "the kernel row gives its own figures): below 1× is better for a time or a latency, above 1× "
                "for requests/s. "
                + "; ".join(note for prefix, note in COLUMN_NOTES if any(c[0].startswith(prefix) for c in cols))
@@ -701,7 +704,7 @@ def block_goals(loops, cg, vmsets, sb=None):
         where.append(f"schbench over {len(sb.boots)} boots ({sb.files()})")
     out.append("VM goals: " + ("; ".join(where) if where else "no VM results") +
                f". A VM goal is judged on the median over the boots of each boot's figure (a ratio to "
-               f"that boot's kernel, its two phases pooled), with the lowest and highest boot in "
+               f"that boot's kernel, its runs pooled), with the lowest and highest boot in "
                f"parentheses, and only with at least {BOOTS_NEEDED} boots.")
     note = default_note(vmsets)
     out.extend([""] + note if note else [])

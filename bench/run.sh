@@ -69,11 +69,12 @@ fi
 "$top/scripts/mkinitramfs.sh" "$initrd" "$top/bench/vm-guest.sh" \
 	"$top/bench/ct-percentiles" "$build/scx_plugland" "$build"/plugins/*.so \
 	"$build/bench/reqserve" "$build/bench/floor" "$build/bench/floor.bpf.o" "${extra[@]}" "${objects[@]}" "${programs[@]}"
-# Each scheduler's phase: about 3 minutes with every workload; the kernel's
-# runs twice (first and last).
+# Each scheduler: about 3 minutes with every workload; the kernel's runs
+# once more than the others (bench/vm-guest.sh interleaves them).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
-echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, kernel then $policies then kernel," \
-	"$runs runs each of $workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
+echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, $runs rounds of the kernel then $policies" \
+	"(odd rounds in this order, even ones reversed), then the kernel, each round one run of" \
+	"$workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
 t0=$(date +%s)
 rc=0
 args="plugland.policies=$policies plugland.runs=$runs plugland.workloads=$workloads"

@@ -1,10 +1,14 @@
 #!/bin/sh
-# Benchmarks run inside the VM (busybox sh), in one boot: the kernel's own
-# scheduler first, then scx_plugland with each policy, then the kernel's
-# again, the same workloads in the same order. The kernel's figures drift
-# within a boot (and between boots): its two phases are pooled under
-# "kernel", the ratios are against both; "BENCH-INFO phase kernel TIME
-# first|last" tells them apart in the raw lines. bench/run.sh boots it;
+# Benchmarks run inside the VM (busybox sh), in one boot, in rounds: each
+# round runs the kernel's own scheduler, then scx_plugland with each
+# policy (odd rounds in the order given, even ones reversed), one run of
+# each workload under each; the kernel's runs once more at the end. The
+# figures drift within a boot (and between boots), so every scheduler's
+# runs are spread over the whole boot; the kernel's are pooled under
+# "kernel", the ratios are against them all; "BENCH-INFO phase SCHED TIME
+# round R" says when each ran. (Boots before the rounds ran each
+# scheduler's runs in one block, the kernel first and last: "BENCH-INFO
+# phase kernel TIME first|last".) bench/run.sh boots it;
 # bench/summarize.py reads what it prints:
 #
 #   BENCH <scheduler> <metric> <value>       one figure (one run)
@@ -15,6 +19,7 @@
 #   BENCH-LOG <scheduler> <line>             the end of scx_plugland's output
 #
 # Kernel arguments: plugland.policies=fifo,deadline,fifo+idle  plugland.runs=5
+# (rounds: each scheduler's runs of each workload)
 # (the schedulers "floor", "floor-vtime", "floor-local",
 # "floor-local-vtime" and "floor-direct" are not policies: bench/floor.bpf.c, the least a
 # sched_ext scheduler does, one queue or a queue per CPU, FIFO or by
@@ -31,7 +36,7 @@
 # "POLICY@SECTION.KEY=VALUE[@...]" adds --set SECTION.KEY=VALUE).
 #
 # Workloads, for each scheduler:
-#   idle        10 s of nothing: scx_plugland's CPU time (it must sleep) and
+#   idle        10 s of nothing, in the first round: scx_plugland's CPU time (it must sleep) and
 #               how often its threads ran (context switches per second)
 #   hackbench   hackbench -g 4 -l 200: seconds (lower is better)
 #   cyclictest  SCHED_OTHER wake-up latency, 1 ms period, for CT_SECS s (a
@@ -310,12 +315,26 @@ case " $WORKLOADS " in *" schbench "*)
 	echo "BENCH-INFO schbench_args $SB_ARGS"
 	;;
 esac
-start=$(now)
-echo "BENCH-INFO phase kernel $(now) first"
-workloads kernel
+# run_kernel ROUND: the kernel's scheduler, once sched_ext is off.
+run_kernel() {
+	i=0
+	while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
+		usleep 100000
+		i=$((i + 1))
+	done
+	if [ "$(state)" != disabled ]; then
+		echo "BENCH kernel error sched_ext_$(state)_before_round_$1"
+		return
+	fi
+	echo "BENCH-INFO phase kernel $(now) round $1"
+	workloads kernel
+}
 
-for p in $policies; do
-	echo "BENCH-INFO phase $p $(now)"
+# run_policy P ROUND: scx_plugland with policy P (or floor, or bpf:NAME)
+# attached, one run of each workload; in the first round, 10 s idle first.
+run_policy() {
+	p=$1
+	echo "BENCH-INFO phase $p $(now) round $2"
 	# [base:]POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments;
 	# base: the baseline binary (bench/run.sh -B), for a before/after in one boot
 	bin=scx_plugland spec=$p
@@ -338,7 +357,7 @@ for p in $policies; do
 	floor-direct) bin=floor; set -- -m direct /usr/local/lib/plugland/floor.bpf.o ;;
 	bpf:*) bin=floor; set -- "/usr/local/lib/plugland/${p#bpf:}.bpf.o" ;; # bench/run.sh -x
 	esac
-	echo "BENCH-INFO host_args $p $bin $*"
+	[ "$round" -gt 1 ] || echo "BENCH-INFO host_args $p $bin $*"
 	$bin "$@" >"/tmp/host-$p.log" 2>&1 &
 	host=$!
 	i=0
@@ -352,35 +371,51 @@ for p in $policies; do
 		kill -INT $host 2>/dev/null
 		wait $host
 		host=""
-		continue
+		return
 	fi
 	sleep 1
-	# Idle: 10 s with nothing to do; the host must sleep, not spin.
-	phase_begin
-	c0=$(ctx_switches)
-	sleep 10
-	c1=$(ctx_switches)
-	echo "BENCH $p host_wakeups_per_s_idle $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
-	phase_end "$p" idle && workloads "$p"
+	ok=1
+	if [ "$round" = 1 ]; then
+		# Idle: 10 s with nothing to do; the host must sleep, not spin.
+		phase_begin
+		c0=$(ctx_switches)
+		sleep 10
+		c1=$(ctx_switches)
+		echo "BENCH $p host_wakeups_per_s_idle $(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.1f", (b - a) / 10 }')"
+		phase_end "$p" idle || ok=0
+	fi
+	[ $ok = 0 ] || workloads "$p" || ok=0
 	kill -INT $host
-	wait $host || echo "BENCH $p error exit_$?"
-	tail -n 20 "/tmp/host-$p.log" | sed "s/^/BENCH-LOG $p /"
+	wait $host || { echo "BENCH $p error exit_$?"; ok=0; }
+	# the end of its log: after the last round, or when something failed
+	if [ "$round" = "$rounds" ] || [ $ok = 0 ]; then
+		tail -n 20 "/tmp/host-$p.log" | sed "s/^/BENCH-LOG $p /"
+	fi
 	sed -n '/BPF callbacks/,/^[^ ]/{/^  [a-z]/p}' "/tmp/host-$p.log" |
 		grep -v '^  program ' | sed "s/^ */BENCH-BPF $p /"
 	host=""
-done
+}
 
-# The kernel's scheduler again: pooled with the first phase under "kernel".
-i=0
-while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
-	usleep 100000
-	i=$((i + 1))
+# Interleaved: round r runs the kernel's scheduler, then every scheduler,
+# one run of each workload; the odd rounds in the order given, the even
+# ones in reverse; then the kernel's once more. A drift over the boot
+# (the kernel's own runs drifted 15 to 33 % between the first and the
+# last of a boot that ran each scheduler's runs in one block) then lands
+# on every scheduler alike, where the blocks' order decided who got it.
+reversed=""
+for p in $policies; do reversed="$p $reversed"; done
+rounds=$runs
+runs=1
+echo "BENCH-INFO design interleaved $rounds rounds"
+start=$(now)
+round=1
+while [ $round -le "$rounds" ]; do
+	run_kernel $round
+	order=$policies
+	[ $((round % 2)) = 1 ] || order=$reversed
+	for p in $order; do run_policy "$p" $round; done
+	round=$((round + 1))
 done
-if [ "$(state)" = disabled ]; then
-	echo "BENCH-INFO phase kernel $(now) last"
-	workloads kernel
-else
-	echo "BENCH kernel error sched_ext_$(state)_before_last_phase"
-fi
+run_kernel last
 dmesg | grep -iE 'sched_ext|stall|lockup|BUG:' | tail -n 20 | sed 's/^/BENCH-LOG dmesg /'
 echo "BENCH-INFO elapsed_s $(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')"
