@@ -315,14 +315,19 @@ case " $WORKLOADS " in *" schbench "*)
 	echo "BENCH-INFO schbench_args $SB_ARGS"
 	;;
 esac
-# run_kernel ROUND: the kernel's scheduler, once sched_ext is off.
-run_kernel() {
+# await_state STATE: wait up to 10 s for sched_ext to reach STATE.
+await_state() {
 	i=0
-	while [ "$(state)" != disabled ] && [ $i -lt 100 ]; do
+	while [ "$(state)" != "$1" ] && [ $i -lt 100 ]; do
 		usleep 100000
 		i=$((i + 1))
 	done
-	if [ "$(state)" != disabled ]; then
+	[ "$(state)" = "$1" ]
+}
+
+# run_kernel ROUND: the kernel's scheduler, once sched_ext is off.
+run_kernel() {
+	if ! await_state disabled; then
 		echo "BENCH kernel error sched_ext_$(state)_before_round_$1"
 		return
 	fi
@@ -360,12 +365,7 @@ run_policy() {
 	[ "$round" -gt 1 ] || echo "BENCH-INFO host_args $p $bin $*"
 	$bin "$@" >"/tmp/host-$p.log" 2>&1 &
 	host=$!
-	i=0
-	while [ "$(state)" != enabled ] && [ $i -lt 100 ]; do
-		usleep 100000
-		i=$((i + 1))
-	done
-	if [ "$(state)" != enabled ]; then
+	if ! await_state enabled; then
 		echo "BENCH $p error not_enabled"
 		sed "s/^/BENCH-LOG $p /" "/tmp/host-$p.log"
 		kill -INT $host 2>/dev/null
