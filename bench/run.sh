@@ -4,11 +4,14 @@
 # (bench/vm-guest.sh says which); medians with min and max, ratio to the
 # kernel (both its phases).
 #
-#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] [-S] [-x NAME.bpf.o]
+#   bench/run.sh [-c CPUS] [-o OUT] [-w WORKLOADS] [-B BASE_BINARY] [-S] [-b] [-x NAME.bpf.o]
 #                [-e PROGRAM] BUILD_DIR [POLICIES] [RUNS]
 #                                      (defaults: 2, bench/results/vm-2cpu.txt, all, fifo, 5)
 #   -w hackbench,cyclictest,reqserve   only those (of hackbench, cyclictest,
 #                                      stressng, reqserve; schbench with -e)
+#   -b                                 blocks: each scheduler's runs in one
+#                                      block, the kernel first and last (no
+#                                      rounds; fewer attaches, for 4 vCPUs)
 #   -S                                 time every BPF callback (a diagnostic,
 #                                      not for goal figures: BENCH-BPF lines)
 #   -x NAME.bpf.o                      another sched_ext scheduler that needs
@@ -26,7 +29,7 @@
 # POLICIES: see bench/vm-guest.sh (POLICY+idle, POLICY@SECTION.KEY=VALUE).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base="" bpf_stats=0
+cpus=2 out="" workloads=hackbench,cyclictest,stressng,reqserve base="" bpf_stats=0 blocks=0
 objects=() programs=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
 	-w) workloads=$2; shift 2 ;;
 	-B) base=$2; shift 2 ;;
 	-S) bpf_stats=1; shift ;;
+	-b) blocks=1; shift ;;
 	-e)
 		[ -x "$2" ] || { echo "bench: -e $2: not an executable file" >&2; exit 2; }
 		programs+=("$2"); shift 2 ;;
@@ -72,13 +76,20 @@ fi
 # Each scheduler: about 3 minutes with every workload; the kernel's runs
 # once more than the others (bench/vm-guest.sh interleaves them).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
-echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, $runs rounds of the kernel then $policies" \
-	"(odd rounds in this order, even ones reversed), then the kernel, each round one run of" \
-	"$workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
+if [ "$blocks" = 1 ]; then
+	echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, in blocks: the kernel, then $policies," \
+		"then the kernel, $runs runs each of $workloads (at most about $((3 * phases)) minutes;" \
+		"started $(date +%H:%M))"
+else
+	echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, $runs rounds of the kernel then $policies" \
+		"(odd rounds in this order, even ones reversed), then the kernel, each round one run of" \
+		"$workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
+fi
 t0=$(date +%s)
 rc=0
 args="plugland.policies=$policies plugland.runs=$runs plugland.workloads=$workloads"
 [ "$bpf_stats" = 0 ] || args="$args plugland.bpf_stats=1"
+[ "$blocks" = 0 ] || args="$args plugland.blocks=1"
 "$top/scripts/vm-run.sh" -j -q -t $((600 + 300 * phases)) -c "$cpus" -l "$log" \
 	-a "$args" "$initrd" || rc=$?
 t1=$(date +%s)
