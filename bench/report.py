@@ -33,6 +33,11 @@ import summarize  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def interleaved(r):
+    """A boot in rounds (bench/vm-guest.sh): the kernel ran in every round."""
+    return r.info.get("design", "").startswith("interleaved")
+
+
 def kv(line):
     return dict(p.split("=", 1) for p in line.split()[1:] if "=" in p)
 
@@ -235,7 +240,7 @@ def summary_table(r):
                "requests/s higher is better, wake-up and request latency p99 in us lower; rq host us/decision: "
                "scx_plugland's CPU time per decision during reqserve, lower is better)."
                + (" The kernel's figures pool its runs of every round (an interleaved boot)."
-                  if r.info.get("design", "").startswith("interleaved") else
+                  if interleaved(r) else
                   " The kernel's figures pool its two phases, first and last in the boot."
                   if "workloads" in r.info else ""))
     if r.errors:
@@ -387,7 +392,7 @@ def compact_table(vs, more="", columns=None):
         spread = (f"one boot (`{vs.boots[0][0]}`), {runs} runs per scheduler: the median, "
                   "in parentheses the lowest and the highest run")
     pooled_k = any("workloads" in r.info for r in boots)  # the boots whose kernel runs first and last
-    inter = all(r.info.get("design", "").startswith("interleaved") for r in boots)  # interleaved: the kernel in every round
+    inter = all(interleaved(r) for r in boots)
     out.append(f"From {spread}. Ratios are to the kernel's median in the same boot ("
                + ("its runs of every round pooled; " if inter else "its two phases pooled; " if pooled_k else "")
                + "the kernel row gives its own figures): below 1× is better for a time or a latency, above 1× "

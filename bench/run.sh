@@ -77,14 +77,13 @@ fi
 # once more than the others (bench/vm-guest.sh interleaves them).
 phases=$((2 + $(echo "$policies" | tr , ' ' | wc -w)))
 if [ "$blocks" = 1 ]; then
-	echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, in blocks: the kernel, then $policies," \
-		"then the kernel, $runs runs each of $workloads (at most about $((3 * phases)) minutes;" \
-		"started $(date +%H:%M))"
+	layout="in blocks: the kernel, then $policies, then the kernel, $runs runs each of $workloads"
 else
-	echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, $runs rounds of the kernel then $policies" \
-		"(odd rounds in this order, even ones reversed), then the kernel, each round one run of" \
-		"$workloads (at most about $((3 * phases)) minutes; started $(date +%H:%M))"
+	layout="$runs rounds of the kernel then $policies (odd rounds in this order, even ones reversed),"
+	layout="$layout then the kernel, each round one run of $workloads"
 fi
+echo "bench: booting ${KERNEL:-6.18} with $cpus vCPUs, $layout" \
+	"(at most about $((3 * phases)) minutes; started $(date +%H:%M))"
 t0=$(date +%s)
 rc=0
 args="plugland.policies=$policies plugland.runs=$runs plugland.workloads=$workloads"

@@ -335,11 +335,12 @@ run_kernel() {
 	workloads kernel
 }
 
-# run_policy P ROUND: scx_plugland with policy P (or floor, or bpf:NAME)
-# attached, one run of each workload; in the first round, 10 s idle first.
+# run_policy P: scx_plugland with policy P (or floor, or bpf:NAME)
+# attached, for round $round: one run of each workload (all of them in
+# blocks); in the first round, 10 s idle first.
 run_policy() {
 	p=$1
-	echo "BENCH-INFO phase $p $(now) round $2"
+	echo "BENCH-INFO phase $p $(now) round $round"
 	# [base:]POLICY[@SECTION.KEY=VALUE...][+idle]: settings for experiments;
 	# base: the baseline binary (bench/run.sh -B), for a before/after in one boot
 	bin=scx_plugland spec=$p
@@ -422,7 +423,7 @@ while [ $round -le "$rounds" ]; do
 	run_kernel $round
 	order=$policies
 	[ $((round % 2)) = 1 ] || order=$reversed
-	for p in $order; do run_policy "$p" $round; done
+	for p in $order; do run_policy "$p"; done
 	round=$((round + 1))
 done
 run_kernel last
